@@ -1,0 +1,134 @@
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .models import Pledge
+from .services import PledgeContent
+
+
+class DateInput(forms.DateInput):
+    # Old browsers fall back to a text box; the placeholder then shows the format.
+    input_type = "date"
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("format", "%Y-%m-%d")
+        super().__init__(**kwargs)
+        self.attrs.setdefault("placeholder", "2026-06-30")
+
+
+class PledgeForm(forms.ModelForm):
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = Pledge
+        fields = list(Pledge.CONTENT_FIELDS)
+        widgets = {
+            "deadline": DateInput(),
+            "measures": forms.Textarea(attrs={"rows": 2}),
+            "expected_result": forms.Textarea(attrs={"rows": 2}),
+        }
+        help_texts = {"title": _("能量化、能完成、易考核")}
+
+    def content(self) -> PledgeContent:
+        d = self.cleaned_data
+        return PledgeContent(
+            kind=d["kind"],
+            title=d["title"].strip(),
+            measures=d["measures"].strip(),
+            deadline=d["deadline"],
+            expected_result=d["expected_result"].strip(),
+        )
+
+
+class EntryRowForm(PledgeForm):
+    """One row of the entry page; a blank extra row is simply skipped."""
+
+    pledge_id = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in Pledge.CONTENT_FIELDS:
+            self.fields[name].required = False
+
+    def is_blank(self) -> bool:
+        d = self.cleaned_data
+        return not any(d.get(n) for n in ("title", "measures", "expected_result", "deadline"))
+
+    def clean(self):
+        d = super().clean()
+        if self.is_blank():
+            return d
+        labels = {n: self.fields[n].label for n in Pledge.CONTENT_FIELDS}
+        for name in Pledge.CONTENT_FIELDS:
+            if not d.get(name) and name not in self.errors:
+                self.add_error(name, _("请填写%(label)s") % {"label": labels[name]})
+        return d
+
+
+EntryFormSet = forms.formset_factory(EntryRowForm, extra=0)
+
+
+class PeriodForm(forms.Form):
+    year = forms.IntegerField(label=_("年度"), min_value=2000, max_value=2100)
+    half = forms.TypedChoiceField(
+        label=_("期间"), choices=Pledge.Half.choices, coerce=int, initial=Pledge.Half.WHOLE_YEAR
+    )
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault(
+            "widget", MultipleFileInput(attrs={"accept": ".jpg,.jpeg,.png,.pdf,.docx,.xlsx"})
+        )
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        if isinstance(data, list | tuple):
+            return [super(MultipleFileField, self).clean(d, initial) for d in data]
+        return [super().clean(data, initial)] if data else []
+
+
+class ProgressForm(forms.Form):
+    date = forms.DateField(label=_("日期"), widget=DateInput(), initial=timezone.localdate)
+    text = forms.CharField(label=_("践诺情况"), widget=forms.Textarea(attrs={"rows": 3}))
+    files = MultipleFileField(
+        label=_("佐证材料"),
+        required=False,
+        help_text=_("可选，jpg、png、pdf、docx、xlsx，每个不超过 10 MB"),
+    )
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(label=_("原因"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class CloseForm(forms.Form):
+    result = forms.CharField(label=_("兑现情况"), widget=forms.Textarea(attrs={"rows": 2}))
+    closed_on = forms.DateField(label=_("销号日期"), widget=DateInput(), initial=timezone.localdate)
+
+
+class AmendForm(PledgeForm):
+    reason = forms.CharField(label=_("变更原因"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class BulkForm(forms.Form):
+    ACTIONS = [
+        ("submit", _("提交")),
+        ("approve", _("审核通过")),
+        ("return", _("退回")),
+        ("publish", _("亮诺")),
+    ]
+    action = forms.ChoiceField(label=_("批量操作"), choices=ACTIONS)
+    pledges = forms.TypedMultipleChoiceField(coerce=int)
+    reason = forms.CharField(label=_("退回原因"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The ids are checked against what the user may see in the view; here only their form.
+        ids = self.data.getlist("pledges") if hasattr(self.data, "getlist") else []
+        self.fields["pledges"].choices = [(i, i) for i in ids if str(i).isdigit()]
+        self.fields["pledges"].error_messages["required"] = _("请先勾选要处理的承诺")
