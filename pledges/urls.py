@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import roster_views, views
+from . import ledger_views, roster_views, views
 
 app_name = "pledges"
 urlpatterns = [
@@ -12,6 +12,7 @@ urlpatterns = [
     path("org/<int:pk>/bulk/", views.bulk, name="bulk"),
     path("org/<int:pk>/roster/", roster_views.roster_import, name="roster_import"),
     path("org/<int:pk>/roster/template.xlsx", roster_views.roster_template, name="roster_template"),
+    path("org/<int:pk>/ledger.xlsx", ledger_views.pledge_ledger, name="pledge_ledger"),
     path("pledge/<int:pk>/", views.pledge_detail, name="pledge"),
     path("pledge/<int:pk>/edit/", views.pledge_edit, name="pledge_edit"),
     path("pledge/<int:pk>/amend/", views.pledge_amend, name="pledge_amend"),

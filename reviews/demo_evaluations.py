@@ -1,0 +1,2 @@
+def seed_evaluations(*, scale: str, stdout) -> None:
+    """Mass evaluations with responses, annual assessments."""
