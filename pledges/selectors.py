@@ -24,7 +24,7 @@ def subtree_pledges(user, org: Organization, year: int | None = None) -> QuerySe
 
 def children_with_counts(user, org: Organization, year: int) -> list[tuple[Organization, dict]]:
     """Direct children, each with its whole subtree's pledge counts per status: two queries."""
-    children = list(org.get_children())
+    children = list(Organization.objects.get_children(org))
     if not children:
         return []
     prefix_len = len(org.path) + Organization.steplen

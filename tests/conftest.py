@@ -5,8 +5,11 @@ from tests.factories import MemberFactory, UserFactory, make_org, make_position
 
 
 @pytest.fixture(autouse=True)
-def _media_in_tmp(settings, tmp_path):
+def _test_settings(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
+    # A fast hasher: the default one costs ~0.3 s per user and every test makes several.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.CELERY_TASK_ALWAYS_EAGER = True
 
 
 @pytest.fixture
