@@ -5,6 +5,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -141,7 +142,17 @@ else:
     CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_ACKS_LATE = True
-CELERY_BEAT_SCHEDULE: dict = {}
+# 一月一提醒: the 20th leaves ten days to record the month; overdue checks every Monday.
+CELERY_BEAT_SCHEDULE = {
+    "monthly-progress-reminders": {
+        "task": "pledges.tasks.send_monthly_progress_reminders",
+        "schedule": crontab(minute=0, hour=9, day_of_month=20),
+    },
+    "overdue-reminders": {
+        "task": "pledges.tasks.send_overdue_reminders",
+        "schedule": crontab(minute=30, hour=8, day_of_week=1),
+    },
+}
 
 SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
