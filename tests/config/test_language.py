@@ -1,0 +1,15 @@
+def test_it_speaks_chinese_to_an_english_browser(client, db):
+    response = client.get("/login/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+    assert response["Content-Language"] == "zh-hans"
+    assert "登录" in response.content.decode()
+
+
+def test_it_switches_to_english_when_chosen(client, db):
+    client.post("/i18n/setlang/", {"language": "en", "next": "/login/"})
+    response = client.get("/login/")
+    assert response["Content-Language"] == "en"
+
+
+def test_it_ignores_an_unknown_language_cookie(client, db):
+    client.cookies["django_language"] = "xx"
+    assert client.get("/login/")["Content-Language"] == "zh-hans"
