@@ -7,7 +7,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from pledges.models import Pledge
+from pledges.models import Member, Pledge
 from tests.factories import MemberFactory
 from tests.pledges.helpers import TODAY, pledge_in
 from tests.pledges.test_access import PNG
@@ -250,3 +250,36 @@ def test_it_keeps_my_pledges_query_count_flat(world, client):
     for _ in range(10):
         pledge_in("closed", world)
     assert _count_queries(client, "/me/") == few
+
+
+def _bulk_pledges(world, members: int, per_member: int) -> None:
+    """Many rows quickly: straight inserts, since only the page's reads are under test."""
+    batch = Member.objects.bulk_create(
+        MemberFactory.build(organization=world.branch, name=f"批量{i}") for i in range(members)
+    )
+    Pledge.objects.bulk_create(
+        Pledge(
+            owner_org=world.branch,
+            owner_member=member,
+            kind=Pledge.Kind.PRACTICAL,
+            title=f"事项{i}",
+            measures="措施",
+            deadline=TODAY(),
+            expected_result="效果",
+            year=TODAY().year,
+            status=S.IN_PROGRESS,
+            created_by=world.secretary,
+        )
+        for member in batch
+        for i in range(per_member)
+    )
+
+
+def test_it_keeps_the_query_count_the_same_for_5_and_500_rows(world, client):
+    client.force_login(world.secretary)
+    url = f"/org/{world.branch.pk}/"
+    _bulk_pledges(world, members=1, per_member=5)
+    few = _count_queries(client, url)
+    _bulk_pledges(world, members=99, per_member=5)
+    assert Pledge.objects.count() == 500
+    assert _count_queries(client, url) == few
