@@ -1,0 +1,376 @@
+"""Services of the mass evaluation (群众评议) and the annual assessment (一年一总评).
+
+Every change is one keyword-only, atomic function that validates, checks the permission and
+writes. The evaluator's submission is the only one without a user: the code is the right to
+answer once, and nothing of it is kept with the answer.
+"""
+
+from __future__ import annotations
+
+import datetime
+import secrets
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from django.core.exceptions import PermissionDenied
+from django.db import IntegrityError, transaction
+from django.db.models import Count, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from pledges.errors import TransitionError
+from pledges.models import Member, Organization
+
+from .models import (
+    CODE_ALPHABET,
+    CODE_LENGTH,
+    MIN_RESPONSES,
+    AnnualAssessment,
+    EvaluationCode,
+    EvaluationResponse,
+    MassEvaluation,
+    MemberRating,
+    Satisfaction,
+)
+
+MAX_CODES_PER_ISSUE = 500
+MAX_OPINION_LENGTH = 2000
+
+
+class CodeRefused(TransitionError):
+    """A code that cannot be used; `reason` lets the page pick a status and wording."""
+
+    def __init__(self, message: str, reason: str):
+        super().__init__(message)
+        self.reason = reason
+
+
+# --- rules (to move into reviews/permissions.py once it exists) ------------------------------
+
+
+class _Rules:
+    @staticmethod
+    def can_run_mass_evaluation(user, org: Organization) -> bool:
+        """Open an evaluation, issue codes, close it: the secretary or the office above."""
+        from pledges.permissions import roles_of
+
+        roles = roles_of(user)
+        return roles.covers(org, roles.SECRETARY_KINDS + roles.OFFICE_KINDS)
+
+    @staticmethod
+    def can_view_mass_evaluation(user, evaluation: MassEvaluation) -> bool:
+        from pledges.permissions import roles_of
+
+        return roles_of(user).covers(evaluation.organization)
+
+    @staticmethod
+    def can_record_assessment(user, org: Organization, *, member: Member | None = None) -> bool:
+        """一年一总评 is decided above: the office of a higher organization grades an
+        organization; a member is graded by the office over the member's organization."""
+        from pledges.permissions import roles_of
+
+        roles = roles_of(user)
+        if member is not None:
+            return roles.covers(org, roles.OFFICE_KINDS)
+        return roles.covers_strictly(org, roles.OFFICE_KINDS)
+
+
+permissions = _Rules
+
+
+# --- mass evaluation -----------------------------------------------------------------------
+
+
+def half_end(year: int, half: int) -> datetime.date:
+    return datetime.date(year, 6, 30) if half == 1 else datetime.date(year, 12, 31)
+
+
+def normalize_code(raw: str) -> str:
+    """Evaluators type codes by hand: ignore case, spaces and dashes."""
+    return "".join(ch for ch in (raw or "").upper() if ch not in " -\t\r\n")
+
+
+def _new_code() -> str:
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+
+
+@transaction.atomic
+def evaluation_open(
+    *,
+    by,
+    organization: Organization,
+    year: int,
+    half: int,
+    ends_on: datetime.date,
+    members: Iterable[Member] = (),
+    title: str = "",
+) -> MassEvaluation:
+    if not permissions.can_run_mass_evaluation(by, organization):
+        raise PermissionDenied
+    if half not in MassEvaluation.Half.values:
+        raise TransitionError(_("请选择上半年或下半年"))
+    if ends_on < timezone.localdate():
+        raise TransitionError(_("截止日期不能早于今天"))
+    members = list(members)
+    if any(m.organization_id != organization.pk for m in members):
+        raise TransitionError(_("只能评议本组织的党员"))
+    if MassEvaluation.objects.filter(organization=organization, year=year, half=half).exists():
+        raise TransitionError(_("该组织本半年的群众评议已经开展"))
+    evaluation = MassEvaluation.objects.create(
+        organization=organization,
+        year=year,
+        half=half,
+        ends_on=ends_on,
+        title=title.strip(),
+        created_by=by,
+    )
+    evaluation.members.set(members)
+    return evaluation
+
+
+@transaction.atomic
+def codes_issue(*, by, evaluation: MassEvaluation, count: int) -> list[EvaluationCode]:
+    """Make `count` new single-use codes; a clash with an existing code is simply redrawn."""
+    if not permissions.can_run_mass_evaluation(by, evaluation.organization):
+        raise PermissionDenied
+    if not evaluation.is_open():
+        raise TransitionError(_("评议已结束，不能再发放评议码"))
+    if not 1 <= count <= MAX_CODES_PER_ISSUE:
+        raise TransitionError(_("每次可发放 1 至 %(n)d 个评议码") % {"n": MAX_CODES_PER_ISSUE})
+    wanted: set[str] = set()
+    while len(wanted) < count:
+        wanted.add(_new_code())
+    taken = set(EvaluationCode.objects.filter(code__in=wanted).values_list("code", flat=True))
+    while taken:
+        wanted -= taken
+        while len(wanted) < count:
+            wanted.add(_new_code())
+        taken = set(EvaluationCode.objects.filter(code__in=wanted).values_list("code", flat=True))
+    now = timezone.now()
+    return EvaluationCode.objects.bulk_create(
+        [EvaluationCode(evaluation=evaluation, code=c, created_at=now) for c in sorted(wanted)]
+    )
+
+
+@transaction.atomic
+def evaluation_close(*, by, evaluation: MassEvaluation) -> MassEvaluation:
+    """End an evaluation before its end date; unused codes stop working."""
+    if not permissions.can_run_mass_evaluation(by, evaluation.organization):
+        raise PermissionDenied
+    if not evaluation.is_open():
+        raise TransitionError(_("评议已经结束"))
+    evaluation.closed_at = timezone.now()
+    evaluation.save(update_fields=["closed_at"])
+    return evaluation
+
+
+def check_code(raw: str, *, for_update: bool = False) -> EvaluationCode:
+    """The code if it can be used now, else CodeRefused with a message for the evaluator."""
+    code = normalize_code(raw)
+    qs = EvaluationCode.objects.select_related("evaluation__organization")
+    if for_update:
+        qs = qs.select_for_update(of=("self",))
+    found = qs.filter(code=code).first() if len(code) == CODE_LENGTH else None
+    if found is None:
+        raise CodeRefused(_("评议码无效，请核对评议码是否输入正确"), "unknown")
+    if found.used_at is not None:
+        raise CodeRefused(_("该评议码已经使用过，每个评议码只能评议一次"), "used")
+    if not found.evaluation.is_open():
+        raise CodeRefused(_("本次群众评议已经结束，评议码已失效"), "expired")
+    return found
+
+
+@transaction.atomic
+def evaluation_submit(
+    *,
+    code: str,
+    rating: str,
+    member_ratings: Mapping[int, str],
+    opinion: str = "",
+) -> EvaluationResponse:
+    """Record one evaluator's answers and spend the code, both or neither.
+
+    The code row is locked first, so two submissions with one code cannot both pass."""
+    found = check_code(code, for_update=True)
+    evaluation = found.evaluation
+    if rating not in Satisfaction.values:
+        raise TransitionError(_("请对党组织作出评价"))
+    member_ids = set(evaluation.members.values_list("id", flat=True))
+    if set(member_ratings) != member_ids:
+        raise TransitionError(_("请对每一名党员作出评价"))
+    if any(value not in Satisfaction.values for value in member_ratings.values()):
+        raise TransitionError(_("评价选项无效"))
+    opinion = (opinion or "").strip()
+    if len(opinion) > MAX_OPINION_LENGTH:
+        raise TransitionError(_("意见建议不能超过 %(n)d 字") % {"n": MAX_OPINION_LENGTH})
+    found.used_at = timezone.now()
+    found.save(update_fields=["used_at"])
+    response = EvaluationResponse.objects.create(
+        evaluation=evaluation, rating=rating, opinion=opinion
+    )
+    MemberRating.objects.bulk_create(
+        [
+            MemberRating(response=response, member_id=member_id, rating=value)
+            for member_id, value in sorted(member_ratings.items())
+        ]
+    )
+    return response
+
+
+# --- results -------------------------------------------------------------------------------
+
+
+@dataclass
+class ResultRow:
+    """One line of the 群众评议情况统计表."""
+
+    name: str
+    kind: str
+    satisfied: int = 0
+    basic: int = 0
+    unsatisfied: int = 0
+    member: Member | None = None
+
+    @property
+    def total(self) -> int:
+        return self.satisfied + self.basic + self.unsatisfied
+
+    @property
+    def rate(self) -> float | None:
+        """(满意 + 基本满意) / 参评人数, or None with no answers."""
+        return (self.satisfied + self.basic) / self.total if self.total else None
+
+    @property
+    def rate_percent(self) -> str:
+        return "—" if self.rate is None else f"{self.rate * 100:.1f}%"
+
+
+def _counts(**filters) -> dict:
+    S = Satisfaction
+    return {
+        "satisfied": Count("id", filter=Q(rating=S.SATISFIED, **filters)),
+        "basic": Count("id", filter=Q(rating=S.BASIC, **filters)),
+        "unsatisfied": Count("id", filter=Q(rating=S.UNSATISFIED, **filters)),
+    }
+
+
+@dataclass
+class Results:
+    evaluation: MassEvaluation
+    organization: ResultRow
+    members: list[ResultRow]
+    codes_issued: int
+    codes_used: int
+
+    @property
+    def responses(self) -> int:
+        return self.organization.total
+
+    @property
+    def is_valid(self) -> bool:
+        return self.responses >= MIN_RESPONSES
+
+    @property
+    def min_responses(self) -> int:
+        return MIN_RESPONSES
+
+    @property
+    def rows(self) -> list[ResultRow]:
+        return [self.organization, *self.members]
+
+
+def evaluation_results(evaluation: MassEvaluation) -> Results:
+    """Counts and rates for the organization and each member: four queries whatever the size."""
+    org_counts = EvaluationResponse.objects.filter(evaluation=evaluation).aggregate(**_counts())
+    org_row = ResultRow(name=evaluation.organization.name, kind=_("党组织"), **org_counts)
+    per_member = {
+        row["member_id"]: row
+        for row in MemberRating.objects.filter(response__evaluation=evaluation)
+        .values("member_id")
+        .annotate(**_counts())
+    }
+    member_rows = []
+    for member in evaluation.members.order_by("id"):
+        row = per_member.get(member.pk, {})
+        member_rows.append(
+            ResultRow(
+                name=member.name,
+                kind=_("党员"),
+                member=member,
+                satisfied=row.get("satisfied", 0),
+                basic=row.get("basic", 0),
+                unsatisfied=row.get("unsatisfied", 0),
+            )
+        )
+    codes = EvaluationCode.objects.filter(evaluation=evaluation).aggregate(
+        issued=Count("id"), used=Count("id", filter=Q(used_at__isnull=False))
+    )
+    return Results(
+        evaluation=evaluation,
+        organization=org_row,
+        members=member_rows,
+        codes_issued=codes["issued"],
+        codes_used=codes["used"],
+    )
+
+
+# --- annual assessment ---------------------------------------------------------------------
+
+
+@transaction.atomic
+def assessment_record(
+    *,
+    by,
+    year: int,
+    organization: Organization,
+    member: Member | None = None,
+    grade: str,
+    exemplary: bool = False,
+    remark: str = "",
+) -> AnnualAssessment:
+    """Record (or change, before publication) the year's final grade of one subject."""
+    if member is not None and member.organization_id != organization.pk:
+        raise TransitionError(_("党员不属于该组织"))
+    if not permissions.can_record_assessment(by, organization, member=member):
+        raise PermissionDenied
+    if grade not in AnnualAssessment.Grade.values:
+        raise TransitionError(_("请选择总评等次：好、较好、一般、差"))
+    if exemplary and grade == AnnualAssessment.Grade.POOR:
+        raise TransitionError(_("总评为“差”的不能评先评优"))
+    existing = (
+        AnnualAssessment.objects.select_for_update()
+        .filter(year=year, organization=organization, member=member)
+        .first()
+    )
+    if existing is not None and existing.published_at is not None:
+        raise TransitionError(_("总评结果已经公示，不能再修改"))
+    values = {
+        "grade": grade,
+        "exemplary": exemplary,
+        "remark": remark.strip()[:500],
+        "decided_by": by,
+        "decided_at": timezone.now(),
+    }
+    if existing is None:
+        try:
+            with transaction.atomic():
+                return AnnualAssessment.objects.create(
+                    year=year, organization=organization, member=member, **values
+                )
+        except IntegrityError as e:
+            # Someone recorded it at the same moment: ask to reload instead of overwriting.
+            raise TransitionError(_("该总评刚被他人录入，请刷新页面后重试")) from e
+    for name, value in values.items():
+        setattr(existing, name, value)
+    existing.save(update_fields=list(values))
+    return existing
+
+
+@transaction.atomic
+def assessment_clear(*, by, assessment: AnnualAssessment) -> None:
+    """Remove an unpublished grade entered by mistake."""
+    if not permissions.can_record_assessment(by, assessment.organization, member=assessment.member):
+        raise PermissionDenied
+    if assessment.published_at is not None:
+        raise TransitionError(_("总评结果已经公示，不能再修改"))
+    assessment.delete()
