@@ -26,6 +26,7 @@ __all__ = [
     "Quarter",
     "SubjectKind",
     "subject_key_for",
+    "Subject",
     "SelfEvaluation",
     "Review",
     "ReviewAmendment",
@@ -85,10 +86,14 @@ class Quarter:
         return datetime.date(nxt.year, 3 * nxt.quarter - 2, 1) - datetime.timedelta(days=1)
 
     def next(self) -> Quarter:
-        return Quarter(self.year + 1, 1) if self.quarter == 4 else Quarter(self.year, self.quarter + 1)
+        if self.quarter == 4:
+            return Quarter(self.year + 1, 1)
+        return Quarter(self.year, self.quarter + 1)
 
     def prev(self) -> Quarter:
-        return Quarter(self.year - 1, 4) if self.quarter == 1 else Quarter(self.year, self.quarter - 1)
+        if self.quarter == 1:
+            return Quarter(self.year - 1, 4)
+        return Quarter(self.year, self.quarter - 1)
 
     def is_ended(self, today: datetime.date | None = None) -> bool:
         return (today or timezone.localdate()) > self.end
@@ -111,6 +116,46 @@ def subject_key_for(kind: str, organization_id: int, member_id: int | None = Non
     if kind == SubjectKind.MEMBER:
         return f"m:{member_id}"
     return f"{'s' if kind == SubjectKind.SECRETARY else 'o'}:{organization_id}"
+
+
+@dataclass(frozen=True)
+class Subject:
+    """Whom a report, review or rectification item is about."""
+
+    kind: str
+    organization: Organization
+    member: Member | None = None
+
+    @classmethod
+    def of(cls, row: SubjectFields) -> Subject:
+        return cls(row.subject_kind, row.organization, row.member)
+
+    @property
+    def key(self) -> str:
+        return subject_key_for(
+            self.kind, self.organization.pk, self.member.pk if self.member else None
+        )
+
+    @property
+    def name(self) -> str:
+        if self.kind == SubjectKind.MEMBER:
+            return self.member.name
+        if self.kind == SubjectKind.SECRETARY:
+            return f"{self.organization.name}{_('书记')}"
+        return self.organization.name
+
+    @property
+    def kind_label(self) -> str:
+        return str(SubjectKind(self.kind).label)
+
+    def fields(self) -> dict:
+        """Keyword arguments for a row's subject columns."""
+        return {
+            "subject_kind": self.kind,
+            "organization": self.organization,
+            "member": self.member,
+            "subject_key": self.key,
+        }
 
 
 class SubjectFields(models.Model):
@@ -136,12 +181,12 @@ class SubjectFields(models.Model):
         super().save(*args, **kwargs)
 
     @property
+    def subject(self) -> Subject:
+        return Subject.of(self)
+
+    @property
     def subject_name(self) -> str:
-        if self.subject_kind == SubjectKind.MEMBER:
-            return self.member.name
-        if self.subject_kind == SubjectKind.SECRETARY:
-            return f"{self.organization.name}{_('书记')}"
-        return self.organization.name
+        return Subject.of(self).name
 
     @property
     def quarter_obj(self) -> Quarter:

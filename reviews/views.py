@@ -1,0 +1,592 @@
+"""Pages of the reviews: my reviews, the review form, spot checks, rectification, letters.
+
+Each view: permission → form → service → redirect. Rows come from `visible_to`.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from pledges.errors import TransitionError
+from pledges.models import Member, Organization
+from pledges.permissions import roles_of
+
+from . import permissions, selectors, services
+from .forms import (
+    AmendForm,
+    ItemDoneForm,
+    ItemFormSet,
+    LetterForm,
+    PublishForm,
+    ReportForm,
+    ReturnForm,
+    ReviewForm,
+    TextForm,
+    formset_items,
+)
+from .models import (
+    Quarter,
+    RectificationEvidence,
+    RectificationItem,
+    Review,
+    SelfEvaluation,
+    Subject,
+    SubjectKind,
+    SuggestionLetter,
+)
+
+PAGE_SIZE = 30
+
+
+def _quarter(request: HttpRequest) -> Quarter:
+    return Quarter.parse(request.GET.get("q") or request.POST.get("q"))
+
+
+def _subject(key: str | None) -> Subject:
+    """'o:12' / 's:12' / 'm:345' → Subject, or 404."""
+    kinds = {"o": SubjectKind.ORGANIZATION, "s": SubjectKind.SECRETARY, "m": SubjectKind.MEMBER}
+    prefix, _sep, raw = (key or "").partition(":")
+    if prefix not in kinds or not raw.isdigit():
+        raise Http404
+    if prefix == "m":
+        member = get_object_or_404(Member.objects.select_related("organization"), pk=int(raw))
+        return Subject(SubjectKind.MEMBER, member.organization, member)
+    return Subject(kinds[prefix], get_object_or_404(Organization, pk=int(raw)))
+
+
+def _visible_review(request: HttpRequest, pk: int) -> Review:
+    return get_object_or_404(
+        Review.objects.visible_to(request.user).select_related(
+            "organization", "member", "reviewer", "report", "redo_of", "returned_by"
+        ),
+        pk=pk,
+    )
+
+
+def _visible_item(request: HttpRequest, pk: int) -> RectificationItem:
+    return get_object_or_404(RectificationItem.objects.visible_to(request.user).for_list(), pk=pk)
+
+
+def _quarter_nav(quarter: Quarter) -> dict:
+    return {"quarter": quarter, "prev_q": quarter.prev(), "next_q": quarter.next()}
+
+
+# --- my reviews and the office's view ----------------------------------------------------
+
+
+@login_required
+def my_reviews(request: HttpRequest) -> HttpResponse:
+    quarter = _quarter(request)
+    rows = selectors.my_reviews(request.user, quarter)
+    context = {
+        **_quarter_nav(quarter),
+        "rows": rows,
+        "overdue_count": sum(1 for r in rows if r.is_overdue),
+        "done_count": sum(1 for r in rows if r.is_done),
+        "to_confirm": selectors.items_given_by(request.user)
+        .filter(status=RectificationItem.Status.DONE)
+        .count(),
+    }
+    return render(request, "reviews/my_reviews.html", context)
+
+
+@login_required
+def office_home(request: HttpRequest) -> HttpResponse:
+    roles = roles_of(request.user)
+    paths = roles.paths(roles.OFFICE_KINDS)
+    if paths:
+        org = Organization.objects.filter(path=min(paths, key=len)).first()
+    elif request.user.is_superuser:
+        org = Organization.get_first_root_node()
+    else:
+        raise PermissionDenied
+    if org is None:
+        raise Http404
+    return redirect("reviews:office", pk=org.pk)
+
+
+@login_required
+def office(request: HttpRequest, pk: int) -> HttpResponse:
+    """The office's view of its subtree: every subject owed a review, spot checks, 整改率."""
+    org = get_object_or_404(Organization, pk=pk)
+    roles = roles_of(request.user)
+    if not roles.covers(org, roles.OFFICE_KINDS):
+        raise PermissionDenied
+    quarter = _quarter(request)
+    kind = request.GET.get("kind") or SubjectKind.ORGANIZATION
+    if kind == SubjectKind.MEMBER:
+        objects = Member.objects.filter(organization__path__startswith=org.path).select_related(
+            "organization"
+        )
+        objects = objects.order_by("organization__path", "id")
+    else:
+        kind = SubjectKind.ORGANIZATION
+        objects = Organization.objects.filter(path__startswith=org.path)
+    page = Paginator(objects, PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = selectors.office_subjects(
+        org=org, quarter=quarter, kind=kind, page_objects=list(page.object_list)
+    )
+    checks = Paginator(selectors.spot_check_candidates(org=org, quarter=quarter), 20).get_page(
+        request.GET.get("cpage")
+    )
+    confirmed, due, rate = selectors.rectification_rate(
+        org=org, year=quarter.year, quarter=quarter.quarter
+    )
+    context = {
+        **_quarter_nav(quarter),
+        "org": org,
+        "kind": kind,
+        "page": page,
+        "rows": rows,
+        "checks": checks,
+        "rate": {"confirmed": confirmed, "due": due, "rate": rate},
+        "child_rates": selectors.rectification_rates_by_child(
+            org=org, year=quarter.year, quarter=quarter.quarter
+        ),
+        "counts": selectors.review_counts(org=org, year=quarter.year, quarter=quarter.quarter),
+        "modes": Review.Mode.choices,
+        "grades": Review.Grade.choices,
+        "breadcrumbs": org.breadcrumbs(),
+        "breadcrumb_tail": _("点评抽查"),
+    }
+    return render(request, "reviews/office.html", context)
+
+
+# --- self-evaluation ---------------------------------------------------------------------
+
+
+@login_required
+def my_reports(request: HttpRequest) -> HttpResponse:
+    quarter = _quarter(request)
+    return render(
+        request,
+        "reviews/my_reports.html",
+        {**_quarter_nav(quarter), "rows": selectors.reports_owed(request.user, quarter)},
+    )
+
+
+@login_required
+def report_write(request: HttpRequest) -> HttpResponse:
+    quarter = _quarter(request)
+    subject = _subject(request.GET.get("subject") or request.POST.get("subject"))
+    if not permissions.can_write_report(request.user, subject):
+        raise PermissionDenied
+    existing = SelfEvaluation.objects.filter(
+        subject_key=subject.key, year=quarter.year, quarter=quarter.quarter
+    ).first()
+    if existing is not None and existing.status == SelfEvaluation.Status.SUBMITTED:
+        return redirect(existing)
+    facts = services.report_initial(subject, quarter)
+    initial = (
+        {n: getattr(existing, n) for n in ReportForm.base_fields}
+        if existing
+        else {"pledge_notes": facts["pledge_notes"]}
+    )
+    form = ReportForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        submit = "submit" in request.POST
+        try:
+            report = services.report_save(
+                by=request.user,
+                subject=subject,
+                quarter=quarter,
+                content=form.content(),
+                submit=submit,
+            )
+        except TransitionError as e:
+            messages.error(request, str(e))
+        else:
+            messages.success(request, _("自查自评已报送") if submit else _("草稿已保存"))
+            return redirect(report if submit else "reviews:my_reports")
+    return render(
+        request,
+        "reviews/report_form.html",
+        {"form": form, "subject": subject, "quarter": quarter, "facts": facts},
+    )
+
+
+@login_required
+def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    report = get_object_or_404(
+        SelfEvaluation.objects.visible_to(request.user).select_related(
+            "organization", "member", "author"
+        ),
+        pk=pk,
+    )
+    return render(request, "reviews/report_detail.html", {"report": report})
+
+
+# --- reviews -----------------------------------------------------------------------------
+
+
+def _review_form_page(request, *, subject, quarter, form, formset, review=None):
+    report = SelfEvaluation.objects.filter(
+        subject_key=subject.key,
+        year=quarter.year,
+        quarter=quarter.quarter,
+        status=SelfEvaluation.Status.SUBMITTED,
+    ).first()
+    return render(
+        request,
+        "reviews/review_form.html",
+        {
+            "form": form,
+            "formset": formset,
+            "subject": subject,
+            "quarter": quarter,
+            "review": review,
+            "report": report,
+            "prompts": services.review_prompts(subject),
+            "modes_without_report": [
+                str(Review.Mode(m).label) for m in Review.MODES_WITHOUT_REPORT
+            ],
+        },
+    )
+
+
+def _save_and_maybe_sign(request, review: Review) -> HttpResponse:
+    if "sign" in request.POST:
+        try:
+            services.review_sign(review=review, by=request.user)
+        except TransitionError as e:
+            messages.error(request, _("草稿已保存，但未能签认：") + str(e))
+        else:
+            messages.success(request, _("点评已签认"))
+    else:
+        messages.success(request, _("草稿已保存"))
+    return redirect(review)
+
+
+@login_required
+def review_new(request: HttpRequest) -> HttpResponse:
+    quarter = _quarter(request)
+    subject = _subject(request.GET.get("subject") or request.POST.get("subject"))
+    if not permissions.can_review(request.user, subject):
+        raise PermissionDenied
+    form = ReviewForm(request.POST or None)
+    formset = ItemFormSet(request.POST or None, prefix="items")
+    if request.method == "POST" and form.is_valid() and formset.is_valid():
+        try:
+            review = services.review_create(
+                by=request.user,
+                subject=subject,
+                quarter=quarter,
+                content=form.content(),
+                items=formset_items(formset),
+            )
+        except TransitionError as e:
+            messages.error(request, str(e))
+        else:
+            return _save_and_maybe_sign(request, review)
+    return _review_form_page(request, subject=subject, quarter=quarter, form=form, formset=formset)
+
+
+@login_required
+def review_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    review = _visible_review(request, pk)
+    if not permissions.can_edit_review(request.user, review):
+        raise PermissionDenied
+    if review.status != Review.Status.DRAFT:
+        messages.error(request, _("已签认的点评已锁定，更正请办理修正记录"))
+        return redirect(review)
+    items = list(review.items.order_by("id"))
+    form = ReviewForm(
+        request.POST or None, initial={n: getattr(review, n) for n in Review.CONTENT_FIELDS}
+    )
+    formset = ItemFormSet(
+        request.POST or None,
+        prefix="items",
+        initial=[
+            {n: getattr(i, n) for n in ("problem", "measures", "responsible", "deadline")}
+            for i in items
+        ],
+    )
+    if request.method == "POST" and form.is_valid() and formset.is_valid():
+        try:
+            services.review_update(
+                review=review, by=request.user, content=form.content(), items=formset_items(formset)
+            )
+        except TransitionError as e:
+            messages.error(request, str(e))
+        else:
+            return _save_and_maybe_sign(request, review)
+    return _review_form_page(
+        request,
+        subject=Subject.of(review),
+        quarter=review.quarter_obj,
+        form=form,
+        formset=formset,
+        review=review,
+    )
+
+
+@login_required
+def review_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    review = _visible_review(request, pk)
+    user = request.user
+    is_reviewer = permissions.can_edit_review(user, review)
+    context = {
+        "review": review,
+        "items": review.items.select_related("confirmed_by", "done_by").order_by("id"),
+        "amendments": review.amendments.select_related("by"),
+        "redone_by": Review.objects.filter(redo_of=review).first(),
+        "is_reviewer": is_reviewer,
+        "can_publish": review.status == Review.Status.SIGNED
+        and permissions.can_publish_review(user, review),
+        "can_spot_check": review.is_locked and permissions.can_spot_check(user, review),
+        "publish_form": PublishForm(initial={"scope": review.scope}),
+        "return_form": ReturnForm(),
+        "breadcrumbs": review.organization.breadcrumbs()
+        if permissions.roles_of(user).covers(review.organization)
+        else [],
+        "breadcrumb_tail": _("领导点评"),
+    }
+    return render(request, "reviews/review_detail.html", context)
+
+
+@login_required
+@require_POST
+def review_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    review = _visible_review(request, pk)
+    try:
+        if action == "sign":
+            services.review_sign(review=review, by=request.user)
+            messages.success(request, _("点评已签认"))
+        elif action == "delete":
+            services.review_delete_draft(review=review, by=request.user)
+            messages.success(request, _("草稿已删除"))
+            return redirect("reviews:my_reviews")
+        elif action == "redo":
+            redo = services.review_redo(review=review, by=request.user)
+            messages.info(request, _("请修改后重新签认"))
+            return redirect("reviews:review_edit", pk=redo.pk)
+        elif action == "publish":
+            form = PublishForm(request.POST)
+            scope = form.cleaned_data["scope"] if form.is_valid() else ""
+            services.review_publish(review=review, by=request.user, scope=scope)
+            messages.success(request, _("点评已公开"))
+        elif action == "return":
+            form = ReturnForm(request.POST)
+            reasons = form.cleaned_data["reasons"] if form.is_valid() else []
+            services.review_return(
+                review=review,
+                by=request.user,
+                reasons=reasons,
+                remark=request.POST.get("remark", ""),
+            )
+            messages.success(request, _("已退回点评人重新点评"))
+        else:
+            raise Http404
+    except TransitionError as e:
+        messages.error(request, str(e))
+    return redirect(review)
+
+
+@login_required
+def review_amend(request: HttpRequest, pk: int) -> HttpResponse:
+    review = _visible_review(request, pk)
+    if not permissions.can_edit_review(request.user, review):
+        raise PermissionDenied
+    form = AmendForm(
+        request.POST or None, initial={n: getattr(review, n) for n in Review.CONTENT_FIELDS}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.review_amend(
+                review=review,
+                by=request.user,
+                content=form.content(),
+                reason=form.cleaned_data["reason"],
+            )
+        except TransitionError as e:
+            messages.error(request, str(e))
+        else:
+            messages.success(request, _("更正已记录"))
+            return redirect(review)
+    return render(request, "reviews/review_amend.html", {"form": form, "review": review})
+
+
+# --- rectification -----------------------------------------------------------------------
+
+
+@login_required
+def rectification(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    mine = Paginator(
+        selectors.items_for_subject_side(user).order_by("status", "deadline", "id"), PAGE_SIZE
+    ).get_page(request.GET.get("page"))
+    given = Paginator(
+        selectors.items_given_by(user).order_by("status", "deadline", "id"), PAGE_SIZE
+    ).get_page(request.GET.get("gpage"))
+    return render(
+        request,
+        "reviews/rectification.html",
+        {"mine": mine, "given": given, "today": timezone.localdate()},
+    )
+
+
+@login_required
+def item_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    item = _visible_item(request, pk)
+    user = request.user
+    can_work = permissions.can_work_on_item(user, item) and item.review.status != "draft"
+    can_confirm = permissions.can_confirm_item(user, item)
+    return render(
+        request,
+        "reviews/item_detail.html",
+        {
+            "item": item,
+            "events": item.events.select_related("actor"),
+            "evidence": item.evidence.all(),
+            "can_work": can_work,
+            "can_confirm": can_confirm,
+            "done_form": ItemDoneForm(),
+            "reply_form": TextForm(),
+            "reason_form": TextForm(),
+        },
+    )
+
+
+@login_required
+@require_POST
+def item_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    item = _visible_item(request, pk)
+    user = request.user
+    try:
+        if action == "done":
+            form = ItemDoneForm(request.POST, request.FILES)
+            if not form.is_valid():
+                raise TransitionError(_("请填写整改落实情况"))
+            d = form.cleaned_data
+            services.item_done(
+                item=item, by=user, measures_taken=d["measures_taken"], reply=d["reply"],
+                files=d["files"],
+            )  # fmt: skip
+            messages.success(request, _("已报整改完成，等待点评人确认"))
+        elif action in ("reply", "confirm", "reopen"):
+            text = request.POST.get("text", "")
+            if action == "reply":
+                services.item_reply(item=item, by=user, text=text)
+                messages.success(request, _("已回复点评人"))
+            elif action == "confirm":
+                services.item_confirm(item=item, by=user, remark=text)
+                messages.success(request, _("已确认销号"))
+            else:
+                services.item_reopen(item=item, by=user, reason=text)
+                messages.success(request, _("已要求重新整改"))
+        else:
+            raise Http404
+    except TransitionError as e:
+        messages.error(request, str(e))
+    return redirect(item)
+
+
+@login_required
+def item_evidence(request: HttpRequest, pk: int) -> HttpResponse:
+    evidence = get_object_or_404(
+        RectificationEvidence.objects.filter(
+            item__in=RectificationItem.objects.visible_to(request.user)
+        ),
+        pk=pk,
+    )
+    try:
+        handle = evidence.file.open("rb")
+    except FileNotFoundError as e:
+        raise Http404 from e
+    response = FileResponse(
+        handle,
+        as_attachment=True,
+        filename=evidence.original_name,
+        content_type=evidence.content_type,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+# --- suggestion letters ------------------------------------------------------------------
+
+
+@login_required
+def letters(request: HttpRequest) -> HttpResponse:
+    roles = roles_of(request.user)
+    year = timezone.localdate().year
+    candidates = []
+    for org in Organization.objects.filter(pk__in=roles.org_ids(roles.SECRETARY_KINDS)):
+        candidates.extend((org, m) for m in selectors.letter_candidates(org, year))
+    page = Paginator(selectors.letters_for(request.user), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    return render(request, "reviews/letters.html", {"page": page, "candidates": candidates})
+
+
+@login_required
+def letter_new(request: HttpRequest, member_pk: int) -> HttpResponse:
+    member = get_object_or_404(Member.objects.select_related("organization"), pk=member_pk)
+    if not permissions.can_issue_letter(request.user, member):
+        raise PermissionDenied
+    form = LetterForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            letter = services.letter_issue(
+                by=request.user,
+                member=member,
+                reason=d["reason"],
+                problems=d["problems"],
+                measures=d["measures"],
+                deadline=d["deadline"],
+            )
+        except TransitionError as e:
+            messages.error(request, str(e))
+        else:
+            messages.success(request, _("建议书已发出"))
+            return redirect(letter)
+    return render(request, "reviews/letter_form.html", {"form": form, "member": member})
+
+
+@login_required
+def letter_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    letter = get_object_or_404(
+        selectors.letters_for(request.user).select_related("issued_by", "replied_by", "review"),
+        pk=pk,
+    )
+    return render(
+        request,
+        "reviews/letter_detail.html",
+        {
+            "letter": letter,
+            "pledges": letter.pledges.all(),
+            "can_reply": letter.status != SuggestionLetter.Status.CLOSED
+            and permissions.can_reply_letter(request.user, letter),
+            "can_close": letter.status == SuggestionLetter.Status.REPLIED
+            and permissions.can_close_letter(request.user, letter),
+            "reply_form": TextForm(),
+        },
+    )
+
+
+@login_required
+@require_POST
+def letter_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    letter = get_object_or_404(selectors.letters_for(request.user), pk=pk)
+    try:
+        if action == "reply":
+            reply = request.POST.get("text", "")
+            services.letter_reply(letter=letter, by=request.user, reply=reply)
+            messages.success(request, _("回复已提交"))
+        elif action == "close":
+            services.letter_close(letter=letter, by=request.user)
+            messages.success(request, _("建议书已办结"))
+        else:
+            raise Http404
+    except TransitionError as e:
+        messages.error(request, str(e))
+    return redirect(letter)

@@ -1,0 +1,174 @@
+"""Rectification to closure: the subject reports done, the reviewer confirms or reopens."""
+
+import datetime
+
+import pytest
+from django.core.exceptions import PermissionDenied
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from pledges.errors import TransitionError
+from reviews import selectors, services
+from reviews.models import Quarter, RectificationItem
+from tests.factories import make_org
+
+from .review_helpers import (
+    draft_review,
+    member_subject,
+    org_subject,
+    signed_review,
+    today,
+)
+
+Status = RectificationItem.Status
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+
+
+@pytest.fixture
+def item(rworld):
+    review = signed_review(rworld.branch_leader, org_subject(rworld.branch), mode="random")
+    return review.items.order_by("id").first()
+
+
+def test_it_lets_the_subject_report_done_with_evidence_and_a_reply(rworld, item):
+    upload = SimpleUploadedFile("photo.png", PNG, content_type="image/png")
+    services.item_done(
+        item=item,
+        by=rworld.secretary,
+        measures_taken="已走访 20 户",
+        reply="已落实",
+        files=[upload],
+    )
+    item.refresh_from_db()
+    assert item.status == Status.DONE
+    assert item.done_by == rworld.secretary
+    assert item.reply == "已落实"
+    assert item.evidence.get().content_type == "image/png"
+    assert [e.action for e in item.events.all()] == ["create", "done", "reply"]
+
+
+def test_it_refuses_evidence_of_the_wrong_type(rworld, item):
+    upload = SimpleUploadedFile("x.png", b"MZ not an image", content_type="image/png")
+    with pytest.raises(TransitionError, match="类型"):
+        services.item_done(item=item, by=rworld.secretary, measures_taken="x", files=[upload])
+    item.refresh_from_db()
+    assert item.status == Status.OPEN
+
+
+def test_it_confirms_a_done_item(rworld, item):
+    services.item_done(item=item, by=rworld.secretary, measures_taken="已整改")
+    services.item_confirm(item=item, by=rworld.branch_leader)
+    item.refresh_from_db()
+    assert item.status == Status.CONFIRMED
+    assert item.confirmed_by == rworld.branch_leader
+
+
+def test_it_reopens_a_done_item_with_a_reason_and_confirms_it_later(rworld, item):
+    services.item_done(item=item, by=rworld.secretary, measures_taken="已整改")
+    with pytest.raises(TransitionError, match="原因"):
+        services.item_reopen(item=item, by=rworld.branch_leader, reason="")
+    services.item_reopen(item=item, by=rworld.branch_leader, reason="台账不全")
+    item.refresh_from_db()
+    assert item.status == Status.REOPENED
+    assert item.reopen_reason == "台账不全"
+    with pytest.raises(TransitionError):
+        services.item_confirm(item=item, by=rworld.branch_leader)
+    services.item_done(item=item, by=rworld.secretary, measures_taken="台账已补齐")
+    services.item_confirm(item=item, by=rworld.branch_leader)
+    item.refresh_from_db()
+    assert item.status == Status.CONFIRMED
+    actions = [e.action for e in item.events.all()]
+    assert actions == ["create", "done", "reopen", "done", "confirm"]
+
+
+def test_it_refuses_to_confirm_an_open_item(rworld, item):
+    with pytest.raises(TransitionError):
+        services.item_confirm(item=item, by=rworld.branch_leader)
+
+
+def test_it_refuses_others_to_work_on_or_confirm_an_item(rworld, item):
+    for user in (rworld.other_secretary, rworld.stranger, rworld.member, rworld.office):
+        with pytest.raises(PermissionDenied):
+            services.item_done(item=item, by=user, measures_taken="x")
+    services.item_done(item=item, by=rworld.secretary, measures_taken="x")
+    for user in (rworld.secretary, rworld.leader, rworld.office, rworld.far_leader):
+        with pytest.raises(PermissionDenied):
+            services.item_confirm(item=item, by=user)
+
+
+def test_it_lets_the_member_work_on_his_own_item(rworld):
+    review = signed_review(rworld.secretary, member_subject(rworld.member), mode="random")
+    item = review.items.first()
+    services.item_done(item=item, by=rworld.member_user, measures_taken="已改正")
+    services.item_reply(item=item, by=rworld.member_user, text="请书记检查")
+    with pytest.raises(PermissionDenied):
+        services.item_done(item=item, by=rworld.other_member_user, measures_taken="x")
+
+
+def test_it_does_not_let_anyone_act_on_items_of_a_draft(rworld):
+    draft = draft_review(rworld.branch_leader, org_subject(rworld.branch))
+    with pytest.raises(TransitionError, match="尚未签认"):
+        services.item_done(item=draft.items.first(), by=rworld.secretary, measures_taken="x")
+
+
+def test_it_shows_items_past_their_deadline_as_overdue(rworld, item):
+    RectificationItem.objects.filter(pk=item.pk).update(
+        deadline=today() - datetime.timedelta(days=1)
+    )
+    item.refresh_from_db()
+    assert item.is_overdue
+    assert RectificationItem.objects.overdue().filter(pk=item.pk).exists()
+    services.item_done(item=item, by=rworld.secretary, measures_taken="x")
+    item.refresh_from_db()
+    assert not item.is_overdue
+
+
+def test_it_computes_the_rectification_rate_per_subtree_and_quarter(rworld):
+    q = Quarter.current()
+    review = signed_review(rworld.branch_leader, org_subject(rworld.branch), mode="random")
+    other = signed_review(rworld.town_secretary, org_subject(rworld.other_branch), mode="random")
+    a, b = review.items.order_by("id")
+    RectificationItem.objects.filter(pk__in=[a.pk, b.pk]).update(deadline=q.end)
+    RectificationItem.objects.filter(review=other).update(deadline=q.end)
+    services.item_done(item=a, by=rworld.secretary, measures_taken="x")
+    services.item_confirm(item=a, by=rworld.branch_leader)
+    assert selectors.rectification_rate(org=rworld.branch, year=q.year, quarter=q.quarter) == (
+        1,
+        2,
+        0.5,
+    )
+    assert selectors.rectification_rate(org=rworld.town, year=q.year, quarter=q.quarter) == (
+        1,
+        4,
+        0.25,
+    )
+    assert selectors.rectification_rate(org=rworld.far_town, year=q.year, quarter=q.quarter) == (
+        0,
+        0,
+        None,
+    )
+    nxt = q.next()
+    assert selectors.rectification_rate(org=rworld.town, year=nxt.year, quarter=nxt.quarter)[1] == 0
+    by_child = {
+        c.name: (conf, due)
+        for c, conf, due, _r in selectors.rectification_rates_by_child(
+            org=rworld.town, year=q.year, quarter=q.quarter
+        )
+    }
+    assert by_child == {"东街社区党支部": (1, 2), "西街社区党支部": (0, 2)}
+
+
+def test_it_leaves_draft_items_out_of_the_rate(rworld):
+    q = Quarter.current()
+    draft = draft_review(rworld.branch_leader, org_subject(rworld.branch))
+    RectificationItem.objects.filter(review=draft).update(deadline=q.end)
+    assert selectors.rectification_rate(org=rworld.town, year=q.year, quarter=q.quarter)[1] == 0
+
+
+def test_it_counts_reviews_by_mode_and_grade(rworld):
+    make_org("空支部", rworld.town)
+    signed_review(rworld.branch_leader, org_subject(rworld.branch), mode="random", grade="poor")
+    q = Quarter.current()
+    counts = selectors.review_counts(org=rworld.town, year=q.year, quarter=q.quarter)
+    assert counts["total"] == 1
+    assert counts["by_mode"]["random"] == 1
+    assert counts["by_grade"]["poor"] == 1

@@ -1,0 +1,89 @@
+"""抽查: the office sends a signed review back under "三不过关"; the reviewer redoes it."""
+
+import pytest
+from django.core.exceptions import PermissionDenied
+
+from pledges.errors import TransitionError
+from reviews import services
+from reviews.models import Review
+
+from .review_helpers import content, items, org_subject, signed_review
+
+NO_PROBLEM = Review.ReturnReason.NO_PROBLEM
+
+
+@pytest.fixture
+def signed(rworld):
+    return signed_review(rworld.branch_leader, org_subject(rworld.branch), mode="random")
+
+
+def test_it_returns_a_signed_review_with_reasons_from_the_checklist(rworld, signed):
+    services.review_return(
+        review=signed, by=rworld.office, reasons=[NO_PROBLEM, "bogus"], remark="问题泛泛"
+    )
+    signed.refresh_from_db()
+    assert signed.status == Review.Status.RETURNED
+    assert signed.return_reasons == [NO_PROBLEM]
+    assert signed.returned_by == rworld.office
+    assert signed.return_remark == "问题泛泛"
+
+
+def test_it_refuses_a_return_without_a_reason(rworld, signed):
+    with pytest.raises(TransitionError, match="三不过关"):
+        services.review_return(review=signed, by=rworld.office, reasons=[])
+
+
+def test_it_refuses_a_return_by_anyone_but_the_office_above(rworld, signed):
+    for user in (rworld.far_office, rworld.leader, rworld.branch_leader, rworld.secretary):
+        with pytest.raises(PermissionDenied):
+            services.review_return(review=signed, by=user, reasons=[NO_PROBLEM])
+
+
+def test_it_refuses_to_return_a_draft(rworld):
+    from .review_helpers import draft_review
+
+    draft = draft_review(rworld.branch_leader, org_subject(rworld.branch))
+    with pytest.raises(TransitionError):
+        services.review_return(review=draft, by=rworld.office, reasons=[NO_PROBLEM])
+
+
+def test_it_keeps_both_versions_after_the_redo(rworld, signed):
+    item = signed.items.order_by("id").first()
+    services.item_done(item=item, by=rworld.secretary, measures_taken="已走访")
+    services.review_return(review=signed, by=rworld.office, reasons=[NO_PROBLEM])
+    redo = services.review_redo(review=signed, by=rworld.branch_leader)
+    assert redo.status == Review.Status.DRAFT
+    assert redo.redo_of == signed
+    assert redo.problems == signed.problems
+    # The items and the subject's work on them move to the new version.
+    assert redo.items.count() == 2
+    services.review_update(
+        review=redo,
+        by=rworld.branch_leader,
+        content=content(mode="random", problems="群众走访不够，台账不全"),
+        items=items(3),
+    )
+    moved = redo.items.get(pk=item.pk)
+    assert moved.status == "done"
+    assert moved.events.exists()
+    assert redo.items.count() == 3
+    services.review_sign(review=redo, by=rworld.branch_leader)
+    signed.refresh_from_db()
+    assert signed.status == Review.Status.RETURNED
+    assert signed.problems == "群众走访不够"
+    assert Review.objects.filter(subject_key=signed.subject_key).count() == 2
+    assert Review.objects.get(pk=redo.pk).status == Review.Status.SIGNED
+
+
+def test_it_refuses_a_second_redo_or_a_redo_by_another(rworld, signed):
+    services.review_return(review=signed, by=rworld.office, reasons=[NO_PROBLEM])
+    with pytest.raises(PermissionDenied):
+        services.review_redo(review=signed, by=rworld.leader)
+    services.review_redo(review=signed, by=rworld.branch_leader)
+    with pytest.raises(TransitionError):
+        services.review_redo(review=signed, by=rworld.branch_leader)
+
+
+def test_it_refuses_a_redo_of_a_review_that_was_not_returned(rworld, signed):
+    with pytest.raises(TransitionError):
+        services.review_redo(review=signed, by=rworld.branch_leader)
