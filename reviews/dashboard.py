@@ -11,7 +11,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Q, QuerySet
-from django.db.models.functions import Substr
+from django.db.models.functions import ExtractQuarter, Substr
 from django.utils.translation import gettext_lazy as _
 
 from pledges.models import Member, Organization, Pledge
@@ -35,6 +35,13 @@ REVIEWED_STATUSES = (Review.Status.SIGNED, Review.Status.PUBLISHED)
 RECTIFIED_STATUSES = (RectificationItem.Status.CONFIRMED,)
 GRADES = list(Review.Grade.choices)
 MISSING_LIMIT = 30
+
+
+def children_of(org: Organization) -> list[Organization]:
+    # By path and depth rather than treebeard's numchild, which bulk-loaded trees may not keep.
+    return list(
+        Organization.objects.filter(path__startswith=org.path, depth=org.depth + 1).order_by("path")
+    )
 
 
 def half_of(quarter: int) -> int:
@@ -273,7 +280,7 @@ def dashboard(root: Organization, quarter: Quarter) -> Dashboard:
     """Coverage of the subtree under `root` for a quarter, per child and in total."""
     scope = _Scope(root)
     year = quarter.year
-    children = list(root.get_children())
+    children = children_of(root)
     own = Row(org=root, label=root.name)
     rows_by_path: dict[str, Row] = {root.path: own}
     for child in children:
@@ -365,11 +372,12 @@ def dashboard(root: Organization, quarter: Quarter) -> Dashboard:
 
 
 def rectification_items(scope: _Scope, quarter: Quarter) -> QuerySet:
-    """Items raised by the quarter's signed reviews: how many of them are closed (销号)."""
+    """Items due in the quarter (deadline inside it) of signed reviews, as
+    `reviews.selectors.rectification_rate` counts them: the rate is confirmed (销号) / due."""
     return RectificationItem.objects.live().filter(
         scope.q("organization__path"),
-        review__year=quarter.year,
-        review__quarter=quarter.quarter,
+        deadline__gte=quarter.start,
+        deadline__lte=quarter.end,
     )
 
 
@@ -406,11 +414,12 @@ def trend(scope: _Scope, year: int) -> list[TrendPoint]:
         point.graded += r["graded"]
     for r in (
         RectificationItem.objects.live()
-        .filter(subtree, review__year=year)
-        .values("review__quarter")
+        .filter(subtree, deadline__year=year)
+        .annotate(due_quarter=ExtractQuarter("deadline"))
+        .values("due_quarter")
         .annotate(n=Count("id"), done=Count("id", filter=Q(status__in=RECTIFIED_STATUSES)))
     ):
-        point = points.get(r["review__quarter"])
+        point = points.get(r["due_quarter"])
         if point is not None:
             point.rect_total += r["n"]
             point.rect_done += r["done"]
@@ -491,7 +500,7 @@ class YearRow:
 
 def year_rows(org: Organization, year: int) -> list[YearRow]:
     """The organization, its direct children and its members: eight queries in all."""
-    orgs = [org, *org.get_children()]
+    orgs = [org, *children_of(org)]
     members = list(Member.objects.filter(organization=org).order_by("id"))
     rows = [YearRow(kind="organization", org=o) for o in orgs]
     rows += [YearRow(kind="member", org=org, member=m) for m in members]
@@ -535,7 +544,7 @@ def year_rows(org: Organization, year: int) -> list[YearRow]:
             row.quarter_grades[r["quarter"]].append(r["grade"])
     for r in (
         RectificationItem.objects.live()
-        .filter(subjects, review__year=year)
+        .filter(subjects, deadline__year=year)
         .values("subject_kind", "organization_id", "member_id")
         .annotate(n=Count("id"), done=Count("id", filter=Q(status__in=RECTIFIED_STATUSES)))
         .order_by()

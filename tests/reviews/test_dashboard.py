@@ -1,0 +1,250 @@
+"""全覆盖 dashboard: figures on a small tree counted by hand, a flat query count, access."""
+
+import datetime
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from pledges.models import Pledge
+from reviews import dashboard as dash
+from reviews import evaluations
+from reviews.models import (
+    EvaluationResponse,
+    MassEvaluation,
+    Quarter,
+    RectificationItem,
+    Review,
+    SelfEvaluation,
+    SubjectKind,
+)
+from tests.factories import MemberFactory, PledgeFactory, UserFactory, make_org
+
+Status = Pledge.Status
+ORG, MEMBER = SubjectKind.ORGANIZATION, SubjectKind.MEMBER
+
+
+def subject(org=None, member=None) -> dict:
+    if member is not None:
+        return {"subject_kind": MEMBER, "organization": member.organization, "member": member}
+    return {"subject_kind": ORG, "organization": org}
+
+
+def make_report(quarter, status=SelfEvaluation.Status.SUBMITTED, **subj):
+    return SelfEvaluation.objects.create(
+        year=quarter.year,
+        quarter=quarter.quarter,
+        status=status,
+        author=UserFactory(),
+        **subject(**subj),
+    )
+
+
+def make_review(quarter, grade, status=Review.Status.SIGNED, reviewer=None, **subj):
+    return Review.objects.create(
+        year=quarter.year,
+        quarter=quarter.quarter,
+        reviewer=reviewer or UserFactory(),
+        date=quarter.start,
+        mode=Review.Mode.COLLECTIVE,
+        grade=grade,
+        status=status,
+        **subject(**subj),
+    )
+
+
+def make_item(review, deadline, status=RectificationItem.Status.OPEN):
+    return RectificationItem.objects.create(
+        review=review,
+        subject_kind=review.subject_kind,
+        organization=review.organization,
+        member=review.member,
+        problem="问题",
+        measures="措施",
+        responsible="书记",
+        deadline=deadline,
+        status=status,
+        confirmed_at=timezone.now() if status == RectificationItem.Status.CONFIRMED else None,
+    )
+
+
+def make_evaluation(org, quarter, ratings, by):
+    """An evaluation of the quarter's half with the given organization ratings."""
+    evaluation = MassEvaluation.objects.create(
+        organization=org,
+        year=quarter.year,
+        half=dash.half_of(quarter.quarter),
+        ends_on=timezone.localdate() + datetime.timedelta(days=10),
+        created_by=by,
+    )
+    EvaluationResponse.objects.bulk_create(
+        [EvaluationResponse(evaluation=evaluation, rating=r) for r in ratings]
+    )
+    return evaluation
+
+
+@pytest.fixture
+def town_data(world):
+    """The hand-counted tree under 城关镇党委 (see the figures asserted below)."""
+    w = world
+    q = Quarter.current()
+    year = q.year
+    w.q = q
+    w.wang = MemberFactory(name="王五", organization=w.branch)
+    w.zhao = MemberFactory(name="赵六", organization=w.branch)
+    # Pledges: the branch and 张三, 王五 have pledged; drafts do not count.
+    PledgeFactory(owner_org=w.branch, status=Status.APPROVED, year=year)
+    PledgeFactory(owner_org=w.other_branch, status=Status.DRAFT, year=year)
+    PledgeFactory(owner_member=w.member, status=Status.PUBLISHED, year=year)
+    PledgeFactory(owner_member=w.wang, status=Status.SUBMITTED, year=year)
+    PledgeFactory(owner_member=w.zhao, status=Status.DRAFT, year=year)
+    PledgeFactory(owner_member=w.other_member, status=Status.PUBLISHED, year=year - 1)
+    # Reports: the branch and 张三 have reported; the other branch only drafted.
+    make_report(q, org=w.branch)
+    make_report(q, status=SelfEvaluation.Status.DRAFT, org=w.other_branch)
+    make_report(q, member=w.member)
+    # Reviews this quarter: branch 好, 张三 较好 (published), 李四 差; a draft does not count.
+    branch_review = make_review(q, Review.Grade.GOOD, org=w.branch)
+    make_review(q, Review.Grade.FAIRLY_GOOD, status=Review.Status.PUBLISHED, member=w.member)
+    li_review = make_review(q, Review.Grade.POOR, member=w.other_member)
+    make_review(q, Review.Grade.POOR, status=Review.Status.DRAFT, org=w.other_branch)
+    # Last quarter the branch was reviewed too (only the trend shows it).
+    make_review(q.prev(), Review.Grade.AVERAGE, org=w.branch)
+    # Rectification due this quarter: 1 of 3 confirmed; one due next quarter does not count.
+    make_item(branch_review, q.end, RectificationItem.Status.CONFIRMED)
+    make_item(branch_review, q.end)
+    make_item(li_review, q.start)
+    make_item(li_review, q.end + datetime.timedelta(days=1))
+    # Mass evaluation: the branch's 30 answers count (26 of 30 satisfied or basically);
+    # the other branch's 5 answers are under 30 and do not.
+    S = evaluations.Satisfaction
+    make_evaluation(
+        w.branch, q, [S.SATISFIED] * 20 + [S.BASIC] * 6 + [S.UNSATISFIED] * 4, w.secretary
+    )
+    make_evaluation(w.other_branch, q, [S.UNSATISFIED] * 5, w.other_secretary)
+    # Outside the town: never counted.
+    far_branch = make_org("远郊支部", w.far_town)
+    far_member = MemberFactory(organization=far_branch)
+    PledgeFactory(owner_member=far_member, status=Status.PUBLISHED, year=year)
+    make_review(q, Review.Grade.GOOD, member=far_member)
+    return w
+
+
+def test_it_counts_coverage_of_the_subtree(town_data):
+    d = dash.dashboard(town_data.town, town_data.q)
+    orgs, members = d.total.orgs, d.total.members
+    assert (orgs.total, orgs.pledged, orgs.reported, orgs.reviewed) == (3, 1, 1, 1)
+    assert (members.total, members.pledged, members.reported, members.reviewed) == (4, 2, 1, 2)
+
+
+def test_it_counts_grades_rectification_and_satisfaction(town_data):
+    total = dash.dashboard(town_data.town, town_data.q).total
+    assert dict(total.grades) == {"good": 1, "fairly_good": 1, "poor": 1}
+    assert (total.rect_done, total.rect_total, total.rect_pct) == (1, 3, 33)
+    assert (total.responses, total.satisfaction_pct) == (30, 87)
+
+
+def test_it_rolls_up_per_child_with_the_own_level_first(town_data):
+    w = town_data
+    rows = dash.dashboard(w.town, w.q).rows
+    assert [r.org for r in rows] == [w.town, w.branch, w.other_branch]
+    own, branch, other = rows
+    assert (own.orgs.total, own.orgs.pledged, own.members.total) == (1, 0, 0)
+    assert (branch.orgs.pledged, branch.members.total, branch.members.pledged) == (1, 3, 2)
+    assert (branch.members.reported, branch.members.reviewed) == (1, 1)
+    assert (other.orgs.pledged, other.members.total, other.members.reviewed) == (0, 1, 1)
+    assert dict(branch.grades) == {"good": 1, "fairly_good": 1}
+    assert dict(other.grades) == {"poor": 1}
+    assert (branch.rect_done, branch.rect_total) == (1, 2)
+    assert (other.rect_done, other.rect_total) == (0, 1)
+    assert branch.satisfaction_pct == 87 and other.satisfaction_pct is None
+
+
+def test_it_lists_the_missing_by_name(town_data):
+    w = town_data
+    missing = dash.dashboard(w.town, w.q).missing
+    assert [o.name for o in missing["orgs_pledged"]] == ["城关镇党委", "西街社区党支部"]
+    assert [o.name for o in missing["orgs_reviewed"]] == ["城关镇党委", "西街社区党支部"]
+    assert [m.name for m in missing["members_pledged"]] == ["李四", "赵六"]
+    assert [m.name for m in missing["members_reported"]] == ["李四", "王五", "赵六"]
+    assert [m.name for m in missing["members_reviewed"]] == ["王五", "赵六"]
+
+
+def test_it_draws_the_quarter_trend(town_data):
+    w = town_data
+    trend = {p.quarter.quarter: p for p in dash.dashboard(w.town, w.q).trend}
+    now = trend[w.q.quarter]
+    assert (now.orgs_reviewed, now.members_reviewed, now.good, now.graded) == (1, 2, 1, 3)
+    assert (now.orgs_reported, now.members_reported) == (1, 1)
+    assert (now.rect_done, now.rect_total) == (1, 3)
+    if w.q.quarter > 1:
+        assert trend[w.q.quarter - 1].orgs_reviewed == 1
+
+
+def test_it_drills_down_to_a_branch(town_data):
+    w = town_data
+    d = dash.dashboard(w.branch, w.q)
+    assert d.rows == []
+    assert (d.total.orgs.total, d.total.members.total, d.total.members.pledged) == (1, 3, 2)
+
+
+def test_it_shows_the_page_to_the_office_and_the_leader(client, town_data):
+    w = town_data
+    url = reverse("reviews:dashboard", args=[w.town.pk]) + f"?quarter={w.q.code}"
+    for user in (w.office, w.leader):
+        client.force_login(user)
+        page = client.get(url)
+        assert page.status_code == 200
+        text = page.content.decode()
+        assert text.count('data-testid="dashboard-row"') == 3
+        assert "西街社区党支部" in text and "赵六" in text
+        assert "<svg" in text
+
+
+@pytest.mark.parametrize(
+    "who", ["secretary", "other_secretary", "far_office", "stranger", "member_user"]
+)
+def test_it_refuses_the_dashboard_outside_the_scope(client, town_data, who):
+    client.force_login(getattr(town_data, who))
+    page = client.get(reverse("reviews:dashboard", args=[town_data.town.pk]))
+    assert page.status_code == 403
+
+
+def test_it_refuses_the_office_the_county_above_it(client, town_data):
+    client.force_login(town_data.office)
+    assert client.get(reverse("reviews:dashboard", args=[town_data.county.pk])).status_code == 403
+
+
+def test_it_sends_the_office_home_to_its_own_organization(client, town_data):
+    client.force_login(town_data.office)
+    page = client.get(reverse("reviews:dashboard_home"))
+    assert page.url == reverse("reviews:dashboard", args=[town_data.town.pk])
+
+
+def grow(world, branches: int, members: int):
+    q = Quarter.current()
+    for i in range(branches):
+        branch = make_org(f"新建支部{i}", world.town)
+        PledgeFactory(owner_org=branch, status=Status.APPROVED, year=q.year)
+        make_review(q, Review.Grade.GOOD, org=branch)
+        for j in range(members):
+            member = MemberFactory(name=f"党员{i}-{j}", organization=branch)
+            PledgeFactory(owner_member=member, status=Status.PUBLISHED, year=q.year)
+            make_report(q, member=member)
+
+
+def test_it_keeps_the_query_count_flat_whatever_the_tree(client, world):
+    url = reverse("reviews:dashboard", args=[world.town.pk])
+    client.force_login(world.office)
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(url).status_code == 200
+        return len(ctx)
+
+    grow(world, 1, 2)
+    small = count()
+    grow(world, 8, 6)
+    assert count() == small
