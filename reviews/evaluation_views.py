@@ -31,6 +31,7 @@ from pledges.permissions import roles_of
 
 from . import dashboard as dash
 from . import evaluations
+from . import permissions as rules
 from .evaluation_forms import (
     AssessmentRowForm,
     CodeEntryForm,
@@ -39,7 +40,6 @@ from .evaluation_forms import (
     PublicEvaluationForm,
 )
 from .evaluations import CodeRefused
-from .evaluations import permissions as rules
 from .models import (
     MIN_RESPONSES,
     EvaluationCode,
@@ -353,7 +353,7 @@ def evaluate_done(request: HttpRequest) -> HttpResponse:
 
 def _assessment_org(request: HttpRequest, pk: int) -> Organization:
     org = get_object_or_404(Organization, pk=pk)
-    if not roles_of(request.user).covers(org):
+    if not rules.can_view_assessment(request.user, org):
         raise Http404
     return org
 
@@ -492,11 +492,6 @@ def assessment_export(request: HttpRequest, org_pk: int) -> HttpResponse:
 # --- coverage dashboard ----------------------------------------------------------------------
 
 
-def _dashboard_allowed(user, org: Organization) -> bool:
-    roles = roles_of(user)
-    return roles.covers(org, roles.OVERSIGHT_KINDS)
-
-
 @login_required
 def dashboard_home(request: HttpRequest) -> HttpResponse:
     roles = roles_of(request.user)
@@ -514,7 +509,7 @@ def dashboard_home(request: HttpRequest) -> HttpResponse:
 @login_required
 def dashboard_view(request: HttpRequest, org_pk: int) -> HttpResponse:
     org = get_object_or_404(Organization, pk=org_pk)
-    if not _dashboard_allowed(request.user, org):
+    if not rules.can_view_dashboard(request.user, org):
         raise PermissionDenied
     quarter = Quarter.parse(request.GET.get("quarter"))
     data = dash.dashboard(org, quarter)

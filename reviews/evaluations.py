@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from pledges.errors import TransitionError
 from pledges.models import Member, Organization
 
+from . import permissions
 from .models import (
     CODE_ALPHABET,
     CODE_LENGTH,
@@ -43,39 +44,6 @@ class CodeRefused(TransitionError):
     def __init__(self, message: str, reason: str):
         super().__init__(message)
         self.reason = reason
-
-
-# --- rules (to move into reviews/permissions.py once it exists) ------------------------------
-
-
-class _Rules:
-    @staticmethod
-    def can_run_mass_evaluation(user, org: Organization) -> bool:
-        """Open an evaluation, issue codes, close it: the secretary or the office above."""
-        from pledges.permissions import roles_of
-
-        roles = roles_of(user)
-        return roles.covers(org, roles.SECRETARY_KINDS + roles.OFFICE_KINDS)
-
-    @staticmethod
-    def can_view_mass_evaluation(user, evaluation: MassEvaluation) -> bool:
-        from pledges.permissions import roles_of
-
-        return roles_of(user).covers(evaluation.organization)
-
-    @staticmethod
-    def can_record_assessment(user, org: Organization, *, member: Member | None = None) -> bool:
-        """一年一总评 is decided above: the office of a higher organization grades an
-        organization; a member is graded by the office over the member's organization."""
-        from pledges.permissions import roles_of
-
-        roles = roles_of(user)
-        if member is not None:
-            return roles.covers(org, roles.OFFICE_KINDS)
-        return roles.covers_strictly(org, roles.OFFICE_KINDS)
-
-
-permissions = _Rules
 
 
 # --- mass evaluation -----------------------------------------------------------------------

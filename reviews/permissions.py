@@ -209,3 +209,32 @@ def can_view_report(user, report: SelfEvaluation) -> bool:
     from .models import SelfEvaluation
 
     return SelfEvaluation.objects.visible_to(user).filter(pk=report.pk).exists()
+
+
+# --- mass evaluation, annual assessment, dashboard (helper "evaluations") -----------------
+
+
+def can_run_mass_evaluation(user, org: Organization) -> bool:
+    """Open a 群众评议, issue codes, close it: the secretary or the office above."""
+    roles = roles_of(user)
+    return roles.covers(org, roles.SECRETARY_KINDS + roles.OFFICE_KINDS)
+
+
+def can_record_assessment(user, org: Organization, *, member: Member | None = None) -> bool:
+    """一年一总评 is decided above: an organization by the office of a higher organization,
+    a member by the office over the member's organization."""
+    roles = roles_of(user)
+    if member is not None:
+        return roles.covers(org, roles.OFFICE_KINDS)
+    return roles.covers_strictly(org, roles.OFFICE_KINDS)
+
+
+def can_view_assessment(user, org: Organization) -> bool:
+    """The year page: anyone with a position over the organization (read-only unless office)."""
+    return roles_of(user).covers(org)
+
+
+def can_view_dashboard(user, org: Organization) -> bool:
+    """全覆盖 figures are for the office and leaders of the subtree."""
+    roles = roles_of(user)
+    return roles.covers(org, roles.OVERSIGHT_KINDS)
