@@ -19,6 +19,7 @@ import secrets
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from itertools import islice
 
 from django.contrib.admin.models import ADDITION, LogEntry
 from django.contrib.auth import get_user_model
@@ -224,8 +225,11 @@ def _rows(sheet, errors: list[RowError]) -> Iterator[_Row]:
                 mapping = _map_header(number, texts, errors)
                 if mapping is None:
                     return
+                name_at = next(i for i, c in mapping.items() if c.key == "name")
             continue
         if not any(texts[i] for i in mapping):
+            continue
+        if texts[name_at] == EXAMPLE_NAME:
             continue
         cells = {
             col.key: (get_column_letter(i + 1), values[i] if i < len(values) else None)
@@ -516,31 +520,23 @@ def roster_import(
     except _FileRefused as e:
         result.errors.append(RowError(None, None, None, str(e)))
         return result
-    orgs = _OrgLookup(org, by)
-    rows: list[_Row] = []
     try:
-        for row in _rows(sheet, result.errors):
-            if _text(row.cells["name"][1]) == EXAMPLE_NAME:
-                continue
-            if len(rows) >= MAX_ROWS:
-                result.errors.append(
-                    RowError(
-                        row.number,
-                        None,
-                        None,
-                        _("一个文件最多导入 %(n)d 名党员，请分批导入") % {"n": MAX_ROWS},
-                    )
-                )
-                break
-            _check_cells(row, result.errors, orgs)
-            rows.append(row)
-    except Exception:  # a damaged sheet part only shows up while reading it
+        # Read at most one row past the limit: enough to say the file is too long.
+        rows = list(islice(_rows(sheet, result.errors), MAX_ROWS + 1))
+    except Exception:  # untrusted bytes: a damaged part only shows up while it is parsed
         result.errors.append(
             RowError(None, None, None, _("表格内容无法读取（文件可能已损坏），请使用下载的模板"))
         )
         return result
     finally:
         workbook.close()
+    if len(rows) > MAX_ROWS:
+        message = _("一个文件最多导入 %(n)d 名党员，请分批导入") % {"n": MAX_ROWS}
+        result.errors.append(RowError(rows[-1].number, None, None, message))
+        return result
+    orgs = _OrgLookup(org, by)
+    for row in rows:
+        _check_cells(row, result.errors, orgs)
     result.rows = len(rows)
     if not rows and not result.errors:
         result.errors.append(RowError(None, None, None, _("表格中没有党员数据")))
