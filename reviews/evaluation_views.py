@@ -351,6 +351,27 @@ def evaluate_done(request: HttpRequest) -> HttpResponse:
 # --- annual assessment -------------------------------------------------------------------
 
 
+def _top_position(request: HttpRequest, kinds: tuple[str, ...]) -> int | None:
+    """The highest organization the user holds one of these positions in."""
+    roles = roles_of(request.user)
+    held = [p for p in roles.positions if p[2] in kinds]
+    if held:
+        return min(held, key=lambda p: len(p[0]))[1]
+    if request.user.is_superuser:
+        root = Organization.get_first_root_node()
+        return root.pk if root else None
+    return None
+
+
+@login_required
+def assessment_home(request: HttpRequest) -> HttpResponse:
+    roles = roles_of(request.user)
+    org_id = _top_position(request, roles.OVERSIGHT_KINDS + roles.SECRETARY_KINDS)
+    if org_id is None:
+        raise PermissionDenied
+    return redirect("reviews:assessment", org_pk=org_id)
+
+
 def _assessment_org(request: HttpRequest, pk: int) -> Organization:
     org = get_object_or_404(Organization, pk=pk)
     if not rules.can_view_assessment(request.user, org):
@@ -494,16 +515,10 @@ def assessment_export(request: HttpRequest, org_pk: int) -> HttpResponse:
 
 @login_required
 def dashboard_home(request: HttpRequest) -> HttpResponse:
-    roles = roles_of(request.user)
-    oversight = [p for p in roles.positions if p[2] in roles.OVERSIGHT_KINDS]
-    if oversight:
-        _path, org_id, _kind = min(oversight, key=lambda p: len(p[0]))
-        return redirect("reviews:dashboard", org_pk=org_id)
-    if request.user.is_superuser:
-        root = Organization.get_first_root_node()
-        if root is not None:
-            return redirect("reviews:dashboard", org_pk=root.pk)
-    raise PermissionDenied
+    org_id = _top_position(request, roles_of(request.user).OVERSIGHT_KINDS)
+    if org_id is None:
+        raise PermissionDenied
+    return redirect("reviews:dashboard", org_pk=org_id)
 
 
 @login_required

@@ -39,6 +39,7 @@ urlpatterns += [
     path("e/", ev.evaluate_entry, name="evaluate_entry"),
     path("e/done/", ev.evaluate_done, name="evaluate_done"),
     path("e/<str:code>/", ev.evaluate, name="evaluate"),
+    path("assessment/", ev.assessment_home, name="assessment_home"),
     path("assessment/<int:org_pk>/", ev.assessment_year, name="assessment"),
     path("assessment/<int:org_pk>/grades.xlsx", ev.assessment_export, name="assessment_export"),
     path("dashboard/", ev.dashboard_home, name="dashboard_home"),

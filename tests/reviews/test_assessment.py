@@ -190,3 +190,21 @@ def test_it_keeps_the_year_page_query_count_flat(client, world):
         return len(ctx)
 
     assert count(5) == count(50)
+
+
+def test_it_sends_each_role_to_its_own_year_page(client, world):
+    for user, org in ((world.office, world.town), (world.secretary, world.branch)):
+        client.force_login(user)
+        page = client.get(reverse("reviews:assessment_home"))
+        assert page.url == reverse("reviews:assessment", args=[org.pk])
+    client.force_login(world.stranger)
+    assert client.get(reverse("reviews:assessment_home")).status_code == 403
+
+
+def test_it_links_the_pages_in_the_navigation_by_role(client, world):
+    client.force_login(world.office)
+    text = client.get(reverse("reviews:evaluations")).content.decode()
+    assert "全覆盖统计" in text and "年度总评" in text
+    client.force_login(world.secretary)
+    text = client.get(reverse("reviews:evaluations")).content.decode()
+    assert "群众评议" in text and "全覆盖统计" not in text
