@@ -1,0 +1,94 @@
+"""`manage.py seed_demo`: a demo county to try the app, or the city of the sources to measure it.
+
+Safe to run again: existing demo data is kept and the logins are printed again. Every other
+installed app's `<app>.demo.seed(scale=..., stdout=...)` runs afterwards, on every run, so those
+hooks must be idempotent too.
+"""
+
+import importlib
+import time
+
+from django.apps import apps
+from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
+
+from pledges import demo
+
+
+class Command(BaseCommand):
+    help = _("生成演示数据（示范县）或规模测试数据（--scale city）")
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--scale",
+            choices=["county", "small", "city"],
+            default="county",
+            help="county: 示范县（经由业务服务生成）；small: 缩小版城市；city: 全市规模",
+        )
+        parser.add_argument(
+            "--branches", type=int, help="缩小版城市的党支部数量（隐含 --scale small）"
+        )
+        parser.add_argument("--seed", type=int, default=2024, help="随机种子")
+        parser.add_argument("--reset", action="store_true", help="删除演示数据后重新生成")
+
+    def handle(self, *args, scale: str, branches: int | None, seed: int, reset: bool, **options):
+        started = time.monotonic()
+        if branches is not None:
+            if branches < 1:
+                raise CommandError(_("党支部数量必须大于 0"))
+            scale = "small"
+        if reset:
+            try:
+                demo.reset_demo()
+            except demo.ResetRefused as e:
+                raise CommandError(str(e)) from e
+            self.stdout.write(_("已删除原有演示数据"))
+        if scale == "county":
+            root, created = demo.build_county(seed=seed)
+        else:
+            plan = demo.CityPlan.scaled(
+                demo.CITY_BRANCHES if scale == "city" else branches or demo.SMALL_CITY_BRANCHES
+            )
+            if demo.city_root() is None:
+                self.stdout.write(
+                    _("生成城市数据：%(c)d 个党委，%(b)d 个党支部，%(m)d 名党员，%(p)d 项承诺")
+                    % {
+                        "c": plan.committees,
+                        "b": plan.branches,
+                        "m": plan.members,
+                        "p": plan.pledges,
+                    }
+                )
+            root, created = demo.build_city(plan=plan, seed=seed, log=self.stdout.write)
+        built = time.monotonic() - started
+        if created:
+            self.stdout.write(_("承诺台账数据已生成：%(s).1f 秒") % {"s": built})
+        else:
+            self.stdout.write(
+                _("“%(name)s”已存在，未重复生成（如需重建请加 --reset）") % {"name": root.name}
+            )
+        self._run_app_hooks(scale)
+        self.stdout.write(_("演示数据就绪：共 %(s).1f 秒") % {"s": time.monotonic() - started})
+        self.stdout.write("")
+        self.stdout.write(_("演示账号（%(root)s）：") % {"root": root.name})
+        self.stdout.write(demo.format_logins(demo.demo_logins(root)))
+
+    def _run_app_hooks(self, scale: str) -> None:
+        for app in apps.get_app_configs():
+            if app.name == "pledges":
+                continue
+            name = f"{app.name}.demo"
+            try:
+                module = importlib.import_module(name)
+            except ModuleNotFoundError as e:
+                if e.name == name:
+                    continue  # this app has no demo data
+                raise
+            seed = getattr(module, "seed", None)
+            if callable(seed):
+                started = time.monotonic()
+                seed(scale=scale, stdout=self.stdout)
+                self.stdout.write(
+                    _("%(app)s 演示数据：%(s).1f 秒")
+                    % {"app": app.label, "s": time.monotonic() - started}
+                )

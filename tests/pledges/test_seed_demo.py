@@ -1,0 +1,146 @@
+from io import StringIO
+
+import pytest
+from django.contrib.auth import authenticate, get_user_model
+from django.core.management import call_command
+from django.db import transaction
+from django.test import override_settings
+
+from pledges import demo
+from pledges.models import Member, Organization, Pledge, PledgeEvent, Position, ProgressRecord
+from tests.factories import make_org
+
+User = get_user_model()
+
+
+def seed(**options) -> str:
+    out = StringIO()
+    call_command("seed_demo", stdout=out, **options)
+    return out.getvalue()
+
+
+def counts() -> dict[str, int]:
+    models = [Organization, Member, Pledge, PledgeEvent, ProgressRecord, Position, User]
+    return {m.__name__: m.objects.count() for m in models}
+
+
+@pytest.fixture(scope="module")
+def _county_once(django_db_setup, django_db_blocker):
+    # Built once for the module (it goes through the services, a few seconds), rolled back after;
+    # each test still runs in its own savepoint through `db`.
+    fast_hash = override_settings(
+        PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]
+    )
+    with django_db_blocker.unblock(), fast_hash, transaction.atomic():
+        yield seed()
+        transaction.set_rollback(True)
+
+
+@pytest.fixture
+def county(_county_once, db) -> str:
+    return _county_once
+
+
+def test_it_prints_a_login_for_every_role(county):
+    for role in [
+        "超级管理员",
+        "党委办公室",
+        "联系领导",
+        "分管领导",
+        "党委书记",
+        "支部书记",
+        "党员",
+    ]:
+        assert role in county, role
+    for username in ["admin", "office", "leader_contact", "leader_supervise", "sec_chengguan"]:
+        assert f"{username} " in county
+    assert demo.PASSWORD in county
+
+
+def test_it_gives_working_logins_for_each_kind_of_user(county):
+    for username in ["admin", "office", "leader_supervise", "sec_dongjie", "member_dongjie1"]:
+        assert authenticate(username=username, password=demo.PASSWORD) is not None, username
+    assert User.objects.get(username="admin").is_superuser
+    assert Member.objects.filter(user__username="member_dongjie1").exists()
+
+
+def test_it_does_not_duplicate_anything_on_a_second_run(county):
+    before = counts()
+    second = seed()
+    assert counts() == before
+    assert "已存在" in second
+    assert "leader_contact" in second
+
+
+def test_it_has_pledges_in_every_status_with_their_history(county):
+    statuses = set(Pledge.objects.values_list("status", flat=True))
+    assert statuses == set(Pledge.Status.values)
+    closed = Pledge.objects.filter(status=Pledge.Status.CLOSED).first()
+    actions = list(closed.events.values_list("action", flat=True))
+    assert actions[:4] == ["create", "submit", "approve", "publish"]
+    assert actions[-1] == "close"
+    assert closed.progress_records.exists()
+    assert Pledge.objects.overdue().exists()
+    assert Pledge.objects.filter(carried_from__isnull=False).exists()
+
+
+def test_it_fills_branches_with_every_kind_of_member_and_leaves_gaps(county):
+    assert set(Member.objects.values_list("kind", flat=True)) == set(Member.Kind.values)
+    assert Member.objects.filter(probationary=True).exists()
+    assert Member.objects.filter(pledges__isnull=True).exists()  # 全覆盖 gaps to find
+    fields = set(Organization.objects.values_list("field", flat=True))
+    assert {"rural", "community", "school", "medical", "government", "state_enterprise"} <= fields
+    assert Organization.objects.filter(level=Organization.Level.GROUP).count() == 2
+    assert Organization.objects.find_problems() == ([], [], [], [], [])
+
+
+def test_it_builds_a_valid_scaled_down_city(db):
+    out = seed(branches=40)
+    plan = demo.CityPlan.scaled(40)
+    root = demo.city_root()
+    subtree = Organization.objects.subtree_of(root)
+    assert Organization.objects.find_problems() == ([], [], [], [], [])
+    assert subtree.filter(level=Organization.Level.BRANCH).count() == 40
+    committees = subtree.filter(
+        level__in=[Organization.Level.COMMITTEE, Organization.Level.WORK_COMMITTEE]
+    )
+    assert committees.count() == plan.committees
+    assert Member.objects.filter(organization__in=subtree).count() == plan.members
+    assert Pledge.objects.filter(owner_org__in=subtree).count() == plan.pledges
+    assert set(Pledge.objects.values_list("status", flat=True)) == set(Pledge.Status.values)
+    assert "city_office" in out
+
+
+def test_it_keeps_treebeard_working_on_a_bulk_built_city(db):
+    seed(branches=20)
+    committee = Organization.objects.filter(level=Organization.Level.WORK_COMMITTEE).last()
+    make_org("新建社区党支部", committee)
+    county = make_org("新建县委")
+    assert Organization.objects.find_problems() == ([], [], [], [], [])
+    assert county.depth == 1
+
+
+def test_it_builds_the_city_only_once(db):
+    seed(branches=10)
+    before = counts()
+    assert "已存在" in seed(branches=10)
+    assert counts() == before
+
+
+def test_it_runs_every_other_apps_demo_hook(db, monkeypatch):
+    calls = []
+    monkeypatch.setattr("reviews.demo.seed", lambda **kw: calls.append(kw["scale"]))
+    seed(branches=5)
+    assert calls == ["small"]
+
+
+def test_it_resets_and_rebuilds(county):
+    before = counts()
+    seed(reset=True)
+    assert counts() == before
+
+
+def test_it_encodes_path_steps_like_treebeard():
+    assert demo.encode_step(1) == "0001"
+    assert demo.encode_step(36) == "0010"
+    assert demo.encode_step(36**4 - 1) == "ZZZZ"
