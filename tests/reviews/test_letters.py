@@ -1,0 +1,99 @@
+"""《公开承诺践诺建议书》: issued to a member who fell short, printable, tracked to the reply."""
+
+import datetime
+
+import pytest
+from django.core.exceptions import PermissionDenied
+from django.urls import reverse
+
+from pledges.errors import TransitionError
+from pledges.models import Pledge
+from reviews import selectors, services
+from reviews.models import SuggestionLetter
+from tests.factories import PledgeFactory
+
+from .review_helpers import member_subject, signed_review, today
+
+
+def _issue(rworld, reason=SuggestionLetter.Reason.UNFULFILLED, by=None):
+    return services.letter_issue(
+        by=by or rworld.secretary,
+        member=rworld.member,
+        reason=reason,
+        problems="承诺未按期兑现",
+        measures="一月内补办",
+        deadline=today() + datetime.timedelta(days=30),
+    )
+
+
+def test_it_lists_members_behind_or_graded_poor_as_candidates(rworld):
+    assert not selectors.letter_candidates(rworld.branch, today().year).exists()
+    PledgeFactory(owner_member=rworld.member, status=Pledge.Status.UNFULFILLED)
+    candidates = list(selectors.letter_candidates(rworld.branch, today().year))
+    assert candidates == [rworld.member] and candidates[0].behind == 1
+
+
+def test_it_refuses_a_letter_without_cause(rworld):
+    with pytest.raises(TransitionError, match="未兑现"):
+        _issue(rworld)
+    with pytest.raises(TransitionError, match="差"):
+        _issue(rworld, SuggestionLetter.Reason.POOR_GRADE)
+
+
+def test_it_issues_a_letter_for_unfulfilled_pledges_and_tracks_the_reply(rworld):
+    pledge = PledgeFactory(
+        owner_member=rworld.member,
+        status=Pledge.Status.IN_PROGRESS,
+        deadline=today() - datetime.timedelta(days=3),
+    )
+    letter = _issue(rworld)
+    assert letter.number == f"{today().year}-001"
+    assert list(letter.pledges.all()) == [pledge]
+    assert letter.status == SuggestionLetter.Status.ISSUED
+    with pytest.raises(TransitionError):
+        services.letter_close(letter=letter, by=rworld.secretary)
+    services.letter_reply(letter=letter, by=rworld.member_user, reply="已补办完成")
+    letter.refresh_from_db()
+    assert letter.status == SuggestionLetter.Status.REPLIED
+    assert letter.replied_by == rworld.member_user
+    services.letter_close(letter=letter, by=rworld.secretary)
+    letter.refresh_from_db()
+    assert letter.status == SuggestionLetter.Status.CLOSED
+    second = _issue(rworld)
+    assert second.number == f"{today().year}-002"
+
+
+def test_it_issues_a_letter_after_a_poor_grade(rworld):
+    signed_review(rworld.secretary, member_subject(rworld.member), mode="random", grade="poor")
+    letter = _issue(rworld, SuggestionLetter.Reason.POOR_GRADE)
+    assert letter.review.grade == "poor"
+
+
+def test_it_refuses_other_secretaries_and_other_members(rworld):
+    PledgeFactory(owner_member=rworld.member, status=Pledge.Status.UNFULFILLED)
+    for user in (rworld.other_secretary, rworld.office, rworld.leader, rworld.member_user):
+        with pytest.raises(PermissionDenied):
+            _issue(rworld, by=user)
+    letter = _issue(rworld)
+    with pytest.raises(PermissionDenied):
+        services.letter_reply(letter=letter, by=rworld.other_member_user, reply="x")
+    assert letter.pk not in SuggestionLetter.objects.visible_to(rworld.other_secretary).values_list(
+        "pk", flat=True
+    )
+
+
+def test_it_prints_the_letter_in_the_official_style(rworld, client):
+    PledgeFactory(owner_member=rworld.member, status=Pledge.Status.UNFULFILLED, title="修路灯")
+    letter = _issue(rworld)
+    client.force_login(rworld.member_user)
+    html = client.get(reverse("reviews:letter", args=[letter.pk])).content.decode()
+    assert "official-doc" in html and "《公开承诺践诺建议书》" in html
+    assert "张三同志" in html and "修路灯" in html and rworld.branch.name in html
+    response = client.post(
+        reverse("reviews:letter_action", args=[letter.pk, "reply"]), {"text": "已整改"}
+    )
+    assert response.status_code == 302
+    letter.refresh_from_db()
+    assert letter.reply == "已整改"
+    client.force_login(rworld.other_member_user)
+    assert client.get(reverse("reviews:letter", args=[letter.pk])).status_code == 404
