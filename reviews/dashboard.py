@@ -203,7 +203,11 @@ class _Scope:
 
 
 def _grouped(qs: QuerySet, bucket_expr, keys: list[str], aggregates: dict) -> list[dict]:
-    return list(qs.annotate(bucket=bucket_expr).values("bucket", *keys).annotate(**aggregates))
+    # order_by(): a manager's default ordering (Organization sorts by path) would otherwise
+    # join the GROUP BY and split every bucket into single rows.
+    return list(
+        qs.annotate(bucket=bucket_expr).values("bucket", *keys).annotate(**aggregates).order_by()
+    )
 
 
 # --- sets: "who has ..." -------------------------------------------------------------------
@@ -299,7 +303,7 @@ def dashboard(root: Organization, quarter: Quarter) -> Dashboard:
     ):
         row = rows_by_path.get(r["bucket"])
         if row is not None:
-            row.orgs = Coverage(r["total"], r["pledged"], r["reported"], r["reviewed"])
+            row.orgs.add(Coverage(r["total"], r["pledged"], r["reported"], r["reviewed"]))
 
     for r in _grouped(
         Member.objects.filter(scope.q("organization__path")),
@@ -314,7 +318,7 @@ def dashboard(root: Organization, quarter: Quarter) -> Dashboard:
     ):
         row = rows_by_path.get(r["bucket"])
         if row is not None:
-            row.members = Coverage(r["total"], r["pledged"], r["reported"], r["reviewed"])
+            row.members.add(Coverage(r["total"], r["pledged"], r["reported"], r["reviewed"]))
 
     for r in _grouped(
         Review.objects.filter(

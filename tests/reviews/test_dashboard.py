@@ -8,7 +8,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from pledges.models import Pledge
+from pledges.models import Organization, Pledge
 from reviews import dashboard as dash
 from reviews import evaluations
 from reviews.models import (
@@ -94,6 +94,9 @@ def town_data(world):
     w.q = q
     w.wang = MemberFactory(name="王五", organization=w.branch)
     w.zhao = MemberFactory(name="赵六", organization=w.branch)
+    # A group under the branch: counted in the branch's row, and it reported.
+    w.group = make_org("东街第一党小组", w.branch, level=Organization.Level.GROUP)
+    make_report(q, org=w.group)
     # Pledges: the branch and 张三, 王五 have pledged; drafts do not count.
     PledgeFactory(owner_org=w.branch, status=Status.APPROVED, year=year)
     PledgeFactory(owner_org=w.other_branch, status=Status.DRAFT, year=year)
@@ -135,7 +138,7 @@ def town_data(world):
 def test_it_counts_coverage_of_the_subtree(town_data):
     d = dash.dashboard(town_data.town, town_data.q)
     orgs, members = d.total.orgs, d.total.members
-    assert (orgs.total, orgs.pledged, orgs.reported, orgs.reviewed) == (3, 1, 1, 1)
+    assert (orgs.total, orgs.pledged, orgs.reported, orgs.reviewed) == (4, 1, 2, 1)
     assert (members.total, members.pledged, members.reported, members.reviewed) == (4, 2, 1, 2)
 
 
@@ -152,7 +155,8 @@ def test_it_rolls_up_per_child_with_the_own_level_first(town_data):
     assert [r.org for r in rows] == [w.town, w.branch, w.other_branch]
     own, branch, other = rows
     assert (own.orgs.total, own.orgs.pledged, own.members.total) == (1, 0, 0)
-    assert (branch.orgs.pledged, branch.members.total, branch.members.pledged) == (1, 3, 2)
+    assert (branch.orgs.total, branch.orgs.pledged, branch.orgs.reported) == (2, 1, 2)
+    assert (branch.members.total, branch.members.pledged) == (3, 2)
     assert (branch.members.reported, branch.members.reviewed) == (1, 1)
     assert (other.orgs.pledged, other.members.total, other.members.reviewed) == (0, 1, 1)
     assert dict(branch.grades) == {"good": 1, "fairly_good": 1}
@@ -165,8 +169,17 @@ def test_it_rolls_up_per_child_with_the_own_level_first(town_data):
 def test_it_lists_the_missing_by_name(town_data):
     w = town_data
     missing = dash.dashboard(w.town, w.q).missing
-    assert [o.name for o in missing["orgs_pledged"]] == ["城关镇党委", "西街社区党支部"]
-    assert [o.name for o in missing["orgs_reviewed"]] == ["城关镇党委", "西街社区党支部"]
+    assert [o.name for o in missing["orgs_pledged"]] == [
+        "城关镇党委",
+        "东街第一党小组",
+        "西街社区党支部",
+    ]
+    assert [o.name for o in missing["orgs_reported"]] == ["城关镇党委", "西街社区党支部"]
+    assert [o.name for o in missing["orgs_reviewed"]] == [
+        "城关镇党委",
+        "东街第一党小组",
+        "西街社区党支部",
+    ]
     assert [m.name for m in missing["members_pledged"]] == ["李四", "赵六"]
     assert [m.name for m in missing["members_reported"]] == ["李四", "王五", "赵六"]
     assert [m.name for m in missing["members_reviewed"]] == ["王五", "赵六"]
@@ -177,7 +190,7 @@ def test_it_draws_the_quarter_trend(town_data):
     trend = {p.quarter.quarter: p for p in dash.dashboard(w.town, w.q).trend}
     now = trend[w.q.quarter]
     assert (now.orgs_reviewed, now.members_reviewed, now.good, now.graded) == (1, 2, 1, 3)
-    assert (now.orgs_reported, now.members_reported) == (1, 1)
+    assert (now.orgs_reported, now.members_reported) == (2, 1)
     assert (now.rect_done, now.rect_total) == (1, 3)
     if w.q.quarter > 1:
         assert trend[w.q.quarter - 1].orgs_reviewed == 1
@@ -186,8 +199,9 @@ def test_it_draws_the_quarter_trend(town_data):
 def test_it_drills_down_to_a_branch(town_data):
     w = town_data
     d = dash.dashboard(w.branch, w.q)
-    assert d.rows == []
-    assert (d.total.orgs.total, d.total.members.total, d.total.members.pledged) == (1, 3, 2)
+    assert (d.total.orgs.total, d.total.members.total, d.total.members.pledged) == (2, 3, 2)
+    assert [r.org for r in d.rows] == [w.branch, w.group]
+    assert dash.dashboard(w.group, w.q).rows == []
 
 
 def test_it_shows_the_page_to_the_office_and_the_leader(client, town_data):
