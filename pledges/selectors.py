@@ -40,8 +40,10 @@ def children_with_counts(user, org: Organization, year: int) -> list[tuple[Organ
         per_child[row["prefix"]][row["status"]] += row["n"]
     result = []
     for child in children:
-        counts = per_child[child.path]
-        result.append((child, {**counts, "total": sum(counts.values())}))
+        counts = {status: per_child[child.path][status] for status in Pledge.Status.values}
+        counts["total"] = sum(counts.values())
+        counts["editable"] = counts[Pledge.Status.DRAFT] + counts[Pledge.Status.RETURNED]
+        result.append((child, counts))
     return result
 
 
@@ -75,6 +77,17 @@ def organization_pledges(user, org: Organization, year: int) -> QuerySet[Pledge]
         Pledge.objects.visible_to(user)
         .filter(owner_org=org, owner_member__isnull=True, year=year)
         .order_by("id")
+    )
+
+
+def awaiting_approval_below(user, org: Organization) -> QuerySet[Pledge]:
+    """Lower organizations' own pledges submitted to this level (the office or leader approves)."""
+    return (
+        subtree_pledges(user, org)
+        .filter(status=Pledge.Status.SUBMITTED, owner_member__isnull=True)
+        .exclude(owner_org=org)
+        .select_related("owner_org")
+        .order_by("submitted_at", "id")
     )
 
 

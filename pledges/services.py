@@ -46,6 +46,15 @@ def _save(pledge: Pledge, fields: Iterable[str]) -> None:
     pledge.save(update_fields=[*fields, "version"])
 
 
+def _refuse_approval(pledge: Pledge, by) -> None:
+    """Say why this person may not approve, where the reason is one they can act on."""
+    if permissions.is_owner(by, pledge):
+        raise TransitionError(_("不能审核自己的承诺"))
+    if pledge.owner_member_id is None and permissions.can_manage_organization(by, pledge.owner_org):
+        raise TransitionError(_("党组织自身的承诺由上级党委（办公室）或联系领导审核"))
+    raise PermissionDenied
+
+
 def _check_version(pledge: Pledge, version: int | None) -> None:
     if version is not None and version != pledge.version:
         raise TransitionError(_("该承诺已被他人修改，请刷新页面后重试"))
@@ -60,11 +69,17 @@ def _content_diff(pledge: Pledge, content: PledgeContent) -> dict[str, list[str]
     return diff
 
 
-def _check_content(content: PledgeContent) -> None:
+def _check_content(content: PledgeContent, year: int, half: int) -> None:
     if not content.title.strip():
         raise TransitionError(_("请填写承诺事项"))
     if content.kind not in Pledge.Kind.values:
         raise TransitionError(_("承诺类别无效"))
+    period_start = datetime.date(year, 7 if half == Pledge.Half.SECOND else 1, 1)
+    if content.deadline < period_start:
+        raise TransitionError(
+            _("“%(title)s”的完成时限 %(deadline)s 早于承诺期间的开始日期 %(start)s")
+            % {"title": content.title, "deadline": content.deadline, "start": period_start}
+        )
 
 
 @transaction.atomic
@@ -83,7 +98,7 @@ def pledge_create(
     probe = Pledge(owner_org=owner_org, owner_member=owner_member)
     if not permissions.can_edit_pledge(by, probe):
         raise PermissionDenied
-    _check_content(content)
+    _check_content(content, year, half)
     pledge = Pledge.objects.create(
         owner_org=owner_org,
         owner_member=owner_member,
@@ -106,7 +121,7 @@ def pledge_update(
     if not pledge.is_editable:
         raise TransitionError(_("已提交或已审核的承诺不能直接修改；已亮诺的承诺请办理变更"))
     _check_version(pledge, version)
-    _check_content(content)
+    _check_content(content, pledge.year, pledge.half)
     diff = _content_diff(pledge, content)
     if not diff:
         return pledge
@@ -143,9 +158,7 @@ def pledge_submit(*, pledge: Pledge, by) -> Pledge:
 def pledge_approve(*, pledge: Pledge, by, remark: str = "") -> Pledge:
     """审诺 passed: the pledge is filed with the higher organization's office."""
     if not permissions.can_approve_pledge(by, pledge):
-        if permissions.is_owner(by, pledge):
-            raise TransitionError(_("不能审核自己的承诺"))
-        raise PermissionDenied
+        _refuse_approval(pledge, by)
     if pledge.status != Status.SUBMITTED:
         raise TransitionError(_("只有已提交的承诺可以审核通过"))
     pledge.status = Status.APPROVED
@@ -159,9 +172,7 @@ def pledge_approve(*, pledge: Pledge, by, remark: str = "") -> Pledge:
 @transaction.atomic
 def pledge_return(*, pledge: Pledge, by, reason: str) -> Pledge:
     if not permissions.can_approve_pledge(by, pledge):
-        if permissions.is_owner(by, pledge):
-            raise TransitionError(_("不能审核自己的承诺"))
-        raise PermissionDenied
+        _refuse_approval(pledge, by)
     if pledge.status != Status.SUBMITTED:
         raise TransitionError(_("只有已提交的承诺可以退回"))
     if not reason.strip():
@@ -354,7 +365,7 @@ def pledge_amend(
     if not reason.strip():
         raise TransitionError(_("变更时请写明原因"))
     _check_version(pledge, version)
-    _check_content(content)
+    _check_content(content, pledge.year, pledge.half)
     diff = _content_diff(pledge, content)
     if not diff:
         raise TransitionError(_("内容没有变化"))

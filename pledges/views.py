@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from . import permissions, selectors, services
+from . import once, permissions, selectors, services
 from .errors import TransitionError
 from .forms import (
     AmendForm,
@@ -26,7 +26,7 @@ from .forms import (
     ReasonForm,
 )
 from .models import Evidence, Member, Organization, Pledge
-from .permissions import roles_of
+from .permissions import Roles, roles_of
 
 PAGE_SIZE = 20
 
@@ -44,6 +44,12 @@ def _visible_org(request: HttpRequest, pk: int) -> Organization:
     if not permissions.can_view_organization(request.user, org):
         raise Http404
     return org
+
+
+def _safe_next(request: HttpRequest, default: str) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    # Only paths on this site: never redirect to another host.
+    return target if target.startswith("/") and not target.startswith("//") else default
 
 
 def _visible_pledge(request: HttpRequest, pk: int) -> Pledge:
@@ -86,6 +92,7 @@ def organization(request: HttpRequest, pk: int) -> HttpResponse:
         for m in members_page
     ]
     org_pledges = list(selectors.organization_pledges(user, org, year))
+    awaiting = list(selectors.awaiting_approval_below(user, org)[:50])
     missing = selectors.members_without_pledges(org, year)
     context = {
         "org": org,
@@ -93,6 +100,10 @@ def organization(request: HttpRequest, pk: int) -> HttpResponse:
         "years": range(timezone.localdate().year + 1, timezone.localdate().year - 4, -1),
         "breadcrumbs": org.breadcrumbs(),
         "can_manage": can_manage,
+        # The bulk bar is for those who keep or approve the book, not for members reading it.
+        "can_bulk": can_manage or roles_of(user).covers(org, Roles.OVERSIGHT_KINDS),
+        "awaiting": awaiting,
+        "today": timezone.localdate(),
         "counts": selectors.status_counts(selectors.subtree_pledges(user, org, year)),
         "children_page": children_page,
         "members_page": members_page,
@@ -152,6 +163,10 @@ def entry(request: HttpRequest, pk: int, member_pk: int | None = None) -> HttpRe
     )
     if request.method == "POST" and period.is_valid() and formset.is_valid():
         submit = "submit" in request.POST
+        done_url = _entry_done_url(request, org, period.cleaned_data["year"])
+        if not once.claim(request):
+            messages.info(request, _("这张表已经提交过了，请勿重复提交"))
+            return redirect(done_url)
         try:
             saved = _save_entry(
                 request, org, member, period.cleaned_data, formset, existing_by_id, submit
@@ -164,8 +179,7 @@ def entry(request: HttpRequest, pk: int, member_pk: int | None = None) -> HttpRe
                 messages.success(request, msg % {"n": saved})
             else:
                 messages.warning(request, _("没有填写任何承诺事项"))
-            url = reverse("pledges:organization", args=[org.pk])
-            return redirect(f"{url}?year={period.cleaned_data['year']}")
+            return redirect(done_url)
     ended = []
     if member is not None:
         ended = Pledge.objects.filter(owner_member=member).exclude(
@@ -184,6 +198,13 @@ def entry(request: HttpRequest, pk: int, member_pk: int | None = None) -> HttpRe
             "today": today,
         },
     )
+
+
+def _entry_done_url(request: HttpRequest, org: Organization, year: int) -> str:
+    """A member goes back to his own pledges; whoever keeps the book, to the branch page."""
+    if not permissions.can_manage_organization(request.user, org):
+        return reverse("pledges:my_pledges")
+    return f"{reverse('pledges:organization', args=[org.pk])}?year={year}"
 
 
 def _save_entry(request, org, member, period, formset, existing_by_id, submit) -> int:
@@ -225,9 +246,7 @@ def _save_entry(request, org, member, period, formset, existing_by_id, submit) -
 def bulk(request: HttpRequest, pk: int) -> HttpResponse:
     org = _visible_org(request, pk)
     form = BulkForm(request.POST)
-    back = request.POST.get("next") or reverse("pledges:organization", args=[org.pk])
-    if not back.startswith("/"):
-        back = reverse("pledges:organization", args=[org.pk])
+    back = _safe_next(request, reverse("pledges:organization", args=[org.pk]))
     if not form.is_valid():
         for errors in form.errors.values():
             messages.error(request, errors[0])
@@ -237,6 +256,9 @@ def bulk(request: HttpRequest, pk: int) -> HttpResponse:
         .filter(pk__in=form.cleaned_data["pledges"], owner_org__path__startswith=org.path)
         .select_related("owner_org", "owner_member")
     )
+    if not pledges:
+        messages.warning(request, _("所选承诺不在您可处理的范围内"))
+        return redirect(back)
     try:
         result = services.pledges_bulk(
             pledges=pledges,
@@ -281,6 +303,9 @@ def pledge_edit(request: HttpRequest, pk: int) -> HttpResponse:
     pledge = _visible_pledge(request, pk)
     if not permissions.can_edit_pledge(request.user, pledge):
         raise PermissionDenied
+    if not pledge.is_editable:
+        messages.warning(request, _("已提交或已审核的承诺不能直接修改；已亮诺的承诺请办理变更"))
+        return redirect(pledge)
     form = PledgeForm(request.POST or None, instance=pledge, initial={"version": pledge.version})
     if request.method == "POST" and form.is_valid():
         try:
@@ -348,7 +373,11 @@ def progress_add(request: HttpRequest, pk: int) -> HttpResponse:
     if not permissions.can_record_progress(request.user, pledge):
         raise PermissionDenied
     form = ProgressForm(request.POST or None, request.FILES or None)
+    back = _safe_next(request, pledge.get_absolute_url())
     if request.method == "POST" and form.is_valid():
+        if not once.claim(request):
+            messages.info(request, _("这条记实已经保存过了，请勿重复提交"))
+            return redirect(back)
         try:
             services.progress_add(
                 pledge=pledge,
@@ -361,7 +390,12 @@ def progress_add(request: HttpRequest, pk: int) -> HttpResponse:
             messages.error(request, str(e))
         else:
             messages.success(request, _("记实已保存"))
-            return redirect(request.POST.get("next") or pledge.get_absolute_url())
+            return redirect(back)
+    if request.method == "POST" and "next" in request.POST:
+        # Posted from a list page: say what was wrong there, where the person was working.
+        for errors in form.errors.values():
+            messages.error(request, errors[0])
+        return redirect(back)
     return render(
         request,
         "pledges/pledge_form.html",
@@ -376,9 +410,11 @@ def progress_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-@require_POST
 def pledge_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     pledge = _visible_pledge(request, pk)
+    if request.method != "POST":
+        # A bookmarked or reloaded action address: show the pledge instead of an error.
+        return redirect(pledge)
     by, post = request.user, request.POST
     target = pledge
     try:

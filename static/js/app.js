@@ -16,4 +16,21 @@
       if (!window.confirm(e.currentTarget.getAttribute('data-confirm'))) { e.preventDefault(); }
     });
   }
+  // One click, one post: after a form is sent, its buttons are disabled. The timeout lets
+  // the clicked button's name still go with the form (the entry page reads it).
+  var forms = document.querySelectorAll('form[method=post], form[method=POST]');
+  for (var f = 0; f < forms.length; f++) {
+    forms[f].addEventListener('submit', function (e) {
+      var form = e.currentTarget;
+      window.setTimeout(function () {
+        var buttons = form.querySelectorAll('button[type=submit], button:not([type])');
+        for (var b = 0; b < buttons.length; b++) { buttons[b].disabled = true; }
+      }, 0);
+    });
+  }
+  // Coming back with the browser's Back button must not leave the buttons dead.
+  window.addEventListener('pageshow', function () {
+    var dead = document.querySelectorAll('form button[disabled]');
+    for (var d = 0; d < dead.length; d++) { dead[d].disabled = false; }
+  });
 })();

@@ -284,3 +284,77 @@ def test_it_keeps_the_query_count_the_same_for_5_and_500_rows(world, client):
     _bulk_pledges(world, members=99, per_member=5, start=1)
     assert Pledge.objects.count() == 500
     assert _count_queries(client, url) == few
+
+
+def test_it_saves_a_double_posted_entry_form_once(world, client):
+    client.force_login(world.secretary)
+    url = f"/org/{world.branch.pk}/entry/{world.member.pk}/"
+    data = {**entry_post([row("只一次")]), "form_token": "abc123"}
+    client.post(url, data)
+    response = client.post(url, data, follow=True)
+    assert "请勿重复提交" in response.content.decode()
+    assert Pledge.objects.filter(title="只一次").count() == 1
+
+
+def test_it_saves_a_double_posted_progress_record_once(world, client):
+    pledge = pledge_in("published", world)
+    client.force_login(world.member_user)
+    data = {"date": TODAY().isoformat(), "text": "走访", "form_token": "t1", "next": "/me/"}
+    client.post(f"/pledge/{pledge.pk}/progress/", data)
+    client.post(f"/pledge/{pledge.pk}/progress/", data)
+    assert pledge.progress_records.count() == 1
+
+
+def test_it_returns_a_member_to_his_own_pledges_after_entry(world, client):
+    client.force_login(world.member_user)
+    response = client.post(
+        f"/org/{world.branch.pk}/entry/{world.member.pk}/", entry_post([row()], submit=True)
+    )
+    assert response["Location"] == "/me/"
+
+
+def test_it_explains_a_bad_record_on_the_page_it_came_from(world, client):
+    pledge = pledge_in("published", world)
+    client.force_login(world.member_user)
+    response = client.post(
+        f"/pledge/{pledge.pk}/progress/", {"date": "", "text": "", "next": "/me/"}, follow=True
+    )
+    assert response.redirect_chain[-1][0] == "/me/"
+    assert pledge.progress_records.count() == 0
+
+
+def test_it_shows_the_pledge_for_a_get_on_an_action_address(world, client):
+    pledge = pledge_in("submitted", world)
+    client.force_login(world.secretary)
+    response = client.get(f"/pledge/{pledge.pk}/approve/")
+    assert response["Location"] == f"/pledge/{pledge.pk}/"
+    pledge.refresh_from_db()
+    assert pledge.status == S.SUBMITTED
+
+
+def test_it_links_only_the_breadcrumbs_the_user_may_open(world, client):
+    client.force_login(world.secretary)
+    body = client.get(f"/org/{world.branch.pk}/").content.decode()
+    assert f'href="/org/{world.town.pk}/"' not in body
+    assert "城关镇党委" in body
+
+
+def test_it_lists_branch_pledges_awaiting_the_offices_approval(world, client):
+    pledge = pledge_in("submitted", world, member=False, title="支部承诺待审")
+    client.force_login(world.office)
+    response = client.get(f"/org/{world.town.pk}/")
+    assert [p.pk for p in response.context["awaiting"]] == [pledge.pk]
+    assert "支部承诺待审" in response.content.decode()
+
+
+def test_it_names_the_field_in_the_amendment_history(world, client):
+    from pledges import services
+    from tests.pledges.helpers import content
+
+    pledge = pledge_in("published", world)
+    new_deadline = TODAY() + datetime.timedelta(days=200)
+    services.pledge_amend(
+        pledge=pledge, by=world.secretary, content=content(deadline=new_deadline), reason="延期"
+    )
+    client.force_login(world.secretary)
+    assert "完成时限：" in client.get(f"/pledge/{pledge.pk}/").content.decode()

@@ -82,7 +82,7 @@ def test_it_refuses_approving_ones_own_pledge(world):
 
 def test_it_refuses_a_secretary_approving_his_own_branchs_pledge(world):
     pledge = pledge_in("submitted", world, member=False)
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(TransitionError, match="上级"):
         services.pledge_approve(pledge=pledge, by=world.secretary)
 
 
@@ -293,3 +293,15 @@ def test_it_gives_gentle_guidance_for_too_few_items(world):
     assert any("实事好事" in w for w in warnings)
     assert any("缺点" in w for w in warnings)
     assert services.guidance_for_organization([]) != []
+
+
+def test_it_refuses_a_deadline_before_the_period(world):
+    with pytest.raises(TransitionError, match="早于"):
+        services.pledge_create(
+            by=world.secretary,
+            owner_org=world.branch,
+            owner_member=world.member,
+            content=content(deadline=datetime.date(2020, 1, 1)),
+            year=2026,
+        )
+    assert not Pledge.objects.exists()

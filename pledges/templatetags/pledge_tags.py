@@ -1,0 +1,21 @@
+from django import template
+
+from pledges import permissions
+from pledges.models import Pledge
+
+register = template.Library()
+
+
+@register.filter
+def viewable_by(org, user) -> bool:
+    """For breadcrumbs: link only the organizations this person may open (no queries)."""
+    return permissions.can_view_organization(user, org)
+
+
+_LABELS = {name: Pledge._meta.get_field(name).verbose_name for name in Pledge.CONTENT_FIELDS}
+
+
+@register.filter
+def field_label(name: str) -> str:
+    """The Chinese label of a pledge field named in a history entry."""
+    return _LABELS.get(name, name)
