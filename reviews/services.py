@@ -40,6 +40,12 @@ ItemStatus = RectificationItem.Status
 ItemAction = RectificationEvent.Action
 
 
+def _lock(obj) -> None:
+    """Lock the row, then reload the caller's instance so it sees the committed state."""
+    list(type(obj).objects.select_for_update().filter(pk=obj.pk).values_list("pk"))
+    obj.refresh_from_db()
+
+
 # --- self-evaluation ---------------------------------------------------------------------
 
 
@@ -247,7 +253,7 @@ def review_sign(*, review: Review, by) -> Review:
     """The reviewer confirms the review; it is then locked and its items are owed."""
     if not permissions.can_edit_review(by, review):
         raise PermissionDenied
-    review = Review.objects.select_for_update().get(pk=review.pk)
+    _lock(review)
     if review.status != Status.DRAFT:
         raise TransitionError(_("只有草稿可以签认"))
     if not permissions.can_review(by, Subject.of(review)):
@@ -444,7 +450,7 @@ def _item_event(item: RectificationItem, by, action: str, remark: str = "") -> N
 
 
 def _locked_item(item: RectificationItem) -> RectificationItem:
-    item = RectificationItem.objects.select_for_update().select_related("review").get(pk=item.pk)
+    _lock(item)
     if item.review.status == Status.DRAFT:
         raise TransitionError(_("点评尚未签认，整改事项尚未下达"))
     return item
