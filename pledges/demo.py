@@ -728,6 +728,11 @@ class CountyBuilder:
                     title = self.rng.choice(FAULT_TITLES)
                     self.pledge(org, member, Pledge.Kind.FAULT, title, actor=actor, keeper=keeper)
 
+    def later(self, low: int, high: int) -> datetime.date:
+        """A deadline ahead, within the pledge year ("一年一诺"): late in the year, 年底前."""
+        ahead = self.today + datetime.timedelta(days=self.rng.randint(low, high))
+        return min(ahead, datetime.date(self.today.year, 12, 31))
+
     def deadline_for(self, status: str) -> datetime.date:
         r, today = self.rng, self.today
         if status in (Status.PUBLISHED, Status.IN_PROGRESS) and r.random() < 0.3:
@@ -735,8 +740,8 @@ class CountyBuilder:
         if status == Status.UNFULFILLED:
             return today - datetime.timedelta(days=r.randint(5, 90))
         if status == Status.CLOSED:
-            return today + datetime.timedelta(days=r.randint(-60, 60))
-        return today + datetime.timedelta(days=r.randint(20, 200))
+            return r.choice([today - datetime.timedelta(days=r.randint(0, 60)), self.later(0, 60)])
+        return self.later(20, 200)
 
     def approver(self, pledge: Pledge, keeper: User) -> User:
         for user in [keeper, *self.supervisors]:
@@ -790,7 +795,7 @@ class CountyBuilder:
                 pledge=pledge, by=keeper, reason=r.choice(UNFULFILLED_REASONS)
             )
             if r.random() < 0.6:  # 再承诺: carried on as a new draft, some already submitted
-                deadline = self.today + datetime.timedelta(days=r.randint(30, 120))
+                deadline = self.later(30, 120)
                 new = services.pledge_carry_over(pledge=pledge, by=keeper, deadline=deadline)
                 if r.random() < 0.5:
                     services.pledge_submit(pledge=new, by=keeper)
@@ -1185,8 +1190,11 @@ def build_city(
         return existing, False
     with transaction.atomic():
         root = CityBuilder(plan=plan, seed=seed, today=today, log=log).build()
+    # Fresh planner statistics after a bulk load; on PostgreSQL VACUUM also sets the visibility
+    # map so counts can be index-only scans (it cannot run inside a transaction, e.g. in tests).
+    vacuum = connection.vendor == "postgresql" and not connection.in_atomic_block
     with connection.cursor() as cursor:
-        cursor.execute("ANALYZE")  # fresh planner statistics after a bulk load
+        cursor.execute("VACUUM ANALYZE" if vacuum else "ANALYZE")
     return root, True
 
 
@@ -1199,28 +1207,24 @@ class ResetRefused(Exception):
 
 @transaction.atomic
 def reset_demo() -> None:
-    """Remove the county and the city with their people and pledges; other apps' rows that
+    """Remove the county and the city with their people and pledges. Rows elsewhere that
     protect them stop the reset with a message rather than being deleted behind the user."""
     for root in Organization.objects.get_root_nodes().filter(name__in=[COUNTY_NAME, CITY_NAME]):
         subtree = Organization.objects.filter(path__startswith=root.path)
-        users = set(
-            Position.objects.filter(organization__in=subtree).values_list("user_id", flat=True)
-        )
-        users |= set(
-            Member.objects.filter(organization__in=subtree, user__isnull=False).values_list(
-                "user_id", flat=True
-            )
-        )
+        positions = Position.objects.filter(organization__in=subtree)
+        members = Member.objects.filter(organization__in=subtree)
+        users = set(positions.values_list("user_id", flat=True))
+        users |= set(members.filter(user__isnull=False).values_list("user_id", flat=True))
         pledges = Pledge.objects.filter(owner_org__in=subtree)
         try:
             pledges.update(carried_from=None)
             pledges.delete()
-            Member.objects.filter(organization__in=subtree).delete()
-            Position.objects.filter(organization__in=subtree).delete()
-            root.delete()
+            members.delete()
+            positions.delete()
+            subtree.delete()
             User.objects.filter(pk__in=users, is_superuser=False).delete()
         except ProtectedError as e:
             raise ResetRefused(
-                _("其他数据仍引用演示数据，无法重置：%(e)s。请删除数据库后重新运行。")
+                _("其他数据仍引用演示数据，无法重置：%(e)s 请删除数据库后重新运行。")
                 % {"e": e.args[0]}
             ) from e

@@ -1,14 +1,16 @@
 from io import StringIO
+from unittest import mock
 
 import pytest
 from django.contrib.auth import authenticate, get_user_model
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.db import transaction
 from django.test import override_settings
 
 from pledges import demo
+from pledges.management.commands.seed_demo import Command
 from pledges.models import Member, Organization, Pledge, PledgeEvent, Position, ProgressRecord
-from tests.factories import make_org
+from tests.factories import PledgeFactory, make_org
 
 User = get_user_model()
 
@@ -24,14 +26,16 @@ def counts() -> dict[str, int]:
     return {m.__name__: m.objects.count() for m in models}
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="class")
 def _county_once(django_db_setup, django_db_blocker):
-    # Built once for the module (it goes through the services, a few seconds), rolled back after;
-    # each test still runs in its own savepoint through `db`.
+    # Built once for the class (it goes through the services, a few seconds), rolled back after;
+    # each test still runs in its own savepoint through `db`. Other apps' demo hooks are left
+    # out here: their data is theirs to test, and they would make this module slow.
+    no_hooks = mock.patch.object(Command, "_demo_modules", lambda self: iter(()))
     fast_hash = override_settings(
         PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]
     )
-    with django_db_blocker.unblock(), fast_hash, transaction.atomic():
+    with django_db_blocker.unblock(), fast_hash, no_hooks, transaction.atomic():
         yield seed()
         transaction.set_rollback(True)
 
@@ -41,60 +45,71 @@ def county(_county_once, db) -> str:
     return _county_once
 
 
-def test_it_prints_a_login_for_every_role(county):
-    for role in [
-        "超级管理员",
-        "党委办公室",
-        "联系领导",
-        "分管领导",
-        "党委书记",
-        "支部书记",
-        "党员",
-    ]:
-        assert role in county, role
-    for username in ["admin", "office", "leader_contact", "leader_supervise", "sec_chengguan"]:
-        assert f"{username} " in county
-    assert demo.PASSWORD in county
+class TestCounty:
+    """The demo county, built once for these tests."""
+
+    def test_it_prints_a_login_for_every_role(self, county):
+        for role in [
+            "超级管理员",
+            "党委办公室",
+            "联系领导",
+            "分管领导",
+            "党委书记",
+            "支部书记",
+            "党员",
+        ]:
+            assert role in county, role
+        for username in ["admin", "office", "leader_contact", "leader_supervise", "sec_chengguan"]:
+            assert f"{username} " in county
+        assert demo.PASSWORD in county
+
+    def test_it_gives_working_logins_for_each_kind_of_user(self, county):
+        for username in ["admin", "office", "leader_supervise", "sec_dongjie", "member_dongjie1"]:
+            assert authenticate(username=username, password=demo.PASSWORD) is not None, username
+        assert User.objects.get(username="admin").is_superuser
+        assert Member.objects.filter(user__username="member_dongjie1").exists()
+
+    def test_it_does_not_duplicate_anything_on_a_second_run(self, county):
+        before = counts()
+        second = seed()
+        assert counts() == before
+        assert "已存在" in second
+        assert "leader_contact" in second
+
+    def test_it_has_pledges_in_every_status_with_their_history(self, county):
+        statuses = set(Pledge.objects.values_list("status", flat=True))
+        assert statuses == set(Pledge.Status.values)
+        closed = Pledge.objects.filter(status=Pledge.Status.CLOSED).first()
+        actions = list(closed.events.values_list("action", flat=True))
+        assert actions[:4] == ["create", "submit", "approve", "publish"]
+        assert actions[-1] == "close"
+        assert closed.progress_records.exists()
+        assert Pledge.objects.overdue().exists()
+        assert Pledge.objects.filter(carried_from__isnull=False).exists()
+
+    def test_it_fills_branches_with_every_kind_of_member_and_leaves_gaps(self, county):
+        assert set(Member.objects.values_list("kind", flat=True)) == set(Member.Kind.values)
+        assert Member.objects.filter(probationary=True).exists()
+        assert Member.objects.filter(pledges__isnull=True).exists()  # 全覆盖 gaps to find
+        fields = set(Organization.objects.values_list("field", flat=True))
+        assert {
+            "rural",
+            "community",
+            "school",
+            "medical",
+            "government",
+            "state_enterprise",
+        } <= fields
+        assert Organization.objects.filter(level=Organization.Level.GROUP).count() == 2
+        assert Organization.objects.find_problems() == ([], [], [], [], [])
 
 
-def test_it_gives_working_logins_for_each_kind_of_user(county):
-    for username in ["admin", "office", "leader_supervise", "sec_dongjie", "member_dongjie1"]:
-        assert authenticate(username=username, password=demo.PASSWORD) is not None, username
-    assert User.objects.get(username="admin").is_superuser
-    assert Member.objects.filter(user__username="member_dongjie1").exists()
+@pytest.fixture
+def pledges_only(monkeypatch):
+    monkeypatch.setattr(Command, "_demo_modules", lambda self: iter(()))
 
 
-def test_it_does_not_duplicate_anything_on_a_second_run(county):
-    before = counts()
-    second = seed()
-    assert counts() == before
-    assert "已存在" in second
-    assert "leader_contact" in second
-
-
-def test_it_has_pledges_in_every_status_with_their_history(county):
-    statuses = set(Pledge.objects.values_list("status", flat=True))
-    assert statuses == set(Pledge.Status.values)
-    closed = Pledge.objects.filter(status=Pledge.Status.CLOSED).first()
-    actions = list(closed.events.values_list("action", flat=True))
-    assert actions[:4] == ["create", "submit", "approve", "publish"]
-    assert actions[-1] == "close"
-    assert closed.progress_records.exists()
-    assert Pledge.objects.overdue().exists()
-    assert Pledge.objects.filter(carried_from__isnull=False).exists()
-
-
-def test_it_fills_branches_with_every_kind_of_member_and_leaves_gaps(county):
-    assert set(Member.objects.values_list("kind", flat=True)) == set(Member.Kind.values)
-    assert Member.objects.filter(probationary=True).exists()
-    assert Member.objects.filter(pledges__isnull=True).exists()  # 全覆盖 gaps to find
-    fields = set(Organization.objects.values_list("field", flat=True))
-    assert {"rural", "community", "school", "medical", "government", "state_enterprise"} <= fields
-    assert Organization.objects.filter(level=Organization.Level.GROUP).count() == 2
-    assert Organization.objects.find_problems() == ([], [], [], [], [])
-
-
-def test_it_builds_a_valid_scaled_down_city(db):
+def test_it_builds_a_valid_scaled_down_city(db, pledges_only):
     out = seed(branches=40)
     plan = demo.CityPlan.scaled(40)
     root = demo.city_root()
@@ -111,7 +126,7 @@ def test_it_builds_a_valid_scaled_down_city(db):
     assert "city_office" in out
 
 
-def test_it_keeps_treebeard_working_on_a_bulk_built_city(db):
+def test_it_keeps_treebeard_working_on_a_bulk_built_city(db, pledges_only):
     seed(branches=20)
     committee = Organization.objects.filter(level=Organization.Level.WORK_COMMITTEE).last()
     make_org("新建社区党支部", committee)
@@ -120,7 +135,7 @@ def test_it_keeps_treebeard_working_on_a_bulk_built_city(db):
     assert county.depth == 1
 
 
-def test_it_builds_the_city_only_once(db):
+def test_it_builds_the_city_only_once(db, pledges_only):
     seed(branches=10)
     before = counts()
     assert "已存在" in seed(branches=10)
@@ -134,9 +149,20 @@ def test_it_runs_every_other_apps_demo_hook(db, monkeypatch):
     assert calls == ["small"]
 
 
-def test_it_resets_and_rebuilds(county):
+def test_it_resets_and_rebuilds(db, pledges_only):
+    seed()
     before = counts()
-    seed(reset=True)
+    assert "已删除原有演示数据" in seed(reset=True)
+    assert counts() == before
+
+
+def test_it_refuses_a_reset_that_would_delete_other_data(db, pledges_only):
+    seed(branches=5)
+    elsewhere = make_org("其他党委")
+    PledgeFactory(owner_org=elsewhere, created_by=User.objects.get(username="city_office"))
+    before = counts()
+    with pytest.raises(CommandError, match="无法重置"):
+        seed(branches=5, reset=True)
     assert counts() == before
 
 

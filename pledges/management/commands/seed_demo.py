@@ -10,6 +10,7 @@ import time
 
 from django.apps import apps
 from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
 from django.utils.translation import gettext as _
 
 from pledges import demo
@@ -38,11 +39,7 @@ class Command(BaseCommand):
                 raise CommandError(_("党支部数量必须大于 0"))
             scale = "small"
         if reset:
-            try:
-                demo.reset_demo()
-            except demo.ResetRefused as e:
-                raise CommandError(str(e)) from e
-            self.stdout.write(_("已删除原有演示数据"))
+            self._reset()
         if scale == "county":
             root, created = demo.build_county(seed=seed)
         else:
@@ -73,22 +70,41 @@ class Command(BaseCommand):
         self.stdout.write(_("演示账号（%(root)s）：") % {"root": root.name})
         self.stdout.write(demo.format_logins(demo.demo_logins(root)))
 
-    def _run_app_hooks(self, scale: str) -> None:
+    def _demo_modules(self):
+        """Every other installed app's `<app>.demo` module, in INSTALLED_APPS order."""
         for app in apps.get_app_configs():
             if app.name == "pledges":
                 continue
             name = f"{app.name}.demo"
             try:
-                module = importlib.import_module(name)
+                yield app, importlib.import_module(name)
             except ModuleNotFoundError as e:
-                if e.name == name:
-                    continue  # this app has no demo data
-                raise
+                if e.name != name:
+                    raise
+                # this app has no demo data
+
+    def _run_app_hooks(self, scale: str) -> None:
+        for app, module in self._demo_modules():
             seed = getattr(module, "seed", None)
             if callable(seed):
                 started = time.monotonic()
                 seed(scale=scale, stdout=self.stdout)
+                seconds = time.monotonic() - started
                 self.stdout.write(
-                    _("%(app)s 演示数据：%(s).1f 秒")
-                    % {"app": app.label, "s": time.monotonic() - started}
+                    _("%(app)s 演示数据：%(s).1f 秒") % {"app": app.label, "s": seconds}
                 )
+
+    @transaction.atomic
+    def _reset(self) -> None:
+        """Apps that keep rows pointing at the pledge book remove theirs first through an
+        optional `<app>.demo.reset(stdout=...)`; anything still protected stops the reset and
+        nothing is deleted."""
+        for _app, module in reversed(list(self._demo_modules())):
+            reset = getattr(module, "reset", None)
+            if callable(reset):
+                reset(stdout=self.stdout)
+        try:
+            demo.reset_demo()
+        except demo.ResetRefused as e:
+            raise CommandError(str(e)) from e
+        self.stdout.write(_("已删除原有演示数据"))
