@@ -19,6 +19,7 @@ import time
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from pledges.models import Organization, Position
 
@@ -67,7 +68,7 @@ ITEMS = [
 def seed_reviews(*, scale: str, stdout) -> None:
     """Self-evaluations, reviews of every mode and grade, rectification items, letters."""
     if Review.objects.exists():
-        stdout.write("三评演示数据已存在，未重复生成")
+        stdout.write(_("领导点评演示数据已存在，未重复生成"))
         return
     if not Organization.objects.exists():
         return
@@ -78,8 +79,8 @@ def seed_reviews(*, scale: str, stdout) -> None:
         counts = bulk_reviews(random.Random(SEED))
     seconds = time.monotonic() - started
     stdout.write(
-        f"领导点评：{counts['reviews']} 次，自查自评 {counts['reports']} 份，"
-        f"整改事项 {counts['items']} 项（{seconds:.1f} 秒）"
+        _("领导点评：%(reviews)d 次，自查自评 %(reports)d 份，整改事项 %(items)d 项（%(s).1f 秒）")
+        % {**counts, "s": seconds}
     )
 
 

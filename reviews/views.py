@@ -137,6 +137,9 @@ def office(request: HttpRequest, pk: int) -> HttpResponse:
     checks = Paginator(selectors.spot_check_candidates(org=org, quarter=quarter), 20).get_page(
         request.GET.get("cpage")
     )
+    overdue_items = Paginator(
+        selectors.items_in_subtree(org).overdue().order_by("deadline", "id"), 20
+    ).get_page(request.GET.get("opage"))
     confirmed, due, rate = selectors.rectification_rate(
         org=org, year=quarter.year, quarter=quarter.quarter
     )
@@ -147,6 +150,7 @@ def office(request: HttpRequest, pk: int) -> HttpResponse:
         "page": page,
         "rows": rows,
         "checks": checks,
+        "overdue_items": overdue_items,
         "rate": {"confirmed": confirmed, "due": due, "rate": rate},
         "child_rates": selectors.rectification_rates_by_child(
             org=org, year=quarter.year, quarter=quarter.quarter

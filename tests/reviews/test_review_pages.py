@@ -173,3 +173,15 @@ def test_it_rejects_a_malformed_subject_or_quarter_gently(rworld, client):
     assert client.get(reverse("reviews:review_new") + "?subject=x:1").status_code == 404
     assert client.get(reverse("reviews:my_reviews") + "?q=2026Q9").status_code == 200
     assert member_subject(rworld.member).key.startswith("m:")
+
+
+def test_it_lists_overdue_items_of_the_subtree_for_the_office(rworld, client):
+    review = signed_review(rworld.branch_leader, org_subject(rworld.branch), mode="random")
+    review.items.update(deadline=today() - datetime.timedelta(days=2))
+    client.force_login(rworld.office)
+    page = client.get(reverse("reviews:office", args=[rworld.town.pk])).content.decode()
+    assert "逾期未整改事项" in page and "问题1" in page
+    client.force_login(rworld.far_office)
+    assert client.get(reverse("reviews:office", args=[rworld.far_town.pk])).status_code == 200
+    page = client.get(reverse("reviews:office", args=[rworld.far_town.pk])).content.decode()
+    assert "问题1" not in page
