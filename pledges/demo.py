@@ -329,7 +329,9 @@ def demo_logins(root: Organization) -> list[Login]:
     logins: list[Login] = []
     admin = User.objects.filter(username="admin", is_superuser=True).first()
     if admin:
-        logins.append(Login("admin", PASSWORD, _("超级管理员"), _("全部")))
+        # An admin made before the demo keeps its own password.
+        password = PASSWORD if admin.check_password(PASSWORD) else _("（原密码）")
+        logins.append(Login("admin", password, _("超级管理员"), _("全部")))
     by_user: dict[int, list[Position]] = {}
     positions = (
         Position.objects.filter(organization__path__startswith=root.path)
@@ -809,11 +811,32 @@ def build_county(
     existing = Organization.objects.get_root_nodes().filter(name=COUNTY_NAME).first()
     if existing:
         return existing, False
+    taken = sorted(
+        User.objects.filter(username__in=county_usernames()).values_list("username", flat=True)
+    )
+    if taken:
+        raise DemoError(
+            _("以下用户名已被占用，无法生成示范县：%(names)s") % {"names": "、".join(taken)}
+        )
     with transaction.atomic():
         builder = CountyBuilder(seed=seed, today=today)
         _ensure_admin(builder.password)
         root = builder.build()
     return root, True
+
+
+def county_usernames() -> list[str]:
+    names = ["office", "leader_contact", "leader_supervise"]
+
+    def walk(spec: Spec) -> None:
+        if spec.secretary_login:
+            names.append(f"sec_{spec.slug}")
+        names.extend(f"member_{spec.slug}{i}" for i in range(1, spec.member_logins + 1))
+        for child in spec.children:
+            walk(child)
+
+    walk(county_spec())
+    return names
 
 
 # --- the city, in bulk ---------------------------------------------------------------------
@@ -1201,8 +1224,8 @@ def build_city(
 # --- reset ---------------------------------------------------------------------------------
 
 
-class ResetRefused(Exception):
-    pass
+class DemoError(Exception):
+    """Demo data cannot be built or removed; the message says why, in Chinese."""
 
 
 @transaction.atomic
@@ -1224,7 +1247,7 @@ def reset_demo() -> None:
             subtree.delete()
             User.objects.filter(pk__in=users, is_superuser=False).delete()
         except ProtectedError as e:
-            raise ResetRefused(
+            raise DemoError(
                 _("其他数据仍引用演示数据，无法重置：%(e)s 请删除数据库后重新运行。")
                 % {"e": e.args[0]}
             ) from e

@@ -10,7 +10,7 @@ from django.test import override_settings
 from pledges import demo
 from pledges.management.commands.seed_demo import Command
 from pledges.models import Member, Organization, Pledge, PledgeEvent, Position, ProgressRecord
-from tests.factories import PledgeFactory, make_org
+from tests.factories import PledgeFactory, UserFactory, make_org
 
 User = get_user_model()
 
@@ -164,6 +164,13 @@ def test_it_refuses_a_reset_that_would_delete_other_data(db, pledges_only):
     with pytest.raises(CommandError, match="无法重置"):
         seed(branches=5, reset=True)
     assert counts() == before
+
+
+def test_it_refuses_the_county_when_a_demo_username_is_taken(db, pledges_only):
+    UserFactory(username="office")
+    with pytest.raises(CommandError, match="office"):
+        seed()
+    assert not Organization.objects.exists()
 
 
 def test_it_encodes_path_steps_like_treebeard():

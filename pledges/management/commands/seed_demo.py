@@ -41,7 +41,10 @@ class Command(BaseCommand):
         if reset:
             self._reset()
         if scale == "county":
-            root, created = demo.build_county(seed=seed)
+            try:
+                root, created = demo.build_county(seed=seed)
+            except demo.DemoError as e:
+                raise CommandError(str(e)) from e
         else:
             plan = demo.CityPlan.scaled(
                 demo.CITY_BRANCHES if scale == "city" else branches or demo.SMALL_CITY_BRANCHES
@@ -105,6 +108,6 @@ class Command(BaseCommand):
                 reset(stdout=self.stdout)
         try:
             demo.reset_demo()
-        except demo.ResetRefused as e:
+        except demo.DemoError as e:
             raise CommandError(str(e)) from e
         self.stdout.write(_("已删除原有演示数据"))
