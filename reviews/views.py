@@ -332,6 +332,23 @@ def review_edit(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+def _amendment_rows(review: Review) -> list:
+    """Each amendment with its changes as (field label, old, new) in words, not codes."""
+    labels = {f.name: f.verbose_name for f in Review._meta.fields}
+    choices = {"mode": dict(Review.Mode.choices), "grade": dict(Review.Grade.choices)}
+    amendments = list(review.amendments.select_related("by"))
+    for a in amendments:
+        a.rows = [
+            (
+                labels.get(name, name),
+                choices.get(name, {}).get(old, old),
+                choices.get(name, {}).get(new, new),
+            )
+            for name, (old, new) in a.changes.items()
+        ]
+    return amendments
+
+
 @login_required
 def review_detail(request: HttpRequest, pk: int) -> HttpResponse:
     review = _visible_review(request, pk)
@@ -340,7 +357,7 @@ def review_detail(request: HttpRequest, pk: int) -> HttpResponse:
     context = {
         "review": review,
         "items": review.items.select_related("confirmed_by", "done_by").order_by("id"),
-        "amendments": review.amendments.select_related("by"),
+        "amendments": _amendment_rows(review),
         "redone_by": Review.objects.filter(redo_of=review).first(),
         "is_reviewer": is_reviewer,
         "can_publish": review.status == Review.Status.SIGNED

@@ -108,6 +108,7 @@ def test_it_runs_the_spot_check_redo_and_amend_pages(rworld, client):
     )
     redo.refresh_from_db()
     assert redo.grade == "average" and redo.amendments.count() == 1
+    assert "点评等次：好 → 一般" in client.get(redo.get_absolute_url()).content.decode()
     client.post(reverse(act, args=[redo.pk, "publish"]), {"scope": "public"})
     redo.refresh_from_db()
     assert redo.status == "published" and redo.scope == "public"
