@@ -5,6 +5,7 @@ Functions other apps may call (all keyword-only, none queries per row):
 - rectification_rates_by_child(*, org, year, quarter) -> list[(child, confirmed, due, rate)]
 - review_counts(*, org, year, quarter) -> {"total", "by_mode": {mode: n}, "by_grade": {grade: n}}
 - reviews_in_subtree(*, org, year, quarter) -> QuerySet[Review] (signed or published, current)
+- public_reviews(*, org, year=None) -> QuerySet[Review] (published to the public, items prefetched)
 """
 
 from __future__ import annotations
@@ -380,6 +381,22 @@ def review_counts(*, org: Organization, year: int, quarter: int) -> dict:
         by_mode[r["mode"]] += r["n"]
         by_grade[r["grade"]] += r["n"]
     return {"total": sum(by_mode.values()), "by_mode": by_mode, "by_grade": by_grade}
+
+
+def public_reviews(*, org: Organization, year: int | None = None) -> QuerySet[Review]:
+    """Reviews published "向群众公开" in the subtree, for notice pages (三公开)."""
+    qs = Review.objects.filter(
+        organization__path__startswith=org.path,
+        status=Review.Status.PUBLISHED,
+        scope=Review.Scope.PUBLIC,
+    )
+    if year:
+        qs = qs.filter(year=year)
+    return (
+        qs.select_related("organization", "member", "reviewer")
+        .prefetch_related("items")
+        .order_by("-year", "-quarter", "organization__path", "id")
+    )
 
 
 # --- suggestion letters ------------------------------------------------------------------

@@ -88,6 +88,17 @@ def test_it_publishes_a_signed_review_to_its_scope(rworld):
     assert review.published_at is not None
 
 
+def test_it_lists_only_reviews_published_to_the_public(rworld):
+    from reviews import selectors
+
+    inside = signed_review(rworld.branch_leader, org_subject(rworld.branch), mode="random")
+    services.review_publish(review=inside, by=rworld.branch_leader)
+    public = signed_review(rworld.town_secretary, org_subject(rworld.branch), mode="random")
+    services.review_publish(review=public, by=rworld.office, scope=Review.Scope.PUBLIC)
+    assert list(selectors.public_reviews(org=rworld.town)) == [public]
+    assert not selectors.public_reviews(org=rworld.far_town).exists()
+
+
 def test_it_refuses_to_publish_a_draft(rworld):
     review = draft_review(rworld.branch_leader, org_subject(rworld.branch))
     with pytest.raises(TransitionError):
