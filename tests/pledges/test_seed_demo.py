@@ -123,6 +123,14 @@ def test_it_builds_a_valid_scaled_down_city(db, pledges_only):
     assert Member.objects.filter(organization__in=subtree).count() == plan.members
     assert Pledge.objects.filter(owner_org__in=subtree).count() == plan.pledges
     assert set(Pledge.objects.values_list("status", flat=True)) == set(Pledge.Status.values)
+    closed = Pledge.objects.filter(status=Pledge.Status.CLOSED).first()
+    assert list(closed.events.values_list("action", flat=True)) == [
+        "create",
+        "submit",
+        "approve",
+        "publish",
+        "close",
+    ]
     assert "city_office" in out
 
 
