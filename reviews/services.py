@@ -143,23 +143,6 @@ def _check_items(items: Sequence[ItemContent], date: datetime.date) -> None:
             raise TransitionError(_("整改时限不能早于点评日期"))
 
 
-def _replace_items(review: Review, items: Sequence[ItemContent]) -> None:
-    # Only a draft's items are replaced, and a draft's items have no history yet.
-    review.items.all().delete()
-    subject = Subject.of(review)
-    RectificationItem.objects.bulk_create(
-        RectificationItem(
-            review=review,
-            **subject.fields(),
-            problem=i.problem.strip(),
-            measures=i.measures.strip(),
-            responsible=i.responsible.strip(),
-            deadline=i.deadline,
-        )
-        for i in items
-    )
-
-
 def _submitted_report(subject: Subject, year: int, quarter: int) -> SelfEvaluation | None:
     return SelfEvaluation.objects.filter(
         subject_key=subject.key,
@@ -191,7 +174,7 @@ def review_create(
         report=_submitted_report(subject, quarter.year, quarter.quarter),
         **asdict(content),
     )
-    _replace_items(review, items)
+    _add_items(review, items)
     return review
 
 
@@ -214,8 +197,8 @@ def review_update(
 
 def _add_items(review: Review, items: Sequence[ItemContent]) -> None:
     subject = Subject.of(review)
-    for i in items:
-        RectificationItem.objects.create(
+    RectificationItem.objects.bulk_create(
+        RectificationItem(
             review=review,
             **subject.fields(),
             problem=i.problem.strip(),
@@ -223,6 +206,8 @@ def _add_items(review: Review, items: Sequence[ItemContent]) -> None:
             responsible=i.responsible.strip(),
             deadline=i.deadline,
         )
+        for i in items
+    )
 
 
 def _replace_or_keep(review: Review, items: Sequence[ItemContent]) -> None:
