@@ -12,12 +12,13 @@ from django.apps import apps
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from pledges import demo
 
 
 class Command(BaseCommand):
-    help = _("生成演示数据（示范县）或规模测试数据（--scale city）")
+    help = gettext_noop("生成演示数据（示范县）或规模测试数据（--scale city）")
 
     def add_arguments(self, parser):
         parser.add_argument(
@@ -80,11 +81,12 @@ class Command(BaseCommand):
                 continue
             name = f"{app.name}.demo"
             try:
-                yield app, importlib.import_module(name)
+                module = importlib.import_module(name)
             except ModuleNotFoundError as e:
                 if e.name != name:
-                    raise
-                # this app has no demo data
+                    raise  # the app's demo module exists but is broken: say so
+                continue  # this app has no demo data
+            yield app, module
 
     def _run_app_hooks(self, scale: str) -> None:
         for app, module in self._demo_modules():
