@@ -121,3 +121,16 @@ def test_it_refuses_item_actions_by_post_outside_scope(rworld, client):
     assert client.post(url).status_code == 403
     item.refresh_from_db()
     assert item.status == "open"
+
+
+def test_it_refuses_report_and_letter_pages_outside_scope(rworld, client):
+    report = submit_report(org_subject(rworld.branch), rworld.secretary)
+    client.force_login(rworld.other_secretary)
+    write = reverse("reviews:report_write") + f"?subject=o:{rworld.branch.pk}"
+    assert client.get(write).status_code == 403
+    assert client.get(reverse("reviews:letter_new", args=[rworld.member.pk])).status_code == 403
+    assert client.get(reverse("reviews:report", args=[report.pk])).status_code == 404
+    client.force_login(rworld.far_office)
+    assert client.get(reverse("reviews:report", args=[report.pk])).status_code == 404
+    client.force_login(rworld.office)
+    assert client.get(reverse("reviews:report", args=[report.pk])).status_code == 200
