@@ -66,6 +66,12 @@ def can_spot_check(user, review: Review) -> bool:
     return roles.covers(review.organization, roles.OFFICE_KINDS)
 
 
+def can_export_review_ledgers(user, org: Organization) -> bool:
+    """点评情况登记表 and 整改台账 are the office's ledgers for its subtree."""
+    roles = roles_of(user)
+    return roles.covers(org, roles.OFFICE_KINDS)
+
+
 def can_publish_review(user, review: Review) -> bool:
     roles = roles_of(user)
     return review.reviewer_id == user.pk or roles.covers(review.organization, roles.OFFICE_KINDS)

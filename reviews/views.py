@@ -5,6 +5,9 @@ Each view: permission → form → service → redirect. Rows come from `visible
 
 from __future__ import annotations
 
+import tempfile
+from urllib.parse import quote
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -19,7 +22,7 @@ from pledges.errors import TransitionError
 from pledges.models import Member, Organization
 from pledges.permissions import roles_of
 
-from . import permissions, selectors, services
+from . import ledgers, permissions, selectors, services
 from .forms import (
     AmendForm,
     ItemDoneForm,
@@ -162,6 +165,59 @@ def office(request: HttpRequest, pk: int) -> HttpResponse:
         "breadcrumb_tail": _("点评抽查"),
     }
     return render(request, "reviews/office.html", context)
+
+
+def _period(request: HttpRequest) -> ledgers.Period:
+    """`?year=2026` for a whole year, else the quarter of `?q=` (current by default)."""
+    raw = request.GET.get("year", "")
+    if raw.isdigit() and 2000 <= int(raw) <= 2100 and not request.GET.get("q"):
+        return ledgers.Period(int(raw))
+    quarter = _quarter(request)
+    return ledgers.Period(quarter.year, quarter.quarter)
+
+
+def _xlsx_response(write, *, request: HttpRequest, pk: int, filename, ascii_name: str):
+    org = get_object_or_404(Organization, pk=pk)
+    if not permissions.can_export_review_ledgers(request.user, org):
+        raise PermissionDenied
+    period = _period(request)
+    # Spooled: small ledgers stay in memory, a county's thousands of rows go to a temp file.
+    out = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)
+    write(out, user=request.user, org=org, period=period)
+    out.seek(0)
+    response = FileResponse(
+        out, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    name = f"{filename(org, period)}.xlsx"
+    response["Content-Disposition"] = (
+        f"attachment; filename=\"{ascii_name}-{period.code}.xlsx\"; filename*=UTF-8''{quote(name)}"
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required
+def register_export(request: HttpRequest, pk: int) -> HttpResponse:
+    """点评情况登记表 (Excel) of the office's subtree."""
+    return _xlsx_response(
+        ledgers.write_register,
+        request=request,
+        pk=pk,
+        filename=ledgers.register_title,
+        ascii_name="review-register",
+    )
+
+
+@login_required
+def items_export(request: HttpRequest, pk: int) -> HttpResponse:
+    """整改台账 (Excel) of the office's subtree."""
+    return _xlsx_response(
+        ledgers.write_items,
+        request=request,
+        pk=pk,
+        filename=ledgers.items_title,
+        ascii_name="rectification-ledger",
+    )
 
 
 # --- self-evaluation ---------------------------------------------------------------------
