@@ -255,13 +255,22 @@ class CountyReviews:
                         grade=redo.grade,
                     ),
                     items=[
+                        *(
+                            services.ItemContent(
+                                problem=i.problem,
+                                measures=i.measures,
+                                responsible=i.responsible,
+                                deadline=i.deadline,
+                            )
+                            for i in redo.items.order_by("id")
+                        ),
+                        # The return named missing measures: the redo adds a concrete one.
                         services.ItemContent(
-                            problem=i.problem,
-                            measures=i.measures,
-                            responsible=i.responsible,
-                            deadline=i.deadline,
-                        )
-                        for i in redo.items.order_by("id")
+                            problem="整改措施不具体",
+                            measures="列出整改清单，逐项明确完成时间和责任人",
+                            responsible=redo.subject_name,
+                            deadline=max(redo.date, self.today) + datetime.timedelta(days=30),
+                        ),
                     ],
                 )
                 services.review_sign(review=redo, by=review.reviewer)

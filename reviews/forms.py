@@ -121,6 +121,18 @@ class TextForm(forms.Form):
     text = forms.CharField(label=_("内容"), widget=_area(2))
 
 
+class ReplyForm(TextForm):
+    text = forms.CharField(label=_("回复内容"), widget=_area(2))
+
+
+class ReopenForm(TextForm):
+    text = forms.CharField(label=_("重新整改原因"), widget=_area(2))
+
+
+class LetterReplyForm(TextForm):
+    text = forms.CharField(label=_("整改情况"), widget=_area(3))
+
+
 class LetterForm(forms.Form):
     reason = forms.ChoiceField(label=_("发出原因"), choices=SuggestionLetter.Reason.choices)
     problems = forms.CharField(label=_("存在问题"), widget=_area(3))

@@ -98,9 +98,15 @@ def can_write_report(user, subject: Subject) -> bool:
 
 
 def can_work_on_item(user, item: RectificationItem) -> bool:
+    """The subject's side. The reviewer himself may not report his own item done (he would
+    then confirm it), except for a member without a login whose book he keeps."""
     from .models import Subject
 
-    return acts_for_subject(user, Subject.of(item))
+    if not acts_for_subject(user, Subject.of(item)):
+        return False
+    if item.review.reviewer_id == user.pk:
+        return item.member_id is not None and item.member.user_id is None
+    return True
 
 
 def can_confirm_item(user, item: RectificationItem) -> bool:
@@ -112,7 +118,10 @@ def can_confirm_item(user, item: RectificationItem) -> bool:
 
 
 def can_issue_letter(user, member: Member) -> bool:
+    """The member's branch secretary, never to himself."""
     roles = roles_of(user)
+    if member.user_id is not None and member.user_id == user.pk:
+        return False
     return _holds(roles, member.organization_id, roles.SECRETARY_KINDS)
 
 
@@ -125,7 +134,7 @@ def can_reply_letter(user, letter: SuggestionLetter) -> bool:
 
 
 def can_close_letter(user, letter: SuggestionLetter) -> bool:
-    return can_issue_letter(user, letter.member)
+    return letter.issued_by_id == user.pk or can_issue_letter(user, letter.member)
 
 
 # --- row access (used by the models' visible_to) ------------------------------------------

@@ -73,6 +73,20 @@ def owed_subjects(user) -> list[Subject]:
     return subjects
 
 
+def existing_review(*, by, subject: Subject, quarter: Quarter) -> Review | None:
+    """The reviewer's review of the subject for the quarter that a new one would duplicate:
+    his draft or signed one, or a returned one whose redo has not been started."""
+    reviews = list(
+        Review.objects.filter(
+            reviewer=by, subject_key=subject.key, year=quarter.year, quarter=quarter.quarter
+        ).annotate(has_redo=Exists(Review.objects.filter(redo_of=OuterRef("pk"))))
+    )
+    current = [r for r in reviews if r.status != Review.Status.RETURNED]
+    if current:
+        return max(current, key=lambda r: r.pk)
+    return next((r for r in reviews if not r.has_redo), None)
+
+
 @dataclass
 class OwedReview:
     subject: Subject
@@ -141,6 +155,11 @@ def my_reviews(user, quarter: Quarter) -> list[OwedReview]:
             )
         )
     return rows
+
+
+def missing_count(user, quarter: Quarter) -> int:
+    """How many subjects the user owes a review for the quarter and has not signed."""
+    return sum(1 for row in my_reviews(user, quarter) if not row.is_done)
 
 
 @dataclass
@@ -404,7 +423,8 @@ def public_reviews(*, org: Organization, year: int | None = None) -> QuerySet[Re
 
 def letter_candidates(org: Organization, year: int) -> QuerySet[Member]:
     """Members of the branch whose pledges are unfulfilled or past their deadline, or whose
-    review this year was graded 差: annotated, in one query."""
+    review this year was graded 差 (the secretary himself left out), marked when a letter is
+    still open: annotated, in one query."""
     today = timezone.localdate()
     behind = Q(pledges__year=year) & (
         Q(pledges__status=Pledge.Status.UNFULFILLED)
@@ -416,10 +436,22 @@ def letter_candidates(org: Organization, year: int) -> QuerySet[Member]:
         grade=Review.Grade.POOR,
         status__in=LIVE_REVIEW_STATUSES,
     )
+    open_letter = SuggestionLetter.objects.filter(member=OuterRef("pk")).exclude(
+        status=SuggestionLetter.Status.CLOSED
+    )
+    # The branch's own secretary gets his letter from above, not from himself.
+    secretary = Position.objects.filter(
+        organization=org, kind=Position.Kind.SECRETARY, user=OuterRef("user")
+    )
     return (
         Member.objects.filter(organization=org)
-        .annotate(behind=Count("pledges", filter=behind, distinct=True), poor=Exists(poor))
-        .filter(Q(behind__gt=0) | Q(poor=True))
+        .annotate(
+            behind=Count("pledges", filter=behind, distinct=True),
+            poor=Exists(poor),
+            has_open_letter=Exists(open_letter),
+            is_secretary=Exists(secretary),
+        )
+        .filter(Q(behind__gt=0) | Q(poor=True), is_secretary=False)
         .order_by("id")
     )
 

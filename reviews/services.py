@@ -152,6 +152,27 @@ def _submitted_report(subject: Subject, year: int, quarter: int) -> SelfEvaluati
     ).first()
 
 
+def _lock_subject(subject: Subject) -> None:
+    """Serialise writes about one subject: a double-posted form or a second tab waits here
+    and then sees the first one's review."""
+    if subject.kind == SubjectKind.MEMBER:
+        rows = Member.objects.filter(pk=subject.member.pk)
+    else:
+        rows = Organization.objects.filter(pk=subject.organization.pk)
+    list(rows.select_for_update().values_list("pk"))
+
+
+def _refuse_duplicate(by, subject: Subject, quarter: Quarter) -> None:
+    existing = selectors.existing_review(by=by, subject=subject, quarter=quarter)
+    if existing is None:
+        return
+    if existing.status == Status.DRAFT:
+        raise TransitionError(_("您已有该对象本季度的点评草稿，请继续编辑该草稿"))
+    if existing.status == Status.RETURNED:
+        raise TransitionError(_("该对象本季度的点评已被抽查退回，请在原点评上“重新点评”"))
+    raise TransitionError(_("您本季度已对该对象签认过点评，请对原点评办理更正"))
+
+
 @transaction.atomic
 def review_create(
     *,
@@ -161,9 +182,12 @@ def review_create(
     content: ReviewContent,
     items: Sequence[ItemContent] = (),
 ) -> Review:
-    """A draft review; the reviewer can change it freely until he signs it."""
+    """A draft review; the reviewer can change it freely until he signs it. One review per
+    reviewer, subject and quarter: a second one is refused, not left as a stray draft."""
     if not permissions.can_review(by, subject):
         raise PermissionDenied
+    _lock_subject(subject)
+    _refuse_duplicate(by, subject, quarter)
     _check_content(content, quarter)
     _check_items(items, content.date)
     review = Review.objects.create(
@@ -184,6 +208,7 @@ def review_update(
 ) -> Review:
     if not permissions.can_edit_review(by, review):
         raise PermissionDenied
+    _lock(review)  # a stale form from a second tab sees the review already signed
     if review.status != Status.DRAFT:
         raise TransitionError(_("已签认的点评已锁定，更正请办理修正记录"))
     _check_content(content, review.quarter_obj)
@@ -227,6 +252,7 @@ def _replace_or_keep(review: Review, items: Sequence[ItemContent]) -> None:
 def review_delete_draft(*, review: Review, by) -> None:
     if not permissions.can_edit_review(by, review):
         raise PermissionDenied
+    _lock(review)
     if review.status != Status.DRAFT or review.redo_of_id:
         raise TransitionError(_("只有尚未签认的点评草稿可以删除"))
     review.items.all().delete()
@@ -261,6 +287,8 @@ def review_sign(*, review: Review, by) -> Review:
     ).exists()
     if already:
         raise TransitionError(_("您本季度已对该对象签认过点评，请对原点评办理更正"))
+    if review.redo_of_id:
+        _check_redo(review, report)
     review.report = report
     review.without_report = report is None
     review.status = Status.SIGNED
@@ -278,10 +306,32 @@ def review_sign(*, review: Review, by) -> Review:
     return review
 
 
+def _check_redo(review: Review, report: SelfEvaluation | None) -> None:
+    """A redo answers the spot check: it must change something, and what was named."""
+    old = review.redo_of
+    reasons = set(old.return_reasons)
+    fields = ("mode", "achievements", "problems", "direction", "grade")
+    changed = any(getattr(review, f).strip() != getattr(old, f).strip() for f in fields)
+    new_items = review.items.filter(created_at__gt=old.returned_at).exists()
+    if not (changed or new_items):
+        raise TransitionError(_("重新点评与被退回的点评内容相同，请针对退回原因修改后再签认"))
+    if Review.ReturnReason.NO_PROBLEM in reasons and (
+        review.problems.strip() == old.problems.strip()
+    ):
+        raise TransitionError(_("退回原因是没有指出存在的不足：请重新写明指出的问题"))
+    if Review.ReturnReason.NO_MEASURE in reasons and not review.items.exists():
+        raise TransitionError(
+            _("退回原因是没有提出具体可行的整改措施：请至少列出一项整改事项（四定）")
+        )
+    if Review.ReturnReason.NO_REPORT in reasons and report is None:
+        raise TransitionError(_("退回原因是未审阅自查自评：请待点评对象报送本季度自查自评后再签认"))
+
+
 @transaction.atomic
 def review_publish(*, review: Review, by, scope: str = Review.Scope.ORGANIZATION) -> Review:
     if not permissions.can_publish_review(by, review):
         raise PermissionDenied
+    _lock(review)
     if review.status != Status.SIGNED:
         raise TransitionError(_("只有已签认的点评可以公开"))
     if scope not in Review.Scope.values:
@@ -298,6 +348,7 @@ def review_amend(*, review: Review, by, content: ReviewContent, reason: str) -> 
     """A correction to a signed review: recorded with the old and new values."""
     if not permissions.can_edit_review(by, review):
         raise PermissionDenied
+    _lock(review)
     if review.status not in Review.LOCKED_STATUSES:
         raise TransitionError(_("只有已签认或已公开的点评可以更正"))
     if not reason.strip():
@@ -323,6 +374,7 @@ def review_return(*, review: Review, by, reasons: Sequence[str], remark: str = "
     """抽查退回: the office sends a signed review back under "三不过关"; it must be redone."""
     if not permissions.can_spot_check(by, review):
         raise PermissionDenied
+    _lock(review)
     if review.status not in Review.LOCKED_STATUSES:
         raise TransitionError(_("只有已签认或已公开的点评可以抽查退回"))
     reasons = [r for r in dict.fromkeys(reasons) if r in Review.ReturnReason.values]
@@ -344,6 +396,7 @@ def review_redo(*, review: Review, by) -> Review:
     returned version stays on record unchanged."""
     if not permissions.can_edit_review(by, review):
         raise PermissionDenied
+    _lock(review)  # a double-click starts one redo, not an IntegrityError
     if review.status != Status.RETURNED:
         raise TransitionError(_("只有被抽查退回的点评需要重新点评"))
     if Review.objects.filter(redo_of=review).exists():
@@ -556,6 +609,17 @@ def letter_issue(
     """《公开承诺践诺建议书》 to a member whose pledges fell short or whose review was 差."""
     if not permissions.can_issue_letter(by, member):
         raise PermissionDenied
+    list(Member.objects.select_for_update().filter(pk=member.pk).values_list("pk"))
+    open_letter = (
+        SuggestionLetter.objects.filter(member=member, reason=reason)
+        .exclude(status=SuggestionLetter.Status.CLOSED)
+        .first()
+    )
+    if open_letter is not None:
+        # Also what a double-posted form meets: one letter, not two.
+        raise TransitionError(
+            _("该党员已有同一原因的建议书（%(number)s）尚未办结") % {"number": open_letter.number}
+        )
     today = timezone.localdate()
     if reason == SuggestionLetter.Reason.POOR_GRADE:
         if review is None:

@@ -28,11 +28,13 @@ from .forms import (
     ItemDoneForm,
     ItemFormSet,
     LetterForm,
+    LetterReplyForm,
     PublishForm,
+    ReopenForm,
+    ReplyForm,
     ReportForm,
     ReturnForm,
     ReviewForm,
-    TextForm,
     formset_items,
 )
 from .models import (
@@ -89,14 +91,18 @@ def _quarter_nav(quarter: Quarter) -> dict:
 def my_reviews(request: HttpRequest) -> HttpResponse:
     quarter = _quarter(request)
     rows = selectors.my_reviews(request.user, quarter)
+    given = selectors.items_given_by(request.user)
     context = {
         **_quarter_nav(quarter),
         "rows": rows,
         "overdue_count": sum(1 for r in rows if r.is_overdue),
         "done_count": sum(1 for r in rows if r.is_done),
-        "to_confirm": selectors.items_given_by(request.user)
-        .filter(status=RectificationItem.Status.DONE)
-        .count(),
+        "to_confirm": given.filter(status=RectificationItem.Status.DONE).count(),
+        # What is overdue beyond this page: items he gave and last quarter's missing reviews.
+        "items_overdue": given.overdue().count(),
+        "prev_missing": selectors.missing_count(request.user, quarter.prev())
+        if rows and quarter.prev().is_ended()
+        else 0,
     }
     return render(request, "reviews/my_reviews.html", context)
 
@@ -331,6 +337,14 @@ def review_new(request: HttpRequest) -> HttpResponse:
     subject = _subject(request.GET.get("subject") or request.POST.get("subject"))
     if not permissions.can_review(request.user, subject):
         raise PermissionDenied
+    existing = selectors.existing_review(by=request.user, subject=subject, quarter=quarter)
+    if existing is not None:
+        # A second tab, the back button or a double post: go to the review that exists.
+        if existing.status == Review.Status.DRAFT:
+            messages.info(request, _("您已有该对象本季度的点评草稿，请继续编辑"))
+            return redirect("reviews:review_edit", pk=existing.pk)
+        messages.info(request, _("您本季度已点评过该对象"))
+        return redirect(existing)
     form = ReviewForm(request.POST or None)
     formset = ItemFormSet(request.POST or None, prefix="items")
     if request.method == "POST" and form.is_valid() and formset.is_valid():
@@ -410,11 +424,18 @@ def review_detail(request: HttpRequest, pk: int) -> HttpResponse:
     review = _visible_review(request, pk)
     user = request.user
     is_reviewer = permissions.can_edit_review(user, review)
+    redone_by = Review.objects.filter(redo_of=review).first()
+    # A redo takes the returned version's items with it (the subject's work carries on);
+    # the returned version shows them where they now are.
+    items_owner = redone_by if redone_by and review.status == Review.Status.RETURNED else review
     context = {
         "review": review,
-        "items": review.items.select_related("confirmed_by", "done_by").order_by("id"),
+        "items": items_owner.items.select_related("review", "confirmed_by", "done_by").order_by(
+            "id"
+        ),
+        "items_moved_to": redone_by if items_owner is not review else None,
         "amendments": _amendment_rows(review),
-        "redone_by": Review.objects.filter(redo_of=review).first(),
+        "redone_by": redone_by,
         "is_reviewer": is_reviewer,
         "can_publish": review.status == Review.Status.SIGNED
         and permissions.can_publish_review(user, review),
@@ -526,8 +547,8 @@ def item_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "can_work": can_work,
             "can_confirm": can_confirm,
             "done_form": ItemDoneForm(),
-            "reply_form": TextForm(),
-            "reason_form": TextForm(),
+            "reply_form": ReplyForm(),
+            "reason_form": ReopenForm(),
         },
     )
 
@@ -645,7 +666,7 @@ def letter_detail(request: HttpRequest, pk: int) -> HttpResponse:
             and permissions.can_reply_letter(request.user, letter),
             "can_close": letter.status == SuggestionLetter.Status.REPLIED
             and permissions.can_close_letter(request.user, letter),
-            "reply_form": TextForm(),
+            "reply_form": LetterReplyForm(),
         },
     )
 

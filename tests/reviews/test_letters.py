@@ -97,3 +97,35 @@ def test_it_prints_the_letter_in_the_official_style(rworld, client):
     assert letter.reply == "已整改"
     client.force_login(rworld.other_member_user)
     assert client.get(reverse("reviews:letter", args=[letter.pk])).status_code == 404
+
+
+def test_it_refuses_a_secretary_issuing_a_letter_to_himself(rworld):
+    from tests.factories import MemberFactory
+
+    himself = MemberFactory(organization=rworld.branch, user=rworld.secretary)
+    PledgeFactory(owner_member=himself, status=Pledge.Status.UNFULFILLED)
+    assert himself not in selectors.letter_candidates(rworld.branch, today().year)
+    with pytest.raises(PermissionDenied):
+        services.letter_issue(
+            by=rworld.secretary, member=himself, reason=SuggestionLetter.Reason.UNFULFILLED,
+            problems="x", measures="y", deadline=today() + datetime.timedelta(days=30),
+        )  # fmt: skip
+
+
+def test_it_issues_one_letter_from_a_double_posted_form(rworld):
+    PledgeFactory(owner_member=rworld.member, status=Pledge.Status.UNFULFILLED)
+    letter = _issue(rworld)
+    with pytest.raises(TransitionError, match=letter.number):
+        _issue(rworld)
+    assert SuggestionLetter.objects.count() == 1
+    candidate = selectors.letter_candidates(rworld.branch, today().year).get()
+    assert candidate.has_open_letter
+
+
+def test_it_prints_the_letter_with_a_red_head_and_a_reply_slip(rworld, client):
+    PledgeFactory(owner_member=rworld.member, status=Pledge.Status.UNFULFILLED)
+    letter = _issue(rworld)
+    client.force_login(rworld.member_user)
+    html = client.get(reverse("reviews:letter", args=[letter.pk])).content.decode()
+    assert 'class="letter-org"' in html and f"建议〔{letter.number}〕号" in html
+    assert 'data-testid="letter-receipt"' in html and "党员签名" in html

@@ -172,3 +172,34 @@ def test_it_counts_reviews_by_mode_and_grade(rworld):
     assert counts["total"] == 1
     assert counts["by_mode"]["random"] == 1
     assert counts["by_grade"]["poor"] == 1
+
+
+def test_it_refuses_the_reviewer_reporting_his_own_item_done(rworld):
+    # The secretary reviews a member (with a login): the member reports, the secretary confirms.
+    review = signed_review(rworld.secretary, member_subject(rworld.member), mode="random")
+    item = review.items.order_by("id").first()
+    with pytest.raises(PermissionDenied):
+        services.item_done(item=item, by=rworld.secretary, measures_taken="x")
+    with pytest.raises(PermissionDenied):
+        services.item_reply(item=item, by=rworld.secretary, text="x")
+    services.item_done(item=item, by=rworld.member_user, measures_taken="已改正")
+    services.item_confirm(item=item, by=rworld.secretary)
+
+
+def test_it_lets_the_secretary_keep_the_book_for_a_member_without_a_login(rworld):
+    from tests.factories import MemberFactory
+
+    paper = MemberFactory(organization=rworld.branch, user=None)
+    review = signed_review(rworld.secretary, member_subject(paper), mode="random")
+    item = review.items.order_by("id").first()
+    services.item_done(item=item, by=rworld.secretary, measures_taken="已改正")
+    assert item.status == Status.DONE
+
+
+def test_it_labels_the_reply_and_reopen_boxes(rworld, item, client):
+    services.item_done(item=item, by=rworld.secretary, measures_taken="已整改")
+    client.force_login(rworld.branch_leader)
+    html = client.get(item.get_absolute_url()).content.decode()
+    assert "重新整改原因" in html
+    client.force_login(rworld.secretary)
+    assert "回复内容" in client.get(item.get_absolute_url()).content.decode()

@@ -101,6 +101,11 @@ def test_it_runs_the_spot_check_redo_and_amend_pages(rworld, client):
     assert response.url == reverse("reviews:review_edit", args=[redo.pk])
     client.post(reverse(act, args=[redo.pk, "sign"]))
     redo.refresh_from_db()
+    assert redo.status == "draft"  # unchanged: the redo must answer the return
+    client.post(
+        reverse("reviews:review_edit", args=[redo.pk]), {**_review_post(mode="random"), "sign": ""}
+    )
+    redo.refresh_from_db()
     assert redo.status == "signed"
     client.post(
         reverse("reviews:review_amend", args=[redo.pk]),
@@ -108,7 +113,7 @@ def test_it_runs_the_spot_check_redo_and_amend_pages(rworld, client):
     )
     redo.refresh_from_db()
     assert redo.grade == "average" and redo.amendments.count() == 1
-    assert "点评等次：好 → 一般" in client.get(redo.get_absolute_url()).content.decode()
+    assert "点评等次：较好 → 一般" in client.get(redo.get_absolute_url()).content.decode()
     client.post(reverse(act, args=[redo.pk, "publish"]), {"scope": "public"})
     redo.refresh_from_db()
     assert redo.status == "published" and redo.scope == "public"
@@ -186,3 +191,12 @@ def test_it_lists_overdue_items_of_the_subtree_for_the_office(rworld, client):
     assert client.get(reverse("reviews:office", args=[rworld.far_town.pk])).status_code == 200
     page = client.get(reverse("reviews:office", args=[rworld.far_town.pk])).content.decode()
     assert "问题1" not in page
+
+
+def test_it_shows_last_quarters_missing_reviews_and_overdue_items_on_my_reviews(rworld, client):
+    review = signed_review(rworld.branch_leader, org_subject(rworld.branch), mode="random")
+    review.items.update(deadline=today() - datetime.timedelta(days=1))
+    client.force_login(rworld.branch_leader)
+    html = client.get(reverse("reviews:my_reviews")).content.decode()
+    assert 'data-testid="prev-missing"' in html  # nothing signed for last quarter
+    assert 'data-testid="items-overdue"' in html and "2 项已逾期" in html

@@ -87,3 +87,63 @@ def test_it_refuses_a_second_redo_or_a_redo_by_another(rworld, signed):
 def test_it_refuses_a_redo_of_a_review_that_was_not_returned(rworld, signed):
     with pytest.raises(TransitionError):
         services.review_redo(review=signed, by=rworld.branch_leader)
+
+
+def _returned_redo(rworld, signed, reasons):
+    services.review_return(review=signed, by=rworld.office, reasons=reasons)
+    return services.review_redo(review=signed, by=rworld.branch_leader)
+
+
+def test_it_refuses_to_sign_a_redo_that_changes_nothing(rworld, signed):
+    redo = _returned_redo(rworld, signed, [Review.ReturnReason.NO_MEASURE])
+    with pytest.raises(TransitionError, match="内容相同"):
+        services.review_sign(review=redo, by=rworld.branch_leader)
+    services.review_update(
+        review=redo,
+        by=rworld.branch_leader,
+        content=content(mode="random", direction="每月逐项对照销号"),
+        items=items(2),
+    )
+    services.review_sign(review=redo, by=rworld.branch_leader)
+    assert redo.status == Review.Status.SIGNED
+
+
+def test_it_refuses_a_redo_without_items_when_measures_were_missing(rworld):
+    review = signed_review(
+        rworld.branch_leader, org_subject(rworld.branch), n_items=0, mode="random"
+    )
+    redo = _returned_redo(rworld, review, [Review.ReturnReason.NO_MEASURE])
+    services.review_update(
+        review=redo, by=rworld.branch_leader, content=content(mode="random", grade="average"),
+        items=[],
+    )  # fmt: skip
+    with pytest.raises(TransitionError, match="整改事项"):
+        services.review_sign(review=redo, by=rworld.branch_leader)
+
+
+def test_it_refuses_a_redo_with_the_same_problems_when_none_were_named(rworld, signed):
+    redo = _returned_redo(rworld, signed, [NO_PROBLEM])
+    services.review_update(
+        review=redo, by=rworld.branch_leader, content=content(mode="random", grade="average"),
+        items=items(2),
+    )  # fmt: skip
+    with pytest.raises(TransitionError, match="指出的问题"):
+        services.review_sign(review=redo, by=rworld.branch_leader)
+
+
+def test_it_refuses_a_redo_without_a_report_when_the_report_was_missing(rworld, signed):
+    redo = _returned_redo(rworld, signed, [Review.ReturnReason.NO_REPORT])
+    services.review_update(
+        review=redo, by=rworld.branch_leader, content=content(mode="random", grade="average"),
+        items=items(2),
+    )  # fmt: skip
+    with pytest.raises(TransitionError, match="自查自评"):
+        services.review_sign(review=redo, by=rworld.branch_leader)
+
+
+def test_it_shows_the_returned_version_the_items_its_redo_carries(rworld, signed, client):
+    redo = _returned_redo(rworld, signed, [NO_PROBLEM])
+    client.force_login(rworld.branch_leader)
+    html = client.get(signed.get_absolute_url()).content.decode()
+    assert 'data-testid="items-moved"' in html and "问题1" in html and "问题2" in html
+    assert redo.get_absolute_url() in html
