@@ -79,6 +79,7 @@ def report_save(
     """Write (or rewrite) the subject's quarterly report; submitting freezes the pledge facts."""
     if not permissions.can_write_report(by, subject):
         raise PermissionDenied
+    _lock_subject(subject)  # a double-posted first save makes one report, not an error
     report = (
         SelfEvaluation.objects.select_for_update()
         .filter(subject_key=subject.key, year=quarter.year, quarter=quarter.quarter)

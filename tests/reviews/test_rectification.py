@@ -203,3 +203,10 @@ def test_it_labels_the_reply_and_reopen_boxes(rworld, item, client):
     assert "重新整改原因" in html
     client.force_login(rworld.secretary)
     assert "回复内容" in client.get(item.get_absolute_url()).content.decode()
+
+
+def test_it_shows_the_reviewer_each_items_reply_in_his_list(rworld, item, client):
+    services.item_reply(item=item, by=rworld.secretary, text="已召开专题会研究")
+    client.force_login(rworld.branch_leader)
+    html = client.get("/reviews/rectification/").content.decode()
+    assert 'data-testid="items-given"' in html and "已召开专题会研究" in html
