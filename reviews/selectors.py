@@ -14,7 +14,7 @@ import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Q, QuerySet, Value, When
 from django.db.models.functions import Substr
 from django.utils import timezone
 
@@ -314,7 +314,20 @@ def items_for_subject_side(user) -> QuerySet[RectificationItem]:
     sec_ids = roles.org_ids(roles.SECRETARY_KINDS)
     if sec_ids:
         q |= Q(organization_id__in=sec_ids)
-    return RectificationItem.objects.live().filter(q).for_list()
+    # Items he gave himself are worked on by the member (unless the member has no login).
+    own = Q(review__reviewer=user) & Q(member__user__isnull=False)
+    return RectificationItem.objects.live().filter(q).exclude(own).for_list()
+
+
+def work_order(qs: QuerySet[RectificationItem]) -> QuerySet[RectificationItem]:
+    """To do first (open and reopened), then awaiting confirmation, closed items last."""
+    rank = Case(
+        When(status=RectificationItem.Status.DONE, then=Value(1)),
+        When(status=RectificationItem.Status.CONFIRMED, then=Value(2)),
+        default=Value(0),
+        output_field=IntegerField(),
+    )
+    return qs.annotate(work_rank=rank).order_by("work_rank", "deadline", "id")
 
 
 def items_given_by(user) -> QuerySet[RectificationItem]:

@@ -519,11 +519,11 @@ def review_amend(request: HttpRequest, pk: int) -> HttpResponse:
 def rectification(request: HttpRequest) -> HttpResponse:
     user = request.user
     mine = Paginator(
-        selectors.items_for_subject_side(user).order_by("status", "deadline", "id"), PAGE_SIZE
+        selectors.work_order(selectors.items_for_subject_side(user)), PAGE_SIZE
     ).get_page(request.GET.get("page"))
-    given = Paginator(
-        selectors.items_given_by(user).order_by("status", "deadline", "id"), PAGE_SIZE
-    ).get_page(request.GET.get("gpage"))
+    given = Paginator(selectors.work_order(selectors.items_given_by(user)), PAGE_SIZE).get_page(
+        request.GET.get("gpage")
+    )
     return render(
         request,
         "reviews/rectification.html",

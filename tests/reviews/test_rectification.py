@@ -210,3 +210,15 @@ def test_it_shows_the_reviewer_each_items_reply_in_his_list(rworld, item, client
     client.force_login(rworld.branch_leader)
     html = client.get("/reviews/rectification/").content.decode()
     assert 'data-testid="items-given"' in html and "已召开专题会研究" in html
+
+
+def test_it_lists_work_to_do_first_and_leaves_the_reviewers_own_items_to_the_member(rworld):
+    review = signed_review(rworld.branch_leader, org_subject(rworld.branch), mode="random")
+    first, second = review.items.order_by("id")
+    services.item_done(item=first, by=rworld.secretary, measures_taken="已整改")
+    services.item_confirm(item=first, by=rworld.branch_leader)
+    given = signed_review(rworld.secretary, member_subject(rworld.member), mode="random")
+    mine = list(selectors.work_order(selectors.items_for_subject_side(rworld.secretary)))
+    assert mine == [second, first]  # open before closed; the member's items are his to do
+    member_side = set(selectors.items_for_subject_side(rworld.member_user))
+    assert member_side == set(given.items.all())
