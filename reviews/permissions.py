@@ -188,7 +188,7 @@ def report_visibility_q(user) -> Q:
 
 
 def item_visibility_q(user) -> Q:
-    from .models import Review
+    from .models.review import NOT_ISSUED_Q
 
     if not getattr(user, "is_authenticated", False):
         return NOTHING
@@ -196,7 +196,7 @@ def item_visibility_q(user) -> Q:
         return Q()
     roles = roles_of(user)
     q = Q(review__reviewer=user)
-    signed = ~Q(review__status=Review.Status.DRAFT)
+    signed = ~NOT_ISSUED_Q
     scope = _scope_q(roles)
     if scope is not None:
         q |= scope & signed

@@ -490,7 +490,7 @@ def _item_event(item: RectificationItem, by, action: str, remark: str = "") -> N
 
 def _locked_item(item: RectificationItem) -> RectificationItem:
     _lock(item)
-    if item.review.status == Status.DRAFT:
+    if not item.is_issued:
         raise TransitionError(_("点评尚未签认，整改事项尚未下达"))
     return item
 

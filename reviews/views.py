@@ -535,7 +535,7 @@ def rectification(request: HttpRequest) -> HttpResponse:
 def item_detail(request: HttpRequest, pk: int) -> HttpResponse:
     item = _visible_item(request, pk)
     user = request.user
-    can_work = permissions.can_work_on_item(user, item) and item.review.status != "draft"
+    can_work = permissions.can_work_on_item(user, item) and item.is_issued
     can_confirm = permissions.can_confirm_item(user, item)
     return render(
         request,

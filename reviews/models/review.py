@@ -412,6 +412,10 @@ class ReviewAmendment(models.Model):
         return f"{self.review_id} {self.at:%Y-%m-%d}"
 
 
+# An item whose review is a draft and which was written with it (not carried over).
+NOT_ISSUED_Q = Q(review__status="draft", created_at__gte=models.F("review__created_at"))
+
+
 class RectificationItemQuerySet(models.QuerySet):
     def visible_to(self, user) -> RectificationItemQuerySet:
         from reviews.permissions import item_visibility_q
@@ -419,8 +423,9 @@ class RectificationItemQuerySet(models.QuerySet):
         return self.filter(item_visibility_q(user))
 
     def live(self) -> RectificationItemQuerySet:
-        """Items of reviews that have been signed (a draft's items are not yet owed)."""
-        return self.exclude(review__status=Review.Status.DRAFT)
+        """Items owed by their subject: a draft's own items are not yet, but items carried
+        into a spot-check redo (created before the redo) stay owed while it is redrafted."""
+        return self.exclude(NOT_ISSUED_Q)
 
     def overdue(self, today: datetime.date | None = None) -> RectificationItemQuerySet:
         today = today or timezone.localdate()
@@ -494,6 +499,11 @@ class RectificationItem(SubjectFields):
     @property
     def is_overdue(self) -> bool:
         return self.status in self.PENDING_STATUSES and self.deadline < timezone.localdate()
+
+    @property
+    def is_issued(self) -> bool:
+        """Owed by the subject (see RectificationItemQuerySet.live)."""
+        return self.review.status != Review.Status.DRAFT or self.created_at < self.review.created_at
 
 
 class RectificationEvent(models.Model):

@@ -147,3 +147,24 @@ def test_it_shows_the_returned_version_the_items_its_redo_carries(rworld, signed
     html = client.get(signed.get_absolute_url()).content.decode()
     assert 'data-testid="items-moved"' in html and "问题1" in html and "问题2" in html
     assert redo.get_absolute_url() in html
+
+
+def test_it_keeps_carried_items_owed_while_the_redo_is_redrafted(rworld, signed):
+    from reviews import selectors
+    from reviews.models import RectificationItem
+
+    redo = _returned_redo(rworld, signed, [NO_PROBLEM])
+    carried = redo.items.order_by("id").first()
+    services.review_update(
+        review=redo,
+        by=rworld.branch_leader,
+        content=content(mode="random", problems="走访记录不全"),
+        items=items(3),
+    )
+    visible = RectificationItem.objects.visible_to(rworld.secretary)
+    assert set(visible) == set(redo.items.filter(events__isnull=False))  # not the new third
+    assert carried in selectors.items_in_subtree(rworld.town)
+    services.item_done(item=carried, by=rworld.secretary, measures_taken="已走访")
+    new = redo.items.order_by("id").last()
+    with pytest.raises(TransitionError, match="尚未下达"):
+        services.item_done(item=new, by=rworld.secretary, measures_taken="x")
