@@ -294,6 +294,9 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _review_form_page(request, *, subject, quarter, form, formset, review=None):
+    if request.method == "POST" and (form.errors or any(formset.errors)):
+        # The item errors sit far below the top of a long form: say so where the eye is.
+        messages.error(request, _("未保存：请按标红处修改"))
     report = SelfEvaluation.objects.filter(
         subject_key=subject.key,
         year=quarter.year,
@@ -562,7 +565,10 @@ def item_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         if action == "done":
             form = ItemDoneForm(request.POST, request.FILES)
             if not form.is_valid():
-                raise TransitionError(_("请填写整改落实情况"))
+                # Say which field is wrong (an empty upload is not a missing text).
+                field, errors = next(iter(form.errors.items()))
+                label = form.fields[field].label if field in form.fields else ""
+                raise TransitionError(f"{label}：{errors[0]}" if label else errors[0])
             d = form.cleaned_data
             services.item_done(
                 item=item, by=user, measures_taken=d["measures_taken"], reply=d["reply"],

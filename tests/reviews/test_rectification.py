@@ -222,3 +222,16 @@ def test_it_lists_work_to_do_first_and_leaves_the_reviewers_own_items_to_the_mem
     assert mine == [second, first]  # open before closed; the member's items are his to do
     member_side = set(selectors.items_for_subject_side(rworld.member_user))
     assert member_side == set(given.items.all())
+
+
+def test_it_names_the_bad_field_when_reporting_done(rworld, item, client):
+    client.force_login(rworld.secretary)
+    url = f"/reviews/rectification/{item.pk}/do/done/"
+    empty = SimpleUploadedFile("empty.png", b"", content_type="image/png")
+    response = client.post(url, {"measures_taken": "已整改", "files": [empty]}, follow=True)
+    text = response.content.decode()
+    assert "佐证材料" in text and "请填写整改落实情况" not in text
+    response = client.post(url, {"measures_taken": " "}, follow=True)
+    assert "整改落实情况" in response.content.decode()
+    item.refresh_from_db()
+    assert item.status == "open"

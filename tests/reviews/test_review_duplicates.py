@@ -72,3 +72,13 @@ def test_it_refuses_a_stale_edit_after_the_review_was_signed(rworld):
         )
     draft.refresh_from_db()
     assert draft.grade == "good" and draft.items.count() == 2
+
+
+def test_it_saves_nothing_and_says_so_for_an_incomplete_item(rworld, client):
+    client.force_login(rworld.branch_leader)
+    url = f"{reverse('reviews:review_new')}?subject=o:{rworld.branch.pk}&q={Q.code}"
+    response = client.post(url, _post(**{"items-0-deadline": ""}))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "未保存：请按标红处修改" in html and "四定须填写完整" in html
+    assert not Review.objects.exists()
