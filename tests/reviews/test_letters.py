@@ -129,3 +129,14 @@ def test_it_prints_the_letter_with_a_red_head_and_a_reply_slip(rworld, client):
     html = client.get(reverse("reviews:letter", args=[letter.pk])).content.decode()
     assert 'class="letter-org"' in html and f"建议〔{letter.number}〕号" in html
     assert 'data-testid="letter-receipt"' in html and "党员签名" in html
+
+
+def test_it_shows_the_office_the_letters_of_its_subtree(rworld, client):
+    PledgeFactory(owner_member=rworld.member, status=Pledge.Status.UNFULFILLED)
+    letter = _issue(rworld)
+    client.force_login(rworld.office)
+    html = client.get(reverse("reviews:letters")).content.decode()
+    assert letter.get_absolute_url() in html
+    assert f'class="nav-link" href="{reverse("reviews:letters")}"' in html
+    client.force_login(rworld.far_office)
+    assert letter.get_absolute_url() not in client.get(reverse("reviews:letters")).content.decode()
