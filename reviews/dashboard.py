@@ -10,8 +10,8 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Q, QuerySet
-from django.db.models.functions import ExtractQuarter, Substr
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models.functions import ExtractQuarter
 from django.utils.translation import gettext_lazy as _
 
 from pledges.models import Member, Organization, Pledge
@@ -187,93 +187,69 @@ class Dashboard:
 
 
 class _Scope:
-    """Filters and the bucket expression for one subtree."""
+    """One subtree: its organizations' ids mapped to the row (bucket) they roll up into.
+
+    Figures are counted per organization in the database, over narrow indexed columns and
+    without joins; the few thousand per-organization rows are then added up per child here.
+    One query reads the map; the number of queries never depends on the tree."""
 
     def __init__(self, root: Organization):
         self.root = root
         self.child_len = len(root.path) + Organization.steplen
+        rows = (
+            Organization.objects.filter(path__startswith=root.path)
+            .order_by()
+            .values_list("id", "path")
+        )
+        # A child's whole subtree shares the child's path as prefix; the root's own path is
+        # shorter and stands for the root's own level.
+        self.bucket_of: dict[int, str] = {pk: path[: self.child_len] for pk, path in rows}
+        self.whole_tree = (
+            root.depth == 1
+            and not Organization.objects.exclude(path__startswith=root.path).exists()
+        )
 
-    def bucket(self, path_lookup: str):
-        # A child's whole subtree shares the child's path as prefix; the root's own rows are
-        # shorter and come out as the root's path.
-        return Substr(path_lookup, 1, self.child_len)
+    def ids(self) -> QuerySet:
+        """The subtree's organization ids, as an IN (subquery) the database hashes once."""
+        return Organization.objects.filter(path__startswith=self.root.path).order_by().values("id")
+
+    def within(self, qs: QuerySet, lookup: str = "organization_id") -> QuerySet:
+        """Rows of the subtree. Under a tree's root that is every row: no filter at all, so
+        the database can answer from an index alone."""
+        if self.whole_tree:
+            return qs
+        return qs.filter(**{f"{lookup}__in": self.ids()})
 
     def q(self, path_lookup: str) -> Q:
         return Q(**{f"{path_lookup}__startswith": self.root.path})
 
 
-def _grouped(qs: QuerySet, bucket_expr, keys: list[str], aggregates: dict) -> list[dict]:
-    # order_by(): a manager's default ordering (Organization sorts by path) would otherwise
-    # join the GROUP BY and split every bucket into single rows.
-    return list(
-        qs.annotate(bucket=bucket_expr).values("bucket", *keys).annotate(**aggregates).order_by()
-    )
+# --- who has pledged, reported, been reviewed --------------------------------------------------
 
 
-# --- sets: "who has ..." -------------------------------------------------------------------
+def pledges_of_year(year: int) -> QuerySet:
+    return Pledge.objects.filter(year=year, status__in=PLEDGED_STATUSES)
 
 
-def pledged_orgs(scope: _Scope, year: int) -> QuerySet:
-    return Pledge.objects.filter(
-        scope.q("owner_org__path"),
-        year=year,
-        owner_member__isnull=True,
-        status__in=PLEDGED_STATUSES,
-    ).values("owner_org_id")
-
-
-def pledged_members(scope: _Scope, year: int) -> QuerySet:
-    return Pledge.objects.filter(
-        scope.q("owner_org__path"),
-        year=year,
-        owner_member__isnull=False,
-        status__in=PLEDGED_STATUSES,
-    ).values("owner_member_id")
-
-
-def _reports(scope: _Scope, quarter: Quarter, kind: str) -> QuerySet:
+def reports_of(quarter: Quarter) -> QuerySet:
     return SelfEvaluation.objects.filter(
-        scope.q("organization__path"),
-        year=quarter.year,
-        quarter=quarter.quarter,
-        subject_kind=kind,
-        status=SelfEvaluation.Status.SUBMITTED,
+        year=quarter.year, quarter=quarter.quarter, status=SelfEvaluation.Status.SUBMITTED
     )
 
 
-def _reviews(scope: _Scope, quarter: Quarter, kind: str) -> QuerySet:
+def reviews_of(quarter: Quarter) -> QuerySet:
     return Review.objects.filter(
-        scope.q("organization__path"),
-        year=quarter.year,
-        quarter=quarter.quarter,
-        subject_kind=kind,
-        status__in=REVIEWED_STATUSES,
+        year=quarter.year, quarter=quarter.quarter, status__in=REVIEWED_STATUSES
     )
 
 
-def reported_orgs(scope: _Scope, quarter: Quarter) -> QuerySet:
-    return _reports(scope, quarter, SubjectKind.ORGANIZATION).values("organization_id")
-
-
-def reviewed_orgs(scope: _Scope, quarter: Quarter) -> QuerySet:
-    return _reviews(scope, quarter, SubjectKind.ORGANIZATION).values("organization_id")
-
-
-def reported_members(scope: _Scope, quarter: Quarter) -> QuerySet:
-    return _reports(scope, quarter, SubjectKind.MEMBER).values("member_id")
-
-
-def reviewed_members(scope: _Scope, quarter: Quarter) -> QuerySet:
-    return _reviews(scope, quarter, SubjectKind.MEMBER).values("member_id")
-
-
-def valid_evaluations(scope: _Scope, year: int, half: int) -> QuerySet:
-    """Evaluations of the half with at least MIN_RESPONSES answers: only they count."""
-    return (
-        MassEvaluation.objects.filter(scope.q("organization__path"), year=year, half=half)
-        .annotate(n=Count("responses"))
-        .filter(n__gte=MIN_RESPONSES)
-        .values("id")
+def rectification_items(scope: _Scope, quarter: Quarter) -> QuerySet:
+    """Items due in the quarter (deadline inside it) of signed reviews, as
+    `reviews.selectors.rectification_rate` counts them: the rate is confirmed (销号) / due."""
+    return scope.within(
+        RectificationItem.objects.live().filter(
+            deadline__gte=quarter.start, deadline__lte=quarter.end
+        )
     )
 
 
@@ -290,72 +266,79 @@ def dashboard(root: Organization, quarter: Quarter) -> Dashboard:
     for child in children:
         rows_by_path[child.path] = Row(org=child, label=child.name)
 
-    for r in _grouped(
-        Organization.objects.filter(scope.q("path")),
-        scope.bucket("path"),
-        [],
-        {
-            "total": Count("id"),
-            "pledged": Count("id", filter=Q(id__in=pledged_orgs(scope, year))),
-            "reported": Count("id", filter=Q(id__in=reported_orgs(scope, quarter))),
-            "reviewed": Count("id", filter=Q(id__in=reviewed_orgs(scope, quarter))),
-        },
-    ):
-        row = rows_by_path.get(r["bucket"])
-        if row is not None:
-            row.orgs.add(Coverage(r["total"], r["pledged"], r["reported"], r["reviewed"]))
+    def row_of(org_id: int) -> Row | None:
+        return rows_by_path.get(scope.bucket_of.get(org_id, ""))
 
-    for r in _grouped(
-        Member.objects.filter(scope.q("organization__path")),
-        scope.bucket("organization__path"),
-        [],
-        {
-            "total": Count("id"),
-            "pledged": Count("id", filter=Q(id__in=pledged_members(scope, year))),
-            "reported": Count("id", filter=Q(id__in=reported_members(scope, quarter))),
-            "reviewed": Count("id", filter=Q(id__in=reviewed_members(scope, quarter))),
-        },
+    for bucket in scope.bucket_of.values():
+        if bucket in rows_by_path:
+            rows_by_path[bucket].orgs.total += 1
+    for org_id, n in (
+        scope.within(Member.objects.all())
+        .values_list("organization_id")
+        .annotate(n=Count("id"))
+        .order_by()
     ):
-        row = rows_by_path.get(r["bucket"])
-        if row is not None:
-            row.members.add(Coverage(r["total"], r["pledged"], r["reported"], r["reviewed"]))
-
-    for r in _grouped(
-        Review.objects.filter(
-            scope.q("organization__path"),
-            year=year,
-            quarter=quarter.quarter,
-            status__in=REVIEWED_STATUSES,
-        ),
-        scope.bucket("organization__path"),
-        ["grade"],
-        {"n": Count("id")},
+        if row := row_of(org_id):
+            row.members.total += n
+    for org_id, members, own_pledges in (
+        scope.within(pledges_of_year(year), "owner_org_id")
+        .values_list("owner_org_id")
+        .annotate(
+            members=Count("owner_member_id", distinct=True),
+            own=Count("id", filter=Q(owner_member__isnull=True)),
+        )
+        .order_by()
     ):
-        if r["bucket"] in rows_by_path:
-            rows_by_path[r["bucket"]].grades[r["grade"]] += r["n"]
-
-    for r in _grouped(
-        rectification_items(scope, quarter),
-        scope.bucket("organization__path"),
-        [],
-        {
-            "n": Count("id"),
-            "done": Count("id", filter=Q(status__in=RECTIFIED_STATUSES)),
-        },
+        if row := row_of(org_id):
+            row.members.pledged += members
+            row.orgs.pledged += 1 if own_pledges else 0
+    for source, field_name in ((reports_of, "reported"), (reviews_of, "reviewed")):
+        for org_id, kind, n in (
+            scope.within(source(quarter))
+            .filter(subject_kind__in=[SubjectKind.ORGANIZATION, SubjectKind.MEMBER])
+            .values_list("organization_id", "subject_kind")
+            .annotate(n=Count("subject_key", distinct=True))
+            .order_by()
+        ):
+            if row := row_of(org_id):
+                coverage = row.orgs if kind == SubjectKind.ORGANIZATION else row.members
+                setattr(coverage, field_name, getattr(coverage, field_name) + n)
+    for org_id, grade, n in (
+        scope.within(reviews_of(quarter))
+        .values_list("organization_id", "grade")
+        .annotate(n=Count("id"))
+        .order_by()
     ):
-        if r["bucket"] in rows_by_path:
-            rows_by_path[r["bucket"]].rect_total += r["n"]
-            rows_by_path[r["bucket"]].rect_done += r["done"]
-
+        if row := row_of(org_id):
+            row.grades[grade] += n
+    for org_id, n, done in (
+        rectification_items(scope, quarter)
+        .values_list("organization_id")
+        .annotate(n=Count("id"), done=Count("id", filter=Q(status__in=RECTIFIED_STATUSES)))
+        .order_by()
+    ):
+        if row := row_of(org_id):
+            row.rect_total += n
+            row.rect_done += done
     half = half_of(quarter.quarter)
-    for r in _grouped(
-        EvaluationResponse.objects.filter(evaluation_id__in=valid_evaluations(scope, year, half)),
-        scope.bucket("evaluation__organization__path"),
-        ["rating"],
-        {"n": Count("id")},
+    evaluations = scope.within(MassEvaluation.objects.filter(year=year, half=half))
+    org_of_evaluation = dict(evaluations.values_list("id", "organization_id"))
+    per_evaluation: dict[int, list[tuple[str, int]]] = defaultdict(list)
+    # Grouped on the (evaluation, rating) index alone; the organization comes from the map.
+    for evaluation_id, rating, n in (
+        EvaluationResponse.objects.filter(evaluation__in=evaluations.values("id"))
+        .values_list("evaluation_id", "rating")
+        .annotate(n=Count("id"))
+        .order_by()
     ):
-        if r["bucket"] in rows_by_path:
-            rows_by_path[r["bucket"]].satisfaction[r["rating"]] += r["n"]
+        per_evaluation[evaluation_id].append((rating, n))
+    for evaluation_id, answers in per_evaluation.items():
+        # Only valid results count: at least MIN_RESPONSES answers.
+        if sum(n for _r, n in answers) < MIN_RESPONSES:
+            continue
+        if row := row_of(org_of_evaluation.get(evaluation_id, 0)):
+            for rating, n in answers:
+                row.satisfaction[rating] += n
 
     total = Row(org=root, label=root.name)
     for row in rows_by_path.values():
@@ -375,63 +358,63 @@ def dashboard(root: Organization, quarter: Quarter) -> Dashboard:
     )
 
 
-def rectification_items(scope: _Scope, quarter: Quarter) -> QuerySet:
-    """Items due in the quarter (deadline inside it) of signed reviews, as
-    `reviews.selectors.rectification_rate` counts them: the rate is confirmed (销号) / due."""
-    return RectificationItem.objects.live().filter(
-        scope.q("organization__path"),
-        deadline__gte=quarter.start,
-        deadline__lte=quarter.end,
-    )
-
-
 def trend(scope: _Scope, year: int) -> list[TrendPoint]:
-    """The year's four quarters, for the trend chart: four grouped queries."""
+    """The year's four quarters, for the trend chart: three grouped queries."""
     points = {q: TrendPoint(quarter=Quarter(year, q)) for q in range(1, 5)}
-    subtree = scope.q("organization__path")
-    for r in (
-        SelfEvaluation.objects.filter(subtree, year=year, status=SelfEvaluation.Status.SUBMITTED)
-        .values("quarter", "subject_kind")
+    for q, kind, n in (
+        scope.within(
+            SelfEvaluation.objects.filter(year=year, status=SelfEvaluation.Status.SUBMITTED)
+        )
+        .values_list("quarter", "subject_kind")
         .annotate(n=Count("id"))
+        .order_by()
     ):
-        point = points.get(r["quarter"])
+        point = points.get(q)
         if point is None:
             continue
-        if r["subject_kind"] == SubjectKind.ORGANIZATION:
-            point.orgs_reported += r["n"]
-        elif r["subject_kind"] == SubjectKind.MEMBER:
-            point.members_reported += r["n"]
-    reviews = Review.objects.filter(subtree, year=year, status__in=REVIEWED_STATUSES)
-    for r in reviews.values("quarter", "subject_kind").annotate(
-        n=Count("subject_key", distinct=True),
-        good=Count("id", filter=Q(grade=Review.Grade.GOOD)),
-        graded=Count("id"),
+        if kind == SubjectKind.ORGANIZATION:
+            point.orgs_reported += n
+        elif kind == SubjectKind.MEMBER:
+            point.members_reported += n
+    org_kind = Q(subject_kind=SubjectKind.ORGANIZATION)
+    member_kind = Q(subject_kind=SubjectKind.MEMBER)
+    for q, orgs, members, good, graded in (
+        scope.within(Review.objects.filter(year=year, status__in=REVIEWED_STATUSES))
+        .values_list("quarter")
+        .annotate(
+            # Distinct integer ids sort faster than the subject_key text.
+            orgs=Count("organization_id", distinct=True, filter=org_kind),
+            members=Count("member_id", distinct=True, filter=member_kind),
+            good=Count("id", filter=Q(grade=Review.Grade.GOOD)),
+            graded=Count("id"),
+        )
+        .order_by()
     ):
-        point = points.get(r["quarter"])
+        point = points.get(q)
         if point is None:
             continue
-        if r["subject_kind"] == SubjectKind.ORGANIZATION:
-            point.orgs_reviewed += r["n"]
-        elif r["subject_kind"] == SubjectKind.MEMBER:
-            point.members_reviewed += r["n"]
-        point.good += r["good"]
-        point.graded += r["graded"]
-    for r in (
-        RectificationItem.objects.live()
-        .filter(subtree, deadline__year=year)
+        point.orgs_reviewed += orgs
+        point.members_reviewed += members
+        point.good += good
+        point.graded += graded
+    for q, n, done in (
+        scope.within(RectificationItem.objects.live().filter(deadline__year=year))
         .annotate(due_quarter=ExtractQuarter("deadline"))
-        .values("due_quarter")
+        .values_list("due_quarter")
         .annotate(n=Count("id"), done=Count("id", filter=Q(status__in=RECTIFIED_STATUSES)))
+        .order_by()
     ):
-        point = points.get(r["due_quarter"])
+        point = points.get(q)
         if point is not None:
-            point.rect_total += r["n"]
-            point.rect_done += r["done"]
+            point.rect_total += n
+            point.rect_done += done
     return [points[q] for q in range(1, 5)]
 
 
-def missing(scope: _Scope, quarter: Quarter, limit: int = MISSING_LIMIT) -> dict[str, dict]:
-    """The first names of those not yet covered; the counts come from the aggregates."""
+def missing(scope: _Scope, quarter: Quarter, limit: int = MISSING_LIMIT) -> dict[str, list]:
+    """The first names of those not yet covered (anti-joins that stop at `limit`); the
+    counts come from the aggregates."""
+    year = quarter.year
     orgs = Organization.objects.filter(scope.q("path")).order_by("path")
     members = (
         Member.objects.filter(scope.q("organization__path"))
@@ -439,14 +422,26 @@ def missing(scope: _Scope, quarter: Quarter, limit: int = MISSING_LIMIT) -> dict
         .only("id", "name", "organization__id", "organization__name")
         .order_by("id")
     )
-    year = quarter.year
+    own_pledge = pledges_of_year(year).filter(owner_org=OuterRef("pk"), owner_member__isnull=True)
+    member_pledge = pledges_of_year(year).filter(owner_member=OuterRef("pk"))
+
+    def subject(qs: QuerySet, kind: str) -> QuerySet:
+        if kind == SubjectKind.MEMBER:
+            return qs.filter(subject_kind=kind, member=OuterRef("pk"))
+        return qs.filter(subject_kind=kind, organization=OuterRef("pk"))
+
+    org_kind, member_kind = SubjectKind.ORGANIZATION, SubjectKind.MEMBER
     return {
-        "orgs_pledged": list(orgs.exclude(id__in=pledged_orgs(scope, year))[:limit]),
-        "orgs_reported": list(orgs.exclude(id__in=reported_orgs(scope, quarter))[:limit]),
-        "orgs_reviewed": list(orgs.exclude(id__in=reviewed_orgs(scope, quarter))[:limit]),
-        "members_pledged": list(members.exclude(id__in=pledged_members(scope, year))[:limit]),
-        "members_reported": list(members.exclude(id__in=reported_members(scope, quarter))[:limit]),
-        "members_reviewed": list(members.exclude(id__in=reviewed_members(scope, quarter))[:limit]),
+        "orgs_pledged": list(orgs.filter(~Exists(own_pledge))[:limit]),
+        "orgs_reported": list(orgs.filter(~Exists(subject(reports_of(quarter), org_kind)))[:limit]),
+        "orgs_reviewed": list(orgs.filter(~Exists(subject(reviews_of(quarter), org_kind)))[:limit]),
+        "members_pledged": list(members.filter(~Exists(member_pledge))[:limit]),
+        "members_reported": list(
+            members.filter(~Exists(subject(reports_of(quarter), member_kind)))[:limit]
+        ),
+        "members_reviewed": list(
+            members.filter(~Exists(subject(reviews_of(quarter), member_kind)))[:limit]
+        ),
     }
 
 

@@ -262,3 +262,15 @@ def test_it_keeps_the_query_count_flat_whatever_the_tree(client, world):
     small = count()
     grow(world, 8, 6)
     assert count() == small
+
+
+def test_it_counts_the_whole_tree_from_its_root(town_data):
+    """At the root nothing is filtered (a faster path): the figures must still add up."""
+    w = town_data
+    d = dash.dashboard(w.county, w.q)
+    orgs, members = d.total.orgs, d.total.members
+    assert (orgs.total, orgs.pledged, orgs.reported, orgs.reviewed) == (7, 1, 2, 1)
+    assert (members.total, members.pledged, members.reported, members.reviewed) == (5, 3, 1, 3)
+    assert [r.org for r in d.rows] == [w.county, w.town, w.far_town]
+    assert d.rows[1].members.total == 4 and d.rows[2].members.total == 1
+    assert (d.total.responses, d.total.rect_total) == (30, 3)
