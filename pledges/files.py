@@ -2,6 +2,7 @@
 
 import filetype
 from django.core.files.uploadedfile import UploadedFile
+from django.http import FileResponse, Http404
 from django.utils.translation import gettext as _
 
 from .errors import TransitionError
@@ -30,3 +31,16 @@ def check_evidence_file(upload: UploadedFile) -> str:
             % {"name": upload.name}
         )
     return kind.mime
+
+
+def attachment_response(field_file, *, filename: str, content_type: str) -> FileResponse:
+    """Serve an uploaded file as a download, never inline: it came from a user."""
+    try:
+        handle = field_file.open("rb")
+    except FileNotFoundError as e:
+        raise Http404 from e
+    response = FileResponse(
+        handle, as_attachment=True, filename=filename, content_type=content_type
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

@@ -8,21 +8,15 @@ The workbook is write-only, so rows go to disk as they are read and memory stays
 from __future__ import annotations
 
 import datetime
-from copy import copy
 from typing import IO
 
 from django.db.models import F, OuterRef, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.cell_range import CellRange
-from openpyxl.worksheet.worksheet import Worksheet
 
 from . import selectors
+from .excel import write_ledger
 from .models import Organization, Pledge, ProgressRecord
 
 # Header (msgid) and width in characters; the order is the ledger's column order.
@@ -40,7 +34,6 @@ COLUMNS = (
     (gettext_lazy("兑现情况"), 30),
 )
 STATUS_COLUMN = 8
-DATE_FORMAT = "yyyy-mm-dd"
 
 
 def ledger_title(org: Organization, year: int) -> str:
@@ -105,76 +98,17 @@ def ledger_row(index: int, pledge: Pledge, today: datetime.date, labels: _Labels
     ]
 
 
-def _prototype(sheet, **style) -> WriteOnlyCell:
-    cell = WriteOnlyCell(sheet)
-    for attr, value in style.items():
-        setattr(cell, attr, value)
-    return cell
-
-
 def write_pledge_ledger(out: IO[bytes], *, user, org: Organization, year: int) -> int:
     """Write the ledger workbook to `out`; return the number of pledge rows."""
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(_("承诺践诺台账"))
-    last_letter = get_column_letter(len(COLUMNS))
-    # Column widths, panes and print setup must be set before the first row is written.
-    for i, (_header, width) in enumerate(COLUMNS, start=1):
-        sheet.column_dimensions[get_column_letter(i)].width = width
-    sheet.freeze_panes = "A3"
-    sheet.print_title_rows = "2:2"
-    sheet.page_setup.orientation = "landscape"
-    sheet.page_setup.paperSize = Worksheet.PAPERSIZE_A4
-    sheet.page_setup.fitToWidth = 1
-    sheet.page_setup.fitToHeight = 0
-    sheet.sheet_properties.pageSetUpPr.fitToPage = True
-    sheet.print_options.horizontalCentered = True
-    sheet.page_margins.left = sheet.page_margins.right = 0.4
-    sheet.oddFooter.center.text = _("第 &P 页，共 &N 页")
-    sheet.oddFooter.right.text = _("导出日期：%(date)s") % {
-        "date": f"{timezone.localdate():%Y-%m-%d}"
-    }
-
-    title = WriteOnlyCell(sheet, ledger_title(org, year))
-    title.font = Font(size=16, bold=True)
-    title.alignment = Alignment(horizontal="center", vertical="center")
-    sheet.merged_cells.add(CellRange(f"A1:{last_letter}1"))
-    sheet.row_dimensions[1].height = 30
-    sheet.append([title])
-
-    thin = Side(style="thin", color="000000")
-    border = Border(left=thin, right=thin, top=thin, bottom=thin)
-    header_style = {
-        "font": Font(bold=True),
-        "fill": PatternFill("solid", fgColor="FCE4D6"),
-        "alignment": Alignment(horizontal="center", vertical="center", wrap_text=True),
-        "border": border,
-    }
-    header = []
-    for name, _width in COLUMNS:
-        cell = WriteOnlyCell(sheet, str(name))
-        for attr, value in header_style.items():
-            setattr(cell, attr, value)
-        header.append(cell)
-    sheet.append(header)
-
-    # Styles are set once on prototypes and their style ids copied: setting a style object
-    # on every cell hashes it each time and takes half the export's time.
-    wrap = Alignment(vertical="top", wrap_text=True)
-    plain = _prototype(sheet, alignment=wrap, border=border)
-    dated = _prototype(sheet, alignment=wrap, border=border, number_format=DATE_FORMAT)
-    late = _prototype(sheet, alignment=wrap, border=border, font=Font(color="C00000", bold=True))
-    labels, today, count = _Labels(), timezone.localdate(), 0
-    for count, pledge in enumerate(ledger_pledges(user, org, year).iterator(2000), start=1):
-        cells = []
-        for value in ledger_row(count, pledge, today, labels):
-            cell = WriteOnlyCell(sheet, value)
-            proto = dated if isinstance(value, datetime.date) else plain
-            cell._style = copy(proto._style)
-            cells.append(cell)
-        if is_overdue(pledge, today):
-            cells[STATUS_COLUMN]._style = copy(late._style)
-        sheet.append(cells)
-    if count == 0:
-        sheet.append([_("本年度没有可导出的承诺")])
-    workbook.save(out)
-    return count
+    labels, today = _Labels(), timezone.localdate()
+    return write_ledger(
+        out,
+        sheet_name=_("承诺践诺台账"),
+        title=ledger_title(org, year),
+        columns=COLUMNS,
+        rows=ledger_pledges(user, org, year).iterator(2000),
+        to_cells=lambda n, pledge: ledger_row(n, pledge, today, labels),
+        empty=_("本年度没有可导出的承诺"),
+        late_column=STATUS_COLUMN,
+        is_late=lambda pledge: is_overdue(pledge, today),
+    )

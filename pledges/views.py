@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from . import once, permissions, selectors, services
 from .errors import TransitionError
+from .files import attachment_response
 from .forms import (
     AmendForm,
     BulkForm,
@@ -458,19 +459,9 @@ def evidence_download(request: HttpRequest, pk: int) -> HttpResponse:
     evidence = get_object_or_404(
         Evidence.objects.filter(record__pledge__in=Pledge.objects.visible_to(request.user)), pk=pk
     )
-    try:
-        handle = evidence.file.open("rb")
-    except FileNotFoundError as e:
-        raise Http404 from e
-    # Always a download, never rendered inline: the file came from a user.
-    response = FileResponse(
-        handle,
-        as_attachment=True,
-        filename=evidence.original_name,
-        content_type=evidence.content_type,
+    return attachment_response(
+        evidence.file, filename=evidence.original_name, content_type=evidence.content_type
     )
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
 
 
 @login_required
