@@ -299,6 +299,27 @@ def pledge_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "pledges/pledge_detail.html", context)
 
 
+def _content_page(request, pledge, *, form_class, title: str, done: str, save) -> HttpResponse:
+    """The edit and amendment pages: the same form, a different service behind it."""
+    form = form_class(request.POST or None, instance=pledge, initial={"version": pledge.version})
+    if request.method == "POST" and form.is_valid():
+        try:
+            # Reload: the ModelForm wrote the posted values onto `pledge` while validating.
+            save(Pledge.objects.get(pk=pledge.pk), form)
+        except TransitionError as e:
+            messages.error(request, str(e))
+        else:
+            messages.success(request, done)
+            return redirect(pledge)
+    context = {
+        "form": form,
+        "pledge": pledge,
+        "title": title,
+        "breadcrumbs": pledge.owner_org.breadcrumbs(),
+    }
+    return render(request, "pledges/pledge_form.html", context)
+
+
 @login_required
 def pledge_edit(request: HttpRequest, pk: int) -> HttpResponse:
     pledge = _visible_pledge(request, pk)
@@ -307,31 +328,17 @@ def pledge_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if not pledge.is_editable:
         messages.warning(request, _("已提交或已审核的承诺不能直接修改；已亮诺的承诺请办理变更"))
         return redirect(pledge)
-    form = PledgeForm(request.POST or None, instance=pledge, initial={"version": pledge.version})
-    if request.method == "POST" and form.is_valid():
-        try:
-            # Reload: the ModelForm wrote the posted values onto `pledge` while validating.
-            fresh = Pledge.objects.get(pk=pledge.pk)
-            services.pledge_update(
-                pledge=fresh,
-                by=request.user,
-                content=form.content(),
-                version=form.cleaned_data.get("version"),
-            )
-        except TransitionError as e:
-            messages.error(request, str(e))
-        else:
-            messages.success(request, _("已保存"))
-            return redirect(pledge)
-    return render(
-        request,
-        "pledges/pledge_form.html",
-        {
-            "form": form,
-            "pledge": pledge,
-            "title": _("修改承诺"),
-            "breadcrumbs": pledge.owner_org.breadcrumbs(),
-        },
+
+    def save(fresh: Pledge, form: PledgeForm) -> None:
+        services.pledge_update(
+            pledge=fresh,
+            by=request.user,
+            content=form.content(),
+            version=form.cleaned_data.get("version"),
+        )
+
+    return _content_page(
+        request, pledge, form_class=PledgeForm, title=_("修改承诺"), done=_("已保存"), save=save
     )
 
 
@@ -340,31 +347,21 @@ def pledge_amend(request: HttpRequest, pk: int) -> HttpResponse:
     pledge = _visible_pledge(request, pk)
     if not permissions.can_run_pledge(request.user, pledge):
         raise PermissionDenied
-    form = AmendForm(request.POST or None, instance=pledge, initial={"version": pledge.version})
-    if request.method == "POST" and form.is_valid():
-        try:
-            fresh = Pledge.objects.get(pk=pledge.pk)
-            services.pledge_amend(
-                pledge=fresh,
-                by=request.user,
-                content=form.content(),
-                reason=form.cleaned_data["reason"],
-                version=form.cleaned_data.get("version"),
-            )
-        except TransitionError as e:
-            messages.error(request, str(e))
-        else:
-            messages.success(request, _("变更已记录"))
-            return redirect(pledge)
-    return render(
-        request,
-        "pledges/pledge_form.html",
-        {
-            "form": form,
-            "pledge": pledge,
-            "title": _("承诺变更"),
-            "breadcrumbs": pledge.owner_org.breadcrumbs(),
-        },
+    if pledge.status not in Pledge.RUNNING_STATUSES:
+        messages.warning(request, _("只有已审核、已亮诺或践诺中的承诺可以办理变更"))
+        return redirect(pledge)
+
+    def save(fresh: Pledge, form: AmendForm) -> None:
+        services.pledge_amend(
+            pledge=fresh,
+            by=request.user,
+            content=form.content(),
+            reason=form.cleaned_data["reason"],
+            version=form.cleaned_data.get("version"),
+        )
+
+    return _content_page(
+        request, pledge, form_class=AmendForm, title=_("承诺变更"), done=_("变更已记录"), save=save
     )
 
 

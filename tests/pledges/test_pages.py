@@ -358,3 +358,19 @@ def test_it_names_the_field_in_the_amendment_history(world, client):
     )
     client.force_login(world.secretary)
     assert "完成时限：" in client.get(f"/pledge/{pledge.pk}/").content.decode()
+
+
+def test_it_edits_a_draft_and_amends_a_published_pledge_through_pages(world, client):
+    draft, running = pledge_in("draft", world), pledge_in("published", world)
+    client.force_login(world.secretary)
+    data = {**row("新标题"), "version": str(draft.version)}
+    assert client.post(f"/pledge/{draft.pk}/edit/", data).status_code == 302
+    draft.refresh_from_db()
+    assert draft.title == "新标题"
+    response = client.get(f"/pledge/{running.pk}/edit/")
+    assert response["Location"] == f"/pledge/{running.pk}/"
+    data = {**row("变更后"), "version": str(running.version), "reason": "群众建议调整"}
+    client.post(f"/pledge/{running.pk}/amend/", data)
+    running.refresh_from_db()
+    assert running.title == "变更后"
+    assert running.events.filter(action="amend").count() == 1
