@@ -345,13 +345,19 @@ def review_publish(*, review: Review, by, scope: str = Review.Scope.ORGANIZATION
 
 
 @transaction.atomic
-def review_amend(*, review: Review, by, content: ReviewContent, reason: str) -> Review:
-    """A correction to a signed review: recorded with the old and new values."""
+def review_amend(
+    *, review: Review, by, content: ReviewContent, reason: str, seen: int | None = None
+) -> Review:
+    """A correction to a signed review: recorded with the old and new values. `seen` is the
+    number of amendments the form was made from: a stale form would silently undo a later
+    correction, so it is refused."""
     if not permissions.can_edit_review(by, review):
         raise PermissionDenied
     _lock(review)
     if review.status not in Review.LOCKED_STATUSES:
         raise TransitionError(_("只有已签认或已公开的点评可以更正"))
+    if seen is not None and review.amendments.count() != seen:
+        raise TransitionError(_("点评在您打开此页后已被更正过，请按当前内容重新填写"))
     if not reason.strip():
         raise TransitionError(_("更正时请写明原因"))
     _check_content(content, review.quarter_obj)

@@ -496,9 +496,9 @@ def review_amend(request: HttpRequest, pk: int) -> HttpResponse:
     review = _visible_review(request, pk)
     if not permissions.can_edit_review(request.user, review):
         raise PermissionDenied
-    form = AmendForm(
-        request.POST or None, initial={n: getattr(review, n) for n in Review.CONTENT_FIELDS}
-    )
+    initial = {n: getattr(review, n) for n in Review.CONTENT_FIELDS}
+    initial["seen"] = review.amendments.count()
+    form = AmendForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             services.review_amend(
@@ -506,9 +506,12 @@ def review_amend(request: HttpRequest, pk: int) -> HttpResponse:
                 by=request.user,
                 content=form.content(),
                 reason=form.cleaned_data["reason"],
+                seen=form.cleaned_data["seen"],
             )
         except TransitionError as e:
             messages.error(request, str(e))
+            if review.amendments.count() != form.cleaned_data["seen"]:
+                return redirect("reviews:review_amend", pk=review.pk)
         else:
             messages.success(request, _("更正已记录"))
             return redirect(review)

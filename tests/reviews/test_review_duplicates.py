@@ -82,3 +82,17 @@ def test_it_saves_nothing_and_says_so_for_an_incomplete_item(rworld, client):
     html = response.content.decode()
     assert "未保存：请按标红处修改" in html and "四定须填写完整" in html
     assert not Review.objects.exists()
+
+
+def test_it_refuses_a_stale_amendment_form(rworld, client):
+    review = signed_review(rworld.branch_leader, org_subject(rworld.branch), mode="random")
+    client.force_login(rworld.branch_leader)
+    url = reverse("reviews:review_amend", args=[review.pk])
+    assert 'name="seen" value="0"' in client.get(url).content.decode()
+    first = {**_post(grade="average"), "reason": "等次更正", "seen": "0"}
+    client.post(url, first)
+    stale = {**_post(direction="改了方向"), "reason": "另一页", "seen": "0"}
+    response = client.post(url, stale, follow=True)
+    assert "已被更正过" in response.content.decode()
+    review.refresh_from_db()
+    assert review.grade == "average" and review.amendments.count() == 1
