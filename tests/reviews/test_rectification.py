@@ -235,3 +235,26 @@ def test_it_names_the_bad_field_when_reporting_done(rworld, item, client):
     assert "整改落实情况" in response.content.decode()
     item.refresh_from_db()
     assert item.status == "open"
+
+
+def test_it_keeps_the_rectification_page_flat(rworld, client):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.factories import MemberFactory
+
+    def add(n):
+        for _ in range(n):
+            member = MemberFactory(organization=rworld.branch, user=None)
+            signed_review(rworld.secretary, member_subject(member), n_items=1, mode="random")
+
+    def count():
+        client.force_login(rworld.secretary)
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get("/reviews/rectification/").status_code == 200
+        return len(ctx.captured_queries)
+
+    add(5)
+    few = count()
+    add(25)
+    assert count() == few
