@@ -136,10 +136,18 @@ def _check_content(content: ReviewContent, quarter: Quarter) -> None:
         raise TransitionError(_("点评日期不能早于所评季度"))
 
 
-def _check_items(items: Sequence[ItemContent], date: datetime.date) -> None:
-    for item in items:
+def _check_items(
+    items: Sequence[ItemContent],
+    date: datetime.date,
+    kept: Sequence[RectificationItem] = (),
+) -> None:
+    """`kept` are the items carried into a redo, in form order: their deadline may well be
+    past by the time of the redo, and only a changed deadline is checked again."""
+    for n, item in enumerate(items):
         if not (item.problem.strip() and item.measures.strip() and item.responsible.strip()):
             raise TransitionError(_("整改事项须写明问题、措施、责任人和时限（四定）"))
+        if n < len(kept) and item.deadline == kept[n].deadline:
+            continue
         if item.deadline < date:
             raise TransitionError(_("整改时限不能早于点评日期"))
 
@@ -213,7 +221,7 @@ def review_update(
     if review.status != Status.DRAFT:
         raise TransitionError(_("已签认的点评已锁定，更正请办理修正记录"))
     _check_content(content, review.quarter_obj)
-    _check_items(items, content.date)
+    _check_items(items, content.date, _carried(review))
     for name, value in asdict(content).items():
         setattr(review, name, value)
     review.save()
@@ -236,10 +244,15 @@ def _add_items(review: Review, items: Sequence[ItemContent]) -> None:
     )
 
 
+def _carried(review: Review) -> list[RectificationItem]:
+    """Items carried over from a returned version (they have history), in form order."""
+    return list(review.items.filter(events__isnull=False).distinct().order_by("id"))
+
+
 def _replace_or_keep(review: Review, items: Sequence[ItemContent]) -> None:
     """Draft items without history are replaced by the form's; items carried over from a
-    returned version (they have history) are kept and updated in place while still open."""
-    kept = list(review.items.filter(events__isnull=False).distinct().order_by("id"))
+    returned version are kept and updated in place while still open."""
+    kept = _carried(review)
     review.items.filter(events__isnull=True).delete()
     for item, content in zip(kept, items, strict=False):
         if item.status in RectificationItem.PENDING_STATUSES:

@@ -7,7 +7,7 @@ from pledges.errors import TransitionError
 from reviews import services
 from reviews.models import Review
 
-from .review_helpers import content, items, org_subject, signed_review
+from .review_helpers import content, items, org_subject, secretary_subject, signed_review
 
 NO_PROBLEM = Review.ReturnReason.NO_PROBLEM
 
@@ -168,3 +168,42 @@ def test_it_keeps_carried_items_owed_while_the_redo_is_redrafted(rworld, signed)
     new = redo.items.order_by("id").last()
     with pytest.raises(TransitionError, match="尚未下达"):
         services.item_done(item=new, by=rworld.secretary, measures_taken="x")
+
+
+def test_it_redoes_a_review_whose_items_are_already_past_their_deadline(rworld, signed):
+    import datetime
+
+    from .review_helpers import today
+
+    past = today() - datetime.timedelta(days=10)
+    signed.items.update(deadline=past)
+    first = signed.items.order_by("id").first()
+    services.item_done(item=first, by=rworld.secretary, measures_taken="已整改")
+    services.item_confirm(item=first, by=rworld.branch_leader)
+    redo = _returned_redo(rworld, signed, [NO_PROBLEM])
+    carried = [
+        services.ItemContent(
+            problem=i.problem, measures=i.measures, responsible=i.responsible, deadline=i.deadline
+        )
+        for i in redo.items.order_by("id")
+    ]
+    services.review_update(
+        review=redo,
+        by=rworld.branch_leader,
+        content=content(mode="random", problems="走访记录不全"),
+        items=carried,
+    )
+    services.review_sign(review=redo, by=rworld.branch_leader)
+    assert redo.status == Review.Status.SIGNED
+    with pytest.raises(TransitionError, match="时限"):
+        services.review_update(
+            review=services.review_create(
+                by=rworld.branch_leader,
+                subject=secretary_subject(rworld.branch),
+                quarter=redo.quarter_obj,
+                content=content(mode="random"),
+            ),
+            by=rworld.branch_leader,
+            content=content(mode="random"),
+            items=[carried[0]],
+        )
