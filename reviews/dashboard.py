@@ -11,7 +11,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
-from django.db.models.functions import ExtractQuarter
+from django.db.models.functions import ExtractQuarter, Substr
 from django.utils.translation import gettext_lazy as _
 
 from pledges.models import Member, Organization, Pledge
@@ -243,13 +243,11 @@ def reviews_of(quarter: Quarter) -> QuerySet:
     )
 
 
-def rectification_items(scope: _Scope, quarter: Quarter) -> QuerySet:
+def rectification_items(quarter: Quarter) -> QuerySet:
     """Items due in the quarter (deadline inside it) of signed reviews, as
     `reviews.selectors.rectification_rate` counts them: the rate is confirmed (销号) / due."""
-    return scope.within(
-        RectificationItem.objects.live().filter(
-            deadline__gte=quarter.start, deadline__lte=quarter.end
-        )
+    return RectificationItem.objects.live().filter(
+        deadline__gte=quarter.start, deadline__lte=quarter.end
     )
 
 
@@ -266,60 +264,75 @@ def dashboard(root: Organization, quarter: Quarter) -> Dashboard:
     for child in children:
         rows_by_path[child.path] = Row(org=child, label=child.name)
 
-    def row_of(org_id: int) -> Row | None:
-        return rows_by_path.get(scope.bucket_of.get(org_id, ""))
+    # Per organization: which row it adds into (a dict lookup per counted row).
+    row_of_org = {
+        org_id: rows_by_path[bucket]
+        for org_id, bucket in scope.bucket_of.items()
+        if bucket in rows_by_path
+    }
+    for row in row_of_org.values():
+        row.orgs.total += 1
 
-    for bucket in scope.bucket_of.values():
-        if bucket in rows_by_path:
-            rows_by_path[bucket].orgs.total += 1
+    # The two big tables are counted per organization, from indexes where they exist (hence
+    # counting indexed columns rather than "id" here and below: the index answers alone).
     for org_id, n in (
         scope.within(Member.objects.all())
         .values_list("organization_id")
-        .annotate(n=Count("id"))
+        .annotate(n=Count("organization_id"))
         .order_by()
     ):
-        if row := row_of(org_id):
+        row = row_of_org.get(org_id)
+        if row is not None:
             row.members.total += n
     for org_id, members, own_pledges in (
         scope.within(pledges_of_year(year), "owner_org_id")
         .values_list("owner_org_id")
         .annotate(
             members=Count("owner_member_id", distinct=True),
-            own=Count("id", filter=Q(owner_member__isnull=True)),
+            own=Count("owner_org_id", filter=Q(owner_member__isnull=True)),
         )
         .order_by()
     ):
-        if row := row_of(org_id):
+        row = row_of_org.get(org_id)
+        if row is not None:
             row.members.pledged += members
             row.orgs.pledged += 1 if own_pledges else 0
-    for source, field_name in ((reports_of, "reported"), (reviews_of, "reviewed")):
-        for org_id, kind, n in (
-            scope.within(source(quarter))
-            .filter(subject_kind__in=[SubjectKind.ORGANIZATION, SubjectKind.MEMBER])
-            .values_list("organization_id", "subject_kind")
-            .annotate(n=Count("subject_key", distinct=True))
+
+    # The review tables are small: grouped straight into the rows by path prefix.
+    def by_child(qs: QuerySet, keys: list[str], **aggregates):
+        if not scope.whole_tree:
+            qs = qs.filter(scope.q("organization__path"))
+        return (
+            qs.annotate(bucket=Substr("organization__path", 1, scope.child_len))
+            .values_list("bucket", *keys)
+            .annotate(**aggregates)
             .order_by()
+        )
+
+    kinds = [SubjectKind.ORGANIZATION, SubjectKind.MEMBER]
+    for source, field_name in ((reports_of, "reported"), (reviews_of, "reviewed")):
+        for bucket, kind, n in by_child(
+            source(quarter).filter(subject_kind__in=kinds),
+            ["subject_kind"],
+            n=Count("subject_key", distinct=True),
         ):
-            if row := row_of(org_id):
+            row = rows_by_path.get(bucket)
+            if row is not None:
                 coverage = row.orgs if kind == SubjectKind.ORGANIZATION else row.members
                 setattr(coverage, field_name, getattr(coverage, field_name) + n)
-    for org_id, grade, n in (
-        scope.within(reviews_of(quarter))
-        .values_list("organization_id", "grade")
-        .annotate(n=Count("id"))
-        .order_by()
+    for bucket, grade, n in by_child(reviews_of(quarter), ["grade"], n=Count("id")):
+        if bucket in rows_by_path:
+            rows_by_path[bucket].grades[grade] += n
+    for bucket, n, done in by_child(
+        rectification_items(quarter),
+        [],
+        n=Count("id"),
+        done=Count("id", filter=Q(status__in=RECTIFIED_STATUSES)),
     ):
-        if row := row_of(org_id):
-            row.grades[grade] += n
-    for org_id, n, done in (
-        rectification_items(scope, quarter)
-        .values_list("organization_id")
-        .annotate(n=Count("id"), done=Count("id", filter=Q(status__in=RECTIFIED_STATUSES)))
-        .order_by()
-    ):
-        if row := row_of(org_id):
-            row.rect_total += n
-            row.rect_done += done
+        if bucket in rows_by_path:
+            rows_by_path[bucket].rect_total += n
+            rows_by_path[bucket].rect_done += done
+
     half = half_of(quarter.quarter)
     evaluations = scope.within(MassEvaluation.objects.filter(year=year, half=half))
     org_of_evaluation = dict(evaluations.values_list("id", "organization_id"))
@@ -328,7 +341,7 @@ def dashboard(root: Organization, quarter: Quarter) -> Dashboard:
     for evaluation_id, rating, n in (
         EvaluationResponse.objects.filter(evaluation__in=evaluations.values("id"))
         .values_list("evaluation_id", "rating")
-        .annotate(n=Count("id"))
+        .annotate(n=Count("evaluation_id"))
         .order_by()
     ):
         per_evaluation[evaluation_id].append((rating, n))
@@ -336,7 +349,8 @@ def dashboard(root: Organization, quarter: Quarter) -> Dashboard:
         # Only valid results count: at least MIN_RESPONSES answers.
         if sum(n for _r, n in answers) < MIN_RESPONSES:
             continue
-        if row := row_of(org_of_evaluation.get(evaluation_id, 0)):
+        row = row_of_org.get(org_of_evaluation.get(evaluation_id, 0))
+        if row is not None:
             for rating, n in answers:
                 row.satisfaction[rating] += n
 
