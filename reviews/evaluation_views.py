@@ -228,6 +228,22 @@ def evaluation_slips(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+def evaluation_links(request: HttpRequest, pk: int) -> HttpResponse:
+    """The unused codes as links, one per line, to send by SMS or a chat group."""
+    evaluation = _evaluation(request, pk)
+    if not rules.can_run_mass_evaluation(request.user, evaluation.organization):
+        raise PermissionDenied
+    codes = EvaluationCode.objects.filter(evaluation=evaluation, used_at__isnull=True)
+    lines = [
+        f"{c.code}\t{request.build_absolute_uri(c.get_absolute_url())}"
+        for c in codes.order_by("id")
+    ]
+    response = HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")
+    response["Content-Disposition"] = f"attachment; filename=evaluation-{evaluation.pk}-links.txt"
+    return response
+
+
+@login_required
 def evaluation_export(request: HttpRequest, pk: int) -> HttpResponse:
     """群众评议情况统计表 as xlsx."""
     evaluation = _evaluation(request, pk)
@@ -530,17 +546,23 @@ def dashboard_view(request: HttpRequest, org_pk: int) -> HttpResponse:
     data = dash.dashboard(org, quarter)
     this_year = timezone.localdate().year
     quarters = [Quarter(y, q) for y in range(this_year, this_year - 3, -1) for q in (4, 3, 2, 1)]
+    breadcrumbs = org.breadcrumbs()
+    # Drill back up: the parent's dashboard, when the user may see it.
+    parent = breadcrumbs[-2] if len(breadcrumbs) > 1 else None
+    if parent is not None and not rules.can_view_dashboard(request.user, parent):
+        parent = None
     return render(
         request,
         "reviews/dashboard.html",
         {
             "org": org,
+            "parent": parent,
             "d": data,
             "quarter": quarter,
             "quarters": quarters,
             "trend_chart": _trend_chart(data),
             "missing_limit": dash.MISSING_LIMIT,
-            "breadcrumbs": org.breadcrumbs(),
+            "breadcrumbs": breadcrumbs,
             "breadcrumb_tail": _("全覆盖统计"),
         },
     )

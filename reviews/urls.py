@@ -38,6 +38,7 @@ urlpatterns += [
     path("evaluations/<int:pk>/close/", ev.evaluation_close, name="evaluation_close"),
     path("evaluations/<int:pk>/slips/", ev.evaluation_slips, name="evaluation_slips"),
     path("evaluations/<int:pk>/results.xlsx", ev.evaluation_export, name="evaluation_export"),
+    path("evaluations/<int:pk>/links.txt", ev.evaluation_links, name="evaluation_links"),
     path("e/", ev.evaluate_entry, name="evaluate_entry"),
     path("e/done/", ev.evaluate_done, name="evaluate_done"),
     path("e/<str:code>/", ev.evaluate, name="evaluate"),

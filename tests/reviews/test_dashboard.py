@@ -274,3 +274,12 @@ def test_it_counts_the_whole_tree_from_its_root(town_data):
     assert [r.org for r in d.rows] == [w.county, w.town, w.far_town]
     assert d.rows[1].members.total == 4 and d.rows[2].members.total == 1
     assert (d.total.responses, d.total.rect_total) == (30, 3)
+
+
+def test_it_links_back_up_only_within_the_scope(client, town_data):
+    w = town_data
+    client.force_login(w.office)
+    up = reverse("reviews:dashboard", args=[w.town.pk])
+    assert up in client.get(reverse("reviews:dashboard", args=[w.branch.pk])).content.decode()
+    county = reverse("reviews:dashboard", args=[w.county.pk])
+    assert county not in client.get(up).content.decode()

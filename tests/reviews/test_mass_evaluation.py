@@ -403,3 +403,13 @@ def test_it_keeps_the_results_page_query_count_flat(client, world):
         return len(ctx)
 
     assert count_for(5) == count_for(50)
+
+
+def test_it_exports_unused_codes_as_links_to_the_organizer_only(client, world):
+    evaluation = open_evaluation(world, codes=2)
+    url = reverse("reviews:evaluation_links", args=[evaluation.pk])
+    client.force_login(world.secretary)
+    lines = client.get(url).content.decode().splitlines()
+    assert len(lines) == 2 and all("/reviews/e/" in line for line in lines)
+    client.force_login(world.leader)
+    assert client.get(url).status_code == 403
