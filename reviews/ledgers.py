@@ -1,15 +1,13 @@
 """The office's Excel ledgers of reviews: 点评情况登记表 and 整改台账.
 
-Same house way as pledges.ledger: rows start from `visible_to(user)`, a fixed number of
-queries whatever the size (items are prefetched in one query, never read per row), a
-write-only workbook so memory stays flat, A4 landscape print setup with repeated headers.
+Rows start from `visible_to(user)`, in a fixed number of queries whatever the size (items
+are prefetched in one query, never read per row); the workbook is pledges.excel's (write-only,
+A4 landscape print setup with repeated headers), as for every office ledger.
 """
 
 from __future__ import annotations
 
 import datetime
-from collections.abc import Callable, Iterable
-from copy import copy
 from dataclasses import dataclass
 from typing import IO
 
@@ -17,18 +15,11 @@ from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.cell_range import CellRange
-from openpyxl.worksheet.worksheet import Worksheet
 
+from pledges.excel import write_ledger
 from pledges.models import Organization
 
 from .models import Quarter, RectificationItem, Review, SubjectKind
-
-DATE_FORMAT = "yyyy-mm-dd"
 
 REGISTER_COLUMNS = (
     (gettext_lazy("序号"), 6),
@@ -187,90 +178,10 @@ def item_row(index: int, item: RectificationItem, today: datetime.date, labels: 
     ]
 
 
-def _prototype(sheet, **style) -> WriteOnlyCell:
-    cell = WriteOnlyCell(sheet)
-    for attr, value in style.items():
-        setattr(cell, attr, value)
-    return cell
-
-
-def _write(
-    out: IO[bytes],
-    *,
-    sheet_name: str,
-    title: str,
-    columns: tuple,
-    rows: Iterable,
-    to_cells: Callable[[int, object], list],
-    late_column: int | None,
-    is_late: Callable[[object], bool],
-    empty: str,
-) -> int:
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(sheet_name)
-    last_letter = get_column_letter(len(columns))
-    # Widths, panes and print setup must be set before the first row is written.
-    for i, (_header, width) in enumerate(columns, start=1):
-        sheet.column_dimensions[get_column_letter(i)].width = width
-    sheet.freeze_panes = "A3"
-    sheet.print_title_rows = "2:2"
-    sheet.page_setup.orientation = "landscape"
-    sheet.page_setup.paperSize = Worksheet.PAPERSIZE_A4
-    sheet.page_setup.fitToWidth = 1
-    sheet.page_setup.fitToHeight = 0
-    sheet.sheet_properties.pageSetUpPr.fitToPage = True
-    sheet.print_options.horizontalCentered = True
-    sheet.page_margins.left = sheet.page_margins.right = 0.4
-    sheet.oddFooter.center.text = _("第 &P 页，共 &N 页")
-    sheet.oddFooter.right.text = _("导出日期：%(date)s") % {
-        "date": f"{timezone.localdate():%Y-%m-%d}"
-    }
-
-    head = WriteOnlyCell(sheet, title)
-    head.font = Font(size=16, bold=True)
-    head.alignment = Alignment(horizontal="center", vertical="center")
-    sheet.merged_cells.add(CellRange(f"A1:{last_letter}1"))
-    sheet.row_dimensions[1].height = 30
-    sheet.append([head])
-
-    thin = Side(style="thin", color="000000")
-    border = Border(left=thin, right=thin, top=thin, bottom=thin)
-    header = []
-    for name, _width in columns:
-        cell = WriteOnlyCell(sheet, str(name))
-        cell.font = Font(bold=True)
-        cell.fill = PatternFill("solid", fgColor="FCE4D6")
-        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
-        cell.border = border
-        header.append(cell)
-    sheet.append(header)
-
-    # Styles set once on prototypes and their ids copied (per-cell style objects are slow).
-    wrap = Alignment(vertical="top", wrap_text=True)
-    plain = _prototype(sheet, alignment=wrap, border=border)
-    dated = _prototype(sheet, alignment=wrap, border=border, number_format=DATE_FORMAT)
-    late = _prototype(sheet, alignment=wrap, border=border, font=Font(color="C00000", bold=True))
-    count = 0
-    for count, row in enumerate(rows, start=1):
-        cells = []
-        for value in to_cells(count, row):
-            cell = WriteOnlyCell(sheet, value)
-            proto = dated if isinstance(value, datetime.date) else plain
-            cell._style = copy(proto._style)
-            cells.append(cell)
-        if late_column is not None and is_late(row):
-            cells[late_column]._style = copy(late._style)
-        sheet.append(cells)
-    if count == 0:
-        sheet.append([empty])
-    workbook.save(out)
-    return count
-
-
 def write_register(out: IO[bytes], *, user, org: Organization, period: Period) -> int:
     """点评情况登记表 of the subtree for the period; returns the number of reviews."""
     labels, today = _Labels(), timezone.localdate()
-    return _write(
+    return write_ledger(
         out,
         sheet_name=_("点评情况登记表"),
         title=register_title(org, period),
@@ -286,7 +197,7 @@ def write_register(out: IO[bytes], *, user, org: Organization, period: Period) -
 def write_items(out: IO[bytes], *, user, org: Organization, period: Period) -> int:
     """整改台账 of the subtree for the period's reviews; returns the number of items."""
     labels, today = _Labels(), timezone.localdate()
-    return _write(
+    return write_ledger(
         out,
         sheet_name=_("整改台账"),
         title=items_title(org, period),

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from pledges.errors import TransitionError
+from pledges.excel import XLSX_CONTENT_TYPE
 from pledges.models import Member, Organization
 from pledges.permissions import roles_of
 
@@ -191,9 +192,7 @@ def _xlsx_response(write, *, request: HttpRequest, pk: int, filename, ascii_name
     out = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)
     write(out, user=request.user, org=org, period=period)
     out.seek(0)
-    response = FileResponse(
-        out, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    )
+    response = FileResponse(out, content_type=XLSX_CONTENT_TYPE)
     name = f"{filename(org, period)}.xlsx"
     response["Content-Disposition"] = (
         f"attachment; filename=\"{ascii_name}-{period.code}.xlsx\"; filename*=UTF-8''{quote(name)}"
