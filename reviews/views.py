@@ -20,6 +20,7 @@ from django.views.decorators.http import require_POST
 
 from pledges.errors import TransitionError
 from pledges.excel import XLSX_CONTENT_TYPE
+from pledges.files import attachment_response
 from pledges.models import Member, Organization
 from pledges.permissions import roles_of
 
@@ -603,18 +604,9 @@ def item_evidence(request: HttpRequest, pk: int) -> HttpResponse:
         ),
         pk=pk,
     )
-    try:
-        handle = evidence.file.open("rb")
-    except FileNotFoundError as e:
-        raise Http404 from e
-    response = FileResponse(
-        handle,
-        as_attachment=True,
-        filename=evidence.original_name,
-        content_type=evidence.content_type,
+    return attachment_response(
+        evidence.file, filename=evidence.original_name, content_type=evidence.content_type
     )
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
 
 
 # --- suggestion letters ------------------------------------------------------------------
