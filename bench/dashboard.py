@@ -40,6 +40,20 @@ from reviews.models import Quarter  # noqa: E402
 TARGET_MS = 300.0
 
 
+def covering_index() -> str | None:
+    """The name of an index on pledges led by (year, owner_org, owner_member), if any: with
+    it the database counts pledged members from the index alone (about twice as fast)."""
+    try:
+        with connection.cursor() as cursor:
+            constraints = connection.introspection.get_constraints(cursor, "pledges_pledge")
+    except Exception:  # SQLite's introspection trips over some table definitions
+        return None
+    for name, info in constraints.items():
+        if info.get("index") and info["columns"][:3] == ["year", "owner_org_id", "owner_member_id"]:
+            return name
+    return None
+
+
 def pick_root(name: str | None) -> Organization:
     roots = Organization.objects.get_root_nodes()
     if name:
@@ -123,7 +137,8 @@ def main() -> None:
     )
     print(
         f"database: {connection.vendor} {settings.DATABASES['default'].get('NAME')} · "
-        f"quarter {quarter.code} · {args.runs} runs · DEBUG={settings.DEBUG}"
+        f"quarter {quarter.code} · {args.runs} runs · DEBUG={settings.DEBUG} · "
+        f"pledge coverage index: {covering_index() or 'absent'}"
     )
     heads = ("orgs", "members", "median", "p95", "max", "queries")
     print(f"{'organization':<24} " + " ".join(f"{h:>8}" for h in heads))

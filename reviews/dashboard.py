@@ -436,7 +436,11 @@ def missing(scope: _Scope, quarter: Quarter, limit: int = MISSING_LIMIT) -> dict
         .only("id", "name", "organization__id", "organization__name")
         .order_by("id")
     )
-    own_pledge = pledges_of_year(year).filter(owner_org=OuterRef("pk"), owner_member__isnull=True)
+    # Organizations' own pledges as a set: a correlated anti-join here leads SQLite to look
+    # them up through the owner_member index (IS NULL matches every one of them).
+    own_pledges = pledges_of_year(year).filter(
+        scope.q("owner_org__path"), owner_member__isnull=True
+    )
     member_pledge = pledges_of_year(year).filter(owner_member=OuterRef("pk"))
 
     def subject(qs: QuerySet, kind: str) -> QuerySet:
@@ -446,7 +450,7 @@ def missing(scope: _Scope, quarter: Quarter, limit: int = MISSING_LIMIT) -> dict
 
     org_kind, member_kind = SubjectKind.ORGANIZATION, SubjectKind.MEMBER
     return {
-        "orgs_pledged": list(orgs.filter(~Exists(own_pledge))[:limit]),
+        "orgs_pledged": list(orgs.exclude(id__in=own_pledges.values("owner_org_id"))[:limit]),
         "orgs_reported": list(orgs.filter(~Exists(subject(reports_of(quarter), org_kind)))[:limit]),
         "orgs_reviewed": list(orgs.filter(~Exists(subject(reviews_of(quarter), org_kind)))[:limit]),
         "members_pledged": list(members.filter(~Exists(member_pledge))[:limit]),
