@@ -63,6 +63,9 @@ def _visible_pledge(request: HttpRequest, pk: int) -> Pledge:
 def home(request: HttpRequest) -> HttpResponse:
     """Send each person to the page they work on."""
     roles = roles_of(request.user)
+    if roles.is_leader and not (roles.is_office or roles.is_secretary):
+        # 谁联系、谁点评: a leader's work starts from the reviews he owes this quarter.
+        return redirect("reviews:my_reviews")
     if roles.positions:
         oversight = [p for p in roles.positions if p[2] in roles.OVERSIGHT_KINDS]
         # The highest organization the user looks after is the natural start.

@@ -205,6 +205,8 @@ def test_it_sends_each_role_home(world, client):
     assert client.get("/")["Location"] == "/me/"
     client.force_login(world.office)
     assert client.get("/")["Location"] == f"/org/{world.town.pk}/"
+    client.force_login(world.leader)
+    assert client.get("/")["Location"] == "/reviews/my/"
     client.force_login(world.stranger)
     assert "尚未关联" in client.get("/").content.decode()
 
