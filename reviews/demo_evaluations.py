@@ -13,6 +13,7 @@ import random
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from pledges.models import Member, Organization, Position
 
@@ -63,7 +64,7 @@ def _previous_half(day: datetime.date) -> tuple[int, int, datetime.date]:
 def _codes(rng: random.Random, n: int, taken: set[str]) -> list[str]:
     out = []
     while len(out) < n:
-        code = "".join(rng.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+        code = "".join(rng.choice(CODE_ALPHABET) for _i in range(CODE_LENGTH))
         if code not in taken:
             taken.add(code)
             out.append(code)
@@ -72,7 +73,7 @@ def _codes(rng: random.Random, n: int, taken: set[str]) -> list[str]:
 
 def _ratings(rng: random.Random, n: int, satisfied: float, basic: float) -> list[str]:
     out = []
-    for _ in range(n):
+    for _i in range(n):
         x = rng.random()
         out.append(
             S.SATISFIED if x < satisfied else S.BASIC if x < satisfied + basic else S.UNSATISFIED
@@ -179,7 +180,9 @@ def _seed_county(stdout) -> None:
                 used_at=started + datetime.timedelta(days=3),
                 taken=taken,
             )
-            stdout.write(f"群众评议（已结束，36 人参评）：{evaluation.display_title}")
+            stdout.write(
+                _("群众评议（已结束，36 人参评）：%(t)s") % {"t": evaluation.display_title}
+            )
 
     taoyuan = subtree.filter(name="桃源村党支部").first()
     if taoyuan is not None:
@@ -211,7 +214,9 @@ def _seed_county(stdout) -> None:
                 used_at=timezone.now(),
                 taken=taken,
             )
-            stdout.write(f"群众评议（进行中，可打印评议卡试用）：{evaluation.display_title}")
+            stdout.write(
+                _("群众评议（进行中，可打印评议卡试用）：%(t)s") % {"t": evaluation.display_title}
+            )
 
     town = subtree.filter(name="城关镇党委").first()
     office = _user_of(town, Position.Kind.OFFICE) if town else None
@@ -293,5 +298,6 @@ def _seed_city(stdout) -> None:
         EvaluationCode.objects.bulk_create(codes, batch_size=5000)
         EvaluationResponse.objects.bulk_create(responses, batch_size=5000)
     stdout.write(
-        f"群众评议：{len(evaluations)} 个党支部，{len(responses)} 人次（仅对党组织的评价）"
+        _("群众评议：%(e)d 个党支部，%(r)d 人次（仅对党组织的评价）")
+        % {"e": len(evaluations), "r": len(responses)}
     )
