@@ -413,3 +413,37 @@ def test_it_exports_unused_codes_as_links_to_the_organizer_only(client, world):
     assert len(lines) == 2 and all("/reviews/e/" in line for line in lines)
     client.force_login(world.leader)
     assert client.get(url).status_code == 403
+
+
+@pytest.mark.django_db(transaction=True)
+def test_it_records_one_answer_when_a_code_is_sent_twice_at_once(world):
+    """Two phones (or a double tap) posting the same code together: the row lock lets one in."""
+    import threading
+
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks need PostgreSQL; SQLite serializes writers anyway")
+    evaluation = open_evaluation(world, codes=1)
+    code = codes_of(evaluation)[0]
+    members = list(evaluation.members.values_list("id", flat=True))
+    barrier = threading.Barrier(2)
+    outcomes = []
+
+    def submit():
+        barrier.wait()
+        try:
+            evaluations.evaluation_submit(
+                code=code, rating=S.SATISFIED, member_ratings=dict.fromkeys(members, S.BASIC)
+            )
+            outcomes.append("ok")
+        except CodeRefused as e:
+            outcomes.append(e.reason)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=submit) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(outcomes) == ["ok", "used"]
+    assert EvaluationResponse.objects.count() == 1
