@@ -125,13 +125,13 @@ def _fill(
             for r in _ratings(rng, answers, satisfied, basic)
         ]
     )
+    # Each member has a reputation of his own: some are rated lower than others.
+    leaning = {m.pk: rng.uniform(satisfied - 0.25, min(satisfied + 0.1, 0.95)) for m in members}
     MemberRating.objects.bulk_create(
         [
-            MemberRating(response=resp, member=m, rating=r)
+            MemberRating(response=resp, member=m, rating=_ratings(rng, 1, leaning[m.pk], basic)[0])
             for resp in responses
-            for m, r in zip(
-                members, _ratings(rng, len(members), satisfied + 0.05, basic), strict=True
-            )
+            for m in members
         ]
     )
 
