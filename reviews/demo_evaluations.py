@@ -12,6 +12,7 @@ import datetime
 import random
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -301,3 +302,16 @@ def _seed_city(stdout) -> None:
         _("群众评议：%(e)d 个党支部，%(r)d 人次（仅对党组织的评价）")
         % {"e": len(evaluations), "r": len(responses)}
     )
+
+
+def reset_evaluations(*, org_paths: list[str]) -> None:
+    """`seed_demo --reset`: remove the evaluations and assessments under these organizations
+    (they protect organizations and members), so the pledge book's reset can go ahead."""
+    q = Q(pk__in=[])
+    for path in org_paths:
+        q |= Q(organization__path__startswith=path)
+    evaluations = MassEvaluation.objects.filter(q)
+    # Ratings protect members; the rest goes with its evaluation (CASCADE).
+    MemberRating.objects.filter(response__evaluation__in=evaluations).delete()
+    evaluations.delete()
+    AnnualAssessment.objects.filter(q).delete()

@@ -8,7 +8,7 @@ from django.utils import timezone
 from pledges import demo
 from reviews import dashboard as dash
 from reviews import evaluations
-from reviews.demo_evaluations import seed_evaluations
+from reviews.demo_evaluations import reset_evaluations, seed_evaluations
 from reviews.models import (
     MIN_RESPONSES,
     AnnualAssessment,
@@ -60,3 +60,12 @@ def test_it_seeds_the_city_in_bulk_once(db):
     assert counts() == before
     d = dash.dashboard(root, Quarter.current())
     assert d.total.members.total > 0 and d.total.responses > 0
+
+
+@override_settings(PASSWORD_HASHERS=FAST_HASH)
+def test_it_clears_its_rows_so_the_demo_can_be_reset(db):
+    root, _created = demo.build_county(seed=2024)
+    seed_evaluations(scale="county", stdout=StringIO())
+    reset_evaluations(org_paths=[root.path])
+    assert counts() == (0, 0, 0, 0)
+    demo.reset_demo()  # nothing of ours protects the demo organizations any more
