@@ -342,3 +342,16 @@ def assessment_clear(*, by, assessment: AnnualAssessment) -> None:
     if assessment.published_at is not None:
         raise TransitionError(_("总评结果已经公示，不能再修改"))
     assessment.delete()
+
+
+@transaction.atomic
+def assessments_publish(*, by, organization: Organization, year: int) -> int:
+    """Mark the year's grades under `organization` as published (公示); from then on they are
+    final. For the publicity app, which puts them on its notices. Returns how many were marked."""
+    if not permissions.can_publish_assessments(by, organization):
+        raise PermissionDenied
+    return AnnualAssessment.objects.filter(
+        organization__path__startswith=organization.path,
+        year=year,
+        published_at__isnull=True,
+    ).update(published_at=timezone.now())

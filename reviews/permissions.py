@@ -244,6 +244,12 @@ def can_record_assessment(user, org: Organization, *, member: Member | None = No
     return roles.covers_strictly(org, roles.OFFICE_KINDS)
 
 
+def can_publish_assessments(user, org: Organization) -> bool:
+    """公示 of the year's grades under an organization: its office (or one above)."""
+    roles = roles_of(user)
+    return roles.covers(org, roles.OFFICE_KINDS)
+
+
 def can_view_assessment(user, org: Organization) -> bool:
     """The year page: anyone with a position over the organization (read-only unless office)."""
     return roles_of(user).covers(org)

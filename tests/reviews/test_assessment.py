@@ -208,3 +208,18 @@ def test_it_links_the_pages_in_the_navigation_by_role(client, world):
     client.force_login(world.secretary)
     text = client.get(reverse("reviews:evaluations")).content.decode()
     assert "群众评议" in text and "全覆盖统计" not in text
+
+
+def test_it_publishes_the_grades_under_an_organization(world):
+    record(world)
+    record(world, member=world.member)
+    assert evaluations.assessments_publish(by=world.office, organization=world.town, year=YEAR) == 2
+    assert AnnualAssessment.objects.published().count() == 2
+    with pytest.raises(TransitionError):
+        record(world, grade=Grade.POOR)
+
+
+@pytest.mark.parametrize("who", ["secretary", "leader", "far_office", "stranger"])
+def test_it_refuses_publication_outside_the_office(world, who):
+    with pytest.raises(PermissionDenied):
+        evaluations.assessments_publish(by=getattr(world, who), organization=world.town, year=YEAR)
