@@ -8,7 +8,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from pledges.models import Organization, Pledge
+from pledges.models import Organization, Pledge, Position
 from reviews import dashboard as dash
 from reviews import evaluations
 from reviews.models import (
@@ -20,7 +20,7 @@ from reviews.models import (
     SelfEvaluation,
     SubjectKind,
 )
-from tests.factories import MemberFactory, PledgeFactory, UserFactory, make_org
+from tests.factories import MemberFactory, PledgeFactory, UserFactory, make_org, make_position
 
 Status = Pledge.Status
 ORG, MEMBER = SubjectKind.ORGANIZATION, SubjectKind.MEMBER
@@ -283,3 +283,12 @@ def test_it_links_back_up_only_within_the_scope(client, town_data):
     assert up in client.get(reverse("reviews:dashboard", args=[w.branch.pk])).content.decode()
     county = reverse("reviews:dashboard", args=[w.county.pk])
     assert county not in client.get(up).content.decode()
+
+
+def test_it_refuses_a_leader_linked_elsewhere(client, town_data):
+    w = town_data
+    far_leader = UserFactory(username="far_leader")
+    make_position(far_leader, w.far_town, Position.Kind.LEADER_SUPERVISE)
+    client.force_login(far_leader)
+    assert client.get(reverse("reviews:dashboard", args=[w.town.pk])).status_code == 403
+    assert client.get(reverse("reviews:dashboard", args=[w.far_town.pk])).status_code == 200

@@ -12,6 +12,7 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from pledges.errors import TransitionError
+from pledges.models import Position
 from reviews import evaluations
 from reviews.evaluations import CodeRefused
 from reviews.models import (
@@ -24,7 +25,7 @@ from reviews.models import (
     MemberRating,
     Satisfaction,
 )
-from tests.factories import MemberFactory
+from tests.factories import MemberFactory, UserFactory, make_position
 
 S = Satisfaction
 
@@ -447,3 +448,11 @@ def test_it_records_one_answer_when_a_code_is_sent_twice_at_once(world):
         t.join()
     assert sorted(outcomes) == ["ok", "used"]
     assert EvaluationResponse.objects.count() == 1
+
+
+def test_it_hides_the_results_from_a_leader_linked_elsewhere(client, world):
+    evaluation = open_evaluation(world)
+    far_leader = UserFactory(username="far_leader")
+    make_position(far_leader, world.far_town, Position.Kind.LEADER_CONTACT)
+    client.force_login(far_leader)
+    assert client.get(evaluation.get_absolute_url()).status_code == 404
