@@ -53,9 +53,9 @@ SLIPS_PER_PAGE = 48
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def _year(request: HttpRequest) -> int:
+def _year(request: HttpRequest, raw: str | None = None) -> int:
     try:
-        year = int(request.GET.get("year", ""))
+        year = int(raw or request.GET.get("year", ""))
     except ValueError:
         return timezone.localdate().year
     return year if 2000 <= year <= 2100 else timezone.localdate().year
@@ -402,7 +402,7 @@ def _can_record(user, row: dash.YearRow) -> bool:
 @login_required
 def assessment_year(request: HttpRequest, org_pk: int) -> HttpResponse:
     org = _assessment_org(request, org_pk)
-    year = int(request.POST.get("year") or _year(request))
+    year = _year(request, request.POST.get("year"))
     rows = dash.year_rows(org, year)
     user = request.user
     entries = []

@@ -223,3 +223,10 @@ def test_it_publishes_the_grades_under_an_organization(world):
 def test_it_refuses_publication_outside_the_office(world, who):
     with pytest.raises(PermissionDenied):
         evaluations.assessments_publish(by=getattr(world, who), organization=world.town, year=YEAR)
+
+
+def test_it_answers_a_malformed_year_with_the_current_one(client, world):
+    client.force_login(world.office)
+    url = reverse("reviews:assessment", args=[world.branch.pk])
+    assert client.get(url, {"year": "abc"}).status_code == 200
+    assert client.post(url, {"year": "abc"}).status_code == 302
