@@ -1,26 +1,59 @@
 from django.contrib import admin
-from treebeard.admin import TreeAdmin
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 from treebeard.forms import movenodeform_factory
 
 from .models import Member, Organization, Pledge, PledgeEvent, Position
 
 
+class ScopedAdmin(admin.ModelAdmin):
+    """Rows limited to the office's subtree for everyone but superusers."""
+
+    scope_lookup = "organization__in"
+
+    def get_queryset(self, request):
+        qs = super().get_queryset(request)
+        if request.user.is_superuser:
+            return qs
+        return qs.filter(**{self.scope_lookup: Organization.objects.scope_of(request.user)})
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "organization" and not request.user.is_superuser:
+            kwargs["queryset"] = Organization.objects.scope_of(request.user)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
 @admin.register(Organization)
-class OrganizationAdmin(TreeAdmin):
+class OrganizationAdmin(admin.ModelAdmin):
+    """A flat list in tree order (indented by depth): treebeard's level-by-level tree view
+    starts from the roots, which an office scoped to a town never sees."""
+
     form = movenodeform_factory(Organization)
-    list_display = ["name", "level", "field"]
+    list_display = ["indented_name", "level", "field"]
+    list_filter = ["level", "field"]
     search_fields = ["name"]
+    ordering = ["path"]
+
+    @admin.display(description=_("名称"), ordering="path")
+    def indented_name(self, obj: Organization) -> str:
+        return "　" * (obj.depth - 1) + obj.name
+
+    def get_queryset(self, request):
+        qs = super().get_queryset(request)
+        return qs if request.user.is_superuser else qs & Organization.objects.scope_of(request.user)
 
 
 @admin.register(Position)
-class PositionAdmin(admin.ModelAdmin):
+class PositionAdmin(ScopedAdmin):
     list_display = ["user", "organization", "kind"]
     list_filter = ["kind"]
     autocomplete_fields = ["user", "organization"]
 
 
 @admin.register(Member)
-class MemberAdmin(admin.ModelAdmin):
+class MemberAdmin(ScopedAdmin):
     list_display = ["name", "organization", "kind", "probationary", "user"]
     list_filter = ["kind", "probationary"]
     search_fields = ["name", "organization__name"]
@@ -35,13 +68,14 @@ class PledgeEventInline(admin.TabularInline):
 
 
 @admin.register(Pledge)
-class PledgeAdmin(admin.ModelAdmin):
+class PledgeAdmin(ScopedAdmin):
     """Read-only: every change to a pledge goes through the services and is recorded."""
 
     list_display = ["title", "owner_org", "owner_member", "kind", "status", "deadline"]
     list_filter = ["status", "kind", "year"]
     search_fields = ["title", "owner_org__name", "owner_member__name"]
     list_select_related = ["owner_org", "owner_member"]
+    scope_lookup = "owner_org__in"
     inlines = [PledgeEventInline]
 
     def has_change_permission(self, request, obj=None):
@@ -49,3 +83,34 @@ class PledgeAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+
+class OfficeUserAdmin(UserAdmin):
+    """The office manages the logins of its own subtree, and can never grant staff or
+    superuser rights: those fields are not on its form at all."""
+
+    office_fieldsets = (
+        (None, {"fields": ("username", "password")}),
+        (_("个人信息"), {"fields": ("first_name", "last_name", "email")}),
+        (_("状态"), {"fields": ("is_active",)}),
+    )
+
+    def get_fieldsets(self, request, obj=None):
+        if obj is not None and not request.user.is_superuser:
+            return self.office_fieldsets
+        return super().get_fieldsets(request, obj)
+
+    def get_queryset(self, request):
+        qs = super().get_queryset(request)
+        if request.user.is_superuser:
+            return qs
+        scope = Organization.objects.scope_of(request.user)
+        linked = Q(member__organization__in=scope) | Q(positions__organization__in=scope)
+        # Logins not yet linked to anyone, so a new login can be attached to a member.
+        unlinked = Q(member__isnull=True, positions__isnull=True)
+        return qs.filter(linked | unlinked).exclude(is_superuser=True).distinct()
+
+
+User = get_user_model()
+admin.site.unregister(User)
+admin.site.register(User, OfficeUserAdmin)

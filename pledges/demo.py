@@ -30,6 +30,7 @@ from django.utils.translation import gettext as _
 
 from . import permissions, services
 from .models import Member, Organization, Pledge, PledgeEvent, Position
+from .office_admin import make_office_staff
 
 User = get_user_model()
 Level = Organization.Level
@@ -618,6 +619,7 @@ class CountyBuilder:
         )
         office = self.user("office")
         Position.objects.create(user=office, organization=root, kind=Position.Kind.OFFICE)
+        make_office_staff(office)  # Django admin is the office's tool for users and rosters
         self.supervisors = [office]
         orgs: list[tuple[Spec, Organization]] = []
         self._add_children(root, spec, orgs)
