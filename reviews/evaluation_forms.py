@@ -81,6 +81,13 @@ class PublicEvaluationForm(forms.Form):
             )
         self.fields["rating"].error_messages["required"] = _("请对党组织作出评价")
 
+    def unrated_names(self) -> list[str]:
+        """Fields left without a choice on a refused submit (none before any submit)."""
+        if not self.is_bound:
+            return []
+        names = ["rating", *(f"m{m.pk}" for m in self.members)]
+        return [name for name in names if name in self.errors]
+
     def member_fields(self):
         return [self[f"m{m.pk}"] for m in self.members]
 

@@ -37,12 +37,23 @@ def test_it_lets_an_evaluator_submit_with_a_code_on_a_phone(phone_page, world, a
     page.click("button[type=submit]")
     page.wait_for_load_state()
     assert "请对该党员作出评价" in page.content()
+    assert page.is_visible("[data-testid=unrated-summary]")
+    # Rating one member leaves the other one (and the summary) marked.
+    page.click(f"label:has(input[name=m{world.member.pk}][value=basic])")
+    assert page.is_visible(f"fieldset:has(input[name=m{wang.pk}]) [data-testid=rating-error]")
+    assert not page.is_visible(
+        f"fieldset:has(input[name=m{world.member.pk}]) [data-testid=rating-error]"
+    )
+    assert page.is_visible("[data-testid=unrated-summary]")
     assert EvaluationResponse.objects.count() == 0
 
     page.click("label:has(input[name=rating][value=satisfied])")
     page.click(f"label:has(input[name=m{world.member.pk}][value=basic])")
     page.click(f"label:has(input[name=m{wang.pk}][value=unsatisfied])")
     page.fill("textarea[name=opinion]", "希望多组织便民服务")
+    # Once chosen, no item still reads like an error.
+    assert not any(e.is_visible() for e in page.query_selector_all("[data-testid=rating-error]"))
+    assert not page.is_visible("[data-testid=unrated-summary]")
     page.screenshot(path=str(artifacts / "mass-evaluation-phone-form.png"), full_page=True)
     page.click("button[type=submit]")
     page.wait_for_selector("[data-testid=evaluation-done]")

@@ -1,0 +1,46 @@
+"""Findings of walking through the mass evaluation as each role, pinned down."""
+
+import re
+
+from django.urls import reverse
+
+from reviews.models import EvaluationResponse, Satisfaction
+from tests.factories import MemberFactory
+from tests.reviews.test_mass_evaluation import codes_of, open_evaluation
+
+S = Satisfaction
+
+
+def _fieldsets(html: str) -> list[str]:
+    return re.findall(r'<fieldset class="eval-item.*?</fieldset>', html, flags=re.S)
+
+
+def test_it_shows_no_rating_error_before_a_submit(client, world):
+    evaluation = open_evaluation(world, codes=1)
+    html = client.get(reverse("reviews:evaluate", args=[codes_of(evaluation)[0]])).content.decode()
+    assert "请对该党员作出评价" not in html and "请对党组织作出评价" not in html
+    assert "has-error" not in html and 'data-testid="unrated-summary"' not in html
+
+
+def test_it_marks_only_the_member_left_unrated(client, world):
+    wang = MemberFactory(name="王五", organization=world.branch)
+    evaluation = open_evaluation(world, members=[world.member, wang], codes=1)
+    url = reverse("reviews:evaluate", args=[codes_of(evaluation)[0]])
+    page = client.post(url, {"rating": S.SATISFIED, f"m{world.member.pk}": S.BASIC})
+    html = page.content.decode()
+    assert page.status_code == 200 and EvaluationResponse.objects.count() == 0
+    org_item, zhang_item, wang_item = _fieldsets(html)
+    assert html.count("请对该党员作出评价") == 1 and "请对该党员作出评价" in wang_item
+    assert "has-error" in wang_item and "has-error" not in zhang_item + org_item
+    # What was chosen stays chosen, so the evaluator only fills the gap.
+    assert re.search(r'value="satisfied" id="[^"]*" checked', org_item)
+    assert re.search(r'value="basic" id="[^"]*" checked', zhang_item)
+    assert "还有 1 项未评价" in html
+
+
+def test_it_hides_a_rating_error_once_a_choice_is_made(client):
+    # The error stays in the page after a refused submit; the stylesheet hides it (and the red
+    # border) as soon as a choice in that item is checked, without a script.
+    css = client.get("/static/css/dashboard.css")
+    text = b"".join(css.streaming_content if css.streaming else [css.content]).decode()
+    assert ".eval-item:has(input:checked) .rating-error { display: none; }" in text
