@@ -1,11 +1,13 @@
 """An evaluator scans a slip and rates the branch and its members on a phone, without logging in."""
 
 import datetime
+import re
 
 from django.utils import timezone
 
 from reviews import evaluations
 from reviews.models import EvaluationCode, EvaluationResponse, MemberRating, Satisfaction
+from tests.browser.conftest import login
 from tests.factories import MemberFactory
 
 
@@ -68,3 +70,27 @@ def test_it_lets_an_evaluator_submit_with_a_code_on_a_phone(phone_page, world, a
     # The same slip a second time is refused.
     page.goto(f"{page.base_url}/reviews/e/{code.code}/")
     assert "已经使用过" in page.inner_text("[data-testid=refused]")
+
+
+def _pdf_pages(pdf: bytes) -> int:
+    return len(re.findall(rb"/Type\s*/Page[^s]", pdf))
+
+
+def test_it_prints_twelve_slips_on_an_a4_sheet(page, world):
+    today = timezone.localdate()
+    evaluation = evaluations.evaluation_open(
+        by=world.secretary,
+        organization=world.branch,
+        year=today.year,
+        half=1 if today.month <= 6 else 2,
+        ends_on=today + datetime.timedelta(days=7),
+    )
+    evaluations.codes_issue(by=world.secretary, evaluation=evaluation, count=12)
+    login(page, world.secretary.username)
+    url = f"{page.base_url}/reviews/evaluations/{evaluation.pk}/slips/"
+    page.goto(url)
+    page.emulate_media(media="print")
+    assert _pdf_pages(page.pdf(format="A4", print_background=True)) == 1
+    evaluations.codes_issue(by=world.secretary, evaluation=evaluation, count=1)
+    page.goto(url)
+    assert _pdf_pages(page.pdf(format="A4", print_background=True)) == 2

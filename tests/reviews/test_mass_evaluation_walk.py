@@ -2,6 +2,7 @@
 
 import re
 
+import segno
 from django.urls import reverse
 
 from reviews.models import EvaluationResponse, Satisfaction
@@ -44,3 +45,19 @@ def test_it_hides_a_rating_error_once_a_choice_is_made(client):
     css = client.get("/static/css/dashboard.css")
     text = b"".join(css.streaming_content if css.streaming else [css.content]).decode()
     assert ".eval-item:has(input:checked) .rating-error { display: none; }" in text
+
+
+def test_it_prints_each_slip_qr_as_a_scalable_code_of_its_own_link(client, world):
+    evaluation = open_evaluation(world, codes=2)
+    client.force_login(world.secretary)
+    html = client.get(reverse("reviews:evaluation_slips", args=[evaluation.pk])).content.decode()
+    svgs = re.findall(r"<svg[^>]*>.*?</svg>", html, flags=re.S)
+    assert len(svgs) == 2
+    for code, svg in zip(codes_of(evaluation), svgs, strict=True):
+        # Sized by the stylesheet (38 mm box), not by a fixed pixel width that would not scale.
+        assert "viewBox=" in svg and "width=" not in svg.split(">", 1)[0]
+        # It encodes exactly the form's address for this code: regenerate and compare modules.
+        url = "http://testserver" + reverse("reviews:evaluate", args=[code])
+        expected = segno.make(url, error="m").svg_inline(border=4, omitsize=True)
+        path = re.compile(r' d="([^"]+)"')
+        assert path.search(svg).group(1) == path.search(expected).group(1)
