@@ -571,6 +571,16 @@ def dashboard_view(request: HttpRequest, org_pk: int) -> HttpResponse:
     )
 
 
+def _marker(name: str, x: float, y: float) -> str:
+    """An SVG path for a point of the line `name`: circle, square or diamond, so the three
+    lines can be told apart without colour."""
+    if name == "members_reviewed":
+        return f"M{x - 2.5} {y - 2.5}h5v5h-5z"
+    if name == "rect_rate":
+        return f"M{x} {y - 3.2}l3.2 3.2l-3.2 3.2l-3.2 -3.2z"
+    return f"M{x - 2.5} {y}a2.5 2.5 0 1 0 5 0a2.5 2.5 0 1 0 -5 0"
+
+
 def _trend_chart(data: dash.Dashboard) -> dict:
     """Points for the quarterly trend lines, drawn as inline SVG (no script, prints as is)."""
     width, height, left, top = 320, 120, 30, 10
@@ -590,7 +600,7 @@ def _trend_chart(data: dash.Dashboard) -> dict:
         lines[name] = {
             "points": " ".join(f"{x},{y}" for x, y in pts),
             "dots": [
-                {"x": x, "y": y, "pct": round(v * 100)}
+                {"x": x, "y": y, "pct": round(v * 100), "marker": _marker(name, x, y)}
                 for (x, y), v in zip(pts, values, strict=True)
             ],
         }
@@ -598,4 +608,19 @@ def _trend_chart(data: dash.Dashboard) -> dict:
         {"x": round(left + i * step, 1), "label": f"Q{p.quarter.quarter}"}
         for i, p in enumerate(data.trend)
     ]
-    return {"width": width, "height": height, "lines": lines, "labels": labels, "base": height - 10}
+    labels_of = {
+        "orgs_reviewed": _("党组织点评覆盖率"),
+        "members_reviewed": _("党员点评覆盖率"),
+        "rect_rate": _("整改率"),
+    }
+    legend = [
+        {"name": name, "label": labels_of[name], "marker": _marker(name, 15, 5)} for name in lines
+    ]
+    return {
+        "width": width,
+        "height": height,
+        "lines": lines,
+        "labels": labels,
+        "legend": legend,
+        "base": height - 10,
+    }

@@ -1,0 +1,41 @@
+"""Findings of walking through the dashboard on a desktop, a phone and in print, pinned down."""
+
+import re
+
+from django.urls import reverse
+
+from tests.reviews.test_dashboard import town_data  # noqa: F401  (fixture)
+
+
+def _page(client, w) -> str:
+    client.force_login(w.office)
+    return client.get(reverse("reviews:dashboard", args=[w.town.pk])).content.decode()
+
+
+def test_it_tells_the_trend_lines_apart_without_colour(client, town_data):  # noqa: F811
+    html = _page(client, town_data)
+    trend = re.search(r'<svg class="dash-trend".*?</svg>', html, flags=re.S).group(0)
+    # Each line's points have their own shape: circle (arc), square, diamond.
+    shapes = {
+        name: re.search(rf'<path d="M[^"]*" class="dot-{name}"', trend).group(0)
+        for name in ("orgs_reviewed", "members_reviewed", "rect_rate")
+    }
+    assert "a2.5" in shapes["orgs_reviewed"]
+    assert "h5v5" in shapes["members_reviewed"]
+    assert "l3.2" in shapes["rect_rate"]
+    # The legend draws the same line and shape next to each name.
+    legend = re.search(r'data-testid="trend-legend".*?</div>', html, flags=re.S).group(0)
+    for name in shapes:
+        assert f'class="line-{name}"' in legend and f'class="dot-{name}"' in legend
+    # And the lines themselves are dashed differently.
+    css = b"".join(client.get("/static/css/dashboard.css").streaming_content).decode()
+    assert ".line-members_reviewed { stroke-dasharray: 6 3; }" in css
+    assert ".line-rect_rate { stroke-dasharray: 2 2; }" in css
+
+
+def test_it_writes_each_rows_grades_in_words(client, town_data):  # noqa: F811
+    html = _page(client, town_data)
+    texts = re.findall(r'data-testid="grade-text">(.*?)</div>', html, flags=re.S)
+    # 东街: branch 好, 张三 较好; 西街: 李四 差 (as counted in test_dashboard).
+    words = [re.sub(r"<[^>]+>", " ", t).split() for t in texts]
+    assert ["好", "1", "较好", "1"] in words and ["差", "1"] in words
