@@ -382,6 +382,16 @@ def _top_position(request: HttpRequest, kinds: tuple[str, ...]) -> int | None:
     return None
 
 
+def _top_orgs(request: HttpRequest, kinds: tuple[str, ...]) -> list[Organization]:
+    """The user's topmost organizations in these positions (none under another), by path:
+    a leader linked to two towns gets a way to the second one from the first one's page."""
+    paths = sorted({path for path, _id, kind in roles_of(request.user).positions if kind in kinds})
+    tops = [p for p in paths if not any(p != q and p.startswith(q) for q in paths)]
+    if len(tops) < 2:
+        return []
+    return list(Organization.objects.filter(path__in=tops).order_by("path"))
+
+
 @login_required
 def assessment_home(request: HttpRequest) -> HttpResponse:
     roles = roles_of(request.user)
@@ -434,6 +444,9 @@ def assessment_year(request: HttpRequest, org_pk: int) -> HttpResponse:
             "years": _years(),
             "entries": entries,
             "can_record_any": any(editable for _r, _f, editable in entries),
+            "my_orgs": _top_orgs(
+                request, roles_of(user).OVERSIGHT_KINDS + roles_of(user).SECRETARY_KINDS
+            ),
             "breadcrumbs": org.breadcrumbs(),
             "breadcrumb_tail": _("%(year)d年度总评") % {"year": year},
         },
@@ -564,6 +577,7 @@ def dashboard_view(request: HttpRequest, org_pk: int) -> HttpResponse:
             "quarter": quarter,
             "quarters": quarters,
             "trend_chart": _trend_chart(data),
+            "my_orgs": _top_orgs(request, roles_of(request.user).OVERSIGHT_KINDS),
             "missing_limit": dash.MISSING_LIMIT,
             "breadcrumbs": breadcrumbs,
             "breadcrumb_tail": _("全覆盖统计"),

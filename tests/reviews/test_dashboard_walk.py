@@ -4,6 +4,8 @@ import re
 
 from django.urls import reverse
 
+from pledges.models import Position
+from tests.factories import make_position
 from tests.reviews.test_dashboard import town_data  # noqa: F401  (fixture)
 
 
@@ -39,3 +41,23 @@ def test_it_writes_each_rows_grades_in_words(client, town_data):  # noqa: F811
     # 东街: branch 好, 张三 较好; 西街: 李四 差 (as counted in test_dashboard).
     words = [re.sub(r"<[^>]+>", " ", t).split() for t in texts]
     assert ["好", "1", "较好", "1"] in words and ["差", "1"] in words
+
+
+def test_it_leads_a_leader_of_two_towns_to_the_second_one(client, town_data):  # noqa: F811
+    w = town_data
+    make_position(w.leader, w.far_town, Position.Kind.LEADER_SUPERVISE)
+    client.force_login(w.leader)
+    home = client.get(reverse("reviews:dashboard_home"))
+    first = client.get(home.url).content.decode()
+    links = re.search(r'data-testid="my-orgs">(.*?)</p>', first, flags=re.S).group(1)
+    far = reverse("reviews:dashboard", args=[w.far_town.pk])
+    assert far in links and w.far_town.name in links
+    assert client.get(far).status_code == 200
+    year_page = client.get(reverse("reviews:assessment", args=[w.town.pk])).content.decode()
+    assert reverse("reviews:assessment", args=[w.far_town.pk]) in year_page
+
+
+def test_it_offers_no_switch_to_a_leader_of_one_town(client, town_data):  # noqa: F811
+    client.force_login(town_data.leader)
+    page = client.get(reverse("reviews:dashboard", args=[town_data.town.pk])).content.decode()
+    assert 'data-testid="my-orgs"' not in page
