@@ -153,7 +153,8 @@ def evaluation_detail(request: HttpRequest, pk: int) -> HttpResponse:
         EvaluationResponse.objects.filter(evaluation=evaluation)
         .exclude(opinion="")
         .only("opinion", "rating")
-        .order_by("id"),
+        # Not in the order they came in: who answered when must not point to an answer.
+        .order_by("opinion", "rating", "id"),
         PAGE_SIZE,
     ).get_page(request.GET.get("page"))
     return render(

@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from reviews.models import EvaluationResponse, Satisfaction
 from tests.factories import MemberFactory
-from tests.reviews.test_mass_evaluation import codes_of, open_evaluation
+from tests.reviews.test_mass_evaluation import answer, codes_of, open_evaluation
 
 S = Satisfaction
 
@@ -61,3 +61,17 @@ def test_it_prints_each_slip_qr_as_a_scalable_code_of_its_own_link(client, world
         expected = segno.make(url, error="m").svg_inline(border=4, omitsize=True)
         path = re.compile(r' d="([^"]+)"')
         assert path.search(svg).group(1) == path.search(expected).group(1)
+
+
+def test_it_lists_opinions_not_in_the_order_they_came_in(client, world):
+    evaluation = open_evaluation(world, codes=3)
+    opinions = ["乙：路灯坏了", "甲：办事快", "丙：多走访"]
+    for code, opinion in zip(codes_of(evaluation), opinions, strict=True):
+        answer(evaluation, code, opinion=opinion)
+    client.force_login(world.secretary)
+    html = client.get(reverse("reviews:evaluation", args=[evaluation.pk])).content.decode()
+    arrival = list(EvaluationResponse.objects.order_by("id").values_list("opinion", flat=True))
+    by_text = list(EvaluationResponse.objects.order_by("opinion").values_list("opinion", flat=True))
+    assert arrival != by_text  # (the three are chosen so that the orders differ)
+    positions = [html.index(text) for text in by_text]
+    assert positions == sorted(positions)
