@@ -597,30 +597,38 @@ def _marker(name: str, x: float, y: float) -> str:
 
 
 def _trend_chart(data: dash.Dashboard) -> dict:
-    """Points for the quarterly trend lines, drawn as inline SVG (no script, prints as is)."""
+    """Points for the quarterly trend lines, drawn as inline SVG (no script, prints as is).
+
+    0 % sits on the axis; a quarter without a figure (not begun yet, or no rectification item
+    due) has no point, so the line does not dive to zero for it."""
     width, height, left, top = 320, 120, 30, 10
+    base = height - 10
     orgs, members = data.total.orgs.total, data.total.members.total
+    today = timezone.localdate()
+
+    def share(part: int, whole: int, point: dash.TrendPoint) -> float | None:
+        if not whole or point.quarter.start > today:
+            return None
+        return part / whole
+
     series = {
-        "orgs_reviewed": [p.orgs_reviewed / orgs if orgs else 0 for p in data.trend],
-        "members_reviewed": [p.members_reviewed / members if members else 0 for p in data.trend],
-        "rect_rate": [p.rect_rate or 0 for p in data.trend],
+        "orgs_reviewed": [share(p.orgs_reviewed, orgs, p) for p in data.trend],
+        "members_reviewed": [share(p.members_reviewed, members, p) for p in data.trend],
+        "rect_rate": [share(p.rect_done, p.rect_total, p) for p in data.trend],
     }
     step = (width - left - 10) / 3
+    quarter_names = [_("一季度"), _("二季度"), _("三季度"), _("四季度")]
     lines = {}
     for name, values in series.items():
-        pts = [
-            (round(left + i * step, 1), round(top + (1 - min(v, 1)) * (height - top - 20), 1))
-            for i, v in enumerate(values)
-        ]
-        lines[name] = {
-            "points": " ".join(f"{x},{y}" for x, y in pts),
-            "dots": [
-                {"x": x, "y": y, "pct": round(v * 100), "marker": _marker(name, x, y)}
-                for (x, y), v in zip(pts, values, strict=True)
-            ],
-        }
+        dots = []
+        for i, v in enumerate(values):
+            if v is None:
+                continue
+            x, y = round(left + i * step, 1), round(top + (1 - min(v, 1)) * (base - top), 1)
+            dots.append({"x": x, "y": y, "pct": round(v * 100), "marker": _marker(name, x, y)})
+        lines[name] = {"points": " ".join(f"{d['x']},{d['y']}" for d in dots), "dots": dots}
     labels = [
-        {"x": round(left + i * step, 1), "label": f"Q{p.quarter.quarter}"}
+        {"x": round(left + i * step, 1), "label": quarter_names[p.quarter.quarter - 1]}
         for i, p in enumerate(data.trend)
     ]
     labels_of = {
@@ -637,5 +645,5 @@ def _trend_chart(data: dash.Dashboard) -> dict:
         "lines": lines,
         "labels": labels,
         "legend": legend,
-        "base": height - 10,
+        "base": base,
     }
