@@ -171,7 +171,9 @@ def evaluation_submit(
     opinion = (opinion or "").strip()
     if len(opinion) > MAX_OPINION_LENGTH:
         raise TransitionError(_("意见建议不能超过 %(n)d 字") % {"n": MAX_OPINION_LENGTH})
-    found.used_at = timezone.now()
+    # Only the day is kept: an exact time would line the spent codes up with the answers
+    # (stored in arrival order), and the organizer knows which slip went to whom.
+    found.used_at = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
     found.save(update_fields=["used_at"])
     response = EvaluationResponse.objects.create(
         evaluation=evaluation, rating=rating, opinion=opinion

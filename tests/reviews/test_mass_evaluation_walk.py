@@ -4,8 +4,9 @@ import re
 
 import segno
 from django.urls import reverse
+from django.utils import timezone
 
-from reviews.models import EvaluationResponse, Satisfaction
+from reviews.models import EvaluationCode, EvaluationResponse, Satisfaction
 from tests.factories import MemberFactory
 from tests.reviews.test_mass_evaluation import answer, codes_of, open_evaluation
 
@@ -54,7 +55,7 @@ def test_it_prints_each_slip_qr_as_a_scalable_code_of_its_own_link(client, world
     svgs = re.findall(r"<svg[^>]*>.*?</svg>", html, flags=re.S)
     assert len(svgs) == 2
     for code, svg in zip(codes_of(evaluation), svgs, strict=True):
-        # Sized by the stylesheet (38 mm box), not by a fixed pixel width that would not scale.
+        # Sized by the stylesheet (34 mm), not by a fixed pixel width that would not scale.
         assert "viewBox=" in svg and "width=" not in svg.split(">", 1)[0]
         # It encodes exactly the form's address for this code: regenerate and compare modules.
         url = "http://testserver" + reverse("reviews:evaluate", args=[code])
@@ -75,3 +76,16 @@ def test_it_lists_opinions_not_in_the_order_they_came_in(client, world):
     assert arrival != by_text  # (the three are chosen so that the orders differ)
     positions = [html.index(text) for text in by_text]
     assert positions == sorted(positions)
+
+
+def test_it_keeps_only_the_day_a_code_was_spent(world):
+    evaluation = open_evaluation(world, codes=2)
+    first, second = codes_of(evaluation)
+    answer(evaluation, first)
+    answer(evaluation, second)
+    used = {c.used_at for c in EvaluationCode.objects.filter(evaluation=evaluation)}
+    # Both on the same day, with no time of day that would tell which answer is whose.
+    [day] = used
+    local = timezone.localtime(day)
+    assert (local.hour, local.minute, local.second, local.microsecond) == (0, 0, 0, 0)
+    assert local.date() == timezone.localdate()
