@@ -251,6 +251,10 @@ def evaluation_links(request: HttpRequest, pk: int) -> HttpResponse:
 def evaluation_export(request: HttpRequest, pk: int) -> HttpResponse:
     """群众评议情况统计表 as xlsx."""
     evaluation = _evaluation(request, pk)
+    if evaluation.is_open():
+        # Results watched while answers arrive could be matched to who just answered.
+        messages.info(request, _("评议结束后才能导出统计表"))
+        return redirect(evaluation)
     results = evaluations.evaluation_results(evaluation)
     wb = Workbook()
     ws = wb.active

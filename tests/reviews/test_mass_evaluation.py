@@ -290,9 +290,20 @@ def test_it_takes_a_typed_code_to_the_form(client, world):
     assert page.status_code == 302 and page.url == reverse("reviews:evaluate", args=[code])
 
 
+def test_it_hides_the_results_while_answers_still_arrive(client, world):
+    evaluation = open_evaluation(world)
+    fill(evaluation, [S.SATISFIED, S.UNSATISFIED])
+    client.force_login(world.secretary)
+    text = client.get(evaluation.get_absolute_url()).content.decode()
+    assert "评议结束后显示" in text and "50.0%" not in text
+    export = client.get(reverse("reviews:evaluation_export", args=[evaluation.pk]))
+    assert export.status_code == 302
+
+
 def test_it_shows_the_results_table_to_the_secretary_and_office(client, world):
     evaluation = open_evaluation(world)
     fill(evaluation, [S.SATISFIED] * 2 + [S.UNSATISFIED])
+    evaluations.evaluation_close(by=world.secretary, evaluation=evaluation)
     for user in (world.secretary, world.office, world.leader):
         client.force_login(user)
         page = client.get(evaluation.get_absolute_url())
@@ -318,6 +329,7 @@ def test_it_sends_anonymous_users_to_login_for_the_results(client, world):
 def test_it_exports_the_results_table(client, world):
     evaluation = open_evaluation(world)
     fill(evaluation, [S.SATISFIED] * 30 + [S.BASIC] * 2)
+    evaluations.evaluation_close(by=world.secretary, evaluation=evaluation)
     client.force_login(world.office)
     response = client.get(reverse("reviews:evaluation_export", args=[evaluation.pk]))
     ws = load_workbook(io.BytesIO(response.content)).active
