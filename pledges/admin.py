@@ -1,11 +1,11 @@
 from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from treebeard.forms import movenodeform_factory
 
 from .models import Member, Organization, Pledge, PledgeEvent, Position
+from .office_admin import office_orgs, office_users
 
 
 class ScopedAdmin(admin.ModelAdmin):
@@ -17,11 +17,14 @@ class ScopedAdmin(admin.ModelAdmin):
         qs = super().get_queryset(request)
         if request.user.is_superuser:
             return qs
-        return qs.filter(**{self.scope_lookup: Organization.objects.scope_of(request.user)})
+        return qs.filter(**{self.scope_lookup: office_orgs(request.user)})
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        if db_field.name == "organization" and not request.user.is_superuser:
-            kwargs["queryset"] = Organization.objects.scope_of(request.user)
+        if not request.user.is_superuser:
+            if db_field.name == "organization":
+                kwargs["queryset"] = office_orgs(request.user)
+            elif db_field.name == "user":
+                kwargs["queryset"] = office_users(request.user)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
@@ -42,12 +45,13 @@ class OrganizationAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         qs = super().get_queryset(request)
-        return qs if request.user.is_superuser else qs & Organization.objects.scope_of(request.user)
+        return qs if request.user.is_superuser else qs.filter(pk__in=office_orgs(request.user))
 
 
 @admin.register(Position)
 class PositionAdmin(ScopedAdmin):
     list_display = ["user", "organization", "kind"]
+    list_select_related = ["organization", "user"]
     list_filter = ["kind"]
     autocomplete_fields = ["user", "organization"]
 
@@ -55,6 +59,7 @@ class PositionAdmin(ScopedAdmin):
 @admin.register(Member)
 class MemberAdmin(ScopedAdmin):
     list_display = ["name", "organization", "kind", "probationary", "user"]
+    list_select_related = ["organization", "user"]
     list_filter = ["kind", "probationary"]
     search_fields = ["name", "organization__name"]
     autocomplete_fields = ["organization", "user"]
@@ -104,11 +109,7 @@ class OfficeUserAdmin(UserAdmin):
         qs = super().get_queryset(request)
         if request.user.is_superuser:
             return qs
-        scope = Organization.objects.scope_of(request.user)
-        linked = Q(member__organization__in=scope) | Q(positions__organization__in=scope)
-        # Logins not yet linked to anyone, so a new login can be attached to a member.
-        unlinked = Q(member__isnull=True, positions__isnull=True)
-        return qs.filter(linked | unlinked).exclude(is_superuser=True).distinct()
+        return qs.filter(pk__in=office_users(request.user))
 
 
 User = get_user_model()

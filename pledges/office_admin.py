@@ -36,3 +36,36 @@ def make_office_staff(user) -> None:
     user.is_staff = True
     user.save(update_fields=["is_staff"])
     user.groups.add(ensure_office_group())
+
+
+def office_orgs(user):
+    """Organizations under the user's office positions (not his secretary or leader ones)."""
+    from .models import Organization
+    from .permissions import Roles, roles_of
+
+    q = roles_of(user).subtree_q("path", kinds=Roles.OFFICE_KINDS)
+    return Organization.objects.filter(q) if q is not None else Organization.objects.none()
+
+
+def office_users(user):
+    """Logins an office may manage: linked only inside its subtree (or not linked at all),
+    and never staff or superusers, so no office can reach an account above or beside it."""
+    from django.contrib.auth import get_user_model
+    from django.db.models import Exists, OuterRef
+
+    from .models import Member, Position
+
+    scope = office_orgs(user)
+    outside_position = Position.objects.filter(user=OuterRef("pk")).exclude(organization__in=scope)
+    outside_member = Member.objects.filter(user=OuterRef("pk")).exclude(organization__in=scope)
+    # Leaders and offices are the superuser's to manage, wherever they are linked.
+    oversight = Position.objects.filter(
+        user=OuterRef("pk"), kind__in=[k for k in Position.Kind.values if k != "secretary"]
+    )
+    return (
+        get_user_model()
+        .objects.filter(is_staff=False, is_superuser=False)
+        .exclude(Exists(outside_position))
+        .exclude(Exists(outside_member))
+        .exclude(Exists(oversight))
+    )

@@ -16,13 +16,13 @@ def test_it_shows_the_office_only_its_subtree_in_admin(world, client):
 def test_it_never_lets_the_office_grant_superuser(world, client):
     make_office_staff(world.office)
     client.force_login(world.office)
-    url = f"/admin/auth/user/{world.office.pk}/change/"
+    url = f"/admin/auth/user/{world.member_user.pk}/change/"
     page = client.get(url)
     assert page.status_code == 200
     assert "is_superuser" not in page.content.decode()
-    client.post(url, {"username": "office", "is_active": "on", "is_superuser": "on"})
-    world.office.refresh_from_db()
-    assert not world.office.is_superuser
+    client.post(url, {"username": "member", "is_active": "on", "is_superuser": "on"})
+    world.member_user.refresh_from_db()
+    assert not world.member_user.is_superuser
 
 
 def test_it_hides_other_subtrees_logins_from_the_office(world, client):
@@ -53,3 +53,34 @@ def test_it_lets_the_office_read_but_not_move_the_tree(world, client):
     client.force_login(world.office)
     assert client.get("/admin/pledges/organization/add/").status_code == 403
     assert client.get("/admin/pledges/pledge/").status_code == 200
+
+
+def test_it_refuses_the_office_a_login_above_it(world, client):
+    """A town office must not link the county's own login to a branch and then reset it."""
+    from pledges.models import Position
+
+    county_office = UserFactory(username="county_office", is_staff=True)
+    Position.objects.create(user=county_office, organization=world.county, kind="office")
+    make_office_staff(world.office)
+    client.force_login(world.office)
+    response = client.post(
+        "/admin/pledges/position/add/",
+        {"user": county_office.pk, "organization": world.branch.pk, "kind": "secretary"},
+    )
+    assert response.status_code == 200  # the form refuses the choice
+    assert not Position.objects.filter(user=county_office, organization=world.branch).exists()
+    page = client.get(f"/admin/auth/user/{county_office.pk}/change/")
+    assert page.status_code in (302, 404)
+    assert client.get(f"/admin/auth/user/{world.leader.pk}/change/").status_code in (302, 404)
+
+
+def test_it_scopes_admin_to_office_positions_only(world, client):
+    """Being a secretary somewhere else gives no admin reach there."""
+    from tests.factories import make_position
+
+    make_office_staff(world.office)
+    make_position(world.office, world.far_town, "secretary")
+    world.office._pledge_roles = None
+    MemberFactory(name="远郊党员", organization=world.far_town)
+    client.force_login(world.office)
+    assert "远郊党员" not in client.get("/admin/pledges/member/").content.decode()
