@@ -334,7 +334,9 @@ def dashboard(root: Organization, quarter: Quarter) -> Dashboard:
             rows_by_path[bucket].rect_done += done
 
     half = half_of(quarter.quarter)
-    evaluations = scope.within(MassEvaluation.objects.filter(year=year, half=half))
+    evaluations = scope.within(
+        MassEvaluation.objects.filter(MassEvaluation.ended_q(), year=year, half=half)
+    )
     org_of_evaluation = dict(evaluations.values_list("id", "organization_id"))
     per_evaluation: dict[int, list[tuple[str, int]]] = defaultdict(list)
     # Grouped on the (evaluation, rating) index alone; the organization comes from the map.
@@ -573,7 +575,9 @@ def year_rows(org: Organization, year: int) -> list[YearRow]:
 
     for r in (
         EvaluationResponse.objects.filter(
-            evaluation__organization_id__in=org_ids, evaluation__year=year
+            MassEvaluation.ended_q("evaluation__"),
+            evaluation__organization_id__in=org_ids,
+            evaluation__year=year,
         )
         .values("evaluation__organization_id", "evaluation__half", "rating")
         .annotate(n=Count("id"))
@@ -582,7 +586,11 @@ def year_rows(org: Organization, year: int) -> list[YearRow]:
             r["rating"]
         ] += r["n"]
     for r in (
-        MemberRating.objects.filter(member__organization=org, response__evaluation__year=year)
+        MemberRating.objects.filter(
+            MassEvaluation.ended_q("response__evaluation__"),
+            member__organization=org,
+            response__evaluation__year=year,
+        )
         .values("member_id", "response__evaluation__half", "rating")
         .annotate(n=Count("id"))
     ):

@@ -282,6 +282,8 @@ def _seed_city(stdout) -> None:
                     ends_on=ends_on,
                     created_by=by,
                     created_at=now,
+                    # Finished: results only count once an evaluation has ended.
+                    closed_at=now,
                 )
                 for org_id in branches
             ],

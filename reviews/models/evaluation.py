@@ -113,6 +113,13 @@ class MassEvaluation(models.Model):
         today = today or timezone.localdate()
         return self.closed_at is None and today <= self.ends_on
 
+    @staticmethod
+    def ended_q(prefix: str = "", today: datetime.date | None = None) -> Q:
+        """Evaluations whose results may be shown: figures that move while answers arrive
+        could be matched to whoever just answered."""
+        today = today or timezone.localdate()
+        return Q(**{f"{prefix}closed_at__isnull": False}) | Q(**{f"{prefix}ends_on__lt": today})
+
 
 class EvaluationCode(models.Model):
     """A single-use code handed to one evaluator; it says nothing about who used it."""

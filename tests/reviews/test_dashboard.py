@@ -78,6 +78,7 @@ def make_evaluation(org, quarter, ratings, by):
         half=dash.half_of(quarter.quarter),
         ends_on=timezone.localdate() + datetime.timedelta(days=10),
         created_by=by,
+        closed_at=timezone.now(),  # results count once the evaluation has ended
     )
     EvaluationResponse.objects.bulk_create(
         [EvaluationResponse(evaluation=evaluation, rating=r) for r in ratings]
@@ -292,3 +293,12 @@ def test_it_refuses_a_leader_linked_elsewhere(client, town_data):
     client.force_login(far_leader)
     assert client.get(reverse("reviews:dashboard", args=[w.town.pk])).status_code == 403
     assert client.get(reverse("reviews:dashboard", args=[w.far_town.pk])).status_code == 200
+
+
+def test_it_leaves_out_an_evaluation_still_collecting_answers(town_data):
+    """Figures that move while answers arrive could be matched to who just answered."""
+    MassEvaluation.objects.update(closed_at=None)
+    total = dash.dashboard(town_data.town, town_data.q).total
+    assert (total.responses, total.satisfaction_pct) == (0, None)
+    rows = dash.year_rows(town_data.branch, town_data.q.year)
+    assert all(not any(sum(c.values()) for c in r.satisfaction.values()) for r in rows)
