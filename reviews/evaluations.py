@@ -138,7 +138,9 @@ def check_code(raw: str, *, for_update: bool = False) -> EvaluationCode:
     qs = EvaluationCode.objects.select_related("evaluation__organization")
     if for_update:
         qs = qs.select_for_update(of=("self",))
-    found = qs.filter(code=code).first() if len(code) == CODE_LENGTH else None
+    # Only well-formed codes reach the database (a NUL byte, say, is an error on PostgreSQL).
+    well_formed = len(code) == CODE_LENGTH and all(c in CODE_ALPHABET for c in code)
+    found = qs.filter(code=code).first() if well_formed else None
     if found is None:
         raise CodeRefused(_("评议码无效，请核对评议码是否输入正确"), "unknown")
     if found.used_at is not None:

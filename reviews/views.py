@@ -61,7 +61,8 @@ def _subject(key: str | None) -> Subject:
     """'o:12' / 's:12' / 'm:345' → Subject, or 404."""
     kinds = {"o": SubjectKind.ORGANIZATION, "s": SubjectKind.SECRETARY, "m": SubjectKind.MEMBER}
     prefix, _sep, raw = (key or "").partition(":")
-    if prefix not in kinds or not raw.isdigit():
+    # isascii: str.isdigit() also accepts '²' and other digits int() refuses.
+    if prefix not in kinds or not (raw.isascii() and raw.isdigit() and len(raw) <= 12):
         raise Http404
     if prefix == "m":
         member = get_object_or_404(Member.objects.select_related("organization"), pk=int(raw))
@@ -178,7 +179,8 @@ def office(request: HttpRequest, pk: int) -> HttpResponse:
 def _period(request: HttpRequest) -> ledgers.Period:
     """`?year=2026` for a whole year, else the quarter of `?q=` (current by default)."""
     raw = request.GET.get("year", "")
-    if raw.isdigit() and 2000 <= int(raw) <= 2100 and not request.GET.get("q"):
+    well_formed = raw.isascii() and raw.isdigit() and len(raw) == 4
+    if well_formed and 2000 <= int(raw) <= 2100 and not request.GET.get("q"):
         return ledgers.Period(int(raw))
     quarter = _quarter(request)
     return ledgers.Period(quarter.year, quarter.quarter)
