@@ -23,9 +23,13 @@ log = logging.getLogger(__name__)
 
 
 def _deliver(reminder: Reminder) -> bool:
+    # Claim the row first: of two runs that overlap, only one mails this reminder.
+    if not Reminder.objects.filter(pk=reminder.pk, sent_at__isnull=True).update(
+        sent_at=timezone.now()
+    ):
+        return False
     if not reminder.recipient.email:
-        # No address: the reminder still shows as recorded; nothing to mail.
-        Reminder.objects.filter(pk=reminder.pk).update(sent_at=timezone.now())
+        # No address: the reminder stays recorded as handled; nothing to mail.
         return False
     try:
         send_mail(
@@ -35,9 +39,10 @@ def _deliver(reminder: Reminder) -> bool:
             [reminder.recipient.email],
         )
     except OSError:
+        # Give the claim back so the next run tries again.
+        Reminder.objects.filter(pk=reminder.pk).update(sent_at=None)
         log.warning("reminder %s not mailed; will retry on the next run", reminder.pk)
         return False
-    Reminder.objects.filter(pk=reminder.pk).update(sent_at=timezone.now())
     return True
 
 

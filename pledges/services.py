@@ -35,6 +35,13 @@ class PledgeContent:
     expected_result: str
 
 
+def _lock(pledge: Pledge) -> None:
+    """Lock the pledge's row and reload the caller's instance with the committed state, so a
+    double-posted move or a second tab meets the first one's result instead of repeating it."""
+    list(Pledge.objects.select_for_update().filter(pk=pledge.pk).values_list("pk"))
+    pledge.refresh_from_db()
+
+
 def _record(pledge: Pledge, by, action: str, remark: str = "", changes: dict | None = None) -> None:
     PledgeEvent.objects.create(
         pledge=pledge, actor=by, action=action, remark=remark, changes=changes or {}
@@ -116,6 +123,7 @@ def pledge_create(
 def pledge_update(
     *, pledge: Pledge, by, content: PledgeContent, version: int | None = None
 ) -> Pledge:
+    _lock(pledge)
     if not permissions.can_edit_pledge(by, pledge):
         raise PermissionDenied
     if not pledge.is_editable:
@@ -134,6 +142,7 @@ def pledge_update(
 
 @transaction.atomic
 def pledge_delete_draft(*, pledge: Pledge, by) -> None:
+    _lock(pledge)
     if not permissions.can_edit_pledge(by, pledge):
         raise PermissionDenied
     if pledge.status != Status.DRAFT or pledge.events.exclude(action=Action.CREATE).exists():
@@ -143,6 +152,7 @@ def pledge_delete_draft(*, pledge: Pledge, by) -> None:
 
 @transaction.atomic
 def pledge_submit(*, pledge: Pledge, by) -> Pledge:
+    _lock(pledge)
     if not permissions.can_edit_pledge(by, pledge):
         raise PermissionDenied
     if pledge.status not in Pledge.EDITABLE_STATUSES:
@@ -157,6 +167,7 @@ def pledge_submit(*, pledge: Pledge, by) -> Pledge:
 @transaction.atomic
 def pledge_approve(*, pledge: Pledge, by, remark: str = "") -> Pledge:
     """审诺 passed: the pledge is filed with the higher organization's office."""
+    _lock(pledge)
     if not permissions.can_approve_pledge(by, pledge):
         _refuse_approval(pledge, by)
     if pledge.status != Status.SUBMITTED:
@@ -171,6 +182,7 @@ def pledge_approve(*, pledge: Pledge, by, remark: str = "") -> Pledge:
 
 @transaction.atomic
 def pledge_return(*, pledge: Pledge, by, reason: str) -> Pledge:
+    _lock(pledge)
     if not permissions.can_approve_pledge(by, pledge):
         _refuse_approval(pledge, by)
     if pledge.status != Status.SUBMITTED:
@@ -187,6 +199,7 @@ def pledge_return(*, pledge: Pledge, by, reason: str) -> Pledge:
 @transaction.atomic
 def pledge_publish(*, pledge: Pledge, by) -> Pledge:
     """亮诺: the approved pledge is made public."""
+    _lock(pledge)
     if not permissions.can_run_pledge(by, pledge):
         raise PermissionDenied
     if pledge.status != Status.APPROVED:
@@ -237,6 +250,7 @@ def progress_add(
     files: Sequence[UploadedFile] = (),
 ) -> ProgressRecord:
     """践诺记实. The first record of a published pledge moves it into progress."""
+    _lock(pledge)
     if not permissions.can_record_progress(by, pledge):
         raise PermissionDenied
     if pledge.status not in (Status.APPROVED, Status.PUBLISHED, Status.IN_PROGRESS):
@@ -290,6 +304,7 @@ def pledge_close(
     *, pledge: Pledge, by, result: str, closed_on: datetime.date | None = None
 ) -> Pledge:
     """销号: fulfilled to the people's satisfaction."""
+    _lock(pledge)
     if not permissions.can_run_pledge(by, pledge):
         raise PermissionDenied
     if pledge.status not in (Status.PUBLISHED, Status.IN_PROGRESS):
@@ -308,6 +323,7 @@ def pledge_close(
 
 @transaction.atomic
 def pledge_mark_unfulfilled(*, pledge: Pledge, by, reason: str) -> Pledge:
+    _lock(pledge)
     if not permissions.can_run_pledge(by, pledge):
         raise PermissionDenied
     if pledge.status not in (Status.PUBLISHED, Status.IN_PROGRESS):
@@ -326,6 +342,7 @@ def pledge_carry_over(
     *, pledge: Pledge, by, deadline: datetime.date | None = None, year: int | None = None
 ) -> Pledge:
     """再承诺: a new draft that carries on from a closed or unfulfilled pledge."""
+    _lock(pledge)
     if not permissions.can_edit_pledge(by, pledge):
         raise PermissionDenied
     if pledge.status not in Pledge.ENDED_STATUSES:
@@ -358,6 +375,7 @@ def pledge_amend(
     *, pledge: Pledge, by, content: PledgeContent, reason: str, version: int | None = None
 ) -> Pledge:
     """Published content changes only through a recorded amendment with a reason."""
+    _lock(pledge)
     if not permissions.can_run_pledge(by, pledge):
         raise PermissionDenied
     if pledge.status not in Pledge.RUNNING_STATUSES:

@@ -604,6 +604,8 @@ def item_reopen(*, item: RectificationItem, by, reason: str) -> RectificationIte
 
 
 def _next_letter_number(org: Organization, year: int) -> str:
+    # Numbers run per organization: lock it so two letters issued at once get two numbers.
+    list(Organization.objects.select_for_update().filter(pk=org.pk).values_list("pk"))
     prefix = f"{year}-"
     last = (
         SuggestionLetter.objects.filter(organization=org, number__startswith=prefix)

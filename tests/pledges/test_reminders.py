@@ -73,3 +73,11 @@ def test_it_runs_the_task_on_a_real_worker(world, emails, settings):
     finally:
         app.conf.task_always_eager = settings.CELERY_TASK_ALWAYS_EAGER
     assert Reminder.objects.filter(sent_at__isnull=False).count() == 1
+
+
+def test_it_mails_a_reminder_claimed_by_an_overlapping_run_only_once(world, emails):
+    pledge_in("published", world)
+    reminders.send_monthly_progress_reminders()
+    reminder = Reminder.objects.get()
+    assert reminders._deliver(reminder) is False  # the second run finds it claimed
+    assert len(mail.outbox) == 1
