@@ -22,7 +22,9 @@ def env_list(name: str, default: str) -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
-DEBUG = env_bool("DEBUG", True)
+# On by default only in the embedded mode (no DATABASE_URL): a production deployment that
+# forgets DEBUG must not show tracebacks to users.
+DEBUG = env_bool("DEBUG", not os.environ.get("DATABASE_URL"))
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
 if not SECRET_KEY:
     if not DEBUG:
@@ -106,15 +108,18 @@ STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 # Serve straight from the finders in development so no collectstatic is needed.
-WHITENOISE_USE_FINDERS = DEBUG
+# Hashed, compressed files once `collectstatic` has run; straight from the app folders before
+# (development, tests), so nothing needs collecting to start.
+STATIC_COLLECTED = (BASE_DIR / "staticfiles" / "staticfiles.json").exists()
+WHITENOISE_USE_FINDERS = not STATIC_COLLECTED
 WHITENOISE_AUTOREFRESH = DEBUG
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
-        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
-        if DEBUG
-        else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        if STATIC_COLLECTED and not DEBUG
+        else "django.contrib.staticfiles.storage.StaticFilesStorage"
     },
 }
 # Evidence files are at most 10 MB; keep a little room for the rest of the form.
