@@ -13,3 +13,12 @@ def test_it_switches_to_english_when_chosen(client, db):
 def test_it_ignores_an_unknown_language_cookie(client, db):
     client.cookies["django_language"] = "xx"
     assert client.get("/login/")["Content-Language"] == "zh-hans"
+
+
+def test_it_explains_an_expired_form_in_chinese(db):
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    response = client.post("/login/", {"username": "x", "password": "y"})
+    assert response.status_code == 403
+    assert "页面已过期" in response.content.decode()

@@ -376,3 +376,11 @@ def test_it_edits_a_draft_and_amends_a_published_pledge_through_pages(world, cli
     running.refresh_from_db()
     assert running.title == "变更后"
     assert running.events.filter(action="amend").count() == 1
+
+
+def test_it_never_redirects_to_another_site_after_a_record(world, client):
+    pledge = pledge_in("published", world)
+    client.force_login(world.member_user)
+    data = {"date": TODAY().isoformat(), "text": "走访", "next": "//evil.example/"}
+    response = client.post(f"/pledge/{pledge.pk}/progress/", data)
+    assert response["Location"] == f"/pledge/{pledge.pk}/"
