@@ -15,6 +15,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from treebeard.mp_tree import MP_Node, MP_NodeManager, MP_NodeQuerySet
 
@@ -174,7 +175,9 @@ class Member(models.Model):
     @property
     def kind_label(self) -> str:
         label = self.get_kind_display()
-        return f"{label}（{_('预备')}）" if self.probationary else label
+        if not self.probationary:
+            return str(label)
+        return gettext("%(kind)s（预备）") % {"kind": label}
 
 
 class PledgeQuerySet(models.QuerySet):

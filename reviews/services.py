@@ -16,6 +16,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from pledges.errors import TransitionError
 from pledges.files import check_evidence_file
@@ -440,36 +441,37 @@ def review_redo(*, review: Review, by) -> Review:
 
 # --- content prompts ---------------------------------------------------------------------
 
+# Lazy: these are read per request, in the language of that request.
 FIVE_GOODS = (
-    _("领导班子好：班子团结、战斗力强"),
-    _("党员队伍好：党员发挥先锋模范作用"),
-    _("工作机制好：民主管理、制度落实"),
-    _("工作业绩好：中心工作和承诺事项完成情况"),
-    _("群众反映好：党风廉政、解决群众关心的民生问题"),
+    gettext_lazy("领导班子好：班子团结、战斗力强"),
+    gettext_lazy("党员队伍好：党员发挥先锋模范作用"),
+    gettext_lazy("工作机制好：民主管理、制度落实"),
+    gettext_lazy("工作业绩好：中心工作和承诺事项完成情况"),
+    gettext_lazy("群众反映好：党风廉政、解决群众关心的民生问题"),
 )
 FIVE_LEADS = (
-    _("带头学习提高"),
-    _("带头争创佳绩：立足岗位、践行承诺"),
-    _("带头服务群众：为群众办实事、好事"),
-    _("带头遵纪守法"),
-    _("带头弘扬正气"),
+    gettext_lazy("带头学习提高"),
+    gettext_lazy("带头争创佳绩：立足岗位、践行承诺"),
+    gettext_lazy("带头服务群众：为群众办实事、好事"),
+    gettext_lazy("带头遵纪守法"),
+    gettext_lazy("带头弘扬正气"),
 )
 FIELD_PROMPTS = {
-    Organization.Field.RURAL: _("带领群众增收致富、村务公开和民主管理"),
-    Organization.Field.COMMUNITY: _("服务居民、化解矛盾纠纷、社区治理"),
-    Organization.Field.GOVERNMENT: _("机关作风效能、服务基层和群众"),
-    Organization.Field.SCHOOL: _("教书育人、师德师风、家校联系"),
-    Organization.Field.MEDICAL: _("医德医风、改善服务、方便患者"),
-    Organization.Field.STATE_ENTERPRISE: _("生产经营、改革发展、职工群众利益"),
-    Organization.Field.NEW_ECONOMY: _("企业健康发展、职工合法权益、党组织作用发挥"),
-    Organization.Field.MASS: _("联系服务所代表的群众"),
+    Organization.Field.RURAL: gettext_lazy("带领群众增收致富、村务公开和民主管理"),
+    Organization.Field.COMMUNITY: gettext_lazy("服务居民、化解矛盾纠纷、社区治理"),
+    Organization.Field.GOVERNMENT: gettext_lazy("机关作风效能、服务基层和群众"),
+    Organization.Field.SCHOOL: gettext_lazy("教书育人、师德师风、家校联系"),
+    Organization.Field.MEDICAL: gettext_lazy("医德医风、改善服务、方便患者"),
+    Organization.Field.STATE_ENTERPRISE: gettext_lazy("生产经营、改革发展、职工群众利益"),
+    Organization.Field.NEW_ECONOMY: gettext_lazy("企业健康发展、职工合法权益、党组织作用发挥"),
+    Organization.Field.MASS: gettext_lazy("联系服务所代表的群众"),
 }
 MEMBER_KIND_PROMPTS = {
-    Member.Kind.LEADING_CADRE: _("德能勤绩廉：分管工作、联系群众、廉洁自律"),
-    Member.Kind.ON_DUTY: _("本职工作完成情况、岗位争优"),
-    Member.Kind.RETIRED: _("发挥余热、参与社区服务和志愿活动"),
-    Member.Kind.MOBILE: _("与组织保持联系、按时汇报（可书面点评）"),
-    Member.Kind.RURAL: _("设岗定责、履行党员义务、带头致富"),
+    Member.Kind.LEADING_CADRE: gettext_lazy("德能勤绩廉：分管工作、联系群众、廉洁自律"),
+    Member.Kind.ON_DUTY: gettext_lazy("本职工作完成情况、岗位争优"),
+    Member.Kind.RETIRED: gettext_lazy("发挥余热、参与社区服务和志愿活动"),
+    Member.Kind.MOBILE: gettext_lazy("与组织保持联系、按时汇报（可书面点评）"),
+    Member.Kind.RURAL: gettext_lazy("设岗定责、履行党员义务、带头致富"),
 }
 
 

@@ -106,8 +106,11 @@ class MassEvaluation(models.Model):
     def display_title(self) -> str:
         if self.title:
             return self.title
-        period = f"{self.year}{_('年')}{self.get_half_display()}"
-        return f"{self.organization.name} {period}{_('群众评议')}"
+        return _("%(org)s %(year)d年%(half)s群众评议") % {
+            "org": self.organization.name,
+            "year": self.year,
+            "half": self.get_half_display(),
+        }
 
     def is_open(self, today: datetime.date | None = None) -> bool:
         today = today or timezone.localdate()

@@ -141,7 +141,7 @@ class Subject:
         if self.kind == SubjectKind.MEMBER:
             return self.member.name
         if self.kind == SubjectKind.SECRETARY:
-            return f"{self.organization.name}{_('书记')}"
+            return _("%(org)s书记") % {"org": self.organization.name}
         return self.organization.name
 
     @property
