@@ -1,6 +1,7 @@
 """The pledge book's pages through the HTTP client: entry, bulk, progress, close, query counts."""
 
 import datetime
+import uuid
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -291,7 +292,8 @@ def test_it_keeps_the_query_count_the_same_for_5_and_500_rows(world, client):
 def test_it_saves_a_double_posted_entry_form_once(world, client):
     client.force_login(world.secretary)
     url = f"/org/{world.branch.pk}/entry/{world.member.pk}/"
-    data = {**entry_post([row("只一次")]), "form_token": "abc123"}
+    # A fresh token each run: in CI the cache is Redis, which outlives the test run.
+    data = {**entry_post([row("只一次")]), "form_token": uuid.uuid4().hex}
     client.post(url, data)
     response = client.post(url, data, follow=True)
     assert "请勿重复提交" in response.content.decode()
@@ -301,7 +303,8 @@ def test_it_saves_a_double_posted_entry_form_once(world, client):
 def test_it_saves_a_double_posted_progress_record_once(world, client):
     pledge = pledge_in("published", world)
     client.force_login(world.member_user)
-    data = {"date": TODAY().isoformat(), "text": "走访", "form_token": "t1", "next": "/me/"}
+    data = {"date": TODAY().isoformat(), "text": "走访", "form_token": uuid.uuid4().hex}
+    data["next"] = "/me/"
     client.post(f"/pledge/{pledge.pk}/progress/", data)
     client.post(f"/pledge/{pledge.pk}/progress/", data)
     assert pledge.progress_records.count() == 1
