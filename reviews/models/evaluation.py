@@ -13,6 +13,8 @@ from django.utils.translation import gettext_lazy as _
 
 from pledges.models import Member, Organization
 
+from .review import Grade
+
 __all__ = [
     "MIN_RESPONSES",
     "CODE_ALPHABET",
@@ -191,11 +193,7 @@ class AnnualAssessmentQuerySet(models.QuerySet):
 class AnnualAssessment(models.Model):
     """一年一总评: the final grade of an organization (member empty) or of a member."""
 
-    class Grade(models.TextChoices):
-        GOOD = "good", _("好")
-        FAIRLY_GOOD = "fairly_good", _("较好")
-        AVERAGE = "average", _("一般")
-        POOR = "poor", _("差")
+    Grade = Grade
 
     year = models.PositiveSmallIntegerField(_("年度"))
     # For a member, the member's organization at the time: the year page reads by organization.

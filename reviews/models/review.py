@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy as _
 from pledges.models import Member, Organization, Pledge
 
 __all__ = [
+    "Grade",
     "Quarter",
     "SubjectKind",
     "subject_key_for",
@@ -274,6 +275,16 @@ class ReviewQuerySet(models.QuerySet):
         return self.select_related("organization", "member", "reviewer")
 
 
+class Grade(models.TextChoices):
+    """The one grading scale of the sources (好/较好/一般/差): quarterly reviews and the
+    annual assessment both use it."""
+
+    GOOD = "good", _("好")
+    FAIRLY_GOOD = "fairly_good", _("较好")
+    AVERAGE = "average", _("一般")
+    POOR = "poor", _("差")
+
+
 class Review(SubjectFields):
     """领导点评, recorded as in the 点评情况登记表 and signed by the reviewer."""
 
@@ -284,11 +295,7 @@ class Review(SubjectFields):
         WRITTEN = "written", _("书面点评")
         RANDOM = "random", _("随机点评")
 
-    class Grade(models.TextChoices):
-        GOOD = "good", _("好")
-        FAIRLY_GOOD = "fairly_good", _("较好")
-        AVERAGE = "average", _("一般")
-        POOR = "poor", _("差")
+    Grade = Grade
 
     class Status(models.TextChoices):
         DRAFT = "draft", _("草稿")
