@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -157,7 +158,6 @@ def entry(request: HttpRequest, pk: int, member_pk: int | None = None) -> HttpRe
     probe = Pledge(owner_org=org, owner_member=member)
     if not permissions.can_edit_pledge(request.user, probe):
         raise PermissionDenied
-    today = timezone.localdate()
     period = PeriodForm(request.POST or None, initial={"year": _year(request), "half": 0})
     existing = Pledge.objects.filter(
         owner_org=org, owner_member=member, status__in=Pledge.EDITABLE_STATUSES
@@ -203,7 +203,6 @@ def entry(request: HttpRequest, pk: int, member_pk: int | None = None) -> HttpRe
             "formset": formset,
             "breadcrumbs": org.breadcrumbs(),
             "others": ended.order_by("-year", "id")[:20] if member else [],
-            "today": today,
         },
     )
 
@@ -216,8 +215,6 @@ def _entry_done_url(request: HttpRequest, org: Organization, year: int) -> str:
 
 
 def _save_entry(request, org, member, period, formset, existing_by_id, submit) -> int:
-    from django.db import transaction
-
     saved = 0
     with transaction.atomic():
         for form in formset:
