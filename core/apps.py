@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+
+
+class CoreConfig(AppConfig):
+    """Shared, non-domain helpers: errors, file checks, xlsx writing, form tokens, row locks,
+    dates, the access helper. Imports no domain app."""
+
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "core"
+    verbose_name = "core"
