@@ -77,7 +77,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "pledges.context_processors.roles",
-                "pledges.context_processors.form_token",
+                "core.context_processors.form_token",
             ],
         },
     },

@@ -7,6 +7,7 @@ class PledgesConfig(AppConfig):
     verbose_name = _("承诺践诺")
 
     def ready(self) -> None:
+        # Models can only be imported once the registry is ready, hence here.
         from django.db.models.signals import post_migrate
 
         from .office_admin import ensure_office_group

@@ -1,5 +1,4 @@
-from .once import new_token
-from .permissions import roles_of
+from .roles import roles_of
 
 
 def roles(request):
@@ -8,8 +7,3 @@ def roles(request):
     if user is None or not user.is_authenticated:
         return {}
     return {"roles": roles_of(user)}
-
-
-def form_token(request):
-    """`{{ form_token }}` gives every form rendered on a page its own one-time token."""
-    return {"form_token": new_token}

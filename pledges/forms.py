@@ -2,18 +2,11 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.dates import DateInput
+from core.forms import MultipleFileField
+
 from .models import Pledge
 from .services import PledgeContent
-
-
-class DateInput(forms.DateInput):
-    # Old browsers fall back to a text box; the placeholder then shows the format.
-    input_type = "date"
-
-    def __init__(self, **kwargs):
-        kwargs.setdefault("format", "%Y-%m-%d")
-        super().__init__(**kwargs)
-        self.attrs.setdefault("placeholder", "2026-06-30")
 
 
 class PledgeForm(forms.ModelForm):
@@ -73,23 +66,6 @@ class PeriodForm(forms.Form):
     half = forms.TypedChoiceField(
         label=_("期间"), choices=Pledge.Half.choices, coerce=int, initial=Pledge.Half.WHOLE_YEAR
     )
-
-
-class MultipleFileInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
-class MultipleFileField(forms.FileField):
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault(
-            "widget", MultipleFileInput(attrs={"accept": ".jpg,.jpeg,.png,.pdf,.docx,.xlsx"})
-        )
-        super().__init__(*args, **kwargs)
-
-    def clean(self, data, initial=None):
-        if isinstance(data, list | tuple):
-            return [super(MultipleFileField, self).clean(d, initial) for d in data]
-        return [super().clean(data, initial)] if data else []
 
 
 class ProgressForm(forms.Form):

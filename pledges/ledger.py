@@ -15,8 +15,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from core.xlsx import write_ledger
+
 from . import selectors
-from .excel import write_ledger
 from .models import Organization, Pledge, ProgressRecord
 
 # Header (msgid) and width in characters; the order is the ledger's column order.

@@ -7,8 +7,6 @@ leader) and from a Member row linked to the login.
 from __future__ import annotations
 
 import datetime
-import os
-import uuid
 
 from django.conf import settings
 from django.db import models
@@ -19,6 +17,10 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from treebeard.mp_tree import MP_Node, MP_NodeManager, MP_NodeQuerySet
 
+from core.files import EvidenceFile
+
+from .roles import roles_of
+
 
 class OrganizationQuerySet(MP_NodeQuerySet):
     def subtree_of(self, org: Organization) -> OrganizationQuerySet:
@@ -27,10 +29,18 @@ class OrganizationQuerySet(MP_NodeQuerySet):
 
     def scope_of(self, user) -> OrganizationQuerySet:
         """Every organization the user may look at as secretary, office or leader."""
-        from .permissions import roles_of
-
         q = roles_of(user).subtree_q("path")
         return self.filter(q) if q is not None else self.none()
+
+    def visible_to(self, user) -> OrganizationQuerySet:
+        """The user's scope, and a member's own branch (read only: see permissions)."""
+        roles = roles_of(user)
+        if roles.is_superuser:
+            return self.all()
+        q = roles.subtree_q("path") or Q(pk__in=[])
+        if roles.member is not None:
+            q |= Q(pk=roles.member.organization_id)
+        return self.filter(q)
 
 
 class OrganizationManager(MP_NodeManager.from_queryset(OrganizationQuerySet)):
@@ -125,6 +135,18 @@ class Position(models.Model):
         return self.kind in (self.Kind.LEADER_CONTACT, self.Kind.LEADER_SUPERVISE)
 
 
+class MemberQuerySet(models.QuerySet):
+    def visible_to(self, user) -> MemberQuerySet:
+        """Members of the organizations in the user's scope, and the user's own member row."""
+        roles = roles_of(user)
+        if roles.is_superuser:
+            return self.all()
+        q = roles.subtree_q("organization__path") or Q(pk__in=[])
+        if roles.member is not None:
+            q |= Q(pk=roles.member.pk)
+        return self.filter(q)
+
+
 class Member(models.Model):
     class Kind(models.TextChoices):
         LEADING_CADRE = "leading_cadre", _("党员领导干部")
@@ -156,6 +178,8 @@ class Member(models.Model):
         verbose_name=_("登录账号"),
     )
 
+    objects = MemberQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("党员")
         verbose_name_plural = _("党员")
@@ -183,8 +207,6 @@ class Member(models.Model):
 class PledgeQuerySet(models.QuerySet):
     def visible_to(self, user) -> PledgeQuerySet:
         """The one place that decides which pledges a user may see."""
-        from .permissions import roles_of
-
         if not user.is_authenticated:
             return self.none()
         if user.is_superuser:
@@ -401,21 +423,15 @@ class ProgressRecord(models.Model):
         return f"{self.date} {self.text[:20]}"
 
 
-def evidence_upload_to(instance: Evidence, filename: str) -> str:
-    # Random names: the stored name reveals nothing and cannot be guessed or collide.
-    ext = os.path.splitext(filename)[1].lower()[:8]
-    return f"evidence/{timezone.now():%Y/%m}/{uuid.uuid4().hex}{ext}"
+class EvidenceQuerySet(models.QuerySet):
+    def visible_to(self, user) -> EvidenceQuerySet:
+        return self.filter(record__pledge__in=Pledge.objects.visible_to(user))
 
 
-class Evidence(models.Model):
+class Evidence(EvidenceFile):
     record = models.ForeignKey(ProgressRecord, on_delete=models.CASCADE, related_name="evidence")
-    file = models.FileField(upload_to=evidence_upload_to)
-    original_name = models.CharField(max_length=200)
-    content_type = models.CharField(max_length=100)
-    size = models.PositiveIntegerField()
 
-    def __str__(self) -> str:
-        return self.original_name
+    objects = EvidenceQuerySet.as_manager()
 
     def get_absolute_url(self) -> str:
         return reverse("pledges:evidence", args=[self.pk])

@@ -1,7 +1,12 @@
 """The committee office's way into Django admin: a group with the permissions it needs, and
 admin lists scoped to the office's subtree (an office never edits another county's roster)."""
 
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
+from django.db.models import Exists, OuterRef
+
+from .models import Member, Organization, Position
+from .roles import Roles, roles_of
 
 OFFICE_GROUP = "党委办公室"
 # The tree itself (adding or moving organizations) stays with the superuser.
@@ -40,9 +45,6 @@ def make_office_staff(user) -> None:
 
 def office_orgs(user):
     """Organizations under the user's office positions (not his secretary or leader ones)."""
-    from .models import Organization
-    from .permissions import Roles, roles_of
-
     q = roles_of(user).subtree_q("path", kinds=Roles.OFFICE_KINDS)
     return Organization.objects.filter(q) if q is not None else Organization.objects.none()
 
@@ -50,11 +52,6 @@ def office_orgs(user):
 def office_users(user):
     """Logins an office may manage: linked only inside its subtree (or not linked at all),
     and never staff or superusers, so no office can reach an account above or beside it."""
-    from django.contrib.auth import get_user_model
-    from django.db.models import Exists, OuterRef
-
-    from .models import Member, Position
-
     scope = office_orgs(user)
     outside_position = Position.objects.filter(user=OuterRef("pk")).exclude(organization__in=scope)
     outside_member = Member.objects.filter(user=OuterRef("pk")).exclude(organization__in=scope)

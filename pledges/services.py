@@ -17,9 +17,9 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.errors import TransitionError
+
 from . import permissions
-from .errors import TransitionError
-from .files import check_evidence_file
 from .models import Evidence, Member, Organization, Pledge, PledgeEvent, ProgressRecord
 
 Status = Pledge.Status
@@ -259,16 +259,11 @@ def progress_add(
         raise TransitionError(_("请填写践诺情况"))
     if date > timezone.localdate():
         raise TransitionError(_("记实日期不能晚于今天"))
-    checked = [(f, check_evidence_file(f)) for f in files]
+    evidence = Evidence.build_all(files)
     record = ProgressRecord.objects.create(pledge=pledge, date=date, text=text.strip(), author=by)
-    for upload, content_type in checked:
-        Evidence.objects.create(
-            record=record,
-            file=upload,
-            original_name=upload.name[:200],
-            content_type=content_type,
-            size=upload.size,
-        )
+    for row in evidence:
+        row.record = record
+        row.save()
     if pledge.status != Status.IN_PROGRESS:
         pledge.status = Status.IN_PROGRESS
         if pledge.published_at is None:
@@ -281,7 +276,7 @@ def progress_add(
         by,
         Action.PROGRESS,
         text.strip()[:200],
-        {"record": record.pk, "files": [u.name for u, _ in checked]},
+        {"record": record.pk, "files": [row.original_name for row in evidence]},
     )
     return record
 

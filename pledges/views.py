@@ -15,9 +15,11 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from . import once, permissions, selectors, services
-from .errors import TransitionError
-from .files import attachment_response
+from core import once
+from core.errors import TransitionError
+from core.files import attachment_response
+
+from . import permissions, selectors, services
 from .forms import (
     AmendForm,
     BulkForm,
@@ -29,7 +31,7 @@ from .forms import (
     ReasonForm,
 )
 from .models import Evidence, Member, Organization, Pledge
-from .permissions import Roles, roles_of
+from .roles import Roles, roles_of
 
 PAGE_SIZE = 20
 

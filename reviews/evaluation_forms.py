@@ -6,7 +6,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from pledges.forms import DateInput
+from core.dates import DateInput
 from pledges.models import Member, Organization
 
 from .evaluations import MAX_CODES_PER_ISSUE, MAX_OPINION_LENGTH, half_end

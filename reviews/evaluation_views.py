@@ -25,9 +25,9 @@ from django.views.decorators.http import require_POST
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 
-from pledges.errors import TransitionError
+from core.errors import TransitionError
 from pledges.models import Organization, Pledge
-from pledges.permissions import roles_of
+from pledges.roles import roles_of
 
 from . import dashboard as dash
 from . import evaluations

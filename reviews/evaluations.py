@@ -18,7 +18,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from pledges.errors import TransitionError
+from core.errors import TransitionError
 from pledges.models import Member, Organization
 
 from . import permissions

@@ -2,7 +2,8 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from pledges.forms import DateInput, MultipleFileField
+from core.dates import DateInput
+from core.forms import MultipleFileField
 
 from .models import Review, SuggestionLetter
 from .services import ItemContent, ReportContent, ReviewContent

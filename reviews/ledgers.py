@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from pledges.excel import write_ledger
+from core.xlsx import write_ledger
 from pledges.models import Organization
 
 from .models import Quarter, RectificationItem, Review, SubjectKind

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from django.db.models import Q
 
 from pledges.models import Organization
-from pledges.permissions import Roles, roles_of
+from pledges.roles import Roles, roles_of
 
 if TYPE_CHECKING:
     from pledges.models import Member

@@ -19,7 +19,7 @@ from django.db.models.functions import Substr
 from django.utils import timezone
 
 from pledges.models import Member, Organization, Pledge, Position
-from pledges.permissions import roles_of
+from pledges.roles import roles_of
 
 from .models import (
     Quarter,

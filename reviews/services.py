@@ -18,8 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from pledges.errors import TransitionError
-from pledges.files import check_evidence_file
+from core.errors import TransitionError
 from pledges.models import Member, Organization, Pledge
 
 from . import permissions, selectors
@@ -533,16 +532,8 @@ def item_done(
         raise TransitionError(_("只有整改中或重新整改的事项可以报整改完成"))
     if not measures_taken.strip():
         raise TransitionError(_("请填写整改落实情况"))
-    checked = [(f, check_evidence_file(f)) for f in files]
-    for upload, content_type in checked:
-        RectificationEvidence.objects.create(
-            item=item,
-            file=upload,
-            original_name=upload.name[:200],
-            content_type=content_type,
-            size=upload.size,
-            uploaded_by=by,
-        )
+    for row in RectificationEvidence.build_all(files, item=item, uploaded_by=by):
+        row.save()
     item.status = ItemStatus.DONE
     item.measures_taken = measures_taken.strip()
     if reply.strip():

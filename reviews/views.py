@@ -18,11 +18,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from pledges.errors import TransitionError
-from pledges.excel import XLSX_CONTENT_TYPE
-from pledges.files import attachment_response
+from core.errors import TransitionError
+from core.files import attachment_response
+from core.xlsx import XLSX_CONTENT_TYPE
 from pledges.models import Member, Organization
-from pledges.permissions import roles_of
+from pledges.roles import roles_of
 
 from . import ledgers, permissions, selectors, services
 from .forms import (

@@ -2,8 +2,8 @@
 
 import django.db.models.deletion
 import django.utils.timezone
-import pledges.models
 from django.conf import settings
+import core.files
 from django.db import migrations, models
 
 
@@ -131,7 +131,7 @@ class Migration(migrations.Migration):
             name='Evidence',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('file', models.FileField(upload_to=pledges.models.evidence_upload_to)),
+                ('file', models.FileField(upload_to=core.files.evidence_upload_to)),
                 ('original_name', models.CharField(max_length=200)),
                 ('content_type', models.CharField(max_length=100)),
                 ('size', models.PositiveIntegerField()),

@@ -2,8 +2,8 @@
 
 import django.db.models.deletion
 import django.utils.timezone
-import reviews.models.review
 from django.conf import settings
+import core.files
 from django.db import migrations, models
 
 
@@ -100,7 +100,7 @@ class Migration(migrations.Migration):
             name='RectificationEvidence',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('file', models.FileField(upload_to=reviews.models.review.rectification_upload_to)),
+                ('file', models.FileField(upload_to=core.files.evidence_upload_to)),
                 ('original_name', models.CharField(max_length=200)),
                 ('content_type', models.CharField(max_length=100)),
                 ('size', models.PositiveIntegerField()),

@@ -41,7 +41,7 @@ class Satisfaction(models.TextChoices):
 
 
 def _scope_q(user, lookup: str) -> Q | None:
-    from pledges.permissions import roles_of
+    from pledges.roles import roles_of
 
     roles = roles_of(user)
     if roles.is_superuser:

@@ -9,8 +9,6 @@ names the subject in one column for unique constraints and for matching rows in 
 from __future__ import annotations
 
 import datetime
-import os
-import uuid
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -20,6 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.files import EvidenceFile
 from pledges.models import Member, Organization, Pledge
 
 __all__ = [
@@ -536,24 +535,14 @@ class RectificationEvent(models.Model):
         return f"{self.get_action_display()} {self.at:%Y-%m-%d}"
 
 
-def rectification_upload_to(instance: RectificationEvidence, filename: str) -> str:
-    ext = os.path.splitext(filename)[1].lower()[:8]
-    return f"rectification/{timezone.now():%Y/%m}/{uuid.uuid4().hex}{ext}"
+class RectificationEvidence(EvidenceFile):
+    UPLOAD_DIR = "rectification"
 
-
-class RectificationEvidence(models.Model):
     item = models.ForeignKey(RectificationItem, on_delete=models.CASCADE, related_name="evidence")
-    file = models.FileField(upload_to=rectification_upload_to)
-    original_name = models.CharField(max_length=200)
-    content_type = models.CharField(max_length=100)
-    size = models.PositiveIntegerField()
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     uploaded_at = models.DateTimeField(auto_now_add=True)
-
-    def __str__(self) -> str:
-        return self.original_name
 
     def get_absolute_url(self) -> str:
         return reverse("reviews:item_evidence", args=[self.pk])

@@ -5,8 +5,8 @@ import datetime
 import pytest
 from django.core.exceptions import PermissionDenied
 
+from core.errors import TransitionError
 from pledges import services
-from pledges.errors import TransitionError
 from pledges.models import Pledge, PledgeEvent
 from tests.pledges.helpers import TODAY, content, pledge_in
 

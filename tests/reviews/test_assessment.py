@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from pledges.errors import TransitionError
+from core.errors import TransitionError
 from pledges.models import Pledge
 from reviews import dashboard as dash
 from reviews import evaluations

@@ -6,7 +6,7 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 
-from pledges.errors import TransitionError
+from core.errors import TransitionError
 from pledges.models import Pledge
 from reviews import selectors, services
 from reviews.models import SuggestionLetter

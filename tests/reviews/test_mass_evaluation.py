@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from pledges.errors import TransitionError
+from core.errors import TransitionError
 from pledges.models import Position
 from reviews import evaluations
 from reviews.evaluations import CodeRefused

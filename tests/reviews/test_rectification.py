@@ -6,7 +6,7 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from pledges.errors import TransitionError
+from core.errors import TransitionError
 from reviews import selectors, services
 from reviews.models import Quarter, RectificationItem
 from tests.factories import make_org

@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from pledges.errors import TransitionError
+from core.errors import TransitionError
 from reviews import services
 from reviews.models import Quarter, Review
 

@@ -6,7 +6,7 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 
-from pledges.errors import TransitionError
+from core.errors import TransitionError
 from reviews import services
 from reviews.models import Quarter, RectificationEvent, Review
 

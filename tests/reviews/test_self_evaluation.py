@@ -4,7 +4,7 @@ import datetime
 
 import pytest
 
-from pledges.errors import TransitionError
+from core.errors import TransitionError
 from pledges.models import Pledge
 from reviews import services
 from reviews.models import Quarter, SelfEvaluation

@@ -7,10 +7,13 @@ The workbook is write-only, so rows go to the file as they are read and memory s
 from __future__ import annotations
 
 import datetime
+import tempfile
 from collections.abc import Callable, Iterable
 from copy import copy
 from typing import IO
+from urllib.parse import quote
 
+from django.http import FileResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
@@ -22,6 +25,33 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 DATE_FORMAT = "yyyy-mm-dd"
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+# Excel treats text starting with these as a formula (or DDE); a user typed it, so it stays text.
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def text_safe(cell: WriteOnlyCell) -> WriteOnlyCell:
+    """Store a typed string that looks like a formula as a string: the sheet shows it, never
+    evaluates it."""
+    if isinstance(cell.value, str) and cell.value.startswith(FORMULA_PREFIXES):
+        cell.data_type = "s"
+    return cell
+
+
+def xlsx_download(write: Callable[[IO[bytes]], object], *, filename: str, ascii_name: str):
+    """A private .xlsx download: `write(out)` fills the file; the name is Chinese (RFC 5987)
+    with a plain fallback for old browsers."""
+    # Spooled: small files stay in memory, a county's thousands of rows go to a temp file.
+    out = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)
+    write(out)
+    out.seek(0)
+    response = FileResponse(out, content_type=XLSX_CONTENT_TYPE)
+    response["Content-Disposition"] = (
+        f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename)}"
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 def _prototype(sheet, **style) -> WriteOnlyCell:
@@ -96,7 +126,7 @@ def write_ledger(
     for count, row in enumerate(rows, start=1):
         cells = []
         for value in to_cells(count, row):
-            cell = WriteOnlyCell(sheet, value)
+            cell = text_safe(WriteOnlyCell(sheet, value))
             proto = dated if isinstance(value, datetime.date) else plain
             cell._style = copy(proto._style)
             cells.append(cell)

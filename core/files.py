@@ -1,8 +1,13 @@
 """Evidence files: the type is read from the content, never trusted from the name."""
 
+import os
+import uuid
+
 import filetype
 from django.core.files.uploadedfile import UploadedFile
+from django.db import models
 from django.http import FileResponse, Http404
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .errors import TransitionError
@@ -44,3 +49,40 @@ def attachment_response(field_file, *, filename: str, content_type: str) -> File
     )
     response["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+def evidence_upload_to(instance: "EvidenceFile", filename: str) -> str:
+    # Random names: the stored name reveals nothing and cannot be guessed or collide.
+    ext = os.path.splitext(filename)[1].lower()[:8]
+    return f"{instance.UPLOAD_DIR}/{timezone.now():%Y/%m}/{uuid.uuid4().hex}{ext}"
+
+
+class EvidenceFile(models.Model):
+    """An uploaded file checked by `check_evidence_file`; subclasses add what it belongs to."""
+
+    UPLOAD_DIR = "evidence"
+
+    file = models.FileField(upload_to=evidence_upload_to)
+    original_name = models.CharField(max_length=200)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveIntegerField()
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return self.original_name
+
+    @classmethod
+    def build_all(cls, uploads: list[UploadedFile], **owner) -> list["EvidenceFile"]:
+        """Check every upload first (one bad file refuses them all), then make the rows."""
+        checked = [(f, check_evidence_file(f)) for f in uploads]
+        return [
+            cls(file=f, original_name=f.name[:200], content_type=kind, size=f.size, **owner)
+            for f, kind in checked
+        ]
+
+    def download(self) -> FileResponse:
+        return attachment_response(
+            self.file, filename=self.original_name, content_type=self.content_type
+        )

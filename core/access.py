@@ -1,0 +1,28 @@
+"""The one way a view fetches an object: the object if the user may see it, else 404.
+
+Every model a user reaches has `objects.visible_to(user)`; an object outside it is a 404 (never a
+403), so an address does not even tell whether the object exists.
+"""
+
+from __future__ import annotations
+
+from typing import TypeVar
+
+from django.db import models
+from django.http import Http404
+
+T = TypeVar("T", bound=models.Model)
+
+# Larger than any id a bigint key can hold: the address is a 404, never a database error.
+MAX_PK = 2**63 - 1
+
+
+def get_visible_or_404(queryset: models.QuerySet[T] | type[T], user, pk: int) -> T:
+    if isinstance(queryset, type):
+        queryset = queryset._default_manager.all()
+    if not 0 < pk <= MAX_PK:
+        raise Http404
+    try:
+        return queryset.visible_to(user).get(pk=pk)
+    except queryset.model.DoesNotExist as e:
+        raise Http404 from e
