@@ -1,6 +1,5 @@
 """Evidence files: the type is read from the content, never trusted from the name."""
 
-import os
 import uuid
 
 import filetype
@@ -52,9 +51,11 @@ def attachment_response(field_file, *, filename: str, content_type: str) -> File
 
 
 def evidence_upload_to(instance: "EvidenceFile", filename: str) -> str:
-    # Random names: the stored name reveals nothing and cannot be guessed or collide.
-    ext = os.path.splitext(filename)[1].lower()[:8]
-    return f"{instance.UPLOAD_DIR}/{timezone.now():%Y/%m}/{uuid.uuid4().hex}{ext}"
+    # Random names: the stored name reveals nothing and cannot be guessed or collide. The
+    # extension is the detected type's, never the uploaded name's: a JPEG named x.html is
+    # stored as .jpg, so no server ever serves it as a page.
+    ext = ALLOWED_EVIDENCE_TYPES.get(instance.content_type, "bin")
+    return f"{instance.UPLOAD_DIR}/{timezone.now():%Y/%m}/{uuid.uuid4().hex}.{ext}"
 
 
 class EvidenceFile(models.Model):
