@@ -3,10 +3,10 @@ import time
 
 import pytest
 from django.core import mail
+from django.utils import timezone
 
-from pledges import reminders
+from pledges import reminders, tasks
 from pledges.models import Pledge, Reminder
-from tests.pledges.helpers import TODAY, pledge_in
 
 
 @pytest.fixture
@@ -16,7 +16,7 @@ def emails(world):
         user.save()
 
 
-def test_it_reminds_a_member_with_no_record_this_month_once(world, emails):
+def test_it_reminds_a_member_with_no_record_this_month_once(world, emails, pledge_in):
     pledge_in("published", world)
     assert reminders.send_monthly_progress_reminders() == 1
     assert mail.outbox[0].to == ["member@example.cn"]
@@ -26,20 +26,22 @@ def test_it_reminds_a_member_with_no_record_this_month_once(world, emails):
     assert Reminder.objects.count() == 1
 
 
-def test_it_does_not_remind_who_has_recorded_this_month(world, emails):
+def test_it_does_not_remind_who_has_recorded_this_month(world, emails, pledge_in):
     pledge_in("in_progress", world)
     assert reminders.send_monthly_progress_reminders() == 0
 
 
-def test_it_tells_the_secretary_about_overdue_pledges_once(world, emails):
+def test_it_tells_the_secretary_about_overdue_pledges_once(world, emails, pledge_in):
     pledge = pledge_in("published", world)
-    Pledge.objects.filter(pk=pledge.pk).update(deadline=TODAY() - datetime.timedelta(days=3))
+    Pledge.objects.filter(pk=pledge.pk).update(
+        deadline=timezone.localdate() - datetime.timedelta(days=3)
+    )
     assert reminders.send_overdue_reminders() == 1
     assert mail.outbox[0].to == ["secretary@example.cn"]
     assert reminders.send_overdue_reminders() == 0
 
 
-def test_it_retries_a_reminder_whose_mail_failed(world, emails, monkeypatch):
+def test_it_retries_a_reminder_whose_mail_failed(world, emails, monkeypatch, pledge_in):
     pledge_in("published", world)
 
     def broken(*args, **kwargs):
@@ -53,12 +55,11 @@ def test_it_retries_a_reminder_whose_mail_failed(world, emails, monkeypatch):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_it_runs_the_task_on_a_real_worker(world, emails, settings):
+def test_it_runs_the_task_on_a_real_worker(world, emails, settings, pledge_in):
     """Through the configured broker: Redis when REDIS_URL is set (CI), memory otherwise."""
     from celery.contrib.testing.worker import start_worker
 
     from config.celery import app
-    from pledges import tasks
 
     pledge_in("published", world)
     app.conf.task_always_eager = False
@@ -75,7 +76,7 @@ def test_it_runs_the_task_on_a_real_worker(world, emails, settings):
     assert Reminder.objects.filter(sent_at__isnull=False).count() == 1
 
 
-def test_it_mails_a_reminder_claimed_by_an_overlapping_run_only_once(world, emails):
+def test_it_mails_a_reminder_claimed_by_an_overlapping_run_only_once(world, emails, pledge_in):
     pledge_in("published", world)
     reminders.send_monthly_progress_reminders()
     reminder = Reminder.objects.get()

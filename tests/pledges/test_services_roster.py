@@ -8,8 +8,10 @@ from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import SimpleUploadedFile
 from openpyxl import Workbook, load_workbook
 
-from pledges import roster
 from pledges.models import Member, Organization
+from pledges.roster.checking import id_card_problem
+from pledges.roster.shape import EXAMPLE_NAME
+from pledges.services.roster import roster_import
 from tests.factories import MemberFactory, UserFactory, make_org
 
 HEADER = ["姓名", "性别", "所在党组织", "党员类别", "预备党员", "联系电话", "身份证号", "登录账号"]
@@ -33,7 +35,7 @@ def row(name="王五", gender="男", org="", kind="在职党员", prob="", phone
 
 
 def run(world, rows=None, file=None, by=None, org=None, **kwargs):
-    return roster.roster_import(
+    return roster_import(
         org=org or world.branch,
         by=by or world.secretary,
         file=file or xlsx(rows),
@@ -98,7 +100,7 @@ def test_it_creates_a_login_with_a_one_time_initial_password(world):
 
 
 def test_it_skips_blank_rows_and_the_example_row(world):
-    result = run(world, [row(roster.EXAMPLE_NAME), [None] * 8, row("王五")])
+    result = run(world, [row(EXAMPLE_NAME), [None] * 8, row("王五")])
     assert result.ok, messages(result)
     assert [m.name for m in result.created] == ["王五"]
 
@@ -226,7 +228,7 @@ def test_it_refuses_a_login_twice_in_the_file_and_a_bad_one(world):
 
 
 def test_it_refuses_too_many_logins(world, monkeypatch):
-    monkeypatch.setattr(roster, "MAX_LOGINS", 1)
+    monkeypatch.setattr("pledges.services.roster.MAX_LOGINS", 1)
     result = run(world, [row("王五", login="a1"), row("赵六", login="a2")])
     assert_refused(world, result, "最多为 1 人创建登录账号")
 
@@ -295,18 +297,18 @@ def test_it_refuses_unknown_and_missing_headers(world):
 
 
 def test_it_refuses_too_many_rows(world, monkeypatch):
-    monkeypatch.setattr(roster, "MAX_ROWS", 2)
+    monkeypatch.setattr("pledges.services.roster.MAX_ROWS", 2)
     result = run(world, [row("王五"), row("赵六"), row("钱七")])
     assert_refused(world, result, "第 4 行：一个文件最多导入 2 名党员")
 
 
 def test_it_refuses_a_file_too_large(world, monkeypatch):
-    monkeypatch.setattr(roster, "MAX_BYTES", 100)
+    monkeypatch.setattr("pledges.roster.reading.MAX_BYTES", 100)
     assert_refused(world, run(world, [row("王五")]), "文件超过 5 MB")
 
 
 def test_it_refuses_a_zip_that_unpacks_too_large(world, monkeypatch):
-    monkeypatch.setattr(roster, "MAX_UNPACKED_BYTES", 1000)
+    monkeypatch.setattr("pledges.roster.reading.MAX_UNPACKED_BYTES", 1000)
     assert_refused(world, run(world, [row("王五")]), "表格内容过大")
 
 
@@ -400,10 +402,10 @@ def test_it_serves_a_template_with_dropdowns_that_imports_cleanly(client, world)
     assert disposition.startswith("attachment;")
     assert "filename*=UTF-8''" in disposition
     assert "%E5%85%9A%E5%91%98" in disposition  # 党员
-    workbook = load_workbook(io.BytesIO(response.content))
+    workbook = load_workbook(io.BytesIO(b"".join(response.streaming_content)))
     sheet = workbook.worksheets[0]
     assert [c.value for c in sheet[1]] == HEADER
-    assert sheet["A2"].value == roster.EXAMPLE_NAME
+    assert sheet["A2"].value == EXAMPLE_NAME
     assert sheet.column_dimensions["A"].width > 5
     covered = " ".join(str(dv.sqref) for dv in sheet.data_validations.dataValidation)
     for letter in "BDE":
@@ -418,8 +420,8 @@ def test_it_serves_a_template_with_dropdowns_that_imports_cleanly(client, world)
 
 
 def test_it_checks_id_card_numbers():
-    assert roster.id_card_problem(VALID_ID) is None
-    assert roster.id_card_problem("110105194912310021") is not None
+    assert id_card_problem(VALID_ID) is None
+    assert id_card_problem("110105194912310021") is not None
 
 
 # --- personal data stays off the branch page ---------------------------------------------

@@ -1,33 +1,35 @@
+"""Fixtures for the pledge book's tests: pledge content, pledges in any state, a tiny PNG."""
+
 import datetime
 
+import pytest
 from django.utils import timezone
 
-from pledges import services
 from pledges.models import Pledge
+from pledges.services import pledge as services
+from pledges.services.progress import progress_add
 
-TODAY = timezone.localdate
 
-
-def content(**overrides) -> services.PledgeContent:
+def _content(**overrides) -> services.PledgeContent:
     values = {
         "kind": Pledge.Kind.PRACTICAL,
         "title": "帮助困难户解决饮水问题",
         "measures": "每月走访一次，联系水务站",
-        "deadline": TODAY() + datetime.timedelta(days=60),
+        "deadline": timezone.localdate() + datetime.timedelta(days=60),
         "expected_result": "困难户用上自来水",
     }
     values.update(overrides)
     return services.PledgeContent(**values)
 
 
-def pledge_in(status: str, w, *, member=True, **kwargs) -> Pledge:
+def _pledge_in(status: str, w, *, member=True, **kwargs) -> Pledge:
     """A pledge moved to `status` through the services, so its history is real."""
     pledge = services.pledge_create(
         by=w.secretary,
         owner_org=w.branch,
         owner_member=w.member if member else None,
-        content=content(**kwargs),
-        year=TODAY().year,
+        content=_content(**kwargs),
+        year=timezone.localdate().year,
     )
     approver = w.secretary if member else w.office
     if status == "draft":
@@ -43,7 +45,7 @@ def pledge_in(status: str, w, *, member=True, **kwargs) -> Pledge:
     services.pledge_publish(pledge=pledge, by=w.secretary)
     if status == "published":
         return pledge
-    services.progress_add(pledge=pledge, by=w.secretary, date=TODAY(), text="已走访三户")
+    progress_add(pledge=pledge, by=w.secretary, date=timezone.localdate(), text="已走访三户")
     if status == "in_progress":
         return pledge
     if status == "closed":
@@ -51,3 +53,25 @@ def pledge_in(status: str, w, *, member=True, **kwargs) -> Pledge:
     if status == "unfulfilled":
         return services.pledge_mark_unfulfilled(pledge=pledge, by=w.secretary, reason="资金未到位")
     raise ValueError(status)
+
+
+@pytest.fixture
+def content():
+    """`content(**overrides)`: a valid PledgeContent."""
+    return _content
+
+
+@pytest.fixture
+def pledge_in(db):
+    """`pledge_in(status, world, member=True, **content)`: a pledge moved there by services."""
+    return _pledge_in
+
+
+@pytest.fixture
+def png() -> bytes:
+    """The smallest real PNG: its content, not its name, makes it an allowed evidence file."""
+    return (
+        b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00"
+        b"\x1f\x15\xc4\x89\x00\x00\x00\rIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N\x00\x00"
+        b"\x00\x00IEND\xaeB`\x82"
+    )
