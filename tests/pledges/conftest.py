@@ -3,6 +3,7 @@
 import datetime
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from pledges.models import Pledge
@@ -75,3 +76,41 @@ def png() -> bytes:
         b"\x1f\x15\xc4\x89\x00\x00\x00\rIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N\x00\x00"
         b"\x00\x00IEND\xaeB`\x82"
     )
+
+
+@pytest.fixture
+def fill_book(world, pledge_in, png):
+    """`fill_book(n)`: n drafts, n published pledges with a record and a photo, n closed ones
+    for world.member; returns the last of each, for pages whose query count must not grow."""
+
+    def fill(n: int) -> dict[str, Pledge]:
+        made = {}
+        for _ in range(n):
+            made["draft"] = pledge_in("draft", world)
+            made["published"] = pledge_in("published", world)
+            photo = SimpleUploadedFile("现场.png", png, content_type="image/png")
+            progress_add(
+                pledge=made["published"],
+                by=world.secretary,
+                date=timezone.localdate(),
+                text="走访",
+                files=[photo],
+            )
+            made["closed"] = pledge_in("closed", world)
+        return made
+
+    return fill
+
+
+@pytest.fixture
+def read_page(client):
+    """`read_page(url)`: fetch a page, reading a download to its end, so that a query count
+    around it counts every query the page makes."""
+
+    def read(url: str) -> None:
+        response = client.get(url)
+        assert response.status_code in (200, 302)
+        if response.streaming:
+            b"".join(response.streaming_content)
+
+    return read

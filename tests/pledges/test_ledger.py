@@ -228,3 +228,14 @@ def test_it_marks_overdue_items_and_formats_dates(client, book):
         elif row[4].value == "帮扶两户困难户":
             assert not row[8].font.b
             assert row[7].alignment.wrap_text
+
+
+@pytest.mark.parametrize("rows", [1, 4])
+def test_it_reads_the_ledger_download_in_6_queries_for_one_row_and_many(
+    world, client, fill_book, read_page, django_assert_num_queries, rows
+):
+    fill_book(rows)
+    url = f"/org/{world.branch.pk}/ledger.xlsx"
+    client.force_login(world.secretary)
+    with django_assert_num_queries(6):
+        read_page(url)

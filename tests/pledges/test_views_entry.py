@@ -137,3 +137,25 @@ def test_it_refuses_outsiders_the_entry_page(world, client, username):
     client.force_login(getattr(world, username))
     response = client.get(f"/org/{world.branch.pk}/entry/{world.member.pk}/")
     assert response.status_code in (403, 404)
+
+
+@pytest.mark.parametrize("rows", [1, 4])
+def test_it_reads_a_members_entry_page_in_9_queries_for_one_row_and_many(
+    world, client, fill_book, read_page, django_assert_num_queries, rows
+):
+    fill_book(rows)
+    url = f"/org/{world.branch.pk}/entry/{world.member.pk}/"
+    client.force_login(world.secretary)
+    with django_assert_num_queries(9):
+        read_page(url)
+
+
+@pytest.mark.parametrize("rows", [1, 4])
+def test_it_reads_the_organizations_entry_page_in_7_queries_for_one_row_and_many(
+    world, client, fill_book, read_page, django_assert_num_queries, rows
+):
+    fill_book(rows)
+    url = f"/org/{world.branch.pk}/entry/"
+    client.force_login(world.secretary)
+    with django_assert_num_queries(7):
+        read_page(url)

@@ -114,3 +114,47 @@ def test_it_refuses_an_unknown_action(world, client, pledge_in):
     pledge = pledge_in("submitted", world)
     client.force_login(world.secretary)
     assert client.post(f"/pledge/{pledge.pk}/explode/").status_code == 404
+
+
+@pytest.mark.parametrize("rows", [1, 4])
+def test_it_reads_the_pledge_page_in_10_queries_for_one_row_and_many(
+    world, client, fill_book, read_page, django_assert_num_queries, rows
+):
+    made = fill_book(rows)
+    url = f"/pledge/{made['published'].pk}/"
+    client.force_login(world.secretary)
+    with django_assert_num_queries(10):
+        read_page(url)
+
+
+@pytest.mark.parametrize("rows", [1, 4])
+def test_it_reads_a_closed_pledges_page_in_11_queries_for_one_row_and_many(
+    world, client, fill_book, read_page, django_assert_num_queries, rows
+):
+    made = fill_book(rows)
+    url = f"/pledge/{made['closed'].pk}/"
+    client.force_login(world.secretary)
+    with django_assert_num_queries(11):
+        read_page(url)
+
+
+@pytest.mark.parametrize("rows", [1, 4])
+def test_it_reads_the_edit_page_in_6_queries_for_one_row_and_many(
+    world, client, fill_book, read_page, django_assert_num_queries, rows
+):
+    made = fill_book(rows)
+    url = f"/pledge/{made['draft'].pk}/edit/"
+    client.force_login(world.secretary)
+    with django_assert_num_queries(6):
+        read_page(url)
+
+
+@pytest.mark.parametrize("rows", [1, 4])
+def test_it_reads_the_amendment_page_in_6_queries_for_one_row_and_many(
+    world, client, fill_book, read_page, django_assert_num_queries, rows
+):
+    made = fill_book(rows)
+    url = f"/pledge/{made['published'].pk}/amend/"
+    client.force_login(world.secretary)
+    with django_assert_num_queries(6):
+        read_page(url)

@@ -111,3 +111,25 @@ def test_it_serves_evidence_as_an_attachment_to_allowed_users(world, client, ple
         assert response.status_code == 200
         assert response["Content-Disposition"].startswith("attachment")
         assert b"".join(response.streaming_content) == png
+
+
+@pytest.mark.parametrize("rows", [1, 4])
+def test_it_reads_the_progress_page_in_6_queries_for_one_row_and_many(
+    world, client, fill_book, read_page, django_assert_num_queries, rows
+):
+    made = fill_book(rows)
+    url = f"/pledge/{made['published'].pk}/progress/"
+    client.force_login(world.secretary)
+    with django_assert_num_queries(6):
+        read_page(url)
+
+
+@pytest.mark.parametrize("rows", [1, 4])
+def test_it_reads_an_evidence_file_in_5_queries_for_one_row_and_many(
+    world, client, fill_book, read_page, django_assert_num_queries, rows
+):
+    made = fill_book(rows)
+    url = f"/evidence/{made['published'].progress_records.get().evidence.get().pk}/"
+    client.force_login(world.secretary)
+    with django_assert_num_queries(5):
+        read_page(url)
