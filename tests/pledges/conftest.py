@@ -1,14 +1,17 @@
 """Fixtures for the pledge book's tests: pledge content, pledges in any state, a tiny PNG."""
 
 import datetime
+import io
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
+from openpyxl import Workbook
 
 from pledges.models import Pledge
 from pledges.services import pledge as services
 from pledges.services.progress import progress_add
+from pledges.services.roster import roster_import
 
 
 def _content(**overrides) -> services.PledgeContent:
@@ -114,3 +117,60 @@ def read_page(client):
             b"".join(response.streaming_content)
 
     return read
+
+
+ROSTER_HEADER = [
+    "姓名",
+    "性别",
+    "所在党组织",
+    "党员类别",
+    "预备党员",
+    "联系电话",
+    "身份证号",
+    "登录账号",
+]
+
+
+def _roster_xlsx(rows, header=ROSTER_HEADER, name="名册.xlsx"):
+    workbook = Workbook()
+    sheet = workbook.active
+    if header:
+        sheet.append(header)
+    for row in rows:
+        sheet.append(row)
+    out = io.BytesIO()
+    workbook.save(out)
+    return SimpleUploadedFile(name, out.getvalue())
+
+
+def _roster_row(
+    name="王五", gender="男", org="", kind="在职党员", prob="", phone="", id_card="", login=""
+):
+    return [name, gender, org, kind, prob, phone, id_card, login]
+
+
+@pytest.fixture
+def roster_xlsx():
+    """`roster_xlsx(rows, header=..., name=...)`: an uploaded roster file with these rows."""
+    return _roster_xlsx
+
+
+@pytest.fixture
+def roster_row():
+    """`roster_row(name, gender, org, kind, prob, phone, id_card, login)`: one roster row."""
+    return _roster_row
+
+
+@pytest.fixture
+def run_import(world):
+    """`run_import(world, rows=None, file=None, by=None, org=None, **kwargs)`: the service."""
+
+    def run(world, rows=None, file=None, by=None, org=None, **kwargs):
+        return roster_import(
+            org=org or world.branch,
+            by=by or world.secretary,
+            file=file or _roster_xlsx(rows),
+            **kwargs,
+        )
+
+    return run

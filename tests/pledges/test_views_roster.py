@@ -4,11 +4,10 @@ import io
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from openpyxl import Workbook, load_workbook
+from openpyxl import load_workbook
 
 from pledges.models import Member
 from pledges.roster.shape import EXAMPLE_NAME
-from pledges.services.roster import roster_import
 from tests.factories import MemberFactory
 
 HEADER = ["姓名", "性别", "所在党组织", "党员类别", "预备党员", "联系电话", "身份证号", "登录账号"]
@@ -17,49 +16,30 @@ HEADER = ["姓名", "性别", "所在党组织", "党员类别", "预备党员",
 VALID_ID = "11010519491231002X"
 
 
-def xlsx(rows, header=HEADER, name="名册.xlsx"):
-    workbook = Workbook()
-    sheet = workbook.active
-    if header:
-        sheet.append(header)
-    for row in rows:
-        sheet.append(row)
-    out = io.BytesIO()
-    workbook.save(out)
-    return SimpleUploadedFile(name, out.getvalue())
-
-
-def row(name="王五", gender="男", org="", kind="在职党员", prob="", phone="", id_card="", login=""):
-    return [name, gender, org, kind, prob, phone, id_card, login]
-
-
-def run(world, rows=None, file=None, by=None, org=None, **kwargs):
-    return roster_import(
-        org=org or world.branch,
-        by=by or world.secretary,
-        file=file or xlsx(rows),
-        **kwargs,
-    )
-
-
 def messages(result):
     return [str(e) for e in result.errors]
 
 
 @pytest.mark.parametrize("who", ["stranger", "other_secretary", "far_office", "member_user"])
-def test_it_refuses_people_outside_the_branch_on_the_page(client, world, who):
+def test_it_refuses_people_outside_the_branch_on_the_page(
+    client, world, who, roster_xlsx, roster_row
+):
     client.force_login(getattr(world, who))
     url = f"/org/{world.branch.pk}/roster/"
     assert client.get(url).status_code in (403, 404)
-    response = client.post(url, {"file": xlsx([row("王五")])})
+    response = client.post(url, {"file": roster_xlsx([roster_row("王五")])})
     assert response.status_code in (403, 404)
     assert client.get(url + "template.xlsx").status_code in (403, 404)
     assert not Member.objects.filter(name="王五").exists()
 
 
-def test_it_lets_the_office_of_the_parent_import_into_its_branches(client, world):
+def test_it_lets_the_office_of_the_parent_import_into_its_branches(
+    client, world, roster_xlsx, roster_row
+):
     client.force_login(world.office)
-    file = xlsx([row("王五", org="东街社区党支部"), row("赵六", org="西街社区党支部")])
+    file = roster_xlsx(
+        [roster_row("王五", org="东街社区党支部"), roster_row("赵六", org="西街社区党支部")]
+    )
     response = client.post(f"/org/{world.town.pk}/roster/", {"file": file})
     assert response.status_code == 200
     assert "已导入 2 名党员" in response.content.decode()
@@ -67,9 +47,9 @@ def test_it_lets_the_office_of_the_parent_import_into_its_branches(client, world
     assert Member.objects.get(name="赵六").organization == world.other_branch
 
 
-def test_it_shows_the_errors_on_the_page_and_writes_nothing(client, world):
+def test_it_shows_the_errors_on_the_page_and_writes_nothing(client, world, roster_xlsx, roster_row):
     client.force_login(world.secretary)
-    file = xlsx([row("王五"), row("赵六", kind="在职")])
+    file = roster_xlsx([roster_row("王五"), roster_row("赵六", kind="在职")])
     response = client.post(f"/org/{world.branch.pk}/roster/", {"file": file})
     body = response.content.decode()
     assert response.status_code == 200
@@ -78,9 +58,11 @@ def test_it_shows_the_errors_on_the_page_and_writes_nothing(client, world):
     assert not Member.objects.filter(name="王五").exists()
 
 
-def test_it_shows_the_initial_passwords_once_and_is_not_cached(client, world):
+def test_it_shows_the_initial_passwords_once_and_is_not_cached(
+    client, world, roster_xlsx, roster_row
+):
     client.force_login(world.secretary)
-    file = xlsx([row("王五", login="wangwu")])
+    file = roster_xlsx([roster_row("王五", login="wangwu")])
     response = client.post(f"/org/{world.branch.pk}/roster/", {"file": file})
     body = response.content.decode()
     assert "已导入 1 名党员" in body
@@ -102,7 +84,7 @@ def test_it_refuses_a_post_without_a_file(client, world):
     assert "roster-result" not in response.content.decode()
 
 
-def test_it_serves_a_template_with_dropdowns_that_imports_cleanly(client, world):
+def test_it_serves_a_template_with_dropdowns_that_imports_cleanly(client, world, run_import):
     client.force_login(world.secretary)
     response = client.get(f"/org/{world.branch.pk}/roster/template.xlsx")
     assert response.status_code == 200
@@ -122,7 +104,7 @@ def test_it_serves_a_template_with_dropdowns_that_imports_cleanly(client, world)
     sheet.append(["王五", "男", "东街社区党支部", "在职党员", "否"])
     out = io.BytesIO()
     workbook.save(out)
-    result = run(world, file=SimpleUploadedFile("t.xlsx", out.getvalue()))
+    result = run_import(world, file=SimpleUploadedFile("t.xlsx", out.getvalue()))
     assert result.ok, messages(result)
     assert [m.name for m in result.created] == ["王五"]
 
