@@ -84,9 +84,10 @@ def png() -> bytes:
 @pytest.fixture
 def fill_book(world, pledge_in, png):
     """`fill_book(n)`: n drafts, n published pledges with a record and a photo, n closed ones
-    for world.member; returns the last of each, for pages whose query count must not grow."""
+    for world.member; returns the ids of the last of each (and of the evidence file, branch,
+    town and member) to fill in page addresses."""
 
-    def fill(n: int) -> dict[str, Pledge]:
+    def fill(n: int) -> dict[str, int]:
         made = {}
         for _ in range(n):
             made["draft"] = pledge_in("draft", world)
@@ -100,23 +101,35 @@ def fill_book(world, pledge_in, png):
                 files=[photo],
             )
             made["closed"] = pledge_in("closed", world)
-        return made
+        pks = {name: pledge.pk for name, pledge in made.items()}
+        evidence = made["published"].progress_records.get().evidence.get()
+        return {
+            **pks,
+            "evidence": evidence.pk,
+            "branch": world.branch.pk,
+            "town": world.town.pk,
+            "member": world.member.pk,
+        }
 
     return fill
 
 
 @pytest.fixture
-def read_page(client):
-    """`read_page(url)`: fetch a page, reading a download to its end, so that a query count
-    around it counts every query the page makes."""
+def assert_page_queries(world, client, fill_book, django_assert_num_queries):
+    """`assert_page_queries(who, url, queries, rows)`: with `rows` of every kind in the book,
+    the page at `url` (formatted with fill_book's ids) costs exactly `queries` queries for
+    world.`who`; a download is read to its end inside the count."""
 
-    def read(url: str) -> None:
-        response = client.get(url)
+    def check(who: str, url: str, queries: int, rows: int) -> None:
+        url = url.format(**fill_book(rows))
+        client.force_login(getattr(world, who))
+        with django_assert_num_queries(queries):
+            response = client.get(url)
+            if response.streaming:
+                b"".join(response.streaming_content)
         assert response.status_code in (200, 302)
-        if response.streaming:
-            b"".join(response.streaming_content)
 
-    return read
+    return check
 
 
 ROSTER_HEADER = [
@@ -174,3 +187,20 @@ def run_import(world):
         )
 
     return run
+
+
+def _form_row(title="修缮村道", kind="practical"):
+    deadline = (timezone.localdate() + datetime.timedelta(days=30)).isoformat()
+    return {
+        "kind": kind,
+        "title": title,
+        "measures": "筹集资金，组织施工",
+        "deadline": deadline,
+        "expected_result": "群众出行方便",
+    }
+
+
+@pytest.fixture
+def form_row():
+    """`form_row(title, kind)`: a filled pledge form's fields, as posted."""
+    return _form_row

@@ -231,11 +231,13 @@ def test_it_marks_overdue_items_and_formats_dates(client, book):
 
 
 @pytest.mark.parametrize("rows", [1, 4])
-def test_it_reads_the_ledger_download_in_6_queries_for_one_row_and_many(
-    world, client, fill_book, read_page, django_assert_num_queries, rows
+@pytest.mark.parametrize(
+    ("who", "url", "queries"),
+    [
+        pytest.param("secretary", "/org/{branch}/ledger.xlsx", 6, id="the_ledger_download"),
+    ],
+)
+def test_it_reads_each_page_in_a_fixed_number_of_queries(
+    assert_page_queries, who, url, queries, rows
 ):
-    fill_book(rows)
-    url = f"/org/{world.branch.pk}/ledger.xlsx"
-    client.force_login(world.secretary)
-    with django_assert_num_queries(6):
-        read_page(url)
+    assert_page_queries(who, url, queries, rows)

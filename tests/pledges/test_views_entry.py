@@ -1,6 +1,5 @@
 """The entry page and bulk moves through the HTTP client."""
 
-import datetime
 import uuid
 
 import pytest
@@ -30,22 +29,16 @@ def entry_post(rows, submit=False, year=None):
     return data
 
 
-def row(title="修缮村道", kind="practical"):
-    deadline = (TODAY() + datetime.timedelta(days=30)).isoformat()
-    return {
-        "kind": kind,
-        "title": title,
-        "measures": "筹集资金，组织施工",
-        "deadline": deadline,
-        "expected_result": "群众出行方便",
-    }
-
-
-def test_it_enters_all_of_a_members_items_on_one_page(world, client):
+def test_it_enters_all_of_a_members_items_on_one_page(world, client, form_row):
     client.force_login(world.secretary)
     url = f"/org/{world.branch.pk}/entry/{world.member.pk}/"
     assert client.get(url).status_code == 200
-    rows = [row("事项一"), row("事项二"), row("改正急躁作风", "fault"), {"kind": "practical"}]
+    rows = [
+        form_row("事项一"),
+        form_row("事项二"),
+        form_row("改正急躁作风", "fault"),
+        {"kind": "practical"},
+    ]
     response = client.post(url, entry_post(rows, submit=True))
     assert response.status_code == 302
     pledges = Pledge.objects.filter(owner_member=world.member)
@@ -53,13 +46,13 @@ def test_it_enters_all_of_a_members_items_on_one_page(world, client):
     assert set(pledges.values_list("status", flat=True)) == {S.SUBMITTED}
 
 
-def test_it_refuses_a_half_filled_row_and_writes_nothing(world, client):
+def test_it_refuses_a_half_filled_row_and_writes_nothing(world, client, form_row):
     client.force_login(world.secretary)
     url = f"/org/{world.branch.pk}/entry/{world.member.pk}/"
-    bad = row("事项二")
+    bad = form_row("事项二")
     bad["deadline"] = "明年"
     response = client.post(
-        url, entry_post([row("事项一"), bad, {"kind": "fault", "title": "缺点"}])
+        url, entry_post([form_row("事项一"), bad, {"kind": "fault", "title": "缺点"}])
     )
     assert response.status_code == 200
     body = response.content.decode()
@@ -68,13 +61,13 @@ def test_it_refuses_a_half_filled_row_and_writes_nothing(world, client):
     assert Pledge.objects.count() == 0
 
 
-def test_it_prefills_the_entry_page_with_existing_drafts(world, client, pledge_in):
+def test_it_prefills_the_entry_page_with_existing_drafts(world, client, pledge_in, form_row):
     draft = pledge_in("draft", world, title="已有草稿")
     client.force_login(world.member_user)
     response = client.get(f"/org/{world.branch.pk}/entry/{world.member.pk}/")
     assert "已有草稿" in response.content.decode()
     data = entry_post(
-        [{**row("改过的草稿"), "pledge_id": str(draft.pk), "version": str(draft.version)}]
+        [{**form_row("改过的草稿"), "pledge_id": str(draft.pk), "version": str(draft.version)}]
     )
     client.post(f"/org/{world.branch.pk}/entry/{world.member.pk}/", data)
     draft.refresh_from_db()
@@ -113,21 +106,21 @@ def test_it_ignores_bulk_ids_outside_the_users_view(world, client, pledge_in):
     assert other.status == S.SUBMITTED
 
 
-def test_it_saves_a_double_posted_entry_form_once(world, client):
+def test_it_saves_a_double_posted_entry_form_once(world, client, form_row):
     client.force_login(world.secretary)
     url = f"/org/{world.branch.pk}/entry/{world.member.pk}/"
     # A fresh token each run: in CI the cache is Redis, which outlives the test run.
-    data = {**entry_post([row("只一次")]), "form_token": uuid.uuid4().hex}
+    data = {**entry_post([form_row("只一次")]), "form_token": uuid.uuid4().hex}
     client.post(url, data)
     response = client.post(url, data, follow=True)
     assert "请勿重复提交" in response.content.decode()
     assert Pledge.objects.filter(title="只一次").count() == 1
 
 
-def test_it_returns_a_member_to_his_own_pledges_after_entry(world, client):
+def test_it_returns_a_member_to_his_own_pledges_after_entry(world, client, form_row):
     client.force_login(world.member_user)
     response = client.post(
-        f"/org/{world.branch.pk}/entry/{world.member.pk}/", entry_post([row()], submit=True)
+        f"/org/{world.branch.pk}/entry/{world.member.pk}/", entry_post([form_row()], submit=True)
     )
     assert response["Location"] == "/me/"
 
@@ -140,22 +133,14 @@ def test_it_refuses_outsiders_the_entry_page(world, client, username):
 
 
 @pytest.mark.parametrize("rows", [1, 4])
-def test_it_reads_a_members_entry_page_in_9_queries_for_one_row_and_many(
-    world, client, fill_book, read_page, django_assert_num_queries, rows
+@pytest.mark.parametrize(
+    ("who", "url", "queries"),
+    [
+        pytest.param("secretary", "/org/{branch}/entry/{member}/", 9, id="a_members_entry_page"),
+        pytest.param("secretary", "/org/{branch}/entry/", 7, id="the_organizations_entry_page"),
+    ],
+)
+def test_it_reads_each_page_in_a_fixed_number_of_queries(
+    assert_page_queries, who, url, queries, rows
 ):
-    fill_book(rows)
-    url = f"/org/{world.branch.pk}/entry/{world.member.pk}/"
-    client.force_login(world.secretary)
-    with django_assert_num_queries(9):
-        read_page(url)
-
-
-@pytest.mark.parametrize("rows", [1, 4])
-def test_it_reads_the_organizations_entry_page_in_7_queries_for_one_row_and_many(
-    world, client, fill_book, read_page, django_assert_num_queries, rows
-):
-    fill_book(rows)
-    url = f"/org/{world.branch.pk}/entry/"
-    client.force_login(world.secretary)
-    with django_assert_num_queries(7):
-        read_page(url)
+    assert_page_queries(who, url, queries, rows)

@@ -152,44 +152,16 @@ def test_it_serves_the_branch_page_to_its_people(world, client, username):
 
 
 @pytest.mark.parametrize("rows", [1, 4])
-def test_it_reads_the_home_redirect_in_4_queries_for_one_row_and_many(
-    world, client, fill_book, read_page, django_assert_num_queries, rows
+@pytest.mark.parametrize(
+    ("who", "url", "queries"),
+    [
+        pytest.param("secretary", "/", 4, id="the_home_redirect"),
+        pytest.param("secretary", "/org/{branch}/", 14, id="the_branch_page"),
+        pytest.param("office", "/org/{town}/", 14, id="the_committee_page"),
+        pytest.param("member_user", "/me/", 7, id="my_pledges"),
+    ],
+)
+def test_it_reads_each_page_in_a_fixed_number_of_queries(
+    assert_page_queries, who, url, queries, rows
 ):
-    fill_book(rows)
-    url = "/"
-    client.force_login(world.secretary)
-    with django_assert_num_queries(4):
-        read_page(url)
-
-
-@pytest.mark.parametrize("rows", [1, 4])
-def test_it_reads_the_branch_page_in_14_queries_for_one_row_and_many(
-    world, client, fill_book, read_page, django_assert_num_queries, rows
-):
-    fill_book(rows)
-    url = f"/org/{world.branch.pk}/"
-    client.force_login(world.secretary)
-    with django_assert_num_queries(14):
-        read_page(url)
-
-
-@pytest.mark.parametrize("rows", [1, 4])
-def test_it_reads_the_committee_page_in_14_queries_for_one_row_and_many(
-    world, client, fill_book, read_page, django_assert_num_queries, rows
-):
-    fill_book(rows)
-    url = f"/org/{world.town.pk}/"
-    client.force_login(world.office)
-    with django_assert_num_queries(14):
-        read_page(url)
-
-
-@pytest.mark.parametrize("rows", [1, 4])
-def test_it_reads_my_pledges_in_7_queries_for_one_row_and_many(
-    world, client, fill_book, read_page, django_assert_num_queries, rows
-):
-    fill_book(rows)
-    url = "/me/"
-    client.force_login(world.member_user)
-    with django_assert_num_queries(7):
-        read_page(url)
+    assert_page_queries(who, url, queries, rows)

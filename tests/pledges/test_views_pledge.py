@@ -15,17 +15,6 @@ S = Pledge.Status
 S = Pledge.Status
 
 
-def row(title="修缮村道", kind="practical"):
-    deadline = (TODAY() + datetime.timedelta(days=30)).isoformat()
-    return {
-        "kind": kind,
-        "title": title,
-        "measures": "筹集资金，组织施工",
-        "deadline": deadline,
-        "expected_result": "群众出行方便",
-    }
-
-
 def test_it_closes_from_the_pledge_page(world, client, pledge_in):
     pledge = pledge_in("in_progress", world)
     client.force_login(world.secretary)
@@ -75,16 +64,18 @@ def test_it_names_the_field_in_the_amendment_history(world, client, pledge_in, c
     assert "完成时限：" in client.get(f"/pledge/{pledge.pk}/").content.decode()
 
 
-def test_it_edits_a_draft_and_amends_a_published_pledge_through_pages(world, client, pledge_in):
+def test_it_edits_a_draft_and_amends_a_published_pledge_through_pages(
+    world, client, pledge_in, form_row
+):
     draft, running = pledge_in("draft", world), pledge_in("published", world)
     client.force_login(world.secretary)
-    data = {**row("新标题"), "version": str(draft.version)}
+    data = {**form_row("新标题"), "version": str(draft.version)}
     assert client.post(f"/pledge/{draft.pk}/edit/", data).status_code == 302
     draft.refresh_from_db()
     assert draft.title == "新标题"
     response = client.get(f"/pledge/{running.pk}/edit/")
     assert response["Location"] == f"/pledge/{running.pk}/"
-    data = {**row("变更后"), "version": str(running.version), "reason": "群众建议调整"}
+    data = {**form_row("变更后"), "version": str(running.version), "reason": "群众建议调整"}
     client.post(f"/pledge/{running.pk}/amend/", data)
     running.refresh_from_db()
     assert running.title == "变更后"
@@ -117,44 +108,16 @@ def test_it_refuses_an_unknown_action(world, client, pledge_in):
 
 
 @pytest.mark.parametrize("rows", [1, 4])
-def test_it_reads_the_pledge_page_in_10_queries_for_one_row_and_many(
-    world, client, fill_book, read_page, django_assert_num_queries, rows
+@pytest.mark.parametrize(
+    ("who", "url", "queries"),
+    [
+        pytest.param("secretary", "/pledge/{published}/", 10, id="the_pledge_page"),
+        pytest.param("secretary", "/pledge/{closed}/", 11, id="a_closed_pledges_page"),
+        pytest.param("secretary", "/pledge/{draft}/edit/", 6, id="the_edit_page"),
+        pytest.param("secretary", "/pledge/{published}/amend/", 6, id="the_amendment_page"),
+    ],
+)
+def test_it_reads_each_page_in_a_fixed_number_of_queries(
+    assert_page_queries, who, url, queries, rows
 ):
-    made = fill_book(rows)
-    url = f"/pledge/{made['published'].pk}/"
-    client.force_login(world.secretary)
-    with django_assert_num_queries(10):
-        read_page(url)
-
-
-@pytest.mark.parametrize("rows", [1, 4])
-def test_it_reads_a_closed_pledges_page_in_11_queries_for_one_row_and_many(
-    world, client, fill_book, read_page, django_assert_num_queries, rows
-):
-    made = fill_book(rows)
-    url = f"/pledge/{made['closed'].pk}/"
-    client.force_login(world.secretary)
-    with django_assert_num_queries(11):
-        read_page(url)
-
-
-@pytest.mark.parametrize("rows", [1, 4])
-def test_it_reads_the_edit_page_in_6_queries_for_one_row_and_many(
-    world, client, fill_book, read_page, django_assert_num_queries, rows
-):
-    made = fill_book(rows)
-    url = f"/pledge/{made['draft'].pk}/edit/"
-    client.force_login(world.secretary)
-    with django_assert_num_queries(6):
-        read_page(url)
-
-
-@pytest.mark.parametrize("rows", [1, 4])
-def test_it_reads_the_amendment_page_in_6_queries_for_one_row_and_many(
-    world, client, fill_book, read_page, django_assert_num_queries, rows
-):
-    made = fill_book(rows)
-    url = f"/pledge/{made['published'].pk}/amend/"
-    client.force_login(world.secretary)
-    with django_assert_num_queries(6):
-        read_page(url)
+    assert_page_queries(who, url, queries, rows)

@@ -114,22 +114,14 @@ def test_it_serves_evidence_as_an_attachment_to_allowed_users(world, client, ple
 
 
 @pytest.mark.parametrize("rows", [1, 4])
-def test_it_reads_the_progress_page_in_6_queries_for_one_row_and_many(
-    world, client, fill_book, read_page, django_assert_num_queries, rows
+@pytest.mark.parametrize(
+    ("who", "url", "queries"),
+    [
+        pytest.param("secretary", "/pledge/{published}/progress/", 6, id="the_progress_page"),
+        pytest.param("secretary", "/evidence/{evidence}/", 5, id="an_evidence_file"),
+    ],
+)
+def test_it_reads_each_page_in_a_fixed_number_of_queries(
+    assert_page_queries, who, url, queries, rows
 ):
-    made = fill_book(rows)
-    url = f"/pledge/{made['published'].pk}/progress/"
-    client.force_login(world.secretary)
-    with django_assert_num_queries(6):
-        read_page(url)
-
-
-@pytest.mark.parametrize("rows", [1, 4])
-def test_it_reads_an_evidence_file_in_5_queries_for_one_row_and_many(
-    world, client, fill_book, read_page, django_assert_num_queries, rows
-):
-    made = fill_book(rows)
-    url = f"/evidence/{made['published'].progress_records.get().evidence.get().pk}/"
-    client.force_login(world.secretary)
-    with django_assert_num_queries(5):
-        read_page(url)
+    assert_page_queries(who, url, queries, rows)

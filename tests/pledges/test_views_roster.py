@@ -120,22 +120,16 @@ def test_it_keeps_phone_and_id_off_the_branch_page(client, world):
 
 
 @pytest.mark.parametrize("rows", [1, 4])
-def test_it_reads_the_roster_page_in_6_queries_for_one_row_and_many(
-    world, client, fill_book, read_page, django_assert_num_queries, rows
+@pytest.mark.parametrize(
+    ("who", "url", "queries"),
+    [
+        pytest.param("secretary", "/org/{branch}/roster/", 6, id="the_roster_page"),
+        pytest.param(
+            "secretary", "/org/{branch}/roster/template.xlsx", 6, id="the_roster_template"
+        ),
+    ],
+)
+def test_it_reads_each_page_in_a_fixed_number_of_queries(
+    assert_page_queries, who, url, queries, rows
 ):
-    fill_book(rows)
-    url = f"/org/{world.branch.pk}/roster/"
-    client.force_login(world.secretary)
-    with django_assert_num_queries(6):
-        read_page(url)
-
-
-@pytest.mark.parametrize("rows", [1, 4])
-def test_it_reads_the_roster_template_in_6_queries_for_one_row_and_many(
-    world, client, fill_book, read_page, django_assert_num_queries, rows
-):
-    fill_book(rows)
-    url = f"/org/{world.branch.pk}/roster/template.xlsx"
-    client.force_login(world.secretary)
-    with django_assert_num_queries(6):
-        read_page(url)
+    assert_page_queries(who, url, queries, rows)
