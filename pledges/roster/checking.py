@@ -55,6 +55,15 @@ class _Checker:
         header = next(c.header for c in COLUMNS if c.key == key)
         self.errors.append(RowError(self.row.number, letter, header, message))
 
+    def choice(self, key: str, what: str, choices: list[tuple[str, object]]) -> str:
+        """The stored value for a choice typed as its Chinese label; "" (and an error) if none."""
+        by_label = {str(label): value for value, label in choices}
+        typed = self.text(key)
+        if typed in by_label:
+            return by_label[typed]
+        self.error(key, _bad_choice(typed, what, by_label))
+        return ""
+
 
 def check_cells(row: Row, errors: list[RowError], orgs: OrgLookup) -> None:
     c = _Checker(row, errors)
@@ -64,19 +73,8 @@ def check_cells(row: Row, errors: list[RowError], orgs: OrgLookup) -> None:
     elif len(row.name) > 50:
         c.error("name", _("不能超过 50 个字"))
 
-    genders = {str(label): value for value, label in Member.Gender.choices}
-    gender = c.text("gender")
-    if gender in genders:
-        row.gender = genders[gender]
-    else:
-        c.error("gender", _bad_choice(gender, _("性别"), genders))
-
-    kinds = {str(label): value for value, label in Member.Kind.choices}
-    kind = c.text("kind")
-    if kind in kinds:
-        row.kind = kinds[kind]
-    else:
-        c.error("kind", _bad_choice(kind, _("类别"), kinds))
+    row.gender = c.choice("gender", _("性别"), Member.Gender.choices)
+    row.kind = c.choice("kind", _("类别"), Member.Kind.choices)
 
     probationary = c.text("probationary")
     if probationary in ("", NO):
