@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from treebeard.forms import movenodeform_factory
 
 from .models import Member, Organization, Pledge, PledgeEvent, Position
-from .office_admin import office_orgs, office_users
+from .selectors import office_orgs, office_users
 
 
 class ScopedAdmin(admin.ModelAdmin):

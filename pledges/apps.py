@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
 
@@ -7,9 +8,7 @@ class PledgesConfig(AppConfig):
     verbose_name = _("承诺践诺")
 
     def ready(self) -> None:
-        # Models can only be imported once the registry is ready, hence here.
-        from django.db.models.signals import post_migrate
+        # The service imports models, which can only be imported once the registry is ready.
+        from .services.office import office_group_ensure
 
-        from .office_admin import ensure_office_group
-
-        post_migrate.connect(ensure_office_group, sender=self)
+        post_migrate.connect(office_group_ensure, sender=self)

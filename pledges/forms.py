@@ -6,7 +6,8 @@ from core.dates import DateInput
 from core.forms import MultipleFileField
 
 from .models import Pledge
-from .services import PledgeContent
+from .services.entry import EntryRow
+from .services.pledge import PledgeContent
 
 
 class PledgeForm(forms.ModelForm):
@@ -43,6 +44,12 @@ class EntryRowForm(PledgeForm):
         for name in Pledge.CONTENT_FIELDS:
             self.fields[name].required = False
 
+    def entry_row(self) -> EntryRow:
+        d = self.cleaned_data
+        return EntryRow(
+            content=self.content(), pledge_id=d.get("pledge_id"), version=d.get("version")
+        )
+
     def is_blank(self) -> bool:
         d = self.cleaned_data
         return not any(d.get(n) for n in ("title", "measures", "expected_result", "deadline"))
@@ -59,6 +66,11 @@ class EntryRowForm(PledgeForm):
 
 
 EntryFormSet = forms.formset_factory(EntryRowForm, extra=0)
+
+
+def entry_rows(formset) -> list[EntryRow]:
+    """The filled rows of a valid entry formset; blank extra rows are skipped."""
+    return [form.entry_row() for form in formset if not form.is_blank()]
 
 
 class PeriodForm(forms.Form):
@@ -108,3 +120,12 @@ class BulkForm(forms.Form):
         ids = self.data.getlist("pledges") if hasattr(self.data, "getlist") else []
         self.fields["pledges"].choices = [(i, i) for i in ids if str(i).isdigit()]
         self.fields["pledges"].error_messages["required"] = _("请先勾选要处理的承诺")
+
+
+class RosterUploadForm(forms.Form):
+    file = forms.FileField(label=_("名册文件（.xlsx）"))
+    check_only = forms.BooleanField(
+        label=_("只检查，不导入"),
+        required=False,
+        help_text=_("勾选后只列出问题和将要导入的人数，不写入任何数据"),
+    )

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 
-from django.db.models import Count, Prefetch, QuerySet
+from django.contrib.auth import get_user_model
+from django.db.models import Count, Exists, OuterRef, Prefetch, QuerySet
 from django.db.models.functions import Substr
 
-from .models import Member, Organization, Pledge, PledgeEvent, ProgressRecord
+from .models import Member, Organization, Pledge, PledgeEvent, Position, ProgressRecord
+from .roles import Roles, roles_of
 
 
 def status_counts(pledges: QuerySet[Pledge]) -> dict[str, int]:
@@ -118,4 +120,55 @@ def member_pledges(member: Member) -> QuerySet[Pledge]:
             Prefetch("events", queryset=PledgeEvent.objects.select_related("actor").order_by("-at"))
         )
         .order_by("-year", "id")
+    )
+
+
+def office_orgs(user) -> QuerySet[Organization]:
+    """Organizations under the user's office positions (not his secretary or leader ones): what
+    the office's admin lists show."""
+    q = roles_of(user).subtree_q("path", kinds=Roles.OFFICE_KINDS)
+    return Organization.objects.filter(q) if q is not None else Organization.objects.none()
+
+
+def office_users(user) -> QuerySet:
+    """Logins an office may manage: linked only inside its subtree (or not linked at all),
+    and never staff or superusers, so no office can reach an account above or beside it."""
+    scope = office_orgs(user)
+    outside_position = Position.objects.filter(user=OuterRef("pk")).exclude(organization__in=scope)
+    outside_member = Member.objects.filter(user=OuterRef("pk")).exclude(organization__in=scope)
+    # Leaders and offices are the superuser's to manage, wherever they are linked.
+    oversight = Position.objects.filter(
+        user=OuterRef("pk"), kind__in=[k for k in Position.Kind.values if k != "secretary"]
+    )
+    return (
+        get_user_model()
+        .objects.filter(is_staff=False, is_superuser=False)
+        .exclude(Exists(outside_position))
+        .exclude(Exists(outside_member))
+        .exclude(Exists(oversight))
+    )
+
+
+def editable_pledges(org: Organization, member: Member | None) -> QuerySet[Pledge]:
+    """The entry page's rows: the owner's drafts and returned items, oldest first."""
+    return Pledge.objects.filter(
+        owner_org=org, owner_member=member, status__in=Pledge.EDITABLE_STATUSES
+    ).order_by("id")
+
+
+def ended_member_pledges(member: Member) -> QuerySet[Pledge]:
+    """A member's earlier items past editing, shown beside the entry page (newest year first)."""
+    return (
+        Pledge.objects.filter(owner_member=member)
+        .exclude(status__in=Pledge.EDITABLE_STATUSES)
+        .order_by("-year", "id")
+    )
+
+
+def bulk_targets(user, org: Organization, ids: list[int]) -> list[Pledge]:
+    """The ticked pledges the user may see under this organization; others are ignored."""
+    return list(
+        Pledge.objects.visible_to(user)
+        .filter(pk__in=ids, owner_org__path__startswith=org.path)
+        .select_related("owner_org", "owner_member")
     )

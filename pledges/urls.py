@@ -1,22 +1,29 @@
 from django.urls import path
 
-from . import ledger_views, roster_views, views
+from .views import entry, home, ledger, pledge, progress, roster
 
 app_name = "pledges"
 urlpatterns = [
-    path("", views.home, name="home"),
-    path("me/", views.my_pledges, name="my_pledges"),
-    path("org/<int:pk>/", views.organization, name="organization"),
-    path("org/<int:pk>/entry/", views.entry, name="entry"),
-    path("org/<int:pk>/entry/<int:member_pk>/", views.entry, name="member_entry"),
-    path("org/<int:pk>/bulk/", views.bulk, name="bulk"),
-    path("org/<int:pk>/roster/", roster_views.roster_import, name="roster_import"),
-    path("org/<int:pk>/roster/template.xlsx", roster_views.roster_template, name="roster_template"),
-    path("org/<int:pk>/ledger.xlsx", ledger_views.pledge_ledger, name="pledge_ledger"),
-    path("pledge/<int:pk>/", views.pledge_detail, name="pledge"),
-    path("pledge/<int:pk>/edit/", views.pledge_edit, name="pledge_edit"),
-    path("pledge/<int:pk>/amend/", views.pledge_amend, name="pledge_amend"),
-    path("pledge/<int:pk>/progress/", views.progress_add, name="progress_add"),
-    path("pledge/<int:pk>/<str:action>/", views.pledge_action, name="pledge_action"),
-    path("evidence/<int:pk>/", views.evidence_download, name="evidence"),
+    path("", home.home, name="home"),
+    path("me/", home.my_pledges, name="my_pledges"),
+    path("org/<int:pk>/", home.organization, name="organization"),
+    path("org/<int:pk>/entry/", entry.entry, name="entry"),
+    path("org/<int:pk>/entry/<int:member_pk>/", entry.entry, name="member_entry"),
+    path("org/<int:pk>/bulk/", entry.bulk, name="bulk"),
+    path("org/<int:pk>/roster/", roster.roster_import, name="roster_import"),
+    path("org/<int:pk>/roster/template.xlsx", roster.roster_template, name="roster_template"),
+    path("org/<int:pk>/ledger.xlsx", ledger.pledge_ledger, name="pledge_ledger"),
+    path("pledge/<int:pk>/", pledge.pledge_detail, name="pledge"),
+    path("pledge/<int:pk>/edit/", pledge.pledge_edit, name="pledge_edit"),
+    path("pledge/<int:pk>/amend/", pledge.pledge_amend, name="pledge_amend"),
+    path("pledge/<int:pk>/submit/", pledge.pledge_submit, name="pledge_submit"),
+    path("pledge/<int:pk>/approve/", pledge.pledge_approve, name="pledge_approve"),
+    path("pledge/<int:pk>/return/", pledge.pledge_return, name="pledge_return"),
+    path("pledge/<int:pk>/publish/", pledge.pledge_publish, name="pledge_publish"),
+    path("pledge/<int:pk>/close/", pledge.pledge_close, name="pledge_close"),
+    path("pledge/<int:pk>/unfulfilled/", pledge.pledge_unfulfilled, name="pledge_unfulfilled"),
+    path("pledge/<int:pk>/carry_over/", pledge.pledge_carry_over, name="pledge_carry_over"),
+    path("pledge/<int:pk>/delete/", pledge.pledge_delete, name="pledge_delete"),
+    path("pledge/<int:pk>/progress/", progress.progress_add, name="progress_add"),
+    path("evidence/<int:pk>/", progress.evidence_download, name="evidence"),
 ]

@@ -3,10 +3,11 @@ import time
 
 import pytest
 from django.core import mail
+from django.utils import timezone
 
-from pledges import reminders
+from pledges import tasks
 from pledges.models import Pledge, Reminder
-from tests.pledges.helpers import TODAY, pledge_in
+from pledges.services import reminders
 
 
 @pytest.fixture
@@ -16,49 +17,50 @@ def emails(world):
         user.save()
 
 
-def test_it_reminds_a_member_with_no_record_this_month_once(world, emails):
+def test_it_reminds_a_member_with_no_record_this_month_once(world, emails, pledge_in):
     pledge_in("published", world)
-    assert reminders.send_monthly_progress_reminders() == 1
+    assert reminders.reminders_send_monthly_progress() == 1
     assert mail.outbox[0].to == ["member@example.cn"]
     assert "本月尚未记实" in mail.outbox[0].body
-    assert reminders.send_monthly_progress_reminders() == 0
+    assert reminders.reminders_send_monthly_progress() == 0
     assert len(mail.outbox) == 1
     assert Reminder.objects.count() == 1
 
 
-def test_it_does_not_remind_who_has_recorded_this_month(world, emails):
+def test_it_does_not_remind_who_has_recorded_this_month(world, emails, pledge_in):
     pledge_in("in_progress", world)
-    assert reminders.send_monthly_progress_reminders() == 0
+    assert reminders.reminders_send_monthly_progress() == 0
 
 
-def test_it_tells_the_secretary_about_overdue_pledges_once(world, emails):
+def test_it_tells_the_secretary_about_overdue_pledges_once(world, emails, pledge_in):
     pledge = pledge_in("published", world)
-    Pledge.objects.filter(pk=pledge.pk).update(deadline=TODAY() - datetime.timedelta(days=3))
-    assert reminders.send_overdue_reminders() == 1
+    Pledge.objects.filter(pk=pledge.pk).update(
+        deadline=timezone.localdate() - datetime.timedelta(days=3)
+    )
+    assert reminders.reminders_send_overdue() == 1
     assert mail.outbox[0].to == ["secretary@example.cn"]
-    assert reminders.send_overdue_reminders() == 0
+    assert reminders.reminders_send_overdue() == 0
 
 
-def test_it_retries_a_reminder_whose_mail_failed(world, emails, monkeypatch):
+def test_it_retries_a_reminder_whose_mail_failed(world, emails, monkeypatch, pledge_in):
     pledge_in("published", world)
 
     def broken(*args, **kwargs):
         raise OSError("smtp down")
 
     monkeypatch.setattr(reminders, "send_mail", broken)
-    assert reminders.send_monthly_progress_reminders() == 0
+    assert reminders.reminders_send_monthly_progress() == 0
     monkeypatch.undo()
-    assert reminders.send_monthly_progress_reminders() == 1
+    assert reminders.reminders_send_monthly_progress() == 1
     assert len(mail.outbox) == 1
 
 
 @pytest.mark.django_db(transaction=True)
-def test_it_runs_the_task_on_a_real_worker(world, emails, settings):
+def test_it_runs_the_task_on_a_real_worker(world, emails, settings, pledge_in):
     """Through the configured broker: Redis when REDIS_URL is set (CI), memory otherwise."""
     from celery.contrib.testing.worker import start_worker
 
     from config.celery import app
-    from pledges import tasks
 
     pledge_in("published", world)
     app.conf.task_always_eager = False
@@ -75,9 +77,9 @@ def test_it_runs_the_task_on_a_real_worker(world, emails, settings):
     assert Reminder.objects.filter(sent_at__isnull=False).count() == 1
 
 
-def test_it_mails_a_reminder_claimed_by_an_overlapping_run_only_once(world, emails):
+def test_it_mails_a_reminder_claimed_by_an_overlapping_run_only_once(world, emails, pledge_in):
     pledge_in("published", world)
-    reminders.send_monthly_progress_reminders()
+    reminders.reminders_send_monthly_progress()
     reminder = Reminder.objects.get()
     assert reminders._deliver(reminder) is False  # the second run finds it claimed
     assert len(mail.outbox) == 1

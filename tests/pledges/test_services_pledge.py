@@ -4,16 +4,20 @@ import datetime
 
 import pytest
 from django.core.exceptions import PermissionDenied
+from django.utils import timezone
 
 from core.errors import TransitionError
-from pledges import services
 from pledges.models import Pledge, PledgeEvent
-from tests.pledges.helpers import TODAY, content, pledge_in
+from pledges.services import pledge as services
+
+TODAY = timezone.localdate
+S = Pledge.Status
+
 
 S = Pledge.Status
 
 
-def test_it_creates_a_draft_for_a_member_and_records_it(world):
+def test_it_creates_a_draft_for_a_member_and_records_it(world, content):
     pledge = services.pledge_create(
         by=world.secretary,
         owner_org=world.branch,
@@ -26,7 +30,7 @@ def test_it_creates_a_draft_for_a_member_and_records_it(world):
     assert pledge.events.get().actor == world.secretary
 
 
-def test_it_lets_a_member_enter_his_own_pledge(world):
+def test_it_lets_a_member_enter_his_own_pledge(world, content):
     pledge = services.pledge_create(
         by=world.member_user,
         owner_org=world.branch,
@@ -37,7 +41,7 @@ def test_it_lets_a_member_enter_his_own_pledge(world):
     assert pledge.created_by == world.member_user
 
 
-def test_it_refuses_a_member_of_another_organization_as_owner(world):
+def test_it_refuses_a_member_of_another_organization_as_owner(world, content):
     with pytest.raises(TransitionError):
         services.pledge_create(
             by=world.secretary,
@@ -49,7 +53,7 @@ def test_it_refuses_a_member_of_another_organization_as_owner(world):
 
 
 @pytest.mark.parametrize("username", ["stranger", "other_secretary", "other_member_user", "leader"])
-def test_it_refuses_creating_for_outsiders(world, username):
+def test_it_refuses_creating_for_outsiders(world, username, content):
     user = getattr(world, username)
     with pytest.raises(PermissionDenied):
         services.pledge_create(
@@ -57,7 +61,7 @@ def test_it_refuses_creating_for_outsiders(world, username):
         )
 
 
-def test_it_submits_a_draft_on_the_members_behalf(world):
+def test_it_submits_a_draft_on_the_members_behalf(world, pledge_in):
     pledge = pledge_in("draft", world)
     services.pledge_submit(pledge=pledge, by=world.secretary)
     pledge.refresh_from_db()
@@ -65,7 +69,7 @@ def test_it_submits_a_draft_on_the_members_behalf(world):
     assert pledge.submitted_by == world.secretary
 
 
-def test_it_approves_a_submitted_member_pledge_by_the_secretary(world):
+def test_it_approves_a_submitted_member_pledge_by_the_secretary(world, pledge_in):
     pledge = pledge_in("submitted", world)
     services.pledge_approve(pledge=pledge, by=world.secretary, remark="同意")
     pledge.refresh_from_db()
@@ -74,19 +78,19 @@ def test_it_approves_a_submitted_member_pledge_by_the_secretary(world):
     assert pledge.events.last().remark == "同意"
 
 
-def test_it_refuses_approving_ones_own_pledge(world):
+def test_it_refuses_approving_ones_own_pledge(world, pledge_in):
     pledge = pledge_in("submitted", world)
     with pytest.raises(TransitionError, match="自己"):
         services.pledge_approve(pledge=pledge, by=world.member_user)
 
 
-def test_it_refuses_a_secretary_approving_his_own_branchs_pledge(world):
+def test_it_refuses_a_secretary_approving_his_own_branchs_pledge(world, pledge_in):
     pledge = pledge_in("submitted", world, member=False)
     with pytest.raises(TransitionError, match="上级"):
         services.pledge_approve(pledge=pledge, by=world.secretary)
 
 
-def test_it_approves_a_branch_pledge_by_the_higher_office_and_leader(world):
+def test_it_approves_a_branch_pledge_by_the_higher_office_and_leader(world, pledge_in):
     first = pledge_in("submitted", world, member=False)
     second = pledge_in("submitted", world, member=False)
     services.pledge_approve(pledge=first, by=world.office)
@@ -97,20 +101,20 @@ def test_it_approves_a_branch_pledge_by_the_higher_office_and_leader(world):
 @pytest.mark.parametrize(
     "username", ["stranger", "other_secretary", "far_office", "other_member_user"]
 )
-def test_it_refuses_approval_by_outsiders(world, username):
+def test_it_refuses_approval_by_outsiders(world, username, pledge_in):
     pledge = pledge_in("submitted", world)
     with pytest.raises(PermissionDenied):
         services.pledge_approve(pledge=pledge, by=getattr(world, username))
 
 
 @pytest.mark.parametrize("status", ["draft", "returned", "approved", "published", "closed"])
-def test_it_refuses_approving_a_pledge_not_submitted(world, status):
+def test_it_refuses_approving_a_pledge_not_submitted(world, status, pledge_in):
     pledge = pledge_in(status, world)
     with pytest.raises(TransitionError):
         services.pledge_approve(pledge=pledge, by=world.secretary)
 
 
-def test_it_returns_with_a_reason_and_lets_it_be_resubmitted(world):
+def test_it_returns_with_a_reason_and_lets_it_be_resubmitted(world, pledge_in, content):
     pledge = pledge_in("submitted", world)
     services.pledge_return(pledge=pledge, by=world.secretary, reason="时限不明确")
     assert pledge.status == S.RETURNED
@@ -120,7 +124,7 @@ def test_it_returns_with_a_reason_and_lets_it_be_resubmitted(world):
     assert pledge.status == S.SUBMITTED
 
 
-def test_it_refuses_returning_without_a_reason(world):
+def test_it_refuses_returning_without_a_reason(world, pledge_in):
     pledge = pledge_in("submitted", world)
     with pytest.raises(TransitionError, match="原因"):
         services.pledge_return(pledge=pledge, by=world.secretary, reason="  ")
@@ -128,7 +132,7 @@ def test_it_refuses_returning_without_a_reason(world):
     assert pledge.status == S.SUBMITTED
 
 
-def test_it_publishes_only_approved_pledges(world):
+def test_it_publishes_only_approved_pledges(world, pledge_in):
     pledge = pledge_in("approved", world)
     services.pledge_publish(pledge=pledge, by=world.secretary)
     assert pledge.status == S.PUBLISHED
@@ -136,36 +140,7 @@ def test_it_publishes_only_approved_pledges(world):
         services.pledge_publish(pledge=pledge_in("submitted", world), by=world.secretary)
 
 
-def test_it_moves_a_published_pledge_into_progress_with_the_first_record(world):
-    pledge = pledge_in("published", world)
-    services.progress_add(pledge=pledge, by=world.member_user, date=TODAY(), text="走访两户")
-    pledge.refresh_from_db()
-    assert pledge.status == S.IN_PROGRESS
-    assert pledge.progress_records.count() == 1
-
-
-def test_it_refuses_progress_on_a_draft_and_in_the_future(world):
-    with pytest.raises(TransitionError):
-        services.progress_add(
-            pledge=pledge_in("draft", world), by=world.secretary, date=TODAY(), text="x"
-        )
-    with pytest.raises(TransitionError):
-        services.progress_add(
-            pledge=pledge_in("published", world),
-            by=world.secretary,
-            date=TODAY() + datetime.timedelta(days=1),
-            text="x",
-        )
-
-
-def test_it_refuses_progress_by_outsiders(world):
-    pledge = pledge_in("published", world)
-    for user in (world.stranger, world.other_member_user, world.other_secretary):
-        with pytest.raises(PermissionDenied):
-            services.progress_add(pledge=pledge, by=user, date=TODAY(), text="x")
-
-
-def test_it_closes_with_result_date_and_who(world):
+def test_it_closes_with_result_date_and_who(world, pledge_in):
     pledge = pledge_in("in_progress", world)
     services.pledge_close(pledge=pledge, by=world.secretary, result="群众满意")
     pledge.refresh_from_db()
@@ -178,19 +153,19 @@ def test_it_closes_with_result_date_and_who(world):
 
 
 @pytest.mark.parametrize("status", ["draft", "submitted", "approved", "closed", "unfulfilled"])
-def test_it_refuses_closing_what_is_not_running(world, status):
+def test_it_refuses_closing_what_is_not_running(world, status, pledge_in):
     with pytest.raises(TransitionError):
         services.pledge_close(pledge=pledge_in(status, world), by=world.secretary, result="x")
 
 
-def test_it_refuses_closing_by_the_member_himself(world):
+def test_it_refuses_closing_by_the_member_himself(world, pledge_in):
     with pytest.raises(PermissionDenied):
         services.pledge_close(
             pledge=pledge_in("in_progress", world), by=world.member_user, result="x"
         )
 
 
-def test_it_marks_unfulfilled_with_a_reason(world):
+def test_it_marks_unfulfilled_with_a_reason(world, pledge_in):
     pledge = pledge_in("in_progress", world)
     with pytest.raises(TransitionError):
         services.pledge_mark_unfulfilled(pledge=pledge, by=world.secretary, reason="")
@@ -199,7 +174,7 @@ def test_it_marks_unfulfilled_with_a_reason(world):
 
 
 @pytest.mark.parametrize("status", ["closed", "unfulfilled"])
-def test_it_carries_an_ended_pledge_into_a_new_draft(world, status):
+def test_it_carries_an_ended_pledge_into_a_new_draft(world, status, pledge_in):
     old = pledge_in(status, world)
     new = services.pledge_carry_over(pledge=old, by=world.secretary)
     assert new.status == S.DRAFT
@@ -209,18 +184,18 @@ def test_it_carries_an_ended_pledge_into_a_new_draft(world, status):
         services.pledge_carry_over(pledge=old, by=world.secretary)
 
 
-def test_it_refuses_carrying_over_a_running_pledge(world):
+def test_it_refuses_carrying_over_a_running_pledge(world, pledge_in):
     with pytest.raises(TransitionError):
         services.pledge_carry_over(pledge=pledge_in("in_progress", world), by=world.secretary)
 
 
-def test_it_refuses_editing_published_content_directly(world):
+def test_it_refuses_editing_published_content_directly(world, pledge_in, content):
     pledge = pledge_in("published", world)
     with pytest.raises(TransitionError, match="变更"):
         services.pledge_update(pledge=pledge, by=world.secretary, content=content(title="改了"))
 
 
-def test_it_records_an_amendment_with_old_and_new_values(world):
+def test_it_records_an_amendment_with_old_and_new_values(world, pledge_in, content):
     pledge = pledge_in("published", world)
     old_title = pledge.title
     services.pledge_amend(
@@ -235,7 +210,7 @@ def test_it_records_an_amendment_with_old_and_new_values(world):
     assert event.actor == world.secretary
 
 
-def test_it_refuses_an_amendment_without_reason_or_change(world):
+def test_it_refuses_an_amendment_without_reason_or_change(world, pledge_in, content):
     pledge = pledge_in("published", world)
     with pytest.raises(TransitionError):
         services.pledge_amend(pledge=pledge, by=world.secretary, content=content(), reason="")
@@ -244,7 +219,7 @@ def test_it_refuses_an_amendment_without_reason_or_change(world):
         services.pledge_amend(pledge=pledge, by=world.secretary, content=same, reason="无")
 
 
-def test_it_refuses_a_stale_edit(world):
+def test_it_refuses_a_stale_edit(world, pledge_in, content):
     pledge = pledge_in("draft", world)
     stale = pledge.version
     services.pledge_update(pledge=pledge, by=world.secretary, content=content(title="第一次"))
@@ -254,7 +229,7 @@ def test_it_refuses_a_stale_edit(world):
         )
 
 
-def test_it_deletes_only_never_submitted_drafts(world):
+def test_it_deletes_only_never_submitted_drafts(world, pledge_in):
     pledge = pledge_in("draft", world)
     services.pledge_delete_draft(pledge=pledge, by=world.secretary)
     assert not Pledge.objects.filter(pk=pledge.pk).exists()
@@ -263,17 +238,7 @@ def test_it_deletes_only_never_submitted_drafts(world):
         services.pledge_delete_draft(pledge=returned, by=world.secretary)
 
 
-def test_it_derives_overdue_from_the_deadline(world):
-    pledge = pledge_in("in_progress", world)
-    Pledge.objects.filter(pk=pledge.pk).update(deadline=TODAY() - datetime.timedelta(days=1))
-    pledge.refresh_from_db()
-    assert pledge.is_overdue
-    assert list(Pledge.objects.overdue()) == [pledge]
-    services.pledge_close(pledge=pledge, by=world.secretary, result="补办完成")
-    assert not pledge.is_overdue
-
-
-def test_it_applies_a_bulk_move_item_by_item(world):
+def test_it_applies_a_bulk_move_item_by_item(world, pledge_in):
     mine = pledge_in("submitted", world)
     other = pledge_in("draft", world)
     result = services.pledges_bulk(pledges=[mine, other], by=world.secretary, action="approve")
@@ -281,21 +246,13 @@ def test_it_applies_a_bulk_move_item_by_item(world):
     assert result.refused[0][0] == other
 
 
-def test_it_records_the_whole_history(world):
+def test_it_records_the_whole_history(world, pledge_in):
     pledge = pledge_in("closed", world)
     actions = list(pledge.events.values_list("action", flat=True))
     assert actions == ["create", "submit", "approve", "publish", "progress", "close"]
 
 
-def test_it_gives_gentle_guidance_for_too_few_items(world):
-    pledge = pledge_in("draft", world)
-    warnings = services.guidance_for_member(world.member, [pledge])
-    assert any("实事好事" in w for w in warnings)
-    assert any("缺点" in w for w in warnings)
-    assert services.guidance_for_organization([]) != []
-
-
-def test_it_refuses_a_deadline_before_the_period(world):
+def test_it_refuses_a_deadline_before_the_period(world, content):
     with pytest.raises(TransitionError, match="早于"):
         services.pledge_create(
             by=world.secretary,

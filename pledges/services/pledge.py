@@ -11,16 +11,15 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
-from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.errors import TransitionError
+from core.locks import lock_row
 
-from . import permissions
-from .models import Evidence, Member, Organization, Pledge, PledgeEvent, ProgressRecord
+from .. import permissions
+from ..models import Member, Organization, Pledge, PledgeEvent
 
 Status = Pledge.Status
 Action = PledgeEvent.Action
@@ -35,20 +34,15 @@ class PledgeContent:
     expected_result: str
 
 
-def _lock(pledge: Pledge) -> None:
-    """Lock the pledge's row and reload the caller's instance with the committed state, so a
-    double-posted move or a second tab meets the first one's result instead of repeating it."""
-    list(Pledge.objects.select_for_update().filter(pk=pledge.pk).values_list("pk"))
-    pledge.refresh_from_db()
-
-
-def _record(pledge: Pledge, by, action: str, remark: str = "", changes: dict | None = None) -> None:
+def record_event(
+    pledge: Pledge, by, action: str, remark: str = "", changes: dict | None = None
+) -> None:
     PledgeEvent.objects.create(
         pledge=pledge, actor=by, action=action, remark=remark, changes=changes or {}
     )
 
 
-def _save(pledge: Pledge, fields: Iterable[str]) -> None:
+def save_versioned(pledge: Pledge, fields: Iterable[str]) -> None:
     pledge.version += 1
     pledge.save(update_fields=[*fields, "version"])
 
@@ -115,7 +109,7 @@ def pledge_create(
         created_by=by,
         **content.__dict__,
     )
-    _record(pledge, by, Action.CREATE)
+    record_event(pledge, by, Action.CREATE)
     return pledge
 
 
@@ -123,7 +117,7 @@ def pledge_create(
 def pledge_update(
     *, pledge: Pledge, by, content: PledgeContent, version: int | None = None
 ) -> Pledge:
-    _lock(pledge)
+    lock_row(pledge)
     if not permissions.can_edit_pledge(by, pledge):
         raise PermissionDenied
     if not pledge.is_editable:
@@ -135,14 +129,14 @@ def pledge_update(
         return pledge
     for name in diff:
         setattr(pledge, name, getattr(content, name))
-    _save(pledge, diff.keys())
-    _record(pledge, by, Action.EDIT, changes=diff)
+    save_versioned(pledge, diff.keys())
+    record_event(pledge, by, Action.EDIT, changes=diff)
     return pledge
 
 
 @transaction.atomic
 def pledge_delete_draft(*, pledge: Pledge, by) -> None:
-    _lock(pledge)
+    lock_row(pledge)
     if not permissions.can_edit_pledge(by, pledge):
         raise PermissionDenied
     if pledge.status != Status.DRAFT or pledge.events.exclude(action=Action.CREATE).exists():
@@ -152,22 +146,22 @@ def pledge_delete_draft(*, pledge: Pledge, by) -> None:
 
 @transaction.atomic
 def pledge_submit(*, pledge: Pledge, by) -> Pledge:
-    _lock(pledge)
+    lock_row(pledge)
     if not permissions.can_edit_pledge(by, pledge):
         raise PermissionDenied
     if pledge.status not in Pledge.EDITABLE_STATUSES:
         raise TransitionError(_("只有草稿或被退回的承诺可以提交"))
     pledge.status = Status.SUBMITTED
     pledge.submitted_by, pledge.submitted_at = by, timezone.now()
-    _save(pledge, ["status", "submitted_by", "submitted_at"])
-    _record(pledge, by, Action.SUBMIT)
+    save_versioned(pledge, ["status", "submitted_by", "submitted_at"])
+    record_event(pledge, by, Action.SUBMIT)
     return pledge
 
 
 @transaction.atomic
 def pledge_approve(*, pledge: Pledge, by, remark: str = "") -> Pledge:
     """审诺 passed: the pledge is filed with the higher organization's office."""
-    _lock(pledge)
+    lock_row(pledge)
     if not permissions.can_approve_pledge(by, pledge):
         _refuse_approval(pledge, by)
     if pledge.status != Status.SUBMITTED:
@@ -175,14 +169,14 @@ def pledge_approve(*, pledge: Pledge, by, remark: str = "") -> Pledge:
     pledge.status = Status.APPROVED
     pledge.approved_by, pledge.approved_at = by, timezone.now()
     pledge.return_reason = ""
-    _save(pledge, ["status", "approved_by", "approved_at", "return_reason"])
-    _record(pledge, by, Action.APPROVE, remark)
+    save_versioned(pledge, ["status", "approved_by", "approved_at", "return_reason"])
+    record_event(pledge, by, Action.APPROVE, remark)
     return pledge
 
 
 @transaction.atomic
 def pledge_return(*, pledge: Pledge, by, reason: str) -> Pledge:
-    _lock(pledge)
+    lock_row(pledge)
     if not permissions.can_approve_pledge(by, pledge):
         _refuse_approval(pledge, by)
     if pledge.status != Status.SUBMITTED:
@@ -191,23 +185,23 @@ def pledge_return(*, pledge: Pledge, by, reason: str) -> Pledge:
         raise TransitionError(_("退回时请写明原因"))
     pledge.status = Status.RETURNED
     pledge.return_reason = reason.strip()
-    _save(pledge, ["status", "return_reason"])
-    _record(pledge, by, Action.RETURN, pledge.return_reason)
+    save_versioned(pledge, ["status", "return_reason"])
+    record_event(pledge, by, Action.RETURN, pledge.return_reason)
     return pledge
 
 
 @transaction.atomic
 def pledge_publish(*, pledge: Pledge, by) -> Pledge:
     """亮诺: the approved pledge is made public."""
-    _lock(pledge)
+    lock_row(pledge)
     if not permissions.can_run_pledge(by, pledge):
         raise PermissionDenied
     if pledge.status != Status.APPROVED:
         raise TransitionError(_("只有审核通过的承诺可以亮诺"))
     pledge.status = Status.PUBLISHED
     pledge.published_at = timezone.now()
-    _save(pledge, ["status", "published_at"])
-    _record(pledge, by, Action.PUBLISH)
+    save_versioned(pledge, ["status", "published_at"])
+    record_event(pledge, by, Action.PUBLISH)
     return pledge
 
 
@@ -241,65 +235,11 @@ def pledges_bulk(*, pledges: Sequence[Pledge], by, action: str, reason: str = ""
 
 
 @transaction.atomic
-def progress_add(
-    *,
-    pledge: Pledge,
-    by,
-    date: datetime.date,
-    text: str,
-    files: Sequence[UploadedFile] = (),
-) -> ProgressRecord:
-    """践诺记实. The first record of a published pledge moves it into progress."""
-    _lock(pledge)
-    if not permissions.can_record_progress(by, pledge):
-        raise PermissionDenied
-    if pledge.status not in (Status.APPROVED, Status.PUBLISHED, Status.IN_PROGRESS):
-        raise TransitionError(_("只有已审核、已亮诺或践诺中的承诺可以记实"))
-    if not text.strip():
-        raise TransitionError(_("请填写践诺情况"))
-    if date > timezone.localdate():
-        raise TransitionError(_("记实日期不能晚于今天"))
-    evidence = Evidence.build_all(files)
-    record = ProgressRecord.objects.create(pledge=pledge, date=date, text=text.strip(), author=by)
-    for row in evidence:
-        row.record = record
-        row.save()
-    if pledge.status != Status.IN_PROGRESS:
-        pledge.status = Status.IN_PROGRESS
-        if pledge.published_at is None:
-            pledge.published_at = timezone.now()
-        _save(pledge, ["status", "published_at"])
-    else:
-        Pledge.objects.filter(pk=pledge.pk).update(version=F("version") + 1)
-    _record(
-        pledge,
-        by,
-        Action.PROGRESS,
-        text.strip()[:200],
-        {"record": record.pk, "files": [row.original_name for row in evidence]},
-    )
-    return record
-
-
-@transaction.atomic
-def progress_delete(*, record: ProgressRecord, by) -> None:
-    pledge = record.pledge
-    if not permissions.can_record_progress(by, pledge):
-        raise PermissionDenied
-    if pledge.status in Pledge.ENDED_STATUSES:
-        raise TransitionError(_("已销号或已认定未兑现的承诺，记实不能删除"))
-    _record(pledge, by, Action.DELETE_RECORD, record.text[:200], {"date": str(record.date)})
-    for evidence in record.evidence.all():
-        evidence.file.delete(save=False)
-    record.delete()
-
-
-@transaction.atomic
 def pledge_close(
     *, pledge: Pledge, by, result: str, closed_on: datetime.date | None = None
 ) -> Pledge:
     """销号: fulfilled to the people's satisfaction."""
-    _lock(pledge)
+    lock_row(pledge)
     if not permissions.can_run_pledge(by, pledge):
         raise PermissionDenied
     if pledge.status not in (Status.PUBLISHED, Status.IN_PROGRESS):
@@ -311,14 +251,14 @@ def pledge_close(
         raise TransitionError(_("销号日期不能晚于今天"))
     pledge.status = Status.CLOSED
     pledge.close_result, pledge.closed_on, pledge.closed_by = result.strip(), closed_on, by
-    _save(pledge, ["status", "close_result", "closed_on", "closed_by"])
-    _record(pledge, by, Action.CLOSE, pledge.close_result)
+    save_versioned(pledge, ["status", "close_result", "closed_on", "closed_by"])
+    record_event(pledge, by, Action.CLOSE, pledge.close_result)
     return pledge
 
 
 @transaction.atomic
 def pledge_mark_unfulfilled(*, pledge: Pledge, by, reason: str) -> Pledge:
-    _lock(pledge)
+    lock_row(pledge)
     if not permissions.can_run_pledge(by, pledge):
         raise PermissionDenied
     if pledge.status not in (Status.PUBLISHED, Status.IN_PROGRESS):
@@ -327,8 +267,8 @@ def pledge_mark_unfulfilled(*, pledge: Pledge, by, reason: str) -> Pledge:
         raise TransitionError(_("请写明未兑现的原因"))
     pledge.status = Status.UNFULFILLED
     pledge.close_result, pledge.closed_by = reason.strip(), by
-    _save(pledge, ["status", "close_result", "closed_by"])
-    _record(pledge, by, Action.UNFULFILLED, pledge.close_result)
+    save_versioned(pledge, ["status", "close_result", "closed_by"])
+    record_event(pledge, by, Action.UNFULFILLED, pledge.close_result)
     return pledge
 
 
@@ -337,7 +277,7 @@ def pledge_carry_over(
     *, pledge: Pledge, by, deadline: datetime.date | None = None, year: int | None = None
 ) -> Pledge:
     """再承诺: a new draft that carries on from a closed or unfulfilled pledge."""
-    _lock(pledge)
+    lock_row(pledge)
     if not permissions.can_edit_pledge(by, pledge):
         raise PermissionDenied
     if pledge.status not in Pledge.ENDED_STATUSES:
@@ -361,7 +301,7 @@ def pledge_carry_over(
         half=pledge.half,
         carried_from=pledge,
     )
-    _record(pledge, by, Action.CARRY_OVER, changes={"new_pledge": new.pk})
+    record_event(pledge, by, Action.CARRY_OVER, changes={"new_pledge": new.pk})
     return new
 
 
@@ -370,7 +310,7 @@ def pledge_amend(
     *, pledge: Pledge, by, content: PledgeContent, reason: str, version: int | None = None
 ) -> Pledge:
     """Published content changes only through a recorded amendment with a reason."""
-    _lock(pledge)
+    lock_row(pledge)
     if not permissions.can_run_pledge(by, pledge):
         raise PermissionDenied
     if pledge.status not in Pledge.RUNNING_STATUSES:
@@ -384,27 +324,6 @@ def pledge_amend(
         raise TransitionError(_("内容没有变化"))
     for name in diff:
         setattr(pledge, name, getattr(content, name))
-    _save(pledge, diff.keys())
-    _record(pledge, by, Action.AMEND, reason.strip(), diff)
+    save_versioned(pledge, diff.keys())
+    record_event(pledge, by, Action.AMEND, reason.strip(), diff)
     return pledge
-
-
-def guidance_for_member(member: Member, pledges: Iterable[Pledge]) -> list[str]:
-    """Gentle warnings from the sources: 2–3 实事好事 and 1–2 faults to correct per member."""
-    live = [p for p in pledges if p.status != Status.UNFULFILLED]
-    good = sum(1 for p in live if p.kind != Pledge.Kind.FAULT)
-    faults = sum(1 for p in live if p.kind == Pledge.Kind.FAULT)
-    warnings = []
-    if good < 2:
-        warnings.append(_("建议承诺 2–3 件实事好事，目前只有 %(n)d 件") % {"n": good})
-    if faults < 1:
-        warnings.append(_("建议至少承诺改正 1 项缺点"))
-    return warnings
-
-
-def guidance_for_organization(pledges: Iterable[Pledge]) -> list[str]:
-    """A branch should pledge 3–5 items."""
-    count = sum(1 for p in pledges if p.status != Status.UNFULFILLED)
-    if count < 3:
-        return [_("建议党组织承诺 3–5 项，目前只有 %(n)d 项") % {"n": count}]
-    return []

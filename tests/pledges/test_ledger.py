@@ -228,3 +228,16 @@ def test_it_marks_overdue_items_and_formats_dates(client, book):
         elif row[4].value == "帮扶两户困难户":
             assert not row[8].font.b
             assert row[7].alignment.wrap_text
+
+
+@pytest.mark.parametrize("rows", [1, 4])
+@pytest.mark.parametrize(
+    ("who", "url", "queries"),
+    [
+        pytest.param("secretary", "/org/{branch}/ledger.xlsx", 6, id="the_ledger_download"),
+    ],
+)
+def test_it_reads_each_page_in_a_fixed_number_of_queries(
+    assert_page_queries, who, url, queries, rows
+):
+    assert_page_queries(who, url, queries, rows)

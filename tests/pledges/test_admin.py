@@ -1,9 +1,12 @@
-from pledges.office_admin import make_office_staff
+"""The office in Django admin: its group (services.office) and lists scoped to its subtree."""
+
+from pledges.models import Position
+from pledges.services.office import office_staff_grant
 from tests.factories import MemberFactory, UserFactory
 
 
 def test_it_shows_the_office_only_its_subtree_in_admin(world, client):
-    make_office_staff(world.office)
+    office_staff_grant(user=world.office)
     MemberFactory(name="远郊党员", organization=world.far_town)
     client.force_login(world.office)
     body = client.get("/admin/pledges/member/").content.decode()
@@ -14,7 +17,7 @@ def test_it_shows_the_office_only_its_subtree_in_admin(world, client):
 
 
 def test_it_never_lets_the_office_grant_superuser(world, client):
-    make_office_staff(world.office)
+    office_staff_grant(user=world.office)
     client.force_login(world.office)
     url = f"/admin/auth/user/{world.member_user.pk}/change/"
     page = client.get(url)
@@ -26,7 +29,7 @@ def test_it_never_lets_the_office_grant_superuser(world, client):
 
 
 def test_it_hides_other_subtrees_logins_from_the_office(world, client):
-    make_office_staff(world.office)
+    office_staff_grant(user=world.office)
     admin = UserFactory(username="root_admin", is_superuser=True, is_staff=True)
     client.force_login(world.office)
     body = client.get("/admin/auth/user/").content.decode()
@@ -49,7 +52,7 @@ def test_it_gives_the_superuser_the_whole_tree_and_the_add_form(world, client):
 
 
 def test_it_lets_the_office_read_but_not_move_the_tree(world, client):
-    make_office_staff(world.office)
+    office_staff_grant(user=world.office)
     client.force_login(world.office)
     assert client.get("/admin/pledges/organization/add/").status_code == 403
     assert client.get("/admin/pledges/pledge/").status_code == 200
@@ -57,11 +60,10 @@ def test_it_lets_the_office_read_but_not_move_the_tree(world, client):
 
 def test_it_refuses_the_office_a_login_above_it(world, client):
     """A town office must not link the county's own login to a branch and then reset it."""
-    from pledges.models import Position
 
     county_office = UserFactory(username="county_office", is_staff=True)
     Position.objects.create(user=county_office, organization=world.county, kind="office")
-    make_office_staff(world.office)
+    office_staff_grant(user=world.office)
     client.force_login(world.office)
     response = client.post(
         "/admin/pledges/position/add/",
@@ -78,7 +80,7 @@ def test_it_scopes_admin_to_office_positions_only(world, client):
     """Being a secretary somewhere else gives no admin reach there."""
     from tests.factories import make_position
 
-    make_office_staff(world.office)
+    office_staff_grant(user=world.office)
     make_position(world.office, world.far_town, "secretary")
     world.office._pledge_roles = None
     MemberFactory(name="远郊党员", organization=world.far_town)

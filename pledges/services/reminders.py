@@ -17,7 +17,7 @@ from django.db.models import Count, Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .models import Member, Pledge, Position, ProgressRecord, Reminder
+from ..models import Member, Pledge, Position, ProgressRecord, Reminder
 
 log = logging.getLogger(__name__)
 
@@ -58,7 +58,7 @@ def _queue(recipient_id: int, kind: str, period: str, subject: str, body: str) -
         return existing if existing.sent_at is None else None
 
 
-def send_monthly_progress_reminders(*, today: datetime.date | None = None) -> int:
+def reminders_send_monthly_progress(*, today: datetime.date | None = None) -> int:
     """Members with a login and a running pledge but no progress record this month."""
     today = today or timezone.localdate()
     month_start = today.replace(day=1)
@@ -90,7 +90,7 @@ def send_monthly_progress_reminders(*, today: datetime.date | None = None) -> in
     return sent
 
 
-def send_overdue_reminders(*, today: datetime.date | None = None) -> int:
+def reminders_send_overdue(*, today: datetime.date | None = None) -> int:
     """Each branch secretary hears once a month about the branch's overdue pledges."""
     today = today or timezone.localdate()
     period = f"{today:%Y-%m}"

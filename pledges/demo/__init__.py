@@ -1,0 +1,45 @@
+"""Demo and scale data for the pledge book; `manage.py seed_demo` calls these.
+
+Two builders:
+- `build_county` (county.py) — a small, believable county whose every pledge goes through the
+  services, so history, permissions and states are exactly what real use produces.
+- `build_city` (city.py) — the city of the sources (456 committees, 7,079 branches, 167,000
+  members, 320,000 pledges) written with bulk inserts. It is a benchmark data set: going through
+  the services would cost millions of queries (hours), and the services' checks add nothing to
+  a data set whose only job is to have the right shape and size.
+
+Both are deterministic (random.Random(seed)) and idempotent: an existing root is left alone.
+Names and word lists are in names.py, the printed logins in logins.py, removal in reset.py.
+The names below are re-exported for `seed_demo`, `reviews.demo`, the bench and the tests.
+"""
+
+from .city import CityPlan, build_city, city_root, encode_step
+from .county import build_county, county_usernames
+from .logins import Login, demo_logins, format_logins
+from .names import (
+    CITY_BRANCHES,
+    CITY_NAME,
+    COUNTY_NAME,
+    PASSWORD,
+    SMALL_CITY_BRANCHES,
+)
+from .reset import DemoError, reset_demo
+
+__all__ = [
+    "CITY_BRANCHES",
+    "CITY_NAME",
+    "COUNTY_NAME",
+    "PASSWORD",
+    "SMALL_CITY_BRANCHES",
+    "CityPlan",
+    "DemoError",
+    "Login",
+    "build_city",
+    "build_county",
+    "city_root",
+    "county_usernames",
+    "demo_logins",
+    "encode_step",
+    "format_logins",
+    "reset_demo",
+]

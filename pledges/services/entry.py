@@ -1,0 +1,55 @@
+"""The entry page's batch: all of one owner's items for a period, saved (and submitted) at once."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from core.errors import TransitionError
+
+from ..models import Member, Organization, Pledge
+from .pledge import PledgeContent, pledge_create, pledge_submit, pledge_update
+
+
+@dataclass(frozen=True)
+class EntryRow:
+    """One filled row of the entry page: an existing editable pledge (id, version) or a new one."""
+
+    content: PledgeContent
+    pledge_id: int | None = None
+    version: int | None = None
+
+
+@transaction.atomic
+def entry_save(
+    *,
+    by,
+    org: Organization,
+    member: Member | None,
+    year: int,
+    half: int,
+    rows: Sequence[EntryRow],
+    submit: bool = False,
+) -> int:
+    """Create or update every row, and submit them if asked; all or nothing. Return the count."""
+    ids = [row.pledge_id for row in rows if row.pledge_id]
+    # Only the owner's still-editable items: one submitted or deleted meanwhile is refused.
+    existing = Pledge.objects.filter(
+        owner_org=org, owner_member=member, status__in=Pledge.EDITABLE_STATUSES, pk__in=ids
+    ).in_bulk()
+    for row in rows:
+        if row.pledge_id:
+            pledge = existing.get(row.pledge_id)
+            if pledge is None:
+                raise TransitionError(_("有承诺已被他人提交或删除，请刷新页面后重试"))
+            pledge_update(pledge=pledge, by=by, content=row.content, version=row.version)
+        else:
+            pledge = pledge_create(
+                by=by, owner_org=org, owner_member=member, content=row.content, year=year, half=half
+            )
+        if submit:
+            pledge_submit(pledge=pledge, by=by)
+    return len(rows)

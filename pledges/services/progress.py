@@ -1,0 +1,78 @@
+"""践诺记实: progress records and their evidence files."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Sequence
+
+from django.core.exceptions import PermissionDenied
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from core.errors import TransitionError
+from core.locks import lock_row
+
+from .. import permissions
+from ..models import Evidence, Pledge, PledgeEvent, ProgressRecord
+from .pledge import record_event, save_versioned
+
+Status = Pledge.Status
+Action = PledgeEvent.Action
+
+
+@transaction.atomic
+def progress_add(
+    *,
+    pledge: Pledge,
+    by,
+    date: datetime.date,
+    text: str,
+    files: Sequence[UploadedFile] = (),
+) -> ProgressRecord:
+    """践诺记实. The first record of a published pledge moves it into progress."""
+    lock_row(pledge)
+    if not permissions.can_record_progress(by, pledge):
+        raise PermissionDenied
+    if pledge.status not in (Status.APPROVED, Status.PUBLISHED, Status.IN_PROGRESS):
+        raise TransitionError(_("只有已审核、已亮诺或践诺中的承诺可以记实"))
+    if not text.strip():
+        raise TransitionError(_("请填写践诺情况"))
+    if date > timezone.localdate():
+        raise TransitionError(_("记实日期不能晚于今天"))
+    evidence = Evidence.build_all(files)
+    record = ProgressRecord.objects.create(pledge=pledge, date=date, text=text.strip(), author=by)
+    for row in evidence:
+        row.record = record
+        row.save()
+    if pledge.status != Status.IN_PROGRESS:
+        pledge.status = Status.IN_PROGRESS
+        if pledge.published_at is None:
+            pledge.published_at = timezone.now()
+        save_versioned(pledge, ["status", "published_at"])
+    else:
+        Pledge.objects.filter(pk=pledge.pk).update(version=F("version") + 1)
+    record_event(
+        pledge,
+        by,
+        Action.PROGRESS,
+        text.strip()[:200],
+        {"record": record.pk, "files": [row.original_name for row in evidence]},
+    )
+    return record
+
+
+@transaction.atomic
+def progress_delete(*, record: ProgressRecord, by) -> None:
+    pledge = record.pledge
+    lock_row(pledge)
+    if not permissions.can_record_progress(by, pledge):
+        raise PermissionDenied
+    if pledge.status in Pledge.ENDED_STATUSES:
+        raise TransitionError(_("已销号或已认定未兑现的承诺，记实不能删除"))
+    record_event(pledge, by, Action.DELETE_RECORD, record.text[:200], {"date": str(record.date)})
+    for evidence in record.evidence.all():
+        evidence.file.delete(save=False)
+    record.delete()

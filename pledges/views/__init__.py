@@ -1,0 +1,3 @@
+"""The pledge book's pages and moves, by sub-area: `home` (start, organization, my pledges),
+`entry` (entry page, bulk moves), `pledge` (detail, edit, amend, one view per move), `progress`
+(记实, evidence), `roster` (member import), `ledger` (the office's Excel ledger)."""

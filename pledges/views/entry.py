@@ -1,0 +1,142 @@
+"""The entry page (all of one owner's items for a period at once) and bulk moves on a list."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from core import once
+from core.access import get_visible_or_404
+from core.dates import parse_year
+from core.errors import TransitionError
+
+from .. import permissions, selectors
+from ..forms import BulkForm, EntryFormSet, PeriodForm, entry_rows
+from ..models import Member, Organization, Pledge
+from ..services.entry import entry_save
+from ..services.pledge import pledges_bulk
+from .shared import first_errors, safe_next
+
+
+def _entry_initial(pledges: list[Pledge], member: Member | None) -> list[dict]:
+    """Existing editable items first, then blank rows up to the sources' suggested count."""
+    rows = [
+        {
+            "pledge_id": p.pk,
+            "version": p.version,
+            **{name: getattr(p, name) for name in Pledge.CONTENT_FIELDS},
+        }
+        for p in pledges
+    ]
+    if member is not None:
+        wanted = [Pledge.Kind.PRACTICAL, Pledge.Kind.PRACTICAL, Pledge.Kind.SERVICE]
+        wanted += [Pledge.Kind.FAULT, Pledge.Kind.FAULT]
+    else:
+        wanted = [Pledge.Kind.SERVICE] * 2 + [Pledge.Kind.PRACTICAL] * 3
+    for kind in wanted[len(rows) :] or [Pledge.Kind.PRACTICAL]:
+        rows.append({"kind": kind})
+    return rows
+
+
+def _entry_done_url(request: HttpRequest, org: Organization, year: int) -> str:
+    """A member goes back to his own pledges; whoever keeps the book, to the branch page."""
+    if not permissions.can_manage_organization(request.user, org):
+        return reverse("pledges:my_pledges")
+    return f"{reverse('pledges:organization', args=[org.pk])}?year={year}"
+
+
+def _save(request: HttpRequest, org, member, period: PeriodForm, formset) -> HttpResponse | None:
+    """Save a valid entry post; the redirect, or None to show the page again with the error."""
+    submit = "submit" in request.POST
+    done_url = _entry_done_url(request, org, period.cleaned_data["year"])
+    if not once.claim(request):
+        messages.info(request, _("这张表已经提交过了，请勿重复提交"))
+        return redirect(done_url)
+    try:
+        saved = entry_save(
+            by=request.user,
+            org=org,
+            member=member,
+            rows=entry_rows(formset),
+            submit=submit,
+            **period.cleaned_data,
+        )
+    except TransitionError as e:
+        messages.error(request, str(e))
+        return None
+    if saved:
+        msg = _("已保存并提交 %(n)d 项承诺") if submit else _("已保存 %(n)d 项承诺")
+        messages.success(request, msg % {"n": saved})
+    else:
+        messages.warning(request, _("没有填写任何承诺事项"))
+    return redirect(done_url)
+
+
+@login_required
+def entry(request: HttpRequest, pk: int, member_pk: int | None = None) -> HttpResponse:
+    """Enter all of one member's (or the organization's) items for a period on one page."""
+    org = get_visible_or_404(Organization, request.user, pk)
+    members = Member.objects.filter(organization=org)
+    member = get_visible_or_404(members, request.user, member_pk) if member_pk else None
+    if not permissions.can_edit_pledge(request.user, Pledge(owner_org=org, owner_member=member)):
+        raise PermissionDenied
+    year = parse_year(request.GET.get("year"))
+    period = PeriodForm(request.POST or None, initial={"year": year, "half": 0})
+    formset = EntryFormSet(request.POST or None)
+    if request.method == "POST":
+        if period.is_valid() and formset.is_valid():
+            response = _save(request, org, member, period, formset)
+            if response is not None:
+                return response
+    else:
+        existing = list(selectors.editable_pledges(org, member).filter(year=year))
+        formset = EntryFormSet(initial=_entry_initial(existing, member))
+    others = selectors.ended_member_pledges(member)[:20] if member else []
+    return render(
+        request,
+        "pledges/entry.html",
+        {
+            "org": org,
+            "member": member,
+            "period": period,
+            "formset": formset,
+            "breadcrumbs": org.breadcrumbs(),
+            "others": others,
+        },
+    )
+
+
+@login_required
+@require_POST
+def bulk(request: HttpRequest, pk: int) -> HttpResponse:
+    org = get_visible_or_404(Organization, request.user, pk)
+    form = BulkForm(request.POST)
+    back = safe_next(request, reverse("pledges:organization", args=[org.pk]))
+    if not form.is_valid():
+        first_errors(request, form)
+        return redirect(back)
+    pledges = selectors.bulk_targets(request.user, org, form.cleaned_data["pledges"])
+    if not pledges:
+        messages.warning(request, _("所选承诺不在您可处理的范围内"))
+        return redirect(back)
+    try:
+        result = pledges_bulk(
+            pledges=pledges,
+            by=request.user,
+            action=form.cleaned_data["action"],
+            reason=form.cleaned_data["reason"],
+        )
+    except TransitionError as e:
+        messages.error(request, str(e))
+        return redirect(back)
+    if result.done:
+        messages.success(request, _("已处理 %(n)d 项") % {"n": len(result.done)})
+    for pledge, reason in result.refused:
+        messages.warning(request, f"{pledge.owner_name}：{pledge.title} — {reason}")
+    return redirect(back)

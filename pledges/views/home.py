@@ -1,0 +1,106 @@
+"""Where people start: the home redirect, an organization's page, a member's own pledges."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+
+from core.access import get_visible_or_404
+from core.dates import parse_year
+
+from .. import guidance, permissions, selectors
+from ..forms import BulkForm, ProgressForm
+from ..models import Organization, Pledge
+from ..roles import Roles, roles_of
+
+PAGE_SIZE = 20
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    """Send each person to the page they work on."""
+    roles = roles_of(request.user)
+    if roles.is_leader and not (roles.is_office or roles.is_secretary):
+        # 谁联系、谁点评: a leader's work starts from the reviews he owes this quarter.
+        return redirect("reviews:my_reviews")
+    if roles.positions:
+        oversight = [p for p in roles.positions if p[2] in roles.OVERSIGHT_KINDS]
+        # The highest organization the user looks after is the natural start.
+        path, org_id, _kind = min(oversight or roles.positions, key=lambda p: len(p[0]))
+        return redirect("pledges:organization", pk=org_id)
+    if roles.member is not None:
+        return redirect("pledges:my_pledges")
+    if request.user.is_superuser:
+        root = Organization.get_first_root_node()
+        if root is not None:
+            return redirect("pledges:organization", pk=root.pk)
+    return render(request, "pledges/no_role.html")
+
+
+@login_required
+def organization(request: HttpRequest, pk: int) -> HttpResponse:
+    org = get_visible_or_404(Organization, request.user, pk)
+    user, year = request.user, parse_year(request.GET.get("year"))
+    can_manage = permissions.can_manage_organization(user, org)
+    children_page = Paginator(selectors.children_with_counts(user, org, year), PAGE_SIZE).get_page(
+        request.GET.get("cpage")
+    )
+    members_page = Paginator(selectors.members_with_pledges(user, org, year), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    member_rows = [
+        (m, guidance.guidance_for_member(m, m.year_pledges) if can_manage else [])
+        for m in members_page
+    ]
+    org_pledges = list(selectors.organization_pledges(user, org, year))
+    awaiting = list(selectors.awaiting_approval_below(user, org)[:50])
+    missing = selectors.members_without_pledges(org, year)
+    context = {
+        "org": org,
+        "year": year,
+        "years": range(timezone.localdate().year + 1, timezone.localdate().year - 4, -1),
+        "breadcrumbs": org.breadcrumbs(),
+        "can_manage": can_manage,
+        # The bulk bar is for those who keep or approve the book, not for members reading it.
+        "can_bulk": can_manage or roles_of(user).covers(org, Roles.OVERSIGHT_KINDS),
+        "awaiting": awaiting,
+        "today": timezone.localdate(),
+        "counts": selectors.status_counts(selectors.subtree_pledges(user, org, year)),
+        "children_page": children_page,
+        "members_page": members_page,
+        "member_rows": member_rows,
+        "org_pledges": org_pledges,
+        "org_guidance": guidance.guidance_for_organization(org_pledges)
+        if can_manage and org.is_branch_level
+        else [],
+        "missing_count": missing.count(),
+        "missing": missing[:50],
+        "overdue": selectors.overdue_pledges(user, org)[:20],
+        "bulk_form": BulkForm(),
+        "statuses": Pledge.Status.choices,
+    }
+    return render(request, "pledges/organization.html", context)
+
+
+@login_required
+def my_pledges(request: HttpRequest) -> HttpResponse:
+    member = roles_of(request.user).member
+    if member is None:
+        return render(request, "pledges/no_role.html")
+    pledges = list(selectors.member_pledges(member))
+    this_year = [p for p in pledges if p.year == timezone.localdate().year]
+    return render(
+        request,
+        "pledges/my_pledges.html",
+        {
+            "member": member,
+            "pledges": pledges,
+            "guidance": guidance.guidance_for_member(member, this_year),
+            "progress_form": ProgressForm(),
+            "breadcrumbs": member.organization.breadcrumbs(),
+            "can_enter": True,
+        },
+    )

@@ -1,0 +1,60 @@
+"""践诺记实: the progress form (also posted from list pages) and evidence downloads."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from core import once
+from core.access import get_visible_or_404
+from core.errors import TransitionError
+
+from .. import permissions
+from ..forms import ProgressForm
+from ..models import Evidence
+from ..services.progress import progress_add as add_progress
+from .shared import first_errors, safe_next, visible_pledge
+
+
+@login_required
+def progress_add(request: HttpRequest, pk: int) -> HttpResponse:
+    pledge = visible_pledge(request, pk)
+    if not permissions.can_record_progress(request.user, pledge):
+        raise PermissionDenied
+    form = ProgressForm(request.POST or None, request.FILES or None)
+    back = safe_next(request, pledge.get_absolute_url())
+    if request.method == "POST" and form.is_valid():
+        if not once.claim(request):
+            messages.info(request, _("这条记实已经保存过了，请勿重复提交"))
+            return redirect(back)
+        try:
+            add_progress(pledge=pledge, by=request.user, **form.cleaned_data)
+        except TransitionError as e:
+            messages.error(request, str(e))
+        else:
+            messages.success(request, _("记实已保存"))
+            return redirect(back)
+    if request.method == "POST" and "next" in request.POST:
+        # Posted from a list page: say what was wrong there, where the person was working.
+        first_errors(request, form)
+        return redirect(back)
+    return render(
+        request,
+        "pledges/pledge_form.html",
+        {
+            "form": form,
+            "pledge": pledge,
+            "title": _("践诺记实"),
+            "multipart": True,
+            "breadcrumbs": pledge.owner_org.breadcrumbs(),
+        },
+    )
+
+
+@login_required
+def evidence_download(request: HttpRequest, pk: int) -> HttpResponse:
+    return get_visible_or_404(Evidence, request.user, pk).download()

@@ -1,0 +1,62 @@
+"""Roster import page and its template download. The work is in services.roster."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+
+from core.access import get_visible_or_404
+from core.xlsx import xlsx_download
+
+from .. import permissions
+from ..forms import RosterUploadForm
+from ..models import Member, Organization
+from ..roster import shape
+from ..roster.template import write_template
+from ..services.roster import roster_import as import_roster
+
+
+def _importable_org(request: HttpRequest, pk: int) -> Organization:
+    org = get_visible_or_404(Organization, request.user, pk)
+    if not permissions.can_import_roster(request.user, org):
+        raise PermissionDenied
+    return org
+
+
+@login_required
+@never_cache  # the result page shows initial passwords once; no copy may be kept
+def roster_import(request: HttpRequest, pk: int) -> HttpResponse:
+    org = _importable_org(request, pk)
+    form = RosterUploadForm(request.POST or None, request.FILES or None)
+    result = None
+    if request.method == "POST" and form.is_valid():
+        result = import_roster(org=org, by=request.user, **form.cleaned_data)
+    return render(
+        request,
+        "pledges/roster_import.html",
+        {
+            "org": org,
+            "form": form,
+            "result": result,
+            "columns": shape.COLUMNS,
+            "max_rows": shape.MAX_ROWS,
+            "max_logins": shape.MAX_LOGINS,
+            "kinds": [label for _v, label in Member.Kind.choices],
+            "breadcrumbs": org.breadcrumbs(),
+            "breadcrumb_tail": _("导入党员名册"),
+        },
+    )
+
+
+@login_required
+def roster_template(request: HttpRequest, pk: int) -> HttpResponse:
+    org = _importable_org(request, pk)
+    return xlsx_download(
+        lambda out: write_template(out, org=org),
+        filename=_("%(org)s党员名册导入模板.xlsx") % {"org": org.name},
+        ascii_name="roster-template.xlsx",
+    )

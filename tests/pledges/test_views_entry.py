@@ -1,0 +1,146 @@
+"""The entry page and bulk moves through the HTTP client."""
+
+import uuid
+
+import pytest
+from django.utils import timezone
+
+from pledges.models import Pledge
+
+TODAY = timezone.localdate
+S = Pledge.Status
+
+
+S = Pledge.Status
+
+
+def entry_post(rows, submit=False, year=None):
+    data = {
+        "form-TOTAL_FORMS": str(len(rows)),
+        "form-INITIAL_FORMS": "0",
+        "year": str(year or TODAY().year),
+        "half": "0",
+    }
+    for i, row in enumerate(rows):
+        for key, value in row.items():
+            data[f"form-{i}-{key}"] = value
+    if submit:
+        data["submit"] = "1"
+    return data
+
+
+def test_it_enters_all_of_a_members_items_on_one_page(world, client, form_row):
+    client.force_login(world.secretary)
+    url = f"/org/{world.branch.pk}/entry/{world.member.pk}/"
+    assert client.get(url).status_code == 200
+    rows = [
+        form_row("事项一"),
+        form_row("事项二"),
+        form_row("改正急躁作风", "fault"),
+        {"kind": "practical"},
+    ]
+    response = client.post(url, entry_post(rows, submit=True))
+    assert response.status_code == 302
+    pledges = Pledge.objects.filter(owner_member=world.member)
+    assert sorted(pledges.values_list("title", flat=True)) == ["事项一", "事项二", "改正急躁作风"]
+    assert set(pledges.values_list("status", flat=True)) == {S.SUBMITTED}
+
+
+def test_it_refuses_a_half_filled_row_and_writes_nothing(world, client, form_row):
+    client.force_login(world.secretary)
+    url = f"/org/{world.branch.pk}/entry/{world.member.pk}/"
+    bad = form_row("事项二")
+    bad["deadline"] = "明年"
+    response = client.post(
+        url, entry_post([form_row("事项一"), bad, {"kind": "fault", "title": "缺点"}])
+    )
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "请填写践诺措施" in body
+    assert "有效的日期" in body or "日期" in body
+    assert Pledge.objects.count() == 0
+
+
+def test_it_prefills_the_entry_page_with_existing_drafts(world, client, pledge_in, form_row):
+    draft = pledge_in("draft", world, title="已有草稿")
+    client.force_login(world.member_user)
+    response = client.get(f"/org/{world.branch.pk}/entry/{world.member.pk}/")
+    assert "已有草稿" in response.content.decode()
+    data = entry_post(
+        [{**form_row("改过的草稿"), "pledge_id": str(draft.pk), "version": str(draft.version)}]
+    )
+    client.post(f"/org/{world.branch.pk}/entry/{world.member.pk}/", data)
+    draft.refresh_from_db()
+    assert draft.title == "改过的草稿"
+    assert Pledge.objects.count() == 1
+
+
+def test_it_approves_and_returns_in_bulk(world, client, pledge_in):
+    first, second = pledge_in("submitted", world), pledge_in("submitted", world)
+    client.force_login(world.secretary)
+    url = f"/org/{world.branch.pk}/bulk/"
+    client.post(url, {"action": "approve", "pledges": [first.pk]})
+    client.post(url, {"action": "return", "pledges": [second.pk], "reason": "措施太笼统"})
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert (first.status, second.status) == (S.APPROVED, S.RETURNED)
+    assert second.return_reason == "措施太笼统"
+
+
+def test_it_refuses_a_bulk_return_without_reason(world, client, pledge_in):
+    pledge = pledge_in("submitted", world)
+    client.force_login(world.secretary)
+    response = client.post(
+        f"/org/{world.branch.pk}/bulk/", {"action": "return", "pledges": [pledge.pk]}, follow=True
+    )
+    assert "原因" in response.content.decode()
+    pledge.refresh_from_db()
+    assert pledge.status == S.SUBMITTED
+
+
+def test_it_ignores_bulk_ids_outside_the_users_view(world, client, pledge_in):
+    other = pledge_in("submitted", world)
+    client.force_login(world.other_secretary)
+    client.post(f"/org/{world.other_branch.pk}/bulk/", {"action": "approve", "pledges": [other.pk]})
+    other.refresh_from_db()
+    assert other.status == S.SUBMITTED
+
+
+def test_it_saves_a_double_posted_entry_form_once(world, client, form_row):
+    client.force_login(world.secretary)
+    url = f"/org/{world.branch.pk}/entry/{world.member.pk}/"
+    # A fresh token each run: in CI the cache is Redis, which outlives the test run.
+    data = {**entry_post([form_row("只一次")]), "form_token": uuid.uuid4().hex}
+    client.post(url, data)
+    response = client.post(url, data, follow=True)
+    assert "请勿重复提交" in response.content.decode()
+    assert Pledge.objects.filter(title="只一次").count() == 1
+
+
+def test_it_returns_a_member_to_his_own_pledges_after_entry(world, client, form_row):
+    client.force_login(world.member_user)
+    response = client.post(
+        f"/org/{world.branch.pk}/entry/{world.member.pk}/", entry_post([form_row()], submit=True)
+    )
+    assert response["Location"] == "/me/"
+
+
+@pytest.mark.parametrize("username", ["stranger", "other_secretary", "other_member_user", "leader"])
+def test_it_refuses_outsiders_the_entry_page(world, client, username):
+    client.force_login(getattr(world, username))
+    response = client.get(f"/org/{world.branch.pk}/entry/{world.member.pk}/")
+    assert response.status_code in (403, 404)
+
+
+@pytest.mark.parametrize("rows", [1, 4])
+@pytest.mark.parametrize(
+    ("who", "url", "queries"),
+    [
+        pytest.param("secretary", "/org/{branch}/entry/{member}/", 9, id="a_members_entry_page"),
+        pytest.param("secretary", "/org/{branch}/entry/", 7, id="the_organizations_entry_page"),
+    ],
+)
+def test_it_reads_each_page_in_a_fixed_number_of_queries(
+    assert_page_queries, who, url, queries, rows
+):
+    assert_page_queries(who, url, queries, rows)

@@ -1,0 +1,127 @@
+"""Progress records (记实) and evidence files through the HTTP client."""
+
+import uuid
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
+
+from pledges.services import progress
+
+TODAY = timezone.localdate
+
+
+def test_it_records_progress_with_a_photo(world, client, pledge_in, png):
+    pledge = pledge_in("published", world)
+    client.force_login(world.member_user)
+    photo = SimpleUploadedFile("现场.png", png, content_type="image/png")
+    response = client.post(
+        f"/pledge/{pledge.pk}/progress/",
+        {"date": TODAY().isoformat(), "text": "本月走访五户", "files": [photo]},
+    )
+    assert response.status_code == 302
+    record = pledge.progress_records.get()
+    assert record.evidence.get().content_type == "image/png"
+
+
+def test_it_refuses_a_file_whose_content_is_not_an_allowed_type(world, client, pledge_in):
+    pledge = pledge_in("published", world)
+    client.force_login(world.secretary)
+    fake = SimpleUploadedFile(
+        "photo.jpg", b"MZ\x90\x00 not really a picture", content_type="image/jpeg"
+    )
+    response = client.post(
+        f"/pledge/{pledge.pk}/progress/",
+        {"date": TODAY().isoformat(), "text": "x", "files": [fake]},
+    )
+    assert "类型不受支持" in response.content.decode()
+    assert pledge.progress_records.count() == 0
+
+
+def test_it_refuses_a_file_over_ten_megabytes(world, client, pledge_in, png):
+    pledge = pledge_in("published", world)
+    client.force_login(world.secretary)
+    big = SimpleUploadedFile("big.png", png + b"\0" * (10 * 1024 * 1024), content_type="image/png")
+    response = client.post(
+        f"/pledge/{pledge.pk}/progress/", {"date": TODAY().isoformat(), "text": "x", "files": [big]}
+    )
+    assert "10 MB" in response.content.decode()
+    assert pledge.progress_records.count() == 0
+
+
+def test_it_saves_a_double_posted_progress_record_once(world, client, pledge_in):
+    pledge = pledge_in("published", world)
+    client.force_login(world.member_user)
+    data = {"date": TODAY().isoformat(), "text": "走访", "form_token": uuid.uuid4().hex}
+    data["next"] = "/me/"
+    client.post(f"/pledge/{pledge.pk}/progress/", data)
+    client.post(f"/pledge/{pledge.pk}/progress/", data)
+    assert pledge.progress_records.count() == 1
+
+
+def test_it_explains_a_bad_record_on_the_page_it_came_from(world, client, pledge_in):
+    pledge = pledge_in("published", world)
+    client.force_login(world.member_user)
+    response = client.post(
+        f"/pledge/{pledge.pk}/progress/", {"date": "", "text": "", "next": "/me/"}, follow=True
+    )
+    assert response.redirect_chain[-1][0] == "/me/"
+    assert pledge.progress_records.count() == 0
+
+
+def test_it_never_redirects_to_another_site_after_a_record(world, client, pledge_in):
+    pledge = pledge_in("published", world)
+    client.force_login(world.member_user)
+    data = {"date": TODAY().isoformat(), "text": "走访", "next": "//evil.example/"}
+    response = client.post(f"/pledge/{pledge.pk}/progress/", data)
+    assert response["Location"] == f"/pledge/{pledge.pk}/"
+
+
+@pytest.mark.parametrize(
+    "username", ["stranger", "other_secretary", "other_member_user", "far_office"]
+)
+def test_it_refuses_outsiders_the_evidence_file(world, client, username, pledge_in, png):
+    pledge = pledge_in("published", world)
+    record = progress.progress_add(
+        pledge=pledge,
+        by=world.secretary,
+        date=TODAY(),
+        text="照片",
+        files=[SimpleUploadedFile("photo.png", png, content_type="image/png")],
+    )
+    evidence = record.evidence.get()
+    client.force_login(getattr(world, username))
+    assert client.get(f"/evidence/{evidence.pk}/").status_code == 404
+
+
+def test_it_serves_evidence_as_an_attachment_to_allowed_users(world, client, pledge_in, png):
+    pledge = pledge_in("published", world)
+    record = progress.progress_add(
+        pledge=pledge,
+        by=world.secretary,
+        date=TODAY(),
+        text="照片",
+        files=[SimpleUploadedFile("现场照片.png", png, content_type="image/png")],
+    )
+    evidence = record.evidence.get()
+    assert "现场照片" not in evidence.file.name
+    for user in (world.secretary, world.member_user, world.office):
+        client.force_login(user)
+        response = client.get(f"/evidence/{evidence.pk}/")
+        assert response.status_code == 200
+        assert response["Content-Disposition"].startswith("attachment")
+        assert b"".join(response.streaming_content) == png
+
+
+@pytest.mark.parametrize("rows", [1, 4])
+@pytest.mark.parametrize(
+    ("who", "url", "queries"),
+    [
+        pytest.param("secretary", "/pledge/{published}/progress/", 6, id="the_progress_page"),
+        pytest.param("secretary", "/evidence/{evidence}/", 5, id="an_evidence_file"),
+    ],
+)
+def test_it_reads_each_page_in_a_fixed_number_of_queries(
+    assert_page_queries, who, url, queries, rows
+):
+    assert_page_queries(who, url, queries, rows)
