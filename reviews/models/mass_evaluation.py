@@ -1,4 +1,4 @@
-"""Mass evaluations (群众评议: codes, responses) and the annual assessment (一年一总评)."""
+"""群众评议: mass evaluations, their single-use codes and the anonymous responses."""
 
 from __future__ import annotations
 
@@ -13,24 +13,28 @@ from django.utils.translation import gettext_lazy as _
 
 from pledges.models import Member, Organization
 
-from .review import Grade
+from .subject import subtree_q, visible_q
 
 __all__ = [
-    "MIN_RESPONSES",
-    "CODE_ALPHABET",
-    "CODE_LENGTH",
     "Satisfaction",
     "MassEvaluation",
     "EvaluationCode",
     "EvaluationResponse",
     "MemberRating",
-    "AnnualAssessment",
+    "MIN_RESPONSES",
+    "CODE_ALPHABET",
+    "CODE_LENGTH",
 ]
+
 
 # The sources ask for "30人以上" evaluators; fewer responses make no valid result.
 MIN_RESPONSES = 30
+
+
 # No 0/O/1/I/L: easy to read from a slip and type on a phone.
 CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+
+
 CODE_LENGTH = 10
 
 
@@ -40,22 +44,10 @@ class Satisfaction(models.TextChoices):
     UNSATISFIED = "unsatisfied", _("不满意")
 
 
-def _scope_q(user, lookup: str) -> Q | None:
-    from pledges.roles import roles_of
-
-    roles = roles_of(user)
-    if roles.is_superuser:
-        return Q()
-    return roles.subtree_q(lookup)
-
-
 class MassEvaluationQuerySet(models.QuerySet):
     def visible_to(self, user) -> MassEvaluationQuerySet:
         """Secretaries, offices and leaders see the evaluations of their subtrees."""
-        if not user.is_authenticated:
-            return self.none()
-        q = _scope_q(user, "organization__path")
-        return self.filter(q) if q is not None else self.none()
+        return self.filter(visible_q(user, subtree_q))
 
 
 class MassEvaluation(models.Model):
@@ -177,78 +169,3 @@ class MemberRating(models.Model):
 
     def __str__(self) -> str:
         return self.get_rating_display()
-
-
-class AnnualAssessmentQuerySet(models.QuerySet):
-    def visible_to(self, user) -> AnnualAssessmentQuerySet:
-        if not user.is_authenticated:
-            return self.none()
-        q = _scope_q(user, "organization__path")
-        return self.filter(q) if q is not None else self.none()
-
-    def published(self) -> AnnualAssessmentQuerySet:
-        return self.filter(published_at__isnull=False)
-
-
-class AnnualAssessment(models.Model):
-    """一年一总评: the final grade of an organization (member empty) or of a member."""
-
-    Grade = Grade
-
-    year = models.PositiveSmallIntegerField(_("年度"))
-    # For a member, the member's organization at the time: the year page reads by organization.
-    organization = models.ForeignKey(
-        Organization,
-        on_delete=models.PROTECT,
-        related_name="annual_assessments",
-        verbose_name=_("党组织"),
-    )
-    member = models.ForeignKey(
-        Member,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="annual_assessments",
-        verbose_name=_("党员"),
-    )
-    grade = models.CharField(_("总评等次"), max_length=20, choices=Grade.choices)
-    exemplary = models.BooleanField(_("评先评优"), default=False)
-    remark = models.CharField(_("备注"), max_length=500, blank=True)
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
-    decided_at = models.DateTimeField(default=timezone.now)
-    # Set by the publicity app when the grades are published (公示).
-    published_at = models.DateTimeField(_("公示时间"), null=True, blank=True)
-
-    objects = AnnualAssessmentQuerySet.as_manager()
-
-    class Meta:
-        verbose_name = _("年度总评")
-        verbose_name_plural = _("年度总评")
-        ordering = ["year", "organization_id", "member_id"]
-        constraints = [
-            # Two constraints because NULL members are never equal to each other.
-            models.UniqueConstraint(
-                fields=["year", "organization"],
-                condition=Q(member__isnull=True),
-                name="unique_org_assessment_per_year",
-            ),
-            models.UniqueConstraint(
-                fields=["year", "member"],
-                condition=Q(member__isnull=False),
-                name="unique_member_assessment_per_year",
-            ),
-            models.CheckConstraint(
-                condition=~Q(grade="poor") | Q(exemplary=False),
-                name="assessment_poor_not_exemplary",
-            ),
-        ]
-
-    def __str__(self) -> str:
-        subject = self.member.name if self.member_id else self.organization.name
-        return f"{self.year} {subject} {self.get_grade_display()}"
-
-    @property
-    def subject_name(self) -> str:
-        return self.member.name if self.member_id else self.organization.name

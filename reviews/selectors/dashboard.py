@@ -1,4 +1,4 @@
-"""Reads for the coverage dashboard (全覆盖) and the annual assessment's year page.
+"""Reads for the coverage dashboard (全覆盖).
 
 Everything is aggregated in the database: per-child rollups group on the first characters of
 the organization path (the child's path), membership in a set ("has pledged") is an uncorrelated
@@ -16,24 +16,28 @@ from django.utils.translation import gettext_lazy as _
 
 from pledges.models import Member, Organization, Pledge
 
-from .models import (
+from ..models import (
     MIN_RESPONSES,
-    AnnualAssessment,
     EvaluationResponse,
     MassEvaluation,
-    MemberRating,
     Quarter,
     RectificationItem,
     Review,
     SelfEvaluation,
     SubjectKind,
 )
+from ..selectors.rectification import items_due_in, rate_counts
 
 # An organization or member "has pledged" once a pledge has left the draft stage.
 PLEDGED_STATUSES = (Pledge.Status.SUBMITTED, *Pledge.FILED_STATUSES)
+
+
 REVIEWED_STATUSES = (Review.Status.SIGNED, Review.Status.PUBLISHED)
-RECTIFIED_STATUSES = (RectificationItem.Status.CONFIRMED,)
+
+
 GRADES = list(Review.Grade.choices)
+
+
 MISSING_LIMIT = 30
 
 
@@ -48,7 +52,7 @@ def half_of(quarter: int) -> int:
     return 1 if quarter <= 2 else 2
 
 
-def _pct(part: int, whole: int) -> float | None:
+def pct(part: int, whole: int) -> float | None:
     return part / whole if whole else None
 
 
@@ -117,7 +121,7 @@ class Row:
 
     @property
     def rect_rate(self) -> float | None:
-        return _pct(self.rect_done, self.rect_total)
+        return pct(self.rect_done, self.rect_total)
 
     @property
     def responses(self) -> int:
@@ -126,14 +130,14 @@ class Row:
     @property
     def satisfaction_rate(self) -> float | None:
         s = self.satisfaction
-        return _pct(s["satisfied"] + s["basic"], self.responses)
+        return pct(s["satisfied"] + s["basic"], self.responses)
 
     @property
-    def rect_pct(self) -> int | None:
+    def rectpct(self) -> int | None:
         return pct100(self.rect_done, self.rect_total)
 
     @property
-    def satisfaction_pct(self) -> int | None:
+    def satisfactionpct(self) -> int | None:
         s = self.satisfaction
         return pct100(s["satisfied"] + s["basic"], self.responses)
 
@@ -169,11 +173,11 @@ class TrendPoint:
 
     @property
     def rect_rate(self) -> float | None:
-        return _pct(self.rect_done, self.rect_total)
+        return pct(self.rect_done, self.rect_total)
 
     @property
     def good_rate(self) -> float | None:
-        return _pct(self.good, self.graded)
+        return pct(self.good, self.graded)
 
 
 @dataclass
@@ -224,9 +228,6 @@ class _Scope:
         return Q(**{f"{path_lookup}__startswith": self.root.path})
 
 
-# --- who has pledged, reported, been reviewed --------------------------------------------------
-
-
 def pledges_of_year(year: int) -> QuerySet:
     return Pledge.objects.filter(year=year, status__in=PLEDGED_STATUSES)
 
@@ -241,17 +242,6 @@ def reviews_of(quarter: Quarter) -> QuerySet:
     return Review.objects.filter(
         year=quarter.year, quarter=quarter.quarter, status__in=REVIEWED_STATUSES
     )
-
-
-def rectification_items(quarter: Quarter) -> QuerySet:
-    """Items due in the quarter (deadline inside it) of signed reviews, as
-    `reviews.selectors.rectification_rate` counts them: the rate is confirmed (销号) / due."""
-    return RectificationItem.objects.live().filter(
-        deadline__gte=quarter.start, deadline__lte=quarter.end
-    )
-
-
-# --- the dashboard -------------------------------------------------------------------------
 
 
 def dashboard(root: Organization, quarter: Quarter) -> Dashboard:
@@ -323,12 +313,7 @@ def dashboard(root: Organization, quarter: Quarter) -> Dashboard:
     for bucket, grade, n in by_child(reviews_of(quarter), ["grade"], n=Count("id")):
         if bucket in rows_by_path:
             rows_by_path[bucket].grades[grade] += n
-    for bucket, n, done in by_child(
-        rectification_items(quarter),
-        [],
-        n=Count("id"),
-        done=Count("id", filter=Q(status__in=RECTIFIED_STATUSES)),
-    ):
+    for bucket, n, done in by_child(items_due_in(quarter), [], **rate_counts()):
         if bucket in rows_by_path:
             rows_by_path[bucket].rect_total += n
             rows_by_path[bucket].rect_done += done
@@ -417,7 +402,7 @@ def trend(scope: _Scope, year: int) -> list[TrendPoint]:
         scope.within(RectificationItem.objects.live().filter(deadline__year=year))
         .annotate(due_quarter=ExtractQuarter("deadline"))
         .values_list("due_quarter")
-        .annotate(n=Count("id"), done=Count("id", filter=Q(status__in=RECTIFIED_STATUSES)))
+        .annotate(**rate_counts())
         .order_by()
     ):
         point = points.get(q)
@@ -463,147 +448,3 @@ def missing(scope: _Scope, quarter: Quarter, limit: int = MISSING_LIMIT) -> dict
             members.filter(~Exists(subject(reviews_of(quarter), member_kind)))[:limit]
         ),
     }
-
-
-# --- the year page of the annual assessment ---------------------------------------------------
-
-
-@dataclass
-class YearRow:
-    """Everything the office weighs for one subject's 一年一总评."""
-
-    kind: str  # "organization" or "member"
-    org: Organization
-    member: Member | None = None
-    pledges_total: int = 0
-    pledges_closed: int = 0
-    quarter_grades: dict[int, list[str]] = field(default_factory=lambda: defaultdict(list))
-    rect_total: int = 0
-    rect_done: int = 0
-    satisfaction: dict[int, Counter] = field(default_factory=lambda: defaultdict(Counter))
-    assessment: AnnualAssessment | None = None
-
-    @property
-    def name(self) -> str:
-        return self.member.name if self.member else self.org.name
-
-    @property
-    def key(self) -> str:
-        return f"m{self.member.pk}" if self.member else f"o{self.org.pk}"
-
-    @property
-    def rect_rate(self) -> float | None:
-        return _pct(self.rect_done, self.rect_total)
-
-    def grades_by_quarter(self) -> list[list[str]]:
-        labels = dict(Review.Grade.choices)
-        return [
-            [str(labels.get(g, g)) for g in self.quarter_grades.get(q, [])] for q in (1, 2, 3, 4)
-        ]
-
-    def halves(self) -> list[dict]:
-        """Per half: answers, rate and whether the result is valid (≥ MIN_RESPONSES)."""
-        out = []
-        for half in (1, 2):
-            c = self.satisfaction.get(half, Counter())
-            n = sum(c.values())
-            out.append(
-                {
-                    "n": n,
-                    "rate": _pct(c["satisfied"] + c["basic"], n),
-                    "valid": n >= MIN_RESPONSES,
-                }
-            )
-        return out
-
-
-def year_rows(org: Organization, year: int) -> list[YearRow]:
-    """The organization, its direct children and its members: eight queries in all."""
-    orgs = [org, *children_of(org)]
-    members = list(Member.objects.filter(organization=org).order_by("id"))
-    rows = [YearRow(kind="organization", org=o) for o in orgs]
-    rows += [YearRow(kind="member", org=org, member=m) for m in members]
-    by_org = {r.org.pk: r for r in rows if r.member is None}
-    by_member = {r.member.pk: r for r in rows if r.member is not None}
-    org_ids = list(by_org)
-
-    for r in (
-        Pledge.objects.filter(owner_org_id__in=org_ids, owner_member__isnull=True, year=year)
-        .exclude(status__in=Pledge.EDITABLE_STATUSES)
-        .values("owner_org_id")
-        .annotate(n=Count("id"), closed=Count("id", filter=Q(status=Pledge.Status.CLOSED)))
-    ):
-        by_org[r["owner_org_id"]].pledges_total = r["n"]
-        by_org[r["owner_org_id"]].pledges_closed = r["closed"]
-    for r in (
-        Pledge.objects.filter(owner_member__organization=org, year=year)
-        .exclude(status__in=Pledge.EDITABLE_STATUSES)
-        .values("owner_member_id")
-        .annotate(n=Count("id"), closed=Count("id", filter=Q(status=Pledge.Status.CLOSED)))
-    ):
-        by_member[r["owner_member_id"]].pledges_total = r["n"]
-        by_member[r["owner_member_id"]].pledges_closed = r["closed"]
-
-    subjects = Q(organization_id__in=org_ids, subject_kind=SubjectKind.ORGANIZATION) | Q(
-        organization=org, subject_kind=SubjectKind.MEMBER
-    )
-
-    def target(r: dict) -> YearRow | None:
-        if r["subject_kind"] == SubjectKind.MEMBER:
-            return by_member.get(r["member_id"])
-        return by_org.get(r["organization_id"])
-
-    for r in (
-        Review.objects.filter(subjects, year=year, status__in=REVIEWED_STATUSES)
-        .order_by("date", "id")
-        .values("subject_kind", "organization_id", "member_id", "quarter", "grade")
-    ):
-        row = target(r)
-        if row is not None:
-            row.quarter_grades[r["quarter"]].append(r["grade"])
-    for r in (
-        RectificationItem.objects.live()
-        .filter(subjects, deadline__year=year)
-        .values("subject_kind", "organization_id", "member_id")
-        .annotate(n=Count("id"), done=Count("id", filter=Q(status__in=RECTIFIED_STATUSES)))
-        .order_by()
-    ):
-        row = target(r)
-        if row is not None:
-            row.rect_total += r["n"]
-            row.rect_done += r["done"]
-
-    for r in (
-        EvaluationResponse.objects.filter(
-            MassEvaluation.ended_q("evaluation__"),
-            evaluation__organization_id__in=org_ids,
-            evaluation__year=year,
-        )
-        .values("evaluation__organization_id", "evaluation__half", "rating")
-        .annotate(n=Count("id"))
-    ):
-        by_org[r["evaluation__organization_id"]].satisfaction[r["evaluation__half"]][
-            r["rating"]
-        ] += r["n"]
-    for r in (
-        MemberRating.objects.filter(
-            MassEvaluation.ended_q("response__evaluation__"),
-            member__organization=org,
-            response__evaluation__year=year,
-        )
-        .values("member_id", "response__evaluation__half", "rating")
-        .annotate(n=Count("id"))
-    ):
-        if r["member_id"] in by_member:
-            by_member[r["member_id"]].satisfaction[r["response__evaluation__half"]][
-                r["rating"]
-            ] += r["n"]
-
-    for a in AnnualAssessment.objects.filter(
-        Q(organization_id__in=org_ids, member__isnull=True) | Q(member__organization=org),
-        year=year,
-    ):
-        row = by_member.get(a.member_id) if a.member_id else by_org.get(a.organization_id)
-        if row is not None:
-            row.assessment = a
-    return rows

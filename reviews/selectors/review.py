@@ -1,40 +1,100 @@
-"""Reads for the review pages and for other apps (dashboard, ledgers).
-
-Functions other apps may call (all keyword-only, none queries per row):
-- rectification_rate(*, org, year, quarter) -> (confirmed, due, rate | None)
-- rectification_rates_by_child(*, org, year, quarter) -> list[(child, confirmed, due, rate)]
-- review_counts(*, org, year, quarter) -> {"total", "by_mode": {mode: n}, "by_grade": {grade: n}}
-- reviews_in_subtree(*, org, year, quarter) -> QuerySet[Review] (signed or published, current)
-- public_reviews(*, org, year=None) -> QuerySet[Review] (published to the public, items prefetched)
-"""
+"""Reads of leader reviews: who owes whom a review, the office's subtree, spot checks,
+counts, public reviews and the content prompts."""
 
 from __future__ import annotations
 
-import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Q, QuerySet, Value, When
-from django.db.models.functions import Substr
-from django.utils import timezone
+from django.db.models import (
+    Count,
+    Exists,
+    OuterRef,
+    Q,
+    QuerySet,
+)
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from pledges.models import Member, Organization, Pledge, Position
+from pledges.models import Member, Organization, Position
 from pledges.roles import roles_of
 
-from .models import (
+from ..models import (
     Quarter,
-    RectificationItem,
     Review,
     SelfEvaluation,
     Subject,
     SubjectKind,
-    SuggestionLetter,
 )
 
+# Lazy: these are read per request, in the language of that request.
+FIVE_GOODS = (
+    gettext_lazy("领导班子好：班子团结、战斗力强"),
+    gettext_lazy("党员队伍好：党员发挥先锋模范作用"),
+    gettext_lazy("工作机制好：民主管理、制度落实"),
+    gettext_lazy("工作业绩好：中心工作和承诺事项完成情况"),
+    gettext_lazy("群众反映好：党风廉政、解决群众关心的民生问题"),
+)
+
+
+FIVE_LEADS = (
+    gettext_lazy("带头学习提高"),
+    gettext_lazy("带头争创佳绩：立足岗位、践行承诺"),
+    gettext_lazy("带头服务群众：为群众办实事、好事"),
+    gettext_lazy("带头遵纪守法"),
+    gettext_lazy("带头弘扬正气"),
+)
+
+
+FIELD_PROMPTS = {
+    Organization.Field.RURAL: gettext_lazy("带领群众增收致富、村务公开和民主管理"),
+    Organization.Field.COMMUNITY: gettext_lazy("服务居民、化解矛盾纠纷、社区治理"),
+    Organization.Field.GOVERNMENT: gettext_lazy("机关作风效能、服务基层和群众"),
+    Organization.Field.SCHOOL: gettext_lazy("教书育人、师德师风、家校联系"),
+    Organization.Field.MEDICAL: gettext_lazy("医德医风、改善服务、方便患者"),
+    Organization.Field.STATE_ENTERPRISE: gettext_lazy("生产经营、改革发展、职工群众利益"),
+    Organization.Field.NEW_ECONOMY: gettext_lazy("企业健康发展、职工合法权益、党组织作用发挥"),
+    Organization.Field.MASS: gettext_lazy("联系服务所代表的群众"),
+}
+
+
+MEMBER_KIND_PROMPTS = {
+    Member.Kind.LEADING_CADRE: gettext_lazy("德能勤绩廉：分管工作、联系群众、廉洁自律"),
+    Member.Kind.ON_DUTY: gettext_lazy("本职工作完成情况、岗位争优"),
+    Member.Kind.RETIRED: gettext_lazy("发挥余热、参与社区服务和志愿活动"),
+    Member.Kind.MOBILE: gettext_lazy("与组织保持联系、按时汇报（可书面点评）"),
+    Member.Kind.RURAL: gettext_lazy("设岗定责、履行党员义务、带头致富"),
+}
+
+
+def review_prompts(subject: Subject) -> list[str]:
+    """What to comment on: 五个好 for organizations, 五带头 / 德能勤绩廉 for members, adjusted
+    by the organization's field and the member's kind."""
+    field_prompt = FIELD_PROMPTS.get(subject.organization.field)
+    if subject.kind == SubjectKind.MEMBER:
+        prompts = [str(p) for p in FIVE_LEADS]
+        prompts.append(str(_("承诺践诺：承诺事项的兑现情况")))
+        kind_prompt = MEMBER_KIND_PROMPTS.get(subject.member.kind)
+        if kind_prompt:
+            prompts.append(str(kind_prompt))
+        if subject.member.probationary:
+            prompts.append(str(_("预备期表现、入党动机和培养考察情况")))
+        return prompts
+    if subject.kind == SubjectKind.SECRETARY:
+        prompts = [
+            str(_("抓党建工作责任制落实情况")),
+            str(_("班子带头人作用、民主作风")),
+            str(_("德能勤绩廉")),
+        ]
+    else:
+        prompts = [str(p) for p in FIVE_GOODS]
+        prompts.append(str(_("承诺践诺：3–5 项组织承诺的兑现情况")))
+    if field_prompt:
+        prompts.append(str(field_prompt))
+    return prompts
+
+
 LIVE_REVIEW_STATUSES = (Review.Status.SIGNED, Review.Status.PUBLISHED)
-
-
-# --- who reviews whom --------------------------------------------------------------------
 
 
 def owed_subjects(user) -> list[Subject]:
@@ -254,143 +314,6 @@ def spot_check_candidates(*, org: Organization, quarter: Quarter) -> QuerySet[Re
     )
 
 
-# --- self-evaluation ---------------------------------------------------------------------
-
-
-def subject_pledges(subject: Subject, year: int) -> QuerySet[Pledge]:
-    qs = Pledge.objects.filter(owner_org=subject.organization, year=year)
-    if subject.kind == SubjectKind.MEMBER:
-        return qs.filter(owner_member=subject.member)
-    return qs.filter(owner_member__isnull=True)
-
-
-def pledge_facts(subject: Subject, year: int, today: datetime.date | None = None) -> dict:
-    """The subject's filed pledges this year by state, in one aggregate query."""
-    today = today or timezone.localdate()
-    running = Q(status__in=Pledge.RUNNING_STATUSES)
-    return subject_pledges(subject, year).aggregate(
-        pledges_total=Count("id", filter=Q(status__in=Pledge.FILED_STATUSES)),
-        pledges_closed=Count("id", filter=Q(status=Pledge.Status.CLOSED)),
-        pledges_in_progress=Count("id", filter=running & Q(deadline__gte=today)),
-        pledges_behind=Count(
-            "id", filter=Q(status=Pledge.Status.UNFULFILLED) | (running & Q(deadline__lt=today))
-        ),
-    )
-
-
-def reports_owed(user, quarter: Quarter) -> list[tuple[Subject, SelfEvaluation | None]]:
-    """Reports the user writes: his own as a member; his organization's and his own as
-    secretary. Two queries."""
-    roles = roles_of(user)
-    subjects = []
-    if roles.member is not None:
-        subjects.append(Subject(SubjectKind.MEMBER, roles.member.organization, roles.member))
-    sec_ids = roles.org_ids(roles.SECRETARY_KINDS)
-    if sec_ids:
-        for org in Organization.objects.filter(pk__in=sec_ids):
-            subjects.append(Subject(SubjectKind.ORGANIZATION, org))
-            subjects.append(Subject(SubjectKind.SECRETARY, org))
-    if not subjects:
-        return []
-    reports = {
-        r.subject_key: r
-        for r in SelfEvaluation.objects.filter(
-            subject_key__in=[s.key for s in subjects], year=quarter.year, quarter=quarter.quarter
-        )
-    }
-    return [(s, reports.get(s.key)) for s in subjects]
-
-
-# --- rectification -----------------------------------------------------------------------
-
-
-def items_for_subject_side(user) -> QuerySet[RectificationItem]:
-    """Items the user has to work on: his own, his organizations', and (as the book keeper)
-    those of his branch's members."""
-    roles = roles_of(user)
-    q = Q(pk__in=[])
-    if roles.member is not None:
-        q |= Q(member=roles.member)
-    sec_ids = roles.org_ids(roles.SECRETARY_KINDS)
-    if sec_ids:
-        q |= Q(organization_id__in=sec_ids)
-    # Items he gave himself are worked on by the member (unless the member has no login).
-    own = Q(review__reviewer=user) & Q(member__user__isnull=False)
-    return RectificationItem.objects.live().filter(q).exclude(own).for_list()
-
-
-def work_order(qs: QuerySet[RectificationItem]) -> QuerySet[RectificationItem]:
-    """To do first (open and reopened), then awaiting confirmation, closed items last."""
-    rank = Case(
-        When(status=RectificationItem.Status.DONE, then=Value(1)),
-        When(status=RectificationItem.Status.CONFIRMED, then=Value(2)),
-        default=Value(0),
-        output_field=IntegerField(),
-    )
-    return qs.annotate(work_rank=rank).order_by("work_rank", "deadline", "id")
-
-
-def items_given_by(user) -> QuerySet[RectificationItem]:
-    return RectificationItem.objects.live().filter(review__reviewer=user).for_list()
-
-
-def items_in_subtree(org: Organization) -> QuerySet[RectificationItem]:
-    return (
-        RectificationItem.objects.live().filter(organization__path__startswith=org.path).for_list()
-    )
-
-
-def _due_in(qs: QuerySet[RectificationItem], quarter: Quarter) -> QuerySet[RectificationItem]:
-    return qs.live().filter(deadline__gte=quarter.start, deadline__lte=quarter.end)
-
-
-def rectification_rate(
-    *, org: Organization, year: int, quarter: int
-) -> tuple[int, int, float | None]:
-    """整改率 for the subtree: items confirmed (销号) / items due, where "due" means the item's
-    deadline falls in the quarter. One aggregate query; rate is None when nothing is due."""
-    q = Quarter(year, quarter)
-    row = _due_in(
-        RectificationItem.objects.filter(organization__path__startswith=org.path), q
-    ).aggregate(
-        due=Count("id"),
-        confirmed=Count("id", filter=Q(status=RectificationItem.Status.CONFIRMED)),
-    )
-    due, confirmed = row["due"], row["confirmed"]
-    return confirmed, due, (confirmed / due if due else None)
-
-
-def rectification_rates_by_child(
-    *, org: Organization, year: int, quarter: int
-) -> list[tuple[Organization, int, int, float | None]]:
-    """The same rate for each direct child's subtree: two queries."""
-    children = list(Organization.objects.filter(path__startswith=org.path, depth=org.depth + 1))
-    if not children:
-        return []
-    prefix_len = len(org.path) + Organization.steplen
-    rows = (
-        _due_in(
-            RectificationItem.objects.filter(organization__path__startswith=org.path),
-            Quarter(year, quarter),
-        )
-        .annotate(prefix=Substr("organization__path", 1, prefix_len))
-        .values("prefix")
-        .annotate(
-            due=Count("id"),
-            confirmed=Count("id", filter=Q(status=RectificationItem.Status.CONFIRMED)),
-        )
-    )
-    per = {r["prefix"]: (r["confirmed"], r["due"]) for r in rows}
-    result = []
-    for child in children:
-        confirmed, due = per.get(child.path, (0, 0))
-        result.append((child, confirmed, due, confirmed / due if due else None))
-    return result
-
-
-# --- counts for the dashboard ------------------------------------------------------------
-
-
 def reviews_in_subtree(*, org: Organization, year: int, quarter: int) -> QuerySet[Review]:
     return Review.objects.filter(
         organization__path__startswith=org.path,
@@ -429,45 +352,3 @@ def public_reviews(*, org: Organization, year: int | None = None) -> QuerySet[Re
         .prefetch_related("items")
         .order_by("-year", "-quarter", "organization__path", "id")
     )
-
-
-# --- suggestion letters ------------------------------------------------------------------
-
-
-def letter_candidates(org: Organization, year: int) -> QuerySet[Member]:
-    """Members of the branch whose pledges are unfulfilled or past their deadline, or whose
-    review this year was graded 差 (the secretary himself left out), marked when a letter is
-    still open: annotated, in one query."""
-    today = timezone.localdate()
-    behind = Q(pledges__year=year) & (
-        Q(pledges__status=Pledge.Status.UNFULFILLED)
-        | Q(pledges__status__in=Pledge.RUNNING_STATUSES, pledges__deadline__lt=today)
-    )
-    poor = Review.objects.filter(
-        member=OuterRef("pk"),
-        year=year,
-        grade=Review.Grade.POOR,
-        status__in=LIVE_REVIEW_STATUSES,
-    )
-    open_letter = SuggestionLetter.objects.filter(member=OuterRef("pk")).exclude(
-        status=SuggestionLetter.Status.CLOSED
-    )
-    # The branch's own secretary gets his letter from above, not from himself.
-    secretary = Position.objects.filter(
-        organization=org, kind=Position.Kind.SECRETARY, user=OuterRef("user")
-    )
-    return (
-        Member.objects.filter(organization=org)
-        .annotate(
-            behind=Count("pledges", filter=behind, distinct=True),
-            poor=Exists(poor),
-            has_open_letter=Exists(open_letter),
-            is_secretary=Exists(secretary),
-        )
-        .filter(Q(behind__gt=0) | Q(poor=True), is_secretary=False)
-        .order_by("id")
-    )
-
-
-def letters_for(user) -> QuerySet[SuggestionLetter]:
-    return SuggestionLetter.objects.visible_to(user).select_related("member", "organization")
