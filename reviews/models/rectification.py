@@ -144,6 +144,11 @@ class RectificationEvent(models.Model):
         return f"{self.get_action_display()} {self.at:%Y-%m-%d}"
 
 
+class RectificationEvidenceQuerySet(models.QuerySet):
+    def visible_to(self, user) -> RectificationEvidenceQuerySet:
+        return self.filter(item__in=RectificationItem.objects.visible_to(user))
+
+
 class RectificationEvidence(EvidenceFile):
     UPLOAD_DIR = "rectification"
 
@@ -152,6 +157,8 @@ class RectificationEvidence(EvidenceFile):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    objects = RectificationEvidenceQuerySet.as_manager()
 
     def get_absolute_url(self) -> str:
         return reverse("reviews:item_evidence", args=[self.pk])

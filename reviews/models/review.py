@@ -24,6 +24,11 @@ class ReviewQuerySet(models.QuerySet):
     def for_list(self) -> ReviewQuerySet:
         return self.select_related("organization", "member", "reviewer")
 
+    def for_detail(self) -> ReviewQuerySet:
+        return self.select_related(
+            "organization", "member", "reviewer", "report", "redo_of", "returned_by"
+        )
+
 
 def _review_rows(user, roles: Roles) -> Q:
     """His own reviews; the non-draft ones of his subtree and about himself; published

@@ -6,11 +6,16 @@ from dataclasses import dataclass
 
 from django.db.models import (
     Count,
+    IntegerField,
+    OuterRef,
     Q,
+    QuerySet,
+    Subquery,
 )
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
-from pledges.models import Member
+from pledges.models import Member, Pledge
 
 from ..models import (
     MIN_RESPONSES,
@@ -81,7 +86,7 @@ class Results:
         return [self.organization, *self.members]
 
 
-def evaluation_results(evaluation: MassEvaluation) -> Results:
+def mass_evaluation_results(evaluation: MassEvaluation) -> Results:
     """Counts and rates for the organization and each member: four queries whatever the size."""
     org_counts = EvaluationResponse.objects.filter(evaluation=evaluation).aggregate(**_counts())
     org_row = ResultRow(name=evaluation.organization.name, kind=_("党组织"), **org_counts)
@@ -114,3 +119,44 @@ def evaluation_results(evaluation: MassEvaluation) -> Results:
         codes_issued=codes["issued"],
         codes_used=codes["used"],
     )
+
+
+def mass_evaluation_list(user) -> QuerySet[MassEvaluation]:
+    """The evaluations the user may see, with their response counts (one query per page)."""
+    responses = (
+        EvaluationResponse.objects.filter(evaluation=OuterRef("pk"))
+        .order_by()
+        .values("evaluation")
+        .annotate(n=Count("id"))
+        .values("n")
+    )
+    return (
+        MassEvaluation.objects.visible_to(user)
+        .select_related("organization")
+        .annotate(n_responses=Coalesce(Subquery(responses, output_field=IntegerField()), 0))
+        .order_by("-year", "-half", "organization__path")
+    )
+
+
+def opinions(evaluation: MassEvaluation) -> QuerySet[EvaluationResponse]:
+    return (
+        EvaluationResponse.objects.filter(evaluation=evaluation)
+        .exclude(opinion="")
+        .only("opinion", "rating")
+        # Not in the order they came in: who answered when must not point to an answer.
+        .order_by("opinion", "rating", "id")
+    )
+
+
+def unused_codes(evaluation: MassEvaluation) -> QuerySet[EvaluationCode]:
+    return EvaluationCode.objects.filter(evaluation=evaluation, used_at__isnull=True).order_by("id")
+
+
+def public_pledges(evaluation: MassEvaluation) -> QuerySet[Pledge]:
+    """The organization's own public pledges of the year, shown on the evaluator's form."""
+    return Pledge.objects.filter(
+        owner_org=evaluation.organization,
+        owner_member__isnull=True,
+        year=evaluation.year,
+        status__in=Pledge.PUBLIC_STATUSES,
+    ).order_by("id")

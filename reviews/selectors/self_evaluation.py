@@ -89,3 +89,10 @@ def reports_owed(user, quarter: Quarter) -> list[tuple[Subject, SelfEvaluation |
         )
     }
     return [(s, reports.get(s.key)) for s in subjects]
+
+
+def report_of(subject: Subject, quarter: Quarter) -> SelfEvaluation | None:
+    """The subject's report for the quarter, draft or submitted."""
+    return SelfEvaluation.objects.filter(
+        subject_key=subject.key, year=quarter.year, quarter=quarter.quarter
+    ).first()

@@ -5,6 +5,8 @@ changes, writes, and records who did it. Views, demo data and tests all go throu
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -89,3 +91,44 @@ def assessments_publish(*, by, organization: Organization, year: int) -> int:
         year=year,
         published_at__isnull=True,
     ).update(published_at=timezone.now())
+
+
+class AssessmentChange(NamedTuple):
+    """One line of the year page as posted: whose grade, the grade on record, the input."""
+
+    organization: Organization
+    member: Member | None
+    existing: AnnualAssessment | None
+    data: dict
+
+
+def assessments_save(*, by, year: int, changes: list[AssessmentChange]) -> tuple[int, list[str]]:
+    """The year page's save: record changed lines, clear emptied ones, leave unchanged ones.
+    Each line stands alone: a refused one is named in the returned messages and the others
+    are saved. Returns (lines saved, messages)."""
+    saved, errors = 0, []
+    for change in changes:
+        d, a = change.data, change.existing
+        if not d["grade"]:
+            if a is not None:
+                assessment_clear(by=by, assessment=a)
+                saved += 1
+            continue
+        if a and (a.grade, a.exemplary, a.remark) == (d["grade"], d["exemplary"], d["remark"]):
+            continue
+        try:
+            assessment_record(
+                by=by,
+                year=year,
+                organization=change.organization,
+                member=change.member,
+                grade=d["grade"],
+                exemplary=d["exemplary"],
+                remark=d["remark"],
+            )
+        except TransitionError as e:
+            name = change.member.name if change.member else change.organization.name
+            errors.append(f"{name}：{e}")
+        else:
+            saved += 1
+    return saved, errors

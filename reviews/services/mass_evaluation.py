@@ -56,7 +56,7 @@ def _new_code() -> str:
 
 
 @transaction.atomic
-def evaluation_open(
+def mass_evaluation_open(
     *,
     by,
     organization: Organization,
@@ -114,7 +114,7 @@ def codes_issue(*, by, evaluation: MassEvaluation, count: int) -> list[Evaluatio
 
 
 @transaction.atomic
-def evaluation_close(*, by, evaluation: MassEvaluation) -> MassEvaluation:
+def mass_evaluation_close(*, by, evaluation: MassEvaluation) -> MassEvaluation:
     """End an evaluation before its end date; unused codes stop working."""
     if not can_run_mass_evaluation(by, evaluation.organization):
         raise PermissionDenied
@@ -144,7 +144,7 @@ def check_code(raw: str, *, for_update: bool = False) -> EvaluationCode:
 
 
 @transaction.atomic
-def evaluation_submit(
+def mass_evaluation_submit(
     *,
     code: str,
     rating: str,

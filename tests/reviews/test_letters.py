@@ -90,7 +90,7 @@ def test_it_prints_the_letter_in_the_official_style(rworld, client):
     assert "official-doc" in html and "《公开承诺践诺建议书》" in html
     assert "张三同志" in html and "修路灯" in html and rworld.branch.name in html
     response = client.post(
-        reverse("reviews:letter_action", args=[letter.pk, "reply"]), {"text": "已整改"}
+        reverse("reviews:letter_reply", args=[letter.pk]), {"text": "已整改"}
     )
     assert response.status_code == 302
     letter.refresh_from_db()

@@ -115,7 +115,7 @@ def test_it_refuses_item_actions_by_post_outside_scope(rworld, client):
     review = signed_review(rworld.branch_leader, org_subject(rworld.branch), mode="random")
     item = review.items.first()
     client.force_login(rworld.far_leader)
-    url = reverse("reviews:item_action", args=[item.pk, "confirm"])
+    url = reverse("reviews:item_confirm", args=[item.pk])
     assert client.post(url).status_code == 404
     client.force_login(rworld.leader)
     assert client.post(url).status_code == 403

@@ -91,15 +91,14 @@ def test_it_runs_the_spot_check_redo_and_amend_pages(rworld, client):
     office_page = client.get(reverse("reviews:office", args=[rworld.town.pk]))
     assert "三不过关" in office_page.content.decode()
     assert "退回重新点评" in client.get(review.get_absolute_url()).content.decode()
-    act = "reviews:review_action"
-    client.post(reverse(act, args=[review.pk, "return"]), {"reasons": ["no_measure"]})
+    client.post(reverse("reviews:review_return", args=[review.pk]), {"reasons": ["no_measure"]})
     review.refresh_from_db()
     assert review.status == "returned"
     client.force_login(rworld.branch_leader)
-    response = client.post(reverse(act, args=[review.pk, "redo"]))
+    response = client.post(reverse("reviews:review_redo", args=[review.pk]))
     redo = Review.objects.get(redo_of=review)
     assert response.url == reverse("reviews:review_edit", args=[redo.pk])
-    client.post(reverse(act, args=[redo.pk, "sign"]))
+    client.post(reverse("reviews:review_sign", args=[redo.pk]))
     redo.refresh_from_db()
     assert redo.status == "draft"  # unchanged: the redo must answer the return
     client.post(
@@ -114,7 +113,7 @@ def test_it_runs_the_spot_check_redo_and_amend_pages(rworld, client):
     redo.refresh_from_db()
     assert redo.grade == "average" and redo.amendments.count() == 1
     assert "点评等次：较好 → 一般" in client.get(redo.get_absolute_url()).content.decode()
-    client.post(reverse(act, args=[redo.pk, "publish"]), {"scope": "public"})
+    client.post(reverse("reviews:review_publish", args=[redo.pk]), {"scope": "public"})
     redo.refresh_from_db()
     assert redo.status == "published" and redo.scope == "public"
 
@@ -125,13 +124,13 @@ def test_it_closes_an_item_through_the_pages(rworld, client):
     client.force_login(rworld.secretary)
     assert item.problem in client.get(reverse("reviews:rectification")).content.decode()
     client.post(
-        reverse("reviews:item_action", args=[item.pk, "done"]),
+        reverse("reviews:item_done", args=[item.pk]),
         {"measures_taken": "已补齐", "reply": "请审阅"},
     )
     client.force_login(rworld.branch_leader)
     page = client.get(item.get_absolute_url()).content.decode()
     assert "请审阅" in page and "确认销号" in page
-    client.post(reverse("reviews:item_action", args=[item.pk, "confirm"]))
+    client.post(reverse("reviews:item_confirm", args=[item.pk]))
     item.refresh_from_db()
     assert item.status == RectificationItem.Status.CONFIRMED
 

@@ -1,4 +1,4 @@
-"""The office's Excel ledgers of reviews: 点评情况登记表 and 整改台账.
+"""The office's 点评情况登记表 (Excel), and the period both review ledgers cover.
 
 Rows start from `visible_to(user)`, in a fixed number of queries whatever the size (items
 are prefetched in one query, never read per row); the workbook is pledges.excel's (write-only,
@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy
 from core.xlsx import write_ledger
 from pledges.models import Organization
 
-from .models import Quarter, RectificationItem, Review, SubjectKind
+from ..models import Quarter, RectificationItem, Review, SubjectKind
 
 REGISTER_COLUMNS = (
     (gettext_lazy("序号"), 6),
@@ -36,21 +36,6 @@ REGISTER_COLUMNS = (
     (gettext_lazy("整改事项及状态"), 40),
     (gettext_lazy("点评状态"), 10),
 )
-ITEM_COLUMNS = (
-    (gettext_lazy("序号"), 6),
-    (gettext_lazy("党组织"), 20),
-    (gettext_lazy("整改对象"), 16),
-    (gettext_lazy("问题"), 28),
-    (gettext_lazy("整改措施"), 30),
-    (gettext_lazy("责任人"), 10),
-    (gettext_lazy("整改时限"), 12),
-    (gettext_lazy("状态"), 14),
-    (gettext_lazy("整改落实情况"), 30),
-    (gettext_lazy("回复点评人"), 26),
-    (gettext_lazy("点评人"), 10),
-    (gettext_lazy("销号日期"), 12),
-)
-ITEM_STATUS_COLUMN = 7
 
 
 @dataclass(frozen=True)
@@ -81,10 +66,6 @@ def register_title(org: Organization, period: Period) -> str:
     return _("%(org)s %(period)s点评情况登记表") % {"org": org.name, "period": period.label}
 
 
-def items_title(org: Organization, period: Period) -> str:
-    return _("%(org)s %(period)s整改台账") % {"org": org.name, "period": period.label}
-
-
 def register_reviews(user, org: Organization, period: Period) -> QuerySet[Review]:
     """Signed, published and returned reviews of the subtree (drafts are not yet records)."""
     return (
@@ -97,18 +78,7 @@ def register_reviews(user, org: Organization, period: Period) -> QuerySet[Review
     )
 
 
-def ledger_items(user, org: Organization, period: Period) -> QuerySet[RectificationItem]:
-    """Rectification items of the period's signed reviews in the subtree."""
-    return (
-        RectificationItem.objects.visible_to(user)
-        .live()
-        .filter(organization__path__startswith=org.path, **period.review_filter("review__"))
-        .select_related("organization", "member", "review__reviewer")
-        .order_by("organization__path", "deadline", "id")
-    )
-
-
-class _Labels:
+class Labels:
     """Choice labels looked up once per export, not per row."""
 
     def __init__(self):
@@ -122,20 +92,20 @@ class _Labels:
 
     def item_status_of(self, item: RectificationItem, today: datetime.date) -> str:
         label = self.item_status.get(item.status, item.status)
-        if _is_overdue(item, today):
+        if is_overdue(item, today):
             return self.overdue % {"status": label}
         return label
 
 
-def _is_overdue(item: RectificationItem, today: datetime.date) -> bool:
+def is_overdue(item: RectificationItem, today: datetime.date) -> bool:
     return item.status in RectificationItem.PENDING_STATUSES and item.deadline < today
 
 
-def _person(user) -> str:
+def person(user) -> str:
     return user.get_full_name() or user.username
 
 
-def register_row(index: int, review: Review, today: datetime.date, labels: _Labels) -> list:
+def register_row(index: int, review: Review, today: datetime.date, labels: Labels) -> list:
     mode = labels.mode.get(review.mode, review.mode)
     if review.without_report:
         mode = f"{mode}（{labels.without_report}）"
@@ -149,7 +119,7 @@ def register_row(index: int, review: Review, today: datetime.date, labels: _Labe
         review.subject_name,
         labels.kind.get(review.subject_kind, review.subject_kind),
         review.organization.name,
-        _person(review.reviewer),
+        person(review.reviewer),
         review.date,
         mode,
         review.achievements,
@@ -161,26 +131,9 @@ def register_row(index: int, review: Review, today: datetime.date, labels: _Labe
     ]
 
 
-def item_row(index: int, item: RectificationItem, today: datetime.date, labels: _Labels) -> list:
-    return [
-        index,
-        item.organization.name,
-        item.subject_name,
-        item.problem,
-        item.measures,
-        item.responsible,
-        item.deadline,
-        labels.item_status_of(item, today),
-        item.measures_taken,
-        item.reply,
-        _person(item.review.reviewer),
-        timezone.localtime(item.confirmed_at).date() if item.confirmed_at else None,
-    ]
-
-
 def write_register(out: IO[bytes], *, user, org: Organization, period: Period) -> int:
     """点评情况登记表 of the subtree for the period; returns the number of reviews."""
-    labels, today = _Labels(), timezone.localdate()
+    labels, today = Labels(), timezone.localdate()
     return write_ledger(
         out,
         sheet_name=_("点评情况登记表"),
@@ -191,20 +144,4 @@ def write_register(out: IO[bytes], *, user, org: Organization, period: Period) -
         late_column=None,
         is_late=lambda r: False,
         empty=_("没有可导出的点评"),
-    )
-
-
-def write_items(out: IO[bytes], *, user, org: Organization, period: Period) -> int:
-    """整改台账 of the subtree for the period's reviews; returns the number of items."""
-    labels, today = _Labels(), timezone.localdate()
-    return write_ledger(
-        out,
-        sheet_name=_("整改台账"),
-        title=items_title(org, period),
-        columns=ITEM_COLUMNS,
-        rows=ledger_items(user, org, period).iterator(2000),
-        to_cells=lambda n, i: item_row(n, i, today, labels),
-        late_column=ITEM_STATUS_COLUMN,
-        is_late=lambda i: _is_overdue(i, today),
-        empty=_("没有可导出的整改事项"),
     )

@@ -1,4 +1,4 @@
-"""Forms of the mass evaluation and the annual assessment."""
+"""Forms of the 群众评议: opening, codes, and the evaluator's form."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ from django.utils.translation import gettext_lazy as _
 from core.dates import DateInput
 from pledges.models import Member, Organization
 
-from .evaluations import MAX_CODES_PER_ISSUE, MAX_OPINION_LENGTH, half_end
-from .models import AnnualAssessment, MassEvaluation, Satisfaction
+from ..models import MassEvaluation, Satisfaction
+from ..services.mass_evaluation import MAX_CODES_PER_ISSUE, MAX_OPINION_LENGTH, half_end
 
 
 class EvaluationOpenForm(forms.Form):
@@ -93,18 +93,3 @@ class PublicEvaluationForm(forms.Form):
 
     def member_ratings(self) -> dict[int, str]:
         return {m.pk: self.cleaned_data[f"m{m.pk}"] for m in self.members}
-
-
-class AssessmentRowForm(forms.Form):
-    """One subject's line on the year page; a blank grade leaves the subject ungraded."""
-
-    grade = forms.ChoiceField(
-        label=_("总评等次"),
-        choices=[("", "—"), *AnnualAssessment.Grade.choices],
-        required=False,
-    )
-    exemplary = forms.BooleanField(label=_("评先评优"), required=False)
-    remark = forms.CharField(label=_("备注"), max_length=500, required=False)
-
-    def has_input(self) -> bool:
-        return bool(self.cleaned_data.get("grade"))

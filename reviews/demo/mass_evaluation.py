@@ -18,8 +18,7 @@ from django.utils.translation import gettext as _
 
 from pledges.models import Member, Organization, Position
 
-from .evaluations import half_end
-from .models import (
+from ..models import (
     CODE_ALPHABET,
     CODE_LENGTH,
     AnnualAssessment,
@@ -29,6 +28,7 @@ from .models import (
     MemberRating,
     Satisfaction,
 )
+from ..services.mass_evaluation import half_end
 
 S = Satisfaction
 COUNTY_NAME = "青溪县委"

@@ -23,8 +23,8 @@ from django.utils.translation import gettext as _
 
 from pledges.models import Organization, Position
 
-from . import selectors, services
-from .models import (
+from ..letter import letter_candidates
+from ..models import (
     Quarter,
     RectificationItem,
     Review,
@@ -34,6 +34,11 @@ from .models import (
     SuggestionLetter,
     subject_key_for,
 )
+from ..review import owed_subjects
+from ..services import letter as letter_services
+from ..services import rectification as rectification_services
+from ..services import review as services
+from ..services import self_evaluation as report_services
 
 SEED = 2024
 MODES = list(Review.Mode.values)
@@ -139,11 +144,11 @@ class CountyReviews:
             subject_key=subject.key, year=q.year, quarter=q.quarter
         ).exists()
         if not exists:
-            services.report_save(
+            report_services.report_save(
                 by=author,
                 subject=subject,
                 quarter=q,
-                content=services.ReportContent(
+                content=report_services.ReportContent(
                     highlights=self.rng.choice(ACHIEVEMENTS),
                     shortcomings=self.rng.choice(PROBLEMS),
                     next_steps=self.rng.choice(DIRECTIONS),
@@ -157,7 +162,7 @@ class CountyReviews:
     def run(self) -> dict:
         quarters = _quarters(self.today)
         for reviewer in self.reviewers:
-            subjects = selectors.owed_subjects(reviewer)
+            subjects = owed_subjects(reviewer)
             for q in quarters:
                 current = q == quarters[-1]
                 for subject in subjects:
@@ -211,16 +216,18 @@ class CountyReviews:
             roll = rng.random()
             if roll < 0.3:
                 continue  # still open (overdue once its deadline passes)
-            services.item_done(
+            rectification_services.item_done(
                 item=item,
                 by=author,
                 measures_taken="已按整改措施落实，" + item.measures,
                 reply="整改已完成，请点评人审阅" if roll < 0.6 else "",
             )
             if roll < 0.75:
-                services.item_confirm(item=item, by=reviewer)
+                rectification_services.item_confirm(item=item, by=reviewer)
             elif roll < 0.85:
-                services.item_reopen(item=item, by=reviewer, reason="佐证材料不足，请补充")
+                rectification_services.item_reopen(
+                    item=item, by=reviewer, reason="佐证材料不足，请补充"
+                )
 
     def _spot_checks(self, quarters: list[Quarter]) -> None:
         if not self.offices or len(quarters) < 2:
@@ -279,13 +286,13 @@ class CountyReviews:
         year = self.today.year
         for org_id, secretary in self.secretary_of.items():
             org = Organization.objects.get(pk=org_id)
-            for n, member in enumerate(selectors.letter_candidates(org, year)[:2]):
+            for n, member in enumerate(letter_candidates(org, year)[:2]):
                 reason = (
                     SuggestionLetter.Reason.UNFULFILLED
                     if member.behind
                     else SuggestionLetter.Reason.POOR_GRADE
                 )
-                letter = services.letter_issue(
+                letter = letter_services.letter_issue(
                     by=secretary,
                     member=member,
                     reason=reason,
