@@ -23,7 +23,6 @@ from django.utils.translation import gettext as _
 
 from pledges.models import Organization, Position
 
-from ..letter import letter_candidates
 from ..models import (
     Quarter,
     RectificationItem,
@@ -34,7 +33,8 @@ from ..models import (
     SuggestionLetter,
     subject_key_for,
 )
-from ..review import owed_subjects
+from ..selectors.letter import letter_candidates
+from ..selectors.review import owed_subjects
 from ..services import letter as letter_services
 from ..services import rectification as rectification_services
 from ..services import review as services
@@ -301,7 +301,7 @@ class CountyReviews:
                     deadline=self.today + datetime.timedelta(days=30),
                 )
                 if n == 0 and member.user_id:
-                    services.letter_reply(
+                    letter_services.letter_reply(
                         letter=letter, by=member.user, reply="已制定整改计划，将按期完成"
                     )
 

@@ -133,11 +133,11 @@ class Row:
         return pct(s["satisfied"] + s["basic"], self.responses)
 
     @property
-    def rectpct(self) -> int | None:
+    def rect_pct(self) -> int | None:
         return pct100(self.rect_done, self.rect_total)
 
     @property
-    def satisfactionpct(self) -> int | None:
+    def satisfaction_pct(self) -> int | None:
         s = self.satisfaction
         return pct100(s["satisfied"] + s["basic"], self.responses)
 

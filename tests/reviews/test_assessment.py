@@ -12,25 +12,27 @@ from openpyxl import load_workbook
 
 from core.errors import TransitionError
 from pledges.models import Pledge
-from reviews import dashboard as dash
-from reviews import evaluations
-from reviews.models import AnnualAssessment, MemberRating, Quarter, RectificationItem, Review
-from tests.factories import MemberFactory, PledgeFactory
-from tests.reviews.test_dashboard import make_evaluation, make_item, make_review
+from reviews.models import (
+    AnnualAssessment,
+    MemberRating,
+    Quarter,
+    RectificationItem,
+    Review,
+    Satisfaction,
+)
+from reviews.selectors import assessment as assessment_selectors
+from reviews.services import assessment as assessment_services
+from tests.factories import (
+    MemberFactory,
+    PledgeFactory,
+    make_evaluation,
+    make_item,
+    make_review,
+    record,
+)
 
 Grade = AnnualAssessment.Grade
 YEAR = timezone.localdate().year
-
-
-def record(w, by=None, member=None, org=None, grade=Grade.GOOD, **kw):
-    return evaluations.assessment_record(
-        by=by or w.office,
-        year=YEAR,
-        organization=org or (member.organization if member else w.branch),
-        member=member,
-        grade=grade,
-        **kw,
-    )
 
 
 def test_it_records_a_branch_grade_by_the_office_above(world):
@@ -95,7 +97,7 @@ def year_data(world):
     make_review(q2, Review.Grade.AVERAGE, member=w.member)
     make_item(r1, q1.end, RectificationItem.Status.CONFIRMED)
     make_item(r1, q2.end)
-    S = evaluations.Satisfaction
+    S = Satisfaction
     evaluation = make_evaluation(
         w.branch, q1, [S.SATISFIED] * 28 + [S.UNSATISFIED] * 2, w.secretary
     )
@@ -110,9 +112,9 @@ def year_data(world):
 
 def test_it_brings_the_year_together(year_data):
     w = year_data
-    rows = {r.name: r for r in dash.year_rows(w.town, YEAR)}
+    rows = {r.name: r for r in assessment_selectors.year_rows(w.town, YEAR)}
     assert set(rows) == {"城关镇党委", "东街社区党支部", "西街社区党支部"}
-    rows = {r.name: r for r in dash.year_rows(w.branch, YEAR)}
+    rows = {r.name: r for r in assessment_selectors.year_rows(w.branch, YEAR)}
     branch, member = rows["东街社区党支部"], rows["张三"]
     assert (branch.pledges_closed, branch.pledges_total) == (1, 2)
     assert branch.grades_by_quarter() == [["好"], ["较好"], [], []]
@@ -169,7 +171,11 @@ def test_it_exports_the_grades(client, year_data):
     record(w, exemplary=True)
     client.force_login(w.office)
     response = client.get(reverse("reviews:assessment_export", args=[w.branch.pk]))
-    rows = list(load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True))
+    rows = list(
+        load_workbook(io.BytesIO(b"".join(response.streaming_content))).active.iter_rows(
+            values_only=True
+        )
+    )
     assert rows[1][0] == "对象" and rows[1][11] == "总评等次"
     branch = rows[2]
     assert branch[0] == "东街社区党支部" and branch[2:4] == (1, 2)
@@ -213,7 +219,10 @@ def test_it_links_the_pages_in_the_navigation_by_role(client, world):
 def test_it_publishes_the_grades_under_an_organization(world):
     record(world)
     record(world, member=world.member)
-    assert evaluations.assessments_publish(by=world.office, organization=world.town, year=YEAR) == 2
+    assert (
+        assessment_services.assessments_publish(by=world.office, organization=world.town, year=YEAR)
+        == 2
+    )
     assert AnnualAssessment.objects.published().count() == 2
     with pytest.raises(TransitionError):
         record(world, grade=Grade.POOR)
@@ -222,7 +231,9 @@ def test_it_publishes_the_grades_under_an_organization(world):
 @pytest.mark.parametrize("who", ["secretary", "leader", "far_office", "stranger"])
 def test_it_refuses_publication_outside_the_office(world, who):
     with pytest.raises(PermissionDenied):
-        evaluations.assessments_publish(by=getattr(world, who), organization=world.town, year=YEAR)
+        assessment_services.assessments_publish(
+            by=getattr(world, who), organization=world.town, year=YEAR
+        )
 
 
 def test_it_answers_a_malformed_year_with_the_current_one(client, world):

@@ -5,7 +5,7 @@ import re
 from django.urls import reverse
 
 from reviews.models import AnnualAssessment
-from tests.reviews.test_assessment import record
+from tests.factories import record
 
 Grade = AnnualAssessment.Grade
 

@@ -6,11 +6,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from pledges.models import Position
-from reviews import dashboard as dash
-from reviews.evaluation_views import _trend_chart
+from reviews.charts.dashboard import trend_chart
 from reviews.models import Quarter
+from reviews.selectors import dashboard as dashboard_selectors
 from tests.factories import make_position
-from tests.reviews.test_dashboard import town_data  # noqa: F401  (fixture)
 
 
 def _page(client, w) -> str:
@@ -76,23 +75,23 @@ def test_it_names_the_quarters_of_the_trend_in_chinese(client, town_data):  # no
 
 def test_it_draws_zero_on_the_axis_and_leaves_out_quarters_without_a_figure(town_data):  # noqa: F811
     w = town_data
-    data = dash.dashboard(w.town, w.q)
+    data = dashboard_selectors.dashboard(w.town, w.q)
     for point in data.trend:
         point.orgs_reviewed, point.rect_total, point.rect_done = 0, 0, 0
-    chart = _trend_chart(data)
+    chart = trend_chart(data)
     past = [p for p in data.trend if p.quarter.start <= timezone.localdate()]
     assert {d["y"] for d in chart["lines"]["orgs_reviewed"]["dots"]} == {chart["base"]}
     assert len(chart["lines"]["orgs_reviewed"]["dots"]) == len(past)
     # No rectification item due: no point rather than a fall to 0 %.
     assert chart["lines"]["rect_rate"]["dots"] == []
     # Quarters not begun yet have no point either.
-    future = dash.dashboard(w.town, Quarter(w.q.year + 1, 1))
-    assert all(line["dots"] == [] for line in _trend_chart(future)["lines"].values())
+    future = dashboard_selectors.dashboard(w.town, Quarter(w.q.year + 1, 1))
+    assert all(line["dots"] == [] for line in trend_chart(future)["lines"].values())
 
 
 def test_it_gives_each_trend_figure_out_of_its_whole(client, town_data):  # noqa: F811
     w = town_data
-    data = dash.dashboard(w.town, w.q)
+    data = dashboard_selectors.dashboard(w.town, w.q)
     now = data.trend[w.q.quarter - 1]
     html = _page(client, w)
     table = re.search(r'data-testid="trend-table".*?</table>', html, flags=re.S).group(0)

@@ -7,7 +7,7 @@ from django.test import override_settings
 
 from pledges import demo
 from pledges.models import Organization
-from reviews.demo_reviews import reset_reviews, seed_reviews
+from reviews.demo.review import reset_reviews, seed_reviews
 from reviews.models import Quarter, RectificationItem, Review, SelfEvaluation, SuggestionLetter
 
 FAST_HASH = override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"])

@@ -8,15 +8,14 @@ from django.urls import reverse
 
 from core.errors import TransitionError
 from pledges.models import Pledge
-from reviews import selectors, services
 from reviews.models import SuggestionLetter
-from tests.factories import PledgeFactory
-
-from .review_helpers import member_subject, signed_review, today
+from reviews.selectors import letter as letter_selectors
+from reviews.services import letter as letter_services
+from tests.factories import PledgeFactory, member_subject, signed_review, today
 
 
 def _issue(rworld, reason=SuggestionLetter.Reason.UNFULFILLED, by=None):
-    return services.letter_issue(
+    return letter_services.letter_issue(
         by=by or rworld.secretary,
         member=rworld.member,
         reason=reason,
@@ -27,9 +26,9 @@ def _issue(rworld, reason=SuggestionLetter.Reason.UNFULFILLED, by=None):
 
 
 def test_it_lists_members_behind_or_graded_poor_as_candidates(rworld):
-    assert not selectors.letter_candidates(rworld.branch, today().year).exists()
+    assert not letter_selectors.letter_candidates(rworld.branch, today().year).exists()
     PledgeFactory(owner_member=rworld.member, status=Pledge.Status.UNFULFILLED)
-    candidates = list(selectors.letter_candidates(rworld.branch, today().year))
+    candidates = list(letter_selectors.letter_candidates(rworld.branch, today().year))
     assert candidates == [rworld.member] and candidates[0].behind == 1
 
 
@@ -51,12 +50,12 @@ def test_it_issues_a_letter_for_unfulfilled_pledges_and_tracks_the_reply(rworld)
     assert list(letter.pledges.all()) == [pledge]
     assert letter.status == SuggestionLetter.Status.ISSUED
     with pytest.raises(TransitionError):
-        services.letter_close(letter=letter, by=rworld.secretary)
-    services.letter_reply(letter=letter, by=rworld.member_user, reply="已补办完成")
+        letter_services.letter_close(letter=letter, by=rworld.secretary)
+    letter_services.letter_reply(letter=letter, by=rworld.member_user, reply="已补办完成")
     letter.refresh_from_db()
     assert letter.status == SuggestionLetter.Status.REPLIED
     assert letter.replied_by == rworld.member_user
-    services.letter_close(letter=letter, by=rworld.secretary)
+    letter_services.letter_close(letter=letter, by=rworld.secretary)
     letter.refresh_from_db()
     assert letter.status == SuggestionLetter.Status.CLOSED
     second = _issue(rworld)
@@ -76,7 +75,7 @@ def test_it_refuses_other_secretaries_and_other_members(rworld):
             _issue(rworld, by=user)
     letter = _issue(rworld)
     with pytest.raises(PermissionDenied):
-        services.letter_reply(letter=letter, by=rworld.other_member_user, reply="x")
+        letter_services.letter_reply(letter=letter, by=rworld.other_member_user, reply="x")
     assert letter.pk not in SuggestionLetter.objects.visible_to(rworld.other_secretary).values_list(
         "pk", flat=True
     )
@@ -89,9 +88,7 @@ def test_it_prints_the_letter_in_the_official_style(rworld, client):
     html = client.get(reverse("reviews:letter", args=[letter.pk])).content.decode()
     assert "official-doc" in html and "《公开承诺践诺建议书》" in html
     assert "张三同志" in html and "修路灯" in html and rworld.branch.name in html
-    response = client.post(
-        reverse("reviews:letter_reply", args=[letter.pk]), {"text": "已整改"}
-    )
+    response = client.post(reverse("reviews:letter_reply", args=[letter.pk]), {"text": "已整改"})
     assert response.status_code == 302
     letter.refresh_from_db()
     assert letter.reply == "已整改"
@@ -104,9 +101,9 @@ def test_it_refuses_a_secretary_issuing_a_letter_to_himself(rworld):
 
     himself = MemberFactory(organization=rworld.branch, user=rworld.secretary)
     PledgeFactory(owner_member=himself, status=Pledge.Status.UNFULFILLED)
-    assert himself not in selectors.letter_candidates(rworld.branch, today().year)
+    assert himself not in letter_selectors.letter_candidates(rworld.branch, today().year)
     with pytest.raises(PermissionDenied):
-        services.letter_issue(
+        letter_services.letter_issue(
             by=rworld.secretary, member=himself, reason=SuggestionLetter.Reason.UNFULFILLED,
             problems="x", measures="y", deadline=today() + datetime.timedelta(days=30),
         )  # fmt: skip
@@ -118,7 +115,7 @@ def test_it_issues_one_letter_from_a_double_posted_form(rworld):
     with pytest.raises(TransitionError, match=letter.number):
         _issue(rworld)
     assert SuggestionLetter.objects.count() == 1
-    candidate = selectors.letter_candidates(rworld.branch, today().year).get()
+    candidate = letter_selectors.letter_candidates(rworld.branch, today().year).get()
     assert candidate.has_open_letter
 
 

@@ -13,8 +13,6 @@ from openpyxl import load_workbook
 
 from core.errors import TransitionError
 from pledges.models import Position
-from reviews import evaluations
-from reviews.evaluations import CodeRefused
 from reviews.models import (
     CODE_ALPHABET,
     CODE_LENGTH,
@@ -25,42 +23,19 @@ from reviews.models import (
     MemberRating,
     Satisfaction,
 )
-from tests.factories import MemberFactory, UserFactory, make_position
+from reviews.selectors import mass_evaluation as mass_evaluation_selectors
+from reviews.services import mass_evaluation as mass_evaluation_services
+from reviews.services.mass_evaluation import CodeRefused
+from tests.factories import (
+    MemberFactory,
+    UserFactory,
+    answer,
+    codes_of,
+    make_position,
+    open_evaluation,
+)
 
 S = Satisfaction
-
-
-def open_evaluation(w, *, by=None, members=None, codes=0):
-    today = timezone.localdate()
-    evaluation = evaluations.evaluation_open(
-        by=by or w.secretary,
-        organization=w.branch,
-        year=today.year,
-        half=1 if today.month <= 6 else 2,
-        ends_on=today + datetime.timedelta(days=10),
-        members=[w.member] if members is None else members,
-    )
-    if codes:
-        evaluations.codes_issue(by=by or w.secretary, evaluation=evaluation, count=codes)
-    return evaluation
-
-
-def answer(evaluation, code, rating=S.SATISFIED, member_rating=S.SATISFIED, opinion=""):
-    members = evaluation.members.values_list("id", flat=True)
-    return evaluations.evaluation_submit(
-        code=code,
-        rating=rating,
-        member_ratings={m: member_rating for m in members},
-        opinion=opinion,
-    )
-
-
-def codes_of(evaluation):
-    return list(
-        EvaluationCode.objects.filter(evaluation=evaluation, used_at__isnull=True)
-        .order_by("id")
-        .values_list("code", flat=True)
-    )
 
 
 # --- opening and codes ----------------------------------------------------------------------
@@ -108,13 +83,15 @@ def test_it_issues_unique_typeable_codes(world):
 def test_it_refuses_codes_to_the_other_branch_secretary(world):
     evaluation = open_evaluation(world)
     with pytest.raises(PermissionDenied):
-        evaluations.codes_issue(by=world.other_secretary, evaluation=evaluation, count=5)
+        mass_evaluation_services.codes_issue(
+            by=world.other_secretary, evaluation=evaluation, count=5
+        )
 
 
 def test_it_refuses_too_many_codes_at_once(world):
     evaluation = open_evaluation(world)
     with pytest.raises(TransitionError):
-        evaluations.codes_issue(by=world.secretary, evaluation=evaluation, count=501)
+        mass_evaluation_services.codes_issue(by=world.secretary, evaluation=evaluation, count=501)
 
 
 # --- answering --------------------------------------------------------------------------------
@@ -170,7 +147,7 @@ def test_it_accepts_a_code_on_its_last_day(world):
 
 def test_it_refuses_a_code_after_an_early_close(world):
     evaluation = open_evaluation(world, codes=1)
-    evaluations.evaluation_close(by=world.secretary, evaluation=evaluation)
+    mass_evaluation_services.mass_evaluation_close(by=world.secretary, evaluation=evaluation)
     with pytest.raises(CodeRefused) as e:
         answer(evaluation, codes_of(evaluation)[0])
     assert e.value.reason == "expired"
@@ -187,7 +164,9 @@ def test_it_requires_every_listed_member_to_be_rated(world):
     evaluation = open_evaluation(world, codes=1)
     code = codes_of(evaluation)[0]
     with pytest.raises(TransitionError):
-        evaluations.evaluation_submit(code=code, rating=S.SATISFIED, member_ratings={})
+        mass_evaluation_services.mass_evaluation_submit(
+            code=code, rating=S.SATISFIED, member_ratings={}
+        )
     # Nothing written and the code still usable.
     assert EvaluationResponse.objects.count() == 0
     assert EvaluationCode.objects.get(code=code).used_at is None
@@ -210,7 +189,9 @@ def test_it_keeps_nothing_that_links_an_answer_to_its_code(world):
 def fill(evaluation, ratings):
     needed = len(ratings) - len(codes_of(evaluation))
     if needed > 0:
-        evaluations.codes_issue(by=evaluation.created_by, evaluation=evaluation, count=needed)
+        mass_evaluation_services.codes_issue(
+            by=evaluation.created_by, evaluation=evaluation, count=needed
+        )
     for code, rating in zip(codes_of(evaluation), ratings, strict=False):
         answer(evaluation, code, rating=rating, member_rating=rating)
 
@@ -218,7 +199,7 @@ def fill(evaluation, ratings):
 def test_it_counts_and_rates_the_organization_and_each_member(world):
     evaluation = open_evaluation(world)
     fill(evaluation, [S.SATISFIED] * 20 + [S.BASIC] * 7 + [S.UNSATISFIED] * 3)
-    results = evaluations.evaluation_results(evaluation)
+    results = mass_evaluation_selectors.mass_evaluation_results(evaluation)
     org = results.organization
     assert (org.satisfied, org.basic, org.unsatisfied, org.total) == (20, 7, 3, 30)
     assert org.rate == pytest.approx(27 / 30)
@@ -232,9 +213,9 @@ def test_it_is_not_valid_under_30_answers(world):
     assert MIN_RESPONSES == 30
     evaluation = open_evaluation(world)
     fill(evaluation, [S.SATISFIED] * 29)
-    assert not evaluations.evaluation_results(evaluation).is_valid
+    assert not mass_evaluation_selectors.mass_evaluation_results(evaluation).is_valid
     fill(evaluation, [S.SATISFIED])
-    assert evaluations.evaluation_results(evaluation).is_valid
+    assert mass_evaluation_selectors.mass_evaluation_results(evaluation).is_valid
 
 
 # --- pages ------------------------------------------------------------------------------------
@@ -303,7 +284,7 @@ def test_it_hides_the_results_while_answers_still_arrive(client, world):
 def test_it_shows_the_results_table_to_the_secretary_and_office(client, world):
     evaluation = open_evaluation(world)
     fill(evaluation, [S.SATISFIED] * 2 + [S.UNSATISFIED])
-    evaluations.evaluation_close(by=world.secretary, evaluation=evaluation)
+    mass_evaluation_services.mass_evaluation_close(by=world.secretary, evaluation=evaluation)
     for user in (world.secretary, world.office, world.leader):
         client.force_login(user)
         page = client.get(evaluation.get_absolute_url())
@@ -329,10 +310,10 @@ def test_it_sends_anonymous_users_to_login_for_the_results(client, world):
 def test_it_exports_the_results_table(client, world):
     evaluation = open_evaluation(world)
     fill(evaluation, [S.SATISFIED] * 30 + [S.BASIC] * 2)
-    evaluations.evaluation_close(by=world.secretary, evaluation=evaluation)
+    mass_evaluation_services.mass_evaluation_close(by=world.secretary, evaluation=evaluation)
     client.force_login(world.office)
     response = client.get(reverse("reviews:evaluation_export", args=[evaluation.pk]))
-    ws = load_workbook(io.BytesIO(response.content)).active
+    ws = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
     rows = list(ws.iter_rows(values_only=True))
     assert rows[2][:7] == ("评议对象", "类别", "参评人数", "满意", "基本满意", "不满意", "满意率")
     assert rows[3][:7] == ("东街社区党支部", "党组织", 32, 30, 2, 0, 1)
@@ -388,7 +369,7 @@ def test_it_opens_an_evaluation_from_the_page(client, world):
 def test_it_refuses_the_open_page_to_another_branch(client, world):
     client.force_login(world.other_secretary)
     url = reverse("reviews:evaluation_open", args=[world.branch.pk])
-    assert client.get(url).status_code == 403
+    assert client.get(url).status_code == 404
 
 
 def test_it_lists_only_evaluations_in_scope(client, world):
@@ -448,7 +429,7 @@ def test_it_records_one_answer_when_a_code_is_sent_twice_at_once(world):
     def submit():
         barrier.wait()
         try:
-            evaluations.evaluation_submit(
+            mass_evaluation_services.mass_evaluation_submit(
                 code=code, rating=S.SATISFIED, member_ratings=dict.fromkeys(members, S.BASIC)
             )
             outcomes.append("ok")

@@ -6,9 +6,7 @@ from django.test import override_settings
 from django.utils import timezone
 
 from pledges import demo
-from reviews import dashboard as dash
-from reviews import evaluations
-from reviews.demo_evaluations import reset_evaluations, seed_evaluations
+from reviews.demo.mass_evaluation import reset_evaluations, seed_evaluations
 from reviews.models import (
     MIN_RESPONSES,
     AnnualAssessment,
@@ -17,6 +15,8 @@ from reviews.models import (
     MassEvaluation,
     Quarter,
 )
+from reviews.selectors import dashboard as dashboard_selectors
+from reviews.selectors import mass_evaluation as mass_evaluation_selectors
 
 FAST_HASH = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
@@ -37,7 +37,7 @@ def test_it_seeds_a_finished_valid_evaluation_once(db):
     today = timezone.localdate()
     finished = MassEvaluation.objects.get(organization__name="东街社区党支部")
     assert finished.ends_on < today and not finished.is_open()
-    results = evaluations.evaluation_results(finished)
+    results = mass_evaluation_selectors.mass_evaluation_results(finished)
     assert results.responses >= MIN_RESPONSES and results.is_valid
     assert results.members and all(m.total == results.responses for m in results.members)
     running = MassEvaluation.objects.get(organization__name="桃源村党支部")
@@ -58,7 +58,7 @@ def test_it_seeds_the_city_in_bulk_once(db):
     before = counts()
     seed_evaluations(scale="small", stdout=StringIO())
     assert counts() == before
-    d = dash.dashboard(root, Quarter.current())
+    d = dashboard_selectors.dashboard(root, Quarter.current())
     assert d.total.members.total > 0 and d.total.responses > 0
 
 

@@ -6,10 +6,9 @@ import segno
 from django.urls import reverse
 from django.utils import timezone
 
-from reviews import evaluations
 from reviews.models import EvaluationCode, EvaluationResponse, Satisfaction
-from tests.factories import MemberFactory
-from tests.reviews.test_mass_evaluation import answer, codes_of, open_evaluation
+from reviews.services import mass_evaluation as mass_evaluation_services
+from tests.factories import MemberFactory, answer, codes_of, open_evaluation
 
 S = Satisfaction
 
@@ -70,7 +69,7 @@ def test_it_lists_opinions_not_in_the_order_they_came_in(client, world):
     opinions = ["乙：路灯坏了", "甲：办事快", "丙：多走访"]
     for code, opinion in zip(codes_of(evaluation), opinions, strict=True):
         answer(evaluation, code, opinion=opinion)
-    evaluations.evaluation_close(by=world.secretary, evaluation=evaluation)
+    mass_evaluation_services.mass_evaluation_close(by=world.secretary, evaluation=evaluation)
     client.force_login(world.secretary)
     html = client.get(reverse("reviews:evaluation", args=[evaluation.pk])).content.decode()
     arrival = list(EvaluationResponse.objects.order_by("id").values_list("opinion", flat=True))

@@ -5,14 +5,16 @@ import datetime
 import pytest
 from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
 
 from core.errors import TransitionError
-from reviews import selectors, services
 from reviews.models import Quarter, RectificationItem
-from tests.factories import make_org
-
-from .review_helpers import (
+from reviews.selectors import rectification as rectification_selectors
+from reviews.selectors import review as review_selectors
+from reviews.services import rectification as rectification_services
+from tests.factories import (
     draft_review,
+    make_org,
     member_subject,
     org_subject,
     signed_review,
@@ -31,7 +33,7 @@ def item(rworld):
 
 def test_it_lets_the_subject_report_done_with_evidence_and_a_reply(rworld, item):
     upload = SimpleUploadedFile("photo.png", PNG, content_type="image/png")
-    services.item_done(
+    rectification_services.item_done(
         item=item,
         by=rworld.secretary,
         measures_taken="已走访 20 户",
@@ -49,31 +51,33 @@ def test_it_lets_the_subject_report_done_with_evidence_and_a_reply(rworld, item)
 def test_it_refuses_evidence_of_the_wrong_type(rworld, item):
     upload = SimpleUploadedFile("x.png", b"MZ not an image", content_type="image/png")
     with pytest.raises(TransitionError, match="类型"):
-        services.item_done(item=item, by=rworld.secretary, measures_taken="x", files=[upload])
+        rectification_services.item_done(
+            item=item, by=rworld.secretary, measures_taken="x", files=[upload]
+        )
     item.refresh_from_db()
     assert item.status == Status.OPEN
 
 
 def test_it_confirms_a_done_item(rworld, item):
-    services.item_done(item=item, by=rworld.secretary, measures_taken="已整改")
-    services.item_confirm(item=item, by=rworld.branch_leader)
+    rectification_services.item_done(item=item, by=rworld.secretary, measures_taken="已整改")
+    rectification_services.item_confirm(item=item, by=rworld.branch_leader)
     item.refresh_from_db()
     assert item.status == Status.CONFIRMED
     assert item.confirmed_by == rworld.branch_leader
 
 
 def test_it_reopens_a_done_item_with_a_reason_and_confirms_it_later(rworld, item):
-    services.item_done(item=item, by=rworld.secretary, measures_taken="已整改")
+    rectification_services.item_done(item=item, by=rworld.secretary, measures_taken="已整改")
     with pytest.raises(TransitionError, match="原因"):
-        services.item_reopen(item=item, by=rworld.branch_leader, reason="")
-    services.item_reopen(item=item, by=rworld.branch_leader, reason="台账不全")
+        rectification_services.item_reopen(item=item, by=rworld.branch_leader, reason="")
+    rectification_services.item_reopen(item=item, by=rworld.branch_leader, reason="台账不全")
     item.refresh_from_db()
     assert item.status == Status.REOPENED
     assert item.reopen_reason == "台账不全"
     with pytest.raises(TransitionError):
-        services.item_confirm(item=item, by=rworld.branch_leader)
-    services.item_done(item=item, by=rworld.secretary, measures_taken="台账已补齐")
-    services.item_confirm(item=item, by=rworld.branch_leader)
+        rectification_services.item_confirm(item=item, by=rworld.branch_leader)
+    rectification_services.item_done(item=item, by=rworld.secretary, measures_taken="台账已补齐")
+    rectification_services.item_confirm(item=item, by=rworld.branch_leader)
     item.refresh_from_db()
     assert item.status == Status.CONFIRMED
     actions = [e.action for e in item.events.all()]
@@ -82,32 +86,34 @@ def test_it_reopens_a_done_item_with_a_reason_and_confirms_it_later(rworld, item
 
 def test_it_refuses_to_confirm_an_open_item(rworld, item):
     with pytest.raises(TransitionError):
-        services.item_confirm(item=item, by=rworld.branch_leader)
+        rectification_services.item_confirm(item=item, by=rworld.branch_leader)
 
 
 def test_it_refuses_others_to_work_on_or_confirm_an_item(rworld, item):
     for user in (rworld.other_secretary, rworld.stranger, rworld.member, rworld.office):
         with pytest.raises(PermissionDenied):
-            services.item_done(item=item, by=user, measures_taken="x")
-    services.item_done(item=item, by=rworld.secretary, measures_taken="x")
+            rectification_services.item_done(item=item, by=user, measures_taken="x")
+    rectification_services.item_done(item=item, by=rworld.secretary, measures_taken="x")
     for user in (rworld.secretary, rworld.leader, rworld.office, rworld.far_leader):
         with pytest.raises(PermissionDenied):
-            services.item_confirm(item=item, by=user)
+            rectification_services.item_confirm(item=item, by=user)
 
 
 def test_it_lets_the_member_work_on_his_own_item(rworld):
     review = signed_review(rworld.secretary, member_subject(rworld.member), mode="random")
     item = review.items.first()
-    services.item_done(item=item, by=rworld.member_user, measures_taken="已改正")
-    services.item_reply(item=item, by=rworld.member_user, text="请书记检查")
+    rectification_services.item_done(item=item, by=rworld.member_user, measures_taken="已改正")
+    rectification_services.item_reply(item=item, by=rworld.member_user, text="请书记检查")
     with pytest.raises(PermissionDenied):
-        services.item_done(item=item, by=rworld.other_member_user, measures_taken="x")
+        rectification_services.item_done(item=item, by=rworld.other_member_user, measures_taken="x")
 
 
 def test_it_does_not_let_anyone_act_on_items_of_a_draft(rworld):
     draft = draft_review(rworld.branch_leader, org_subject(rworld.branch))
     with pytest.raises(TransitionError, match="尚未签认"):
-        services.item_done(item=draft.items.first(), by=rworld.secretary, measures_taken="x")
+        rectification_services.item_done(
+            item=draft.items.first(), by=rworld.secretary, measures_taken="x"
+        )
 
 
 def test_it_shows_items_past_their_deadline_as_overdue(rworld, item):
@@ -117,7 +123,7 @@ def test_it_shows_items_past_their_deadline_as_overdue(rworld, item):
     item.refresh_from_db()
     assert item.is_overdue
     assert RectificationItem.objects.overdue().filter(pk=item.pk).exists()
-    services.item_done(item=item, by=rworld.secretary, measures_taken="x")
+    rectification_services.item_done(item=item, by=rworld.secretary, measures_taken="x")
     item.refresh_from_db()
     assert not item.is_overdue
 
@@ -129,28 +135,39 @@ def test_it_computes_the_rectification_rate_per_subtree_and_quarter(rworld):
     a, b = review.items.order_by("id")
     RectificationItem.objects.filter(pk__in=[a.pk, b.pk]).update(deadline=q.end)
     RectificationItem.objects.filter(review=other).update(deadline=q.end)
-    services.item_done(item=a, by=rworld.secretary, measures_taken="x")
-    services.item_confirm(item=a, by=rworld.branch_leader)
-    assert selectors.rectification_rate(org=rworld.branch, year=q.year, quarter=q.quarter) == (
+    rectification_services.item_done(item=a, by=rworld.secretary, measures_taken="x")
+    rectification_services.item_confirm(item=a, by=rworld.branch_leader)
+    assert rectification_selectors.rectification_rate(
+        org=rworld.branch, year=q.year, quarter=q.quarter
+    ) == (
         1,
         2,
         0.5,
     )
-    assert selectors.rectification_rate(org=rworld.town, year=q.year, quarter=q.quarter) == (
+    assert rectification_selectors.rectification_rate(
+        org=rworld.town, year=q.year, quarter=q.quarter
+    ) == (
         1,
         4,
         0.25,
     )
-    assert selectors.rectification_rate(org=rworld.far_town, year=q.year, quarter=q.quarter) == (
+    assert rectification_selectors.rectification_rate(
+        org=rworld.far_town, year=q.year, quarter=q.quarter
+    ) == (
         0,
         0,
         None,
     )
     nxt = q.next()
-    assert selectors.rectification_rate(org=rworld.town, year=nxt.year, quarter=nxt.quarter)[1] == 0
+    assert (
+        rectification_selectors.rectification_rate(
+            org=rworld.town, year=nxt.year, quarter=nxt.quarter
+        )[1]
+        == 0
+    )
     by_child = {
         c.name: (conf, due)
-        for c, conf, due, _r in selectors.rectification_rates_by_child(
+        for c, conf, due, _r in rectification_selectors.rectification_rates_by_child(
             org=rworld.town, year=q.year, quarter=q.quarter
         )
     }
@@ -161,14 +178,19 @@ def test_it_leaves_draft_items_out_of_the_rate(rworld):
     q = Quarter.current()
     draft = draft_review(rworld.branch_leader, org_subject(rworld.branch))
     RectificationItem.objects.filter(review=draft).update(deadline=q.end)
-    assert selectors.rectification_rate(org=rworld.town, year=q.year, quarter=q.quarter)[1] == 0
+    assert (
+        rectification_selectors.rectification_rate(org=rworld.town, year=q.year, quarter=q.quarter)[
+            1
+        ]
+        == 0
+    )
 
 
 def test_it_counts_reviews_by_mode_and_grade(rworld):
     make_org("空支部", rworld.town)
     signed_review(rworld.branch_leader, org_subject(rworld.branch), mode="random", grade="poor")
     q = Quarter.current()
-    counts = selectors.review_counts(org=rworld.town, year=q.year, quarter=q.quarter)
+    counts = review_selectors.review_counts(org=rworld.town, year=q.year, quarter=q.quarter)
     assert counts["total"] == 1
     assert counts["by_mode"]["random"] == 1
     assert counts["by_grade"]["poor"] == 1
@@ -179,11 +201,11 @@ def test_it_refuses_the_reviewer_reporting_his_own_item_done(rworld):
     review = signed_review(rworld.secretary, member_subject(rworld.member), mode="random")
     item = review.items.order_by("id").first()
     with pytest.raises(PermissionDenied):
-        services.item_done(item=item, by=rworld.secretary, measures_taken="x")
+        rectification_services.item_done(item=item, by=rworld.secretary, measures_taken="x")
     with pytest.raises(PermissionDenied):
-        services.item_reply(item=item, by=rworld.secretary, text="x")
-    services.item_done(item=item, by=rworld.member_user, measures_taken="已改正")
-    services.item_confirm(item=item, by=rworld.secretary)
+        rectification_services.item_reply(item=item, by=rworld.secretary, text="x")
+    rectification_services.item_done(item=item, by=rworld.member_user, measures_taken="已改正")
+    rectification_services.item_confirm(item=item, by=rworld.secretary)
 
 
 def test_it_lets_the_secretary_keep_the_book_for_a_member_without_a_login(rworld):
@@ -192,12 +214,12 @@ def test_it_lets_the_secretary_keep_the_book_for_a_member_without_a_login(rworld
     paper = MemberFactory(organization=rworld.branch, user=None)
     review = signed_review(rworld.secretary, member_subject(paper), mode="random")
     item = review.items.order_by("id").first()
-    services.item_done(item=item, by=rworld.secretary, measures_taken="已改正")
+    rectification_services.item_done(item=item, by=rworld.secretary, measures_taken="已改正")
     assert item.status == Status.DONE
 
 
 def test_it_labels_the_reply_and_reopen_boxes(rworld, item, client):
-    services.item_done(item=item, by=rworld.secretary, measures_taken="已整改")
+    rectification_services.item_done(item=item, by=rworld.secretary, measures_taken="已整改")
     client.force_login(rworld.branch_leader)
     html = client.get(item.get_absolute_url()).content.decode()
     assert "重新整改原因" in html
@@ -206,7 +228,7 @@ def test_it_labels_the_reply_and_reopen_boxes(rworld, item, client):
 
 
 def test_it_shows_the_reviewer_each_items_reply_in_his_list(rworld, item, client):
-    services.item_reply(item=item, by=rworld.secretary, text="已召开专题会研究")
+    rectification_services.item_reply(item=item, by=rworld.secretary, text="已召开专题会研究")
     client.force_login(rworld.branch_leader)
     html = client.get("/reviews/rectification/").content.decode()
     assert 'data-testid="items-given"' in html and "已召开专题会研究" in html
@@ -215,18 +237,22 @@ def test_it_shows_the_reviewer_each_items_reply_in_his_list(rworld, item, client
 def test_it_lists_work_to_do_first_and_leaves_the_reviewers_own_items_to_the_member(rworld):
     review = signed_review(rworld.branch_leader, org_subject(rworld.branch), mode="random")
     first, second = review.items.order_by("id")
-    services.item_done(item=first, by=rworld.secretary, measures_taken="已整改")
-    services.item_confirm(item=first, by=rworld.branch_leader)
+    rectification_services.item_done(item=first, by=rworld.secretary, measures_taken="已整改")
+    rectification_services.item_confirm(item=first, by=rworld.branch_leader)
     given = signed_review(rworld.secretary, member_subject(rworld.member), mode="random")
-    mine = list(selectors.work_order(selectors.items_for_subject_side(rworld.secretary)))
+    mine = list(
+        rectification_selectors.work_order(
+            rectification_selectors.items_for_subject_side(rworld.secretary)
+        )
+    )
     assert mine == [second, first]  # open before closed; the member's items are his to do
-    member_side = set(selectors.items_for_subject_side(rworld.member_user))
+    member_side = set(rectification_selectors.items_for_subject_side(rworld.member_user))
     assert member_side == set(given.items.all())
 
 
 def test_it_names_the_bad_field_when_reporting_done(rworld, item, client):
     client.force_login(rworld.secretary)
-    url = f"/reviews/rectification/{item.pk}/do/done/"
+    url = reverse("reviews:item_done", args=[item.pk])
     empty = SimpleUploadedFile("empty.png", b"", content_type="image/png")
     response = client.post(url, {"measures_taken": "已整改", "files": [empty]}, follow=True)
     text = response.content.decode()

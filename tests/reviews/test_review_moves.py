@@ -7,10 +7,10 @@ from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 
 from core.errors import TransitionError
-from reviews import services
 from reviews.models import Quarter, RectificationEvent, Review
-
-from .review_helpers import (
+from reviews.selectors import review as review_selectors
+from reviews.services import review as review_services
+from tests.factories import (
     content,
     draft_review,
     items,
@@ -32,7 +32,7 @@ def test_it_creates_a_draft_with_rectification_items(rworld):
 
 def test_it_updates_a_draft_and_replaces_its_items(rworld):
     review = draft_review(rworld.branch_leader, org_subject(rworld.branch))
-    services.review_update(
+    review_services.review_update(
         review=review, by=rworld.branch_leader, content=content(problems="新问题"), items=items(3)
     )
     review.refresh_from_db()
@@ -43,7 +43,7 @@ def test_it_updates_a_draft_and_replaces_its_items(rworld):
 def test_it_signs_a_draft_when_the_report_is_in(rworld):
     subject = org_subject(rworld.branch)
     report = submit_report(subject, rworld.secretary)
-    review = services.review_sign(
+    review = review_services.review_sign(
         review=draft_review(rworld.branch_leader, subject), by=rworld.branch_leader
     )
     assert review.status == Review.Status.SIGNED
@@ -57,7 +57,7 @@ def test_it_signs_a_draft_when_the_report_is_in(rworld):
 def test_it_refuses_to_sign_a_collective_review_without_a_report(rworld):
     review = draft_review(rworld.branch_leader, org_subject(rworld.branch))
     with pytest.raises(TransitionError, match="先报后评"):
-        services.review_sign(review=review, by=rworld.branch_leader)
+        review_services.review_sign(review=review, by=rworld.branch_leader)
     review.refresh_from_db()
     assert review.status == Review.Status.DRAFT
 
@@ -73,17 +73,19 @@ def test_it_refuses_to_sign_without_grade_or_problems(rworld):
     subject = org_subject(rworld.branch)
     review = draft_review(rworld.branch_leader, subject, mode=Review.Mode.RANDOM, grade="")
     with pytest.raises(TransitionError, match="等次"):
-        services.review_sign(review=review, by=rworld.branch_leader)
+        review_services.review_sign(review=review, by=rworld.branch_leader)
     review2 = draft_review(
         rworld.branch_leader, secretary_subject(rworld.branch), mode="random", problems=" "
     )
     with pytest.raises(TransitionError, match="问题"):
-        services.review_sign(review=review2, by=rworld.branch_leader)
+        review_services.review_sign(review=review2, by=rworld.branch_leader)
 
 
 def test_it_publishes_a_signed_review_to_its_scope(rworld):
     review = signed_review(rworld.branch_leader, org_subject(rworld.branch), mode="random")
-    services.review_publish(review=review, by=rworld.branch_leader, scope=Review.Scope.PUBLIC)
+    review_services.review_publish(
+        review=review, by=rworld.branch_leader, scope=Review.Scope.PUBLIC
+    )
     review.refresh_from_db()
     assert review.status == Review.Status.PUBLISHED
     assert review.scope == Review.Scope.PUBLIC
@@ -91,33 +93,32 @@ def test_it_publishes_a_signed_review_to_its_scope(rworld):
 
 
 def test_it_lists_only_reviews_published_to_the_public(rworld):
-    from reviews import selectors
 
     inside = signed_review(rworld.branch_leader, org_subject(rworld.branch), mode="random")
-    services.review_publish(review=inside, by=rworld.branch_leader)
+    review_services.review_publish(review=inside, by=rworld.branch_leader)
     public = signed_review(rworld.town_secretary, org_subject(rworld.branch), mode="random")
-    services.review_publish(review=public, by=rworld.office, scope=Review.Scope.PUBLIC)
-    assert list(selectors.public_reviews(org=rworld.town)) == [public]
-    assert not selectors.public_reviews(org=rworld.far_town).exists()
+    review_services.review_publish(review=public, by=rworld.office, scope=Review.Scope.PUBLIC)
+    assert list(review_selectors.public_reviews(org=rworld.town)) == [public]
+    assert not review_selectors.public_reviews(org=rworld.far_town).exists()
 
 
 def test_it_refuses_to_publish_a_draft(rworld):
     review = draft_review(rworld.branch_leader, org_subject(rworld.branch))
     with pytest.raises(TransitionError):
-        services.review_publish(review=review, by=rworld.branch_leader)
+        review_services.review_publish(review=review, by=rworld.branch_leader)
 
 
 def test_it_locks_a_signed_review_and_records_amendments(rworld):
     review = signed_review(rworld.branch_leader, org_subject(rworld.branch), mode="random")
     with pytest.raises(TransitionError, match="锁定"):
-        services.review_update(
+        review_services.review_update(
             review=review, by=rworld.branch_leader, content=content(), items=items(1)
         )
     with pytest.raises(TransitionError, match="原因"):
-        services.review_amend(
+        review_services.review_amend(
             review=review, by=rworld.branch_leader, content=content(grade="average"), reason=""
         )
-    services.review_amend(
+    review_services.review_amend(
         review=review,
         by=rworld.branch_leader,
         content=content(mode="random", grade=Review.Grade.AVERAGE),
@@ -152,13 +153,13 @@ def test_it_allows_another_reviewer_or_another_quarter(rworld):
     signed_review(rworld.branch_leader, subject, mode="random")
     signed_review(rworld.town_secretary, subject, mode="random")
     last_quarter = Quarter.current().prev()
-    review = services.review_create(
+    review = review_services.review_create(
         by=rworld.branch_leader,
         subject=subject,
         quarter=last_quarter,
         content=content(mode="random"),
     )
-    services.review_sign(review=review, by=rworld.branch_leader)
+    review_services.review_sign(review=review, by=rworld.branch_leader)
     assert Review.objects.filter(status="signed").count() == 3
 
 
@@ -166,14 +167,14 @@ def test_it_refuses_a_date_before_the_quarter_or_in_the_future(rworld):
     subject = org_subject(rworld.branch)
     q = Quarter.current()
     with pytest.raises(TransitionError):
-        services.review_create(
+        review_services.review_create(
             by=rworld.branch_leader,
             subject=subject,
             quarter=q,
             content=content(date=q.start - datetime.timedelta(days=1)),
         )
     with pytest.raises(TransitionError):
-        services.review_create(
+        review_services.review_create(
             by=rworld.branch_leader,
             subject=subject,
             quarter=q,
@@ -182,9 +183,11 @@ def test_it_refuses_a_date_before_the_quarter_or_in_the_future(rworld):
 
 
 def test_it_refuses_an_incomplete_rectification_item(rworld):
-    bad = [services.ItemContent(problem="问题", measures="", responsible="书记", deadline=None)]
+    bad = [
+        review_services.ItemContent(problem="问题", measures="", responsible="书记", deadline=None)
+    ]
     with pytest.raises((TransitionError, TypeError)):
-        services.review_create(
+        review_services.review_create(
             by=rworld.branch_leader,
             subject=org_subject(rworld.branch),
             quarter=Quarter.current(),
@@ -195,21 +198,21 @@ def test_it_refuses_an_incomplete_rectification_item(rworld):
 
 def test_it_deletes_a_draft_only(rworld):
     review = draft_review(rworld.branch_leader, org_subject(rworld.branch))
-    services.review_delete_draft(review=review, by=rworld.branch_leader)
+    review_services.review_delete_draft(review=review, by=rworld.branch_leader)
     assert not Review.objects.exists()
     signed = signed_review(rworld.branch_leader, org_subject(rworld.branch), mode="random")
     with pytest.raises(TransitionError):
-        services.review_delete_draft(review=signed, by=rworld.branch_leader)
+        review_services.review_delete_draft(review=signed, by=rworld.branch_leader)
 
 
 def test_it_refuses_someone_else_to_sign_or_amend(rworld):
     review = draft_review(rworld.branch_leader, org_subject(rworld.branch), mode="random")
     for user in (rworld.leader, rworld.office, rworld.secretary, rworld.stranger):
         with pytest.raises(PermissionDenied):
-            services.review_sign(review=review, by=user)
-    services.review_sign(review=review, by=rworld.branch_leader)
+            review_services.review_sign(review=review, by=user)
+    review_services.review_sign(review=review, by=rworld.branch_leader)
     with pytest.raises(PermissionDenied):
-        services.review_amend(review=review, by=rworld.office, content=content(), reason="x")
+        review_services.review_amend(review=review, by=rworld.office, content=content(), reason="x")
 
 
 def test_it_lets_the_branch_secretary_review_a_member_not_himself(rworld):

@@ -6,9 +6,7 @@ from django.urls import reverse
 
 from pledges.models import Pledge
 from reviews.models import RectificationItem, Review, SelfEvaluation
-from tests.factories import PledgeFactory
-
-from .review_helpers import member_subject, org_subject, signed_review, today
+from tests.factories import PledgeFactory, member_subject, org_subject, signed_review, today
 
 IN_A_MONTH = (datetime.date.today() + datetime.timedelta(days=30)).isoformat()
 

@@ -6,11 +6,17 @@ import pytest
 
 from core.errors import TransitionError
 from pledges.models import Pledge
-from reviews import services
 from reviews.models import Quarter, SelfEvaluation
-from tests.factories import PledgeFactory
-
-from .review_helpers import draft_review, member_subject, org_subject, submit_report, today
+from reviews.selectors import self_evaluation as self_evaluation_selectors
+from reviews.services import self_evaluation as self_evaluation_services
+from tests.factories import (
+    PledgeFactory,
+    draft_review,
+    member_subject,
+    org_subject,
+    submit_report,
+    today,
+)
 
 
 def _pledges(rworld):
@@ -27,7 +33,7 @@ def _pledges(rworld):
 def test_it_prefills_and_freezes_the_pledge_facts_on_submission(rworld):
     _pledges(rworld)
     subject = member_subject(rworld.member)
-    initial = services.report_initial(subject, Quarter.current())
+    initial = self_evaluation_selectors.report_initial(subject, Quarter.current())
     assert (initial["pledges_total"], initial["pledges_closed"]) == (4, 1)
     assert (initial["pledges_in_progress"], initial["pledges_behind"]) == (1, 2)
     assert "已兑现 1 项" in initial["pledge_notes"]
@@ -40,19 +46,19 @@ def test_it_prefills_and_freezes_the_pledge_facts_on_submission(rworld):
 
 def test_it_saves_a_draft_then_refuses_changes_after_submission(rworld):
     subject = member_subject(rworld.member)
-    draft = services.report_save(
+    draft = self_evaluation_services.report_save(
         by=rworld.member_user,
         subject=subject,
         quarter=Quarter.current(),
-        content=services.ReportContent(highlights="草稿"),
+        content=self_evaluation_services.ReportContent(highlights="草稿"),
     )
     assert draft.status == SelfEvaluation.Status.DRAFT
     with pytest.raises(TransitionError, match="不足"):
-        services.report_save(
+        self_evaluation_services.report_save(
             by=rworld.member_user,
             subject=subject,
             quarter=Quarter.current(),
-            content=services.ReportContent(highlights="只有成绩"),
+            content=self_evaluation_services.ReportContent(highlights="只有成绩"),
             submit=True,
         )
     report = submit_report(subject, rworld.member_user)

@@ -6,15 +6,22 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from pledges.models import Position
-from reviews import selectors
 from reviews.models import Quarter
-from tests.factories import MemberFactory, UserFactory, make_org, make_position
-
-from .review_helpers import member_subject, org_subject, signed_review, submit_report
+from reviews.selectors import review as review_selectors
+from tests.factories import (
+    MemberFactory,
+    UserFactory,
+    make_org,
+    make_position,
+    member_subject,
+    org_subject,
+    signed_review,
+    submit_report,
+)
 
 
 def keys(user) -> set[str]:
-    return {s.key for s in selectors.owed_subjects(user)}
+    return {s.key for s in review_selectors.owed_subjects(user)}
 
 
 def test_it_gives_a_leader_his_linked_organization_and_its_secretary(rworld):
@@ -46,10 +53,12 @@ def test_it_shows_report_review_state_and_overdue_on_my_reviews(rworld):
     subject = member_subject(rworld.member)
     submit_report(subject, rworld.member_user)
     signed_review(rworld.secretary, subject, mode="collective")
-    rows = {r.subject.key: r for r in selectors.my_reviews(rworld.secretary, Quarter.current())}
+    rows = {
+        r.subject.key: r for r in review_selectors.my_reviews(rworld.secretary, Quarter.current())
+    }
     row = rows[subject.key]
     assert row.report is not None and row.state == "signed" and row.is_done
-    past = selectors.my_reviews(rworld.secretary, Quarter.current().prev())
+    past = review_selectors.my_reviews(rworld.secretary, Quarter.current().prev())
     assert all(r.is_overdue and r.state == "missing" for r in past)
 
 
