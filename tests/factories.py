@@ -273,3 +273,28 @@ def record(w, by=None, member=None, org=None, grade=Review.Grade.GOOD, **kw):
         grade=grade,
         **kw,
     )
+
+
+def review_post(**extra):
+    """What the review form posts: a complete review with two 四定 items."""
+
+    data = {
+        "date": today().isoformat(),
+        "mode": "on_site",
+        "achievements": "成绩突出",
+        "problems": "台账不全",
+        "direction": "规范台账",
+        "grade": "fairly_good",
+        "items-TOTAL_FORMS": "3",
+        "items-INITIAL_FORMS": "0",
+        "items-0-problem": "台账不全",
+        "items-0-measures": "补齐台账",
+        "items-0-responsible": "王书记",
+        "items-0-deadline": (today() + datetime.timedelta(days=30)).isoformat(),
+        "items-1-problem": "走访少",
+        "items-1-measures": "每周走访",
+        "items-1-responsible": "王书记",
+        "items-1-deadline": (today() + datetime.timedelta(days=30)).isoformat(),
+    }
+    data.update(extra)
+    return data

@@ -6,15 +6,13 @@ from django.urls import reverse
 from core.errors import TransitionError
 from reviews.models import Quarter, Review
 from reviews.services import review as review_services
-from tests.factories import content, draft_review, org_subject, signed_review
+from tests.factories import content, draft_review, org_subject, review_post, signed_review
 
 Q = Quarter.current()
 
 
 def _post(**extra):
-    from .test_review_pages import _review_post
-
-    return _review_post(mode="random", **extra)
+    return review_post(mode="random", **extra)
 
 
 def test_it_refuses_a_second_draft_for_the_same_subject_and_quarter(rworld):

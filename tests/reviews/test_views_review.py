@@ -6,32 +6,16 @@ from django.urls import reverse
 
 from pledges.models import Pledge
 from reviews.models import RectificationItem, Review, SelfEvaluation
-from tests.factories import PledgeFactory, member_subject, org_subject, signed_review, today
+from tests.factories import (
+    PledgeFactory,
+    member_subject,
+    org_subject,
+    review_post,
+    signed_review,
+    today,
+)
 
 IN_A_MONTH = (datetime.date.today() + datetime.timedelta(days=30)).isoformat()
-
-
-def _review_post(**extra):
-    data = {
-        "date": today().isoformat(),
-        "mode": "on_site",
-        "achievements": "成绩突出",
-        "problems": "台账不全",
-        "direction": "规范台账",
-        "grade": "fairly_good",
-        "items-TOTAL_FORMS": "3",
-        "items-INITIAL_FORMS": "0",
-        "items-0-problem": "台账不全",
-        "items-0-measures": "补齐台账",
-        "items-0-responsible": "王书记",
-        "items-0-deadline": IN_A_MONTH,
-        "items-1-problem": "走访少",
-        "items-1-measures": "每周走访",
-        "items-1-responsible": "王书记",
-        "items-1-deadline": IN_A_MONTH,
-    }
-    data.update(extra)
-    return data
 
 
 def test_it_writes_and_signs_a_review_from_my_reviews(rworld, client):
@@ -41,7 +25,7 @@ def test_it_writes_and_signs_a_review_from_my_reviews(rworld, client):
     url = reverse("reviews:review_new") + f"?subject=o:{rworld.branch.pk}"
     form = client.get(url).content.decode()
     assert "领导班子好" in form and "服务居民" in form  # 五个好 + the community field
-    response = client.post(url, _review_post(sign="1"))
+    response = client.post(url, review_post(sign="1"))
     review = Review.objects.get()
     assert response.status_code == 302 and response.url == review.get_absolute_url()
     assert review.status == "signed" and review.without_report and review.items.count() == 2
@@ -52,7 +36,7 @@ def test_it_writes_and_signs_a_review_from_my_reviews(rworld, client):
 def test_it_keeps_a_draft_when_signing_fails_and_says_why(rworld, client):
     client.force_login(rworld.branch_leader)
     url = reverse("reviews:review_new") + f"?subject=o:{rworld.branch.pk}"
-    response = client.post(url, _review_post(mode="collective", sign="1"), follow=True)
+    response = client.post(url, review_post(mode="collective", sign="1"), follow=True)
     assert "先报后评" in response.content.decode()
     assert Review.objects.get().status == "draft"
 
@@ -60,7 +44,7 @@ def test_it_keeps_a_draft_when_signing_fails_and_says_why(rworld, client):
 def test_it_shows_an_incomplete_item_row_as_a_form_error(rworld, client):
     client.force_login(rworld.branch_leader)
     url = reverse("reviews:review_new") + f"?subject=o:{rworld.branch.pk}"
-    response = client.post(url, _review_post(**{"items-2-problem": "只写了问题"}))
+    response = client.post(url, review_post(**{"items-2-problem": "只写了问题"}))
     assert response.status_code == 200 and "四定须填写完整" in response.content.decode()
     assert not Review.objects.exists()
 
@@ -69,13 +53,13 @@ def test_it_edits_a_draft_then_shows_member_prompts(rworld, client):
     client.force_login(rworld.secretary)
     url = reverse("reviews:review_new") + f"?subject=m:{rworld.member.pk}"
     assert "带头服务群众" in client.get(url).content.decode()
-    client.post(url, _review_post())
+    client.post(url, review_post())
     review = Review.objects.get()
     edit = reverse("reviews:review_edit", args=[review.pk])
     assert "补齐台账" in client.get(edit).content.decode()
     client.post(
         edit,
-        _review_post(
+        review_post(
             problems="改过的问题", **{"items-TOTAL_FORMS": "1", "items-INITIAL_FORMS": "1"}
         ),
     )
@@ -100,13 +84,13 @@ def test_it_runs_the_spot_check_redo_and_amend_pages(rworld, client):
     redo.refresh_from_db()
     assert redo.status == "draft"  # unchanged: the redo must answer the return
     client.post(
-        reverse("reviews:review_edit", args=[redo.pk]), {**_review_post(mode="random"), "sign": ""}
+        reverse("reviews:review_edit", args=[redo.pk]), {**review_post(mode="random"), "sign": ""}
     )
     redo.refresh_from_db()
     assert redo.status == "signed"
     client.post(
         reverse("reviews:review_amend", args=[redo.pk]),
-        {**_review_post(mode="random", grade="average"), "reason": "等次更正"},
+        {**review_post(mode="random", grade="average"), "reason": "等次更正"},
     )
     redo.refresh_from_db()
     assert redo.grade == "average" and redo.amendments.count() == 1
