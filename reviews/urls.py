@@ -1,50 +1,72 @@
+"""Addresses of reviews/, grouped by sub-area; each move has its own POST-only address."""
+
 from django.urls import path
 
-from . import views
+from .views import assessment, dashboard, letter, mass_evaluation, rectification, review
+from .views import self_evaluation as report
 
 app_name = "reviews"
 urlpatterns = [
-    path("my/", views.my_reviews, name="my_reviews"),
-    path("office/", views.office_home, name="office_home"),
-    path("office/<int:pk>/", views.office, name="office"),
-    path("office/<int:pk>/register.xlsx", views.register_export, name="register_export"),
-    path("office/<int:pk>/rectification.xlsx", views.items_export, name="items_export"),
-    path("new/", views.review_new, name="review_new"),
-    path("<int:pk>/", views.review_detail, name="review"),
-    path("<int:pk>/edit/", views.review_edit, name="review_edit"),
-    path("<int:pk>/amend/", views.review_amend, name="review_amend"),
-    path("<int:pk>/do/<str:action>/", views.review_action, name="review_action"),
-    path("reports/", views.my_reports, name="my_reports"),
-    path("reports/write/", views.report_write, name="report_write"),
-    path("reports/<int:pk>/", views.report_detail, name="report"),
-    path("rectification/", views.rectification, name="rectification"),
-    path("rectification/<int:pk>/", views.item_detail, name="item"),
-    path("rectification/<int:pk>/do/<str:action>/", views.item_action, name="item_action"),
-    path("rectification/evidence/<int:pk>/", views.item_evidence, name="item_evidence"),
-    path("letters/", views.letters, name="letters"),
-    path("letters/new/<int:member_pk>/", views.letter_new, name="letter_new"),
-    path("letters/<int:pk>/", views.letter_detail, name="letter"),
-    path("letters/<int:pk>/do/<str:action>/", views.letter_action, name="letter_action"),
-]
-
-# --- mass evaluation, annual assessment, coverage dashboard (helper "evaluations") ---
-from . import evaluation_views as ev  # noqa: E402
-
-urlpatterns += [
-    path("evaluations/", ev.evaluation_list, name="evaluations"),
-    path("evaluations/new/<int:org_pk>/", ev.evaluation_open, name="evaluation_open"),
-    path("evaluations/<int:pk>/", ev.evaluation_detail, name="evaluation"),
-    path("evaluations/<int:pk>/codes/", ev.codes_issue, name="evaluation_codes"),
-    path("evaluations/<int:pk>/close/", ev.evaluation_close, name="evaluation_close"),
-    path("evaluations/<int:pk>/slips/", ev.evaluation_slips, name="evaluation_slips"),
-    path("evaluations/<int:pk>/results.xlsx", ev.evaluation_export, name="evaluation_export"),
-    path("evaluations/<int:pk>/links.txt", ev.evaluation_links, name="evaluation_links"),
-    path("e/", ev.evaluate_entry, name="evaluate_entry"),
-    path("e/done/", ev.evaluate_done, name="evaluate_done"),
-    path("e/<str:code>/", ev.evaluate, name="evaluate"),
-    path("assessment/", ev.assessment_home, name="assessment_home"),
-    path("assessment/<int:org_pk>/", ev.assessment_year, name="assessment"),
-    path("assessment/<int:org_pk>/grades.xlsx", ev.assessment_export, name="assessment_export"),
-    path("dashboard/", ev.dashboard_home, name="dashboard_home"),
-    path("dashboard/<int:org_pk>/", ev.dashboard_view, name="dashboard"),
+    # self-evaluation (自查自评)
+    path("reports/", report.my_reports, name="my_reports"),
+    path("reports/write/", report.report_write, name="report_write"),
+    path("reports/<int:pk>/", report.report_detail, name="report"),
+    # leader reviews (领导点评)
+    path("my/", review.my_reviews, name="my_reviews"),
+    path("office/", review.office_home, name="office_home"),
+    path("office/<int:pk>/", review.office, name="office"),
+    path("office/<int:pk>/register.xlsx", review.register_export, name="register_export"),
+    path("new/", review.review_new, name="review_new"),
+    path("<int:pk>/", review.review_detail, name="review"),
+    path("<int:pk>/edit/", review.review_edit, name="review_edit"),
+    path("<int:pk>/amend/", review.review_amend, name="review_amend"),
+    path("<int:pk>/sign/", review.review_sign, name="review_sign"),
+    path("<int:pk>/delete/", review.review_delete, name="review_delete"),
+    path("<int:pk>/redo/", review.review_redo, name="review_redo"),
+    path("<int:pk>/publish/", review.review_publish, name="review_publish"),
+    path("<int:pk>/return/", review.review_return, name="review_return"),
+    # rectification (整改)
+    path("rectification/", rectification.rectification, name="rectification"),
+    path("rectification/<int:pk>/", rectification.item_detail, name="item"),
+    path("rectification/<int:pk>/done/", rectification.item_done, name="item_done"),
+    path("rectification/<int:pk>/reply/", rectification.item_reply, name="item_reply"),
+    path("rectification/<int:pk>/confirm/", rectification.item_confirm, name="item_confirm"),
+    path("rectification/<int:pk>/reopen/", rectification.item_reopen, name="item_reopen"),
+    path("rectification/evidence/<int:pk>/", rectification.item_evidence, name="item_evidence"),
+    path("office/<int:pk>/rectification.xlsx", rectification.items_export, name="items_export"),
+    # suggestion letters (建议书)
+    path("letters/", letter.letters, name="letters"),
+    path("letters/new/<int:member_pk>/", letter.letter_new, name="letter_new"),
+    path("letters/<int:pk>/", letter.letter_detail, name="letter"),
+    path("letters/<int:pk>/reply/", letter.letter_reply, name="letter_reply"),
+    path("letters/<int:pk>/close/", letter.letter_close, name="letter_close"),
+    # mass evaluation (群众评议)
+    path("evaluations/", mass_evaluation.evaluation_list, name="evaluations"),
+    path("evaluations/new/<int:org_pk>/", mass_evaluation.evaluation_open, name="evaluation_open"),
+    path("evaluations/<int:pk>/", mass_evaluation.evaluation_detail, name="evaluation"),
+    path("evaluations/<int:pk>/codes/", mass_evaluation.codes_issue, name="evaluation_codes"),
+    path("evaluations/<int:pk>/close/", mass_evaluation.evaluation_close, name="evaluation_close"),
+    path("evaluations/<int:pk>/slips/", mass_evaluation.evaluation_slips, name="evaluation_slips"),
+    path(
+        "evaluations/<int:pk>/results.xlsx",
+        mass_evaluation.evaluation_export,
+        name="evaluation_export",
+    ),
+    path(
+        "evaluations/<int:pk>/links.txt", mass_evaluation.evaluation_links, name="evaluation_links"
+    ),
+    path("e/", mass_evaluation.evaluate_entry, name="evaluate_entry"),
+    path("e/done/", mass_evaluation.evaluate_done, name="evaluate_done"),
+    path("e/<str:code>/", mass_evaluation.evaluate, name="evaluate"),
+    # annual assessment (年度总评)
+    path("assessment/", assessment.assessment_home, name="assessment_home"),
+    path("assessment/<int:org_pk>/", assessment.assessment_year, name="assessment"),
+    path(
+        "assessment/<int:org_pk>/grades.xlsx",
+        assessment.assessment_export,
+        name="assessment_export",
+    ),
+    # coverage dashboard (全覆盖)
+    path("dashboard/", dashboard.dashboard_home, name="dashboard_home"),
+    path("dashboard/<int:org_pk>/", dashboard.dashboard_view, name="dashboard"),
 ]

@@ -7,6 +7,23 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from pledges.models import Member, Organization, Pledge, Position
+from reviews.models import (
+    EvaluationCode,
+    EvaluationResponse,
+    MassEvaluation,
+    Quarter,
+    RectificationItem,
+    Review,
+    Satisfaction,
+    SelfEvaluation,
+    Subject,
+    SubjectKind,
+)
+from reviews.selectors.dashboard import half_of
+from reviews.services import assessment as assessment_services
+from reviews.services import mass_evaluation as mass_services
+from reviews.services import review as review_services
+from reviews.services import self_evaluation as report_services
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -71,3 +88,213 @@ class PledgeFactory(factory.django.DjangoModelFactory):
     expected_result = "群众满意"
     year = factory.LazyFunction(lambda: timezone.localdate().year)
     created_by = factory.SubFactory(UserFactory)
+
+
+# --- reviews/: subjects, reports, reviews, items, evaluations, assessments ---
+
+
+def today() -> datetime.date:
+    return timezone.localdate()
+
+
+def org_subject(org) -> Subject:
+    return Subject(SubjectKind.ORGANIZATION, org)
+
+
+def secretary_subject(org) -> Subject:
+    return Subject(SubjectKind.SECRETARY, org)
+
+
+def member_subject(member) -> Subject:
+    return Subject(SubjectKind.MEMBER, member.organization, member)
+
+
+def content(**kwargs) -> review_services.ReviewContent:
+    fields = {
+        "date": today(),
+        "mode": Review.Mode.COLLECTIVE,
+        "achievements": "承诺事项推进有力",
+        "problems": "群众走访不够",
+        "direction": "加强走访",
+        "grade": Review.Grade.GOOD,
+    }
+    fields.update(kwargs)
+    return review_services.ReviewContent(**fields)
+
+
+def items(n: int = 2, days: int = 30) -> list[review_services.ItemContent]:
+    return [
+        review_services.ItemContent(
+            problem=f"问题{i + 1}",
+            measures=f"措施{i + 1}",
+            responsible="书记",
+            deadline=today() + datetime.timedelta(days=days),
+        )
+        for i in range(n)
+    ]
+
+
+def submit_report(subject: Subject, by, quarter: Quarter | None = None):
+    return report_services.report_save(
+        by=by,
+        subject=subject,
+        quarter=quarter or Quarter.current(),
+        content=report_services.ReportContent(highlights="做得好", shortcomings="有不足"),
+        submit=True,
+    )
+
+
+def draft_review(by, subject: Subject, n_items: int = 2, **content_kwargs) -> Review:
+    return review_services.review_create(
+        by=by,
+        subject=subject,
+        quarter=Quarter.current(),
+        content=content(**content_kwargs),
+        items=items(n_items),
+    )
+
+
+def signed_review(by, subject: Subject, n_items: int = 2, reporter=None, **kw) -> Review:
+    if reporter is not None:
+        submit_report(subject, reporter)
+    review = draft_review(by, subject, n_items, **kw)
+    return review_services.review_sign(review=review, by=by)
+
+
+def subject(org=None, member=None) -> dict:
+    if member is not None:
+        return {
+            "subject_kind": SubjectKind.MEMBER,
+            "organization": member.organization,
+            "member": member,
+        }
+    return {"subject_kind": SubjectKind.ORGANIZATION, "organization": org}
+
+
+def make_report(quarter, status=SelfEvaluation.Status.SUBMITTED, **subj):
+    return SelfEvaluation.objects.create(
+        year=quarter.year,
+        quarter=quarter.quarter,
+        status=status,
+        author=UserFactory(),
+        **subject(**subj),
+    )
+
+
+def make_review(quarter, grade, status=Review.Status.SIGNED, reviewer=None, **subj):
+    return Review.objects.create(
+        year=quarter.year,
+        quarter=quarter.quarter,
+        reviewer=reviewer or UserFactory(),
+        date=quarter.start,
+        mode=Review.Mode.COLLECTIVE,
+        grade=grade,
+        status=status,
+        **subject(**subj),
+    )
+
+
+def make_item(review, deadline, status=RectificationItem.Status.OPEN):
+    return RectificationItem.objects.create(
+        review=review,
+        subject_kind=review.subject_kind,
+        organization=review.organization,
+        member=review.member,
+        problem="问题",
+        measures="措施",
+        responsible="书记",
+        deadline=deadline,
+        status=status,
+        confirmed_at=timezone.now() if status == RectificationItem.Status.CONFIRMED else None,
+    )
+
+
+def make_evaluation(org, quarter, ratings, by):
+    """An evaluation of the quarter's half with the given organization ratings."""
+    evaluation = MassEvaluation.objects.create(
+        organization=org,
+        year=quarter.year,
+        half=half_of(quarter.quarter),
+        ends_on=timezone.localdate() + datetime.timedelta(days=10),
+        created_by=by,
+        closed_at=timezone.now(),  # results count once the evaluation has ended
+    )
+    EvaluationResponse.objects.bulk_create(
+        [EvaluationResponse(evaluation=evaluation, rating=r) for r in ratings]
+    )
+    return evaluation
+
+
+def open_evaluation(w, *, by=None, members=None, codes=0):
+    today = timezone.localdate()
+    evaluation = mass_services.mass_evaluation_open(
+        by=by or w.secretary,
+        organization=w.branch,
+        year=today.year,
+        half=1 if today.month <= 6 else 2,
+        ends_on=today + datetime.timedelta(days=10),
+        members=[w.member] if members is None else members,
+    )
+    if codes:
+        mass_services.codes_issue(by=by or w.secretary, evaluation=evaluation, count=codes)
+    return evaluation
+
+
+def answer(
+    evaluation,
+    code,
+    rating=Satisfaction.SATISFIED,
+    member_rating=Satisfaction.SATISFIED,
+    opinion="",
+):
+    members = evaluation.members.values_list("id", flat=True)
+    return mass_services.mass_evaluation_submit(
+        code=code,
+        rating=rating,
+        member_ratings={m: member_rating for m in members},
+        opinion=opinion,
+    )
+
+
+def codes_of(evaluation):
+    return list(
+        EvaluationCode.objects.filter(evaluation=evaluation, used_at__isnull=True)
+        .order_by("id")
+        .values_list("code", flat=True)
+    )
+
+
+def record(w, by=None, member=None, org=None, grade=Review.Grade.GOOD, **kw):
+    return assessment_services.assessment_record(
+        by=by or w.office,
+        year=timezone.localdate().year,
+        organization=org or (member.organization if member else w.branch),
+        member=member,
+        grade=grade,
+        **kw,
+    )
+
+
+def review_post(**extra):
+    """What the review form posts: a complete review with two 四定 items."""
+
+    data = {
+        "date": today().isoformat(),
+        "mode": "on_site",
+        "achievements": "成绩突出",
+        "problems": "台账不全",
+        "direction": "规范台账",
+        "grade": "fairly_good",
+        "items-TOTAL_FORMS": "3",
+        "items-INITIAL_FORMS": "0",
+        "items-0-problem": "台账不全",
+        "items-0-measures": "补齐台账",
+        "items-0-responsible": "王书记",
+        "items-0-deadline": (today() + datetime.timedelta(days=30)).isoformat(),
+        "items-1-problem": "走访少",
+        "items-1-measures": "每周走访",
+        "items-1-responsible": "王书记",
+        "items-1-deadline": (today() + datetime.timedelta(days=30)).isoformat(),
+    }
+    data.update(extra)
+    return data

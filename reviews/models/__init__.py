@@ -1,8 +1,13 @@
-"""Models of the three evaluations, split by capability so each file stays readable.
+"""Models of reviews/, one module per sub-area.
 
-review.py: self-evaluations, leader reviews, rectification items, suggestion letters.
-evaluation.py: mass evaluations (codes, responses) and the annual assessment.
+subject: Quarter, Subject and the grading scale the sub-areas share; then self_evaluation,
+review, rectification, letter, mass_evaluation, assessment.
 """
 
-from .evaluation import *  # noqa: F403
+from .assessment import *  # noqa: F403
+from .letter import *  # noqa: F403
+from .mass_evaluation import *  # noqa: F403
+from .rectification import *  # noqa: F403
 from .review import *  # noqa: F403
+from .self_evaluation import *  # noqa: F403
+from .subject import *  # noqa: F403

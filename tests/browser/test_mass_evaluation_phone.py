@@ -5,8 +5,8 @@ import re
 
 from django.utils import timezone
 
-from reviews import evaluations
 from reviews.models import EvaluationCode, EvaluationResponse, MemberRating, Satisfaction
+from reviews.services import mass_evaluation as mass_evaluation_services
 from tests.browser.conftest import login
 from tests.factories import MemberFactory
 
@@ -15,7 +15,7 @@ def test_it_lets_an_evaluator_submit_with_a_code_on_a_phone(phone_page, world, a
     page = phone_page
     wang = MemberFactory(name="王五", organization=world.branch)
     today = timezone.localdate()
-    evaluation = evaluations.evaluation_open(
+    evaluation = mass_evaluation_services.mass_evaluation_open(
         by=world.secretary,
         organization=world.branch,
         year=today.year,
@@ -23,7 +23,9 @@ def test_it_lets_an_evaluator_submit_with_a_code_on_a_phone(phone_page, world, a
         ends_on=today + datetime.timedelta(days=7),
         members=[world.member, wang],
     )
-    [code] = evaluations.codes_issue(by=world.secretary, evaluation=evaluation, count=1)
+    [code] = mass_evaluation_services.codes_issue(
+        by=world.secretary, evaluation=evaluation, count=1
+    )
 
     # Typed by hand from the slip, in lower case.
     page.goto(f"{page.base_url}/reviews/e/")
@@ -78,19 +80,19 @@ def _pdf_pages(pdf: bytes) -> int:
 
 def test_it_prints_twelve_slips_on_an_a4_sheet(page, world):
     today = timezone.localdate()
-    evaluation = evaluations.evaluation_open(
+    evaluation = mass_evaluation_services.mass_evaluation_open(
         by=world.secretary,
         organization=world.branch,
         year=today.year,
         half=1 if today.month <= 6 else 2,
         ends_on=today + datetime.timedelta(days=7),
     )
-    evaluations.codes_issue(by=world.secretary, evaluation=evaluation, count=12)
+    mass_evaluation_services.codes_issue(by=world.secretary, evaluation=evaluation, count=12)
     login(page, world.secretary.username)
     url = f"{page.base_url}/reviews/evaluations/{evaluation.pk}/slips/"
     page.goto(url)
     page.emulate_media(media="print")
     assert _pdf_pages(page.pdf(format="A4", print_background=True)) == 1
-    evaluations.codes_issue(by=world.secretary, evaluation=evaluation, count=1)
+    mass_evaluation_services.codes_issue(by=world.secretary, evaluation=evaluation, count=1)
     page.goto(url)
     assert _pdf_pages(page.pdf(format="A4", print_background=True)) == 2

@@ -8,8 +8,7 @@ from django.utils import timezone
 from pledges.models import Position
 from reviews.models import RectificationItem, Review
 from tests.browser.conftest import login
-from tests.factories import UserFactory, make_position
-from tests.reviews.review_helpers import org_subject, submit_report
+from tests.factories import UserFactory, make_position, org_subject, submit_report
 
 
 def test_it_runs_a_review_from_writing_to_confirmed_rectification(page, world, artifacts):

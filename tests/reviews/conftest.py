@@ -1,2 +1,85 @@
-# Fixtures shared by the review tests (helper "reviews"); add others below.
-from .review_helpers import rworld  # noqa: F401
+"""Fixtures of the reviews/ tests; builders live in tests/factories.py."""
+
+import datetime
+
+import pytest
+
+from pledges.models import Organization, Pledge, Position
+from reviews.models import Quarter, RectificationItem, Review, Satisfaction, SelfEvaluation
+from tests.factories import (
+    MemberFactory,
+    PledgeFactory,
+    UserFactory,
+    make_evaluation,
+    make_item,
+    make_org,
+    make_position,
+    make_report,
+    make_review,
+)
+
+Status = Pledge.Status
+
+
+@pytest.fixture
+def rworld(world):
+    """`world` plus a leader linked to the branch and a head (secretary) of the town."""
+    w = world
+    w.branch_leader = UserFactory(username="branch_leader")
+    make_position(w.branch_leader, w.branch, Position.Kind.LEADER_SUPERVISE)
+    w.town_secretary = UserFactory(username="town_secretary")
+    make_position(w.town_secretary, w.town, Position.Kind.SECRETARY)
+    w.far_branch = make_org("远郊村党支部", w.far_town)
+    w.far_leader = UserFactory(username="far_leader")
+    make_position(w.far_leader, w.far_branch, Position.Kind.LEADER_CONTACT)
+    return w
+
+
+@pytest.fixture
+def town_data(world):
+    """The hand-counted tree under 城关镇党委 (see the figures asserted below)."""
+    w = world
+    q = Quarter.current()
+    year = q.year
+    w.q = q
+    w.wang = MemberFactory(name="王五", organization=w.branch)
+    w.zhao = MemberFactory(name="赵六", organization=w.branch)
+    # A group under the branch: counted in the branch's row, and it reported.
+    w.group = make_org("东街第一党小组", w.branch, level=Organization.Level.GROUP)
+    make_report(q, org=w.group)
+    # Pledges: the branch and 张三, 王五 have pledged; drafts do not count.
+    PledgeFactory(owner_org=w.branch, status=Status.APPROVED, year=year)
+    PledgeFactory(owner_org=w.other_branch, status=Status.DRAFT, year=year)
+    PledgeFactory(owner_member=w.member, status=Status.PUBLISHED, year=year)
+    PledgeFactory(owner_member=w.wang, status=Status.SUBMITTED, year=year)
+    PledgeFactory(owner_member=w.zhao, status=Status.DRAFT, year=year)
+    PledgeFactory(owner_member=w.other_member, status=Status.PUBLISHED, year=year - 1)
+    # Reports: the branch and 张三 have reported; the other branch only drafted.
+    make_report(q, org=w.branch)
+    make_report(q, status=SelfEvaluation.Status.DRAFT, org=w.other_branch)
+    make_report(q, member=w.member)
+    # Reviews this quarter: branch 好, 张三 较好 (published), 李四 差; a draft does not count.
+    branch_review = make_review(q, Review.Grade.GOOD, org=w.branch)
+    make_review(q, Review.Grade.FAIRLY_GOOD, status=Review.Status.PUBLISHED, member=w.member)
+    li_review = make_review(q, Review.Grade.POOR, member=w.other_member)
+    make_review(q, Review.Grade.POOR, status=Review.Status.DRAFT, org=w.other_branch)
+    # Last quarter the branch was reviewed too (only the trend shows it).
+    make_review(q.prev(), Review.Grade.AVERAGE, org=w.branch)
+    # Rectification due this quarter: 1 of 3 confirmed; one due next quarter does not count.
+    make_item(branch_review, q.end, RectificationItem.Status.CONFIRMED)
+    make_item(branch_review, q.end)
+    make_item(li_review, q.start)
+    make_item(li_review, q.end + datetime.timedelta(days=1))
+    # Mass evaluation: the branch's 30 answers count (26 of 30 satisfied or basically);
+    # the other branch's 5 answers are under 30 and do not.
+    S = Satisfaction
+    make_evaluation(
+        w.branch, q, [S.SATISFIED] * 20 + [S.BASIC] * 6 + [S.UNSATISFIED] * 4, w.secretary
+    )
+    make_evaluation(w.other_branch, q, [S.UNSATISFIED] * 5, w.other_secretary)
+    # Outside the town: never counted.
+    far_branch = make_org("远郊支部", w.far_town)
+    far_member = MemberFactory(organization=far_branch)
+    PledgeFactory(owner_member=far_member, status=Status.PUBLISHED, year=year)
+    make_review(q, Review.Grade.GOOD, member=far_member)
+    return w

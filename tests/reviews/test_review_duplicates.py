@@ -4,18 +4,15 @@ import pytest
 from django.urls import reverse
 
 from core.errors import TransitionError
-from reviews import services
 from reviews.models import Quarter, Review
-
-from .review_helpers import content, draft_review, org_subject, signed_review
+from reviews.services import review as review_services
+from tests.factories import content, draft_review, org_subject, review_post, signed_review
 
 Q = Quarter.current()
 
 
 def _post(**extra):
-    from .test_review_pages import _review_post
-
-    return _review_post(mode="random", **extra)
+    return review_post(mode="random", **extra)
 
 
 def test_it_refuses_a_second_draft_for_the_same_subject_and_quarter(rworld):
@@ -36,7 +33,7 @@ def test_it_lets_another_reviewer_review_the_same_subject(rworld):
 def test_it_refuses_a_new_review_while_the_returned_one_awaits_its_redo(rworld):
     subject = org_subject(rworld.branch)
     review = signed_review(rworld.branch_leader, subject, mode="random")
-    services.review_return(review=review, by=rworld.office, reasons=["no_problem"])
+    review_services.review_return(review=review, by=rworld.office, reasons=["no_problem"])
     with pytest.raises(TransitionError, match="重新点评"):
         draft_review(rworld.branch_leader, subject)
 
@@ -47,7 +44,7 @@ def test_it_sends_the_reviewer_to_his_draft_instead_of_a_new_form(rworld, client
     url = f"{reverse('reviews:review_new')}?subject=o:{rworld.branch.pk}&q={Q.code}"
     response = client.get(url)
     assert response.url == reverse("reviews:review_edit", args=[draft.pk])
-    services.review_sign(review=draft, by=rworld.branch_leader)
+    review_services.review_sign(review=draft, by=rworld.branch_leader)
     assert client.post(url, _post()).url == draft.get_absolute_url()
     assert Review.objects.count() == 1
 
@@ -65,9 +62,9 @@ def test_it_makes_one_review_from_a_double_posted_form(rworld, client):
 def test_it_refuses_a_stale_edit_after_the_review_was_signed(rworld):
     draft = draft_review(rworld.branch_leader, org_subject(rworld.branch), mode="random")
     stale = Review.objects.get(pk=draft.pk)  # the second tab's copy
-    services.review_sign(review=draft, by=rworld.branch_leader)
+    review_services.review_sign(review=draft, by=rworld.branch_leader)
     with pytest.raises(TransitionError, match="锁定"):
-        services.review_update(
+        review_services.review_update(
             review=stale, by=rworld.branch_leader, content=content(grade="poor"), items=[]
         )
     draft.refresh_from_db()

@@ -1,0 +1,1 @@
+"""Chart geometry of reviews/ (kept out of views and templates)."""

@@ -1,0 +1,454 @@
+"""Demo data for self-evaluations, leader reviews, rectification items and suggestion letters.
+
+Added to whatever pledge book exists (organizations, members and positions are read back from
+the database). Two ways, like pledges/demo.py:
+- county: through the services, so every rule, history row and state is what real use makes;
+- small / city: bulk inserts for the benchmark: one review of every branch for each finished
+  quarter of this year (and half the branches in the current quarter), by the leader linked to
+  the branch or else the nearest higher organization's secretary, with reports, grades and a
+  few rectification items. No per-row history there: the data set only needs shape and size.
+Idempotent: nothing is added when any review exists.
+"""
+
+from __future__ import annotations
+
+import datetime
+import random
+import time
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from pledges.models import Organization, Position
+
+from ..models import (
+    Quarter,
+    RectificationItem,
+    Review,
+    SelfEvaluation,
+    Subject,
+    SubjectKind,
+    SuggestionLetter,
+    subject_key_for,
+)
+from ..selectors.letter import letter_candidates
+from ..selectors.review import owed_subjects
+from ..services import letter as letter_services
+from ..services import rectification as rectification_services
+from ..services import review as services
+from ..services import self_evaluation as report_services
+
+SEED = 2024
+MODES = list(Review.Mode.values)
+GRADES = list(Review.Grade.values)
+GRADE_WEIGHTS = [40, 35, 18, 7]
+
+ACHIEVEMENTS = [
+    "承诺事项推进有序，为群众办实事成效明显",
+    "班子团结，带头践诺，群众认可度高",
+    "立足岗位比奉献，按期兑现承诺",
+    "记实台账规范，践诺过程公开透明",
+]
+PROBLEMS = [
+    "部分承诺事项进度滞后，记实不够及时",
+    "联系服务群众的方式单一，入户走访不够",
+    "承诺内容量化不足，考核依据不充分",
+    "整改措施落实不够到位，回复点评人不及时",
+]
+DIRECTIONS = [
+    "对照承诺逐项推进，按月记实，按期兑现",
+    "完善联系群众制度，定期走访听取意见",
+    "细化承诺指标，做到能量化、能完成、易考核",
+]
+ITEMS = [
+    ("承诺记实不及时", "每月 5 日前补齐上月记实并公开"),
+    ("入户走访不够", "每周走访群众不少于 5 户，建立走访台账"),
+    ("承诺进度滞后", "制定倒排计划，每半月向支部汇报一次"),
+    ("群众意见回复不及时", "建立意见办理台账，7 日内答复"),
+]
+
+
+def seed_reviews(*, scale: str, stdout) -> None:
+    """Self-evaluations, reviews of every mode and grade, rectification items, letters."""
+    if Review.objects.exists():
+        stdout.write(_("领导点评演示数据已存在，未重复生成"))
+        return
+    if not Organization.objects.exists():
+        return
+    started = time.monotonic()
+    if scale == "county":
+        counts = CountyReviews(random.Random(SEED)).run()
+    else:
+        counts = bulk_reviews(random.Random(SEED))
+    seconds = time.monotonic() - started
+    stdout.write(
+        _("领导点评：%(reviews)d 次，自查自评 %(reports)d 份，整改事项 %(items)d 项（%(s).1f 秒）")
+        % {**counts, "s": seconds}
+    )
+
+
+def _quarters(today: datetime.date) -> list[Quarter]:
+    current = Quarter.of(today)
+    return [Quarter(current.year, q) for q in range(1, current.quarter + 1)]
+
+
+def _review_date(rng: random.Random, q: Quarter, today: datetime.date) -> datetime.date:
+    latest = min(today, q.end)
+    return max(q.start, latest - datetime.timedelta(days=rng.randint(0, 25)))
+
+
+def reset_reviews(*, org_paths: list[str]) -> None:
+    """Delete this module's kind of rows under the given organizations, in the order the
+    protecting foreign keys need, so the pledge book's demo reset can go ahead."""
+    q = Q(pk__in=[])
+    for path in org_paths:
+        q |= Q(organization__path__startswith=path)
+    SuggestionLetter.objects.filter(q).delete()
+    reviews = Review.objects.filter(q)
+    reviews.update(redo_of=None)
+    reviews.delete()
+    SelfEvaluation.objects.filter(q).delete()
+
+
+# --- county: through the services --------------------------------------------------------
+
+
+class CountyReviews:
+    def __init__(self, rng: random.Random):
+        self.rng = rng
+        self.today = timezone.localdate()
+        self.counts = {"reviews": 0, "reports": 0, "items": 0}
+        positions = Position.objects.select_related("user")
+        self.secretary_of = {}
+        self.reviewers, self.offices = [], []
+        for p in positions:
+            if p.kind == Position.Kind.SECRETARY:
+                self.secretary_of.setdefault(p.organization_id, p.user)
+            if p.kind == Position.Kind.OFFICE:
+                self.offices.append(p.user)
+            if p.kind != Position.Kind.OFFICE and p.user not in self.reviewers:
+                self.reviewers.append(p.user)
+
+    def _author(self, subject: Subject):
+        if subject.kind == SubjectKind.MEMBER and subject.member.user_id:
+            return subject.member.user
+        return self.secretary_of.get(subject.organization.pk)
+
+    def _report(self, subject: Subject, q: Quarter) -> bool:
+        author = self._author(subject)
+        if author is None or self.rng.random() > 0.8:
+            return False
+        exists = SelfEvaluation.objects.filter(
+            subject_key=subject.key, year=q.year, quarter=q.quarter
+        ).exists()
+        if not exists:
+            report_services.report_save(
+                by=author,
+                subject=subject,
+                quarter=q,
+                content=report_services.ReportContent(
+                    highlights=self.rng.choice(ACHIEVEMENTS),
+                    shortcomings=self.rng.choice(PROBLEMS),
+                    next_steps=self.rng.choice(DIRECTIONS),
+                ),
+                submit=True,
+            )
+            self.counts["reports"] += 1
+        return True
+
+    @transaction.atomic
+    def run(self) -> dict:
+        quarters = _quarters(self.today)
+        for reviewer in self.reviewers:
+            subjects = owed_subjects(reviewer)
+            for q in quarters:
+                current = q == quarters[-1]
+                for subject in subjects:
+                    if current and self.rng.random() < 0.4:
+                        continue  # left for the demo user to write
+                    self._review(reviewer, subject, q, draft=current and self.rng.random() < 0.15)
+        self._spot_checks(quarters)
+        self._letters()
+        return self.counts
+
+    def _review(self, reviewer, subject: Subject, q: Quarter, draft: bool) -> None:
+        rng = self.rng
+        has_report = self._report(subject, q)
+        mode = rng.choice(MODES if has_report else list(Review.MODES_WITHOUT_REPORT))
+        date = _review_date(rng, q, self.today)
+        items = [
+            services.ItemContent(
+                problem=problem,
+                measures=measures,
+                responsible=subject.name if subject.kind == SubjectKind.MEMBER else "支部书记",
+                deadline=date + datetime.timedelta(days=rng.randint(20, 60)),
+            )
+            for problem, measures in rng.sample(ITEMS, rng.choice([0, 1, 1, 2]))
+        ]
+        review = services.review_create(
+            by=reviewer,
+            subject=subject,
+            quarter=q,
+            content=services.ReviewContent(
+                date=date,
+                mode=mode,
+                achievements=rng.choice(ACHIEVEMENTS),
+                problems=rng.choice(PROBLEMS),
+                direction=rng.choice(DIRECTIONS),
+                grade=rng.choices(GRADES, GRADE_WEIGHTS)[0],
+            ),
+            items=items,
+        )
+        self.counts["reviews"] += 1
+        self.counts["items"] += len(items)
+        if draft:
+            return
+        services.review_sign(review=review, by=reviewer)
+        if rng.random() < 0.6:
+            scope = rng.choice(Review.Scope.values)
+            services.review_publish(review=review, by=reviewer, scope=scope)
+        author = self._author(subject)
+        if author is None:
+            return
+        for item in review.items.all():
+            roll = rng.random()
+            if roll < 0.3:
+                continue  # still open (overdue once its deadline passes)
+            rectification_services.item_done(
+                item=item,
+                by=author,
+                measures_taken="已按整改措施落实，" + item.measures,
+                reply="整改已完成，请点评人审阅" if roll < 0.6 else "",
+            )
+            if roll < 0.75:
+                rectification_services.item_confirm(item=item, by=reviewer)
+            elif roll < 0.85:
+                rectification_services.item_reopen(
+                    item=item, by=reviewer, reason="佐证材料不足，请补充"
+                )
+
+    def _spot_checks(self, quarters: list[Quarter]) -> None:
+        if not self.offices or len(quarters) < 2:
+            return
+        office = self.offices[0]
+        q = quarters[-2]
+        candidates = [
+            r
+            for r in Review.objects.filter(
+                year=q.year, quarter=q.quarter, status__in=Review.LOCKED_STATUSES
+            ).select_related("organization")[:20]
+            if r.reviewer_id != office.pk
+        ][:2]
+        for i, review in enumerate(candidates):
+            services.review_return(
+                review=review,
+                by=office,
+                reasons=[Review.ReturnReason.NO_MEASURE],
+                remark="整改措施不具体，请重新点评",
+            )
+            if i == 0:
+                redo = services.review_redo(review=review, by=review.reviewer)
+                services.review_update(
+                    review=redo,
+                    by=review.reviewer,
+                    content=services.ReviewContent(
+                        date=redo.date,
+                        mode=redo.mode,
+                        achievements=redo.achievements,
+                        problems=redo.problems,
+                        direction=redo.direction + "；每月对照整改清单逐项销号",
+                        grade=redo.grade,
+                    ),
+                    items=[
+                        *(
+                            services.ItemContent(
+                                problem=i.problem,
+                                measures=i.measures,
+                                responsible=i.responsible,
+                                deadline=i.deadline,
+                            )
+                            for i in redo.items.order_by("id")
+                        ),
+                        # The return named missing measures: the redo adds a concrete one.
+                        services.ItemContent(
+                            problem="整改措施不具体",
+                            measures="列出整改清单，逐项明确完成时间和责任人",
+                            responsible=redo.subject_name,
+                            deadline=max(redo.date, self.today) + datetime.timedelta(days=30),
+                        ),
+                    ],
+                )
+                services.review_sign(review=redo, by=review.reviewer)
+
+    def _letters(self) -> None:
+        year = self.today.year
+        for org_id, secretary in self.secretary_of.items():
+            org = Organization.objects.get(pk=org_id)
+            for n, member in enumerate(letter_candidates(org, year)[:2]):
+                reason = (
+                    SuggestionLetter.Reason.UNFULFILLED
+                    if member.behind
+                    else SuggestionLetter.Reason.POOR_GRADE
+                )
+                letter = letter_services.letter_issue(
+                    by=secretary,
+                    member=member,
+                    reason=reason,
+                    problems="承诺事项未能按期兑现，践诺记实不全",
+                    measures="一、重新制定践诺计划；二、每月向支部汇报；三、按期完成再承诺",
+                    deadline=self.today + datetime.timedelta(days=30),
+                )
+                if n == 0 and member.user_id:
+                    letter_services.letter_reply(
+                        letter=letter, by=member.user, reply="已制定整改计划，将按期完成"
+                    )
+
+
+# --- small and city: bulk ----------------------------------------------------------------
+
+BATCH = 2000
+
+
+def _reviewer_by_branch(branches: list[dict]) -> dict[int, int]:
+    """The leader linked to the branch, else the nearest higher organization's secretary,
+    else the nearest leader above: two queries for the whole tree."""
+    leaders_at: dict[str, int] = {}
+    secretaries_at: dict[str, int] = {}
+    for path, user_id, kind in Position.objects.values_list(
+        "organization__path", "user_id", "kind"
+    ):
+        if kind in ("leader_contact", "leader_supervise"):
+            leaders_at.setdefault(path, user_id)
+        elif kind == "secretary":
+            secretaries_at.setdefault(path, user_id)
+    step = Organization.steplen
+    result = {}
+    for b in branches:
+        path = b["path"]
+        ancestors = [path[:i] for i in range(len(path) - step, 0, -step)]
+        chosen = leaders_at.get(path)
+        chosen = chosen or next((secretaries_at[a] for a in ancestors if a in secretaries_at), None)
+        chosen = chosen or next((leaders_at[a] for a in ancestors if a in leaders_at), None)
+        if chosen:
+            result[b["id"]] = chosen
+    return result
+
+
+@transaction.atomic
+def bulk_reviews(rng: random.Random) -> dict:
+    today = timezone.localdate()
+    now = timezone.now()
+    quarters = _quarters(today)
+    branches = list(
+        Organization.objects.filter(level=Organization.Level.BRANCH).values("id", "path")
+    )
+    reviewer_of = _reviewer_by_branch(branches)
+    secretary_or_reviewer = reviewer_of  # the report's author in bulk data
+    plan = []  # (branch id, quarter, has report)
+    for q in quarters:
+        current = q == quarters[-1]
+        for b in branches:
+            if b["id"] not in reviewer_of or (current and rng.random() < 0.5):
+                continue
+            plan.append((b["id"], q, rng.random() < 0.85))
+    reports = [
+        SelfEvaluation(
+            subject_kind=SubjectKind.ORGANIZATION,
+            organization_id=org_id,
+            subject_key=subject_key_for(SubjectKind.ORGANIZATION, org_id),
+            year=q.year,
+            quarter=q.quarter,
+            status=SelfEvaluation.Status.SUBMITTED,
+            pledges_total=rng.randint(3, 5),
+            pledges_closed=rng.randint(0, 3),
+            pledges_in_progress=rng.randint(0, 2),
+            pledges_behind=rng.choice([0, 0, 0, 1]),
+            highlights=rng.choice(ACHIEVEMENTS),
+            shortcomings=rng.choice(PROBLEMS),
+            next_steps=rng.choice(DIRECTIONS),
+            author_id=secretary_or_reviewer[org_id],
+            submitted_at=now,
+        )
+        for org_id, q, has_report in plan
+        if has_report
+    ]
+    SelfEvaluation.objects.bulk_create(reports, batch_size=BATCH)
+    report_ids = {
+        (key, y, qq): pk
+        for key, y, qq, pk in SelfEvaluation.objects.values_list(
+            "subject_key", "year", "quarter", "pk"
+        )
+    }
+    reviews = []
+    for org_id, q, has_report in plan:
+        key = subject_key_for(SubjectKind.ORGANIZATION, org_id)
+        mode = rng.choice(MODES if has_report else list(Review.MODES_WITHOUT_REPORT))
+        past = q != quarters[-1]
+        published = past and rng.random() < 0.7
+        reviews.append(
+            Review(
+                subject_kind=SubjectKind.ORGANIZATION,
+                organization_id=org_id,
+                subject_key=key,
+                year=q.year,
+                quarter=q.quarter,
+                reviewer_id=reviewer_of[org_id],
+                date=_review_date(rng, q, today),
+                mode=mode,
+                achievements=rng.choice(ACHIEVEMENTS),
+                problems=rng.choice(PROBLEMS),
+                direction=rng.choice(DIRECTIONS),
+                grade=rng.choices(GRADES, GRADE_WEIGHTS)[0],
+                status=Review.Status.PUBLISHED if published else Review.Status.SIGNED,
+                report_id=report_ids.get((key, q.year, q.quarter)),
+                without_report=not has_report,
+                signed_at=now,
+                published_at=now if published else None,
+            )
+        )
+    Review.objects.bulk_create(reviews, batch_size=BATCH)
+    items = []
+    rows = Review.objects.filter(status__in=Review.LOCKED_STATUSES).values_list(
+        "pk", "organization_id", "subject_key", "date", "reviewer_id"
+    )
+    for review_id, org_id, key, date, reviewer_id in rows.iterator(chunk_size=BATCH):
+        if rng.random() > 0.35:
+            continue
+        for problem, measures in rng.sample(ITEMS, rng.choice([1, 1, 2])):
+            deadline = date + datetime.timedelta(days=rng.randint(15, 75))
+            roll = rng.random()
+            status = RectificationItem.Status.OPEN
+            if deadline < today:
+                status = (
+                    RectificationItem.Status.CONFIRMED
+                    if roll < 0.87
+                    else RectificationItem.Status.DONE
+                    if roll < 0.93
+                    else RectificationItem.Status.OPEN
+                )
+            elif roll < 0.3:
+                status = RectificationItem.Status.DONE
+            done = status in (RectificationItem.Status.DONE, RectificationItem.Status.CONFIRMED)
+            items.append(
+                RectificationItem(
+                    review_id=review_id,
+                    subject_kind=SubjectKind.ORGANIZATION,
+                    organization_id=org_id,
+                    subject_key=key,
+                    problem=problem,
+                    measures=measures,
+                    responsible="支部书记",
+                    deadline=deadline,
+                    status=status,
+                    measures_taken="已按措施落实" if done else "",
+                    done_at=now if done else None,
+                    confirmed_by_id=reviewer_id
+                    if status == RectificationItem.Status.CONFIRMED
+                    else None,
+                    confirmed_at=now if status == RectificationItem.Status.CONFIRMED else None,
+                )
+            )
+    RectificationItem.objects.bulk_create(items, batch_size=BATCH)
+    return {"reviews": len(reviews), "reports": len(reports), "items": len(items)}

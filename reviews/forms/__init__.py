@@ -1,0 +1,1 @@
+"""Forms of reviews/, one module per sub-area."""

@@ -1,0 +1,164 @@
+"""整改: rectification items of a review, their history and evidence."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from core.files import EvidenceFile
+from pledges.roles import Roles
+
+from .review import Review
+from .subject import SubjectFields, subtree_q, visible_q
+
+__all__ = ["RectificationItem", "RectificationEvent", "RectificationEvidence", "NOT_ISSUED_Q"]
+
+
+# An item whose review is a draft and which was written with it (not carried over).
+NOT_ISSUED_Q = Q(review__status="draft", created_at__gte=models.F("review__created_at"))
+
+
+class RectificationItemQuerySet(models.QuerySet):
+    def visible_to(self, user) -> RectificationItemQuerySet:
+        return self.filter(visible_q(user, lambda roles: _item_rows(user, roles)))
+
+    def live(self) -> RectificationItemQuerySet:
+        """Items owed by their subject: a draft's own items are not yet, but items carried
+        into a spot-check redo (created before the redo) stay owed while it is redrafted."""
+        return self.exclude(NOT_ISSUED_Q)
+
+    def overdue(self, today: datetime.date | None = None) -> RectificationItemQuerySet:
+        today = today or timezone.localdate()
+        return self.filter(status__in=RectificationItem.PENDING_STATUSES, deadline__lt=today)
+
+    def for_list(self) -> RectificationItemQuerySet:
+        return self.select_related("review", "review__reviewer", "organization", "member")
+
+
+def _item_rows(user, roles: Roles) -> Q:
+    """Items he gave; issued items of his subtree and his own as a member."""
+    issued = ~NOT_ISSUED_Q
+    q = Q(review__reviewer=user) | subtree_q(roles) & issued
+    if roles.member is not None:
+        q |= Q(member=roles.member) & issued
+    return q
+
+
+class RectificationItem(SubjectFields):
+    """整改 under 四定: problem, measures, responsible person, deadline."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("整改中")
+        DONE = "done", _("已整改待确认")
+        CONFIRMED = "confirmed", _("已销号")
+        REOPENED = "reopened", _("重新整改")
+
+    PENDING_STATUSES = (Status.OPEN, Status.REOPENED)
+
+    review = models.ForeignKey(
+        Review, on_delete=models.CASCADE, related_name="items", verbose_name=_("点评")
+    )
+    problem = models.TextField(_("问题"))
+    measures = models.TextField(_("整改措施"))
+    responsible = models.CharField(_("责任人"), max_length=100)
+    deadline = models.DateField(_("整改时限"), db_index=True)
+    status = models.CharField(
+        _("状态"), max_length=20, choices=Status.choices, default=Status.OPEN, db_index=True
+    )
+    measures_taken = models.TextField(_("整改落实情况"), blank=True)
+    reply = models.TextField(_("回复点评人"), blank=True)
+    reopen_reason = models.TextField(_("重新整改原因"), blank=True)
+    done_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    done_at = models.DateTimeField(null=True, blank=True)
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = RectificationItemQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("整改事项")
+        verbose_name_plural = _("整改事项")
+        ordering = ["deadline", "id"]
+        indexes = [models.Index(fields=["deadline", "status"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    Q(subject_kind="member", member__isnull=False)
+                    | Q(subject_kind__in=["organization", "secretary"], member__isnull=True)
+                ),
+                name="rectification_subject_fk_matches_kind",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="confirmed") | Q(confirmed_at__isnull=False),
+                name="rectification_confirmed_has_time",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.problem[:40]
+
+    def get_absolute_url(self) -> str:
+        return reverse("reviews:item", args=[self.pk])
+
+    @property
+    def is_overdue(self) -> bool:
+        return self.status in self.PENDING_STATUSES and self.deadline < timezone.localdate()
+
+    @property
+    def is_issued(self) -> bool:
+        """Owed by the subject (see RectificationItemQuerySet.live)."""
+        return self.review.status != Review.Status.DRAFT or self.created_at < self.review.created_at
+
+
+class RectificationEvent(models.Model):
+    """History of an item: every move with who, when and the words given."""
+
+    class Action(models.TextChoices):
+        CREATE = "create", _("提出")
+        DONE = "done", _("整改完成")
+        REPLY = "reply", _("回复")
+        CONFIRM = "confirm", _("确认销号")
+        REOPEN = "reopen", _("重新整改")
+
+    item = models.ForeignKey(RectificationItem, on_delete=models.CASCADE, related_name="events")
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    action = models.CharField(max_length=20, choices=Action.choices)
+    remark = models.TextField(blank=True)
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()} {self.at:%Y-%m-%d}"
+
+
+class RectificationEvidenceQuerySet(models.QuerySet):
+    def visible_to(self, user) -> RectificationEvidenceQuerySet:
+        return self.filter(item__in=RectificationItem.objects.visible_to(user))
+
+
+class RectificationEvidence(EvidenceFile):
+    UPLOAD_DIR = "rectification"
+
+    item = models.ForeignKey(RectificationItem, on_delete=models.CASCADE, related_name="evidence")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    objects = RectificationEvidenceQuerySet.as_manager()
+
+    def get_absolute_url(self) -> str:
+        return reverse("reviews:item_evidence", args=[self.pk])

@@ -1,0 +1,12 @@
+"""Who runs a 群众评议."""
+
+from __future__ import annotations
+
+from pledges.models import Organization
+from pledges.roles import roles_of
+
+
+def can_run_mass_evaluation(user, org: Organization) -> bool:
+    """Open a 群众评议, issue codes, close it: the secretary or the office above."""
+    roles = roles_of(user)
+    return roles.covers(org, roles.SECRETARY_KINDS + roles.OFFICE_KINDS)

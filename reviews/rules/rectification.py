@@ -1,0 +1,24 @@
+"""Who works on and who confirms a rectification item."""
+
+from __future__ import annotations
+
+from ..models import (
+    RectificationItem,
+    Subject,
+)
+from .subject import acts_for_subject
+
+
+def can_work_on_item(user, item: RectificationItem) -> bool:
+    """The subject's side. The reviewer himself may not report his own item done (he would
+    then confirm it), except for a member without a login whose book he keeps."""
+    if not acts_for_subject(user, Subject.of(item)):
+        return False
+    if item.review.reviewer_id == user.pk:
+        return item.member_id is not None and item.member.user_id is None
+    return True
+
+
+def can_confirm_item(user, item: RectificationItem) -> bool:
+    """整改销号 is the reviewer's: he named the problem."""
+    return item.review.reviewer_id == user.pk

@@ -1,0 +1,450 @@
+"""Reads for the coverage dashboard (全覆盖).
+
+Everything is aggregated in the database: per-child rollups group on the first characters of
+the organization path (the child's path), membership in a set ("has pledged") is an uncorrelated
+`IN (subquery)` the database hashes once. The number of queries is fixed whatever the tree.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models.functions import ExtractQuarter, Substr
+from django.utils.translation import gettext_lazy as _
+
+from pledges.models import Member, Organization, Pledge
+
+from ..models import (
+    MIN_RESPONSES,
+    EvaluationResponse,
+    MassEvaluation,
+    Quarter,
+    RectificationItem,
+    Review,
+    SelfEvaluation,
+    SubjectKind,
+)
+from ..selectors.rectification import items_due_in, rate_counts
+
+# An organization or member "has pledged" once a pledge has left the draft stage.
+PLEDGED_STATUSES = (Pledge.Status.SUBMITTED, *Pledge.FILED_STATUSES)
+
+
+REVIEWED_STATUSES = (Review.Status.SIGNED, Review.Status.PUBLISHED)
+
+
+GRADES = list(Review.Grade.choices)
+
+
+MISSING_LIMIT = 30
+
+
+def children_of(org: Organization) -> list[Organization]:
+    # By path and depth rather than treebeard's numchild, which bulk-loaded trees may not keep.
+    return list(
+        Organization.objects.filter(path__startswith=org.path, depth=org.depth + 1).order_by("path")
+    )
+
+
+def half_of(quarter: int) -> int:
+    return 1 if quarter <= 2 else 2
+
+
+def pct(part: int, whole: int) -> float | None:
+    return part / whole if whole else None
+
+
+def pct100(part: int, whole: int) -> int | None:
+    """A whole percentage for bars and labels; None when there is nothing to divide."""
+    return round(part * 100 / whole) if whole else None
+
+
+@dataclass
+class Coverage:
+    total: int = 0
+    pledged: int = 0
+    reported: int = 0
+    reviewed: int = 0
+
+    def add(self, other: Coverage) -> None:
+        self.total += other.total
+        self.pledged += other.pledged
+        self.reported += other.reported
+        self.reviewed += other.reviewed
+
+    @property
+    def not_pledged(self) -> int:
+        return self.total - self.pledged
+
+    @property
+    def not_reported(self) -> int:
+        return self.total - self.reported
+
+    @property
+    def not_reviewed(self) -> int:
+        return self.total - self.reviewed
+
+    def bars(self) -> list[dict]:
+        """The three coverage figures with their share of the total, for bars."""
+        return [
+            {"key": key, "label": label, "n": n, "pct": pct100(n, self.total)}
+            for key, label, n in (
+                ("pledged", _("已承诺"), self.pledged),
+                ("reported", _("已自评"), self.reported),
+                ("reviewed", _("已点评"), self.reviewed),
+            )
+        ]
+
+
+@dataclass
+class Row:
+    """One line of the dashboard: a child's whole subtree, the root's own level, or the total."""
+
+    org: Organization | None
+    label: str
+    orgs: Coverage = field(default_factory=Coverage)
+    members: Coverage = field(default_factory=Coverage)
+    grades: Counter = field(default_factory=Counter)
+    rect_total: int = 0
+    rect_done: int = 0
+    satisfaction: Counter = field(default_factory=Counter)
+
+    def add(self, other: Row) -> None:
+        self.orgs.add(other.orgs)
+        self.members.add(other.members)
+        self.grades.update(other.grades)
+        self.rect_total += other.rect_total
+        self.rect_done += other.rect_done
+        self.satisfaction.update(other.satisfaction)
+
+    @property
+    def rect_rate(self) -> float | None:
+        return pct(self.rect_done, self.rect_total)
+
+    @property
+    def responses(self) -> int:
+        return sum(self.satisfaction.values())
+
+    @property
+    def satisfaction_rate(self) -> float | None:
+        s = self.satisfaction
+        return pct(s["satisfied"] + s["basic"], self.responses)
+
+    @property
+    def rect_pct(self) -> int | None:
+        return pct100(self.rect_done, self.rect_total)
+
+    @property
+    def satisfaction_pct(self) -> int | None:
+        s = self.satisfaction
+        return pct100(s["satisfied"] + s["basic"], self.responses)
+
+    @property
+    def graded(self) -> int:
+        return sum(self.grades.values())
+
+    def grade_bars(self) -> list[dict]:
+        """Each grade's count and share of the graded reviews, for a stacked bar."""
+        total = self.graded
+        return [
+            {
+                "key": value,
+                "label": label,
+                "n": self.grades[value],
+                "pct": pct100(self.grades[value], total) or 0,
+            }
+            for value, label in GRADES
+        ]
+
+
+@dataclass
+class TrendPoint:
+    quarter: Quarter
+    orgs_reported: int = 0
+    orgs_reviewed: int = 0
+    members_reported: int = 0
+    members_reviewed: int = 0
+    good: int = 0
+    graded: int = 0
+    rect_total: int = 0
+    rect_done: int = 0
+
+    @property
+    def rect_rate(self) -> float | None:
+        return pct(self.rect_done, self.rect_total)
+
+    @property
+    def good_rate(self) -> float | None:
+        return pct(self.good, self.graded)
+
+
+@dataclass
+class Dashboard:
+    root: Organization
+    quarter: Quarter
+    total: Row
+    rows: list[Row]
+    trend: list[TrendPoint]
+    missing: dict[str, dict]
+
+
+class _Scope:
+    """One subtree: its organizations' ids mapped to the row (bucket) they roll up into.
+
+    Figures are counted per organization in the database, over narrow indexed columns and
+    without joins; the few thousand per-organization rows are then added up per child here.
+    One query reads the map; the number of queries never depends on the tree."""
+
+    def __init__(self, root: Organization):
+        self.root = root
+        self.child_len = len(root.path) + Organization.steplen
+        rows = (
+            Organization.objects.filter(path__startswith=root.path)
+            .order_by()
+            .values_list("id", "path")
+        )
+        # A child's whole subtree shares the child's path as prefix; the root's own path is
+        # shorter and stands for the root's own level.
+        self.bucket_of: dict[int, str] = {pk: path[: self.child_len] for pk, path in rows}
+        self.whole_tree = (
+            root.depth == 1
+            and not Organization.objects.exclude(path__startswith=root.path).exists()
+        )
+
+    def ids(self) -> QuerySet:
+        """The subtree's organization ids, as an IN (subquery) the database hashes once."""
+        return Organization.objects.filter(path__startswith=self.root.path).order_by().values("id")
+
+    def within(self, qs: QuerySet, lookup: str = "organization_id") -> QuerySet:
+        """Rows of the subtree. Under a tree's root that is every row: no filter at all, so
+        the database can answer from an index alone."""
+        if self.whole_tree:
+            return qs
+        return qs.filter(**{f"{lookup}__in": self.ids()})
+
+    def q(self, path_lookup: str) -> Q:
+        return Q(**{f"{path_lookup}__startswith": self.root.path})
+
+
+def pledges_of_year(year: int) -> QuerySet:
+    return Pledge.objects.filter(year=year, status__in=PLEDGED_STATUSES)
+
+
+def reports_of(quarter: Quarter) -> QuerySet:
+    return SelfEvaluation.objects.filter(
+        year=quarter.year, quarter=quarter.quarter, status=SelfEvaluation.Status.SUBMITTED
+    )
+
+
+def reviews_of(quarter: Quarter) -> QuerySet:
+    return Review.objects.filter(
+        year=quarter.year, quarter=quarter.quarter, status__in=REVIEWED_STATUSES
+    )
+
+
+def dashboard(root: Organization, quarter: Quarter) -> Dashboard:
+    """Coverage of the subtree under `root` for a quarter, per child and in total."""
+    scope = _Scope(root)
+    year = quarter.year
+    children = children_of(root)
+    own = Row(org=root, label=root.name)
+    rows_by_path: dict[str, Row] = {root.path: own}
+    for child in children:
+        rows_by_path[child.path] = Row(org=child, label=child.name)
+
+    # Per organization: which row it adds into (a dict lookup per counted row).
+    row_of_org = {
+        org_id: rows_by_path[bucket]
+        for org_id, bucket in scope.bucket_of.items()
+        if bucket in rows_by_path
+    }
+    for row in row_of_org.values():
+        row.orgs.total += 1
+
+    # The two big tables are counted per organization, from indexes where they exist (hence
+    # counting indexed columns rather than "id" here and below: the index answers alone).
+    for org_id, n in (
+        scope.within(Member.objects.all())
+        .values_list("organization_id")
+        .annotate(n=Count("organization_id"))
+        .order_by()
+    ):
+        row = row_of_org.get(org_id)
+        if row is not None:
+            row.members.total += n
+    for org_id, members, own_pledges in (
+        scope.within(pledges_of_year(year), "owner_org_id")
+        .values_list("owner_org_id")
+        .annotate(
+            members=Count("owner_member_id", distinct=True),
+            own=Count("owner_org_id", filter=Q(owner_member__isnull=True)),
+        )
+        .order_by()
+    ):
+        row = row_of_org.get(org_id)
+        if row is not None:
+            row.members.pledged += members
+            row.orgs.pledged += 1 if own_pledges else 0
+
+    # The review tables are small: grouped straight into the rows by path prefix.
+    def by_child(qs: QuerySet, keys: list[str], **aggregates):
+        if not scope.whole_tree:
+            qs = qs.filter(scope.q("organization__path"))
+        return (
+            qs.annotate(bucket=Substr("organization__path", 1, scope.child_len))
+            .values_list("bucket", *keys)
+            .annotate(**aggregates)
+            .order_by()
+        )
+
+    kinds = [SubjectKind.ORGANIZATION, SubjectKind.MEMBER]
+    for source, field_name in ((reports_of, "reported"), (reviews_of, "reviewed")):
+        for bucket, kind, n in by_child(
+            source(quarter).filter(subject_kind__in=kinds),
+            ["subject_kind"],
+            n=Count("subject_key", distinct=True),
+        ):
+            row = rows_by_path.get(bucket)
+            if row is not None:
+                coverage = row.orgs if kind == SubjectKind.ORGANIZATION else row.members
+                setattr(coverage, field_name, getattr(coverage, field_name) + n)
+    for bucket, grade, n in by_child(reviews_of(quarter), ["grade"], n=Count("id")):
+        if bucket in rows_by_path:
+            rows_by_path[bucket].grades[grade] += n
+    for bucket, n, done in by_child(items_due_in(quarter), [], **rate_counts()):
+        if bucket in rows_by_path:
+            rows_by_path[bucket].rect_total += n
+            rows_by_path[bucket].rect_done += done
+
+    half = half_of(quarter.quarter)
+    evaluations = scope.within(
+        MassEvaluation.objects.filter(MassEvaluation.ended_q(), year=year, half=half)
+    )
+    org_of_evaluation = dict(evaluations.values_list("id", "organization_id"))
+    per_evaluation: dict[int, list[tuple[str, int]]] = defaultdict(list)
+    # Grouped on the (evaluation, rating) index alone; the organization comes from the map.
+    for evaluation_id, rating, n in (
+        EvaluationResponse.objects.filter(evaluation__in=evaluations.values("id"))
+        .values_list("evaluation_id", "rating")
+        .annotate(n=Count("evaluation_id"))
+        .order_by()
+    ):
+        per_evaluation[evaluation_id].append((rating, n))
+    for evaluation_id, answers in per_evaluation.items():
+        # Only valid results count: at least MIN_RESPONSES answers.
+        if sum(n for _r, n in answers) < MIN_RESPONSES:
+            continue
+        row = row_of_org.get(org_of_evaluation.get(evaluation_id, 0))
+        if row is not None:
+            for rating, n in answers:
+                row.satisfaction[rating] += n
+
+    total = Row(org=root, label=root.name)
+    for row in rows_by_path.values():
+        total.add(row)
+    rows = [rows_by_path[c.path] for c in children]
+    # The root's own level is shown as a line of its own when it has children.
+    if children:
+        own.label = _("%(name)s（本级）") % {"name": root.name}
+        rows.insert(0, own)
+    return Dashboard(
+        root=root,
+        quarter=quarter,
+        total=total,
+        rows=rows,
+        trend=trend(scope, year),
+        missing=missing(scope, quarter),
+    )
+
+
+def trend(scope: _Scope, year: int) -> list[TrendPoint]:
+    """The year's four quarters, for the trend chart: three grouped queries."""
+    points = {q: TrendPoint(quarter=Quarter(year, q)) for q in range(1, 5)}
+    for q, kind, n in (
+        scope.within(
+            SelfEvaluation.objects.filter(year=year, status=SelfEvaluation.Status.SUBMITTED)
+        )
+        .values_list("quarter", "subject_kind")
+        .annotate(n=Count("id"))
+        .order_by()
+    ):
+        point = points.get(q)
+        if point is None:
+            continue
+        if kind == SubjectKind.ORGANIZATION:
+            point.orgs_reported += n
+        elif kind == SubjectKind.MEMBER:
+            point.members_reported += n
+    org_kind = Q(subject_kind=SubjectKind.ORGANIZATION)
+    member_kind = Q(subject_kind=SubjectKind.MEMBER)
+    for q, orgs, members, good, graded in (
+        scope.within(Review.objects.filter(year=year, status__in=REVIEWED_STATUSES))
+        .values_list("quarter")
+        .annotate(
+            # Distinct integer ids sort faster than the subject_key text.
+            orgs=Count("organization_id", distinct=True, filter=org_kind),
+            members=Count("member_id", distinct=True, filter=member_kind),
+            good=Count("id", filter=Q(grade=Review.Grade.GOOD)),
+            graded=Count("id"),
+        )
+        .order_by()
+    ):
+        point = points.get(q)
+        if point is None:
+            continue
+        point.orgs_reviewed += orgs
+        point.members_reviewed += members
+        point.good += good
+        point.graded += graded
+    for q, n, done in (
+        scope.within(RectificationItem.objects.live().filter(deadline__year=year))
+        .annotate(due_quarter=ExtractQuarter("deadline"))
+        .values_list("due_quarter")
+        .annotate(**rate_counts())
+        .order_by()
+    ):
+        point = points.get(q)
+        if point is not None:
+            point.rect_total += n
+            point.rect_done += done
+    return [points[q] for q in range(1, 5)]
+
+
+def missing(scope: _Scope, quarter: Quarter, limit: int = MISSING_LIMIT) -> dict[str, list]:
+    """The first names of those not yet covered (anti-joins that stop at `limit`); the
+    counts come from the aggregates."""
+    year = quarter.year
+    orgs = Organization.objects.filter(scope.q("path")).order_by("path")
+    members = (
+        Member.objects.filter(scope.q("organization__path"))
+        .select_related("organization")
+        .only("id", "name", "organization__id", "organization__name")
+        .order_by("id")
+    )
+    # Organizations' own pledges as a set: a correlated anti-join here leads SQLite to look
+    # them up through the owner_member index (IS NULL matches every one of them).
+    own_pledges = pledges_of_year(year).filter(
+        scope.q("owner_org__path"), owner_member__isnull=True
+    )
+    member_pledge = pledges_of_year(year).filter(owner_member=OuterRef("pk"))
+
+    def subject(qs: QuerySet, kind: str) -> QuerySet:
+        if kind == SubjectKind.MEMBER:
+            return qs.filter(subject_kind=kind, member=OuterRef("pk"))
+        return qs.filter(subject_kind=kind, organization=OuterRef("pk"))
+
+    org_kind, member_kind = SubjectKind.ORGANIZATION, SubjectKind.MEMBER
+    return {
+        "orgs_pledged": list(orgs.exclude(id__in=own_pledges.values("owner_org_id"))[:limit]),
+        "orgs_reported": list(orgs.filter(~Exists(subject(reports_of(quarter), org_kind)))[:limit]),
+        "orgs_reviewed": list(orgs.filter(~Exists(subject(reviews_of(quarter), org_kind)))[:limit]),
+        "members_pledged": list(members.filter(~Exists(member_pledge))[:limit]),
+        "members_reported": list(
+            members.filter(~Exists(subject(reports_of(quarter), member_kind)))[:limit]
+        ),
+        "members_reviewed": list(
+            members.filter(~Exists(subject(reviews_of(quarter), member_kind)))[:limit]
+        ),
+    }

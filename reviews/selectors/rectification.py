@@ -1,0 +1,116 @@
+"""Reads of rectification items: the subject's and the reviewer's work lists, the subtree's items
+and the 整改率 (confirmed / due in the quarter), computed here once for every page."""
+
+from __future__ import annotations
+
+from django.db.models import (
+    Case,
+    Count,
+    IntegerField,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
+from django.db.models.functions import Substr
+
+from pledges.models import Organization
+from pledges.roles import roles_of
+
+from ..models import (
+    Quarter,
+    RectificationItem,
+)
+
+
+def items_for_subject_side(user) -> QuerySet[RectificationItem]:
+    """Items the user has to work on: his own, his organizations', and (as the book keeper)
+    those of his branch's members."""
+    roles = roles_of(user)
+    q = Q(pk__in=[])
+    if roles.member is not None:
+        q |= Q(member=roles.member)
+    sec_ids = roles.org_ids(roles.SECRETARY_KINDS)
+    if sec_ids:
+        q |= Q(organization_id__in=sec_ids)
+    # Items he gave himself are worked on by the member (unless the member has no login).
+    own = Q(review__reviewer=user) & Q(member__user__isnull=False)
+    return RectificationItem.objects.live().filter(q).exclude(own).for_list()
+
+
+def work_order(qs: QuerySet[RectificationItem]) -> QuerySet[RectificationItem]:
+    """To do first (open and reopened), then awaiting confirmation, closed items last."""
+    rank = Case(
+        When(status=RectificationItem.Status.DONE, then=Value(1)),
+        When(status=RectificationItem.Status.CONFIRMED, then=Value(2)),
+        default=Value(0),
+        output_field=IntegerField(),
+    )
+    return qs.annotate(work_rank=rank).order_by("work_rank", "deadline", "id")
+
+
+def items_given_by(user) -> QuerySet[RectificationItem]:
+    return RectificationItem.objects.live().filter(review__reviewer=user).for_list()
+
+
+def items_in_subtree(org: Organization) -> QuerySet[RectificationItem]:
+    return (
+        RectificationItem.objects.live().filter(organization__path__startswith=org.path).for_list()
+    )
+
+
+def items_due_in(quarter: Quarter) -> QuerySet[RectificationItem]:
+    """Items of signed reviews whose deadline falls in the quarter: what 整改率 divides by."""
+    return RectificationItem.objects.live().filter(
+        deadline__gte=quarter.start, deadline__lte=quarter.end
+    )
+
+
+def rate_counts() -> dict:
+    """The two counts of 整改率, (due, confirmed), for `.aggregate` or `.annotate`: one
+    definition for the office page, the dashboard and the year page."""
+    return {
+        "due": Count("id"),
+        "confirmed": Count("id", filter=Q(status=RectificationItem.Status.CONFIRMED)),
+    }
+
+
+def rate(confirmed: int, due: int) -> float | None:
+    return confirmed / due if due else None
+
+
+def rectification_rate(
+    *, org: Organization, year: int, quarter: int
+) -> tuple[int, int, float | None]:
+    """整改率 for the subtree: items confirmed (销号) / items due, where "due" means the item's
+    deadline falls in the quarter. One aggregate query; rate is None when nothing is due."""
+    row = (
+        items_due_in(Quarter(year, quarter))
+        .filter(organization__path__startswith=org.path)
+        .aggregate(**rate_counts())
+    )
+    due, confirmed = row["due"], row["confirmed"]
+    return confirmed, due, rate(confirmed, due)
+
+
+def rectification_rates_by_child(
+    *, org: Organization, year: int, quarter: int
+) -> list[tuple[Organization, int, int, float | None]]:
+    """The same rate for each direct child's subtree: two queries."""
+    children = list(Organization.objects.filter(path__startswith=org.path, depth=org.depth + 1))
+    if not children:
+        return []
+    prefix_len = len(org.path) + Organization.steplen
+    rows = (
+        items_due_in(Quarter(year, quarter))
+        .filter(organization__path__startswith=org.path)
+        .annotate(prefix=Substr("organization__path", 1, prefix_len))
+        .values("prefix")
+        .annotate(**rate_counts())
+    )
+    per = {r["prefix"]: (r["confirmed"], r["due"]) for r in rows}
+    result = []
+    for child in children:
+        confirmed, due = per.get(child.path, (0, 0))
+        result.append((child, confirmed, due, rate(confirmed, due)))
+    return result

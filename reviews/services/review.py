@@ -1,0 +1,347 @@
+"""Changes to leader reviews: draft, sign, publish, amend, spot-check return, redo.
+
+Each function is keyword-only, atomic, checks the permission and the state, locks the row it
+changes, writes, and records who did it. Views, demo data and tests all go through these."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+
+from django.core.exceptions import PermissionDenied
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from core.errors import TransitionError
+from core.locks import lock_row
+
+from ..models import (
+    Quarter,
+    RectificationEvent,
+    RectificationItem,
+    Review,
+    ReviewAmendment,
+    SelfEvaluation,
+    Subject,
+)
+from ..rules.review import can_edit_review, can_publish_review, can_review, can_spot_check
+from ..selectors.review import existing_review
+from ..selectors.self_evaluation import submitted_report
+from ..services.self_evaluation import lock_subject
+
+Status = Review.Status
+ItemAction = RectificationEvent.Action
+
+
+@dataclass(frozen=True)
+class ReviewContent:
+    date: datetime.date
+    mode: str
+    achievements: str = ""
+    problems: str = ""
+    direction: str = ""
+    grade: str = ""
+
+
+@dataclass(frozen=True)
+class ItemContent:
+    problem: str
+    measures: str
+    responsible: str
+    deadline: datetime.date
+
+
+def _check_content(content: ReviewContent, quarter: Quarter) -> None:
+    if content.mode not in Review.Mode.values:
+        raise TransitionError(_("点评方式无效"))
+    if content.grade and content.grade not in Review.Grade.values:
+        raise TransitionError(_("点评等次无效"))
+    if content.date > timezone.localdate():
+        raise TransitionError(_("点评日期不能晚于今天"))
+    if content.date < quarter.start:
+        raise TransitionError(_("点评日期不能早于所评季度"))
+
+
+def _check_items(
+    items: Sequence[ItemContent],
+    date: datetime.date,
+    kept: Sequence[RectificationItem] = (),
+) -> None:
+    """`kept` are the items carried into a redo, in form order: their deadline may well be
+    past by the time of the redo, and only a changed deadline is checked again."""
+    for n, item in enumerate(items):
+        if not (item.problem.strip() and item.measures.strip() and item.responsible.strip()):
+            raise TransitionError(_("整改事项须写明问题、措施、责任人和时限（四定）"))
+        if n < len(kept) and item.deadline == kept[n].deadline:
+            continue
+        if item.deadline < date:
+            raise TransitionError(_("整改时限不能早于点评日期"))
+
+
+def _refuse_duplicate(by, subject: Subject, quarter: Quarter) -> None:
+    existing = existing_review(by=by, subject=subject, quarter=quarter)
+    if existing is None:
+        return
+    if existing.status == Status.DRAFT:
+        raise TransitionError(_("您已有该对象本季度的点评草稿，请继续编辑该草稿"))
+    if existing.status == Status.RETURNED:
+        raise TransitionError(_("该对象本季度的点评已被抽查退回，请在原点评上“重新点评”"))
+    raise TransitionError(_("您本季度已对该对象签认过点评，请对原点评办理更正"))
+
+
+@transaction.atomic
+def review_create(
+    *,
+    by,
+    subject: Subject,
+    quarter: Quarter,
+    content: ReviewContent,
+    items: Sequence[ItemContent] = (),
+) -> Review:
+    """A draft review; the reviewer can change it freely until he signs it. One review per
+    reviewer, subject and quarter: a second one is refused, not left as a stray draft."""
+    if not can_review(by, subject):
+        raise PermissionDenied
+    lock_subject(subject)
+    _refuse_duplicate(by, subject, quarter)
+    _check_content(content, quarter)
+    _check_items(items, content.date)
+    review = Review.objects.create(
+        **subject.fields(),
+        year=quarter.year,
+        quarter=quarter.quarter,
+        reviewer=by,
+        report=submitted_report(subject, quarter.year, quarter.quarter),
+        **asdict(content),
+    )
+    _add_items(review, items)
+    return review
+
+
+@transaction.atomic
+def review_update(
+    *, review: Review, by, content: ReviewContent, items: Sequence[ItemContent]
+) -> Review:
+    if not can_edit_review(by, review):
+        raise PermissionDenied
+    lock_row(review)  # a stale form from a second tab sees the review already signed
+    if review.status != Status.DRAFT:
+        raise TransitionError(_("已签认的点评已锁定，更正请办理修正记录"))
+    _check_content(content, review.quarter_obj)
+    _check_items(items, content.date, _carried(review))
+    for name, value in asdict(content).items():
+        setattr(review, name, value)
+    review.save()
+    _replace_or_keep(review, items)
+    return review
+
+
+def _add_items(review: Review, items: Sequence[ItemContent]) -> None:
+    subject = Subject.of(review)
+    RectificationItem.objects.bulk_create(
+        RectificationItem(
+            review=review,
+            **subject.fields(),
+            problem=i.problem.strip(),
+            measures=i.measures.strip(),
+            responsible=i.responsible.strip(),
+            deadline=i.deadline,
+        )
+        for i in items
+    )
+
+
+def _carried(review: Review) -> list[RectificationItem]:
+    """Items carried over from a returned version (they have history), in form order."""
+    return list(review.items.filter(events__isnull=False).distinct().order_by("id"))
+
+
+def _replace_or_keep(review: Review, items: Sequence[ItemContent]) -> None:
+    """Draft items without history are replaced by the form's; items carried over from a
+    returned version are kept and updated in place while still open."""
+    kept = _carried(review)
+    review.items.filter(events__isnull=True).delete()
+    for item, content in zip(kept, items, strict=False):
+        if item.status in RectificationItem.PENDING_STATUSES:
+            item.problem, item.measures = content.problem.strip(), content.measures.strip()
+            item.responsible, item.deadline = content.responsible.strip(), content.deadline
+            item.save()
+    _add_items(review, items[len(kept) :])
+
+
+@transaction.atomic
+def review_delete_draft(*, review: Review, by) -> None:
+    if not can_edit_review(by, review):
+        raise PermissionDenied
+    lock_row(review)
+    if review.status != Status.DRAFT or review.redo_of_id:
+        raise TransitionError(_("只有尚未签认的点评草稿可以删除"))
+    review.items.all().delete()
+    review.delete()
+
+
+@transaction.atomic
+def review_sign(*, review: Review, by) -> Review:
+    """The reviewer confirms the review; it is then locked and its items are owed."""
+    if not can_edit_review(by, review):
+        raise PermissionDenied
+    lock_row(review)
+    if review.status != Status.DRAFT:
+        raise TransitionError(_("只有草稿可以签认"))
+    if not can_review(by, Subject.of(review)):
+        raise PermissionDenied
+    if not review.grade:
+        raise TransitionError(_("签认前请评定等次"))
+    if not (review.achievements.strip() and review.problems.strip() and review.direction.strip()):
+        raise TransitionError(_("签认前请写明肯定的成绩、指出的问题和努力方向"))
+    report = submitted_report(Subject.of(review), review.year, review.quarter)
+    if report is None and review.mode not in Review.MODES_WITHOUT_REPORT:
+        raise TransitionError(
+            _("点评对象尚未报送本季度自查自评：先报后评，只有现场点评和随机点评可以不经自评")
+        )
+    already = Review.objects.filter(
+        reviewer=review.reviewer,
+        subject_key=review.subject_key,
+        year=review.year,
+        quarter=review.quarter,
+        status__in=Review.LOCKED_STATUSES,
+    ).exists()
+    if already:
+        raise TransitionError(_("您本季度已对该对象签认过点评，请对原点评办理更正"))
+    if review.redo_of_id:
+        _check_redo(review, report)
+    review.report = report
+    review.without_report = report is None
+    review.status = Status.SIGNED
+    review.signed_at = timezone.now()
+    try:
+        with transaction.atomic():
+            review.save()
+    except IntegrityError as e:
+        # A second tab signing at the same moment: the constraint has the last word.
+        raise TransitionError(_("您本季度已对该对象签认过点评，请对原点评办理更正")) from e
+    new_items = review.items.filter(events__isnull=True)
+    RectificationEvent.objects.bulk_create(
+        RectificationEvent(item=item, actor=by, action=ItemAction.CREATE) for item in new_items
+    )
+    return review
+
+
+def _check_redo(review: Review, report: SelfEvaluation | None) -> None:
+    """A redo answers the spot check: it must change something, and what was named."""
+    old = review.redo_of
+    reasons = set(old.return_reasons)
+    fields = ("mode", "achievements", "problems", "direction", "grade")
+    changed = any(getattr(review, f).strip() != getattr(old, f).strip() for f in fields)
+    new_items = review.items.filter(created_at__gt=old.returned_at).exists()
+    if not (changed or new_items):
+        raise TransitionError(_("重新点评与被退回的点评内容相同，请针对退回原因修改后再签认"))
+    if Review.ReturnReason.NO_PROBLEM in reasons and (
+        review.problems.strip() == old.problems.strip()
+    ):
+        raise TransitionError(_("退回原因是没有指出存在的不足：请重新写明指出的问题"))
+    if Review.ReturnReason.NO_MEASURE in reasons and not review.items.exists():
+        raise TransitionError(
+            _("退回原因是没有提出具体可行的整改措施：请至少列出一项整改事项（四定）")
+        )
+    if Review.ReturnReason.NO_REPORT in reasons and report is None:
+        raise TransitionError(_("退回原因是未审阅自查自评：请待点评对象报送本季度自查自评后再签认"))
+
+
+@transaction.atomic
+def review_publish(*, review: Review, by, scope: str = Review.Scope.ORGANIZATION) -> Review:
+    if not can_publish_review(by, review):
+        raise PermissionDenied
+    lock_row(review)
+    if review.status != Status.SIGNED:
+        raise TransitionError(_("只有已签认的点评可以公开"))
+    if scope not in Review.Scope.values:
+        raise TransitionError(_("公开范围无效"))
+    review.status = Status.PUBLISHED
+    review.scope = scope
+    review.published_at = timezone.now()
+    review.save(update_fields=["status", "scope", "published_at"])
+    return review
+
+
+@transaction.atomic
+def review_amend(
+    *, review: Review, by, content: ReviewContent, reason: str, seen: int | None = None
+) -> Review:
+    """A correction to a signed review: recorded with the old and new values. `seen` is the
+    number of amendments the form was made from: a stale form would silently undo a later
+    correction, so it is refused."""
+    if not can_edit_review(by, review):
+        raise PermissionDenied
+    lock_row(review)
+    if review.status not in Review.LOCKED_STATUSES:
+        raise TransitionError(_("只有已签认或已公开的点评可以更正"))
+    if seen is not None and review.amendments.count() != seen:
+        raise TransitionError(_("点评在您打开此页后已被更正过，请按当前内容重新填写"))
+    if not reason.strip():
+        raise TransitionError(_("更正时请写明原因"))
+    _check_content(content, review.quarter_obj)
+    if not content.grade:
+        raise TransitionError(_("请评定等次"))
+    changes = {}
+    for name, new in asdict(content).items():
+        old = getattr(review, name)
+        if old != new:
+            changes[name] = [str(old), str(new)]
+            setattr(review, name, new)
+    if not changes:
+        raise TransitionError(_("内容没有变化"))
+    review.save(update_fields=list(changes))
+    ReviewAmendment.objects.create(review=review, by=by, reason=reason.strip(), changes=changes)
+    return review
+
+
+@transaction.atomic
+def review_return(*, review: Review, by, reasons: Sequence[str], remark: str = "") -> Review:
+    """抽查退回: the office sends a signed review back under "三不过关"; it must be redone."""
+    if not can_spot_check(by, review):
+        raise PermissionDenied
+    lock_row(review)
+    if review.status not in Review.LOCKED_STATUSES:
+        raise TransitionError(_("只有已签认或已公开的点评可以抽查退回"))
+    reasons = [r for r in dict.fromkeys(reasons) if r in Review.ReturnReason.values]
+    if not reasons:
+        raise TransitionError(_("请勾选退回原因（三不过关）"))
+    review.status = Status.RETURNED
+    review.return_reasons = reasons
+    review.return_remark = remark.strip()
+    review.returned_by, review.returned_at = by, timezone.now()
+    review.save(
+        update_fields=["status", "return_reasons", "return_remark", "returned_by", "returned_at"]
+    )
+    return review
+
+
+@transaction.atomic
+def review_redo(*, review: Review, by) -> Review:
+    """Start the redo of a returned review: a new draft with the old content and items; the
+    returned version stays on record unchanged."""
+    if not can_edit_review(by, review):
+        raise PermissionDenied
+    lock_row(review)  # a double-click starts one redo, not an IntegrityError
+    if review.status != Status.RETURNED:
+        raise TransitionError(_("只有被抽查退回的点评需要重新点评"))
+    if Review.objects.filter(redo_of=review).exists():
+        raise TransitionError(_("已开始重新点评"))
+    fields = {name: getattr(review, name) for name in Review.CONTENT_FIELDS}
+    fields["date"] = max(fields["date"], timezone.localdate())
+    redo = Review.objects.create(
+        **Subject.of(review).fields(),
+        year=review.year,
+        quarter=review.quarter,
+        reviewer=by,
+        scope=review.scope,
+        report=submitted_report(Subject.of(review), review.year, review.quarter),
+        redo_of=review,
+        **fields,
+    )
+    # The items (and the subject's work on them) move to the new version.
+    review.items.update(review=redo)
+    return redo

@@ -1,0 +1,76 @@
+"""Changes to 自查自评 (the subject's quarterly report).
+
+Each function is keyword-only, atomic, checks the permission and the state, locks the row it
+changes, writes, and records who did it. Views, demo data and tests all go through these."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from core.errors import TransitionError
+from core.locks import lock_rows
+from pledges.models import Member, Organization
+
+from ..models import (
+    Quarter,
+    SelfEvaluation,
+    Subject,
+    SubjectKind,
+)
+from ..rules.self_evaluation import can_write_report
+from ..selectors.self_evaluation import pledge_facts
+
+
+@dataclass(frozen=True)
+class ReportContent:
+    pledge_notes: str = ""
+    highlights: str = ""
+    shortcomings: str = ""
+    next_steps: str = ""
+
+
+def lock_subject(subject: Subject) -> None:
+    """Serialise writes about one subject: a double-posted form or a second tab waits here
+    and then sees the first one's review."""
+    if subject.kind == SubjectKind.MEMBER:
+        rows = Member.objects.filter(pk=subject.member.pk)
+    else:
+        rows = Organization.objects.filter(pk=subject.organization.pk)
+    lock_rows(rows)
+
+
+@transaction.atomic
+def report_save(
+    *, by, subject: Subject, quarter: Quarter, content: ReportContent, submit: bool = False
+) -> SelfEvaluation:
+    """Write (or rewrite) the subject's quarterly report; submitting freezes the pledge facts."""
+    if not can_write_report(by, subject):
+        raise PermissionDenied
+    lock_subject(subject)  # a double-posted first save makes one report, not an error
+    report = (
+        SelfEvaluation.objects.select_for_update()
+        .filter(subject_key=subject.key, year=quarter.year, quarter=quarter.quarter)
+        .first()
+    )
+    if report is not None and report.status == SelfEvaluation.Status.SUBMITTED:
+        raise TransitionError(_("该季度的自查自评已报送，不能再修改"))
+    if submit and not (content.highlights.strip() and content.shortcomings.strip()):
+        raise TransitionError(_("报送前请填写主要成绩和存在不足"))
+    if report is None:
+        report = SelfEvaluation(
+            **subject.fields(), year=quarter.year, quarter=quarter.quarter, author=by
+        )
+    for name, value in asdict(content).items():
+        setattr(report, name, value.strip())
+    if submit:
+        for name, value in pledge_facts(subject, quarter.year).items():
+            setattr(report, name, value)
+        report.status = SelfEvaluation.Status.SUBMITTED
+        report.submitted_at = timezone.now()
+    report.save()
+    return report

@@ -1,0 +1,89 @@
+"""What the pages of reviews/ share: the quarter asked for, the subject of a key."""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest
+
+from core.access import get_visible_or_404
+from core.xlsx import xlsx_download
+from pledges.models import Member, Organization
+from pledges.roles import roles_of
+
+from ..ledgers.review import Period
+from ..models import (
+    Quarter,
+    Subject,
+    SubjectKind,
+)
+from ..rules.review import can_export_review_ledgers
+
+PAGE_SIZE = 30
+
+
+def quarter_of(request: HttpRequest) -> Quarter:
+    return Quarter.parse(request.GET.get("q") or request.POST.get("q"))
+
+
+def subject_of(request: HttpRequest) -> Subject:
+    """'o:12' / 's:12' / 'm:345' → Subject, or 404."""
+    kinds = {"o": SubjectKind.ORGANIZATION, "s": SubjectKind.SECRETARY, "m": SubjectKind.MEMBER}
+    key = request.GET.get("subject") or request.POST.get("subject") or ""
+    prefix, _sep, raw = key.partition(":")
+    # isascii: str.isdigit() also accepts '²' and other digits int() refuses.
+    if prefix not in kinds or not (raw.isascii() and raw.isdigit() and len(raw) <= 12):
+        raise Http404
+    if prefix == "m":
+        members = Member.objects.select_related("organization")
+        member = get_visible_or_404(members, request.user, int(raw))
+        return Subject(SubjectKind.MEMBER, member.organization, member)
+    return Subject(kinds[prefix], get_visible_or_404(Organization, request.user, int(raw)))
+
+
+def quarter_nav(quarter: Quarter) -> dict:
+    return {"quarter": quarter, "prev_q": quarter.prev(), "next_q": quarter.next()}
+
+
+def top_position(request: HttpRequest, kinds: tuple[str, ...]) -> int | None:
+    """The highest organization the user holds one of these positions in."""
+    roles = roles_of(request.user)
+    held = [p for p in roles.positions if p[2] in kinds]
+    if held:
+        return min(held, key=lambda p: len(p[0]))[1]
+    if request.user.is_superuser:
+        root = Organization.get_first_root_node()
+        return root.pk if root else None
+    return None
+
+
+def top_orgs(request: HttpRequest, kinds: tuple[str, ...]) -> list[Organization]:
+    """The user's topmost organizations in these positions (none under another), by path:
+    a leader linked to two towns gets a way to the second one from the first one's page."""
+    paths = sorted({path for path, _id, kind in roles_of(request.user).positions if kind in kinds})
+    tops = [p for p in paths if not any(p != q and p.startswith(q) for q in paths)]
+    if len(tops) < 2:
+        return []
+    return list(Organization.objects.filter(path__in=tops).order_by("path"))
+
+
+def ledger_period(request: HttpRequest) -> Period:
+    """`?year=2026` for a whole year, else the quarter of `?q=` (current by default)."""
+    raw = request.GET.get("year", "")
+    well_formed = raw.isascii() and raw.isdigit() and len(raw) == 4
+    if well_formed and 2000 <= int(raw) <= 2100 and not request.GET.get("q"):
+        return Period(int(raw))
+    quarter = quarter_of(request)
+    return Period(quarter.year, quarter.quarter)
+
+
+def ledger_download(request: HttpRequest, pk: int, write, title, *, ascii_name: str):
+    """An office ledger of the organization's subtree (点评情况登记表, 整改台账) as .xlsx."""
+    org = get_visible_or_404(Organization, request.user, pk)
+    if not can_export_review_ledgers(request.user, org):
+        raise PermissionDenied
+    period = ledger_period(request)
+    return xlsx_download(
+        lambda out: write(out, user=request.user, org=org, period=period),
+        filename=f"{title(org, period)}.xlsx",
+        ascii_name=f"{ascii_name}-{period.code}.xlsx",
+    )

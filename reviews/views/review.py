@@ -1,0 +1,385 @@
+"""Pages of leader reviews: my reviews, the office's subtree, the review form, the review and
+one POST view per move (sign, delete, redo, publish, return), amendments, the register."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from core.access import get_visible_or_404
+from core.errors import TransitionError
+from pledges.models import Member, Organization
+from pledges.roles import roles_of
+
+from ..forms.review import (
+    AmendForm,
+    ItemFormSet,
+    PublishForm,
+    ReturnForm,
+    ReviewForm,
+    formset_items,
+)
+from ..ledgers import review as ledgers
+from ..models import (
+    RectificationItem,
+    Review,
+    Subject,
+    SubjectKind,
+)
+from ..rules import review as rules
+from ..selectors import rectification as rectification_selectors
+from ..selectors import review as selectors
+from ..selectors.self_evaluation import submitted_report
+from ..services import review as services
+from .common import PAGE_SIZE, ledger_download, quarter_nav, quarter_of, subject_of
+
+
+@login_required
+def my_reviews(request: HttpRequest) -> HttpResponse:
+    quarter = quarter_of(request)
+    rows = selectors.my_reviews(request.user, quarter)
+    given = rectification_selectors.items_given_by(request.user)
+    context = {
+        **quarter_nav(quarter),
+        "rows": rows,
+        "overdue_count": sum(1 for r in rows if r.is_overdue),
+        "done_count": sum(1 for r in rows if r.is_done),
+        "to_confirm": given.filter(status=RectificationItem.Status.DONE).count(),
+        # What is overdue beyond this page: items he gave and last quarter's missing reviews.
+        "items_overdue": given.overdue().count(),
+        "prev_missing": selectors.missing_count(request.user, quarter.prev())
+        if rows and quarter.prev().is_ended()
+        else 0,
+    }
+    return render(request, "reviews/my_reviews.html", context)
+
+
+@login_required
+def office_home(request: HttpRequest) -> HttpResponse:
+    roles = roles_of(request.user)
+    paths = roles.paths(roles.OFFICE_KINDS)
+    if paths:
+        org = Organization.objects.filter(path=min(paths, key=len)).first()
+    elif request.user.is_superuser:
+        org = Organization.get_first_root_node()
+    else:
+        raise PermissionDenied
+    if org is None:
+        raise Http404
+    return redirect("reviews:office", pk=org.pk)
+
+
+@login_required
+def office(request: HttpRequest, pk: int) -> HttpResponse:
+    """The office's view of its subtree: every subject owed a review, spot checks, 整改率."""
+    org = get_visible_or_404(Organization, request.user, pk)
+    roles = roles_of(request.user)
+    if not roles.covers(org, roles.OFFICE_KINDS):
+        raise PermissionDenied
+    quarter = quarter_of(request)
+    kind = request.GET.get("kind") or SubjectKind.ORGANIZATION
+    if kind == SubjectKind.MEMBER:
+        objects = Member.objects.filter(organization__path__startswith=org.path).select_related(
+            "organization"
+        )
+        objects = objects.order_by("organization__path", "id")
+    else:
+        kind = SubjectKind.ORGANIZATION
+        objects = Organization.objects.filter(path__startswith=org.path)
+    page = Paginator(objects, PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = selectors.office_subjects(
+        org=org, quarter=quarter, kind=kind, page_objects=list(page.object_list)
+    )
+    checks = Paginator(selectors.spot_check_candidates(org=org, quarter=quarter), 20).get_page(
+        request.GET.get("cpage")
+    )
+    overdue_items = Paginator(
+        rectification_selectors.items_in_subtree(org).overdue().order_by("deadline", "id"), 20
+    ).get_page(request.GET.get("opage"))
+    confirmed, due, rate = rectification_selectors.rectification_rate(
+        org=org, year=quarter.year, quarter=quarter.quarter
+    )
+    context = {
+        **quarter_nav(quarter),
+        "org": org,
+        "kind": kind,
+        "page": page,
+        "rows": rows,
+        "checks": checks,
+        "overdue_items": overdue_items,
+        "rate": {"confirmed": confirmed, "due": due, "rate": rate},
+        "child_rates": rectification_selectors.rectification_rates_by_child(
+            org=org, year=quarter.year, quarter=quarter.quarter
+        ),
+        "counts": selectors.review_counts(org=org, year=quarter.year, quarter=quarter.quarter),
+        "modes": Review.Mode.choices,
+        "grades": Review.Grade.choices,
+        "breadcrumbs": org.breadcrumbs(),
+        "breadcrumb_tail": _("点评抽查"),
+    }
+    return render(request, "reviews/office.html", context)
+
+
+@login_required
+def register_export(request: HttpRequest, pk: int) -> HttpResponse:
+    """点评情况登记表 (Excel) of the office's subtree."""
+    return ledger_download(
+        request, pk, ledgers.write_register, ledgers.register_title, ascii_name="review-register"
+    )
+
+
+def _review_form_page(request, *, subject, quarter, form, formset, review=None):
+    if request.method == "POST" and (form.errors or any(formset.errors)):
+        # The item errors sit far below the top of a long form: say so where the eye is.
+        messages.error(request, _("未保存：请按标红处修改"))
+    report = submitted_report(subject, quarter.year, quarter.quarter)
+    return render(
+        request,
+        "reviews/review_form.html",
+        {
+            "form": form,
+            "formset": formset,
+            "subject": subject,
+            "quarter": quarter,
+            "review": review,
+            "report": report,
+            "prompts": selectors.review_prompts(subject),
+            "modes_without_report": [
+                str(Review.Mode(m).label) for m in Review.MODES_WITHOUT_REPORT
+            ],
+        },
+    )
+
+
+def _save_and_maybe_sign(request, review: Review) -> HttpResponse:
+    if "sign" in request.POST:
+        try:
+            services.review_sign(review=review, by=request.user)
+        except TransitionError as e:
+            messages.error(request, _("草稿已保存，但未能签认：") + str(e))
+        else:
+            messages.success(request, _("点评已签认"))
+    else:
+        messages.success(request, _("草稿已保存"))
+    return redirect(review)
+
+
+@login_required
+def review_new(request: HttpRequest) -> HttpResponse:
+    quarter = quarter_of(request)
+    subject = subject_of(request)
+    if not rules.can_review(request.user, subject):
+        raise PermissionDenied
+    existing = selectors.existing_review(by=request.user, subject=subject, quarter=quarter)
+    if existing is not None:
+        # A second tab, the back button or a double post: go to the review that exists.
+        if existing.status == Review.Status.DRAFT:
+            messages.info(request, _("您已有该对象本季度的点评草稿，请继续编辑"))
+            return redirect("reviews:review_edit", pk=existing.pk)
+        messages.info(request, _("您本季度已点评过该对象"))
+        return redirect(existing)
+    form = ReviewForm(request.POST or None)
+    formset = ItemFormSet(request.POST or None, prefix="items")
+    if request.method == "POST" and form.is_valid() and formset.is_valid():
+        try:
+            review = services.review_create(
+                by=request.user,
+                subject=subject,
+                quarter=quarter,
+                content=form.content(),
+                items=formset_items(formset),
+            )
+        except TransitionError as e:
+            messages.error(request, str(e))
+        else:
+            return _save_and_maybe_sign(request, review)
+    return _review_form_page(request, subject=subject, quarter=quarter, form=form, formset=formset)
+
+
+@login_required
+def review_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    review = get_visible_or_404(Review.objects.for_detail(), request.user, pk)
+    if not rules.can_edit_review(request.user, review):
+        raise PermissionDenied
+    if review.status != Review.Status.DRAFT:
+        messages.error(request, _("已签认的点评已锁定，更正请办理修正记录"))
+        return redirect(review)
+    items = list(review.items.order_by("id"))
+    form = ReviewForm(
+        request.POST or None, initial={n: getattr(review, n) for n in Review.CONTENT_FIELDS}
+    )
+    formset = ItemFormSet(
+        request.POST or None,
+        prefix="items",
+        initial=[
+            {n: getattr(i, n) for n in ("problem", "measures", "responsible", "deadline")}
+            for i in items
+        ],
+    )
+    if request.method == "POST" and form.is_valid() and formset.is_valid():
+        try:
+            services.review_update(
+                review=review, by=request.user, content=form.content(), items=formset_items(formset)
+            )
+        except TransitionError as e:
+            messages.error(request, str(e))
+        else:
+            return _save_and_maybe_sign(request, review)
+    return _review_form_page(
+        request,
+        subject=Subject.of(review),
+        quarter=review.quarter_obj,
+        form=form,
+        formset=formset,
+        review=review,
+    )
+
+
+def _amendment_rows(review: Review) -> list:
+    """Each amendment with its changes as (field label, old, new) in words, not codes."""
+    labels = {f.name: f.verbose_name for f in Review._meta.fields}
+    choices = {"mode": dict(Review.Mode.choices), "grade": dict(Review.Grade.choices)}
+    amendments = list(review.amendments.select_related("by"))
+    for a in amendments:
+        a.rows = [
+            (
+                labels.get(name, name),
+                choices.get(name, {}).get(old, old),
+                choices.get(name, {}).get(new, new),
+            )
+            for name, (old, new) in a.changes.items()
+        ]
+    return amendments
+
+
+@login_required
+def review_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    review = get_visible_or_404(Review.objects.for_detail(), request.user, pk)
+    user = request.user
+    is_reviewer = rules.can_edit_review(user, review)
+    redone_by = Review.objects.filter(redo_of=review).first()
+    # A redo takes the returned version's items with it (the subject's work carries on);
+    # the returned version shows them where they now are.
+    items_owner = redone_by if redone_by and review.status == Review.Status.RETURNED else review
+    context = {
+        "review": review,
+        "items": items_owner.items.select_related("review", "confirmed_by", "done_by").order_by(
+            "id"
+        ),
+        "items_moved_to": redone_by if items_owner is not review else None,
+        "amendments": _amendment_rows(review),
+        "redone_by": redone_by,
+        "is_reviewer": is_reviewer,
+        "can_publish": review.status == Review.Status.SIGNED
+        and rules.can_publish_review(user, review),
+        "can_spot_check": review.is_locked and rules.can_spot_check(user, review),
+        "publish_form": PublishForm(initial={"scope": review.scope}),
+        "return_form": ReturnForm(),
+        "breadcrumbs": review.organization.breadcrumbs()
+        if roles_of(user).covers(review.organization)
+        else [],
+        "breadcrumb_tail": _("领导点评"),
+    }
+    return render(request, "reviews/review_detail.html", context)
+
+
+def _review_move(request: HttpRequest, pk: int, move, done: str) -> HttpResponse:
+    """Run one move on a visible review; a refused move says why and changes nothing."""
+    review = get_visible_or_404(Review.objects.for_detail(), request.user, pk)
+    try:
+        result = move(review)
+    except TransitionError as e:
+        messages.error(request, str(e))
+        return redirect(review)
+    messages.success(request, done)
+    return result or redirect(review)
+
+
+@login_required
+@require_POST
+def review_sign(request: HttpRequest, pk: int) -> HttpResponse:
+    def sign(review):
+        services.review_sign(review=review, by=request.user)
+
+    return _review_move(request, pk, sign, _("点评已签认"))
+
+
+@login_required
+@require_POST
+def review_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    def delete(review):
+        services.review_delete_draft(review=review, by=request.user)
+        return redirect("reviews:my_reviews")
+
+    return _review_move(request, pk, delete, _("草稿已删除"))
+
+
+@login_required
+@require_POST
+def review_redo(request: HttpRequest, pk: int) -> HttpResponse:
+    review = get_visible_or_404(Review.objects.for_detail(), request.user, pk)
+    try:
+        redo = services.review_redo(review=review, by=request.user)
+    except TransitionError as e:
+        messages.error(request, str(e))
+        return redirect(review)
+    messages.info(request, _("请修改后重新签认"))
+    return redirect("reviews:review_edit", pk=redo.pk)
+
+
+@login_required
+@require_POST
+def review_publish(request: HttpRequest, pk: int) -> HttpResponse:
+    form = PublishForm(request.POST)
+    scope = form.cleaned_data["scope"] if form.is_valid() else ""
+
+    def publish(review):
+        services.review_publish(review=review, by=request.user, scope=scope)
+
+    return _review_move(request, pk, publish, _("点评已公开"))
+
+
+@login_required
+@require_POST
+def review_return(request: HttpRequest, pk: int) -> HttpResponse:
+    form = ReturnForm(request.POST)
+    reasons = form.cleaned_data["reasons"] if form.is_valid() else []
+    remark = request.POST.get("remark", "")
+
+    def send_back(review):
+        services.review_return(review=review, by=request.user, reasons=reasons, remark=remark)
+
+    return _review_move(request, pk, send_back, _("已退回点评人重新点评"))
+
+
+@login_required
+def review_amend(request: HttpRequest, pk: int) -> HttpResponse:
+    review = get_visible_or_404(Review.objects.for_detail(), request.user, pk)
+    if not rules.can_edit_review(request.user, review):
+        raise PermissionDenied
+    initial = {n: getattr(review, n) for n in Review.CONTENT_FIELDS}
+    initial["seen"] = review.amendments.count()
+    form = AmendForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.review_amend(
+                review=review,
+                by=request.user,
+                content=form.content(),
+                reason=form.cleaned_data["reason"],
+                seen=form.cleaned_data["seen"],
+            )
+        except TransitionError as e:
+            messages.error(request, str(e))
+            if review.amendments.count() != form.cleaned_data["seen"]:
+                return redirect("reviews:review_amend", pk=review.pk)
+        else:
+            messages.success(request, _("更正已记录"))
+            return redirect(review)
+    return render(request, "reviews/review_amend.html", {"form": form, "review": review})

@@ -1,0 +1,77 @@
+"""Pages of 自查自评: the reports I owe, the report form, a report."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from core.access import get_visible_or_404
+from core.errors import TransitionError
+
+from ..forms.self_evaluation import ReportForm
+from ..models import (
+    SelfEvaluation,
+)
+from ..rules import self_evaluation as rules
+from ..selectors import self_evaluation as selectors
+from ..services import self_evaluation as services
+from .common import quarter_nav, quarter_of, subject_of
+
+
+@login_required
+def my_reports(request: HttpRequest) -> HttpResponse:
+    quarter = quarter_of(request)
+    return render(
+        request,
+        "reviews/my_reports.html",
+        {**quarter_nav(quarter), "rows": selectors.reports_owed(request.user, quarter)},
+    )
+
+
+@login_required
+def report_write(request: HttpRequest) -> HttpResponse:
+    quarter = quarter_of(request)
+    subject = subject_of(request)
+    if not rules.can_write_report(request.user, subject):
+        raise PermissionDenied
+    existing = selectors.report_of(subject, quarter)
+    if existing is not None and existing.status == SelfEvaluation.Status.SUBMITTED:
+        return redirect(existing)
+    facts = selectors.report_initial(subject, quarter)
+    initial = (
+        {n: getattr(existing, n) for n in ReportForm.base_fields}
+        if existing
+        else {"pledge_notes": facts["pledge_notes"]}
+    )
+    form = ReportForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        submit = "submit" in request.POST
+        try:
+            report = services.report_save(
+                by=request.user,
+                subject=subject,
+                quarter=quarter,
+                content=form.content(),
+                submit=submit,
+            )
+        except TransitionError as e:
+            messages.error(request, str(e))
+        else:
+            messages.success(request, _("自查自评已报送") if submit else _("草稿已保存"))
+            return redirect(report if submit else "reviews:my_reports")
+    return render(
+        request,
+        "reviews/report_form.html",
+        {"form": form, "subject": subject, "quarter": quarter, "facts": facts},
+    )
+
+
+@login_required
+def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    reports = SelfEvaluation.objects.select_related("organization", "member", "author")
+    report = get_visible_or_404(reports, request.user, pk)
+    return render(request, "reviews/report_detail.html", {"report": report})

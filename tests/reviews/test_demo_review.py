@@ -1,0 +1,52 @@
+"""Demo data for reviews: every mode and grade, open and closed items, idempotent."""
+
+from io import StringIO
+
+from django.db.models import Count
+from django.test import override_settings
+
+from pledges import demo
+from pledges.models import Organization
+from reviews.demo.review import reset_reviews, seed_reviews
+from reviews.models import Quarter, RectificationItem, Review, SelfEvaluation, SuggestionLetter
+
+FAST_HASH = override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"])
+
+
+def test_it_reviews_every_branch_each_past_quarter_in_bulk(db):
+    with FAST_HASH:
+        demo.build_city(plan=demo.CityPlan.scaled(12))
+    out = StringIO()
+    seed_reviews(scale="small", stdout=out)
+    assert "领导点评" in out.getvalue()
+    branches = Organization.objects.filter(level=Organization.Level.BRANCH).count()
+    current = Quarter.current()
+    for q in range(1, current.quarter):
+        per_branch = (
+            Review.objects.filter(year=current.year, quarter=q, status__in=["signed", "published"])
+            .values("organization")
+            .annotate(n=Count("id"))
+        )
+        assert len(per_branch) == branches
+    assert len(set(Review.objects.values_list("grade", flat=True))) >= 3
+    assert RectificationItem.objects.filter(status="confirmed").exists()
+    assert SelfEvaluation.objects.exists()
+    before = Review.objects.count()
+    seed_reviews(scale="small", stdout=StringIO())
+    assert Review.objects.count() == before
+
+
+def test_it_seeds_the_county_through_the_services(db):
+    with FAST_HASH:
+        root, _ = demo.build_county()
+    seed_reviews(scale="county", stdout=StringIO())
+    assert set(Review.objects.values_list("mode", flat=True)) == set(Review.Mode.values)
+    assert set(Review.objects.values_list("grade", flat=True)) == set(Review.Grade.values)
+    statuses = set(RectificationItem.objects.values_list("status", flat=True))
+    assert {"open", "done", "confirmed"} <= statuses
+    assert Review.objects.filter(status="returned").exists()
+    assert Review.objects.filter(redo_of__isnull=False, status="signed").exists()
+    assert Review.objects.filter(without_report=True).exists()
+    assert SuggestionLetter.objects.exists()
+    reset_reviews(org_paths=[root.path])
+    assert not Review.objects.exists() and not SelfEvaluation.objects.exists()

@@ -1,0 +1,115 @@
+"""谁联系、谁分管、谁点评: who owes whom a review, and the "my reviews" page stays flat."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from pledges.models import Position
+from reviews.models import Quarter
+from reviews.selectors import review as review_selectors
+from tests.factories import (
+    MemberFactory,
+    UserFactory,
+    make_org,
+    make_position,
+    member_subject,
+    org_subject,
+    signed_review,
+    submit_report,
+)
+
+
+def keys(user) -> set[str]:
+    return {s.key for s in review_selectors.owed_subjects(user)}
+
+
+def test_it_gives_a_leader_his_linked_organization_and_its_secretary(rworld):
+    assert keys(rworld.branch_leader) == {f"o:{rworld.branch.pk}", f"s:{rworld.branch.pk}"}
+
+
+def test_it_leaves_out_the_secretary_subject_where_there_is_no_secretary(rworld):
+    assert keys(rworld.far_leader) == {f"o:{rworld.far_branch.pk}"}
+
+
+def test_it_gives_a_higher_head_the_organizations_directly_under_it(rworld):
+    make_org("东街第一党小组", rworld.branch, level="group")
+    assert keys(rworld.town_secretary) == {f"o:{rworld.branch.pk}", f"o:{rworld.other_branch.pk}"}
+
+
+def test_it_gives_a_branch_secretary_each_member_but_himself(rworld):
+    own = MemberFactory(name="王书记", organization=rworld.branch, user=rworld.secretary)
+    assert f"m:{rworld.member.pk}" in keys(rworld.secretary)
+    assert f"m:{own.pk}" not in keys(rworld.secretary)
+    assert f"m:{rworld.other_member.pk}" not in keys(rworld.secretary)
+
+
+def test_it_gives_office_members_and_strangers_nobody(rworld):
+    for user in (rworld.office, rworld.member_user, rworld.stranger):
+        assert keys(user) == set()
+
+
+def test_it_shows_report_review_state_and_overdue_on_my_reviews(rworld):
+    subject = member_subject(rworld.member)
+    submit_report(subject, rworld.member_user)
+    signed_review(rworld.secretary, subject, mode="collective")
+    rows = {
+        r.subject.key: r for r in review_selectors.my_reviews(rworld.secretary, Quarter.current())
+    }
+    row = rows[subject.key]
+    assert row.report is not None and row.state == "signed" and row.is_done
+    past = review_selectors.my_reviews(rworld.secretary, Quarter.current().prev())
+    assert all(r.is_overdue and r.state == "missing" for r in past)
+
+
+def _branch_with(n: int):
+    county = make_org(f"县委{n}", level="committee")
+    branch = make_org(f"支部{n}", county)
+    secretary = UserFactory()
+    make_position(secretary, branch, Position.Kind.SECRETARY)
+    for i in range(n):
+        member = MemberFactory(name=f"成员{n}-{i}", organization=branch)
+        if i % 2:
+            submit_report(member_subject(member), secretary)
+        if i % 3 == 0:
+            signed_review(secretary, member_subject(member), mode="random")
+    leader = UserFactory()
+    make_position(leader, branch, Position.Kind.LEADER_CONTACT)
+    make_position(secretary, county, Position.Kind.SECRETARY)
+    signed_review(leader, org_subject(branch), mode="random")
+    return secretary
+
+
+def _count(client, user, url) -> int:
+    client.force_login(user)
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(ctx.captured_queries)
+
+
+@pytest.mark.django_db
+def test_it_keeps_the_my_reviews_page_flat_for_5_and_30_subjects(client):
+    url = reverse("reviews:my_reviews")
+    few, many = _branch_with(5), _branch_with(30)
+    assert _count(client, few, url) == _count(client, many, url)
+
+
+@pytest.mark.django_db
+def test_it_keeps_the_office_page_flat(client):
+    counts = []
+    for n in (5, 30):
+        county = make_org(f"县委O{n}", level="committee")
+        office = UserFactory()
+        make_position(office, county, Position.Kind.OFFICE)
+        for i in range(n):
+            branch = make_org(f"支部O{n}-{i}", county)
+            leader = UserFactory()
+            make_position(leader, branch, Position.Kind.LEADER_CONTACT)
+            make_position(UserFactory(), branch, Position.Kind.SECRETARY)
+            MemberFactory(name=f"党员O{n}-{i}", organization=branch)
+            signed_review(leader, org_subject(branch), mode="random")
+        for kind in ("organization", "member"):
+            url = reverse("reviews:office", args=[county.pk]) + f"?kind={kind}"
+            counts.append((kind, _count(client, office, url)))
+    assert counts[0] == counts[2] and counts[1] == counts[3]

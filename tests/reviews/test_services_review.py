@@ -1,0 +1,227 @@
+"""Every state move of a leader review: draft → signed → published, amendments, refusals."""
+
+import datetime
+
+import pytest
+from django.core.exceptions import PermissionDenied
+from django.db import IntegrityError, transaction
+
+from core.errors import TransitionError
+from reviews.models import Quarter, RectificationEvent, Review
+from reviews.selectors import review as review_selectors
+from reviews.services import review as review_services
+from tests.factories import (
+    content,
+    draft_review,
+    items,
+    member_subject,
+    org_subject,
+    secretary_subject,
+    signed_review,
+    submit_report,
+)
+
+
+def test_it_creates_a_draft_with_rectification_items(rworld):
+    review = draft_review(rworld.branch_leader, org_subject(rworld.branch))
+    assert review.status == Review.Status.DRAFT
+    assert review.items.count() == 2
+    assert review.subject_key == f"o:{rworld.branch.pk}"
+    assert review.items.first().subject_key == review.subject_key
+
+
+def test_it_updates_a_draft_and_replaces_its_items(rworld):
+    review = draft_review(rworld.branch_leader, org_subject(rworld.branch))
+    review_services.review_update(
+        review=review, by=rworld.branch_leader, content=content(problems="新问题"), items=items(3)
+    )
+    review.refresh_from_db()
+    assert review.problems == "新问题"
+    assert review.items.count() == 3
+
+
+def test_it_signs_a_draft_when_the_report_is_in(rworld):
+    subject = org_subject(rworld.branch)
+    report = submit_report(subject, rworld.secretary)
+    review = review_services.review_sign(
+        review=draft_review(rworld.branch_leader, subject), by=rworld.branch_leader
+    )
+    assert review.status == Review.Status.SIGNED
+    assert review.signed_at is not None
+    assert review.report == report
+    assert review.without_report is False
+    # The items are now owed, each with its first history entry.
+    assert RectificationEvent.objects.filter(item__review=review, action="create").count() == 2
+
+
+def test_it_refuses_to_sign_a_collective_review_without_a_report(rworld):
+    review = draft_review(rworld.branch_leader, org_subject(rworld.branch))
+    with pytest.raises(TransitionError, match="先报后评"):
+        review_services.review_sign(review=review, by=rworld.branch_leader)
+    review.refresh_from_db()
+    assert review.status == Review.Status.DRAFT
+
+
+@pytest.mark.parametrize("mode", [Review.Mode.ON_SITE, Review.Mode.RANDOM])
+def test_it_signs_on_the_spot_and_random_reviews_without_a_report_and_marks_them(rworld, mode):
+    review = signed_review(rworld.branch_leader, org_subject(rworld.branch), mode=mode)
+    assert review.status == Review.Status.SIGNED
+    assert review.without_report is True
+
+
+def test_it_refuses_to_sign_without_grade_or_problems(rworld):
+    subject = org_subject(rworld.branch)
+    review = draft_review(rworld.branch_leader, subject, mode=Review.Mode.RANDOM, grade="")
+    with pytest.raises(TransitionError, match="等次"):
+        review_services.review_sign(review=review, by=rworld.branch_leader)
+    review2 = draft_review(
+        rworld.branch_leader, secretary_subject(rworld.branch), mode="random", problems=" "
+    )
+    with pytest.raises(TransitionError, match="问题"):
+        review_services.review_sign(review=review2, by=rworld.branch_leader)
+
+
+def test_it_publishes_a_signed_review_to_its_scope(rworld):
+    review = signed_review(rworld.branch_leader, org_subject(rworld.branch), mode="random")
+    review_services.review_publish(
+        review=review, by=rworld.branch_leader, scope=Review.Scope.PUBLIC
+    )
+    review.refresh_from_db()
+    assert review.status == Review.Status.PUBLISHED
+    assert review.scope == Review.Scope.PUBLIC
+    assert review.published_at is not None
+
+
+def test_it_lists_only_reviews_published_to_the_public(rworld):
+
+    inside = signed_review(rworld.branch_leader, org_subject(rworld.branch), mode="random")
+    review_services.review_publish(review=inside, by=rworld.branch_leader)
+    public = signed_review(rworld.town_secretary, org_subject(rworld.branch), mode="random")
+    review_services.review_publish(review=public, by=rworld.office, scope=Review.Scope.PUBLIC)
+    assert list(review_selectors.public_reviews(org=rworld.town)) == [public]
+    assert not review_selectors.public_reviews(org=rworld.far_town).exists()
+
+
+def test_it_refuses_to_publish_a_draft(rworld):
+    review = draft_review(rworld.branch_leader, org_subject(rworld.branch))
+    with pytest.raises(TransitionError):
+        review_services.review_publish(review=review, by=rworld.branch_leader)
+
+
+def test_it_locks_a_signed_review_and_records_amendments(rworld):
+    review = signed_review(rworld.branch_leader, org_subject(rworld.branch), mode="random")
+    with pytest.raises(TransitionError, match="锁定"):
+        review_services.review_update(
+            review=review, by=rworld.branch_leader, content=content(), items=items(1)
+        )
+    with pytest.raises(TransitionError, match="原因"):
+        review_services.review_amend(
+            review=review, by=rworld.branch_leader, content=content(grade="average"), reason=""
+        )
+    review_services.review_amend(
+        review=review,
+        by=rworld.branch_leader,
+        content=content(mode="random", grade=Review.Grade.AVERAGE),
+        reason="等次笔误",
+    )
+    review.refresh_from_db()
+    assert review.grade == Review.Grade.AVERAGE
+    amendment = review.amendments.get()
+    assert amendment.changes == {"grade": ["good", "average"]}
+    assert amendment.reason == "等次笔误"
+
+
+def test_it_refuses_a_second_signed_review_for_the_same_subject_and_quarter(rworld):
+    subject = org_subject(rworld.branch)
+    signed_review(rworld.branch_leader, subject, mode="random")
+    with pytest.raises(TransitionError, match="已对该对象签认"):
+        draft_review(rworld.branch_leader, subject, mode="random")
+    assert Review.objects.count() == 1
+
+
+def test_it_enforces_one_signed_review_in_the_database(rworld):
+    first = signed_review(rworld.branch_leader, org_subject(rworld.branch), mode="random")
+    clone = Review.objects.get(pk=first.pk)
+    clone.pk = None
+    clone.status = Review.Status.SIGNED
+    with pytest.raises(IntegrityError), transaction.atomic():
+        clone.save()
+
+
+def test_it_allows_another_reviewer_or_another_quarter(rworld):
+    subject = org_subject(rworld.branch)
+    signed_review(rworld.branch_leader, subject, mode="random")
+    signed_review(rworld.town_secretary, subject, mode="random")
+    last_quarter = Quarter.current().prev()
+    review = review_services.review_create(
+        by=rworld.branch_leader,
+        subject=subject,
+        quarter=last_quarter,
+        content=content(mode="random"),
+    )
+    review_services.review_sign(review=review, by=rworld.branch_leader)
+    assert Review.objects.filter(status="signed").count() == 3
+
+
+def test_it_refuses_a_date_before_the_quarter_or_in_the_future(rworld):
+    subject = org_subject(rworld.branch)
+    q = Quarter.current()
+    with pytest.raises(TransitionError):
+        review_services.review_create(
+            by=rworld.branch_leader,
+            subject=subject,
+            quarter=q,
+            content=content(date=q.start - datetime.timedelta(days=1)),
+        )
+    with pytest.raises(TransitionError):
+        review_services.review_create(
+            by=rworld.branch_leader,
+            subject=subject,
+            quarter=q,
+            content=content(date=q.end + datetime.timedelta(days=400)),
+        )
+
+
+def test_it_refuses_an_incomplete_rectification_item(rworld):
+    bad = [
+        review_services.ItemContent(problem="问题", measures="", responsible="书记", deadline=None)
+    ]
+    with pytest.raises((TransitionError, TypeError)):
+        review_services.review_create(
+            by=rworld.branch_leader,
+            subject=org_subject(rworld.branch),
+            quarter=Quarter.current(),
+            content=content(),
+            items=bad,
+        )
+
+
+def test_it_deletes_a_draft_only(rworld):
+    review = draft_review(rworld.branch_leader, org_subject(rworld.branch))
+    review_services.review_delete_draft(review=review, by=rworld.branch_leader)
+    assert not Review.objects.exists()
+    signed = signed_review(rworld.branch_leader, org_subject(rworld.branch), mode="random")
+    with pytest.raises(TransitionError):
+        review_services.review_delete_draft(review=signed, by=rworld.branch_leader)
+
+
+def test_it_refuses_someone_else_to_sign_or_amend(rworld):
+    review = draft_review(rworld.branch_leader, org_subject(rworld.branch), mode="random")
+    for user in (rworld.leader, rworld.office, rworld.secretary, rworld.stranger):
+        with pytest.raises(PermissionDenied):
+            review_services.review_sign(review=review, by=user)
+    review_services.review_sign(review=review, by=rworld.branch_leader)
+    with pytest.raises(PermissionDenied):
+        review_services.review_amend(review=review, by=rworld.office, content=content(), reason="x")
+
+
+def test_it_lets_the_branch_secretary_review_a_member_not_himself(rworld):
+    review = signed_review(rworld.secretary, member_subject(rworld.member), mode="random")
+    assert review.subject_kind == "member"
+    assert review.organization == rworld.branch
+
+
+def test_it_lets_a_leader_review_the_secretary_of_his_organization(rworld):
+    review = signed_review(rworld.branch_leader, secretary_subject(rworld.branch), mode="random")
+    assert review.subject_key == f"s:{rworld.branch.pk}"
+    assert review.subject_name.endswith("书记")

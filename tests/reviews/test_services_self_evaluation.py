@@ -1,0 +1,82 @@
+"""自查自评: the report before the review, with the pledge facts counted by the system."""
+
+import datetime
+
+import pytest
+
+from core.errors import TransitionError
+from pledges.models import Pledge
+from reviews.models import Quarter, SelfEvaluation
+from reviews.selectors import self_evaluation as self_evaluation_selectors
+from reviews.services import self_evaluation as self_evaluation_services
+from tests.factories import (
+    PledgeFactory,
+    draft_review,
+    member_subject,
+    org_subject,
+    submit_report,
+    today,
+)
+
+
+def _pledges(rworld):
+    past = today() - datetime.timedelta(days=1)
+    member = rworld.member
+    PledgeFactory(owner_member=member, status=Pledge.Status.CLOSED, closed_on=past)
+    PledgeFactory(owner_member=member, status=Pledge.Status.IN_PROGRESS)
+    PledgeFactory(owner_member=member, status=Pledge.Status.IN_PROGRESS, deadline=past)
+    PledgeFactory(owner_member=member, status=Pledge.Status.UNFULFILLED)
+    PledgeFactory(owner_member=member, status=Pledge.Status.DRAFT)
+    PledgeFactory(owner_org=rworld.branch, status=Pledge.Status.PUBLISHED)
+
+
+def test_it_prefills_and_freezes_the_pledge_facts_on_submission(rworld):
+    _pledges(rworld)
+    subject = member_subject(rworld.member)
+    initial = self_evaluation_selectors.report_initial(subject, Quarter.current())
+    assert (initial["pledges_total"], initial["pledges_closed"]) == (4, 1)
+    assert (initial["pledges_in_progress"], initial["pledges_behind"]) == (1, 2)
+    assert "已兑现 1 项" in initial["pledge_notes"]
+    report = submit_report(subject, rworld.member_user)
+    assert report.status == SelfEvaluation.Status.SUBMITTED
+    assert (report.pledges_total, report.pledges_behind) == (4, 2)
+    org_report = submit_report(org_subject(rworld.branch), rworld.secretary)
+    assert org_report.pledges_total == 1
+
+
+def test_it_saves_a_draft_then_refuses_changes_after_submission(rworld):
+    subject = member_subject(rworld.member)
+    draft = self_evaluation_services.report_save(
+        by=rworld.member_user,
+        subject=subject,
+        quarter=Quarter.current(),
+        content=self_evaluation_services.ReportContent(highlights="草稿"),
+    )
+    assert draft.status == SelfEvaluation.Status.DRAFT
+    with pytest.raises(TransitionError, match="不足"):
+        self_evaluation_services.report_save(
+            by=rworld.member_user,
+            subject=subject,
+            quarter=Quarter.current(),
+            content=self_evaluation_services.ReportContent(highlights="只有成绩"),
+            submit=True,
+        )
+    report = submit_report(subject, rworld.member_user)
+    assert report.pk == draft.pk
+    with pytest.raises(TransitionError, match="已报送"):
+        submit_report(subject, rworld.member_user)
+
+
+def test_it_lets_the_secretary_write_for_a_member_without_a_login(rworld):
+    from tests.factories import MemberFactory
+
+    offline = MemberFactory(name="赵五", organization=rworld.branch)
+    report = submit_report(member_subject(offline), rworld.secretary)
+    assert report.author == rworld.secretary
+
+
+def test_it_links_the_report_to_the_review(rworld):
+    subject = member_subject(rworld.member)
+    report = submit_report(subject, rworld.member_user)
+    review = draft_review(rworld.secretary, subject)
+    assert review.report == report
