@@ -7,9 +7,9 @@ from django.core import mail
 from django.core.exceptions import ImproperlyConfigured
 from django.core.mail.backends.locmem import EmailBackend
 
+from config import settings as project_settings
 from core.notifications import services
 from core.notifications.channels import Email, Message, Sms, configured
-from config import settings as project_settings
 from core.notifications.models import Delivery
 from tests.core.notifications import fakes
 
