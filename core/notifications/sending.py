@@ -41,6 +41,8 @@ class SendReport:
             lines.append(_("已排队投递"))
         for title, outcome in ((_("投递"), self.delivered), (_("重试"), self.retried)):
             for name, counts in outcome.items():
+                if title == _("重试") and not any(counts.values()):
+                    continue  # nothing was owed
                 lines.append(
                     _(
                         "%(what)s · %(channel)s：送达 %(delivered)d，失败 %(failed)d，"
