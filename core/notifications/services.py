@@ -32,6 +32,8 @@ from .models import (
 # PostgreSQL takes a thousand rows a statement easily; Django splits further for SQLite's
 # 999-parameter limit (99 notifications a statement).
 INSERT_BATCH = 1000
+# How far back a run looks for its keys before inserting (a quarter's runs and their reruns).
+SHORTCUT_WINDOW = datetime.timedelta(days=120)
 # Notifications delivered per round of queries; also the size of a queued task's id list.
 # Under 999 so an `id IN (...)` fits SQLite's parameter limit.
 DELIVER_BATCH = 500
@@ -101,10 +103,13 @@ def notifications_create_many(*, items: Iterable[NotificationItem]) -> list[Noti
     """
     token = uuid.uuid4()
     now = timezone.now()
-    rows: dict[tuple, Notification] = {}
+    items = list(items)
     for item in items:
         _check(item)
-        if item.key in rows:
+    existing = _existing_keys(items)
+    rows: dict[tuple, Notification] = {}
+    for item in items:
+        if item.key in rows or item.key in existing:
             continue
         rows[item.key] = Notification(
             recipient_id=item.recipient_id,
@@ -123,6 +128,24 @@ def notifications_create_many(*, items: Iterable[NotificationItem]) -> list[Noti
     created = list(Notification.objects.filter(batch=token).order_by("pk"))
     selectors.forget_unread_counts(n.recipient_id for n in created)
     return created
+
+
+def _existing_keys(items: list[NotificationItem]) -> set[tuple[int, str, str, str]]:
+    """Keys stored by recent runs, so a second run does not push every row through the insert.
+    Only a shortcut (any subset of the stored keys is correct): the insert still ignores
+    conflicts, for older rows and for a run that races this one."""
+    since = timezone.now() - SHORTCUT_WINDOW
+    kinds = sorted({item.kind for item in items})
+    periods = sorted({item.period for item in items})
+    keys: set[tuple[int, str, str, str]] = set()
+    # A run is usually one kind for one period; a few hundred at most fit one IN list.
+    for start in range(0, len(periods), 400):
+        keys.update(
+            Notification.objects.filter(
+                kind__in=kinds, period__in=periods[start : start + 400], created_at__gte=since
+            ).values_list("recipient_id", "kind", "subject_key", "period")
+        )
+    return keys
 
 
 @transaction.atomic

@@ -94,6 +94,20 @@ def test_it_inserts_in_batches_not_row_by_row(db, make_item):
     )
 
 
+def test_it_skips_the_insert_on_a_second_run(alice, bob, make_item):
+    items = [make_item(alice), make_item(bob)]
+    services.notifications_create_many(items=items)
+    queries = _queries(lambda: services.notifications_create_many(items=items))
+    assert not [q for q in queries if q.startswith("INSERT")]
+
+
+def test_it_relies_on_the_constraint_beyond_the_shortcut_window(alice, make_item):
+    services.notifications_create_many(items=[make_item(alice)])
+    Notification.objects.update(created_at=timezone.now() - services.SHORTCUT_WINDOW * 2)
+    assert services.notifications_create_many(items=[make_item(alice)]) == []
+    assert Notification.objects.count() == 1
+
+
 def test_it_drops_the_cached_unread_count_of_each_recipient(alice, make_item):
     assert selectors.unread_count(alice) == 0
     services.notifications_create_many(items=[make_item(alice)])
