@@ -40,7 +40,7 @@ from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 
 from core.notifications import sending  # noqa: E402
-from core.notifications.models import Notification  # noqa: E402
+from core.notifications.models import Delivery, Notification  # noqa: E402
 from core.notifications.services import NotificationItem  # noqa: E402
 
 User = get_user_model()
@@ -77,6 +77,9 @@ def main() -> None:
     settings.NOTIFICATION_CHANNELS = ["core.notifications.channels.Email"]
     mail.outbox = []
     user_ids = ensure_users(args.users)
+    # Start from an empty inbox: earlier runs' notifications would be retried or counted.
+    Delivery.objects.filter(notification__recipient__username__startswith="bench-").delete()
+    Notification.objects.filter(recipient__username__startswith="bench-").delete()
     # A period of its own each time, so every run starts with 56,000 new reminders.
     period = uuid.uuid4().hex[:12]
     items = [
