@@ -78,6 +78,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "pledges.context_processors.roles",
                 "core.context_processors.form_token",
+                "core.notifications.context_processors.unread_notifications",
             ],
         },
     },
@@ -137,6 +138,19 @@ EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "noreply@localhost")
+# A mail server that stops answering must not hold a delivery task until its time limit.
+EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "30"))
+
+# Notifications (core.notifications): the in-app inbox is always on; these channels deliver
+# beyond it. SMS only once a gateway is configured, with the domain's phone lookup (a dotted
+# path to a callable: list of user ids -> {user id: phone}).
+SITE_URL = os.environ.get("SITE_URL", "")  # absolute links in emails and SMS
+SMS_GATEWAY_URL = os.environ.get("SMS_GATEWAY_URL", "")
+SMS_GATEWAY_TOKEN = os.environ.get("SMS_GATEWAY_TOKEN", "")
+NOTIFICATION_PHONE_LOOKUP = os.environ.get("NOTIFICATION_PHONE_LOOKUP", "")
+NOTIFICATION_CHANNELS = ["core.notifications.channels.Email"]
+if SMS_GATEWAY_URL:
+    NOTIFICATION_CHANNELS.append("core.notifications.channels.Sms")
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
 CACHES = {
@@ -154,6 +168,18 @@ else:
     CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_ACKS_LATE = True
+# JSON only: a task's arguments are ids and strings, and nothing unpickles what the broker holds.
+CELERY_ACCEPT_CONTENT = ["json"]
+CELERY_TASK_SERIALIZER = "json"
+CELERY_RESULT_SERIALIZER = "json"
+# No task may run forever: the soft limit raises inside the task, the hard one kills it.
+# Notification claims go stale after 30 minutes (core.notifications.services.STALE_CLAIM).
+CELERY_TASK_SOFT_TIME_LIMIT = 10 * 60
+CELERY_TASK_TIME_LIMIT = 11 * 60
+# Long tasks with late acks: take one at a time, so a busy worker does not hoard the queue.
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_TASK_IGNORE_RESULT = True
 # 一月一提醒: the 20th leaves ten days to record the month; overdue checks every Monday.
 CELERY_BEAT_SCHEDULE = {
     "monthly-progress-reminders": {
@@ -163,6 +189,11 @@ CELERY_BEAT_SCHEDULE = {
     "overdue-reminders": {
         "task": "pledges.tasks.send_overdue_reminders",
         "schedule": crontab(minute=30, hour=8, day_of_week=1),
+    },
+    # Failed or lost notification deliveries are tried again (never the delivered ones).
+    "redeliver-notifications": {
+        "task": "core.notifications.tasks.redeliver_notifications",
+        "schedule": crontab(minute="*/30"),
     },
 }
 

@@ -13,6 +13,7 @@ urlpatterns = [
         name="password_change_done",
     ),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("notifications/", include("core.notifications.urls")),
     path("reviews/", include("reviews.urls")),
     path("public/", include("publicity.urls")),
     path("", include("pledges.urls")),
