@@ -517,6 +517,42 @@ def _locked_item(item: RectificationItem) -> RectificationItem:
 
 
 @transaction.atomic
+def item_raise(
+    *,
+    by,
+    organization: Organization,
+    problem: str,
+    measures: str,
+    responsible: str,
+    deadline: datetime.date,
+    remark: str = "",
+) -> RectificationItem:
+    """A rectification item of an organization without a leader review behind it: a problem
+    the people raised (群众提出的问题纳入整改). `remark` says where it came from."""
+    if not permissions.can_raise_item(by, organization):
+        raise PermissionDenied
+    content = ItemContent(
+        problem=problem, measures=measures, responsible=responsible, deadline=deadline
+    )
+    if deadline < timezone.localdate():
+        raise TransitionError(_("整改时限不能早于今天"))
+    if len(responsible.strip()) > 100:
+        raise TransitionError(_("责任人不能超过 100 个字"))
+    _check_items([content], deadline)
+    item = RectificationItem.objects.create(
+        **Subject(SubjectKind.ORGANIZATION, organization).fields(),
+        review=None,
+        raised_by=by,
+        problem=problem.strip(),
+        measures=measures.strip(),
+        responsible=responsible.strip(),
+        deadline=deadline,
+    )
+    _item_event(item, by, ItemAction.CREATE, remark.strip()[:500])
+    return item
+
+
+@transaction.atomic
 def item_done(
     *,
     item: RectificationItem,
