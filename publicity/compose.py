@@ -13,7 +13,7 @@ import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Prefetch
+from django.db.models import Count
 from django.utils.translation import gettext as _
 
 from pledges.models import Organization, Pledge, ProgressRecord
@@ -23,7 +23,6 @@ from reviews.models import (
     EvaluationResponse,
     MassEvaluation,
     MemberRating,
-    RectificationItem,
     Review,
     Satisfaction,
 )
@@ -247,9 +246,7 @@ def candidates(org: Organization, kind: str, year: int, month: int | None = None
         ).select_related("pledge", "pledge__owner_member")
         return [_progress_snapshot(r) for r in records.order_by("date", "id")]
     if kind == Kind.REVIEWS:
-        reviews = public_reviews(org=org, year=year).prefetch_related(
-            Prefetch("items", queryset=RectificationItem.objects.order_by("id"))
-        )
+        reviews = public_reviews(org=org, year=year)  # items prefetched there
         return [_review_snapshot(r) for r in reviews]
     if kind == Kind.EVALUATIONS:
         evaluations = list(

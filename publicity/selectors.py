@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -73,11 +73,7 @@ def org_page(org: Organization, today: datetime.date | None = None) -> dict:
     """Everything the public page of an organization shows."""
     today = today or timezone.localdate()
     notices = Notice.objects.filter(organization=org)
-    reviews = list(
-        _review_queryset(org).prefetch_related(
-            Prefetch("items", queryset=RectificationItem.objects.order_by("id"))
-        )[:REVIEW_LIMIT]
-    )
+    reviews = list(_review_queryset(org)[:REVIEW_LIMIT])  # items prefetched there
     progress = ItemProgress()
     for review in reviews:
         for item in review.items.all():
