@@ -48,7 +48,9 @@ def _lock(obj) -> None:
 
 
 def _refresh_public(org_id: int) -> None:
-    # After the commit: a reader must not cache the old page under the new version.
+    # Now, and again after the commit: a reader between the two may have cached the old page
+    # under the first new version; the second bump makes that copy unreachable.
+    bump_organizations([org_id])
     transaction.on_commit(lambda: bump_organizations([org_id]))
 
 
