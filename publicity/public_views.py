@@ -44,7 +44,7 @@ def index(request: HttpRequest) -> HttpResponse:
     """Find an organization by name, or walk the tree from the top."""
     query = request.GET.get("q", "")
     results = list(selectors.find_organizations(query)) if query.strip() else None
-    roots = Organization.get_root_nodes() if results is None else []
+    roots = Organization.objects.get_root_nodes() if results is None else []
     return render(
         request,
         "publicity/public_index.html",
