@@ -269,3 +269,12 @@ def test_it_shows_the_opinion_rectification_progress(client, pub):
     assert Opinion.objects.public().count() == 1
     html = client.get(opinion.public_url()).content.decode()
     assert "已列入计划" in html
+
+
+def test_it_answers_a_hit_before_the_session_with_the_same_headers(client, pub):
+    url = reverse("publicity:organization", args=[pub.branch.pk])
+    first = client.get(url)
+    again = client.get(url)
+    assert again.content == first.content
+    assert again["X-Frame-Options"] == "DENY" and again["Cache-Control"] == first["Cache-Control"]
+    assert "sessionid" not in again.cookies and "csrftoken" not in again.cookies
