@@ -1,9 +1,10 @@
 #!/usr/bin/env python
 """Requests per second on an organization's public page (三公开), served by gunicorn.
 
-Starts gunicorn (2 workers, 4 threads each: keep-alive connections) on 127.0.0.1 against a seeded database, warms the page once, drives
-it with wrk (50 connections, 30 s by default) and prints requests/s and errors; the figure goes
-to bench/results/public_page.json. Loopback only. See bench/README.md.
+Starts gunicorn (2 workers, 4 threads each: keep-alive connections) on 127.0.0.1 against a
+seeded database, warms the page once, drives it with wrk (50 connections, 30 s by default) and
+prints requests/s and errors; the figure goes to bench/results/public_page.json. Loopback
+only. See bench/README.md.
 
     DATABASE_URL=sqlite:////tmp/pub-bench.sqlite3 .venv/bin/python bench/public_page.py --seed
     .venv/bin/python bench/public_page.py --seconds 10
