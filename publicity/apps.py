@@ -5,3 +5,12 @@ from django.utils.translation import gettext_lazy as _
 class PublicityConfig(AppConfig):
     name = "publicity"
     verbose_name = _("公开公示")
+
+    def ready(self) -> None:
+        # Imported here because models are only ready now; both only register hooks.
+        from reviews.selectors.dashboard import register_figures
+
+        from . import selectors, signals
+
+        signals.connect()
+        register_figures(selectors.dashboard_figures)

@@ -11,6 +11,7 @@ from reviews.models import (
     EvaluationCode,
     EvaluationResponse,
     MassEvaluation,
+    MemberRating,
     Quarter,
     RectificationItem,
     Review,
@@ -18,6 +19,7 @@ from reviews.models import (
     SelfEvaluation,
     Subject,
     SubjectKind,
+    subject_key_for,
 )
 from reviews.selectors.dashboard import half_of
 from reviews.services import assessment as assessment_services
@@ -298,3 +300,70 @@ def review_post(**extra):
     }
     data.update(extra)
     return data
+
+
+# --- publicity: rows in the states the public pages read ------------------------------------
+
+
+def make_public_review(org, *, reviewer, scope="public", status="published", member=None, **kw):
+    """A signed review published with `scope`, about the organization (or a member of it)."""
+    q = Quarter.current()
+    kind = SubjectKind.MEMBER if member else SubjectKind.ORGANIZATION
+    fields = {
+        "subject_kind": kind,
+        "organization": org,
+        "member": member,
+        "subject_key": subject_key_for(kind, org.pk, member.pk if member else None),
+        "year": q.year,
+        "quarter": q.quarter,
+        "reviewer": reviewer,
+        "date": timezone.localdate(),
+        "mode": Review.Mode.ON_SITE,
+        "achievements": "承诺推进有力",
+        "problems": "走访不够",
+        "direction": "加强走访",
+        "grade": Review.Grade.GOOD,
+        "status": status,
+        "scope": scope,
+        "published_at": timezone.now() if status == "published" else None,
+        **kw,
+    }
+    return Review.objects.create(**fields)
+
+
+def make_review_item(review, problem="入户走访不够", status="open"):
+    return RectificationItem.objects.create(
+        review=review,
+        subject_kind=review.subject_kind,
+        organization=review.organization,
+        member=review.member,
+        subject_key=review.subject_key,
+        problem=problem,
+        measures="每周走访 5 户",
+        responsible="书记",
+        deadline=timezone.localdate() + datetime.timedelta(days=30),
+        status=status,
+        confirmed_at=timezone.now() if status == "confirmed" else None,
+    )
+
+
+def make_ended_evaluation(org, *, by, answers=30, opinion="", members=()):
+    """A mass evaluation of this half that has ended, with `answers` 满意 answers."""
+    today = timezone.localdate()
+    evaluation = MassEvaluation.objects.create(
+        organization=org,
+        year=today.year,
+        half=1 if today.month <= 6 else 2,
+        ends_on=today,
+        closed_at=timezone.now(),
+        created_by=by,
+    )
+    evaluation.members.set(members)
+    responses = EvaluationResponse.objects.bulk_create(
+        EvaluationResponse(evaluation=evaluation, rating="satisfied", opinion=opinion)
+        for _ in range(answers)
+    )
+    MemberRating.objects.bulk_create(
+        MemberRating(response=r, member=m, rating="basic") for r in responses for m in members
+    )
+    return evaluation

@@ -61,8 +61,22 @@ class RectificationItem(SubjectFields):
 
     PENDING_STATUSES = (Status.OPEN, Status.REOPENED)
 
+    # Empty for a problem the people raised (群众提出的问题纳入整改): no leader review behind it.
     review = models.ForeignKey(
-        Review, on_delete=models.CASCADE, related_name="items", verbose_name=_("点评")
+        Review,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="items",
+        verbose_name=_("点评"),
+    )
+    raised_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("提出人"),
     )
     problem = models.TextField(_("问题"))
     measures = models.TextField(_("整改措施"))
@@ -118,6 +132,8 @@ class RectificationItem(SubjectFields):
     @property
     def is_issued(self) -> bool:
         """Owed by the subject (see RectificationItemQuerySet.live)."""
+        if self.review_id is None:
+            return True
         return self.review.status != Review.Status.DRAFT or self.created_at < self.review.created_at
 
 

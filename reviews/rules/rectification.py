@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from pledges.models import Organization
+from pledges.roles import roles_of
+
 from ..models import (
     RectificationItem,
     Subject,
@@ -14,11 +17,22 @@ def can_work_on_item(user, item: RectificationItem) -> bool:
     then confirm it), except for a member without a login whose book he keeps."""
     if not acts_for_subject(user, Subject.of(item)):
         return False
-    if item.review.reviewer_id == user.pk:
+    if item.review_id is not None and item.review.reviewer_id == user.pk:
         return item.member_id is not None and item.member.user_id is None
     return True
 
 
 def can_confirm_item(user, item: RectificationItem) -> bool:
-    """整改销号 is the reviewer's: he named the problem."""
+    """整改销号 is the reviewer's: he named the problem. A problem the people raised has no
+    reviewer: the office above the organization confirms it."""
+    if item.review_id is None:
+        roles = roles_of(user)
+        return roles.covers(item.organization, roles.OFFICE_KINDS)
     return item.review.reviewer_id == user.pk
+
+
+def can_raise_item(user, org: Organization) -> bool:
+    """Turn a problem the people raised into a rectification item of the organization: its
+    secretary or the office above it."""
+    roles = roles_of(user)
+    return roles.covers(org, roles.SECRETARY_KINDS + roles.OFFICE_KINDS)

@@ -8,6 +8,7 @@ the organization path (the child's path), membership in a set ("has pledged") is
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
@@ -181,6 +182,29 @@ class TrendPoint:
 
 
 @dataclass
+class ExtraFigure:
+    """A figure another app adds to the dashboard (e.g. opinions received and answered)."""
+
+    label: str
+    value: int | str
+    note: str = ""
+
+
+# Apps above reviews (publicity) add their figures here from AppConfig.ready(), so the
+# dashboard shows them without reviews importing those apps. Each is called with the root and
+# the quarter and must run a fixed number of queries.
+EXTRA_FIGURES: list[Callable[[Organization, Quarter], list[ExtraFigure]]] = []
+
+
+def register_figures(
+    fn: Callable[[Organization, Quarter], list[ExtraFigure]],
+) -> Callable[[Organization, Quarter], list[ExtraFigure]]:
+    if fn not in EXTRA_FIGURES:
+        EXTRA_FIGURES.append(fn)
+    return fn
+
+
+@dataclass
 class Dashboard:
     root: Organization
     quarter: Quarter
@@ -188,6 +212,7 @@ class Dashboard:
     rows: list[Row]
     trend: list[TrendPoint]
     missing: dict[str, dict]
+    extras: list[ExtraFigure] = field(default_factory=list)
 
 
 class _Scope:
@@ -356,6 +381,7 @@ def dashboard(root: Organization, quarter: Quarter) -> Dashboard:
         rows=rows,
         trend=trend(scope, year),
         missing=missing(scope, quarter),
+        extras=[figure for fn in EXTRA_FIGURES for figure in fn(root, quarter)],
     )
 
 

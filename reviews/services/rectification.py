@@ -5,6 +5,7 @@ changes, writes, and records who did it. Views, demo data and tests all go throu
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Sequence
 
 from django.core.exceptions import PermissionDenied
@@ -15,13 +16,16 @@ from django.utils.translation import gettext as _
 
 from core.errors import TransitionError
 from core.locks import lock_row
+from pledges.models import Organization
 
 from ..models import (
     RectificationEvent,
     RectificationEvidence,
     RectificationItem,
+    Subject,
+    SubjectKind,
 )
-from ..rules.rectification import can_confirm_item, can_work_on_item
+from ..rules.rectification import can_confirm_item, can_raise_item, can_work_on_item
 
 ItemStatus = RectificationItem.Status
 ItemAction = RectificationEvent.Action
@@ -35,6 +39,40 @@ def _locked_item(item: RectificationItem) -> RectificationItem:
     lock_row(item)
     if not item.is_issued:
         raise TransitionError(_("点评尚未签认，整改事项尚未下达"))
+    return item
+
+
+@transaction.atomic
+def item_raise(
+    *,
+    by,
+    organization: Organization,
+    problem: str,
+    measures: str,
+    responsible: str,
+    deadline: datetime.date,
+    remark: str = "",
+) -> RectificationItem:
+    """A rectification item of an organization without a leader review behind it: a problem
+    the people raised (群众提出的问题纳入整改). `remark` says where it came from."""
+    if not can_raise_item(by, organization):
+        raise PermissionDenied
+    if not (problem.strip() and measures.strip() and responsible.strip()):
+        raise TransitionError(_("整改事项须写明问题、措施、责任人和时限（四定）"))
+    if deadline < timezone.localdate():
+        raise TransitionError(_("整改时限不能早于今天"))
+    if len(responsible.strip()) > 100:
+        raise TransitionError(_("责任人不能超过 100 个字"))
+    item = RectificationItem.objects.create(
+        **Subject(SubjectKind.ORGANIZATION, organization).fields(),
+        review=None,
+        raised_by=by,
+        problem=problem.strip(),
+        measures=measures.strip(),
+        responsible=responsible.strip(),
+        deadline=deadline,
+    )
+    _item_event(item, by, ItemAction.CREATE, remark.strip()[:500])
     return item
 
 

@@ -1,0 +1,153 @@
+"""Public pages come from the cache and are refreshed when their content changes.
+
+Each organization has a version number in the cache; the services (and signal handlers for
+the pledge book and the reviews) bump it, with its ancestors', whenever something shown on its
+pages changes. A page's key holds the organization's version, a site-wide version (names and
+the tree), the language and today's date (a window starts or ends at midnight), so a changed
+page is simply a new key: nothing is deleted, and a hit reads the cache only, never the
+database.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import re
+from collections.abc import Callable, Iterable
+
+from django.conf import settings
+from django.core.cache import cache
+from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
+
+from pledges.models import Organization
+
+PAGE_SECONDS = 24 * 3600
+SITE_KEY = "pub:v:site"
+# Opinions per address and hour (意见箱): enough for anyone, too few for a flood.
+RATE_LIMIT = 5
+RATE_SECONDS = 3600
+
+
+def _org_key(org_id: int) -> str:
+    return f"pub:v:o:{org_id}"
+
+
+def _bump_keys(keys: Iterable[str]) -> None:
+    for key in keys:
+        # add() then incr(): atomic on Redis and on local memory; a missing key starts at 1.
+        if not cache.add(key, 1, None):
+            try:
+                cache.incr(key)
+            except ValueError:
+                cache.set(key, 1, None)
+
+
+def bump_organizations(org_ids: Iterable[int]) -> None:
+    """Refresh the pages of these organizations and of every organization above them."""
+    ids = {i for i in org_ids if i}
+    if not ids:
+        return
+    paths = Organization.objects.filter(pk__in=ids).values_list("path", flat=True)
+    prefixes = {
+        path[:n]
+        for path in paths
+        for n in range(Organization.steplen, len(path) + 1, Organization.steplen)
+    }
+    above = Organization.objects.filter(path__in=prefixes).values_list("pk", flat=True)
+    _bump_keys(_org_key(i) for i in {*ids, *above})
+
+
+def bump_site() -> None:
+    """Names or the tree changed: the finder and every page's breadcrumbs."""
+    _bump_keys([SITE_KEY])
+
+
+def page_key(request: HttpRequest, org_id: int | None) -> str:
+    keys = [SITE_KEY] + ([_org_key(org_id)] if org_id else [])
+    versions = cache.get_many(keys)
+    parts = [
+        getattr(request, "LANGUAGE_CODE", settings.LANGUAGE_CODE),
+        timezone.localdate().isoformat(),
+        request.get_host(),
+        *(str(versions.get(k, 0)) for k in keys),
+        request.get_full_path(),
+    ]
+    digest = hashlib.sha256("|".join(parts).encode("utf-8", "replace")).hexdigest()
+    return f"pub:page:{digest}"
+
+
+def cached_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Serve the view's answer from the cache; `org_pk` in the URL picks the version key.
+    Only complete 200 answers are kept; the stored copy is the bytes and the content type."""
+
+    @functools.wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        if request.method not in ("GET", "HEAD"):
+            return view(request, *args, **kwargs)
+        key = page_key(request, kwargs.get("org_pk"))
+        hit = cache.get(key)
+        if hit is not None:
+            return cached_response(hit)
+        response = view(request, *args, **kwargs)
+        if response.status_code != 200 or getattr(response, "streaming", False):
+            return response
+        if hasattr(response, "render") and callable(response.render):
+            response.render()
+        cache.set(key, (response.content, response["Content-Type"]), PAGE_SECONDS)
+        response["Cache-Control"] = CACHE_CONTROL
+        return response
+
+    return wrapper
+
+
+# Browsers and proxies may keep a public page for a minute.
+CACHE_CONTROL = "public, max-age=60"
+_ORG_IN_PATH = re.compile(r"^/public/org/(\d{1,12})/")
+_NOT_CACHED = ("/public/manage/", "/public/print/")
+
+
+def cached_response(hit: tuple[bytes, str]) -> HttpResponse:
+    content, content_type = hit
+    response = HttpResponse(content, content_type=content_type)
+    response["Cache-Control"] = CACHE_CONTROL
+    return response
+
+
+class PublicCacheMiddleware:
+    """Answer a cached public page before the session, CSRF, authentication and URL
+    resolution run: the same key as `cached_page`, so a hit costs two cache reads. Placed right
+    after the language is chosen (the key holds the language). Misses go on to the view."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        path = request.path
+        if (
+            request.method in ("GET", "HEAD")
+            and path.startswith("/public/")
+            and not path.startswith(_NOT_CACHED)
+        ):
+            match = _ORG_IN_PATH.match(path)
+            hit = cache.get(page_key(request, int(match.group(1)) if match else None))
+            if hit is not None:
+                response = cached_response(hit)
+                # The inner middleware that would set it is skipped on a hit.
+                response["X-Frame-Options"] = settings.X_FRAME_OPTIONS
+                return response
+        return self.get_response(request)
+
+
+def rate_limited(address: str) -> bool:
+    """Count one opinion from this address; True once it is over the hourly limit. Only a
+    hash of the address is used, and only in the cache, for the hour."""
+    digest = hashlib.sha256((address or "-").encode()).hexdigest()[:24]
+    key = f"pub:rate:{digest}"
+    cache.add(key, 0, RATE_SECONDS)
+    try:
+        count = cache.incr(key)
+    except ValueError:
+        cache.set(key, 1, RATE_SECONDS)
+        count = 1
+    return count > RATE_LIMIT

@@ -1,0 +1,260 @@
+"""Notices (公示) with a publication window, their frozen items, and the people's opinions.
+
+A notice's items are snapshots: the text is copied from the pledge book when the notice is
+composed, so a later edit of a pledge or review never changes what was published. A correction
+is a new version of the notice; the old one stays readable and points to the new one.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from pledges.models import Organization, Pledge
+from pledges.roles import roles_of
+from reviews.models import RectificationItem
+
+NOTHING = Q(pk__in=[])
+
+# The sources publish for 5–7 days; the default window is a week.
+DEFAULT_WINDOW_DAYS = 7
+MAX_WINDOW_DAYS = 90
+TITLE_MAX = 200
+INTRO_MAX = 2000
+NOTE_MAX = 1000
+REASON_MAX = 500
+OPINION_MAX = 1000
+NAME_MAX = 50
+CONTACT_MAX = 100
+
+
+def _manage_q(user, lookup: str, kinds: tuple[str, ...] | None = None) -> Q:
+    if not getattr(user, "is_authenticated", False):
+        return NOTHING
+    if user.is_superuser:
+        return Q()
+    q = roles_of(user).subtree_q(lookup, kinds)
+    return q if q is not None else NOTHING
+
+
+class NoticeQuerySet(models.QuerySet):
+    def visible_to(self, user) -> NoticeQuerySet:
+        """Who may open a notice's working page: anyone with a position at or above its
+        organization (the secretary composes, the office and higher organizations approve)."""
+        return self.filter(_manage_q(user, "organization__path"))
+
+    def public(self, today: datetime.date | None = None) -> NoticeQuerySet:
+        """What anyone may read: approved notices whose window has begun, their superseded
+        versions, and withdrawn ones (shown as withdrawn, with the reason)."""
+        today = today or timezone.localdate()
+        return self.filter(
+            status__in=Notice.PUBLIC_STATUSES, approved_at__isnull=False, starts_on__lte=today
+        )
+
+    def live(self, today: datetime.date | None = None) -> NoticeQuerySet:
+        today = today or timezone.localdate()
+        return self.public(today).filter(status=Notice.Status.APPROVED, ends_on__gte=today)
+
+    def past(self, today: datetime.date | None = None) -> NoticeQuerySet:
+        """The archive: every public notice no longer current."""
+        today = today or timezone.localdate()
+        return self.public(today).exclude(status=Notice.Status.APPROVED, ends_on__gte=today)
+
+
+class Notice(models.Model):
+    class Kind(models.TextChoices):
+        PLEDGES = "pledges", _("亮诺公示")
+        PROGRESS = "progress", _("践诺记实公开")
+        CLOSURES = "closures", _("践诺销号公示")
+        REVIEWS = "reviews", _("点评及整改公开")
+        EVALUATIONS = "evaluations", _("群众评议结果公示")
+        ASSESSMENTS = "assessments", _("年度总评结果公示")
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("草稿")
+        SUBMITTED = "submitted", _("待审核")
+        RETURNED = "returned", _("已退回")
+        APPROVED = "approved", _("已批准公示")
+        SUPERSEDED = "superseded", _("已更正")
+        WITHDRAWN = "withdrawn", _("已撤回")
+
+    EDITABLE_STATUSES = (Status.DRAFT, Status.RETURNED)
+    PUBLIC_STATUSES = (Status.APPROVED, Status.SUPERSEDED, Status.WITHDRAWN)
+
+    organization = models.ForeignKey(
+        Organization, on_delete=models.PROTECT, related_name="notices", verbose_name=_("党组织")
+    )
+    kind = models.CharField(_("公示类别"), max_length=20, choices=Kind.choices)
+    title = models.CharField(_("标题"), max_length=TITLE_MAX)
+    intro = models.TextField(_("公示说明"), max_length=INTRO_MAX, blank=True)
+    year = models.PositiveSmallIntegerField(_("年度"))
+    # Only for 记实公开: the month whose records are published.
+    month = models.PositiveSmallIntegerField(_("月份"), null=True, blank=True)
+    starts_on = models.DateField(_("公示开始日期"))
+    ends_on = models.DateField(_("公示结束日期"))
+    status = models.CharField(
+        _("状态"), max_length=20, choices=Status.choices, default=Status.DRAFT, db_index=True
+    )
+    version = models.PositiveSmallIntegerField(_("版本"), default=1)
+    previous = models.OneToOneField(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="next_version",
+        verbose_name=_("更正的原公示"),
+    )
+    correction_note = models.TextField(_("更正说明"), max_length=NOTE_MAX, blank=True)
+    return_reason = models.CharField(_("退回原因"), max_length=REASON_MAX, blank=True)
+    withdraw_reason = models.CharField(_("撤回原因"), max_length=REASON_MAX, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    approved_at = models.DateTimeField(null=True, blank=True)
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+
+    objects = NoticeQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("公示")
+        verbose_name_plural = _("公示")
+        ordering = ["-starts_on", "-id"]
+        indexes = [models.Index(fields=["organization", "status", "starts_on"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_on__gte=models.F("starts_on")), name="notice_window_in_order"
+            ),
+            models.CheckConstraint(
+                condition=Q(month__isnull=True) | Q(month__gte=1, month__lte=12),
+                name="notice_month_1_to_12",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("publicity:notice_manage", args=[self.pk])
+
+    def public_url(self) -> str:
+        return reverse("publicity:notice", args=[self.organization_id, self.pk])
+
+    @property
+    def is_editable(self) -> bool:
+        return self.status in self.EDITABLE_STATUSES
+
+    def is_live(self, today: datetime.date | None = None) -> bool:
+        today = today or timezone.localdate()
+        return self.status == self.Status.APPROVED and self.starts_on <= today <= self.ends_on
+
+
+class NoticeItem(models.Model):
+    """One published thing, frozen: a heading, labelled lines and optional sub-rows (a review's
+    rectification items, an evaluation's member rows). `source` names what it was copied from
+    ("pledge:12"), so a composer can see what is already on a notice."""
+
+    notice = models.ForeignKey(Notice, on_delete=models.CASCADE, related_name="items")
+    position = models.PositiveIntegerField(default=0)
+    source = models.CharField(max_length=40)
+    heading = models.CharField(max_length=300)
+    status_label = models.CharField(max_length=40, blank=True)
+    lines = models.JSONField(default=list)
+    rows = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        ordering = ["notice_id", "position", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["notice", "source"], name="one_item_per_source")
+        ]
+
+    def __str__(self) -> str:
+        return self.heading
+
+
+class OpinionQuerySet(models.QuerySet):
+    def visible_to(self, user) -> OpinionQuerySet:
+        """The moderation queue: the branch secretary and the office above (leaders only read
+        what is published, like everyone)."""
+        roles = roles_of(user) if getattr(user, "is_authenticated", False) else None
+        kinds = roles.SECRETARY_KINDS + roles.OFFICE_KINDS if roles else None
+        return self.filter(_manage_q(user, "organization__path", kinds))
+
+    def public(self) -> OpinionQuerySet:
+        return self.filter(status=Opinion.Status.PUBLISHED)
+
+
+class Opinion(models.Model):
+    """意见箱: what someone wrote about an organization, a notice or a pledge. The contact is
+    for a private answer and is never published; no address or device is stored."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("待处理")
+        PUBLISHED = "published", _("已公开")
+        ANSWERED = "answered", _("已私下答复")
+        REJECTED = "rejected", _("不予公开")
+
+    organization = models.ForeignKey(
+        Organization, on_delete=models.PROTECT, related_name="opinions", verbose_name=_("党组织")
+    )
+    notice = models.ForeignKey(
+        Notice, on_delete=models.SET_NULL, null=True, blank=True, related_name="opinions"
+    )
+    pledge = models.ForeignKey(
+        Pledge, on_delete=models.SET_NULL, null=True, blank=True, related_name="opinions"
+    )
+    text = models.TextField(_("意见内容"), max_length=OPINION_MAX)
+    name = models.CharField(_("称呼"), max_length=NAME_MAX, blank=True)
+    contact = models.CharField(_("联系方式"), max_length=CONTACT_MAX, blank=True)
+    status = models.CharField(
+        _("状态"), max_length=20, choices=Status.choices, default=Status.PENDING, db_index=True
+    )
+    public_reply = models.TextField(_("公开答复"), max_length=OPINION_MAX, blank=True)
+    private_answer = models.TextField(_("私下答复"), max_length=OPINION_MAX, blank=True)
+    reject_reason = models.CharField(_("不予公开原因"), max_length=REASON_MAX, blank=True)
+    moderated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    moderated_at = models.DateTimeField(null=True, blank=True)
+    rectification_item = models.OneToOneField(
+        RectificationItem,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="opinion",
+        verbose_name=_("整改事项"),
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = OpinionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("群众意见")
+        verbose_name_plural = _("群众意见")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["organization", "status"])]
+
+    def __str__(self) -> str:
+        return self.text[:40]
+
+    def get_absolute_url(self) -> str:
+        return reverse("publicity:opinion_manage", args=[self.pk])
+
+    def public_url(self) -> str:
+        return reverse("publicity:opinion", args=[self.organization_id, self.pk])

@@ -1,0 +1,212 @@
+"""The public pages (三公开): no login, phone first, served from the cache.
+
+Every GET view is wrapped in `cached_page`: a hit answers from the cache without touching the
+database. The opinion box is the only POST; its page is cached and shared, so it carries no
+CSRF token (an anonymous form has no session for a forged request to ride on); the honeypot
+and the per-address limit protect it instead.
+"""
+
+from __future__ import annotations
+
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
+
+from core.errors import TransitionError
+from pledges.models import Organization
+
+from . import selectors, services
+from .cache import cached_page
+from .forms import OpinionForm
+from .models import Notice
+from .qr import qr_inline, qr_svg
+
+
+def _org(org_pk: int) -> Organization:
+    org = selectors.public_org(org_pk)
+    if org is None:
+        raise Http404
+    return org
+
+
+def _notice(org: Organization, pk: int) -> Notice:
+    notice = selectors.public_notice(org, pk)
+    if notice is None:
+        raise Http404
+    return notice
+
+
+@cached_page
+def index(request: HttpRequest) -> HttpResponse:
+    """Find an organization by name, or walk the tree from the top."""
+    query = request.GET.get("q", "")
+    results = list(selectors.find_organizations(query)) if query.strip() else None
+    roots = Organization.objects.get_root_nodes() if results is None else []
+    return render(
+        request,
+        "publicity/public_index.html",
+        {"query": query.replace("\x00", "")[:50], "results": results, "roots": list(roots)},
+    )
+
+
+@cached_page
+def organization(request: HttpRequest, org_pk: int) -> HttpResponse:
+    org = _org(org_pk)
+    context = selectors.org_page(org)
+    context["form"] = OpinionForm()
+    return render(request, "publicity/public_org.html", context)
+
+
+@cached_page
+def notice(request: HttpRequest, org_pk: int, pk: int) -> HttpResponse:
+    org = _org(org_pk)
+    n = _notice(org, pk)
+    context = {
+        "org": org,
+        "notice": n,
+        "items": selectors.notice_items(n),
+        "opinions": selectors.notice_opinions(n),
+        "is_live": n.is_live(),
+        "form": OpinionForm(),
+    }
+    return render(request, "publicity/public_notice.html", context)
+
+
+@cached_page
+def pledge(request: HttpRequest, org_pk: int, pk: int) -> HttpResponse:
+    org = _org(org_pk)
+    p = selectors.public_pledge(org, pk)
+    if p is None:
+        raise Http404
+    return render(
+        request, "publicity/public_pledge.html", {"org": org, "pledge": p, "form": OpinionForm()}
+    )
+
+
+@cached_page
+def opinion(request: HttpRequest, org_pk: int, pk: int) -> HttpResponse:
+    org = _org(org_pk)
+    o = selectors.public_opinion(org, pk)
+    if o is None:
+        raise Http404
+    return render(request, "publicity/public_opinion.html", {"org": org, "opinion": o})
+
+
+@cached_page
+def opinion_sent(request: HttpRequest, org_pk: int) -> HttpResponse:
+    return render(request, "publicity/public_opinion_sent.html", {"org": _org(org_pk)})
+
+
+@csrf_exempt
+@require_POST
+def opinion_submit(request: HttpRequest, org_pk: int) -> HttpResponse:
+    """意见箱. A refusal shows the form again with everything typed still in it."""
+    org = _org(org_pk)
+    form = OpinionForm(request.POST)
+    target = _target(org, request.POST)
+    if form.is_valid():
+        content = services.OpinionContent(
+            text=form.cleaned_data["text"],
+            name=form.cleaned_data["name"],
+            contact=form.cleaned_data["contact"],
+        )
+        try:
+            services.opinion_submit(
+                organization=org,
+                content=content,
+                address=request.META.get("REMOTE_ADDR", ""),
+                **target,
+            )
+            return redirect("publicity:opinion_sent", org_pk=org.pk)
+        except TransitionError as e:
+            form.add_error(None, str(e))
+    context = {"org": org, "form": form, **target}
+    return render(request, "publicity/public_opinion_form.html", context, status=200)
+
+
+def _target(org: Organization, post) -> dict:
+    """The notice or pledge the opinion is about, when it is a public one of this organization."""
+    target: dict = {"notice": None, "pledge": None}
+    for name, lookup in (("notice", selectors.public_notice), ("pledge", selectors.public_pledge)):
+        raw = post.get(name, "")
+        if raw.isdigit() and len(raw) < 12:
+            target[name] = lookup(org, int(raw))
+    return target
+
+
+@cached_page
+def org_qr(request: HttpRequest, org_pk: int) -> HttpResponse:
+    org = _org(org_pk)
+    url = request.build_absolute_uri(reverse("publicity:organization", args=[org.pk]))
+    return HttpResponse(qr_svg(url, title=org.name), content_type="image/svg+xml")
+
+
+@cached_page
+def notice_qr(request: HttpRequest, org_pk: int, pk: int) -> HttpResponse:
+    n = _notice(_org(org_pk), pk)
+    url = request.build_absolute_uri(n.public_url())
+    return HttpResponse(qr_svg(url, title=n.title), content_type="image/svg+xml")
+
+
+@cached_page
+def org_poster(request: HttpRequest, org_pk: int) -> HttpResponse:
+    """An A4 poster for the notice board: the organization's name and its QR code."""
+    org = _org(org_pk)
+    url = request.build_absolute_uri(reverse("publicity:organization", args=[org.pk]))
+    context = {"org": org, "url": url, "qr": qr_inline(url, scale=8)}
+    return render(request, "publicity/poster_org.html", context)
+
+
+@cached_page
+def notice_poster(request: HttpRequest, org_pk: int, pk: int) -> HttpResponse:
+    """The notice itself on one A4 sheet for the board, with its QR code."""
+    org = _org(org_pk)
+    n = _notice(org, pk)
+    url = request.build_absolute_uri(n.public_url())
+    context = {
+        "org": org,
+        "notice": n,
+        "items": selectors.notice_items(n),
+        "url": url,
+        "qr": qr_inline(url, scale=3),
+    }
+    return render(request, "publicity/poster_notice.html", context)
+
+
+def _notice_data(request: HttpRequest, n: Notice) -> dict:
+    return {
+        "id": n.pk,
+        "title": n.title,
+        "kind": n.kind,
+        "kind_label": str(n.get_kind_display()),
+        "version": n.version,
+        "correction_note": n.correction_note,
+        "intro": n.intro,
+        "starts_on": n.starts_on.isoformat(),
+        "ends_on": n.ends_on.isoformat(),
+        "url": request.build_absolute_uri(n.public_url()),
+        "items": [
+            {
+                "heading": i.heading,
+                "status": i.status_label,
+                "lines": [{"label": label, "value": value} for label, value in i.lines],
+                "rows": i.rows,
+            }
+            for i in n.items.all()
+        ],
+    }
+
+
+@cached_page
+def org_json(request: HttpRequest, org_pk: int) -> HttpResponse:
+    """Open data for 政务公开 platforms: the organization's live notices."""
+    org = _org(org_pk)
+    data = {
+        "organization": {"id": org.pk, "name": org.name},
+        "generated": timezone.localdate().isoformat(),
+        "notices": [_notice_data(request, n) for n in selectors.live_notices_with_items(org)],
+    }
+    return JsonResponse(data, json_dumps_params={"ensure_ascii": False, "indent": 1})

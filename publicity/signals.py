@@ -1,0 +1,39 @@
+"""Refresh the cached public pages when the pledge book or the reviews change.
+
+Publicity sits above pledges and reviews, so it listens to their saves rather than asking them
+to call it. Bulk `update()` calls send no signal; the services that publish in bulk (notice
+approval) refresh the pages themselves.
+"""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.db.models.signals import post_delete, post_save
+
+from pledges.models import Organization, Pledge
+from reviews.models import AnnualAssessment, MassEvaluation, RectificationItem, Review
+
+from .cache import bump_organizations, bump_site
+
+
+def _org_changed(sender, instance, **kwargs) -> None:
+    org_id = getattr(instance, "owner_org_id", None) or getattr(instance, "organization_id", None)
+    if org_id:
+        # Now and after the commit (see publicity.services._refresh_public).
+        bump_organizations([org_id])
+        transaction.on_commit(lambda: bump_organizations([org_id]))
+
+
+def _tree_changed(sender, instance, **kwargs) -> None:
+    bump_site()
+    transaction.on_commit(bump_site)
+
+
+def connect() -> None:
+    for model in (Pledge, Review, RectificationItem, AnnualAssessment, MassEvaluation):
+        post_save.connect(_org_changed, sender=model, dispatch_uid=f"publicity-{model.__name__}")
+        post_delete.connect(
+            _org_changed, sender=model, dispatch_uid=f"publicity-del-{model.__name__}"
+        )
+    post_save.connect(_tree_changed, sender=Organization, dispatch_uid="publicity-org")
+    post_delete.connect(_tree_changed, sender=Organization, dispatch_uid="publicity-org-del")

@@ -1,0 +1,150 @@
+"""三公开 in headless Chromium: a passer-by scans the notice board's QR code on a phone, reads a
+notice and leaves an opinion; at a desk a secretary composes a notice, the office approves it,
+and it appears publicly."""
+
+import datetime
+
+import pytest
+from django.utils import timezone
+
+from pledges.models import Pledge
+from publicity import services
+from publicity.compose import candidates
+from publicity.models import Opinion
+from tests.browser.conftest import login
+from tests.factories import PledgeFactory
+
+PHONE = {"width": 360, "height": 740}
+MAX_PAGE_BYTES = 300 * 1024
+
+
+@pytest.fixture
+def phone(browser, live_server):
+    context = browser.new_context(
+        locale="zh-CN", viewport=PHONE, is_mobile=True, has_touch=True, device_scale_factor=2
+    )
+    page = context.new_page()
+    page.set_default_timeout(15000)
+    page.base_url = live_server.url
+    yield page
+    context.close()
+
+
+def _pledges(w):
+    for title in ("修缮社区活动室", "帮扶困难群众"):
+        PledgeFactory(
+            owner_org=w.branch,
+            status=Pledge.Status.PUBLISHED,
+            title=title,
+            measures="组织党员志愿者每周开展一次，建立台账逐户落实",
+            published_at=timezone.now(),
+        )
+
+
+def _live_notice(w):
+    today = timezone.localdate()
+    year = today.year
+    notice = services.notice_create(
+        by=w.secretary,
+        organization=w.branch,
+        kind="pledges",
+        year=year,
+        content=services.NoticeContent(
+            title="东街社区党支部亮诺公示",
+            intro="公示期内欢迎监督。",
+            starts_on=today,
+            ends_on=today + datetime.timedelta(days=6),
+            sources=[c.source for c in candidates(w.branch, "pledges", year)],
+        ),
+    )
+    services.notice_submit(notice=notice, by=w.secretary)
+    return services.notice_approve(notice=notice, by=w.office)
+
+
+def _page_bytes(page) -> int:
+    return page.evaluate(
+        """() => {
+          const nav = performance.getEntriesByType('navigation')[0];
+          const res = performance.getEntriesByType('resource');
+          return nav.decodedBodySize + res.reduce((n, r) => n + r.decodedBodySize, 0);
+        }"""
+    )
+
+
+def _fits(page) -> None:
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    assert _page_bytes(page) <= MAX_PAGE_BYTES
+
+
+def test_it_reads_a_notice_and_takes_an_opinion_on_a_phone(phone, world, artifacts):
+    page = phone
+    _pledges(world)
+    notice = _live_notice(world)
+
+    # The poster on the notice board prints the address its QR code holds.
+    page.goto(f"{page.base_url}/public/org/{world.branch.pk}/poster/")
+    assert page.locator("[data-testid=poster] svg").count() == 1
+    address = page.locator("[data-testid=poster] p").last.inner_text().strip()
+    assert address.endswith(f"/public/org/{world.branch.pk}/")
+
+    page.goto(address)
+    assert page.locator("h1").first.inner_text().startswith("东街社区党支部")
+    _fits(page)
+    page.screenshot(path=str(artifacts / "public-org-phone.png"), full_page=True)
+
+    page.click(f"a[href='{notice.public_url()}']")
+    page.wait_for_load_state()
+    assert "修缮社区活动室" in page.content()
+    assert "组织党员志愿者每周开展一次" in page.content()
+    _fits(page)
+    page.screenshot(path=str(artifacts / "public-notice-phone.png"), full_page=True)
+
+    # Every field of the opinion form has a visible label; the honeypot is out of sight.
+    assert page.is_visible("label[for=op-text]")
+    honeypot = page.locator("#op-website").bounding_box()
+    assert honeypot["x"] + honeypot["width"] <= 0
+    page.fill("#op-text", "活动室开放时间能否延长到晚上八点？")
+    page.fill("#op-name", "居民老张")
+    page.click("[data-testid=opinion-form] button[type=submit]")
+    page.wait_for_load_state()
+    assert page.is_visible("[data-testid=opinion-sent]")
+    page.screenshot(path=str(artifacts / "public-opinion-sent-phone.png"), full_page=True)
+    opinion = Opinion.objects.get()
+    assert (opinion.notice, opinion.status) == (notice, "pending")
+
+
+def test_it_publishes_a_notice_composed_by_the_secretary_and_approved_by_the_office(
+    page, world, artifacts, browser, live_server
+):
+    _pledges(world)
+    login(page, "secretary")
+    page.goto(f"{page.base_url}/public/manage/")
+    page.click(f"[data-testid=compose-{world.branch.pk}]")
+    page.wait_for_load_state()
+    # Every candidate ticked by default.
+    boxes = page.locator("[data-testid=candidate] input[type=checkbox]")
+    assert boxes.count() == 2 and all(boxes.nth(i).is_checked() for i in range(2))
+    page.fill("textarea[name=intro]", "请广大群众监督。")
+    page.screenshot(path=str(artifacts / "public-compose-desktop.png"), full_page=True)
+    page.click("[data-testid=notice-form] button[type=submit]")
+    page.wait_for_load_state()
+    page.click("[data-testid=submit-notice]")
+    page.wait_for_load_state()
+    assert "已提交审核" in page.content()
+
+    page.context.clear_cookies()
+    login(page, "office")
+    page.goto(f"{page.base_url}/public/manage/?status=submitted")
+    page.click("[data-testid=notice-row] a")
+    page.wait_for_load_state()
+    page.click("[data-testid=approve-notice]")
+    page.wait_for_load_state()
+    assert "已批准" in page.content()
+    page.screenshot(path=str(artifacts / "public-approved-desktop.png"), full_page=True)
+
+    anonymous = browser.new_context(locale="zh-CN").new_page()
+    anonymous.goto(f"{live_server.url}/public/org/{world.branch.pk}/")
+    live = anonymous.locator("[data-testid=live-notices]")
+    assert "亮诺公示" in live.inner_text()
+    anonymous.screenshot(path=str(artifacts / "public-org-desktop.png"), full_page=True)
+    anonymous.context.close()

@@ -1,0 +1,71 @@
+"""An anonymous walk over every URL pattern of the site: only the public pages, the mass
+evaluation entry, the login page and static files answer; everything else sends the visitor
+to the login page or answers 403, 404 or 405."""
+
+import re
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from publicity import services
+
+from .helpers import compose, publish
+
+# The admin has its own login page: a login page too.
+OPEN_PREFIXES = ("/public/", "/reviews/e/", "/login/", "/admin/login/", "/static/")
+CLOSED_UNDER_PUBLIC = ("/public/manage/", "/public/print/")
+SAMPLES = {"int": "1", "str": "publish", "slug": "x", "path": "x", "uuid": "0" * 32}
+
+
+def _walk(patterns, prefix=""):
+    for p in patterns:
+        route = prefix + str(p.pattern)
+        if isinstance(p, URLResolver):
+            yield from _walk(p.url_patterns, route)
+        elif isinstance(p, URLPattern):
+            yield route
+
+
+def _url(route: str) -> str:
+    """A concrete address for a route: every converter filled with a sample value."""
+    route = route.lstrip("^").rstrip("$").replace("\\Z", "")
+    route = re.sub(r"<(?:(\w+):)?\w+>", lambda m: SAMPLES.get(m.group(1) or "str", "1"), route)
+    route = re.sub(r"\(\?P<\w+>[^)]*\)", "1", route)
+    return "/" + route.replace("\\", "")
+
+
+def _open(url: str) -> bool:
+    return url.startswith(OPEN_PREFIXES) and not url.startswith(CLOSED_UNDER_PUBLIC)
+
+
+@pytest.fixture
+def everything(pub):
+    notice = publish(pub, compose(pub))
+    opinion = services.opinion_submit(
+        organization=pub.branch, content=services.OpinionContent(text="好"), address="1.2.3.4"
+    )
+    services.opinion_publish(opinion=opinion, by=pub.secretary)
+    return pub, notice
+
+
+def test_it_lets_an_anonymous_visitor_reach_only_the_public_pages(client, everything):
+    routes = list(_walk(get_resolver().url_patterns))
+    assert len(routes) > 50
+    reached = []
+    for route in routes:
+        url = _url(route)
+        for method in (client.get, client.post):
+            response = method(url)
+            status = response.status_code
+            if status in (403, 404, 405):
+                continue
+            if status in (301, 302):
+                # Wherever a redirect leads, it must end on the login page or a public one.
+                final = client.get(response["Location"], follow=True)
+                landed = final.request["PATH_INFO"]
+                assert final.status_code in (403, 404) or _open(landed), (url, landed)
+                continue
+            assert _open(url), (url, status)
+            reached.append(url)
+    assert any(u.startswith("/public/org/") for u in reached)
+    assert "/login/" in reached

@@ -1,0 +1,181 @@
+"""Working pages: compose, submit, approve, withdraw, correct; the opinion queue; who may."""
+
+import datetime
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from publicity import services
+from publicity.models import Notice, Opinion
+
+from .helpers import compose, publish
+
+TODAY = timezone.localdate()
+
+
+def _compose_post(client, w, sources):
+    url = reverse("publicity:compose", args=[w.branch.pk]) + f"?kind=pledges&year={TODAY.year}"
+    return client.post(
+        url,
+        {
+            "title": "亮诺公示",
+            "intro": "欢迎监督",
+            "starts_on": TODAY.isoformat(),
+            "ends_on": (TODAY + datetime.timedelta(days=6)).isoformat(),
+            "sources": sources,
+        },
+    )
+
+
+def test_it_composes_submits_approves_and_publishes_through_the_pages(client, pub):
+    client.force_login(pub.secretary)
+    page = client.get(reverse("publicity:compose", args=[pub.branch.pk]) + "?kind=pledges")
+    html = page.content.decode()
+    assert "修缮社区活动室" in html and "checked" in html and "草稿承诺不得公开" not in html
+    response = _compose_post(client, pub, [f"pledge:{pub.published.pk}"])
+    notice = Notice.objects.get()
+    assert response.status_code == 302 and notice.items.count() == 1
+    client.post(reverse("publicity:notice_submit", args=[notice.pk]))
+    client.force_login(pub.office)
+    client.post(reverse("publicity:notice_approve", args=[notice.pk]))
+    notice.refresh_from_db()
+    assert notice.status == "approved"
+    client.logout()
+    assert (
+        "亮诺公示"
+        in client.get(reverse("publicity:organization", args=[pub.branch.pk])).content.decode()
+    )
+
+
+def test_it_keeps_the_form_on_a_refused_compose(client, pub):
+    client.force_login(pub.secretary)
+    response = _compose_post(client, pub, [f"pledge:{pub.draft.pk}"])
+    assert response.status_code == 200
+    assert not Notice.objects.exists()
+
+
+@pytest.mark.parametrize("who", ["other_secretary", "member_user", "stranger", "far_office"])
+def test_it_refuses_a_stranger_every_notice_page_and_move(client, pub, who):
+    notice = compose(pub)
+    client.force_login(getattr(pub, who))
+    assert client.get(reverse("publicity:compose", args=[pub.branch.pk])).status_code == 403
+    for name in ("notice_manage", "notice_edit", "notice_correct"):
+        assert client.get(reverse(f"publicity:{name}", args=[notice.pk])).status_code == 404
+    for name in (
+        "notice_submit",
+        "notice_approve",
+        "notice_return",
+        "notice_withdraw",
+        "notice_delete",
+    ):
+        response = client.post(reverse(f"publicity:{name}", args=[notice.pk]), {"reason": "x"})
+        assert response.status_code == 404
+    assert Notice.objects.get().status == "draft"
+
+
+def test_it_refuses_a_get_on_a_move(client, pub):
+    notice = compose(pub)
+    client.force_login(pub.secretary)
+    assert client.get(reverse("publicity:notice_submit", args=[notice.pk])).status_code == 405
+
+
+def test_it_withdraws_through_the_page_with_a_reason(client, pub):
+    notice = publish(pub, compose(pub))
+    client.force_login(pub.secretary)
+    client.post(reverse("publicity:notice_withdraw", args=[notice.pk]), {"reason": ""})
+    assert Notice.objects.get().status == "approved"
+    client.post(reverse("publicity:notice_withdraw", args=[notice.pk]), {"reason": "有误"})
+    assert Notice.objects.get().status == "withdrawn"
+
+
+def test_it_puts_a_pledge_on_the_next_notice_from_the_pledge_page(client, pub):
+    client.force_login(pub.secretary)
+    html = client.get(reverse("pledges:pledge", args=[pub.published.pk])).content.decode()
+    assert reverse("publicity:pledge_to_notice", args=[pub.published.pk]) in html
+    response = client.post(reverse("publicity:pledge_to_notice", args=[pub.published.pk]))
+    notice = Notice.objects.get()
+    assert response.url == notice.get_absolute_url()
+    assert notice.items.get().source == f"pledge:{pub.published.pk}"
+
+
+def test_it_refuses_one_click_to_a_stranger(client, pub):
+    client.force_login(pub.other_secretary)
+    response = client.post(reverse("publicity:pledge_to_notice", args=[pub.published.pk]))
+    assert response.status_code == 404 and not Notice.objects.exists()
+
+
+def test_it_lists_notices_in_a_fixed_number_of_queries(client, pub, django_assert_num_queries):
+    client.force_login(pub.office)
+    url = reverse("publicity:manage")
+    compose(pub)
+    client.get(url)
+    with django_assert_num_queries(9):
+        client.get(url)
+    for _ in range(5):
+        compose(pub)
+    with django_assert_num_queries(9):
+        client.get(url)
+
+
+def test_it_reads_a_notice_page_in_a_fixed_number_of_queries(
+    client, pub, django_assert_num_queries
+):
+    client.force_login(pub.office)
+    one = compose(pub, sources=[f"pledge:{pub.published.pk}"])
+    many = compose(pub)
+    for notice in (one, many):
+        client.get(notice.get_absolute_url())
+        with django_assert_num_queries(8):
+            client.get(notice.get_absolute_url())
+
+
+def _opinion(w, text="建议增加路灯"):
+    # A fresh address each time: the hourly limit is not what these tests are about.
+    return services.opinion_submit(
+        organization=w.branch,
+        content=services.OpinionContent(text=text),
+        address=f"10.9.9.{Opinion.objects.count()}",
+    )
+
+
+def test_it_moderates_through_the_queue(client, pub):
+    opinion = _opinion(pub)
+    client.force_login(pub.secretary)
+    assert "建议增加路灯" in client.get(reverse("publicity:opinions")).content.decode()
+    client.post(reverse("publicity:opinion_publish", args=[opinion.pk]), {"reply": "已安排"})
+    assert Opinion.objects.get().status == "published"
+    client.post(
+        reverse("publicity:opinion_to_rectification", args=[opinion.pk]),
+        {
+            "problem": "路灯损坏",
+            "measures": "更换",
+            "responsible": "书记",
+            "deadline": (TODAY + datetime.timedelta(days=7)).isoformat(),
+        },
+    )
+    assert Opinion.objects.get().rectification_item is not None
+
+
+@pytest.mark.parametrize("who", ["other_secretary", "member_user", "leader", "stranger"])
+def test_it_refuses_a_stranger_the_opinion_queue_and_moves(client, pub, who):
+    opinion = _opinion(pub)
+    client.force_login(getattr(pub, who))
+    assert "建议增加路灯" not in client.get(reverse("publicity:opinions")).content.decode()
+    assert client.get(reverse("publicity:opinion_manage", args=[opinion.pk])).status_code == 404
+    for name in ("opinion_publish", "opinion_answer", "opinion_reject", "opinion_to_rectification"):
+        assert client.post(reverse(f"publicity:{name}", args=[opinion.pk]), {}).status_code == 404
+    assert Opinion.objects.get().status == "pending"
+
+
+def test_it_lists_opinions_in_a_fixed_number_of_queries(client, pub, django_assert_num_queries):
+    client.force_login(pub.office)
+    url = reverse("publicity:opinions")
+    _opinion(pub)
+    client.get(url)
+    with django_assert_num_queries(6):
+        client.get(url)
+    for n in range(5):
+        _opinion(pub, text=f"意见{n}")
+    with django_assert_num_queries(6):
+        client.get(url)
