@@ -15,5 +15,6 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("reviews/", include("reviews.urls")),
     path("public/", include("publicity.urls")),
+    path("exports/", include("core.exports.urls")),
     path("", include("pledges.urls")),
 ]
