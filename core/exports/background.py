@@ -45,7 +45,8 @@ class _Abandoned(Exception):
 
 
 class _Progress:
-    """`progress(done, total)` for builders: written at most once a second, and the heartbeat."""
+    """`progress(done, total)` for builders: written at most once a second (and as soon as the
+    total is known), and the heartbeat."""
 
     def __init__(self, job: ExportJob, attempt: int):
         self.job_id, self.attempt = job.pk, attempt
@@ -54,10 +55,11 @@ class _Progress:
 
     def __call__(self, done: int, total: int | None = None) -> None:
         self.done = max(0, min(int(done), MAX_INT))
-        if total is not None:
+        news = total is not None and total != self.total
+        if news:
             self.total = max(0, min(int(total), MAX_INT))
         now = time.monotonic()
-        if now - self._written_at < PROGRESS_SECONDS:
+        if now - self._written_at < PROGRESS_SECONDS and not news:
             return
         self._written_at = now
         # One fenced UPDATE, no lock: it touches only counters, and only while the job is ours.
