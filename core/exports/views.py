@@ -65,9 +65,11 @@ def start(request: HttpRequest) -> HttpResponse:
 @login_required
 def job_page(request: HttpRequest, pk: int) -> HttpResponse:
     job = _job(request, pk)
-    return render(
-        request, "core/exports/job.html", {"job": job, "label": registry.label_of(job.kind)}
-    )
+    # One wording for the page and for exports.js, which fills the same placeholders.
+    rows_format = _("已写 %(done)s / %(total)s 行")
+    rows_text = rows_format % {"done": job.rows_done, "total": job.rows_total}
+    context = {"job": job, "label": registry.label_of(job.kind), "rows_format": rows_format}
+    return render(request, "core/exports/job.html", {**context, "rows_text": rows_text})
 
 
 @login_required

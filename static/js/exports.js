@@ -7,6 +7,7 @@
   var url = box.getAttribute('data-status-url');
   var bar = box.querySelector('[data-role=bar]');
   var state = box.querySelector('[data-role=state]');
+  var rowsFormat = box.getAttribute('data-rows-format');
   if (!window.XMLHttpRequest || !window.JSON) {
     window.setTimeout(function () { window.location.reload(); }, 3000);
     return;
@@ -16,7 +17,9 @@
     bar.setAttribute('aria-valuenow', job.percent);
     bar.innerHTML = job.percent + '%';
     var text = job.label;
-    if (job.total !== null) { text += '：' + job.done + ' / ' + job.total; }
+    if (job.total !== null) {
+      text += '：' + rowsFormat.replace('%(done)s', job.done).replace('%(total)s', job.total);
+    }
     state.innerHTML = '';
     state.appendChild(document.createTextNode(text));
   }
