@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 from functools import partial
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
@@ -33,6 +34,8 @@ logger = logging.getLogger(__name__)
 # The broker answers at once or not at all: the user is told, not kept waiting.
 QUEUE_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.5}
 MAX_PARAMS = 20
+# A city's ledger keeps a worker busy for a minute: one user may not queue more than a few.
+MAX_ACTIVE_PER_USER = 3
 MAX_PARAM_KEY = 50
 MAX_PARAM_TEXT = 200
 MAX_INT = 2**63 - 1
@@ -105,14 +108,26 @@ def _fail_unqueued(job_id: int) -> None:
 def export_start(*, by, kind: str, params: dict) -> ExportJob:
     """Check and record an export, queued once this transaction commits.
 
-    Raises TransitionError (Chinese message) for an unknown kind or wrong params,
-    PermissionDenied when `by` may not export that, BrokerUnavailable when the job could not be
-    queued (then no job is left).
+    Returns the user's job already queued or running for the same kind and params, if any.
+    Raises TransitionError (Chinese message) for an unknown kind, wrong params or too many
+    exports under way, PermissionDenied when `by` may not export that, BrokerUnavailable when the
+    job could not be queued (then no job is left).
     """
     entry = _kind(kind)
     params = _check_params(entry.clean_params(_check_params(params)))
     if not by.is_authenticated or not entry.permission(by, params):
         raise PermissionDenied
+    # One start at a time per user, so that the checks below hold when two requests race.
+    lock_rows(get_user_model().objects.filter(pk=by.pk))
+    active = list(ExportJob.objects.filter(requester=by, status__in=ExportJob.ACTIVE))
+    for job in active:
+        if job.kind == kind and job.params == params:
+            return job  # the same file is already on its way: a second click builds nothing
+    if len(active) >= MAX_ACTIVE_PER_USER:
+        raise TransitionError(
+            _("您已有 %(count)d 个导出正在进行，请等它们完成后再开始新的导出。")
+            % {"count": len(active)}
+        )
     job = ExportJob.objects.create(
         requester=by, kind=kind, params=params, title=entry.title_for(params)[:200]
     )

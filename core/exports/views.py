@@ -115,5 +115,6 @@ def retry(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def mine(request: HttpRequest) -> HttpResponse:
     page = Paginator(selectors.my_exports(request.user), PER_PAGE).get_page(request.GET.get("page"))
-    labels = {job.kind: registry.label_of(job.kind) for job in page}
-    return render(request, "core/exports/mine.html", {"page": page, "labels": labels})
+    for job in page:
+        job.label = registry.label_of(job.kind)
+    return render(request, "core/exports/mine.html", {"page": page})

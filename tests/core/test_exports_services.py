@@ -153,3 +153,20 @@ def test_it_fails_a_retry_the_broker_did_not_take_with_the_reason(
     job.refresh_from_db()
     assert job.status == S.FAILED
     assert "后台任务服务暂时无法连接" in job.error
+
+
+def test_it_gives_back_the_same_export_already_under_way(alice, fake):
+    first = start(alice, {"org": "east", "rows": "2"})
+    assert start(alice, {"org": "east", "rows": 2}) == first
+    assert start(alice, {"org": "west", "rows": "2"}) != first
+    assert ExportJob.objects.count() == 2
+
+
+def test_it_refuses_a_fourth_export_under_way(alice, fake):
+    for rows in range(3):
+        start(alice, {"org": "east", "rows": rows})
+    with pytest.raises(TransitionError, match="已有 3 个导出正在进行"):
+        start(alice, {"org": "east", "rows": 9})
+    assert ExportJob.objects.count() == 3
+    ExportJob.objects.filter(params__rows=0).update(status=S.DONE)
+    assert start(alice, {"org": "east", "rows": 9}).status == S.QUEUED
