@@ -35,7 +35,8 @@ logger = logging.getLogger(__name__)
 TRANSIENT_ERRORS = (OperationalError, InterfaceError)
 SOFT_TIME_LIMIT = 30 * 60
 PROGRESS_SECONDS = 1.0
-MAX_INT = 2**63 - 1
+# The row counters are integer columns.
+MAX_ROWS = 2**31 - 1
 
 S = ExportJob.Status
 
@@ -54,10 +55,10 @@ class _Progress:
         self._written_at = float("-inf")
 
     def __call__(self, done: int, total: int | None = None) -> None:
-        self.done = max(0, min(int(done), MAX_INT))
+        self.done = max(0, min(int(done), MAX_ROWS))
         news = total is not None and total != self.total
         if news:
-            self.total = max(0, min(int(total), MAX_INT))
+            self.total = max(0, min(int(total), MAX_ROWS))
         now = time.monotonic()
         if now - self._written_at < PROGRESS_SECONDS and not news:
             return
@@ -161,7 +162,6 @@ def _build(job: ExportJob, attempt: int, entry: registry.ExportKind) -> None:
     progress = _Progress(job, attempt)
     with tempfile.TemporaryFile() as out:
         try:
-            progress(0)  # the first heartbeat, before the builder's own queries
             entry.builder(job, out, progress)
         except _Abandoned:
             return

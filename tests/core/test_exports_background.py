@@ -199,3 +199,11 @@ def test_it_expires_a_row_whose_file_is_already_gone(
     ExportJob.objects.filter(pk=job.pk).update(expires_at=timezone.now())
     with django_capture_on_commit_callbacks(execute=True):
         assert services.exports_expire() == 1
+
+
+def test_it_bounds_the_counts_a_builder_reports(alice, fake, monkeypatch):
+    monkeypatch.setattr(background, "PROGRESS_SECONDS", 0)
+    fake.during = lambda job, progress: progress(10**30, -5)
+    job = services.export_run(job=queued(alice))
+    assert job.status == S.DONE
+    assert job.rows_total == 3  # the builder's last word
