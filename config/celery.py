@@ -7,5 +7,5 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 app = Celery("pledgebook")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
-# core's toolkits keep their tasks in their own sub-packages.
-app.autodiscover_tasks(["core.notifications"])
+# core's tasks live in sub-packages, which autodiscovery of the apps does not reach.
+app.autodiscover_tasks(["core.notifications", "core.exports"])

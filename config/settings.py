@@ -197,6 +197,16 @@ CELERY_BEAT_SCHEDULE = {
         "task": "core.notifications.tasks.redeliver_notifications",
         "schedule": crontab(minute="*/30"),
     },
+    # Exports: a job whose worker died is failed (and can be retried) within minutes; files are
+    # kept 7 days and removed at night.
+    "exports-fail-stale": {
+        "task": "core.exports.tasks.fail_stale_exports",
+        "schedule": crontab(minute="*/5"),
+    },
+    "exports-expire": {
+        "task": "core.exports.tasks.expire_exports",
+        "schedule": crontab(minute=15, hour=3),
+    },
 }
 
 SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", False)

@@ -16,5 +16,6 @@ urlpatterns = [
     path("notifications/", include("core.notifications.urls")),
     path("reviews/", include("reviews.urls")),
     path("public/", include("publicity.urls")),
+    path("exports/", include("core.exports.urls")),
     path("", include("pledges.urls")),
 ]

@@ -1,7 +1,8 @@
 """core's models live with the toolkit that owns them; Django finds them through this module."""
 
 # Imported for their side effects: the login receiver and the channels' system check.
+from .exports.models import ExportJob
 from .notifications import checks, receivers  # noqa: F401
 from .notifications.models import Delivery, Notification
 
-__all__ = ["Delivery", "Notification"]
+__all__ = ["Delivery", "ExportJob", "Notification"]

@@ -1,0 +1,79 @@
+"""What can be exported: a builder per kind, registered by the domain apps.
+
+`builder(job, out, progress)` writes the .xlsx to `out` (binary, seekable) and calls
+`progress(done, total)` as it goes, at least once a minute: the call is also the heartbeat that
+tells a live job from one whose worker died. `permission(user, params)` says whether the user may
+export that (e.g. may see the organization); `clean(params)` turns the posted strings into the
+params the builder reads, raising TransitionError with a Chinese message when they are wrong;
+`title(params)` names the file.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import IO, Any
+
+from django.core.exceptions import ImproperlyConfigured
+from django.utils.module_loading import autodiscover_modules
+
+Builder = Callable[[Any, IO[bytes], Callable[[int, int | None], None]], object]
+
+
+@dataclass(frozen=True)
+class ExportKind:
+    kind: str
+    builder: Builder
+    label: str
+    permission: Callable[[Any, dict], bool]
+    clean: Callable[[dict], dict] | None = None
+    title: Callable[[dict], str] | None = None
+
+    def clean_params(self, params: dict) -> dict:
+        return self.clean(params) if self.clean else params
+
+    def title_for(self, params: dict) -> str:
+        return str(self.title(params) if self.title else self.label)
+
+
+_kinds: dict[str, ExportKind] = {}
+_discovered = False
+MAX_KIND_LENGTH = 50
+
+
+def register(
+    kind: str,
+    builder: Builder,
+    *,
+    label: str,
+    permission: Callable[[Any, dict], bool],
+    clean: Callable[[dict], dict] | None = None,
+    title: Callable[[dict], str] | None = None,
+) -> ExportKind:
+    if not kind or len(kind) > MAX_KIND_LENGTH:
+        raise ImproperlyConfigured(f"export kind {kind!r}: 1 to {MAX_KIND_LENGTH} characters")
+    entry = ExportKind(kind, builder, label, permission, clean, title)
+    known = _kinds.get(kind)
+    # The same module imported twice registers the same thing twice; two apps may not share a kind.
+    if known is not None and known.builder is not builder:
+        raise ImproperlyConfigured(f"export kind {kind!r} is registered twice")
+    _kinds[kind] = entry
+    return entry
+
+
+def unregister(kind: str) -> None:
+    _kinds.pop(kind, None)
+
+
+def get(kind: str) -> ExportKind | None:
+    global _discovered
+    if not _discovered:
+        # Each app's `exports.py` registers its kinds; imported here, so core names no app.
+        autodiscover_modules("exports")
+        _discovered = True
+    return _kinds.get(kind)
+
+
+def label_of(kind: str) -> str:
+    entry = get(kind)
+    return str(entry.label) if entry else kind
