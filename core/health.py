@@ -39,7 +39,7 @@ def check_broker() -> bool:
         return True  # embedded mode: tasks run in-process, there is no broker to reach
     try:
         with Connection(settings.CELERY_BROKER_URL, connect_timeout=BROKER_TIMEOUT) as conn:
-            conn.ensure_connection(max_retries=1, timeout=BROKER_TIMEOUT)
+            conn.ensure_connection(max_retries=1, interval_start=0, timeout=BROKER_TIMEOUT)
         return True
     except Exception:  # noqa: BLE001 - kombu raises many kinds; all mean "unreachable"
         return False
