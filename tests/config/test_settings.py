@@ -33,7 +33,9 @@ SHOWN = [
 
 def _clean_env(**extra) -> dict:
     """The machine's environment without anything this app reads, plus `extra`."""
+    # DJANGO_ALLOW_ASYNC_UNSAFE: set by the browser tests' conftest, refused by check --deploy.
     ours = {"DATABASE_URL", "REDIS_URL", "SECRET_KEY", "DEBUG", "ALLOWED_HOSTS", *SHOWN}
+    ours |= {"DJANGO_ALLOW_ASYNC_UNSAFE", "CSRF_TRUSTED_ORIGINS", "SESSION_IDLE_SECONDS"}
     env = {k: v for k, v in os.environ.items() if k not in ours}
     return {**env, "DJANGO_SETTINGS_MODULE": "config.settings", **extra}
 
