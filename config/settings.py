@@ -2,6 +2,8 @@
 (SQLite, Celery tasks executed in-process) so `make run` works on a bare machine."""
 
 import os
+import secrets
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -18,18 +20,36 @@ def env_bool(name: str, default: bool) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+def env_int(name: str, default: int) -> int:
+    value = os.environ.get(name, "").strip()
+    return int(value) if value else default
+
+
+def embedded_secret_key(path: Path) -> str:
+    """Read the key from `path`, writing a new random one there first if there is none."""
+    if not path.exists():
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(secrets.token_urlsafe(50))
+    return path.read_text().strip()
+
+
 def env_list(name: str, default: str) -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
-# On by default only in the embedded mode (no DATABASE_URL): a production deployment that
-# forgets DEBUG must not show tracebacks to users.
-DEBUG = env_bool("DEBUG", not os.environ.get("DATABASE_URL"))
+# Production is a deployment with its own database; without one the app runs embedded
+# (`make run` on a bare machine). Only the secure-transport defaults depend on it.
+PRODUCTION = bool(os.environ.get("DATABASE_URL"))
+# Never on unless asked for by name: a 500 must not show settings and tracebacks to whoever
+# triggers it, embedded or not.
+DEBUG = env_bool("DEBUG", False)
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
 if not SECRET_KEY:
-    if not DEBUG:
-        raise RuntimeError("SECRET_KEY must be set when DEBUG is off")
-    SECRET_KEY = "dev-only-insecure-key-change-me"
+    if PRODUCTION:
+        raise RuntimeError("SECRET_KEY must be set when DATABASE_URL is")
+    # Embedded: a key made once on this machine and kept in a git-ignored file.
+    SECRET_KEY = embedded_secret_key(BASE_DIR / ".secret_key")
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
 
@@ -44,7 +64,10 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "treebeard",
+    "axes",
+    "csp",
     "core",
+    "core.security",
     "pledges",
     "reviews",
     "publicity",
@@ -53,7 +76,11 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # Outside CSRF and the views, so it sees every 403 and 404 they return.
+    "core.security.middleware.RefusalLogMiddleware",
+    "core.security.middleware.NoStoreMiddleware",
     "config.middleware.ChosenLanguageMiddleware",
     # Cached public pages (三公开) are answered here, before sessions and authentication.
     "publicity.cache.PublicCacheMiddleware",
@@ -61,7 +88,11 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "core.security.middleware.IdleTimeoutMiddleware",
+    "core.security.middleware.PasswordChangeRequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes requires: turns a lockout into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -90,12 +121,29 @@ DATABASES = {
     "default": dj_database_url.config(
         default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
         conn_max_age=int(os.environ.get("CONN_MAX_AGE", "60")),
+        # A persistent connection the database dropped (a restart) is replaced at the start
+        # of the next request instead of failing it.
+        conn_health_checks=True,
     )
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Checked on every password a user or the office types in a form. Demo seeding sets
+# `demo12345` directly, so the demo keeps working (the login page says so).
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 10},
+    },
+    {"NAME": "core.security.validators.CharacterClassesValidator", "OPTIONS": {"min_classes": 3}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+AUTHENTICATION_BACKENDS = [
+    # First, as django-axes requires: refuses a locked-out login before the password is checked.
+    "core.security.backends.LockoutBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "pledges:home"
@@ -118,6 +166,8 @@ STATIC_COLLECTED = (BASE_DIR / "staticfiles" / "staticfiles.json").exists()
 WHITENOISE_USE_FINDERS = not STATIC_COLLECTED
 WHITENOISE_AUTOREFRESH = DEBUG
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
+# Behind nginx: uploaded files go out through its internal location (core/downloads.py).
+PROTECTED_MEDIA_PREFIX = os.environ.get("PROTECTED_MEDIA_PREFIX", "")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -156,7 +206,12 @@ if SMS_GATEWAY_URL:
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
 CACHES = {
-    "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    "default": {
+        # Redis down: misses and dropped writes, never an error page (core/cache.py).
+        "BACKEND": "core.cache.FaultTolerantRedisCache",
+        "LOCATION": REDIS_URL,
+        "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+    }
     if REDIS_URL
     else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
 }
@@ -207,11 +262,71 @@ CELERY_BEAT_SCHEDULE = {
         "task": "core.exports.tasks.expire_exports",
         "schedule": crontab(minute=15, hour=3),
     },
+    "security-log-retention": {
+        "task": "core.security.tasks.purge_security_log",
+        "schedule": crontab(minute=45, hour=3),
+    },
 }
 
-SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", False)
-CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+# Transport security. Safe in production by default (HTTPS only, secure cookies, HSTS); each
+# can be set from the environment, e.g. SECURE_SSL_REDIRECT=false while TLS is being set up.
+# Embedded (`make run`, plain http://127.0.0.1) all are off.
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", PRODUCTION)
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000 if PRODUCTION else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", PRODUCTION)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", PRODUCTION)
+# Behind nginx terminating TLS: SECURE_PROXY_SSL_HEADER=HTTP_X_FORWARDED_PROTO,https (only if
+# the proxy sets that header itself; see deploy/).
+_proxy_header = env_list("SECURE_PROXY_SSL_HEADER", "")
+SECURE_PROXY_SSL_HEADER = tuple(_proxy_header) if len(_proxy_header) == 2 else None
+# The client address for the security log and lockouts: the first X-Forwarded-For hop only
+# behind a proxy that overwrites that header.
+TRUSTED_PROXY = env_bool("TRUSTED_PROXY", False)
+SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", PRODUCTION)
+CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", SESSION_COOKIE_SECURE)
+SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
+
+# Sessions live in the database (Redis down logs nobody out). Idle timeout 30 minutes: the
+# expiry is pushed forward at most once a minute (core/security/middleware.py).
+SESSION_IDLE_SECONDS = env_int("SESSION_IDLE_SECONDS", 30 * 60)
+SESSION_REFRESH_SECONDS = 60
+SESSION_COOKIE_AGE = SESSION_IDLE_SECONDS
+
+# Login lockout (django-axes): 5 failures lock the account, and the address, for 30 minutes.
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = timedelta(minutes=30)
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "core.security.addresses.client_address"
+AXES_LOCKOUT_CALLABLE = "core.security.views.locked_out"
+# The security log records successful logins; axes keeps only the failures it counts.
+AXES_DISABLE_ACCESS_LOG = True
+AXES_VERBOSE = False
+
+# The security log asks the domain which organization paths a user may read, and which one a
+# line about a user belongs to (core imports no domain app; see core/security/scopes.py).
+SECURITY_LOG_SCOPES = "config.security_scopes.office_paths"
+SECURITY_LOG_USER_PATH = "config.security_scopes.user_path"
+
+# Content-Security-Policy: scripts only from our own static files, no inline script anywhere.
+# Styles allow 'unsafe-inline' for the style="width:NN%" bars of the dashboard and Bootstrap's
+# own inline styles: a style attribute cannot run script, and every value is escaped by the
+# templates. data: images are Bootstrap's SVG icons (select arrows, close buttons) and QR codes.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
 
 LOGGING = {
     "version": 1,

@@ -10,6 +10,10 @@ def _test_settings(settings, tmp_path):
     # A fast hasher: the default one costs ~0.3 s per user and every test makes several.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.CELERY_TASK_ALWAYS_EAGER = True
+    # The test client and the browser tests speak plain http; DATABASE_URL (CI) would
+    # otherwise turn on the production HTTPS redirect and secure-only cookies.
+    settings.SECURE_SSL_REDIRECT = False
+    settings.SESSION_COOKIE_SECURE = settings.CSRF_COOKIE_SECURE = False
 
 
 @pytest.fixture

@@ -16,6 +16,17 @@
       if (!window.confirm(e.currentTarget.getAttribute('data-confirm'))) { e.preventDefault(); }
     });
   }
+  // Pickers that apply at once: <select data-autosubmit> (no inline handlers: the CSP
+  // allows no inline script). The form still has a button for browsers without script.
+  var autos = document.querySelectorAll('[data-autosubmit]');
+  for (var a = 0; a < autos.length; a++) {
+    autos[a].addEventListener('change', function (e) { e.currentTarget.form.submit(); });
+  }
+  // Print buttons and links: <a href="#" data-print>.
+  var prints = document.querySelectorAll('[data-print]');
+  for (var p = 0; p < prints.length; p++) {
+    prints[p].addEventListener('click', function (e) { e.preventDefault(); window.print(); });
+  }
   // One click, one post: after a form is sent, its buttons are disabled. The timeout lets
   // the clicked button's name still go with the form (the entry page reads it).
   var forms = document.querySelectorAll('form[method=post], form[method=POST]');

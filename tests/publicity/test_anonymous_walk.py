@@ -11,8 +11,9 @@ from publicity import services
 
 from .helpers import compose, publish
 
-# The admin has its own login page: a login page too.
-OPEN_PREFIXES = ("/public/", "/reviews/e/", "/login/", "/admin/login/", "/static/")
+# The admin has its own login page: a login page too. /healthz is the load balancer's probe: it
+# tells only whether the database, cache and broker answer.
+OPEN_PREFIXES = ("/public/", "/reviews/e/", "/login/", "/admin/login/", "/static/", "/healthz")
 CLOSED_UNDER_PUBLIC = ("/public/manage/", "/public/print/")
 SAMPLES = {"int": "1", "str": "publish", "slug": "x", "path": "x", "uuid": "0" * 32}
 

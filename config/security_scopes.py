@@ -1,0 +1,23 @@
+"""The domain's answers to the security log's two questions (settings SECURITY_LOG_SCOPES and
+SECURITY_LOG_USER_PATH). They live in config, which may import every app, so that core never
+imports pledges."""
+
+from __future__ import annotations
+
+from pledges.roles import Roles, roles_of
+
+
+def office_paths(user) -> list[str] | None:
+    """A superuser reads every line; an office its subtree's; anyone else nothing."""
+    if user.is_superuser:
+        return None
+    return roles_of(user).paths(Roles.OFFICE_KINDS)
+
+
+def user_path(user) -> str:
+    """A line about a user is filed under their highest position, else their branch."""
+    roles = roles_of(user)
+    paths = roles.paths()
+    if paths:
+        return min(paths, key=len)
+    return roles.member.organization.path if roles.member else ""
