@@ -3,7 +3,7 @@
 Behind nginx (`PROTECTED_MEDIA_PREFIX=/protected-media/`, see deploy/) the response is empty
 with `X-Accel-Redirect`, and nginx sends the file from its internal location: no gunicorn
 worker is held for a slow download. Without the setting (embedded, tests) Django streams it.
-`core.files.attachment_response` is meant to delegate here.
+Every download of an uploaded or generated file goes through here.
 """
 
 from __future__ import annotations

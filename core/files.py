@@ -5,10 +5,11 @@ import uuid
 import filetype
 from django.core.files.uploadedfile import UploadedFile
 from django.db import models
-from django.http import FileResponse, Http404
+from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from .downloads import protected_file_response
 from .errors import TransitionError
 
 MAX_EVIDENCE_BYTES = 10 * 1024 * 1024
@@ -35,19 +36,6 @@ def check_evidence_file(upload: UploadedFile) -> str:
             % {"name": upload.name}
         )
     return kind.mime
-
-
-def attachment_response(field_file, *, filename: str, content_type: str) -> FileResponse:
-    """Serve an uploaded file as a download, never inline: it came from a user."""
-    try:
-        handle = field_file.open("rb")
-    except FileNotFoundError as e:
-        raise Http404 from e
-    response = FileResponse(
-        handle, as_attachment=True, filename=filename, content_type=content_type
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
 
 
 def evidence_upload_to(instance: "EvidenceFile", filename: str) -> str:
@@ -83,7 +71,7 @@ class EvidenceFile(models.Model):
             for f, kind in checked
         ]
 
-    def download(self) -> FileResponse:
-        return attachment_response(
+    def download(self) -> HttpResponse:
+        return protected_file_response(
             self.file, filename=self.original_name, content_type=self.content_type
         )

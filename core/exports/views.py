@@ -16,8 +16,8 @@ from django.views.decorators.http import require_POST
 
 from core import once
 from core.access import get_visible_or_404
+from core.downloads import protected_file_response
 from core.errors import TransitionError
-from core.files import attachment_response
 from core.xlsx import XLSX_CONTENT_TYPE
 
 from . import registry, selectors, services
@@ -94,7 +94,9 @@ def download(request: HttpRequest, pk: int) -> HttpResponse:
     job = get_visible_or_404(ExportJob, request.user, pk)
     if job.status != ExportJob.Status.DONE or not job.file:
         raise Http404
-    response = attachment_response(job.file, filename=job.filename, content_type=XLSX_CONTENT_TYPE)
+    response = protected_file_response(
+        job.file, filename=job.filename, content_type=XLSX_CONTENT_TYPE
+    )
     response["Cache-Control"] = "private, no-store"
     return response
 
