@@ -291,6 +291,8 @@ class Checker:
 
     def __init__(self, row: Row, errors: list[RowError], layout: Layout):
         self.row, self.errors, self.layout = row, errors, layout
+        # Keys with a problem already reported (formulas by the reader): one message per cell.
+        self.reported: set[str] = set(row.formulas)
 
     def raw(self, key: str) -> object:
         return self.row.cells.get(key, ("", None))[1]
@@ -301,6 +303,7 @@ class Checker:
     def error(self, key: str, message: str) -> None:
         if key in self.row.formulas:
             return  # the formula itself was reported; its cached value says nothing
+        self.reported.add(key)
         letter = self.row.cells.get(key, (None, None))[0]
         self.errors.append(RowError(self.row.number, letter, self.layout.header_of(key), message))
 
