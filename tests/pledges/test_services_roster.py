@@ -316,6 +316,6 @@ def test_it_checks_id_card_numbers():
 
 
 def test_it_refuses_a_formula_cell_and_names_only_the_formula(world, run_import, roster_row):
-    result = run_import(world, [roster_row("王五", gender="=IF(1,\"男\",\"女\")")])
+    result = run_import(world, [roster_row("王五", gender='=IF(1,"男","女")')])
     assert_refused(world, result, "第 2 行 B 列（性别）：不能使用公式")
     assert len(result.errors) == 1
