@@ -15,8 +15,10 @@ from ..services.pledge import PledgeContent
 
 MAX_BYTES = 5 * 1024 * 1024
 MAX_UNPACKED_BYTES = 60 * 1024 * 1024
-# A branch's year is tens of items, a big one a few hundred; anything near this is a wrong file.
-MAX_ROWS = 2000
+# A branch's year is 3-5 items of its own and about 4 per member: a branch of 250 members fits.
+# Each new row goes through pledge_create (about 4.5 queries): 2,000 rows took 13 s to write on
+# the shared test machine, check only 1.2 s; 1,000 keeps a full file well inside a request.
+MAX_ROWS = 1000
 ANCHOR = "承诺事项"
 EXAMPLE_TITLE = "（示例行，导入时忽略）为独居老人每月上门服务一次"
 

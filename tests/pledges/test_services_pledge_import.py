@@ -224,7 +224,7 @@ def test_it_refuses_a_damaged_sheet_inside_a_valid_zip(world, run_pledge_import,
 def test_it_refuses_10000_rows_by_row_number(world, run_pledge_import, pledge_xlsx, pledge_row):
     row = pledge_row()
     result = run_pledge_import(file=pledge_xlsx([row] * 10000))
-    assert_refused(result, "第 2003 行：一个文件最多导入 2000 项承诺")
+    assert_refused(result, "第 1003 行：一个文件最多导入 1000 项承诺")
 
 
 def test_it_refuses_a_row_repeated_in_the_file(world, run_pledge_import, pledge_row):
