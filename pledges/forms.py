@@ -129,3 +129,16 @@ class RosterUploadForm(forms.Form):
         required=False,
         help_text=_("勾选后只列出问题和将要导入的人数，不写入任何数据"),
     )
+
+
+class PledgeUploadForm(forms.Form):
+    file = forms.FileField(label=_("承诺文件（.xlsx）"))
+    year = forms.IntegerField(label=_("年度"), min_value=2000, max_value=2100)
+    half = forms.TypedChoiceField(
+        label=_("期间"), choices=Pledge.Half.choices, coerce=int, initial=Pledge.Half.WHOLE_YEAR
+    )
+    check_only = forms.BooleanField(
+        label=_("只检查，不导入"),
+        required=False,
+        help_text=_("勾选后只列出问题和将要导入的项数，不写入任何数据"),
+    )

@@ -29,12 +29,13 @@ COLUMNS = (
     (gettext_lazy("承诺事项"), 30),
     (gettext_lazy("践诺措施"), 34),
     (gettext_lazy("完成时限"), 12),
+    (gettext_lazy("预期效果"), 30),
     (gettext_lazy("最新进展"), 36),
     (gettext_lazy("状态"), 14),
     (gettext_lazy("销号日期"), 12),
     (gettext_lazy("兑现情况"), 30),
 )
-STATUS_COLUMN = 8
+STATUS_COLUMN = 9
 
 
 def ledger_title(org: Organization, year: int) -> str:
@@ -92,6 +93,7 @@ def ledger_row(index: int, pledge: Pledge, today: datetime.date, labels: _Labels
         pledge.title,
         pledge.measures,
         pledge.deadline,
+        pledge.expected_result,
         _latest(pledge),
         labels.status_of(pledge, today),
         pledge.closed_on,

@@ -12,10 +12,11 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.xlsx_import import NO, YES, Checker, RowError
+
 from .. import permissions
 from ..models import Member, Organization
-from .reading import text_of
-from .shape import COLUMNS, NO, YES, Row, RowError
+from .shape import LAYOUT, Row
 
 ID_CARD_RE = re.compile(r"^\d{17}[\dX]$")
 ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
@@ -38,35 +39,12 @@ def id_card_problem(value: str) -> str | None:
     return None
 
 
-class _Checker:
-    """Cell checks for one row; each problem becomes a RowError naming row and column."""
-
-    def __init__(self, row: Row, errors: list[RowError]):
-        self.row, self.errors = row, errors
-
-    def raw(self, key: str) -> object:
-        return self.row.cells.get(key, ("", None))[1]
-
-    def text(self, key: str) -> str:
-        return text_of(self.raw(key))
-
-    def error(self, key: str, message: str) -> None:
-        letter = self.row.cells.get(key, (None, None))[0]
-        header = next(c.header for c in COLUMNS if c.key == key)
-        self.errors.append(RowError(self.row.number, letter, header, message))
-
-    def choice(self, key: str, what: str, choices: list[tuple[str, object]]) -> str:
-        """The stored value for a choice typed as its Chinese label; "" (and an error) if none."""
-        by_label = {str(label): value for value, label in choices}
-        typed = self.text(key)
-        if typed in by_label:
-            return by_label[typed]
-        self.error(key, _bad_choice(typed, what, by_label))
-        return ""
+def _checker(row: Row, errors: list[RowError]) -> Checker:
+    return Checker(row, errors, LAYOUT)
 
 
 def check_cells(row: Row, errors: list[RowError], orgs: OrgLookup) -> None:
-    c = _Checker(row, errors)
+    c = _checker(row, errors)
     row.name = c.text("name")
     if not row.name:
         c.error("name", _("不能为空"))
@@ -121,17 +99,6 @@ def check_cells(row: Row, errors: list[RowError], orgs: OrgLookup) -> None:
             )
 
 
-def _bad_choice(value: str, what: str, choices: dict) -> str:
-    valid = "、".join(choices)
-    if not value:
-        return _("不能为空，应为：%(valid)s") % {"valid": valid}
-    return _("“%(value)s” 不是有效的%(what)s，应为：%(valid)s") % {
-        "value": value,
-        "what": what,
-        "valid": valid,
-    }
-
-
 class OrgLookup:
     """Organization names under the page's organization: one query for the whole file."""
 
@@ -172,7 +139,7 @@ def check_duplicates(rows: list[Row], errors: list[RowError]) -> None:
     first_by_id: dict[str, int] = {}
     first_by_username: dict[str, int] = {}
     for row in rows:
-        c = _Checker(row, errors)
+        c = _checker(row, errors)
         if row.org is not None and row.name:
             key = (row.org.pk, row.name)
             if key in first_by_name:
@@ -217,7 +184,7 @@ def check_duplicates(rows: list[Row], errors: list[RowError]) -> None:
         .values_list("lower_name", flat=True)
     )
     for row in rows:
-        c = _Checker(row, errors)
+        c = _checker(row, errors)
         if row.org is not None and (row.org.pk, row.name) in existing_names:
             c.error(
                 "name",

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+
+from core.xlsx_import import Column, Layout, Report
+from core.xlsx_import import Row as BaseRow
 
 from ..models import Member, Organization
 
@@ -14,23 +16,8 @@ MAX_BYTES = 5 * 1024 * 1024
 MAX_UNPACKED_BYTES = 60 * 1024 * 1024
 MAX_ROWS = 5000
 MAX_LOGINS = 50
-MAX_ERRORS_SHOWN = 200
-# Header search: a title row above the header is common in hand-made rosters.
-HEADER_SEARCH_ROWS = 10
-READ_COLUMNS = 30
-
-YES, NO = "是", "否"
 EXAMPLE_NAME = "张三（示例行，导入时忽略）"
 PASSWORD_ALPHABET = "abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"
-
-
-@dataclass(frozen=True)
-class Column:
-    key: str
-    header: str
-    required: bool  # the header must be present
-    width: int
-    note: object  # lazy Chinese text
 
 
 COLUMNS = (
@@ -61,29 +48,8 @@ COLUMNS = (
         gettext_lazy("选填：填写后为该党员创建登录账号，初始密码导入后显示一次"),
     ),
 )
-HEADERS = {c.header: c for c in COLUMNS}
 # Columns people add for their own use; read past them silently.
 IGNORED_HEADERS = {"序号", "备注"}
-
-
-@dataclass
-class RowError:
-    row: int | None
-    column: str | None  # the sheet's column letter
-    header: str | None
-    message: str
-
-    def __str__(self) -> str:
-        if self.row and self.column:
-            return _("第 %(row)d 行 %(col)s 列（%(header)s）：%(msg)s") % {
-                "row": self.row,
-                "col": self.column,
-                "header": self.header,
-                "msg": self.message,
-            }
-        if self.row:
-            return _("第 %(row)d 行：%(msg)s") % {"row": self.row, "msg": self.message}
-        return self.message
 
 
 @dataclass
@@ -95,30 +61,13 @@ class NewLogin:
 
 
 @dataclass
-class ImportResult:
-    rows: int = 0
+class ImportResult(Report):
     created: list[Member] = field(default_factory=list)
     logins: list[NewLogin] = field(default_factory=list)
-    errors: list[RowError] = field(default_factory=list)
-    check_only: bool = False
-
-    @property
-    def ok(self) -> bool:
-        return not self.errors
-
-    @property
-    def shown_errors(self) -> list[RowError]:
-        return self.errors[:MAX_ERRORS_SHOWN]
-
-    @property
-    def hidden_error_count(self) -> int:
-        return max(0, len(self.errors) - MAX_ERRORS_SHOWN)
 
 
 @dataclass
-class Row:
-    number: int
-    cells: dict[str, tuple[str, object]]  # key -> (column letter, raw value)
+class Row(BaseRow):
     name: str = ""
     gender: str = ""
     org: Organization | None = None
@@ -129,5 +78,6 @@ class Row:
     username: str = ""
 
 
-class FileRefused(Exception):
-    """The file as a whole cannot be read; the message says why."""
+# The one layout a roster sheet has; the header row is the one holding 姓名.
+LAYOUT = Layout("roster", COLUMNS, frozenset(IGNORED_HEADERS))
+ANCHOR = "姓名"

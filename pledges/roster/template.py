@@ -11,8 +11,10 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from core.xlsx_import import NO, YES
+
 from ..models import Member, Organization
-from .shape import COLUMNS, EXAMPLE_NAME, MAX_ROWS, NO, YES
+from .shape import COLUMNS, EXAMPLE_NAME, MAX_ROWS
 
 
 def write_template(out: IO[bytes], *, org: Organization) -> None:

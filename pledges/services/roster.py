@@ -4,7 +4,6 @@ pledges.roster for the file's shape and checks."""
 from __future__ import annotations
 
 import secrets
-from itertools import islice
 
 from django.contrib.admin.models import ADDITION, LogEntry
 from django.contrib.auth import get_user_model
@@ -13,19 +12,13 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
+from core.xlsx_import import FileRefused, RowError
+
 from .. import permissions
 from ..models import Member, Organization
 from ..roster.checking import OrgLookup, check_cells, check_duplicates
-from ..roster.reading import FileRefused, data_rows, open_sheet
-from ..roster.shape import (
-    MAX_LOGINS,
-    MAX_ROWS,
-    PASSWORD_ALPHABET,
-    ImportResult,
-    NewLogin,
-    Row,
-    RowError,
-)
+from ..roster.reading import open_sheet, read_roster
+from ..roster.shape import MAX_LOGINS, MAX_ROWS, PASSWORD_ALPHABET, ImportResult, NewLogin, Row
 
 
 def _password() -> str:
@@ -43,21 +36,18 @@ def roster_import(
     try:
         workbook, sheet = open_sheet(file)
     except FileRefused as e:
-        result.errors.append(RowError(None, None, None, str(e)))
+        result.refuse(str(e))
         return result
     try:
-        # Read at most one row past the limit: enough to say the file is too long.
-        rows = list(islice(data_rows(sheet, result.errors), MAX_ROWS + 1))
-    except Exception:  # untrusted bytes: a damaged part only shows up while it is parsed
-        result.errors.append(
-            RowError(None, None, None, _("表格内容无法读取（文件可能已损坏），请使用下载的模板"))
-        )
-        return result
+        table = read_roster(sheet, result, MAX_ROWS)
     finally:
         workbook.close()
+    if table is None:
+        return result
+    rows = table.rows
     if len(rows) > MAX_ROWS:
         message = _("一个文件最多导入 %(n)d 名党员，请分批导入") % {"n": MAX_ROWS}
-        result.errors.append(RowError(rows[-1].number, None, None, message))
+        result.refuse(message, rows[-1].number)
         return result
     orgs = OrgLookup(org, by)
     for row in rows:
@@ -77,7 +67,7 @@ def roster_import(
             )
         )
     check_duplicates(rows, result.errors)
-    result.errors.sort(key=lambda e: (e.row or 0, len(e.column or ""), e.column or ""))
+    result.sort_errors()
     if result.errors or check_only:
         if check_only and not result.errors:
             result.logins = [NewLogin(r.name, r.org.name, r.username, "") for r in logins]

@@ -108,6 +108,7 @@ def entry(request: HttpRequest, pk: int, member_pk: int | None = None) -> HttpRe
             "formset": formset,
             "breadcrumbs": org.breadcrumbs(),
             "others": others,
+            "can_import": permissions.can_manage_organization(request.user, org),
         },
     )
 

@@ -10,6 +10,7 @@ from openpyxl import Workbook
 
 from pledges.models import Pledge
 from pledges.services import pledge as services
+from pledges.services.pledge_import import pledges_import
 from pledges.services.progress import progress_add
 from pledges.services.roster import roster_import
 
@@ -204,3 +205,61 @@ def _form_row(title="修缮村道", kind="practical"):
 def form_row():
     """`form_row(title, kind)`: a filled pledge form's fields, as posted."""
     return _form_row
+
+
+PLEDGE_HEADER = ["承诺人", "类别", "承诺事项", "践诺措施", "完成时限", "预期效果"]
+
+
+def _pledge_xlsx(rows, header=PLEDGE_HEADER, name="承诺.xlsx", title="东街社区党支部承诺"):
+    workbook = Workbook()
+    sheet = workbook.active
+    if title:
+        sheet.append([title])
+    if header:
+        sheet.append(header)
+    for row in rows:
+        sheet.append(row)
+    out = io.BytesIO()
+    workbook.save(out)
+    return SimpleUploadedFile(name, out.getvalue())
+
+
+def _pledge_row(
+    owner="张三",
+    kind="实事承诺",
+    title="帮助困难户解决饮水问题",
+    measures="每月走访一次，联系水务站",
+    deadline=None,
+    expected="困难户用上自来水",
+):
+    deadline = deadline or datetime.date(timezone.localdate().year, 12, 31)
+    return [owner, kind, title, measures, deadline, expected]
+
+
+@pytest.fixture
+def pledge_xlsx():
+    """`pledge_xlsx(rows, header=..., name=..., title=...)`: an uploaded pledge file."""
+    return _pledge_xlsx
+
+
+@pytest.fixture
+def pledge_row():
+    """`pledge_row(owner, kind, title, measures, deadline, expected)`: one template row."""
+    return _pledge_row
+
+
+@pytest.fixture
+def run_pledge_import(world):
+    """`run_pledge_import(rows=None, file=None, by=None, org=None, **kwargs)`: the service, for
+    this year's whole-year period unless told."""
+
+    def run(rows=None, file=None, by=None, org=None, **kwargs):
+        kwargs.setdefault("year", timezone.localdate().year)
+        return pledges_import(
+            org=org or world.branch,
+            by=by or world.secretary,
+            file=file or _pledge_xlsx(rows),
+            **kwargs,
+        )
+
+    return run

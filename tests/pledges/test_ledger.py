@@ -21,6 +21,7 @@ HEADER = [
     "承诺事项",
     "践诺措施",
     "完成时限",
+    "预期效果",
     "最新进展",
     "状态",
     "销号日期",
@@ -120,15 +121,16 @@ def test_it_exports_the_branch_ledger_with_every_column(client, book):
     assert running[2] == "张三"
     assert running[5] == book.running.measures
     assert running[6].date() == book.running.deadline
+    assert running[7] == book.running.expected_result
     latest = TODAY - datetime.timedelta(days=5)
-    assert running[7] == f"{latest:%Y-%m-%d} 送去米面油"
-    assert running[8] == "践诺中"
+    assert running[8] == f"{latest:%Y-%m-%d} 送去米面油"
+    assert running[9] == "践诺中"
     closed = rows["清理楼道杂物"]
     assert closed[3] == "服务承诺"
-    assert closed[8] == "已销号"
-    assert closed[9].date() == book.closed.closed_on
-    assert closed[10] == "楼道畅通，居民满意"
-    assert rows["改掉开会迟到"][8] == "已逾期（践诺中）"
+    assert closed[9] == "已销号"
+    assert closed[10].date() == book.closed.closed_on
+    assert closed[11] == "楼道畅通，居民满意"
+    assert rows["改掉开会迟到"][9] == "已逾期（践诺中）"
     assert rows["改掉开会迟到"][3] == "改正缺点"
 
 
@@ -147,7 +149,7 @@ def test_it_is_set_up_for_printing(client, book):
     assert int(sheet.page_setup.fitToWidth) == 1
     assert int(sheet.page_setup.fitToHeight) == 0
     assert sheet.sheet_properties.pageSetUpPr.fitToPage
-    assert "A1:K1" in {str(r) for r in sheet.merged_cells.ranges}
+    assert "A1:L1" in {str(r) for r in sheet.merged_cells.ranges}
     assert sheet.column_dimensions["E"].width == 30
 
 
@@ -211,7 +213,7 @@ def _queries_for(client, world, n):
         response = client.get(f"/org/{world.town.pk}/ledger.xlsx?year={YEAR}")
         rows = data_rows(sheet_of(response))
     assert len(rows) == n
-    assert all(r[7] for r in rows)
+    assert all(r[8] for r in rows)
     return len(ctx.captured_queries)
 
 
@@ -223,11 +225,11 @@ def test_it_marks_overdue_items_and_formats_dates(client, book):
     sheet = sheet_of(download(client, book.secretary, book.branch))
     for row in sheet.iter_rows(min_row=3):
         if row[4].value == "改掉开会迟到":
-            assert row[8].font.b and row[8].font.color.rgb.endswith("C00000")
+            assert row[9].font.b and row[9].font.color.rgb.endswith("C00000")
             assert row[6].number_format == "yyyy-mm-dd"
         elif row[4].value == "帮扶两户困难户":
-            assert not row[8].font.b
-            assert row[7].alignment.wrap_text
+            assert not row[9].font.b
+            assert row[8].alignment.wrap_text
 
 
 @pytest.mark.parametrize("rows", [1, 4])

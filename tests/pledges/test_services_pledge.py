@@ -262,3 +262,43 @@ def test_it_refuses_a_deadline_before_the_period(world, content):
             year=2026,
         )
     assert not Pledge.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        pytest.param({"title": "路" * 201}, "承诺事项不能超过 200 个字", id="long_title"),
+        pytest.param({"measures": "措" * 2001}, "践诺措施不能超过 2000 个字", id="long_measures"),
+        pytest.param({"expected_result": " "}, "请填写预期效果", id="no_expected_result"),
+        pytest.param({"measures": "a\x00b"}, "践诺措施含有无法保存的控制字符", id="nul"),
+        pytest.param({"deadline": None}, "请填写完成时限", id="no_deadline"),
+    ],
+)
+def test_it_refuses_content_that_breaks_the_pledge_rules(world, content, overrides, message):
+    with pytest.raises(TransitionError, match=message):
+        services.pledge_create(
+            by=world.secretary,
+            owner_org=world.branch,
+            content=content(**overrides),
+            year=timezone.localdate().year,
+        )
+    assert not Pledge.objects.exists()
+
+
+def test_it_lists_every_content_problem_by_field(content):
+    year = timezone.localdate().year
+    bad = content(title="", kind="x", deadline=datetime.date(year, 7, 1))
+    problems = services.content_problems(bad, year, Pledge.Half.FIRST, within_period=True)
+    assert [name for name, _message in problems] == ["title", "kind", "deadline"]
+    assert "晚于承诺期间的结束日期" in problems[2][1]
+    # Without within_period (the entry page), an item may run past the period's end.
+    assert services.content_problems(bad, year, Pledge.Half.FIRST)[2:] == []
+
+
+def test_it_gives_each_period_its_bounds():
+    assert services.period_bounds(2026, Pledge.Half.WHOLE_YEAR) == (
+        datetime.date(2026, 1, 1),
+        datetime.date(2026, 12, 31),
+    )
+    assert services.period_bounds(2026, Pledge.Half.FIRST)[1] == datetime.date(2026, 6, 30)
+    assert services.period_bounds(2026, Pledge.Half.SECOND)[0] == datetime.date(2026, 7, 1)

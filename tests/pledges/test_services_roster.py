@@ -286,7 +286,7 @@ def test_it_refuses_too_many_rows(world, monkeypatch, roster_row, run_import):
 
 def test_it_refuses_a_file_too_large(world, monkeypatch, run_import, roster_row):
     monkeypatch.setattr("pledges.roster.reading.MAX_BYTES", 100)
-    assert_refused(world, run_import(world, [roster_row("王五")]), "文件超过 5 MB")
+    assert_refused(world, run_import(world, [roster_row("王五")]), "文件超过")
 
 
 def test_it_refuses_a_zip_that_unpacks_too_large(world, monkeypatch, run_import, roster_row):
@@ -313,3 +313,9 @@ def test_it_refuses_an_ambiguous_organization_name(world, run_import, roster_row
 def test_it_checks_id_card_numbers():
     assert id_card_problem(VALID_ID) is None
     assert id_card_problem("110105194912310021") is not None
+
+
+def test_it_refuses_a_formula_cell_and_names_only_the_formula(world, run_import, roster_row):
+    result = run_import(world, [roster_row("王五", gender='=IF(1,"男","女")')])
+    assert_refused(world, result, "第 2 行 B 列（性别）：不能使用公式")
+    assert len(result.errors) == 1

@@ -1,0 +1,322 @@
+"""导入承诺 through the service: reading, checking and writing a pledge file, and the round trip
+of the exported 承诺践诺台账."""
+
+import datetime
+import io
+import zipfile
+
+import pytest
+from django.core.exceptions import PermissionDenied
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
+from openpyxl import Workbook, load_workbook
+
+from pledges import ledger
+from pledges.models import Pledge, PledgeEvent
+from pledges.pledge_file.shape import EXAMPLE_TITLE
+from pledges.services import pledge_import as service
+from tests.factories import MemberFactory
+
+YEAR = timezone.localdate().year
+END = datetime.date(YEAR, 12, 31)
+OUTSIDERS = ["stranger", "other_secretary", "far_office", "leader", "member_user"]
+
+
+def text(result) -> str:
+    return "\n".join(str(e) for e in result.errors)
+
+
+def assert_refused(result, *expected):
+    assert not result.ok
+    assert not result.created
+    for fragment in expected:
+        assert fragment in text(result), text(result)
+    assert not Pledge.objects.exists()
+
+
+def test_it_imports_a_good_file_as_drafts(world, run_pledge_import, pledge_row):
+    result = run_pledge_import(
+        [
+            pledge_row(),
+            pledge_row("东街社区党支部", "服务承诺", "修缮活动室", deadline=f"{YEAR}/06/30"),
+            pledge_row(" 张三 ", "改正缺点", "改掉开会迟到", "提前十分钟到会", f"{YEAR}年9月1日"),
+        ]
+    )
+    assert result.ok, text(result)
+    assert len(result.created) == 3
+    pledges = {p.title: p for p in Pledge.objects.select_related("owner_member")}
+    water = pledges["帮助困难户解决饮水问题"]
+    assert water.owner_member == world.member
+    assert (water.kind, water.status, water.year, water.half) == ("practical", "draft", YEAR, 0)
+    assert water.deadline == END
+    assert water.measures == "每月走访一次，联系水务站"
+    assert water.expected_result == "困难户用上自来水"
+    assert water.created_by == world.secretary
+    own = pledges["修缮活动室"]
+    assert own.owner_member is None and own.owner_org == world.branch
+    assert own.deadline == datetime.date(YEAR, 6, 30)
+    assert pledges["改掉开会迟到"].kind == Pledge.Kind.FAULT
+    # Through pledge_create: each has its history.
+    assert PledgeEvent.objects.filter(action="create").count() == 3
+
+
+def test_it_writes_all_or_nothing_in_one_transaction(
+    world, run_pledge_import, pledge_row, monkeypatch
+):
+    real, calls = service.pledge_create, []
+
+    def failing(**kwargs):
+        calls.append(kwargs)
+        if len(calls) == 3:
+            raise RuntimeError("the database went away")
+        return real(**kwargs)
+
+    monkeypatch.setattr(service, "pledge_create", failing)
+    rows = [pledge_row(title=f"承诺{i}") for i in range(4)]
+    with pytest.raises(RuntimeError):
+        run_pledge_import(rows)
+    assert not Pledge.objects.exists()
+
+
+def test_it_only_checks_when_asked(world, run_pledge_import, pledge_row):
+    result = run_pledge_import([pledge_row(), pledge_row(title="第二项")], check_only=True)
+    assert result.ok, text(result)
+    assert (result.to_create, result.created) == (2, [])
+    assert not Pledge.objects.exists()
+
+
+def test_it_skips_blank_rows_and_the_example_row(world, run_pledge_import, pledge_row):
+    result = run_pledge_import([pledge_row(title=EXAMPLE_TITLE), [None] * 6, pledge_row()])
+    assert result.ok, text(result)
+    assert len(result.created) == 1
+
+
+def test_it_takes_the_period_from_the_form(world, run_pledge_import, pledge_row):
+    result = run_pledge_import([pledge_row(deadline=f"{YEAR}-06-30")], half=Pledge.Half.FIRST)
+    assert result.ok, text(result)
+    assert result.created[0].half == Pledge.Half.FIRST
+
+
+def test_it_refuses_the_wrong_template(world, run_pledge_import, roster_xlsx, roster_row):
+    result = run_pledge_import(file=roster_xlsx([roster_row("王五")]))
+    assert_refused(result, "未找到表头行（应包含“承诺人”“类别”“承诺事项”等列）")
+
+
+def test_it_refuses_unknown_and_missing_headers(world, run_pledge_import, pledge_xlsx):
+    file = pledge_xlsx([["张三", "实事承诺", "修路"]], header=["承诺人", "种类", "承诺事项"])
+    assert_refused(
+        run_pledge_import(file=file),
+        "第 2 行：B 列的表头“种类”无法识别",
+        "第 2 行：缺少表头“完成时限”",
+    )
+
+
+def test_it_refuses_an_unknown_member_and_reports_every_row(world, run_pledge_import, pledge_row):
+    result = run_pledge_import(
+        [pledge_row(), pledge_row("王五"), pledge_row("李四"), pledge_row("", title="无主")]
+    )
+    assert_refused(
+        result,
+        "第 4 行 A 列（承诺人）：“王五” 不是东街社区党支部的党员",
+        # 李四 is a member of the other branch: not this one's.
+        "第 5 行 A 列（承诺人）：“李四” 不是东街社区党支部的党员",
+        "第 6 行 A 列（承诺人）：不能为空",
+    )
+    assert len(result.errors) == 3
+
+
+def test_it_refuses_a_bad_kind(world, run_pledge_import, pledge_row):
+    assert_refused(
+        run_pledge_import([pledge_row(kind="好事")]),
+        "第 3 行 B 列（类别）：“好事” 不是有效的承诺类别，应为：服务承诺、实事承诺、改正缺点",
+    )
+
+
+@pytest.mark.parametrize(
+    ("deadline", "message"),
+    [
+        pytest.param("", "第 3 行 E 列（完成时限）：请填写完成时限", id="missing"),
+        pytest.param(f"{YEAR - 1}-12-31", "早于承诺期间的开始日期", id="before"),
+        pytest.param(f"{YEAR + 1}-01-01", "晚于承诺期间的结束日期", id="after"),
+        pytest.param("年底前", "“年底前” 不是有效的日期", id="not_a_date"),
+        pytest.param(45000, "不是有效的日期", id="a_number"),
+        pytest.param("9999-01-01", "日期超出范围", id="absurd"),
+    ],
+)
+def test_it_refuses_a_missing_or_out_of_period_deadline(
+    world, run_pledge_import, pledge_xlsx, pledge_row, deadline, message
+):
+    row = pledge_row()
+    row[4] = deadline
+    assert_refused(run_pledge_import(file=pledge_xlsx([row])), message)
+
+
+def test_it_refuses_a_deadline_after_the_half_year(world, run_pledge_import, pledge_row):
+    result = run_pledge_import([pledge_row()], half=Pledge.Half.FIRST)
+    assert_refused(result, f"晚于承诺期间的结束日期 {YEAR}-06-30")
+
+
+def test_it_refuses_too_long_text_and_missing_text(world, run_pledge_import, pledge_row):
+    result = run_pledge_import(
+        [
+            pledge_row(title="路" * 201),
+            pledge_row(title="第二项", measures="措" * 2001, expected=""),
+        ]
+    )
+    assert_refused(
+        result,
+        "第 3 行 C 列（承诺事项）：承诺事项不能超过 200 个字（现有 201 个）",
+        "第 4 行 D 列（践诺措施）：践诺措施不能超过 2000 个字",
+        "第 4 行 F 列（预期效果）：请填写预期效果",
+    )
+
+
+def test_it_refuses_formula_cells(world, run_pledge_import, pledge_row):
+    result = run_pledge_import([pledge_row(title='=HYPERLINK("http://x.example","点我")')])
+    assert_refused(result, "第 3 行 C 列（承诺事项）：不能使用公式")
+    assert len(result.errors) == 1
+
+
+def test_it_keeps_text_that_only_looks_like_a_formula_as_text(world, run_pledge_import):
+    # A cell typed as text ('=1+1 in Excel) is text: it is stored as typed, and every export
+    # writes it back as text (core.xlsx.text_safe).
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(["承诺人", "类别", "承诺事项", "践诺措施", "完成时限", "预期效果"])
+    sheet.append(["张三", "实事承诺", "=1+1", "措施", END, "效果"])
+    sheet["C2"].data_type = "s"
+    out = io.BytesIO()
+    workbook.save(out)
+    result = run_pledge_import(file=SimpleUploadedFile("a.xlsx", out.getvalue()))
+    assert result.ok, text(result)
+    assert Pledge.objects.get().title == "=1+1"
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        pytest.param(b"", "文件是空的", id="empty"),
+        pytest.param("姓名,性别\n".encode(), "不是有效的 .xlsx 表格", id="csv"),
+        pytest.param(b"PK\x03\x04" + b"\x00" * 200, "不是有效的 .xlsx 表格", id="corrupt_zip"),
+        pytest.param(
+            b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 100, "旧版 .xls", id="old_xls"
+        ),
+    ],
+)
+def test_it_refuses_a_corrupt_or_non_xlsx_file(world, run_pledge_import, content, message):
+    result = run_pledge_import(file=SimpleUploadedFile("承诺.xlsx", content))
+    assert_refused(result, message)
+
+
+def test_it_refuses_a_damaged_sheet_inside_a_valid_zip(world, run_pledge_import, pledge_xlsx):
+    src = zipfile.ZipFile(io.BytesIO(pledge_xlsx([]).read()))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as dst:
+        for info in src.infolist():
+            data = src.read(info.filename)
+            if info.filename == "xl/worksheets/sheet1.xml":
+                data = data[: len(data) // 2]
+            dst.writestr(info, data)
+    result = run_pledge_import(file=SimpleUploadedFile("a.xlsx", out.getvalue()))
+    assert_refused(result, "无法读取")
+
+
+def test_it_refuses_10000_rows_by_row_number(world, run_pledge_import, pledge_xlsx, pledge_row):
+    row = pledge_row()
+    result = run_pledge_import(file=pledge_xlsx([row] * 10000))
+    assert_refused(result, "第 1003 行：一个文件最多导入 1000 项承诺")
+
+
+def test_it_refuses_a_row_repeated_in_the_file(world, run_pledge_import, pledge_row):
+    result = run_pledge_import([pledge_row(), pledge_row(title="另一项"), pledge_row()])
+    assert_refused(result, "第 5 行 C 列（承诺事项）：与第 3 行重复")
+
+
+@pytest.mark.parametrize("who", OUTSIDERS)
+def test_it_refuses_people_outside_the_branch(world, run_pledge_import, pledge_row, who):
+    with pytest.raises(PermissionDenied):
+        run_pledge_import([pledge_row()], by=getattr(world, who))
+    assert not Pledge.objects.exists()
+
+
+def test_it_lets_the_office_above_import_for_a_branch(world, run_pledge_import, pledge_row):
+    result = run_pledge_import([pledge_row()], by=world.office)
+    assert result.ok, text(result)
+    assert result.created[0].created_by == world.office
+
+
+def test_it_does_not_import_the_same_template_twice(world, run_pledge_import, pledge_row):
+    rows = [pledge_row(), pledge_row(title="第二项")]
+    assert len(run_pledge_import(rows).created) == 2
+    again = run_pledge_import(rows + [pledge_row(title="新的一项")])
+    assert again.ok, text(again)
+    assert (len(again.created), again.unchanged) == (1, 2)
+    assert Pledge.objects.count() == 3
+
+
+def test_it_refuses_a_row_that_differs_from_a_pledge_of_the_same_name(
+    world, run_pledge_import, pledge_row, pledge_in
+):
+    pledge_in("published", world, title="帮助困难户解决饮水问题", deadline=END)
+    result = run_pledge_import([pledge_row(measures="改了措施")])
+    assert not result.ok
+    assert "本期已有同名承诺（已亮诺），内容与表中不同" in text(result)
+    assert Pledge.objects.count() == 1
+
+
+# --- the exported 承诺践诺台账, uploaded again ---------------------------------------------
+
+
+@pytest.fixture
+def exported(world, pledge_in):
+    """The branch's ledger, exported by the secretary, with pledges in several states."""
+    pledge_in("draft", world, title="草稿", deadline=END)
+    pledge_in("published", world, title="亮诺的", deadline=END)
+    pledge_in("closed", world, title="=1+1 看起来像公式", deadline=END)
+    pledge_in("approved", world, member=False, title="组织自身的", deadline=END)
+    MemberFactory(name="王五", organization=world.branch)
+    out = io.BytesIO()
+    ledger.write_pledge_ledger(out, user=world.secretary, org=world.branch, year=YEAR)
+    return out.getvalue()
+
+
+def test_it_recognises_its_own_ledger_and_changes_nothing(world, exported, run_pledge_import):
+    before = list(Pledge.objects.values_list("id", "version", "status"))
+    events = PledgeEvent.objects.count()
+    result = run_pledge_import(file=SimpleUploadedFile("台账.xlsx", exported))
+    assert result.ok, text(result)
+    assert result.is_ledger and result.changes_nothing
+    assert (result.unchanged, result.created) == (4, [])
+    assert list(Pledge.objects.values_list("id", "version", "status")) == before
+    assert PledgeEvent.objects.count() == events
+
+
+def test_it_takes_the_ledgers_year_from_its_title(world, exported, run_pledge_import):
+    result = run_pledge_import(file=SimpleUploadedFile("台账.xlsx", exported), year=YEAR - 3)
+    assert result.ok, text(result)
+    assert result.year == YEAR
+
+
+def test_it_refuses_an_edited_ledger_and_changes_nothing(world, exported, run_pledge_import):
+    workbook = load_workbook(io.BytesIO(exported))
+    sheet = workbook.active
+    for row in sheet.iter_rows(min_row=3):
+        if row[4].value == "亮诺的":
+            row[5].value = "改过的措施"
+    sheet.append([None, "东街社区党支部", "张三", "实事承诺", "台账里新加的", "措施", END, "效果"])
+    out = io.BytesIO()
+    workbook.save(out)
+    count = Pledge.objects.count()
+    result = run_pledge_import(file=SimpleUploadedFile("台账.xlsx", out.getvalue()))
+    assert not result.ok
+    assert text(result).count("台账只用于核对，不能新增或修改承诺") == 2
+    assert Pledge.objects.count() == count
+    assert Pledge.objects.get(title="亮诺的").measures != "改过的措施"
+
+
+def test_it_refuses_another_branchs_ledger(world, exported, run_pledge_import):
+    world.other_branch.name, world.branch.name = world.branch.name, "改名的支部"
+    world.branch.save()
+    result = run_pledge_import(file=SimpleUploadedFile("台账.xlsx", exported))
+    assert not result.ok
+    assert "不是改名的支部；只能在各党组织自己的页面核对其台账" in text(result)
