@@ -9,3 +9,4 @@ app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 # core's toolkits keep their tasks in their own sub-packages.
 app.autodiscover_tasks(["core.notifications"])
+app.autodiscover_tasks(["core.notifications"], related_name="reminders")
