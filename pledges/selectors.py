@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 
 from django.contrib.auth import get_user_model
-from django.db.models import Count, Exists, Max, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, F, Max, OuterRef, Prefetch, Q, QuerySet
 from django.db.models.functions import Substr
 
 from .models import Member, Organization, Pledge, PledgeEvent, Position, ProgressRecord
@@ -185,5 +185,8 @@ def round_pledges(org: Organization, month_start, month_end) -> QuerySet[Pledge]
             month_records=Count("progress_records", filter=in_month),
             last_record=Max("progress_records__date"),
         )
-        .order_by("owner_member__isnull", "owner_member__name", "owner_member_id", "deadline", "id")
+        # The organization's own pledges first, then each member's together.
+        .order_by(
+            F("owner_member__name").asc(nulls_first=True), "owner_member_id", "deadline", "id"
+        )
     )
