@@ -237,15 +237,34 @@ CELERY_TASK_TIME_LIMIT = 11 * 60
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_IGNORE_RESULT = True
-# 一月一提醒: the 20th leaves ten days to record the month; overdue checks every Monday.
+# Reminders (Asia/Shanghai): each rule decides which days it fires (core.notifications.reminders);
+# the beat runs it daily over its window, so a missed day is caught up the next, and the
+# notifications' unique key keeps every reminder to one.
+_REMINDER_TASK = "core.notifications.reminders.send_reminders"
+_REMINDER_SCHEDULES = {
+    # 一月一提醒: from the 20th, ten days before the month ends.
+    "monthly_progress": crontab(minute=0, hour=9, day_of_month="20-31"),
+    # 一季一点评, 先报后评: from the first day of a quarter's last month; again in its last week.
+    "review_owed": crontab(minute=10, hour=9, month_of_year="3,6,9,12"),
+    "review_owed_last": crontab(minute=10, hour=9, month_of_year="3,6,9,12", day_of_month="23-31"),
+    "self_evaluation_owed": crontab(minute=5, hour=9, month_of_year="3,6,9,12"),
+    "self_evaluation_owed_last": crontab(
+        minute=5, hour=9, month_of_year="3,6,9,12", day_of_month="23-31"
+    ),
+    # Seven days before and the day after a deadline.
+    "pledge_deadline_soon": crontab(minute=30, hour=8),
+    "pledge_overdue": crontab(minute=30, hour=8),
+    "rectification_deadline_soon": crontab(minute=35, hour=8),
+    "rectification_overdue": crontab(minute=35, hour=8),
+    "letter_deadline_soon": crontab(minute=40, hour=8),
+    "letter_overdue": crontab(minute=40, hour=8),
+    # Filing by mid-January and mid-July: the week before.
+    "filing": crontab(minute=0, hour=9, month_of_year="1,7", day_of_month="8-15"),
+}
 CELERY_BEAT_SCHEDULE = {
-    "monthly-progress-reminders": {
-        "task": "pledges.tasks.send_monthly_progress_reminders",
-        "schedule": crontab(minute=0, hour=9, day_of_month=20),
-    },
-    "overdue-reminders": {
-        "task": "pledges.tasks.send_overdue_reminders",
-        "schedule": crontab(minute=30, hour=8, day_of_week=1),
+    **{
+        f"reminders-{kind}": {"task": _REMINDER_TASK, "schedule": schedule, "args": (kind,)}
+        for kind, schedule in _REMINDER_SCHEDULES.items()
     },
     # Failed or lost notification deliveries are tried again (never the delivered ones).
     "redeliver-notifications": {

@@ -435,33 +435,3 @@ class Evidence(EvidenceFile):
 
     def get_absolute_url(self) -> str:
         return reverse("pledges:evidence", args=[self.pk])
-
-
-class Reminder(models.Model):
-    """One reminder sent to one person for one period (一月一提醒). The unique constraint is
-    what makes the reminder tasks safe to run twice: a second run finds the row and sends
-    nothing."""
-
-    class Kind(models.TextChoices):
-        MONTHLY_PROGRESS = "monthly_progress", _("每月记实提醒")
-        OVERDUE = "overdue", _("逾期提醒")
-
-    recipient = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="pledge_reminders"
-    )
-    kind = models.CharField(max_length=20, choices=Kind.choices)
-    period = models.CharField(max_length=20)
-    subject = models.CharField(max_length=200)
-    body = models.TextField()
-    sent_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(
-                fields=["recipient", "kind", "period"], name="unique_reminder_per_period"
-            )
-        ]
-
-    def __str__(self) -> str:
-        return self.subject

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 
 from django.contrib.auth import get_user_model
-from django.db.models import Count, Exists, OuterRef, Prefetch, QuerySet
+from django.db.models import Count, Exists, F, Max, OuterRef, Prefetch, Q, QuerySet
 from django.db.models.functions import Substr
 
 from .models import Member, Organization, Pledge, PledgeEvent, Position, ProgressRecord
@@ -171,4 +171,22 @@ def bulk_targets(user, org: Organization, ids: list[int]) -> list[Pledge]:
         Pledge.objects.visible_to(user)
         .filter(pk__in=ids, owner_org__path__startswith=org.path)
         .select_related("owner_org", "owner_member")
+    )
+
+
+def round_pledges(org: Organization, month_start, month_end) -> QuerySet[Pledge]:
+    """一月一记实: the running pledges of the organization and its members, each with its
+    records in the month and its latest record date. One query however many."""
+    in_month = Q(progress_records__date__gte=month_start, progress_records__date__lte=month_end)
+    return (
+        Pledge.objects.filter(owner_org=org, status__in=Pledge.RUNNING_STATUSES)
+        .select_related("owner_org", "owner_member")
+        .annotate(
+            month_records=Count("progress_records", filter=in_month),
+            last_record=Max("progress_records__date"),
+        )
+        # The organization's own pledges first, then each member's together.
+        .order_by(
+            F("owner_member__name").asc(nulls_first=True), "owner_member_id", "deadline", "id"
+        )
     )

@@ -5,3 +5,12 @@ from django.utils.translation import gettext_lazy as _
 class ReviewsConfig(AppConfig):
     name = "reviews"
     verbose_name = _("三评")
+
+    def ready(self) -> None:
+        # The rules import models, which can only be imported once the registry is ready.
+        from core.notifications import reminders
+
+        from .services.reminders import RULES
+
+        for kind, rule in RULES.items():
+            reminders.register(kind, rule)

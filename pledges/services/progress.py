@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import UploadedFile
@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.errors import TransitionError
-from core.locks import lock_row
+from core.locks import lock_row, lock_rows
 
 from .. import permissions
 from ..models import Evidence, Pledge, PledgeEvent, ProgressRecord
@@ -76,3 +76,52 @@ def progress_delete(*, record: ProgressRecord, by) -> None:
     for evidence in record.evidence.all():
         evidence.file.delete(save=False)
     record.delete()
+
+
+# A month's account of one pledge; the single record form has no cap, this one states it.
+RECORD_TEXT_MAX = 2000
+
+
+@transaction.atomic
+def progress_record_many(
+    *, org, by, date: datetime.date, texts: Mapping[int, str]
+) -> list[ProgressRecord]:
+    """一月一记实 for a whole branch: one record on each pledge of `org` named in `texts`
+    (pledge id → text), all or nothing. Every pledge is checked before any is written, and the
+    refusal names each pledge that failed."""
+    if not texts:
+        raise TransitionError(_("没有填写任何记实"))
+    if date > timezone.localdate():
+        raise TransitionError(_("记实日期不能晚于今天"))
+    lock_rows(Pledge.objects.filter(owner_org=org, pk__in=list(texts)).order_by("pk"))
+    pledges = (
+        Pledge.objects.filter(owner_org=org, pk__in=list(texts))
+        .select_related("owner_org", "owner_member")
+        .in_bulk()
+    )
+    if len(pledges) != len(texts):
+        raise TransitionError(_("有承诺已不在本组织或已被删除，请刷新页面后重试"))
+    problems = []
+    for pk, text in texts.items():
+        pledge = pledges[pk]
+        if not permissions.can_record_progress(by, pledge):
+            raise PermissionDenied
+        if pledge.status not in Pledge.RUNNING_STATUSES:
+            problems.append(_("%(owner)s：%(title)s — 已不在践诺中") % _names(pledge))
+        elif not text.strip():
+            problems.append(_("%(owner)s：%(title)s — 请填写践诺情况") % _names(pledge))
+        elif len(text) > RECORD_TEXT_MAX or "\x00" in text:
+            problems.append(
+                _("%(owner)s：%(title)s — 践诺情况不能超过 %(max)d 字")
+                % {**_names(pledge), "max": RECORD_TEXT_MAX}
+            )
+    if problems:
+        raise TransitionError(_("没有保存任何记实：") + "；".join(problems))
+    return [
+        progress_add(pledge=pledges[pk], by=by, date=date, text=text)
+        for pk, text in sorted(texts.items())
+    ]
+
+
+def _names(pledge: Pledge) -> dict[str, str]:
+    return {"owner": pledge.owner_name, "title": pledge.title}

@@ -1,121 +1,285 @@
-"""一月一提醒: monthly reminders to record progress, and overdue reminders to secretaries.
+"""The pledge book's reminder rules (一月一提醒, deadlines, the January and July filing).
 
-Each reminder is first inserted under a unique (recipient, kind, period) constraint and only
-then mailed, so running a task twice sends nothing twice. A row whose mail failed keeps
-`sent_at` empty and is retried by the next run.
+Each rule is a function of a day (Asia/Shanghai) returning notification items, registered in
+`PledgesConfig.ready()` and run by `core.notifications.reminders` (the beat's tasks and
+`manage.py send_reminders`). A rule fires over a window of days so a missed beat catches up the
+next day; the notifications' unique key (recipient, kind, subject, period) keeps each reminder
+to one. Recipients are read up front in a fixed number of queries, whatever the count: no
+query per row.
 """
 
 from __future__ import annotations
 
 import datetime
-import logging
+from collections import defaultdict
+from collections.abc import Iterable
 
-from django.conf import settings
-from django.core.mail import send_mail
-from django.db import IntegrityError, transaction
-from django.db.models import Count, Exists, OuterRef, Q
-from django.utils import timezone
+from django.db.models import Exists, OuterRef
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from ..models import Member, Pledge, Position, ProgressRecord, Reminder
+from core.notifications.services import NotificationItem
 
-log = logging.getLogger(__name__)
+from ..models import Organization, Pledge, Position, ProgressRecord
 
+MONTHLY_PROGRESS = "monthly_progress"
+PLEDGE_DEADLINE_SOON = "pledge_deadline_soon"
+PLEDGE_OVERDUE = "pledge_overdue"
+FILING = "filing"
 
-def _deliver(reminder: Reminder) -> bool:
-    # Claim the row first: of two runs that overlap, only one mails this reminder.
-    if not Reminder.objects.filter(pk=reminder.pk, sent_at__isnull=True).update(
-        sent_at=timezone.now()
-    ):
-        return False
-    if not reminder.recipient.email:
-        # No address: the reminder stays recorded as handled; nothing to mail.
-        return False
-    try:
-        send_mail(
-            reminder.subject,
-            reminder.body,
-            settings.DEFAULT_FROM_EMAIL,
-            [reminder.recipient.email],
-        )
-    except OSError:
-        # Give the claim back so the next run tries again.
-        Reminder.objects.filter(pk=reminder.pk).update(sent_at=None)
-        log.warning("reminder %s not mailed; will retry on the next run", reminder.pk)
-        return False
-    return True
+# 一月一提醒: from the 20th, ten days before the month ends, to the month's last day.
+MONTHLY_FROM_DAY = 20
+# "7 days before and the day after" a deadline; each window is a week wide so a missed beat
+# still reminds (once: the period is the deadline itself, so a moved deadline reminds again).
+DEADLINE_NOTICE_DAYS = 7
+OVERDUE_CATCH_UP_DAYS = 7
+# Filing by mid-January and mid-July (备案): reminders in the week up to the 15th.
+FILING_MONTHS = (1, 7)
+FILING_DAY = 15
+FILING_NOTICE_DAYS = 7
 
 
-def _queue(recipient_id: int, kind: str, period: str, subject: str, body: str) -> Reminder | None:
-    """Insert the reminder row once; None if it was already sent for this period."""
-    try:
-        with transaction.atomic():
-            return Reminder.objects.create(
-                recipient_id=recipient_id, kind=kind, period=period, subject=subject, body=body
-            )
-    except IntegrityError:
-        existing = Reminder.objects.get(recipient_id=recipient_id, kind=kind, period=period)
-        return existing if existing.sent_at is None else None
+# --- recipients ---------------------------------------------------------------------------
 
 
-def reminders_send_monthly_progress(*, today: datetime.date | None = None) -> int:
-    """Members with a login and a running pledge but no progress record this month."""
-    today = today or timezone.localdate()
-    month_start = today.replace(day=1)
-    period = f"{today:%Y-%m}"
+def secretaries_by_org() -> dict[int, list[int]]:
+    """organization id → ids of its secretaries' active logins, in one query. All of them:
+    a city holds a few thousand, fewer than an `IN` list of organizations would cost."""
+    by_org: dict[int, list[int]] = defaultdict(list)
+    rows = Position.objects.filter(kind=Position.Kind.SECRETARY, user__is_active=True).values_list(
+        "organization_id", "user_id"
+    )
+    for org_id, user_id in rows.iterator(chunk_size=5000):
+        by_org[org_id].append(user_id)
+    return by_org
+
+
+def acting_for_member(
+    member_user_id: int | None, member_active: bool | None, org_id: int, secretaries: dict
+) -> list[int]:
+    """Who acts for a member: the member's own login, else his branch's secretaries (who keep
+    the book for members without one)."""
+    if member_user_id is not None and member_active:
+        return [member_user_id]
+    return list(secretaries.get(org_id, ()))
+
+
+# --- 一月一提醒 -------------------------------------------------------------------------------
+
+
+def unrecorded_pledges(month_start: datetime.date, day: datetime.date):
+    """Running pledges with no progress record dated in the month up to `day`: one query."""
     recorded = ProgressRecord.objects.filter(
-        pledge__owner_member=OuterRef("pk"), date__gte=month_start
+        pledge=OuterRef("pk"), date__gte=month_start, date__lte=day
     )
-    members = (
-        Member.objects.filter(user__isnull=False, user__is_active=True)
-        .annotate(
-            running=Count("pledges", filter=Q(pledges__status__in=Pledge.RUNNING_STATUSES)),
-            recorded=Exists(recorded),
+    return (
+        Pledge.objects.filter(status__in=Pledge.RUNNING_STATUSES)
+        .filter(~Exists(recorded))
+        .values_list(
+            "owner_org_id",
+            "owner_member_id",
+            "owner_member__user_id",
+            "owner_member__user__is_active",
         )
-        .filter(running__gt=0, recorded=False)
-        .values_list("user_id", "name", "running")
     )
-    sent = 0
-    for user_id, name, running in members.iterator():
-        reminder = _queue(
-            user_id,
-            Reminder.Kind.MONTHLY_PROGRESS,
-            period,
-            _("请记录本月践诺情况"),
-            _("%(name)s同志：您有 %(n)d 项承诺正在践诺，本月尚未记实，请登录系统填写。")
-            % {"name": name, "n": running},
-        )
-        if reminder is not None and _deliver(reminder):
-            sent += 1
-    return sent
 
 
-def reminders_send_overdue(*, today: datetime.date | None = None) -> int:
-    """Each branch secretary hears once a month about the branch's overdue pledges."""
-    today = today or timezone.localdate()
-    period = f"{today:%Y-%m}"
-    overdue = (
-        Pledge.objects.overdue(today)
-        .values("owner_org_id")
-        .annotate(n=Count("id"))
-        .values_list("owner_org_id", "n")
-    )
-    per_org = dict(overdue)
-    if not per_org:
-        return 0
-    sent = 0
-    secretaries = Position.objects.filter(
-        kind=Position.Kind.SECRETARY, organization_id__in=per_org
-    ).values_list("user_id", "organization_id", "organization__name")
-    for user_id, org_id, org_name in secretaries:
-        reminder = _queue(
-            user_id,
-            Reminder.Kind.OVERDUE,
-            f"{period}:{org_id}",
-            _("%(org)s有逾期承诺") % {"org": org_name},
-            _("%(org)s有 %(n)d 项承诺已超过完成时限，请督促办理或如实认定。")
-            % {"org": org_name, "n": per_org[org_id]},
+def monthly_progress(day: datetime.date) -> list[NotificationItem]:
+    """Members with a running pledge and no record this month; for the branch's own pledges
+    and members without a login, the branch secretary (linked to the month's round page)."""
+    if day.day < MONTHLY_FROM_DAY:
+        return []
+    month_start = day.replace(day=1)
+    period = f"{day:%Y-%m}"
+    secretaries = secretaries_by_org()
+    by_member: dict[tuple[int, int], int] = defaultdict(int)  # (user, member) → pledges
+    by_org: dict[int, int] = defaultdict(int)
+    for org_id, member_id, user_id, active in unrecorded_pledges(month_start, day).iterator(
+        chunk_size=5000
+    ):
+        if member_id is not None and user_id is not None and active:
+            by_member[(user_id, member_id)] += 1
+        else:
+            by_org[org_id] += 1
+    items = [
+        NotificationItem(
+            recipient_id=user_id,
+            kind=MONTHLY_PROGRESS,
+            subject_key=f"m:{member_id}",
+            period=period,
+            title=_("请记录本月践诺情况"),
+            body=_("您有 %(n)d 项承诺正在践诺，%(month)s尚未记实，请登录系统填写。")
+            % {"n": n, "month": _month_label(day)},
+            link=reverse("pledges:my_pledges"),
         )
-        if reminder is not None and _deliver(reminder):
-            sent += 1
-    return sent
+        for (user_id, member_id), n in by_member.items()
+    ]
+    if by_org:
+        names = dict(Organization.objects.filter(pk__in=list(by_org)).values_list("pk", "name"))
+        for org_id, n in by_org.items():
+            link = f"{reverse('pledges:round', args=[org_id])}?month={period}"
+            for user_id in secretaries.get(org_id, ()):
+                items.append(
+                    NotificationItem(
+                        recipient_id=user_id,
+                        kind=MONTHLY_PROGRESS,
+                        subject_key=f"o:{org_id}",
+                        period=period,
+                        title=_("%(org)s：请完成本月记实") % {"org": names.get(org_id, "")},
+                        body=_(
+                            "%(org)s有 %(n)d 项承诺（本组织的和没有登录账号的党员的）%(month)s"
+                            "尚未记实，可在“每月记实”页一次填写。"
+                        )
+                        % {"org": names.get(org_id, ""), "n": n, "month": _month_label(day)},
+                        link=link,
+                    )
+                )
+    return items
+
+
+def _month_label(day: datetime.date) -> str:
+    return _("%(y)d年%(m)d月") % {"y": day.year, "m": day.month}
+
+
+# --- deadlines ----------------------------------------------------------------------------
+
+
+def _pledge_rows(deadline_from: datetime.date, deadline_to: datetime.date) -> Iterable[tuple]:
+    return (
+        Pledge.objects.filter(
+            status__in=Pledge.RUNNING_STATUSES,
+            deadline__gte=deadline_from,
+            deadline__lte=deadline_to,
+        )
+        .values_list(
+            "pk",
+            "title",
+            "deadline",
+            "owner_org_id",
+            "owner_member_id",
+            "owner_member__user_id",
+            "owner_member__user__is_active",
+        )
+        .iterator(chunk_size=5000)
+    )
+
+
+def pledge_deadline_soon(day: datetime.date) -> list[NotificationItem]:
+    """Running pledges due within the next seven days: whoever records their progress."""
+    secretaries = secretaries_by_org()
+    items = []
+    end = day + datetime.timedelta(days=DEADLINE_NOTICE_DAYS)
+    for pk, title, deadline, org_id, member_id, user_id, active in _pledge_rows(
+        day + datetime.timedelta(days=1), end
+    ):
+        if member_id is None:
+            recipients = secretaries.get(org_id, [])
+        else:
+            recipients = acting_for_member(user_id, active, org_id, secretaries)
+        for recipient in recipients:
+            items.append(
+                NotificationItem(
+                    recipient_id=recipient,
+                    kind=PLEDGE_DEADLINE_SOON,
+                    subject_key=f"p:{pk}",
+                    period=deadline.isoformat(),
+                    title=_("承诺即将到期：%(title)s") % {"title": title},
+                    body=_("完成时限为 %(deadline)s，请抓紧践诺并及时记实。")
+                    % {"deadline": deadline.isoformat()},
+                    link=reverse("pledges:pledge", args=[pk]),
+                )
+            )
+    return items
+
+
+def pledge_overdue(day: datetime.date) -> list[NotificationItem]:
+    """The day after a running pledge's deadline: its owner, and the secretary who must close
+    it or declare it unfulfilled."""
+    secretaries = secretaries_by_org()
+    items = []
+    for pk, title, deadline, org_id, member_id, user_id, active in _pledge_rows(
+        day - datetime.timedelta(days=OVERDUE_CATCH_UP_DAYS), day - datetime.timedelta(days=1)
+    ):
+        recipients = list(secretaries.get(org_id, []))
+        if member_id is not None and user_id is not None and active:
+            recipients.append(user_id)
+        for recipient in dict.fromkeys(recipients):
+            items.append(
+                NotificationItem(
+                    recipient_id=recipient,
+                    kind=PLEDGE_OVERDUE,
+                    subject_key=f"p:{pk}",
+                    period=deadline.isoformat(),
+                    title=_("承诺已超过完成时限：%(title)s") % {"title": title},
+                    body=_(
+                        "完成时限 %(deadline)s 已过，请如实记实，办结的予以销号，未兑现的如实认定。"
+                    )
+                    % {"deadline": deadline.isoformat()},
+                    link=reverse("pledges:pledge", args=[pk]),
+                )
+            )
+    return items
+
+
+# --- filing -------------------------------------------------------------------------------
+
+
+def filing_halves(day: datetime.date) -> tuple[int, ...] | None:
+    """The halves filed by the coming mid-month filing, or None outside its notice week.
+
+    Mid-January files the year's pledges (yearly or first half); mid-July the second half's,
+    which a branch on yearly pledges has already filed in January.
+    """
+    if day.month not in FILING_MONTHS:
+        return None
+    if not FILING_DAY - FILING_NOTICE_DAYS <= day.day <= FILING_DAY:
+        return None
+    if day.month == 1:
+        return (Pledge.Half.WHOLE_YEAR, Pledge.Half.FIRST)
+    return (Pledge.Half.WHOLE_YEAR, Pledge.Half.SECOND)
+
+
+def unfiled_branches(year: int, halves: tuple[int, ...]):
+    """Branches with no organization pledge of the period approved (filed) yet: "filed" is
+    the branch's own pledges checked and filed with the higher organization (备案)."""
+    filed = Pledge.objects.filter(
+        owner_org=OuterRef("pk"),
+        owner_member__isnull=True,
+        year=year,
+        half__in=halves,
+        status__in=Pledge.FILED_STATUSES,
+    )
+    return Organization.objects.filter(level=Organization.Level.BRANCH).filter(~Exists(filed))
+
+
+def filing(day: datetime.date) -> list[NotificationItem]:
+    halves = filing_halves(day)
+    if halves is None:
+        return []
+    secretaries = secretaries_by_org()
+    period = f"{day:%Y-%m}"
+    deadline = day.replace(day=FILING_DAY)
+    items = []
+    for org_id, name in unfiled_branches(day.year, halves).values_list("pk", "name").iterator():
+        for user_id in secretaries.get(org_id, ()):
+            items.append(
+                NotificationItem(
+                    recipient_id=user_id,
+                    kind=FILING,
+                    subject_key=f"o:{org_id}",
+                    period=period,
+                    title=_("%(org)s：请在 %(deadline)s 前完成承诺备案")
+                    % {"org": name, "deadline": deadline.isoformat()},
+                    body=_("本期党组织承诺尚未审核备案。请完成定诺、审诺，报上级党组织备案。"),
+                    link=f"{reverse('pledges:organization', args=[org_id])}?year={day.year}",
+                )
+            )
+    return items
+
+
+RULES = {
+    MONTHLY_PROGRESS: monthly_progress,
+    PLEDGE_DEADLINE_SOON: pledge_deadline_soon,
+    PLEDGE_OVERDUE: pledge_overdue,
+    FILING: filing,
+}

@@ -7,6 +7,7 @@ import pytest
 from django.core.files.base import ContentFile
 from django.utils import timezone
 from openpyxl import load_workbook
+from playwright.sync_api import expect
 
 from core.exports.models import ExportJob
 from core.xlsx import write_ledger
@@ -49,9 +50,8 @@ def test_it_moves_the_bar_then_offers_the_download(page, artifacts):
     assert page.locator("[data-role=state]").inner_text() == "生成中：已写 10 / 100 行"
 
     ExportJob.objects.filter(pk=job.pk).update(rows_done=60, heartbeat_at=timezone.now())
-    page.wait_for_function(
-        "document.querySelector('[data-role=bar]').getAttribute('aria-valuenow') === '60'"
-    )
+    # A locator assertion, not wait_for_function: the CSP forbids evaluating strings.
+    expect(page.locator("[data-role=bar]")).to_have_attribute("aria-valuenow", "60")
     assert page.locator("[data-role=state]").inner_text() == "生成中：已写 60 / 100 行"
     page.screenshot(path=str(artifacts / "export-progress.png"), full_page=True)
 

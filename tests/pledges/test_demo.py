@@ -6,7 +6,10 @@ from django.contrib.auth import authenticate, get_user_model
 from django.core.management import CommandError, call_command
 from django.db import transaction
 from django.test import override_settings
+from django.utils import timezone
 
+from core.notifications import reminders
+from core.notifications.models import Notification
 from pledges import demo
 from pledges.management.commands.seed_demo import Command
 from pledges.models import Member, Organization, Pledge, PledgeEvent, Position, ProgressRecord
@@ -86,6 +89,14 @@ class TestCounty:
         assert closed.progress_records.exists()
         assert Pledge.objects.overdue().exists()
         assert Pledge.objects.filter(carried_from__isnull=False).exists()
+
+    def test_it_leaves_todays_reminders_in_the_bell(self, county):
+        today = timezone.localdate()
+        due = {i.key for k in reminders.kinds() for i in reminders.reminders_due(kind=k, day=today)}
+        assert "今日提醒：新建站内通知" in county
+        assert Notification.objects.count() == len(due)
+        # Whatever today is, the 25th of this month reminds the members who have not recorded.
+        assert reminders.reminders_due(kind="monthly_progress", day=today.replace(day=25))
 
     def test_it_fills_branches_with_every_kind_of_member_and_leaves_gaps(self, county):
         assert set(Member.objects.values_list("kind", flat=True)) == set(Member.Kind.values)

@@ -7,7 +7,7 @@ from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
 from core.errors import TransitionError
-from pledges.models import Pledge
+from pledges.models import Pledge, ProgressRecord
 from pledges.services import progress
 
 TODAY = timezone.localdate
@@ -44,3 +44,71 @@ def test_it_refuses_progress_by_outsiders(world, pledge_in):
     for user in (world.stranger, world.other_member_user, world.other_secretary):
         with pytest.raises(PermissionDenied):
             progress.progress_add(pledge=pledge, by=user, date=TODAY(), text="x")
+
+
+# --- progress_record_many: the month's round ----------------------------------------------
+
+
+def test_it_records_on_many_pledges_at_once(world, pledge_in):
+    first = pledge_in("published", world)
+    second = pledge_in("published", world, member=False)
+    records = progress.progress_record_many(
+        org=world.branch,
+        by=world.secretary,
+        date=timezone.localdate(),
+        texts={first.pk: "走访五户", second.pk: "召开议事会"},
+    )
+    assert [r.text for r in records] == ["走访五户", "召开议事会"]
+    first.refresh_from_db()
+    assert first.status == Pledge.Status.IN_PROGRESS
+    assert first.events.filter(action="progress", actor=world.secretary).exists()
+
+
+def test_it_writes_nothing_when_one_pledge_fails(world, pledge_in):
+    good = pledge_in("published", world)
+    closed = pledge_in("closed", world, title="已办结的事")
+    with pytest.raises(TransitionError) as e:
+        progress.progress_record_many(
+            org=world.branch,
+            by=world.secretary,
+            date=timezone.localdate(),
+            texts={good.pk: "走访五户", closed.pk: "再记一次"},
+        )
+    assert "已办结的事" in str(e.value)
+    assert not ProgressRecord.objects.filter(pledge=good).exists()
+
+
+def test_it_refuses_empty_too_long_and_future_records(world, pledge_in):
+    pledge = pledge_in("published", world)
+    today = timezone.localdate()
+    for texts, date in (
+        ({pledge.pk: "  "}, today),
+        ({pledge.pk: "长" * (progress.RECORD_TEXT_MAX + 1)}, today),
+        ({pledge.pk: "走访"}, today + datetime.timedelta(days=1)),
+        ({}, today),
+    ):
+        with pytest.raises(TransitionError):
+            progress.progress_record_many(
+                org=world.branch, by=world.secretary, date=date, texts=texts
+            )
+    assert not ProgressRecord.objects.exists()
+
+
+def test_it_refuses_a_pledge_of_another_organization(world, pledge_in):
+    pledge = pledge_in("published", world)
+    with pytest.raises(TransitionError):
+        progress.progress_record_many(
+            org=world.other_branch,
+            by=world.other_secretary,
+            date=timezone.localdate(),
+            texts={pledge.pk: "走访"},
+        )
+
+
+def test_it_refuses_a_stranger_on_the_round(world, pledge_in):
+    pledge = pledge_in("published", world)
+    with pytest.raises(PermissionDenied):
+        progress.progress_record_many(
+            org=world.branch, by=world.stranger, date=timezone.localdate(), texts={pledge.pk: "x"}
+        )
+    assert not ProgressRecord.objects.exists()

@@ -11,9 +11,11 @@ import time
 from django.apps import apps
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from core.notifications import reminders
 from pledges import demo
 
 
@@ -69,6 +71,8 @@ class Command(BaseCommand):
                 _("“%(name)s”已存在，未重复生成（如需重建请加 --reset）") % {"name": root.name}
             )
         self._run_app_hooks(scale)
+        if scale == "county":
+            self._remind()
         self.stdout.write(_("演示数据就绪：共 %(s).1f 秒") % {"s": time.monotonic() - started})
         self.stdout.write("")
         self.stdout.write(_("演示账号（%(root)s）：") % {"root": root.name})
@@ -98,6 +102,16 @@ class Command(BaseCommand):
                 self.stdout.write(
                     _("%(app)s 演示数据：%(s).1f 秒") % {"app": app.label, "s": seconds}
                 )
+
+    def _remind(self) -> None:
+        """Today's reminders by the same rules as the beat, so demo logins find them in the
+        bell. Demo users have no email address: the notifications stay in the app, counted as
+        not delivered, and nothing is mailed to the console."""
+        today = timezone.localdate()
+        created = sum(
+            reminders.reminders_send(kind=kind, day=today).created for kind in reminders.kinds()
+        )
+        self.stdout.write(_("今日提醒：新建站内通知 %(n)d 条") % {"n": created})
 
     @transaction.atomic
     def _reset(self) -> None:

@@ -1,0 +1,348 @@
+"""The reviews' reminder rules: the quarterly review and self-evaluation (一季一点评, 先报后评)
+and the deadlines of rectification items and suggestion letters.
+
+Registered in `ReviewsConfig.ready()`, run by `core.notifications.reminders`. Who reviews whom
+is "谁联系、谁分管、谁点评" as `selectors.review.owed_subjects` and `rules.review.can_review` decide
+it for one user; here the same relationships are computed for everyone at once, from all
+positions, organizations and members read up front (a fixed number of queries for a city).
+
+A reviewer gets one reminder a quarter naming how many reviews he still owes and linking to his
+"my reviews" page, not one per subject: a branch secretary owes one per member, and twenty
+notifications saying the same thing would bury the bell.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from core.notifications.services import NotificationItem
+from pledges.models import Member, Organization, Position
+from pledges.services.reminders import (
+    DEADLINE_NOTICE_DAYS,
+    OVERDUE_CATCH_UP_DAYS,
+    acting_for_member,
+    secretaries_by_org,
+)
+
+from ..models import Quarter, RectificationItem, Review, SelfEvaluation, SuggestionLetter
+from ..selectors.review import LIVE_REVIEW_STATUSES
+
+REVIEW_OWED = "review_owed"
+REVIEW_OWED_LAST = "review_owed_last"
+SELF_EVALUATION_OWED = "self_evaluation_owed"
+SELF_EVALUATION_OWED_LAST = "self_evaluation_owed_last"
+RECTIFICATION_DEADLINE_SOON = "rectification_deadline_soon"
+RECTIFICATION_OVERDUE = "rectification_overdue"
+LETTER_DEADLINE_SOON = "letter_deadline_soon"
+LETTER_OVERDUE = "letter_overdue"
+
+# The second reminder goes out a week before the quarter ends, to those still missing.
+LAST_CALL_DAYS = 7
+# Names listed in a reminder's body; the linked page lists them all.
+NAMES_SHOWN = 5
+
+
+def quarter_window(day: datetime.date, *, last: bool) -> Quarter | None:
+    """The quarter whose first (from the first day of its last month) or second (the last
+    week) reminder falls on `day`, or None. Each window runs to its end so a missed beat
+    catches up."""
+    quarter = Quarter.of(day)
+    last_from = quarter.end - datetime.timedelta(days=LAST_CALL_DAYS)
+    first_from = quarter.end.replace(day=1)
+    if last:
+        return quarter if day >= last_from else None
+    return quarter if first_from <= day < last_from else None
+
+
+def _names(names: list[str]) -> str:
+    shown = "、".join(names[:NAMES_SHOWN])
+    if len(names) > NAMES_SHOWN:
+        shown += _("等")
+    return shown
+
+
+# --- 一季一点评 -------------------------------------------------------------------------------
+
+
+def owed_reviews(quarter: Quarter) -> dict[int, list[str]]:
+    """reviewer user id → names of the subjects he owes a review and has not signed.
+
+    Leaders review the organizations they are linked to or supervise and their secretaries;
+    a secretary reviews the organizations directly under his and each member of his branch
+    but himself. Four queries: positions, organizations, members, the quarter's live reviews.
+    """
+    positions = list(
+        Position.objects.filter(user__is_active=True)
+        .exclude(kind=Position.Kind.OFFICE)
+        .values_list("user_id", "organization_id", "kind")
+    )
+    orgs = {
+        pk: (path, name)
+        for pk, path, name in Organization.objects.values_list("pk", "path", "name").iterator()
+    }
+    has_secretary = {org_id for _, org_id, kind in positions if kind == Position.Kind.SECRETARY}
+    children: dict[str, list[int]] = defaultdict(list)
+    for pk, (path, _name) in orgs.items():
+        children[path[: -Organization.steplen]].append(pk)
+    # Every member in one query without an IN list of thousands of branches; those of a
+    # branch without a secretary are owed by nobody and dropped here.
+    members: dict[int, list[tuple[str, str, int | None]]] = defaultdict(list)
+    for org_id, member_id, name, user_id in Member.objects.values_list(
+        "organization_id", "pk", "name", "user_id"
+    ).iterator(chunk_size=5000):
+        if org_id in has_secretary:
+            members[org_id].append((f"m:{member_id}", name, user_id))
+    done = set(
+        Review.objects.filter(
+            year=quarter.year, quarter=quarter.quarter, status__in=LIVE_REVIEW_STATUSES
+        ).values_list("subject_key", "reviewer_id")
+    )
+    owed: dict[int, dict[str, str]] = defaultdict(dict)
+    for user_id, org_id, kind in positions:
+        path, name = orgs[org_id]
+        if kind == Position.Kind.SECRETARY:
+            subjects = [(f"o:{c}", orgs[c][1]) for c in children.get(path, ())]
+            subjects += [(key, n) for key, n, uid in members.get(org_id, ()) if uid != user_id]
+        else:  # a leader linked to or supervising the organization
+            subjects = [(f"o:{org_id}", name)]
+            if org_id in has_secretary:
+                subjects.append((f"s:{org_id}", _("%(org)s书记") % {"org": name}))
+        for key, subject_name in subjects:
+            if (key, user_id) not in done:
+                owed[user_id][key] = subject_name
+    return {user_id: list(subjects.values()) for user_id, subjects in owed.items() if subjects}
+
+
+def _review_items(day: datetime.date, *, kind: str, last: bool) -> list[NotificationItem]:
+    quarter = quarter_window(day, last=last)
+    if quarter is None:
+        return []
+    link = f"{reverse('reviews:my_reviews')}?q={quarter.code}"
+    if last:
+        title = _("%(q)s点评即将截止") % {"q": quarter.label}
+    else:
+        title = _("%(q)s领导点评提醒") % {"q": quarter.label}
+    return [
+        NotificationItem(
+            recipient_id=user_id,
+            kind=kind,
+            subject_key="reviews",
+            period=quarter.code,
+            title=title,
+            body=_(
+                "按“谁联系、谁分管、谁点评”，您本季度还有 %(n)d 个点评对象未完成点评："
+                "%(names)s。季度截止日 %(end)s。"
+            )
+            % {"n": len(names), "names": _names(names), "end": quarter.end.isoformat()},
+            link=link,
+        )
+        for user_id, names in owed_reviews(quarter).items()
+    ]
+
+
+def review_owed(day: datetime.date) -> list[NotificationItem]:
+    return _review_items(day, kind=REVIEW_OWED, last=False)
+
+
+def review_owed_last(day: datetime.date) -> list[NotificationItem]:
+    return _review_items(day, kind=REVIEW_OWED_LAST, last=True)
+
+
+# --- 先报后评: self-evaluations ----------------------------------------------------------------
+
+
+def owed_reports(quarter: Quarter) -> dict[int, list[str]]:
+    """writer user id → names of the subjects whose report for the quarter is not submitted.
+
+    A member with a login writes his own; a secretary his organization's and his own as
+    secretary, and those of his members without a login. Four queries.
+    """
+    secretaries = secretaries_by_org()
+    submitted = set(
+        SelfEvaluation.objects.filter(
+            year=quarter.year, quarter=quarter.quarter, status=SelfEvaluation.Status.SUBMITTED
+        ).values_list("subject_key", flat=True)
+    )
+    owed: dict[int, list[str]] = defaultdict(list)
+    names = dict(Organization.objects.values_list("pk", "name"))
+    for org_id, users in secretaries.items():
+        for key, name in (
+            (f"o:{org_id}", names[org_id]),
+            (f"s:{org_id}", _("%(org)s书记") % {"org": names[org_id]}),
+        ):
+            if key not in submitted:
+                for user_id in users:
+                    owed[user_id].append(name)
+    rows = Member.objects.values_list("pk", "name", "organization_id", "user_id", "user__is_active")
+    for member_id, name, org_id, user_id, active in rows.iterator(chunk_size=5000):
+        if f"m:{member_id}" in submitted:
+            continue
+        for writer in acting_for_member(user_id, active, org_id, secretaries):
+            owed[writer].append(name)
+    return owed
+
+
+def _report_items(day: datetime.date, *, kind: str, last: bool) -> list[NotificationItem]:
+    quarter = quarter_window(day, last=last)
+    if quarter is None:
+        return []
+    link = f"{reverse('reviews:my_reports')}?q={quarter.code}"
+    if last:
+        title = _("%(q)s自查自评即将截止") % {"q": quarter.label}
+    else:
+        title = _("请报送%(q)s自查自评") % {"q": quarter.label}
+    return [
+        NotificationItem(
+            recipient_id=user_id,
+            kind=kind,
+            subject_key="reports",
+            period=quarter.code,
+            title=title,
+            body=_("先报后评：%(n)d 份自查自评尚未报送：%(names)s。季度截止日 %(end)s。")
+            % {"n": len(names), "names": _names(names), "end": quarter.end.isoformat()},
+            link=link,
+        )
+        for user_id, names in owed_reports(quarter).items()
+    ]
+
+
+def self_evaluation_owed(day: datetime.date) -> list[NotificationItem]:
+    return _report_items(day, kind=SELF_EVALUATION_OWED, last=False)
+
+
+def self_evaluation_owed_last(day: datetime.date) -> list[NotificationItem]:
+    return _report_items(day, kind=SELF_EVALUATION_OWED_LAST, last=True)
+
+
+# --- rectification items and suggestion letters ---------------------------------------------
+
+
+def _soon(day: datetime.date) -> tuple[datetime.date, datetime.date]:
+    return day + datetime.timedelta(days=1), day + datetime.timedelta(days=DEADLINE_NOTICE_DAYS)
+
+
+def _late(day: datetime.date) -> tuple[datetime.date, datetime.date]:
+    return day - datetime.timedelta(days=OVERDUE_CATCH_UP_DAYS), day - datetime.timedelta(days=1)
+
+
+def _item_rows(window: tuple[datetime.date, datetime.date]):
+    return (
+        RectificationItem.objects.live()
+        .filter(
+            status__in=RectificationItem.PENDING_STATUSES,
+            deadline__gte=window[0],
+            deadline__lte=window[1],
+        )
+        .values_list(
+            "pk",
+            "problem",
+            "deadline",
+            "organization_id",
+            "member_id",
+            "member__user_id",
+            "member__user__is_active",
+            "review__reviewer_id",
+        )
+    )
+
+
+def _rectification(day: datetime.date, *, late: bool) -> list[NotificationItem]:
+    secretaries = secretaries_by_org()
+    kind = RECTIFICATION_OVERDUE if late else RECTIFICATION_DEADLINE_SOON
+    items = []
+    for pk, problem, deadline, org_id, member_id, user_id, active, reviewer_id in _item_rows(
+        _late(day) if late else _soon(day)
+    ):
+        if member_id is None:
+            recipients = list(secretaries.get(org_id, ()))
+        else:
+            recipients = acting_for_member(user_id, active, org_id, secretaries)
+        if late and reviewer_id is not None:
+            recipients.append(reviewer_id)  # the reviewer follows his items to closure
+        if late:
+            title = _("整改事项已超过整改时限：%(problem)s")
+        else:
+            title = _("整改事项即将到期：%(problem)s")
+        for recipient in dict.fromkeys(recipients):
+            items.append(
+                NotificationItem(
+                    recipient_id=recipient,
+                    kind=kind,
+                    subject_key=f"r:{pk}",
+                    period=deadline.isoformat(),
+                    title=title % {"problem": problem[:60]},
+                    body=_("整改时限 %(deadline)s。") % {"deadline": deadline.isoformat()},
+                    link=reverse("reviews:item", args=[pk]),
+                )
+            )
+    return items
+
+
+def rectification_deadline_soon(day: datetime.date) -> list[NotificationItem]:
+    return _rectification(day, late=False)
+
+
+def rectification_overdue(day: datetime.date) -> list[NotificationItem]:
+    return _rectification(day, late=True)
+
+
+def _letters(day: datetime.date, *, late: bool) -> list[NotificationItem]:
+    secretaries = secretaries_by_org()
+    start, end = _late(day) if late else _soon(day)
+    rows = SuggestionLetter.objects.filter(
+        status=SuggestionLetter.Status.ISSUED, deadline__gte=start, deadline__lte=end
+    ).values_list(
+        "pk",
+        "number",
+        "deadline",
+        "member__organization_id",
+        "member__user_id",
+        "member__user__is_active",
+        "issued_by_id",
+    )
+    kind = LETTER_OVERDUE if late else LETTER_DEADLINE_SOON
+    items = []
+    for pk, number, deadline, org_id, user_id, active, issued_by in rows:
+        recipients = acting_for_member(user_id, active, org_id, secretaries)
+        if late:
+            recipients.append(issued_by)
+            title = _("建议书 %(number)s 已超过整改时限")
+        else:
+            title = _("建议书 %(number)s 即将到期，请按时回复")
+        for recipient in dict.fromkeys(recipients):
+            items.append(
+                NotificationItem(
+                    recipient_id=recipient,
+                    kind=kind,
+                    subject_key=f"l:{pk}",
+                    period=deadline.isoformat(),
+                    title=title % {"number": number},
+                    body=_("整改时限 %(deadline)s。") % {"deadline": deadline.isoformat()},
+                    link=reverse("reviews:letter", args=[pk]),
+                )
+            )
+    return items
+
+
+def letter_deadline_soon(day: datetime.date) -> list[NotificationItem]:
+    return _letters(day, late=False)
+
+
+def letter_overdue(day: datetime.date) -> list[NotificationItem]:
+    return _letters(day, late=True)
+
+
+RULES = {
+    REVIEW_OWED: review_owed,
+    REVIEW_OWED_LAST: review_owed_last,
+    SELF_EVALUATION_OWED: self_evaluation_owed,
+    SELF_EVALUATION_OWED_LAST: self_evaluation_owed_last,
+    RECTIFICATION_DEADLINE_SOON: rectification_deadline_soon,
+    RECTIFICATION_OVERDUE: rectification_overdue,
+    LETTER_DEADLINE_SOON: letter_deadline_soon,
+    LETTER_OVERDUE: letter_overdue,
+}

@@ -1,0 +1,162 @@
+"""The reviews' reminder rules on a fixed clock (days in Asia/Shanghai)."""
+
+import datetime
+
+import pytest
+
+from reviews.models import Quarter, RectificationItem, Review, SuggestionLetter
+from reviews.services import reminders
+from tests.factories import MemberFactory, make_item, make_report, make_review
+
+D = datetime.date
+Q1 = Quarter(2026, 1)
+
+
+def by_recipient(items) -> dict[int, str]:
+    return {item.recipient_id: item.body for item in items}
+
+
+# --- 一季一点评 -------------------------------------------------------------------------------
+
+
+def test_it_opens_the_quarter_reminders_in_its_last_month_then_the_last_week():
+    assert reminders.quarter_window(D(2026, 2, 28), last=False) is None
+    assert reminders.quarter_window(D(2026, 3, 1), last=False) == Q1
+    assert reminders.quarter_window(D(2026, 3, 23), last=False) == Q1
+    assert reminders.quarter_window(D(2026, 3, 24), last=False) is None
+    assert reminders.quarter_window(D(2026, 3, 23), last=True) is None
+    assert reminders.quarter_window(D(2026, 3, 24), last=True) == Q1
+    assert reminders.quarter_window(D(2026, 3, 31), last=True) == Q1
+    assert reminders.quarter_window(D(2026, 4, 1), last=True) is None
+
+
+def test_it_reminds_every_reviewer_of_the_reviews_he_owes(rworld):
+    w = rworld
+    items = reminders.review_owed(D(2026, 3, 2))
+    owed = by_recipient(items)
+    assert set(owed) == {
+        w.branch_leader.pk,  # the branch and its secretary he supervises
+        w.leader.pk,  # the town he is linked to, and its secretary
+        w.town_secretary.pk,  # the two branches directly under the town
+        w.secretary.pk,  # 张三, a member of his branch
+        w.other_secretary.pk,  # 李四
+        w.far_leader.pk,  # a branch without a secretary: the organization only
+    }
+    assert "2 个点评对象" in owed[w.branch_leader.pk]
+    assert "东街社区党支部书记" in owed[w.branch_leader.pk]
+    assert "张三" in owed[w.secretary.pk]
+    assert "1 个点评对象" in owed[w.far_leader.pk]
+    assert {i.period for i in items} == {"2026Q1"}
+    assert {i.link for i in items} == {"/reviews/my/?q=2026Q1"}
+    assert w.office.pk not in owed
+
+
+def test_it_reminds_a_week_before_the_end_only_those_still_missing(rworld):
+    w = rworld
+    make_review(Q1, Review.Grade.GOOD, reviewer=w.secretary, member=w.member)
+    make_review(Q1, Review.Grade.GOOD, reviewer=w.branch_leader, org=w.branch)
+    draft = make_review(
+        Q1,
+        Review.Grade.GOOD,
+        status=Review.Status.DRAFT,
+        reviewer=w.other_secretary,
+        member=w.other_member,
+    )
+    assert draft.status == Review.Status.DRAFT
+    assert reminders.review_owed_last(D(2026, 3, 20)) == []
+    owed = by_recipient(reminders.review_owed_last(D(2026, 3, 24)))
+    assert w.secretary.pk not in owed
+    assert w.other_secretary.pk in owed  # a draft is not a review
+    assert "1 个点评对象" in owed[w.branch_leader.pk]  # the secretary still owed
+
+
+def test_it_keeps_the_review_query_count_flat(rworld, django_assert_num_queries):
+    with django_assert_num_queries(4):
+        few = len(reminders.review_owed(D(2026, 3, 2)))
+    for i in range(20):
+        MemberFactory(name=f"成员{i}", organization=rworld.branch)
+    with django_assert_num_queries(4):
+        assert len(reminders.review_owed(D(2026, 3, 2))) == few
+
+
+# --- 先报后评 ---------------------------------------------------------------------------------
+
+
+def test_it_reminds_members_and_secretaries_of_the_self_evaluation(rworld):
+    w = rworld
+    no_login = MemberFactory(name="王五", organization=w.branch)
+    make_report(Q1, member=w.other_member)
+    make_report(Q1, org=w.other_branch)
+    owed = by_recipient(reminders.self_evaluation_owed(D(2026, 3, 5)))
+    assert set(owed) == {
+        w.member_user.pk,
+        w.secretary.pk,
+        w.other_secretary.pk,
+        w.town_secretary.pk,
+    }
+    assert no_login.name in owed[w.secretary.pk]  # he reports for a member without a login
+    assert "3 份" in owed[w.secretary.pk]
+    assert "1 份" in owed[w.other_secretary.pk]  # only his own as secretary is left
+    assert reminders.self_evaluation_owed(D(2026, 2, 5)) == []
+
+
+def test_it_keeps_the_self_evaluation_query_count_flat(rworld, django_assert_num_queries):
+    with django_assert_num_queries(4):
+        reminders.self_evaluation_owed_last(D(2026, 3, 30))
+    for i in range(20):
+        MemberFactory(name=f"成员{i}", organization=rworld.branch)
+    with django_assert_num_queries(4):
+        reminders.self_evaluation_owed_last(D(2026, 3, 30))
+
+
+# --- rectification items and letters -------------------------------------------------------
+
+
+def test_it_reminds_of_a_rectification_deadline_before_and_after(rworld):
+    w = rworld
+    review = make_review(Q1, Review.Grade.POOR, reviewer=w.secretary, member=w.member)
+    item = make_item(review, D(2026, 5, 10))
+    assert reminders.rectification_deadline_soon(D(2026, 5, 2)) == []
+    soon = reminders.rectification_deadline_soon(D(2026, 5, 3))
+    assert [(i.recipient_id, i.subject_key, i.period) for i in soon] == [
+        (w.member_user.pk, f"r:{item.pk}", "2026-05-10")
+    ]
+    assert soon[0].link == f"/reviews/rectification/{item.pk}/"
+    late = reminders.rectification_overdue(D(2026, 5, 11))
+    assert {i.recipient_id for i in late} == {w.member_user.pk, w.secretary.pk}
+
+
+def test_it_tells_the_secretary_of_an_organizations_item_and_skips_a_done_one(rworld):
+    w = rworld
+    review = make_review(Q1, Review.Grade.POOR, reviewer=w.town_secretary, org=w.branch)
+    make_item(review, D(2026, 5, 10))
+    make_item(review, D(2026, 5, 10), status=RectificationItem.Status.DONE)
+    items = reminders.rectification_deadline_soon(D(2026, 5, 5))
+    assert [i.recipient_id for i in items] == [w.secretary.pk]
+
+
+def test_it_reminds_of_a_letter_deadline_before_and_after(rworld):
+    w = rworld
+    letter = SuggestionLetter.objects.create(
+        member=w.member,
+        organization=w.branch,
+        number="2026-01",
+        reason=SuggestionLetter.Reason.UNFULFILLED,
+        problems="承诺未兑现",
+        measures="限期整改",
+        deadline=D(2026, 6, 30),
+        issued_by=w.secretary,
+        issued_on=D(2026, 6, 1),
+    )
+    soon = reminders.letter_deadline_soon(D(2026, 6, 23))
+    assert [(i.recipient_id, i.subject_key) for i in soon] == [(w.member_user.pk, f"l:{letter.pk}")]
+    assert soon[0].link == f"/reviews/letters/{letter.pk}/"
+    assert reminders.letter_deadline_soon(D(2026, 6, 22)) == []
+    late = reminders.letter_overdue(D(2026, 7, 1))
+    assert {i.recipient_id for i in late} == {w.member_user.pk, w.secretary.pk}
+
+
+@pytest.mark.parametrize("rule", sorted(reminders.RULES))
+def test_it_returns_items_of_its_own_kind_only(rworld, rule):
+    for day in (D(2026, 3, 2), D(2026, 3, 28)):
+        assert {i.kind for i in reminders.RULES[rule](day)} <= {rule}
