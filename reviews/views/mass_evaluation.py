@@ -15,10 +15,10 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_POST
 
 from core.access import get_visible_or_404
 from core.errors import TransitionError
+from core.moves import move_on, reported
 from core.xlsx import xlsx_download
 from pledges.models import Organization
 from pledges.roles import roles_of
@@ -41,11 +41,11 @@ PAGE_SIZE = 20
 
 SLIPS_PER_PAGE = 48
 
+_evaluations = MassEvaluation.objects.select_related("organization")
+
 
 def _evaluation(request: HttpRequest, pk: int) -> MassEvaluation:
-    return get_visible_or_404(
-        MassEvaluation.objects.select_related("organization"), request.user, pk
-    )
+    return get_visible_or_404(_evaluations, request.user, pk)
 
 
 @login_required
@@ -119,10 +119,8 @@ def evaluation_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@login_required
-@require_POST
-def codes_issue(request: HttpRequest, pk: int) -> HttpResponse:
-    evaluation = _evaluation(request, pk)
+@move_on(_evaluations)
+def codes_issue(request: HttpRequest, evaluation: MassEvaluation) -> HttpResponse:
     form = CodesIssueForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("请填写 1 至 500 之间的发放数量"))
@@ -138,16 +136,10 @@ def codes_issue(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect(evaluation)
 
 
-@login_required
-@require_POST
-def evaluation_close(request: HttpRequest, pk: int) -> HttpResponse:
-    evaluation = _evaluation(request, pk)
-    try:
+@move_on(_evaluations)
+def evaluation_close(request: HttpRequest, evaluation: MassEvaluation) -> HttpResponse:
+    with reported(request, _("评议已结束，未使用的评议码已失效")):
         services.mass_evaluation_close(by=request.user, evaluation=evaluation)
-    except TransitionError as e:
-        messages.error(request, str(e))
-    else:
-        messages.success(request, _("评议已结束，未使用的评议码已失效"))
     return redirect(evaluation)
 
 

@@ -10,10 +10,10 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
 
 from core.access import get_visible_or_404
 from core.errors import TransitionError
+from core.moves import move_on, reported
 from pledges.models import Member, Organization
 from pledges.roles import roles_of
 
@@ -289,41 +289,26 @@ def review_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "reviews/review_detail.html", context)
 
 
-def _review_move(request: HttpRequest, pk: int, move, done: str) -> HttpResponse:
-    """Run one move on a visible review; a refused move says why and changes nothing."""
-    review = get_visible_or_404(Review.objects.for_detail(), request.user, pk)
-    try:
-        result = move(review)
-    except TransitionError as e:
-        messages.error(request, str(e))
-        return redirect(review)
-    messages.success(request, done)
-    return result or redirect(review)
+_reviews = Review.objects.for_detail()
 
 
-@login_required
-@require_POST
-def review_sign(request: HttpRequest, pk: int) -> HttpResponse:
-    def sign(review):
+@move_on(_reviews)
+def review_sign(request: HttpRequest, review: Review) -> HttpResponse:
+    with reported(request, _("点评已签认")):
         services.review_sign(review=review, by=request.user)
+    return redirect(review)
 
-    return _review_move(request, pk, sign, _("点评已签认"))
 
-
-@login_required
-@require_POST
-def review_delete(request: HttpRequest, pk: int) -> HttpResponse:
-    def delete(review):
+@move_on(_reviews)
+def review_delete(request: HttpRequest, review: Review) -> HttpResponse:
+    with reported(request, _("草稿已删除")):
         services.review_delete_draft(review=review, by=request.user)
         return redirect("reviews:my_reviews")
+    return redirect(review)
 
-    return _review_move(request, pk, delete, _("草稿已删除"))
 
-
-@login_required
-@require_POST
-def review_redo(request: HttpRequest, pk: int) -> HttpResponse:
-    review = get_visible_or_404(Review.objects.for_detail(), request.user, pk)
+@move_on(_reviews)
+def review_redo(request: HttpRequest, review: Review) -> HttpResponse:
     try:
         redo = services.review_redo(review=review, by=request.user)
     except TransitionError as e:
@@ -333,29 +318,23 @@ def review_redo(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("reviews:review_edit", pk=redo.pk)
 
 
-@login_required
-@require_POST
-def review_publish(request: HttpRequest, pk: int) -> HttpResponse:
+@move_on(_reviews)
+def review_publish(request: HttpRequest, review: Review) -> HttpResponse:
     form = PublishForm(request.POST)
     scope = form.cleaned_data["scope"] if form.is_valid() else ""
-
-    def publish(review):
+    with reported(request, _("点评已公开")):
         services.review_publish(review=review, by=request.user, scope=scope)
+    return redirect(review)
 
-    return _review_move(request, pk, publish, _("点评已公开"))
 
-
-@login_required
-@require_POST
-def review_return(request: HttpRequest, pk: int) -> HttpResponse:
+@move_on(_reviews)
+def review_return(request: HttpRequest, review: Review) -> HttpResponse:
     form = ReturnForm(request.POST)
     reasons = form.cleaned_data["reasons"] if form.is_valid() else []
     remark = request.POST.get("remark", "")
-
-    def send_back(review):
+    with reported(request, _("已退回点评人重新点评")):
         services.review_return(review=review, by=request.user, reasons=reasons, remark=remark)
-
-    return _review_move(request, pk, send_back, _("已退回点评人重新点评"))
+    return redirect(review)
 
 
 @login_required
