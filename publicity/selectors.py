@@ -23,7 +23,7 @@ from reviews.models import (
 from reviews.selectors.dashboard import ExtraFigure
 from reviews.selectors.review import public_reviews
 
-from .compose import EvaluationFigures, evaluation_figures
+from .compose import MassEvaluationFigures, mass_evaluation_figures
 from .models import Notice, NoticeItem, Opinion
 
 PAST_LIMIT = 30
@@ -52,7 +52,7 @@ def find_organizations(query: str) -> QuerySet[Organization]:
 @dataclass
 class EvaluationResult:
     evaluation: MassEvaluation
-    figures: EvaluationFigures
+    figures: MassEvaluationFigures
 
 
 @dataclass
@@ -88,7 +88,7 @@ def org_page(org: Organization, today: datetime.date | None = None) -> dict:
         .select_related("organization")
         .order_by("-year", "-half")
     )
-    per_eval, _members = evaluation_figures(evaluations, members=False)
+    per_eval, _members = mass_evaluation_figures(evaluations, members=False)
     results = [
         EvaluationResult(e, per_eval[e.pk])
         for e in evaluations
