@@ -6,7 +6,6 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -14,7 +13,7 @@ from django.utils.translation import gettext as _
 from core.access import get_visible_or_404
 from core.errors import TransitionError
 from core.moves import move_on, reported
-from pledges.models import Member, Organization
+from pledges.models import Organization
 from pledges.roles import roles_of
 
 from ..forms.review import (
@@ -30,12 +29,11 @@ from ..models import (
     RectificationItem,
     Review,
     Subject,
-    SubjectKind,
 )
 from ..rules import review as rules
 from ..selectors import rectification as rectification_selectors
 from ..selectors import review as selectors
-from ..selectors.self_evaluation import submitted_report
+from ..selectors.self_evaluation import submitted_self_evaluation
 from ..services import review as services
 from .common import PAGE_SIZE, ledger_download, quarter_nav, quarter_of, subject_of
 
@@ -83,43 +81,12 @@ def office(request: HttpRequest, pk: int) -> HttpResponse:
     if not roles.covers(org, roles.OFFICE_KINDS):
         raise PermissionDenied
     quarter = quarter_of(request)
-    kind = request.GET.get("kind") or SubjectKind.ORGANIZATION
-    if kind == SubjectKind.MEMBER:
-        objects = Member.objects.filter(organization__path__startswith=org.path).select_related(
-            "organization"
-        )
-        objects = objects.order_by("organization__path", "id")
-    else:
-        kind = SubjectKind.ORGANIZATION
-        objects = Organization.objects.filter(path__startswith=org.path)
-    page = Paginator(objects, PAGE_SIZE).get_page(request.GET.get("page"))
-    rows = selectors.office_subjects(
-        org=org, quarter=quarter, kind=kind, page_objects=list(page.object_list)
-    )
-    checks = Paginator(selectors.spot_check_candidates(org=org, quarter=quarter), 20).get_page(
-        request.GET.get("cpage")
-    )
-    overdue_items = Paginator(
-        rectification_selectors.items_in_subtree(org).overdue().order_by("deadline", "id"), 20
-    ).get_page(request.GET.get("opage"))
-    confirmed, due, rate = rectification_selectors.rectification_rate(
-        org=org, year=quarter.year, quarter=quarter.quarter
-    )
+    pages = {name: request.GET.get(name) for name in ("page", "cpage", "opage")}
     context = {
         **quarter_nav(quarter),
-        "org": org,
-        "kind": kind,
-        "page": page,
-        "rows": rows,
-        "checks": checks,
-        "overdue_items": overdue_items,
-        "rate": {"confirmed": confirmed, "due": due, "rate": rate},
-        "child_rates": rectification_selectors.rectification_rates_by_child(
-            org=org, year=quarter.year, quarter=quarter.quarter
+        **selectors.office_page(
+            org=org, quarter=quarter, kind=request.GET.get("kind"), page_size=PAGE_SIZE, **pages
         ),
-        "counts": selectors.review_counts(org=org, year=quarter.year, quarter=quarter.quarter),
-        "modes": Review.Mode.choices,
-        "grades": Review.Grade.choices,
         "breadcrumbs": org.breadcrumbs(),
         "breadcrumb_tail": _("点评抽查"),
     }
@@ -138,7 +105,7 @@ def _review_form_page(request, *, subject, quarter, form, formset, review=None):
     if request.method == "POST" and (form.errors or any(formset.errors)):
         # The item errors sit far below the top of a long form: say so where the eye is.
         messages.error(request, _("未保存：请按标红处修改"))
-    report = submitted_report(subject, quarter.year, quarter.quarter)
+    report = submitted_self_evaluation(subject, quarter.year, quarter.quarter)
     return render(
         request,
         "reviews/review_form.html",
