@@ -2,9 +2,11 @@ import datetime
 import time
 
 import pytest
+from celery.contrib.testing.worker import start_worker
 from django.core import mail
 from django.utils import timezone
 
+from config.celery import app
 from pledges import tasks
 from pledges.models import Pledge, Reminder
 from pledges.services import reminders
@@ -58,9 +60,6 @@ def test_it_retries_a_reminder_whose_mail_failed(world, emails, monkeypatch, ple
 @pytest.mark.django_db(transaction=True)
 def test_it_runs_the_task_on_a_real_worker(world, emails, settings, pledge_in):
     """Through the configured broker: Redis when REDIS_URL is set (CI), memory otherwise."""
-    from celery.contrib.testing.worker import start_worker
-
-    from config.celery import app
 
     pledge_in("published", world)
     app.conf.task_always_eager = False
