@@ -223,7 +223,9 @@ def _assessment_snapshot(a: AnnualAssessment) -> Snapshot:
 
 
 def _pledges(org: Organization, year: int):
-    return Pledge.objects.filter(owner_org=org, year=year).select_related("owner_member")
+    return Pledge.objects.filter(owner_org=org, year=year).select_related(
+        "owner_member", "owner_org"
+    )
 
 
 def candidates(org: Organization, kind: str, year: int, month: int | None = None) -> list[Snapshot]:
