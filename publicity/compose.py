@@ -130,7 +130,7 @@ def _review_snapshot(r: Review) -> Snapshot:
 
 
 @dataclass
-class EvaluationFigures:
+class MassEvaluationFigures:
     satisfied: int = 0
     basic: int = 0
     unsatisfied: int = 0
@@ -155,14 +155,14 @@ class EvaluationFigures:
             setattr(self, name, getattr(self, name) + n)
 
 
-def evaluation_figures(
+def mass_evaluation_figures(
     evaluations: list[MassEvaluation], members: bool = True
-) -> tuple[dict[int, EvaluationFigures], dict[int, dict[int, EvaluationFigures]]]:
+) -> tuple[dict[int, MassEvaluationFigures], dict[int, dict[int, MassEvaluationFigures]]]:
     """Counts per evaluation (and per rated member): two grouped queries for any number."""
     ids = [e.pk for e in evaluations]
-    per_eval: dict[int, EvaluationFigures] = defaultdict(EvaluationFigures)
-    per_member: dict[int, dict[int, EvaluationFigures]] = defaultdict(
-        lambda: defaultdict(EvaluationFigures)
+    per_eval: dict[int, MassEvaluationFigures] = defaultdict(MassEvaluationFigures)
+    per_member: dict[int, dict[int, MassEvaluationFigures]] = defaultdict(
+        lambda: defaultdict(MassEvaluationFigures)
     )
     if not ids:
         return per_eval, per_member
@@ -184,10 +184,10 @@ def evaluation_figures(
     return per_eval, per_member
 
 
-def _evaluation_snapshot(
-    e: MassEvaluation, figures: EvaluationFigures, members: dict[int, EvaluationFigures]
+def _mass_evaluation_snapshot(
+    e: MassEvaluation, figures: MassEvaluationFigures, members: dict[int, MassEvaluationFigures]
 ) -> Snapshot:
-    def lines(f: EvaluationFigures) -> list[list[str]]:
+    def lines(f: MassEvaluationFigures) -> list[list[str]]:
         return [
             _line(_("参评人数"), f.total),
             _line(_("满意"), f.satisfied),
@@ -223,7 +223,9 @@ def _assessment_snapshot(a: AnnualAssessment) -> Snapshot:
 
 
 def _pledges(org: Organization, year: int):
-    return Pledge.objects.filter(owner_org=org, year=year).select_related("owner_member")
+    return Pledge.objects.filter(owner_org=org, year=year).select_related(
+        "owner_member", "owner_org"
+    )
 
 
 def candidates(org: Organization, kind: str, year: int, month: int | None = None) -> list[Snapshot]:
@@ -257,11 +259,11 @@ def candidates(org: Organization, kind: str, year: int, month: int | None = None
             .prefetch_related("members")
             .order_by("organization__path", "half")
         )
-        per_eval, per_member = evaluation_figures(evaluations)
+        per_eval, per_member = mass_evaluation_figures(evaluations)
         # Fewer answers than the sources require make no valid result, and a handful of
         # answers could be matched to the people who gave them.
         return [
-            _evaluation_snapshot(e, per_eval[e.pk], per_member[e.pk])
+            _mass_evaluation_snapshot(e, per_eval[e.pk], per_member[e.pk])
             for e in evaluations
             if per_eval[e.pk].total >= MIN_RESPONSES
         ]

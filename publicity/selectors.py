@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from pledges.models import Organization, Pledge
+from pledges.roles import roles_of
 from reviews.models import (
     MIN_RESPONSES,
     AnnualAssessment,
@@ -22,7 +23,7 @@ from reviews.models import (
 from reviews.selectors.dashboard import ExtraFigure
 from reviews.selectors.review import public_reviews
 
-from .compose import EvaluationFigures, evaluation_figures
+from .compose import MassEvaluationFigures, mass_evaluation_figures
 from .models import Notice, NoticeItem, Opinion
 
 PAST_LIMIT = 30
@@ -51,7 +52,7 @@ def find_organizations(query: str) -> QuerySet[Organization]:
 @dataclass
 class EvaluationResult:
     evaluation: MassEvaluation
-    figures: EvaluationFigures
+    figures: MassEvaluationFigures
 
 
 @dataclass
@@ -87,7 +88,7 @@ def org_page(org: Organization, today: datetime.date | None = None) -> dict:
         .select_related("organization")
         .order_by("-year", "-half")
     )
-    per_eval, _members = evaluation_figures(evaluations, members=False)
+    per_eval, _members = mass_evaluation_figures(evaluations, members=False)
     results = [
         EvaluationResult(e, per_eval[e.pk])
         for e in evaluations
@@ -187,6 +188,25 @@ def opinions_for(user) -> QuerySet[Opinion]:
     return Opinion.objects.visible_to(user).select_related(
         "organization", "notice", "pledge", "rectification_item"
     )
+
+
+def composable_orgs(user) -> QuerySet[Organization]:
+    """The organizations the user may compose notices for: his secretary and office seats."""
+    roles = roles_of(user)
+    return Organization.objects.filter(
+        pk__in=roles.org_ids(roles.SECRETARY_KINDS + roles.OFFICE_KINDS)
+    ).order_by("path")
+
+
+def work_counts(user) -> dict[str, int]:
+    """What waits for the user on the working list: opinions to moderate, notices to approve."""
+    return {
+        "pending_opinions": opinions_for(user).filter(status=Opinion.Status.PENDING).count(),
+        "to_approve": notices_for(user)
+        .filter(status=Notice.Status.SUBMITTED)
+        .exclude(submitted_by=user)
+        .count(),
+    }
 
 
 # --- the coverage dashboard ------------------------------------------------------------------

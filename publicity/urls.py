@@ -1,9 +1,9 @@
 from django.urls import path
 
-from . import manage_views as manage
 from . import print_views, public_views
 from .cache import cached_page
 from .feeds import OrganizationFeed
+from .manage_views import notices, opinions
 
 app_name = "publicity"
 urlpatterns = [
@@ -22,25 +22,25 @@ urlpatterns = [
     path("org/<int:org_pk>/opinions/submit/", public_views.opinion_submit, name="opinion_submit"),
     path("org/<int:org_pk>/opinions/sent/", public_views.opinion_sent, name="opinion_sent"),
     # Working pages (login).
-    path("manage/", manage.home, name="manage"),
-    path("manage/org/<int:pk>/compose/", manage.compose_view, name="compose"),
-    path("manage/n/<int:pk>/", manage.notice_manage, name="notice_manage"),
-    path("manage/n/<int:pk>/edit/", manage.notice_edit, name="notice_edit"),
-    path("manage/n/<int:pk>/correct/", manage.notice_correct, name="notice_correct"),
-    path("manage/n/<int:pk>/submit/", manage.notice_submit, name="notice_submit"),
-    path("manage/n/<int:pk>/approve/", manage.notice_approve, name="notice_approve"),
-    path("manage/n/<int:pk>/return/", manage.notice_return, name="notice_return"),
-    path("manage/n/<int:pk>/withdraw/", manage.notice_withdraw, name="notice_withdraw"),
-    path("manage/n/<int:pk>/delete/", manage.notice_delete, name="notice_delete"),
-    path("manage/pledge/<int:pk>/to-notice/", manage.pledge_to_notice, name="pledge_to_notice"),
-    path("manage/opinions/", manage.opinions, name="opinions"),
-    path("manage/opinion/<int:pk>/", manage.opinion_manage, name="opinion_manage"),
-    path("manage/opinion/<int:pk>/publish/", manage.opinion_publish, name="opinion_publish"),
-    path("manage/opinion/<int:pk>/answer/", manage.opinion_answer, name="opinion_answer"),
-    path("manage/opinion/<int:pk>/reject/", manage.opinion_reject, name="opinion_reject"),
+    path("manage/", notices.home, name="manage"),
+    path("manage/org/<int:pk>/compose/", notices.compose_view, name="compose"),
+    path("manage/n/<int:pk>/", notices.notice_manage, name="notice_manage"),
+    path("manage/n/<int:pk>/edit/", notices.notice_edit, name="notice_edit"),
+    path("manage/n/<int:pk>/correct/", notices.notice_correct, name="notice_correct"),
+    path("manage/n/<int:pk>/submit/", notices.notice_submit, name="notice_submit"),
+    path("manage/n/<int:pk>/approve/", notices.notice_approve, name="notice_approve"),
+    path("manage/n/<int:pk>/return/", notices.notice_return, name="notice_return"),
+    path("manage/n/<int:pk>/withdraw/", notices.notice_withdraw, name="notice_withdraw"),
+    path("manage/n/<int:pk>/delete/", notices.notice_delete, name="notice_delete"),
+    path("manage/pledge/<int:pk>/to-notice/", notices.pledge_to_notice, name="pledge_to_notice"),
+    path("manage/opinions/", opinions.opinions, name="opinions"),
+    path("manage/opinion/<int:pk>/", opinions.opinion_manage, name="opinion_manage"),
+    path("manage/opinion/<int:pk>/publish/", opinions.opinion_publish, name="opinion_publish"),
+    path("manage/opinion/<int:pk>/answer/", opinions.opinion_answer, name="opinion_answer"),
+    path("manage/opinion/<int:pk>/reject/", opinions.opinion_reject, name="opinion_reject"),
     path(
         "manage/opinion/<int:pk>/rectify/",
-        manage.opinion_to_rectification,
+        opinions.opinion_to_rectification,
         name="opinion_to_rectification",
     ),
     # Print (login).

@@ -2,15 +2,22 @@
 
 from django.urls import path
 
-from .views import assessment, dashboard, letter, mass_evaluation, rectification, review
-from .views import self_evaluation as report
+from .views import (
+    assessment,
+    dashboard,
+    letter,
+    mass_evaluation,
+    rectification,
+    review,
+    self_evaluation,
+)
 
 app_name = "reviews"
 urlpatterns = [
     # self-evaluation (自查自评)
-    path("reports/", report.my_reports, name="my_reports"),
-    path("reports/write/", report.report_write, name="report_write"),
-    path("reports/<int:pk>/", report.report_detail, name="report"),
+    path("reports/", self_evaluation.my_self_evaluations, name="my_reports"),
+    path("reports/write/", self_evaluation.self_evaluation_write, name="report_write"),
+    path("reports/<int:pk>/", self_evaluation.self_evaluation_detail, name="report"),
     # leader reviews (领导点评)
     path("my/", review.my_reviews, name="my_reviews"),
     path("office/", review.office_home, name="office_home"),
@@ -41,19 +48,37 @@ urlpatterns = [
     path("letters/<int:pk>/reply/", letter.letter_reply, name="letter_reply"),
     path("letters/<int:pk>/close/", letter.letter_close, name="letter_close"),
     # mass evaluation (群众评议)
-    path("evaluations/", mass_evaluation.evaluation_list, name="evaluations"),
-    path("evaluations/new/<int:org_pk>/", mass_evaluation.evaluation_open, name="evaluation_open"),
-    path("evaluations/<int:pk>/", mass_evaluation.evaluation_detail, name="evaluation"),
-    path("evaluations/<int:pk>/codes/", mass_evaluation.codes_issue, name="evaluation_codes"),
-    path("evaluations/<int:pk>/close/", mass_evaluation.evaluation_close, name="evaluation_close"),
-    path("evaluations/<int:pk>/slips/", mass_evaluation.evaluation_slips, name="evaluation_slips"),
+    path("evaluations/", mass_evaluation.mass_evaluation_list, name="evaluations"),
+    path(
+        "evaluations/new/<int:org_pk>/",
+        mass_evaluation.mass_evaluation_open,
+        name="evaluation_open",
+    ),
+    path("evaluations/<int:pk>/", mass_evaluation.mass_evaluation_detail, name="evaluation"),
+    path(
+        "evaluations/<int:pk>/codes/",
+        mass_evaluation.mass_evaluation_codes_issue,
+        name="evaluation_codes",
+    ),
+    path(
+        "evaluations/<int:pk>/close/",
+        mass_evaluation.mass_evaluation_close,
+        name="evaluation_close",
+    ),
+    path(
+        "evaluations/<int:pk>/slips/",
+        mass_evaluation.mass_evaluation_slips,
+        name="evaluation_slips",
+    ),
     path(
         "evaluations/<int:pk>/results.xlsx",
-        mass_evaluation.evaluation_export,
+        mass_evaluation.mass_evaluation_export,
         name="evaluation_export",
     ),
     path(
-        "evaluations/<int:pk>/links.txt", mass_evaluation.evaluation_links, name="evaluation_links"
+        "evaluations/<int:pk>/links.txt",
+        mass_evaluation.mass_evaluation_links,
+        name="evaluation_links",
     ),
     path("e/", mass_evaluation.evaluate_entry, name="evaluate_entry"),
     path("e/done/", mass_evaluation.evaluate_done, name="evaluate_done"),

@@ -137,11 +137,11 @@ def items(n: int = 2, days: int = 30) -> list[review_services.ItemContent]:
 
 
 def submit_report(subject: Subject, by, quarter: Quarter | None = None):
-    return report_services.report_save(
+    return report_services.self_evaluation_save(
         by=by,
         subject=subject,
         quarter=quarter or Quarter.current(),
-        content=report_services.ReportContent(highlights="做得好", shortcomings="有不足"),
+        content=report_services.SelfEvaluationContent(highlights="做得好", shortcomings="有不足"),
         submit=True,
     )
 
@@ -238,7 +238,9 @@ def open_evaluation(w, *, by=None, members=None, codes=0):
         members=[w.member] if members is None else members,
     )
     if codes:
-        mass_services.codes_issue(by=by or w.secretary, evaluation=evaluation, count=codes)
+        mass_services.mass_evaluation_codes_issue(
+            by=by or w.secretary, evaluation=evaluation, count=codes
+        )
     return evaluation
 
 
@@ -367,3 +369,9 @@ def make_ended_evaluation(org, *, by, answers=30, opinion="", members=()):
         MemberRating(response=r, member=m, rating="basic") for r in responses for m in members
     )
     return evaluation
+
+
+def returned_redo(w, review: Review, reasons) -> Review:
+    """`review` sent back by the office with `reasons`, and the reviewer's redo of it."""
+    review_services.review_return(review=review, by=w.office, reasons=reasons)
+    return review_services.review_redo(review=review, by=w.branch_leader)

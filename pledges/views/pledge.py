@@ -10,12 +10,13 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from core.errors import TransitionError
+from core.moves import reported
 
 from .. import permissions, selectors
 from ..forms import AmendForm, CloseForm, PledgeForm, ProgressForm, ReasonForm
 from ..models import Pledge
 from ..services import pledge as services
-from .shared import pledge_move, reported, visible_pledge
+from .shared import pledge_move, visible_pledge
 
 
 @login_required

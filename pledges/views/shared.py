@@ -2,22 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from functools import wraps
-
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect
+from django.http import HttpRequest
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from core.access import get_visible_or_404
-from core.errors import TransitionError
+from core.moves import move_on
 
 from ..models import Pledge
-
-PledgeMove = Callable[[HttpRequest, Pledge], HttpResponse]
 
 
 def visible_pledge(request: HttpRequest, pk: int) -> Pledge:
@@ -26,32 +18,10 @@ def visible_pledge(request: HttpRequest, pk: int) -> Pledge:
     )
 
 
-def pledge_move(view: PledgeMove) -> Callable[[HttpRequest, int], HttpResponse]:
-    """A move on one pledge: the pledge the user may see (else 404), and only on POST.
-
-    A GET (a bookmarked or reloaded move address) shows the pledge instead of an error page.
-    """
-
-    @login_required
-    @wraps(view)
-    def wrapper(request: HttpRequest, pk: int) -> HttpResponse:
-        pledge = visible_pledge(request, pk)
-        if request.method != "POST":
-            return redirect(pledge)
-        return view(request, pledge)
-
-    return wrapper
-
-
-@contextmanager
-def reported(request: HttpRequest, done: str) -> Iterator[None]:
-    """Say `done` if the block's service call went through, or why it was refused."""
-    try:
-        yield
-    except TransitionError as e:
-        messages.error(request, str(e))
-    else:
-        messages.success(request, done)
+# A GET (a bookmarked or reloaded move address) shows the pledge instead of an error page.
+pledge_move = move_on(
+    Pledge.objects.select_related("owner_org", "owner_member"), get_shows_object=True
+)
 
 
 def safe_next(request: HttpRequest, default: str) -> str:

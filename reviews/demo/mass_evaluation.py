@@ -43,7 +43,7 @@ OPINIONS = [
 ]
 
 
-def seed_evaluations(*, scale: str, stdout) -> None:
+def seed_mass_evaluations(*, scale: str, stdout) -> None:
     """Mass evaluations with responses, annual assessments."""
     if scale == "county":
         _seed_county(stdout)
@@ -306,7 +306,7 @@ def _seed_city(stdout) -> None:
     )
 
 
-def reset_evaluations(*, org_paths: list[str]) -> None:
+def reset_mass_evaluations(*, org_paths: list[str]) -> None:
     """`seed_demo --reset`: remove the evaluations and assessments under these organizations
     (they protect organizations and members), so the pledge book's reset can go ahead."""
     q = Q(pk__in=[])

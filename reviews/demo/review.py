@@ -144,11 +144,11 @@ class CountyReviews:
             subject_key=subject.key, year=q.year, quarter=q.quarter
         ).exists()
         if not exists:
-            report_services.report_save(
+            report_services.self_evaluation_save(
                 by=author,
                 subject=subject,
                 quarter=q,
-                content=report_services.ReportContent(
+                content=report_services.SelfEvaluationContent(
                     highlights=self.rng.choice(ACHIEVEMENTS),
                     shortcomings=self.rng.choice(PROBLEMS),
                     next_steps=self.rng.choice(DIRECTIONS),

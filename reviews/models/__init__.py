@@ -4,10 +4,51 @@ subject: Quarter, Subject and the grading scale the sub-areas share; then self_e
 review, rectification, letter, mass_evaluation, assessment.
 """
 
-from .assessment import *  # noqa: F403
-from .letter import *  # noqa: F403
-from .mass_evaluation import *  # noqa: F403
-from .rectification import *  # noqa: F403
-from .review import *  # noqa: F403
-from .self_evaluation import *  # noqa: F403
-from .subject import *  # noqa: F403
+from .assessment import AnnualAssessment
+from .letter import SuggestionLetter
+from .mass_evaluation import (
+    CODE_ALPHABET,
+    CODE_LENGTH,
+    MIN_RESPONSES,
+    EvaluationCode,
+    EvaluationResponse,
+    MassEvaluation,
+    MemberRating,
+    Satisfaction,
+)
+from .rectification import (
+    NOT_ISSUED_Q,
+    RectificationEvent,
+    RectificationEvidence,
+    RectificationItem,
+)
+from .review import Review, ReviewAmendment
+from .self_evaluation import SelfEvaluation
+from .subject import DUE_SOON_DAYS, NOTHING, Grade, Quarter, Subject, SubjectKind, subject_key_for
+
+__all__ = [
+    "AnnualAssessment",
+    "CODE_ALPHABET",
+    "CODE_LENGTH",
+    "DUE_SOON_DAYS",
+    "EvaluationCode",
+    "EvaluationResponse",
+    "Grade",
+    "MIN_RESPONSES",
+    "MassEvaluation",
+    "MemberRating",
+    "NOTHING",
+    "NOT_ISSUED_Q",
+    "Quarter",
+    "RectificationEvent",
+    "RectificationEvidence",
+    "RectificationItem",
+    "Review",
+    "ReviewAmendment",
+    "Satisfaction",
+    "SelfEvaluation",
+    "Subject",
+    "SubjectKind",
+    "SuggestionLetter",
+    "subject_key_for",
+]

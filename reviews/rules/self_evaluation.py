@@ -8,5 +8,5 @@ from ..models import (
 from .subject import acts_for_subject
 
 
-def can_write_report(user, subject: Subject) -> bool:
+def can_write_self_evaluation(user, subject: Subject) -> bool:
     return acts_for_subject(user, subject)

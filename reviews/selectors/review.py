@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from django.core.paginator import Paginator
 from django.db.models import (
     Count,
     Exists,
@@ -26,6 +27,7 @@ from ..models import (
     Subject,
     SubjectKind,
 )
+from . import rectification
 
 # Lazy: these are read per request, in the language of that request.
 FIVE_GOODS = (
@@ -352,3 +354,47 @@ def public_reviews(*, org: Organization, year: int | None = None) -> QuerySet[Re
         .prefetch_related("items")
         .order_by("-year", "-quarter", "organization__path", "id")
     )
+
+
+def office_page(
+    *,
+    org: Organization,
+    quarter: Quarter,
+    kind: str | None,
+    page_size: int,
+    page: str | None = None,
+    cpage: str | None = None,
+    opage: str | None = None,
+) -> dict:
+    """What the office sees of its subtree for a quarter: a page of the subjects owed a review
+    (organizations, or members with `kind`), spot-check candidates, overdue items, 整改率."""
+    if kind == SubjectKind.MEMBER:
+        objects = Member.objects.filter(organization__path__startswith=org.path).select_related(
+            "organization"
+        )
+        objects = objects.order_by("organization__path", "id")
+    else:
+        kind = SubjectKind.ORGANIZATION
+        objects = Organization.objects.filter(path__startswith=org.path)
+    subjects = Paginator(objects, page_size).get_page(page)
+    overdue = rectification.items_in_subtree(org).overdue().order_by("deadline", "id")
+    confirmed, due, rate = rectification.rectification_rate(
+        org=org, year=quarter.year, quarter=quarter.quarter
+    )
+    return {
+        "org": org,
+        "kind": kind,
+        "page": subjects,
+        "rows": office_subjects(
+            org=org, quarter=quarter, kind=kind, page_objects=list(subjects.object_list)
+        ),
+        "checks": Paginator(spot_check_candidates(org=org, quarter=quarter), 20).get_page(cpage),
+        "overdue_items": Paginator(overdue, 20).get_page(opage),
+        "rate": {"confirmed": confirmed, "due": due, "rate": rate},
+        "child_rates": rectification.rectification_rates_by_child(
+            org=org, year=quarter.year, quarter=quarter.quarter
+        ),
+        "counts": review_counts(org=org, year=quarter.year, quarter=quarter.quarter),
+        "modes": Review.Mode.choices,
+        "grades": Review.Grade.choices,
+    }

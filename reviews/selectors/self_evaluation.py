@@ -23,7 +23,7 @@ from ..models import (
 )
 
 
-def report_initial(subject: Subject, quarter: Quarter) -> dict:
+def self_evaluation_initial(subject: Subject, quarter: Quarter) -> dict:
     """Pre-filled pledge facts and a sentence summarising them, for a new report."""
     facts = pledge_facts(subject, quarter.year)
     notes = _(
@@ -38,7 +38,7 @@ def report_initial(subject: Subject, quarter: Quarter) -> dict:
     return {**facts, "pledge_notes": notes}
 
 
-def submitted_report(subject: Subject, year: int, quarter: int) -> SelfEvaluation | None:
+def submitted_self_evaluation(subject: Subject, year: int, quarter: int) -> SelfEvaluation | None:
     return SelfEvaluation.objects.filter(
         subject_key=subject.key,
         year=year,
@@ -68,7 +68,7 @@ def pledge_facts(subject: Subject, year: int, today: datetime.date | None = None
     )
 
 
-def reports_owed(user, quarter: Quarter) -> list[tuple[Subject, SelfEvaluation | None]]:
+def self_evaluations_owed(user, quarter: Quarter) -> list[tuple[Subject, SelfEvaluation | None]]:
     """Reports the user writes: his own as a member; his organization's and his own as
     secretary. Two queries."""
     roles = roles_of(user)
@@ -91,7 +91,7 @@ def reports_owed(user, quarter: Quarter) -> list[tuple[Subject, SelfEvaluation |
     return [(s, reports.get(s.key)) for s in subjects]
 
 
-def report_of(subject: Subject, quarter: Quarter) -> SelfEvaluation | None:
+def self_evaluation_of(subject: Subject, quarter: Quarter) -> SelfEvaluation | None:
     """The subject's report for the quarter, draft or submitted."""
     return SelfEvaluation.objects.filter(
         subject_key=subject.key, year=quarter.year, quarter=quarter.quarter

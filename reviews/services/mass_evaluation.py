@@ -90,7 +90,9 @@ def mass_evaluation_open(
 
 
 @transaction.atomic
-def codes_issue(*, by, evaluation: MassEvaluation, count: int) -> list[EvaluationCode]:
+def mass_evaluation_codes_issue(
+    *, by, evaluation: MassEvaluation, count: int
+) -> list[EvaluationCode]:
     """Make `count` new single-use codes; a clash with an existing code is simply redrawn."""
     if not can_run_mass_evaluation(by, evaluation.organization):
         raise PermissionDenied

@@ -28,7 +28,7 @@ from ..models import (
 )
 from ..rules.review import can_edit_review, can_publish_review, can_review, can_spot_check
 from ..selectors.review import existing_review
-from ..selectors.self_evaluation import submitted_report
+from ..selectors.self_evaluation import submitted_self_evaluation
 from ..services.self_evaluation import lock_subject
 
 Status = Review.Status
@@ -113,7 +113,7 @@ def review_create(
         year=quarter.year,
         quarter=quarter.quarter,
         reviewer=by,
-        report=submitted_report(subject, quarter.year, quarter.quarter),
+        report=submitted_self_evaluation(subject, quarter.year, quarter.quarter),
         **asdict(content),
     )
     _add_items(review, items)
@@ -196,7 +196,7 @@ def review_sign(*, review: Review, by) -> Review:
         raise TransitionError(_("签认前请评定等次"))
     if not (review.achievements.strip() and review.problems.strip() and review.direction.strip()):
         raise TransitionError(_("签认前请写明肯定的成绩、指出的问题和努力方向"))
-    report = submitted_report(Subject.of(review), review.year, review.quarter)
+    report = submitted_self_evaluation(Subject.of(review), review.year, review.quarter)
     if report is None and review.mode not in Review.MODES_WITHOUT_REPORT:
         raise TransitionError(
             _("点评对象尚未报送本季度自查自评：先报后评，只有现场点评和随机点评可以不经自评")
@@ -338,7 +338,7 @@ def review_redo(*, review: Review, by) -> Review:
         quarter=review.quarter,
         reviewer=by,
         scope=review.scope,
-        report=submitted_report(Subject.of(review), review.year, review.quarter),
+        report=submitted_self_evaluation(Subject.of(review), review.year, review.quarter),
         redo_of=review,
         **fields,
     )

@@ -22,12 +22,12 @@ from ..models import (
     Subject,
     SubjectKind,
 )
-from ..rules.self_evaluation import can_write_report
+from ..rules.self_evaluation import can_write_self_evaluation
 from ..selectors.self_evaluation import pledge_facts
 
 
 @dataclass(frozen=True)
-class ReportContent:
+class SelfEvaluationContent:
     pledge_notes: str = ""
     highlights: str = ""
     shortcomings: str = ""
@@ -45,11 +45,11 @@ def lock_subject(subject: Subject) -> None:
 
 
 @transaction.atomic
-def report_save(
-    *, by, subject: Subject, quarter: Quarter, content: ReportContent, submit: bool = False
+def self_evaluation_save(
+    *, by, subject: Subject, quarter: Quarter, content: SelfEvaluationContent, submit: bool = False
 ) -> SelfEvaluation:
     """Write (or rewrite) the subject's quarterly report; submitting freezes the pledge facts."""
-    if not can_write_report(by, subject):
+    if not can_write_self_evaluation(by, subject):
         raise PermissionDenied
     lock_subject(subject)  # a double-posted first save makes one report, not an error
     report = (

@@ -10,10 +10,10 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
 
 from core.access import get_visible_or_404
 from core.errors import TransitionError
+from core.moves import move_on, reported
 from pledges.models import Member, Organization
 from pledges.roles import roles_of
 
@@ -88,27 +88,15 @@ def letter_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@login_required
-@require_POST
-def letter_reply(request: HttpRequest, pk: int) -> HttpResponse:
-    letter = get_visible_or_404(SuggestionLetter, request.user, pk)
-    try:
+@move_on(SuggestionLetter)
+def letter_reply(request: HttpRequest, letter: SuggestionLetter) -> HttpResponse:
+    with reported(request, _("回复已提交")):
         services.letter_reply(letter=letter, by=request.user, reply=request.POST.get("text", ""))
-    except TransitionError as e:
-        messages.error(request, str(e))
-    else:
-        messages.success(request, _("回复已提交"))
     return redirect(letter)
 
 
-@login_required
-@require_POST
-def letter_close(request: HttpRequest, pk: int) -> HttpResponse:
-    letter = get_visible_or_404(SuggestionLetter, request.user, pk)
-    try:
+@move_on(SuggestionLetter)
+def letter_close(request: HttpRequest, letter: SuggestionLetter) -> HttpResponse:
+    with reported(request, _("建议书已办结")):
         services.letter_close(letter=letter, by=request.user)
-    except TransitionError as e:
-        messages.error(request, str(e))
-    else:
-        messages.success(request, _("建议书已办结"))
     return redirect(letter)

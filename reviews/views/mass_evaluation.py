@@ -15,10 +15,10 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_POST
 
 from core.access import get_visible_or_404
 from core.errors import TransitionError
+from core.moves import move_on, reported
 from core.xlsx import xlsx_download
 from pledges.models import Organization
 from pledges.roles import roles_of
@@ -41,15 +41,15 @@ PAGE_SIZE = 20
 
 SLIPS_PER_PAGE = 48
 
+_evaluations = MassEvaluation.objects.select_related("organization")
+
 
 def _evaluation(request: HttpRequest, pk: int) -> MassEvaluation:
-    return get_visible_or_404(
-        MassEvaluation.objects.select_related("organization"), request.user, pk
-    )
+    return get_visible_or_404(_evaluations, request.user, pk)
 
 
 @login_required
-def evaluation_list(request: HttpRequest) -> HttpResponse:
+def mass_evaluation_list(request: HttpRequest) -> HttpResponse:
     roles = roles_of(request.user)
     if not roles.has_scope:
         raise PermissionDenied
@@ -67,7 +67,7 @@ def evaluation_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def evaluation_open(request: HttpRequest, org_pk: int) -> HttpResponse:
+def mass_evaluation_open(request: HttpRequest, org_pk: int) -> HttpResponse:
     org = get_visible_or_404(Organization, request.user, org_pk)
     if not rules.can_run_mass_evaluation(request.user, org):
         raise PermissionDenied
@@ -97,7 +97,7 @@ def evaluation_open(request: HttpRequest, org_pk: int) -> HttpResponse:
 
 
 @login_required
-def evaluation_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def mass_evaluation_detail(request: HttpRequest, pk: int) -> HttpResponse:
     evaluation = _evaluation(request, pk)
     results = selectors.mass_evaluation_results(evaluation)
     opinions = Paginator(selectors.opinions(evaluation), PAGE_SIZE).get_page(
@@ -119,16 +119,14 @@ def evaluation_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@login_required
-@require_POST
-def codes_issue(request: HttpRequest, pk: int) -> HttpResponse:
-    evaluation = _evaluation(request, pk)
+@move_on(_evaluations)
+def mass_evaluation_codes_issue(request: HttpRequest, evaluation: MassEvaluation) -> HttpResponse:
     form = CodesIssueForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("请填写 1 至 500 之间的发放数量"))
         return redirect(evaluation)
     try:
-        codes = services.codes_issue(
+        codes = services.mass_evaluation_codes_issue(
             by=request.user, evaluation=evaluation, count=form.cleaned_data["count"]
         )
     except TransitionError as e:
@@ -138,21 +136,15 @@ def codes_issue(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect(evaluation)
 
 
-@login_required
-@require_POST
-def evaluation_close(request: HttpRequest, pk: int) -> HttpResponse:
-    evaluation = _evaluation(request, pk)
-    try:
+@move_on(_evaluations)
+def mass_evaluation_close(request: HttpRequest, evaluation: MassEvaluation) -> HttpResponse:
+    with reported(request, _("评议已结束，未使用的评议码已失效")):
         services.mass_evaluation_close(by=request.user, evaluation=evaluation)
-    except TransitionError as e:
-        messages.error(request, str(e))
-    else:
-        messages.success(request, _("评议已结束，未使用的评议码已失效"))
     return redirect(evaluation)
 
 
 @login_required
-def evaluation_slips(request: HttpRequest, pk: int) -> HttpResponse:
+def mass_evaluation_slips(request: HttpRequest, pk: int) -> HttpResponse:
     """A4 sheets of slips: a QR code of the form's address with the code printed under it."""
     evaluation = _evaluation(request, pk)
     if not rules.can_run_mass_evaluation(request.user, evaluation.organization):
@@ -177,7 +169,7 @@ def evaluation_slips(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def evaluation_links(request: HttpRequest, pk: int) -> HttpResponse:
+def mass_evaluation_links(request: HttpRequest, pk: int) -> HttpResponse:
     """The unused codes as links, one per line, to send by SMS or a chat group."""
     evaluation = _evaluation(request, pk)
     if not rules.can_run_mass_evaluation(request.user, evaluation.organization):
@@ -192,7 +184,7 @@ def evaluation_links(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def evaluation_export(request: HttpRequest, pk: int) -> HttpResponse:
+def mass_evaluation_export(request: HttpRequest, pk: int) -> HttpResponse:
     """群众评议情况统计表 as xlsx."""
     evaluation = _evaluation(request, pk)
     if evaluation.is_open():

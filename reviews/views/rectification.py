@@ -3,17 +3,16 @@ reply, confirm, reopen), evidence downloads and the 整改台账."""
 
 from __future__ import annotations
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
 
 from core.access import get_visible_or_404
 from core.errors import TransitionError
+from core.moves import move_on, reported
 
 from ..forms.rectification import ItemDoneForm, ReopenForm, ReplyForm
 from ..ledgers import rectification as ledgers
@@ -65,24 +64,13 @@ def item_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _item_move(request: HttpRequest, pk: int, move, done: str) -> HttpResponse:
-    """Run one move on a visible item; a refused move says why and changes nothing."""
-    item = get_visible_or_404(RectificationItem.objects.for_list(), request.user, pk)
-    try:
-        move(item, request.POST.get("text", ""))
-    except TransitionError as e:
-        messages.error(request, str(e))
-    else:
-        messages.success(request, done)
-    return redirect(item)
+_items = RectificationItem.objects.for_list()
 
 
-@login_required
-@require_POST
-def item_done(request: HttpRequest, pk: int) -> HttpResponse:
+@move_on(_items)
+def item_done(request: HttpRequest, item: RectificationItem) -> HttpResponse:
     form = ItemDoneForm(request.POST, request.FILES)
-
-    def done(item, _text):
+    with reported(request, _("已报整改完成，等待点评人确认")):
         if not form.is_valid():
             raise TransitionError(form.first_error())
         d = form.cleaned_data
@@ -90,35 +78,28 @@ def item_done(request: HttpRequest, pk: int) -> HttpResponse:
             item=item, by=request.user, measures_taken=d["measures_taken"], reply=d["reply"],
             files=d["files"],
         )  # fmt: skip
-
-    return _item_move(request, pk, done, _("已报整改完成，等待点评人确认"))
-
-
-@login_required
-@require_POST
-def item_reply(request: HttpRequest, pk: int) -> HttpResponse:
-    def reply(item, text):
-        services.item_reply(item=item, by=request.user, text=text)
-
-    return _item_move(request, pk, reply, _("已回复点评人"))
+    return redirect(item)
 
 
-@login_required
-@require_POST
-def item_confirm(request: HttpRequest, pk: int) -> HttpResponse:
-    def confirm(item, text):
-        services.item_confirm(item=item, by=request.user, remark=text)
-
-    return _item_move(request, pk, confirm, _("已确认销号"))
+@move_on(_items)
+def item_reply(request: HttpRequest, item: RectificationItem) -> HttpResponse:
+    with reported(request, _("已回复点评人")):
+        services.item_reply(item=item, by=request.user, text=request.POST.get("text", ""))
+    return redirect(item)
 
 
-@login_required
-@require_POST
-def item_reopen(request: HttpRequest, pk: int) -> HttpResponse:
-    def reopen(item, text):
-        services.item_reopen(item=item, by=request.user, reason=text)
+@move_on(_items)
+def item_confirm(request: HttpRequest, item: RectificationItem) -> HttpResponse:
+    with reported(request, _("已确认销号")):
+        services.item_confirm(item=item, by=request.user, remark=request.POST.get("text", ""))
+    return redirect(item)
 
-    return _item_move(request, pk, reopen, _("已要求重新整改"))
+
+@move_on(_items)
+def item_reopen(request: HttpRequest, item: RectificationItem) -> HttpResponse:
+    with reported(request, _("已要求重新整改")):
+        services.item_reopen(item=item, by=request.user, reason=request.POST.get("text", ""))
+    return redirect(item)
 
 
 @login_required

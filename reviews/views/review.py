@@ -6,15 +6,14 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
 
 from core.access import get_visible_or_404
 from core.errors import TransitionError
-from pledges.models import Member, Organization
+from core.moves import move_on, reported
+from pledges.models import Organization
 from pledges.roles import roles_of
 
 from ..forms.review import (
@@ -30,12 +29,11 @@ from ..models import (
     RectificationItem,
     Review,
     Subject,
-    SubjectKind,
 )
 from ..rules import review as rules
 from ..selectors import rectification as rectification_selectors
 from ..selectors import review as selectors
-from ..selectors.self_evaluation import submitted_report
+from ..selectors.self_evaluation import submitted_self_evaluation
 from ..services import review as services
 from .common import PAGE_SIZE, ledger_download, quarter_nav, quarter_of, subject_of
 
@@ -83,43 +81,12 @@ def office(request: HttpRequest, pk: int) -> HttpResponse:
     if not roles.covers(org, roles.OFFICE_KINDS):
         raise PermissionDenied
     quarter = quarter_of(request)
-    kind = request.GET.get("kind") or SubjectKind.ORGANIZATION
-    if kind == SubjectKind.MEMBER:
-        objects = Member.objects.filter(organization__path__startswith=org.path).select_related(
-            "organization"
-        )
-        objects = objects.order_by("organization__path", "id")
-    else:
-        kind = SubjectKind.ORGANIZATION
-        objects = Organization.objects.filter(path__startswith=org.path)
-    page = Paginator(objects, PAGE_SIZE).get_page(request.GET.get("page"))
-    rows = selectors.office_subjects(
-        org=org, quarter=quarter, kind=kind, page_objects=list(page.object_list)
-    )
-    checks = Paginator(selectors.spot_check_candidates(org=org, quarter=quarter), 20).get_page(
-        request.GET.get("cpage")
-    )
-    overdue_items = Paginator(
-        rectification_selectors.items_in_subtree(org).overdue().order_by("deadline", "id"), 20
-    ).get_page(request.GET.get("opage"))
-    confirmed, due, rate = rectification_selectors.rectification_rate(
-        org=org, year=quarter.year, quarter=quarter.quarter
-    )
+    pages = {name: request.GET.get(name) for name in ("page", "cpage", "opage")}
     context = {
         **quarter_nav(quarter),
-        "org": org,
-        "kind": kind,
-        "page": page,
-        "rows": rows,
-        "checks": checks,
-        "overdue_items": overdue_items,
-        "rate": {"confirmed": confirmed, "due": due, "rate": rate},
-        "child_rates": rectification_selectors.rectification_rates_by_child(
-            org=org, year=quarter.year, quarter=quarter.quarter
+        **selectors.office_page(
+            org=org, quarter=quarter, kind=request.GET.get("kind"), page_size=PAGE_SIZE, **pages
         ),
-        "counts": selectors.review_counts(org=org, year=quarter.year, quarter=quarter.quarter),
-        "modes": Review.Mode.choices,
-        "grades": Review.Grade.choices,
         "breadcrumbs": org.breadcrumbs(),
         "breadcrumb_tail": _("点评抽查"),
     }
@@ -138,7 +105,7 @@ def _review_form_page(request, *, subject, quarter, form, formset, review=None):
     if request.method == "POST" and (form.errors or any(formset.errors)):
         # The item errors sit far below the top of a long form: say so where the eye is.
         messages.error(request, _("未保存：请按标红处修改"))
-    report = submitted_report(subject, quarter.year, quarter.quarter)
+    report = submitted_self_evaluation(subject, quarter.year, quarter.quarter)
     return render(
         request,
         "reviews/review_form.html",
@@ -289,41 +256,26 @@ def review_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "reviews/review_detail.html", context)
 
 
-def _review_move(request: HttpRequest, pk: int, move, done: str) -> HttpResponse:
-    """Run one move on a visible review; a refused move says why and changes nothing."""
-    review = get_visible_or_404(Review.objects.for_detail(), request.user, pk)
-    try:
-        result = move(review)
-    except TransitionError as e:
-        messages.error(request, str(e))
-        return redirect(review)
-    messages.success(request, done)
-    return result or redirect(review)
+_reviews = Review.objects.for_detail()
 
 
-@login_required
-@require_POST
-def review_sign(request: HttpRequest, pk: int) -> HttpResponse:
-    def sign(review):
+@move_on(_reviews)
+def review_sign(request: HttpRequest, review: Review) -> HttpResponse:
+    with reported(request, _("点评已签认")):
         services.review_sign(review=review, by=request.user)
+    return redirect(review)
 
-    return _review_move(request, pk, sign, _("点评已签认"))
 
-
-@login_required
-@require_POST
-def review_delete(request: HttpRequest, pk: int) -> HttpResponse:
-    def delete(review):
+@move_on(_reviews)
+def review_delete(request: HttpRequest, review: Review) -> HttpResponse:
+    with reported(request, _("草稿已删除")):
         services.review_delete_draft(review=review, by=request.user)
         return redirect("reviews:my_reviews")
+    return redirect(review)
 
-    return _review_move(request, pk, delete, _("草稿已删除"))
 
-
-@login_required
-@require_POST
-def review_redo(request: HttpRequest, pk: int) -> HttpResponse:
-    review = get_visible_or_404(Review.objects.for_detail(), request.user, pk)
+@move_on(_reviews)
+def review_redo(request: HttpRequest, review: Review) -> HttpResponse:
     try:
         redo = services.review_redo(review=review, by=request.user)
     except TransitionError as e:
@@ -333,29 +285,23 @@ def review_redo(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("reviews:review_edit", pk=redo.pk)
 
 
-@login_required
-@require_POST
-def review_publish(request: HttpRequest, pk: int) -> HttpResponse:
+@move_on(_reviews)
+def review_publish(request: HttpRequest, review: Review) -> HttpResponse:
     form = PublishForm(request.POST)
     scope = form.cleaned_data["scope"] if form.is_valid() else ""
-
-    def publish(review):
+    with reported(request, _("点评已公开")):
         services.review_publish(review=review, by=request.user, scope=scope)
+    return redirect(review)
 
-    return _review_move(request, pk, publish, _("点评已公开"))
 
-
-@login_required
-@require_POST
-def review_return(request: HttpRequest, pk: int) -> HttpResponse:
+@move_on(_reviews)
+def review_return(request: HttpRequest, review: Review) -> HttpResponse:
     form = ReturnForm(request.POST)
     reasons = form.cleaned_data["reasons"] if form.is_valid() else []
     remark = request.POST.get("remark", "")
-
-    def send_back(review):
+    with reported(request, _("已退回点评人重新点评")):
         services.review_return(review=review, by=request.user, reasons=reasons, remark=remark)
-
-    return _review_move(request, pk, send_back, _("已退回点评人重新点评"))
+    return redirect(review)
 
 
 @login_required

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from core.access import get_visible_or_404
 from core.errors import TransitionError
 
-from ..forms.self_evaluation import ReportForm
+from ..forms.self_evaluation import SelfEvaluationForm
 from ..models import (
     SelfEvaluation,
 )
@@ -23,35 +23,35 @@ from .common import quarter_nav, quarter_of, subject_of
 
 
 @login_required
-def my_reports(request: HttpRequest) -> HttpResponse:
+def my_self_evaluations(request: HttpRequest) -> HttpResponse:
     quarter = quarter_of(request)
     return render(
         request,
         "reviews/my_reports.html",
-        {**quarter_nav(quarter), "rows": selectors.reports_owed(request.user, quarter)},
+        {**quarter_nav(quarter), "rows": selectors.self_evaluations_owed(request.user, quarter)},
     )
 
 
 @login_required
-def report_write(request: HttpRequest) -> HttpResponse:
+def self_evaluation_write(request: HttpRequest) -> HttpResponse:
     quarter = quarter_of(request)
     subject = subject_of(request)
-    if not rules.can_write_report(request.user, subject):
+    if not rules.can_write_self_evaluation(request.user, subject):
         raise PermissionDenied
-    existing = selectors.report_of(subject, quarter)
+    existing = selectors.self_evaluation_of(subject, quarter)
     if existing is not None and existing.status == SelfEvaluation.Status.SUBMITTED:
         return redirect(existing)
-    facts = selectors.report_initial(subject, quarter)
+    facts = selectors.self_evaluation_initial(subject, quarter)
     initial = (
-        {n: getattr(existing, n) for n in ReportForm.base_fields}
+        {n: getattr(existing, n) for n in SelfEvaluationForm.base_fields}
         if existing
         else {"pledge_notes": facts["pledge_notes"]}
     )
-    form = ReportForm(request.POST or None, initial=initial)
+    form = SelfEvaluationForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         submit = "submit" in request.POST
         try:
-            report = services.report_save(
+            report = services.self_evaluation_save(
                 by=request.user,
                 subject=subject,
                 quarter=quarter,
@@ -71,7 +71,7 @@ def report_write(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def self_evaluation_detail(request: HttpRequest, pk: int) -> HttpResponse:
     reports = SelfEvaluation.objects.select_related("organization", "member", "author")
     report = get_visible_or_404(reports, request.user, pk)
     return render(request, "reviews/report_detail.html", {"report": report})

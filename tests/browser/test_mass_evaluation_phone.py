@@ -23,7 +23,7 @@ def test_it_lets_an_evaluator_submit_with_a_code_on_a_phone(phone_page, world, a
         ends_on=today + datetime.timedelta(days=7),
         members=[world.member, wang],
     )
-    [code] = mass_evaluation_services.codes_issue(
+    [code] = mass_evaluation_services.mass_evaluation_codes_issue(
         by=world.secretary, evaluation=evaluation, count=1
     )
 
@@ -87,12 +87,16 @@ def test_it_prints_twelve_slips_on_an_a4_sheet(page, world):
         half=1 if today.month <= 6 else 2,
         ends_on=today + datetime.timedelta(days=7),
     )
-    mass_evaluation_services.codes_issue(by=world.secretary, evaluation=evaluation, count=12)
+    mass_evaluation_services.mass_evaluation_codes_issue(
+        by=world.secretary, evaluation=evaluation, count=12
+    )
     login(page, world.secretary.username)
     url = f"{page.base_url}/reviews/evaluations/{evaluation.pk}/slips/"
     page.goto(url)
     page.emulate_media(media="print")
     assert _pdf_pages(page.pdf(format="A4", print_background=True)) == 1
-    mass_evaluation_services.codes_issue(by=world.secretary, evaluation=evaluation, count=1)
+    mass_evaluation_services.mass_evaluation_codes_issue(
+        by=world.secretary, evaluation=evaluation, count=1
+    )
     page.goto(url)
     assert _pdf_pages(page.pdf(format="A4", print_background=True)) == 2

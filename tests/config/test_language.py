@@ -1,3 +1,6 @@
+from django.test import Client
+
+
 def test_it_speaks_chinese_to_an_english_browser(client, db):
     response = client.get("/login/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
     assert response["Content-Language"] == "zh-hans"
@@ -16,8 +19,6 @@ def test_it_ignores_an_unknown_language_cookie(client, db):
 
 
 def test_it_explains_an_expired_form_in_chinese(db):
-    from django.test import Client
-
     client = Client(enforce_csrf_checks=True)
     response = client.post("/login/", {"username": "x", "password": "y"})
     assert response.status_code == 403

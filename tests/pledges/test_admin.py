@@ -2,7 +2,7 @@
 
 from pledges.models import Position
 from pledges.services.office import office_staff_grant
-from tests.factories import MemberFactory, UserFactory
+from tests.factories import MemberFactory, UserFactory, make_position
 
 
 def test_it_shows_the_office_only_its_subtree_in_admin(world, client):
@@ -78,7 +78,6 @@ def test_it_refuses_the_office_a_login_above_it(world, client):
 
 def test_it_scopes_admin_to_office_positions_only(world, client):
     """Being a secretary somewhere else gives no admin reach there."""
-    from tests.factories import make_position
 
     office_staff_grant(user=world.office)
     make_position(world.office, world.far_town, "secretary")

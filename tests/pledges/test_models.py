@@ -6,6 +6,7 @@ from django.utils import timezone
 
 from pledges.models import Pledge
 from pledges.services import pledge as services
+from tests.factories import MemberFactory, UserFactory
 
 TODAY = timezone.localdate
 
@@ -45,7 +46,6 @@ def test_it_shows_a_branchs_own_submitted_pledge_to_its_approvers(world, pledge_
 
 def test_it_shows_published_branch_pledges_to_fellow_members(world, pledge_in):
     published = pledge_in("published", world)
-    from tests.factories import MemberFactory, UserFactory
 
     fellow = UserFactory()
     MemberFactory(organization=world.branch, user=fellow)

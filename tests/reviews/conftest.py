@@ -3,19 +3,33 @@
 import datetime
 
 import pytest
+from django.utils import timezone
 
 from pledges.models import Organization, Pledge, Position
-from reviews.models import Quarter, RectificationItem, Review, Satisfaction, SelfEvaluation
+from reviews.models import (
+    Quarter,
+    RectificationItem,
+    Review,
+    Satisfaction,
+    SelfEvaluation,
+    SuggestionLetter,
+)
+from reviews.services import letter as letter_services
 from tests.factories import (
     MemberFactory,
     PledgeFactory,
     UserFactory,
+    make_ended_evaluation,
     make_evaluation,
     make_item,
     make_org,
     make_position,
     make_report,
     make_review,
+    member_subject,
+    org_subject,
+    signed_review,
+    submit_report,
 )
 
 Status = Pledge.Status
@@ -83,3 +97,66 @@ def town_data(world):
     PledgeFactory(owner_member=far_member, status=Status.PUBLISHED, year=year)
     make_review(q, Review.Grade.GOOD, member=far_member)
     return w
+
+
+@pytest.fixture
+def signed(rworld):
+    """A signed random review of the branch by its leader, with two items."""
+    return signed_review(rworld.branch_leader, org_subject(rworld.branch), mode="random")
+
+
+@pytest.fixture
+def fill_reviews(world):
+    """`fill_reviews(n)`: n more members of the branch, each with a self-evaluation, a signed
+    review by the secretary with two items, a suggestion letter; n more branches under the town,
+    each with an ended mass evaluation. Returns the ids of the last of each, to fill in page
+    addresses."""
+
+    def fill(n: int) -> dict[str, int]:
+        made = {}
+        for i in range(n):
+            member = MemberFactory(organization=world.branch)
+            subject = member_subject(member)
+            made["report"] = submit_report(subject, world.secretary)
+            made["review"] = signed_review(world.secretary, subject, mode="random")
+            made["item"] = made["review"].items.order_by("id").first()
+            PledgeFactory(
+                owner_member=member,
+                status=Pledge.Status.UNFULFILLED,
+                year=timezone.localdate().year,
+            )
+            made["letter"] = letter_services.letter_issue(
+                by=world.secretary,
+                member=member,
+                reason=SuggestionLetter.Reason.UNFULFILLED,
+                problems="承诺未按期兑现",
+                measures="一月内补办",
+                deadline=timezone.localdate() + datetime.timedelta(days=30),
+            )
+            branch = make_org(f"新建党支部{i}", world.town)
+            made["evaluation"] = make_ended_evaluation(branch, by=world.office)
+        return {
+            **{name: obj.pk for name, obj in made.items()},
+            "branch": world.branch.pk,
+            "town": world.town.pk,
+        }
+
+    return fill
+
+
+@pytest.fixture
+def assert_page_queries(world, client, fill_reviews, django_assert_num_queries):
+    """`assert_page_queries(who, url, queries, rows)`: with `rows` of everything (see
+    fill_reviews), the page at `url` (formatted with fill_reviews' ids) costs exactly `queries`
+    queries for world.`who`; a download is read to its end inside the count."""
+
+    def check(who: str, url: str, queries: int, rows: int) -> None:
+        url = url.format(**fill_reviews(rows))
+        client.force_login(getattr(world, who))
+        with django_assert_num_queries(queries):
+            response = client.get(url)
+            if response.streaming:
+                b"".join(response.streaming_content)
+        assert response.status_code == 200
+
+    return check

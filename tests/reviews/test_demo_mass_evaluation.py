@@ -6,7 +6,7 @@ from django.test import override_settings
 from django.utils import timezone
 
 from pledges import demo
-from reviews.demo.mass_evaluation import reset_evaluations, seed_evaluations
+from reviews.demo.mass_evaluation import reset_mass_evaluations, seed_mass_evaluations
 from reviews.models import (
     MIN_RESPONSES,
     AnnualAssessment,
@@ -33,7 +33,7 @@ def counts() -> tuple[int, int, int, int]:
 @override_settings(PASSWORD_HASHERS=FAST_HASH)
 def test_it_seeds_a_finished_valid_evaluation_once(db):
     demo.build_county(seed=2024)
-    seed_evaluations(scale="county", stdout=StringIO())
+    seed_mass_evaluations(scale="county", stdout=StringIO())
     today = timezone.localdate()
     finished = MassEvaluation.objects.get(organization__name="东街社区党支部")
     assert finished.ends_on < today and not finished.is_open()
@@ -45,18 +45,18 @@ def test_it_seeds_a_finished_valid_evaluation_once(db):
     assert running.codes.filter(used_at__isnull=True).exists()
     assert AnnualAssessment.objects.filter(year=today.year, exemplary=True).exists()
     before = counts()
-    seed_evaluations(scale="county", stdout=StringIO())
+    seed_mass_evaluations(scale="county", stdout=StringIO())
     assert counts() == before
 
 
 @override_settings(PASSWORD_HASHERS=FAST_HASH)
 def test_it_seeds_the_city_in_bulk_once(db):
     root, _created = demo.build_city(plan=demo.CityPlan.scaled(12), seed=7)
-    seed_evaluations(scale="small", stdout=StringIO())
+    seed_mass_evaluations(scale="small", stdout=StringIO())
     evaluated = MassEvaluation.objects.filter(organization__path__startswith=root.path)
     assert evaluated.count() == 4  # every third of the 12 branches
     before = counts()
-    seed_evaluations(scale="small", stdout=StringIO())
+    seed_mass_evaluations(scale="small", stdout=StringIO())
     assert counts() == before
     d = dashboard_selectors.dashboard(root, Quarter.current())
     assert d.total.members.total > 0 and d.total.responses > 0
@@ -65,7 +65,7 @@ def test_it_seeds_the_city_in_bulk_once(db):
 @override_settings(PASSWORD_HASHERS=FAST_HASH)
 def test_it_clears_its_rows_so_the_demo_can_be_reset(db):
     root, _created = demo.build_county(seed=2024)
-    seed_evaluations(scale="county", stdout=StringIO())
-    reset_evaluations(org_paths=[root.path])
+    seed_mass_evaluations(scale="county", stdout=StringIO())
+    reset_mass_evaluations(org_paths=[root.path])
     assert counts() == (0, 0, 0, 0)
     demo.reset_demo()  # nothing of ours protects the demo organizations any more

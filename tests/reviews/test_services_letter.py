@@ -11,7 +11,7 @@ from pledges.models import Pledge
 from reviews.models import SuggestionLetter
 from reviews.selectors import letter as letter_selectors
 from reviews.services import letter as letter_services
-from tests.factories import PledgeFactory, member_subject, signed_review, today
+from tests.factories import MemberFactory, PledgeFactory, member_subject, signed_review, today
 
 
 def _issue(rworld, reason=SuggestionLetter.Reason.UNFULFILLED, by=None):
@@ -97,8 +97,6 @@ def test_it_prints_the_letter_in_the_official_style(rworld, client):
 
 
 def test_it_refuses_a_secretary_issuing_a_letter_to_himself(rworld):
-    from tests.factories import MemberFactory
-
     himself = MemberFactory(organization=rworld.branch, user=rworld.secretary)
     PledgeFactory(owner_member=himself, status=Pledge.Status.UNFULFILLED)
     assert himself not in letter_selectors.letter_candidates(rworld.branch, today().year)

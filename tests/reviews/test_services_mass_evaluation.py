@@ -2,6 +2,7 @@
 
 import datetime
 import io
+import threading
 
 import pytest
 from django.core.exceptions import PermissionDenied
@@ -83,7 +84,7 @@ def test_it_issues_unique_typeable_codes(world):
 def test_it_refuses_codes_to_the_other_branch_secretary(world):
     evaluation = open_evaluation(world)
     with pytest.raises(PermissionDenied):
-        mass_evaluation_services.codes_issue(
+        mass_evaluation_services.mass_evaluation_codes_issue(
             by=world.other_secretary, evaluation=evaluation, count=5
         )
 
@@ -91,7 +92,9 @@ def test_it_refuses_codes_to_the_other_branch_secretary(world):
 def test_it_refuses_too_many_codes_at_once(world):
     evaluation = open_evaluation(world)
     with pytest.raises(TransitionError):
-        mass_evaluation_services.codes_issue(by=world.secretary, evaluation=evaluation, count=501)
+        mass_evaluation_services.mass_evaluation_codes_issue(
+            by=world.secretary, evaluation=evaluation, count=501
+        )
 
 
 # --- answering --------------------------------------------------------------------------------
@@ -189,7 +192,7 @@ def test_it_keeps_nothing_that_links_an_answer_to_its_code(world):
 def fill(evaluation, ratings):
     needed = len(ratings) - len(codes_of(evaluation))
     if needed > 0:
-        mass_evaluation_services.codes_issue(
+        mass_evaluation_services.mass_evaluation_codes_issue(
             by=evaluation.created_by, evaluation=evaluation, count=needed
         )
     for code, rating in zip(codes_of(evaluation), ratings, strict=False):
@@ -417,7 +420,6 @@ def test_it_records_one_answer_when_a_code_is_sent_twice_at_once(world):
     its shared in-memory test database would refuse the second thread), so there they come
     one after the other and the same rule must hold.
     """
-    import threading
 
     concurrent = connection.vendor == "postgresql"
     evaluation = open_evaluation(world, codes=1)

@@ -5,6 +5,8 @@ import datetime
 import pytest
 from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from core.errors import TransitionError
@@ -13,6 +15,7 @@ from reviews.selectors import rectification as rectification_selectors
 from reviews.selectors import review as review_selectors
 from reviews.services import rectification as rectification_services
 from tests.factories import (
+    MemberFactory,
     draft_review,
     make_org,
     member_subject,
@@ -209,8 +212,6 @@ def test_it_refuses_the_reviewer_reporting_his_own_item_done(rworld):
 
 
 def test_it_lets_the_secretary_keep_the_book_for_a_member_without_a_login(rworld):
-    from tests.factories import MemberFactory
-
     paper = MemberFactory(organization=rworld.branch, user=None)
     review = signed_review(rworld.secretary, member_subject(paper), mode="random")
     item = review.items.order_by("id").first()
@@ -264,10 +265,6 @@ def test_it_names_the_bad_field_when_reporting_done(rworld, item, client):
 
 
 def test_it_keeps_the_rectification_page_flat(rworld, client):
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
-    from tests.factories import MemberFactory
 
     def add(n):
         for _ in range(n):

@@ -3,6 +3,7 @@
 import datetime
 
 import pytest
+from django.core.exceptions import PermissionDenied
 
 from core.errors import TransitionError
 from pledges.models import Pledge
@@ -10,6 +11,7 @@ from reviews.models import Quarter, SelfEvaluation
 from reviews.selectors import self_evaluation as self_evaluation_selectors
 from reviews.services import self_evaluation as self_evaluation_services
 from tests.factories import (
+    MemberFactory,
     PledgeFactory,
     draft_review,
     member_subject,
@@ -33,7 +35,7 @@ def _pledges(rworld):
 def test_it_prefills_and_freezes_the_pledge_facts_on_submission(rworld):
     _pledges(rworld)
     subject = member_subject(rworld.member)
-    initial = self_evaluation_selectors.report_initial(subject, Quarter.current())
+    initial = self_evaluation_selectors.self_evaluation_initial(subject, Quarter.current())
     assert (initial["pledges_total"], initial["pledges_closed"]) == (4, 1)
     assert (initial["pledges_in_progress"], initial["pledges_behind"]) == (1, 2)
     assert "已兑现 1 项" in initial["pledge_notes"]
@@ -46,19 +48,19 @@ def test_it_prefills_and_freezes_the_pledge_facts_on_submission(rworld):
 
 def test_it_saves_a_draft_then_refuses_changes_after_submission(rworld):
     subject = member_subject(rworld.member)
-    draft = self_evaluation_services.report_save(
+    draft = self_evaluation_services.self_evaluation_save(
         by=rworld.member_user,
         subject=subject,
         quarter=Quarter.current(),
-        content=self_evaluation_services.ReportContent(highlights="草稿"),
+        content=self_evaluation_services.SelfEvaluationContent(highlights="草稿"),
     )
     assert draft.status == SelfEvaluation.Status.DRAFT
     with pytest.raises(TransitionError, match="不足"):
-        self_evaluation_services.report_save(
+        self_evaluation_services.self_evaluation_save(
             by=rworld.member_user,
             subject=subject,
             quarter=Quarter.current(),
-            content=self_evaluation_services.ReportContent(highlights="只有成绩"),
+            content=self_evaluation_services.SelfEvaluationContent(highlights="只有成绩"),
             submit=True,
         )
     report = submit_report(subject, rworld.member_user)
@@ -68,8 +70,6 @@ def test_it_saves_a_draft_then_refuses_changes_after_submission(rworld):
 
 
 def test_it_lets_the_secretary_write_for_a_member_without_a_login(rworld):
-    from tests.factories import MemberFactory
-
     offline = MemberFactory(name="赵五", organization=rworld.branch)
     report = submit_report(member_subject(offline), rworld.secretary)
     assert report.author == rworld.secretary
@@ -80,3 +80,11 @@ def test_it_links_the_report_to_the_review(rworld):
     report = submit_report(subject, rworld.member_user)
     review = draft_review(rworld.secretary, subject)
     assert review.report == report
+
+
+def test_it_refuses_reports_written_by_others(rworld):
+    for user in (rworld.other_secretary, rworld.office, rworld.stranger, rworld.branch_leader):
+        with pytest.raises(PermissionDenied):
+            submit_report(org_subject(rworld.branch), user)
+    with pytest.raises(PermissionDenied):
+        submit_report(member_subject(rworld.member), rworld.other_member_user)

@@ -2,7 +2,9 @@
 
 import re
 
+import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from reviews.models import AnnualAssessment
 from tests.factories import record
@@ -25,3 +27,27 @@ def test_it_prints_the_saved_grades_as_text_not_as_form_controls(client, world):
     assert '<span class="print-only small">有特色</span>' in row
     for control in re.findall(r"<(?:select|input)[^>]*>", row):
         assert "no-print" in control
+
+
+PAGES = [
+    ("office", "/reviews/assessment/{town}/", 15),
+]
+
+
+@pytest.mark.parametrize("rows", [1, 4])
+@pytest.mark.parametrize(("who", "url", "queries"), PAGES)
+def test_it_reads_each_page_in_a_fixed_number_of_queries(
+    assert_page_queries, who, url, queries, rows
+):
+    assert_page_queries(who, url, queries, rows)
+
+
+@pytest.mark.parametrize("who", ["stranger", "far_office", "other_member_user"])
+def test_it_refuses_a_stranger_the_assessment_save(world, client, who):
+    client.force_login(getattr(world, who))
+    url = reverse("reviews:assessment", args=[world.branch.pk])
+    year = timezone.localdate().year
+    prefix = f"o{world.branch.pk}"
+    data = {"year": year, f"{prefix}-grade": "good", f"{prefix}-remark": "好"}
+    assert client.post(url, data).status_code == 404
+    assert not AnnualAssessment.objects.exists()

@@ -2,6 +2,7 @@
 
 import re
 
+import pytest
 from django.urls import reverse
 from django.utils import timezone
 
@@ -102,3 +103,16 @@ def test_it_gives_each_trend_figure_out_of_its_whole(client, town_data):  # noqa
     orgs, members = data.total.orgs.total, data.total.members.total
     assert rows["党组织已点评"][w.q.quarter - 1] == f"{now.orgs_reviewed} / {orgs}"
     assert rows["党员已自评"][w.q.quarter - 1] == f"{now.members_reported} / {members}"
+
+
+PAGES = [
+    ("office", "/reviews/dashboard/{town}/", 26),
+]
+
+
+@pytest.mark.parametrize("rows", [1, 4])
+@pytest.mark.parametrize(("who", "url", "queries"), PAGES)
+def test_it_reads_each_page_in_a_fixed_number_of_queries(
+    assert_page_queries, who, url, queries, rows
+):
+    assert_page_queries(who, url, queries, rows)

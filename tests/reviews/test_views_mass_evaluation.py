@@ -2,11 +2,12 @@
 
 import re
 
+import pytest
 import segno
 from django.urls import reverse
 from django.utils import timezone
 
-from reviews.models import EvaluationCode, EvaluationResponse, Satisfaction
+from reviews.models import EvaluationCode, EvaluationResponse, MassEvaluation, Satisfaction
 from reviews.services import mass_evaluation as mass_evaluation_services
 from tests.factories import MemberFactory, answer, codes_of, open_evaluation
 
@@ -90,3 +91,29 @@ def test_it_keeps_only_the_day_a_code_was_spent(world):
     local = timezone.localtime(day)
     assert (local.hour, local.minute, local.second, local.microsecond) == (0, 0, 0, 0)
     assert local.date() == timezone.localdate()
+
+
+PAGES = [
+    ("office", "/reviews/evaluations/", 7),
+    ("office", "/reviews/evaluations/{evaluation}/", 11),
+]
+
+
+@pytest.mark.parametrize("rows", [1, 4])
+@pytest.mark.parametrize(("who", "url", "queries"), PAGES)
+def test_it_reads_each_page_in_a_fixed_number_of_queries(
+    assert_page_queries, who, url, queries, rows
+):
+    assert_page_queries(who, url, queries, rows)
+
+
+@pytest.mark.parametrize("move", ["evaluation_codes", "evaluation_close"])
+@pytest.mark.parametrize("who", ["stranger", "far_office", "other_secretary"])
+def test_it_refuses_a_stranger_every_mass_evaluation_move(world, client, move, who):
+    evaluation = open_evaluation(world)
+    client.force_login(getattr(world, who))
+    response = client.post(reverse(f"reviews:{move}", args=[evaluation.pk]), {"count": 5})
+    assert response.status_code == 404
+    evaluation.refresh_from_db()
+    assert evaluation.closed_at is None and not EvaluationCode.objects.exists()
+    assert MassEvaluation.objects.get().is_open()

@@ -2,16 +2,21 @@
 
 import datetime
 
+import pytest
 from django.urls import reverse
 
 from pledges.models import Pledge
-from reviews.models import RectificationItem, Review, SelfEvaluation
+from reviews.models import Quarter, RectificationItem, Review, SelfEvaluation
+from reviews.services import review as review_services
 from tests.factories import (
     PledgeFactory,
+    draft_review,
     member_subject,
     org_subject,
+    returned_redo,
     review_post,
     signed_review,
+    submit_report,
     today,
 )
 
@@ -181,3 +186,153 @@ def test_it_shows_last_quarters_missing_reviews_and_overdue_items_on_my_reviews(
     html = client.get(reverse("reviews:my_reviews")).content.decode()
     assert 'data-testid="prev-missing"' in html  # nothing signed for last quarter
     assert 'data-testid="items-overdue"' in html and "2 项已逾期" in html
+
+
+NO_PROBLEM = Review.ReturnReason.NO_PROBLEM
+
+
+def test_it_shows_the_returned_version_the_items_its_redo_carries(rworld, signed, client):
+    redo = returned_redo(rworld, signed, [NO_PROBLEM])
+    client.force_login(rworld.branch_leader)
+    html = client.get(signed.get_absolute_url()).content.decode()
+    assert 'data-testid="items-moved"' in html and "问题1" in html and "问题2" in html
+    assert redo.get_absolute_url() in html
+
+
+Q = Quarter.current()
+
+
+def _post(**extra):
+    return review_post(mode="random", **extra)
+
+
+def test_it_sends_the_reviewer_to_his_draft_instead_of_a_new_form(rworld, client):
+    draft = draft_review(rworld.branch_leader, org_subject(rworld.branch), mode="random")
+    client.force_login(rworld.branch_leader)
+    url = f"{reverse('reviews:review_new')}?subject=o:{rworld.branch.pk}&q={Q.code}"
+    response = client.get(url)
+    assert response.url == reverse("reviews:review_edit", args=[draft.pk])
+    review_services.review_sign(review=draft, by=rworld.branch_leader)
+    assert client.post(url, _post()).url == draft.get_absolute_url()
+    assert Review.objects.count() == 1
+
+
+def test_it_makes_one_review_from_a_double_posted_form(rworld, client):
+    client.force_login(rworld.branch_leader)
+    url = f"{reverse('reviews:review_new')}?subject=o:{rworld.branch.pk}&q={Q.code}"
+    first = client.post(url, {**_post(), "sign": ""})
+    second = client.post(url, {**_post(), "sign": ""})
+    review = Review.objects.get()
+    assert review.status == "signed"
+    assert first.url == second.url == review.get_absolute_url()
+
+
+def test_it_saves_nothing_and_says_so_for_an_incomplete_item(rworld, client):
+    client.force_login(rworld.branch_leader)
+    url = f"{reverse('reviews:review_new')}?subject=o:{rworld.branch.pk}&q={Q.code}"
+    response = client.post(url, _post(**{"items-0-deadline": ""}))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "未保存：请按标红处修改" in html and "四定须填写完整" in html
+    assert not Review.objects.exists()
+
+
+def test_it_refuses_a_stale_amendment_form(rworld, client):
+    review = signed_review(rworld.branch_leader, org_subject(rworld.branch), mode="random")
+    client.force_login(rworld.branch_leader)
+    url = reverse("reviews:review_amend", args=[review.pk])
+    assert 'name="seen" value="0"' in client.get(url).content.decode()
+    first = {**_post(grade="average"), "reason": "等次更正", "seen": "0"}
+    client.post(url, first)
+    stale = {**_post(direction="改了方向"), "reason": "另一页", "seen": "0"}
+    response = client.post(url, stale, follow=True)
+    assert "已被更正过" in response.content.decode()
+    review.refresh_from_db()
+    assert review.grade == "average" and review.amendments.count() == 1
+
+
+def visible(user, model=Review):
+    return set(model.objects.visible_to(user).values_list("pk", flat=True))
+
+
+def test_it_hides_reviews_from_an_unlinked_leader_and_out_of_scope_office(rworld, client):
+    review = signed_review(rworld.branch_leader, org_subject(rworld.branch), mode="random")
+    for user in (rworld.far_leader, rworld.far_office, rworld.stranger, rworld.other_secretary):
+        assert review.pk not in visible(user)
+        client.force_login(user)
+        assert client.get(reverse("reviews:review", args=[review.pk])).status_code == 404
+    for user in (rworld.office, rworld.leader, rworld.secretary, rworld.town_secretary):
+        assert review.pk in visible(user)
+
+
+@pytest.mark.parametrize(
+    "who", ["far_leader", "leader", "office", "stranger", "other_secretary", "member_user"]
+)
+def test_it_refuses_the_new_review_page_outside_the_relationship(rworld, client, who):
+    client.force_login(getattr(rworld, who))
+    url = reverse("reviews:review_new") + f"?subject=o:{rworld.branch.pk}"
+    assert client.get(url).status_code in (403, 404)
+
+
+def test_it_refuses_the_office_page_outside_the_office_scope(rworld, client):
+    for user in (rworld.far_office, rworld.leader, rworld.secretary, rworld.stranger):
+        client.force_login(user)
+        assert client.get(reverse("reviews:office", args=[rworld.town.pk])).status_code in (
+            403,
+            404,
+        )
+    client.force_login(rworld.office)
+    assert client.get(reverse("reviews:office", args=[rworld.town.pk])).status_code == 200
+
+
+def test_it_refuses_item_actions_by_post_outside_scope(rworld, client):
+    review = signed_review(rworld.branch_leader, org_subject(rworld.branch), mode="random")
+    item = review.items.first()
+    client.force_login(rworld.far_leader)
+    url = reverse("reviews:item_confirm", args=[item.pk])
+    assert client.post(url).status_code == 404
+    client.force_login(rworld.leader)
+    assert client.post(url).status_code == 403
+    item.refresh_from_db()
+    assert item.status == "open"
+
+
+def test_it_refuses_report_and_letter_pages_outside_scope(rworld, client):
+    report = submit_report(org_subject(rworld.branch), rworld.secretary)
+    client.force_login(rworld.other_secretary)
+    write = reverse("reviews:report_write") + f"?subject=o:{rworld.branch.pk}"
+    assert client.get(write).status_code == 404
+    assert client.get(reverse("reviews:letter_new", args=[rworld.member.pk])).status_code == 404
+    assert client.get(reverse("reviews:report", args=[report.pk])).status_code == 404
+    client.force_login(rworld.far_office)
+    assert client.get(reverse("reviews:report", args=[report.pk])).status_code == 404
+    client.force_login(rworld.office)
+    assert client.get(reverse("reviews:report", args=[report.pk])).status_code == 200
+
+
+PAGES = [
+    ("secretary", "/reviews/{review}/", 12),
+    ("secretary", "/reviews/my/", 14),
+    ("office", "/reviews/office/{town}/", 18),
+    ("office", "/reviews/office/{town}/?kind=member", 18),
+]
+
+
+@pytest.mark.parametrize("rows", [1, 4])
+@pytest.mark.parametrize(("who", "url", "queries"), PAGES)
+def test_it_reads_each_page_in_a_fixed_number_of_queries(
+    assert_page_queries, who, url, queries, rows
+):
+    assert_page_queries(who, url, queries, rows)
+
+
+@pytest.mark.parametrize(
+    "move", ["review_sign", "review_delete", "review_redo", "review_publish", "review_return"]
+)
+@pytest.mark.parametrize("who", ["stranger", "far_office", "other_secretary"])
+def test_it_refuses_a_stranger_every_review_move(rworld, client, signed, move, who):
+    client.force_login(getattr(rworld, who))
+    data = {"scope": "public", "reasons": ["no_problem"]}
+    assert client.post(reverse(f"reviews:{move}", args=[signed.pk]), data).status_code == 404
+    signed.refresh_from_db()
+    assert signed.status == Review.Status.SIGNED and Review.objects.count() == 1

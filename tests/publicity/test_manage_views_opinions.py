@@ -1,0 +1,75 @@
+"""Working pages of the opinion box: the queue, an opinion, its moves; who may."""
+
+import datetime
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from publicity import services
+from publicity.models import Opinion
+
+TODAY = timezone.localdate()
+
+
+def _opinion(w, text="建议增加路灯"):
+    # A fresh address each time: the hourly limit is not what these tests are about.
+    return services.opinion_submit(
+        organization=w.branch,
+        content=services.OpinionContent(text=text),
+        address=f"10.9.9.{Opinion.objects.count()}",
+    )
+
+
+def test_it_moderates_through_the_queue(client, pub):
+    opinion = _opinion(pub)
+    client.force_login(pub.secretary)
+    assert "建议增加路灯" in client.get(reverse("publicity:opinions")).content.decode()
+    client.post(reverse("publicity:opinion_publish", args=[opinion.pk]), {"reply": "已安排"})
+    assert Opinion.objects.get().status == "published"
+    client.post(
+        reverse("publicity:opinion_to_rectification", args=[opinion.pk]),
+        {
+            "problem": "路灯损坏",
+            "measures": "更换",
+            "responsible": "书记",
+            "deadline": (TODAY + datetime.timedelta(days=7)).isoformat(),
+        },
+    )
+    assert Opinion.objects.get().rectification_item is not None
+
+
+@pytest.mark.parametrize("who", ["other_secretary", "member_user", "leader", "stranger"])
+def test_it_refuses_a_stranger_the_opinion_queue_and_moves(client, pub, who):
+    opinion = _opinion(pub)
+    client.force_login(getattr(pub, who))
+    assert "建议增加路灯" not in client.get(reverse("publicity:opinions")).content.decode()
+    assert client.get(reverse("publicity:opinion_manage", args=[opinion.pk])).status_code == 404
+    for name in ("opinion_publish", "opinion_answer", "opinion_reject", "opinion_to_rectification"):
+        assert client.post(reverse(f"publicity:{name}", args=[opinion.pk]), {}).status_code == 404
+    assert Opinion.objects.get().status == "pending"
+
+
+def test_it_lists_opinions_in_a_fixed_number_of_queries(client, pub, django_assert_num_queries):
+    client.force_login(pub.office)
+    url = reverse("publicity:opinions")
+    _opinion(pub)
+    client.get(url)
+    with django_assert_num_queries(6):
+        client.get(url)
+    for n in range(5):
+        _opinion(pub, text=f"意见{n}")
+    with django_assert_num_queries(6):
+        client.get(url)
+
+
+def test_it_reads_an_opinion_page_in_a_fixed_number_of_queries(
+    client, pub, django_assert_num_queries
+):
+    client.force_login(pub.office)
+    for n in (1, 5):
+        opinion = [_opinion(pub, text=f"意见{n}-{i}") for i in range(n)][-1]
+        url = reverse("publicity:opinion_manage", args=[opinion.pk])
+        client.get(url)
+        with django_assert_num_queries(5):
+            assert client.get(url).status_code == 200

@@ -1,0 +1,19 @@
+"""Who sees which self-evaluation: `SelfEvaluation.objects.visible_to`."""
+
+from reviews.models import Review, SelfEvaluation
+from tests.factories import (
+    org_subject,
+    submit_report,
+)
+
+
+def visible(user, model=Review):
+    return set(model.objects.visible_to(user).values_list("pk", flat=True))
+
+
+def test_it_limits_reports_to_their_writers_and_overseers(rworld):
+    report = submit_report(org_subject(rworld.branch), rworld.secretary)
+    for user in (rworld.secretary, rworld.office, rworld.leader, rworld.branch_leader):
+        assert report.pk in visible(user, SelfEvaluation)
+    for user in (rworld.far_office, rworld.far_leader, rworld.other_secretary, rworld.stranger):
+        assert report.pk not in visible(user, SelfEvaluation)
