@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import entry, home, ledger, pledge, progress, roster
+from .views import entry, home, pledge, progress, roster
 
 app_name = "pledges"
 urlpatterns = [
@@ -12,7 +12,6 @@ urlpatterns = [
     path("org/<int:pk>/bulk/", entry.bulk, name="bulk"),
     path("org/<int:pk>/roster/", roster.roster_import, name="roster_import"),
     path("org/<int:pk>/roster/template.xlsx", roster.roster_template, name="roster_template"),
-    path("org/<int:pk>/ledger.xlsx", ledger.pledge_ledger, name="pledge_ledger"),
     path("pledge/<int:pk>/", pledge.pledge_detail, name="pledge"),
     path("pledge/<int:pk>/edit/", pledge.pledge_edit, name="pledge_edit"),
     path("pledge/<int:pk>/amend/", pledge.pledge_amend, name="pledge_amend"),
