@@ -87,10 +87,10 @@ def register_reviews(user, org: Organization, period: Period) -> QuerySet:
     )
 
 
-def with_items(reviews: Iterable[tuple], size: int = BATCH) -> Iterator[tuple[tuple, list]]:
+def with_items(reviews: Iterable[tuple]) -> Iterator[tuple[tuple, list]]:
     """(review row, its items' rows) for each review: one items query per batch of reviews."""
     rows = iter(reviews)
-    while batch := list(islice(rows, size)):
+    while batch := list(islice(rows, BATCH)):
         items = defaultdict(list)
         for item in (
             RectificationItem.objects.filter(review_id__in=[r[0] for r in batch])
