@@ -35,7 +35,7 @@ def test_it_exports_the_pledge_ledger_in_the_background(page, world, artifacts, 
         with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
             login(page, "office")
             page.goto(f"{page.base_url}/org/{world.town.pk}/?year={year}")
-            page.get_by_test_id("export-pledges").get_by_role("button").click()
+            page.locator("[data-export-kind=pledges] button").click()
             page.wait_for_url("**/exports/*/")
             link = page.get_by_test_id("download")
             link.wait_for(timeout=60000)  # the script reloads the page once the job is done
