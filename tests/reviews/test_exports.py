@@ -2,7 +2,6 @@
 like a formula reaches the sheets as text, never as a formula."""
 
 import pytest
-from django.utils import timezone
 
 from core.exports import registry
 from pledges.models import Pledge
