@@ -12,6 +12,14 @@ on a machine shared with other work the wall time mostly measures the others, th
 work done. Medians and the ratios are printed.
 
     .venv/bin/python bench/ledger_export.py [--rows 320000] [--rounds 3]
+
+With --db, the real ledger instead: `pledges.ledger.build` (the export's builder, reading the
+rows from the database given by DATABASE_URL, seeded with `seed_demo --scale city`) against the
+bare write-only workbook written from a Python list of the same rows, read by the same query
+before its clock starts (so "ours" also pays for the query, "bare" does not):
+
+    DEBUG=1 DATABASE_URL=postgres://postgres@127.0.0.1:5432/pb_city \\
+        .venv/bin/python bench/ledger_export.py --db [--org ID] [--period 2026] [--rounds 3]
 """
 
 from __future__ import annotations
@@ -145,9 +153,64 @@ def child(which: str, count: int) -> None:
     )
 
 
-def measure(which: str, count: int) -> dict:
+def db_child(which: str, org_id: int | None, period: str) -> None:
+    """One measurement of the real ledger from the database; prints a JSON line."""
+    sys.path.insert(0, str(ROOT))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    import django
+
+    django.setup()
+    from types import SimpleNamespace
+
+    from django.contrib.auth import get_user_model
+    from django.utils import timezone
+
+    from pledges import ledger
+    from pledges.models import Organization
+
+    user = get_user_model().objects.filter(is_superuser=True).order_by("pk").first()
+    if user is None:  # the office of the root sees what the ledger is about: the filed pledges
+        sys.exit("no superuser in this database: create one (manage.py createsuperuser)")
+    org = Organization.objects.get(pk=org_id) if org_id else Organization.get_first_root_node()
+    count = 0
+    with tempfile.TemporaryDirectory() as tmp:
+        path = os.path.join(tmp, "ledger.xlsx")
+        if which == "db-bare":
+            labels = ledger._Labels(timezone.localdate())
+            year = ledger.Period.parse(period).year
+            rows = [
+                ledger.ledger_row(n, row, labels)
+                for n, row in enumerate(ledger.ledger_rows(user, org, year).iterator(2000), 1)
+            ]
+            count = len(rows)
+        start, cpu_start = time.perf_counter(), cpu_seconds()
+        if which == "db-bare":
+            write_bare(rows, path)
+        else:
+            job = SimpleNamespace(params={"org": org.pk, "period": period}, requester=user)
+            with open(path, "wb") as out:
+                count = ledger.build(job, out, lambda done, total=None: None)
+        seconds, cpu = time.perf_counter() - start, cpu_seconds() - cpu_start
+        size = os.path.getsize(path)
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(
+        json.dumps(
+            {
+                "which": which,
+                "seconds": seconds,
+                "cpu": cpu,
+                "peak_mb": peak,
+                "rows_mb": 0,
+                "rows": count,
+                "size_mb": size / 1e6,
+            }
+        )
+    )
+
+
+def measure(which: str, count: int, extra: tuple[str, ...] = ()) -> dict:
     done = subprocess.run(
-        [sys.executable, __file__, "--child", which, "--rows", str(count)],
+        [sys.executable, __file__, "--child", which, "--rows", str(count), *extra],
         check=True,
         capture_output=True,
         text=True,
@@ -160,15 +223,23 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rows", type=int, default=320_000)
     parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--child", choices=["bare", "ours"])
+    parser.add_argument("--child", choices=["bare", "ours", "db-bare", "db-ours"])
+    parser.add_argument("--db", action="store_true", help="the real ledger from DATABASE_URL")
+    parser.add_argument("--org", type=int, help="with --db: the organization (default: root)")
+    parser.add_argument("--period", default="2026", help="with --db: the year")
     args = parser.parse_args()
+    if args.child in ("db-bare", "db-ours"):
+        db_child(args.child, args.org, args.period)
+        return
     if args.child:
         child(args.child, args.rows)
         return
+    extra = ("--period", args.period, *(("--org", str(args.org)) if args.org else ()))
+    names = ("db-bare", "db-ours") if args.db else ("bare", "ours")
     results: dict[str, list[dict]] = {"bare": [], "ours": []}
     wall, cpu = [], []
     for n in range(1, args.rounds + 1):
-        bare, ours = measure("bare", args.rows), measure("ours", args.rows)
+        bare, ours = measure(names[0], args.rows, extra), measure(names[1], args.rows, extra)
         results["bare"].append(bare)
         results["ours"].append(ours)
         wall.append(ours["seconds"] / bare["seconds"])

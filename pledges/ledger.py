@@ -1,20 +1,29 @@
-"""承诺践诺台账: the committee office's Excel ledger of a subtree's pledges for one year.
+"""承诺践诺台账: the committee office's Excel ledger of a subtree's pledges for one year, built in
+the background (`pledges/exports.py` registers it), and the organization-and-period parameters
+every ledger export shares.
 
-Rows come from `Pledge.objects.visible_to(user)` (through selectors.subtree_pledges), in one
-query whatever the size: the latest progress record is a subquery column, not a per-row read.
-The workbook is write-only, so rows go to disk as they are read and memory stays flat.
+Rows come from `Pledge.objects.visible_to(user)` (through selectors.subtree_pledges) as plain
+tuples from `values_list(...).iterator()`: one query whatever the size, no model instance per
+row (the latest progress record is a subquery column). The workbook is write-only, so rows go
+to disk as they are read and memory stays flat.
 """
 
 from __future__ import annotations
 
 import datetime
-from typing import IO
+import re
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import IO, Any
 
 from django.db.models import F, OuterRef, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from core.dates import FIRST_YEAR, LAST_YEAR
+from core.errors import TransitionError
 from core.xlsx import write_ledger
 
 from . import selectors
@@ -28,90 +37,218 @@ COLUMNS = (
     (gettext_lazy("承诺类别"), 10),
     (gettext_lazy("承诺事项"), 30),
     (gettext_lazy("践诺措施"), 34),
-    (gettext_lazy("完成时限"), 12),
     (gettext_lazy("预期效果"), 30),
+    (gettext_lazy("完成时限"), 12),
     (gettext_lazy("最新进展"), 36),
     (gettext_lazy("状态"), 14),
     (gettext_lazy("销号日期"), 12),
     (gettext_lazy("兑现情况"), 30),
 )
 STATUS_COLUMN = 9
+# Rows read from the database per round trip (a server-side cursor on PostgreSQL).
+CHUNK = 2000
+
+# The columns the ledger reads, in this order (see ledger_row).
+FIELDS = (
+    "owner_org__name",
+    "owner_member__name",
+    "kind",
+    "title",
+    "measures",
+    "expected_result",
+    "deadline",
+    "latest_date",
+    "latest_text",
+    "status",
+    "closed_on",
+    "close_result",
+)
+_KIND, _DEADLINE, _LATEST_DATE, _LATEST_TEXT, _STATUS = 2, 6, 7, 8, 9
 
 
-def ledger_title(org: Organization, year: int) -> str:
-    return _("%(org)s %(year)d年度承诺践诺台账") % {"org": org.name, "year": year}
+# ---- the parameters every ledger export takes: an organization and a period --------------
+
+_PERIOD_RE = re.compile(r"^(\d{4})(?:([HQ])([1-4]))?$")
+PERIOD_KINDS = ("year", "half", "quarter")
 
 
-def ledger_filename(org: Organization, year: int) -> str:
-    return _("%(org)s%(year)d年度承诺践诺台账.xlsx") % {"org": org.name, "year": year}
+@dataclass(frozen=True)
+class Period:
+    """A year, a half-year (2026H1) or a quarter (2026Q3) of a ledger."""
+
+    year: int
+    half: int | None = None
+    quarter: int | None = None
+
+    @classmethod
+    def parse(cls, raw: object, allow: tuple[str, ...] = PERIOD_KINDS) -> Period:
+        """'2026', '2026H1', '2026Q3' → Period; TransitionError (Chinese) otherwise."""
+        match = _PERIOD_RE.match(raw.strip().upper()) if isinstance(raw, str) else None
+        if match is None:
+            raise TransitionError(_("期间应写作 2026、2026H1 或 2026Q3"))
+        year, unit, number = int(match[1]), match[2], int(match[3] or 0)
+        if not FIRST_YEAR <= year <= LAST_YEAR:
+            raise TransitionError(_("年度超出范围"))
+        if unit == "H" and number > 2:
+            raise TransitionError(_("半年只能是 H1 或 H2"))
+        period = cls(year, number if unit == "H" else None, number if unit == "Q" else None)
+        if period.kind not in allow:
+            names = {"year": _("年度"), "half": _("半年"), "quarter": _("季度")}
+            raise TransitionError(
+                _("这份台账按%(kinds)s导出") % {"kinds": "、".join(names[k] for k in allow)}
+            )
+        return period
+
+    @property
+    def kind(self) -> str:
+        return "quarter" if self.quarter else "half" if self.half else "year"
+
+    @property
+    def code(self) -> str:
+        if self.quarter:
+            return f"{self.year}Q{self.quarter}"
+        return f"{self.year}H{self.half}" if self.half else str(self.year)
+
+    @property
+    def label(self) -> str:
+        if self.quarter:
+            return _("%(year)d年第%(q)d季度") % {"year": self.year, "q": self.quarter}
+        if self.half:
+            half = _("上半年") if self.half == 1 else _("下半年")
+            return _("%(year)d年%(half)s") % {"year": self.year, "half": half}
+        return _("%(year)d年度") % {"year": self.year}
 
 
-def ledger_pledges(user, org: Organization, year: int) -> QuerySet[Pledge]:
+def clean_org_period(params: dict, allow: tuple[str, ...] = PERIOD_KINDS) -> dict:
+    """Posted {"org": "12", "period": "2026Q3"} → {"org": 12, "period": "2026Q3"}."""
+    raw = params.get("org")
+    raw = str(raw) if isinstance(raw, int) and not isinstance(raw, bool) else raw
+    # isascii: str.isdigit() also accepts '²' and other digits int() refuses.
+    if not (isinstance(raw, str) and raw.isascii() and raw.isdigit() and len(raw) <= 12):
+        raise TransitionError(_("请选择要导出的党组织"))
+    if not Organization.objects.filter(pk=int(raw)).exists():
+        raise TransitionError(_("没有这个党组织"))
+    return {"org": int(raw), "period": Period.parse(params.get("period"), allow).code}
+
+
+def export_org(user, params: dict) -> Organization | None:
+    """The organization of an export's params, if the user may see it."""
+    return Organization.objects.visible_to(user).filter(pk=params.get("org")).first()
+
+
+def export_title(params: dict, name: Callable[[Organization, Period], str]) -> str:
+    org = Organization.objects.get(pk=params["org"])
+    return name(org, Period.parse(params["period"]))
+
+
+def progress_of(progress: Callable[[int, int | None], object], total: int) -> Callable:
+    """write_ledger's progress(count) as the export's progress(done, total)."""
+    progress(0, total)
+    return lambda count: progress(count, total)
+
+
+# ---- 承诺践诺台账 --------------------------------------------------------------------------
+
+
+def ledger_title(org: Organization, period: Period) -> str:
+    return _("%(org)s %(period)s承诺践诺台账") % {"org": org.name, "period": period.label}
+
+
+def ledger_rows(user, org: Organization, year: int) -> QuerySet:
+    """The ledger's rows as tuples of FIELDS, in tree order."""
     latest = ProgressRecord.objects.filter(pledge=OuterRef("pk")).order_by("-date", "-id")
     return (
         selectors.subtree_pledges(user, org, year)
-        .select_related("owner_org", "owner_member")
         .annotate(
             latest_text=Subquery(latest.values("text")[:1]),
             latest_date=Subquery(latest.values("date")[:1]),
         )
         # Organizations in tree order; each one's own pledges before its members'.
         .order_by("owner_org__path", F("owner_member_id").asc(nulls_first=True), "id")
+        .values_list(*FIELDS)
     )
 
 
-def is_overdue(pledge: Pledge, today: datetime.date) -> bool:
-    return pledge.status in Pledge.RUNNING_STATUSES and pledge.deadline < today
+def is_overdue(row: tuple, today: datetime.date) -> bool:
+    return row[_STATUS] in Pledge.RUNNING_STATUSES and row[_DEADLINE] < today
 
 
 class _Labels:
-    """Choice labels looked up once per export, not per row (get_FOO_display is slow)."""
+    """Choice labels looked up once per export, not per row; counts for the totals row."""
 
-    def __init__(self):
+    def __init__(self, today: datetime.date):
+        self.today = today
         self.kind = {v: str(label) for v, label in Pledge.Kind.choices}
         self.status = {v: str(label) for v, label in Pledge.Status.choices}
+        self.overdue = _("已逾期（%(status)s）")
+        self.seen: Counter = Counter()
 
-    def status_of(self, pledge: Pledge, today: datetime.date) -> str:
-        label = self.status.get(pledge.status, pledge.status)
-        if is_overdue(pledge, today):
-            return _("已逾期（%(status)s）") % {"status": label}
+    def status_of(self, row: tuple) -> str:
+        label = self.status.get(row[_STATUS], row[_STATUS])
+        self.seen[row[_STATUS]] += 1
+        if is_overdue(row, self.today):
+            self.seen["overdue"] += 1
+            return self.overdue % {"status": label}
         return label
 
 
-def _latest(pledge: Pledge) -> str:
-    if not pledge.latest_text:
+def _latest(row: tuple) -> str:
+    if not row[_LATEST_TEXT]:
         return ""
-    return f"{pledge.latest_date:%Y-%m-%d} {pledge.latest_text}"
+    return f"{row[_LATEST_DATE]:%Y-%m-%d} {row[_LATEST_TEXT]}"
 
 
-def ledger_row(index: int, pledge: Pledge, today: datetime.date, labels: _Labels) -> list:
+def ledger_row(index: int, row: tuple, labels: _Labels) -> list:
+    org, member, kind, title, measures, expected, deadline = row[:7]
     return [
         index,
-        pledge.owner_org.name,
-        pledge.owner_member.name if pledge.owner_member_id else "",
-        labels.kind.get(pledge.kind, pledge.kind),
-        pledge.title,
-        pledge.measures,
-        pledge.deadline,
-        pledge.expected_result,
-        _latest(pledge),
-        labels.status_of(pledge, today),
-        pledge.closed_on,
-        pledge.close_result,
+        org,
+        member or "",
+        labels.kind.get(kind, kind),
+        title,
+        measures,
+        expected,
+        deadline,
+        _latest(row),
+        labels.status_of(row),
+        row[10],
+        row[11],
     ]
 
 
-def write_pledge_ledger(out: IO[bytes], *, user, org: Organization, year: int) -> int:
+def totals_row(count: int, labels: _Labels) -> list:
+    text = _("共 %(n)d 项，已销号 %(closed)d 项，逾期 %(overdue)d 项") % {
+        "n": count,
+        "closed": labels.seen[Pledge.Status.CLOSED],
+        "overdue": labels.seen["overdue"],
+    }
+    return [_("合计"), text]
+
+
+def write_pledge_ledger(
+    out: IO[bytes], *, user, org: Organization, period: Period, progress=None
+) -> int:
     """Write the ledger workbook to `out`; return the number of pledge rows."""
-    labels, today = _Labels(), timezone.localdate()
+    labels = _Labels(timezone.localdate())
+    rows = ledger_rows(user, org, period.year)
+    report = progress_of(progress, rows.count()) if progress else None
     return write_ledger(
         out,
         sheet_name=_("承诺践诺台账"),
-        title=ledger_title(org, year),
+        title=ledger_title(org, period),
         columns=COLUMNS,
-        rows=ledger_pledges(user, org, year).iterator(2000),
-        to_cells=lambda n, pledge: ledger_row(n, pledge, today, labels),
+        rows=rows.iterator(CHUNK),
+        to_cells=lambda n, row: ledger_row(n, row, labels),
         empty=_("本年度没有可导出的承诺"),
         late_column=STATUS_COLUMN,
-        is_late=lambda pledge: is_overdue(pledge, today),
+        is_late=lambda row: is_overdue(row, labels.today),
+        totals=lambda count: totals_row(count, labels),
+        progress=report,
     )
+
+
+def build(job: Any, out: IO[bytes], progress) -> int:
+    """The export builder: job.params {"org", "period"}, rows visible to job.requester."""
+    org = Organization.objects.get(pk=job.params["org"])
+    period = Period.parse(job.params["period"], ("year",))
+    return write_pledge_ledger(out, user=job.requester, org=org, period=period, progress=progress)

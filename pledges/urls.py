@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import entry, home, ledger, pledge, pledge_import, progress, roster, round
+from .views import entry, home, pledge, pledge_import, progress, roster, round
 
 app_name = "pledges"
 urlpatterns = [
@@ -20,7 +20,6 @@ urlpatterns = [
         pledge_import.pledge_import_template,
         name="pledge_import_template",
     ),
-    path("org/<int:pk>/ledger.xlsx", ledger.pledge_ledger, name="pledge_ledger"),
     path("pledge/<int:pk>/", pledge.pledge_detail, name="pledge"),
     path("pledge/<int:pk>/edit/", pledge.pledge_edit, name="pledge_edit"),
     path("pledge/<int:pk>/amend/", pledge.pledge_amend, name="pledge_amend"),

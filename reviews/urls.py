@@ -22,7 +22,6 @@ urlpatterns = [
     path("my/", review.my_reviews, name="my_reviews"),
     path("office/", review.office_home, name="office_home"),
     path("office/<int:pk>/", review.office, name="office"),
-    path("office/<int:pk>/register.xlsx", review.register_export, name="register_export"),
     path("new/", review.review_new, name="review_new"),
     path("<int:pk>/", review.review_detail, name="review"),
     path("<int:pk>/edit/", review.review_edit, name="review_edit"),
@@ -40,7 +39,6 @@ urlpatterns = [
     path("rectification/<int:pk>/confirm/", rectification.item_confirm, name="item_confirm"),
     path("rectification/<int:pk>/reopen/", rectification.item_reopen, name="item_reopen"),
     path("rectification/evidence/<int:pk>/", rectification.item_evidence, name="item_evidence"),
-    path("office/<int:pk>/rectification.xlsx", rectification.items_export, name="items_export"),
     # suggestion letters (建议书)
     path("letters/", letter.letters, name="letters"),
     path("letters/new/<int:member_pk>/", letter.letter_new, name="letter_new"),
@@ -86,11 +84,6 @@ urlpatterns = [
     # annual assessment (年度总评)
     path("assessment/", assessment.assessment_home, name="assessment_home"),
     path("assessment/<int:org_pk>/", assessment.assessment_year, name="assessment"),
-    path(
-        "assessment/<int:org_pk>/grades.xlsx",
-        assessment.assessment_export,
-        name="assessment_export",
-    ),
     # coverage dashboard (全覆盖)
     path("dashboard/", dashboard.dashboard_home, name="dashboard_home"),
     path("dashboard/<int:org_pk>/", dashboard.dashboard_view, name="dashboard"),

@@ -1,5 +1,7 @@
 import pytest
+from openpyxl import load_workbook
 
+from core.exports.models import ExportJob
 from pledges.models import Organization, Position
 from tests.factories import MemberFactory, UserFactory, make_org, make_position
 
@@ -46,3 +48,40 @@ def world(db):
     w = World()
     w.__dict__.update(locals())
     return w
+
+
+class Exported:
+    """A started export as the user sees it: the response of the start, and the file."""
+
+    def __init__(self, response, job):
+        self.response, self.job = response, job
+
+    @property
+    def sheet(self):
+        assert self.job is not None and self.job.status == "done", self.response.status_code
+        with self.job.file.open("rb") as f:
+            return load_workbook(f).worksheets[0]
+
+    @property
+    def rows(self) -> list[list]:
+        return [list(r) for r in self.sheet.iter_rows(values_only=True)]
+
+
+@pytest.fixture
+def export_ledger(client, django_capture_on_commit_callbacks):
+    """`export_ledger(user, kind, org, period)`: the user presses the page's export button
+    (POST to exports:start); the job runs in-process (eager Celery) once the start commits."""
+
+    def start(user, kind: str, org, period) -> Exported:
+        client.force_login(user)
+        before = set(ExportJob.objects.values_list("pk", flat=True))
+        with django_capture_on_commit_callbacks(execute=True):
+            response = client.post(
+                "/exports/start/", {"kind": kind, "org": str(org.pk), "period": str(period)}
+            )
+        job = ExportJob.objects.exclude(pk__in=before).first()
+        if job is not None:
+            assert response.status_code == 302 and response["Location"] == f"/exports/{job.pk}/"
+        return Exported(response, job)
+
+    return start

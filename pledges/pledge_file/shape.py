@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from django.utils.translation import gettext_lazy
 
-from core.xlsx_import import Column, Layout, Report
+from core.xlsx_import import Column, Layout, Report, text_of
 from core.xlsx_import import Row as BaseRow
 
 from ..models import Member, Pledge
@@ -60,6 +60,16 @@ LEDGER = Layout(
     ),
     frozenset({"序号", "最新进展", "状态", "销号日期", "兑现情况", "备注"}),
 )
+
+
+def is_not_a_pledge(row: BaseRow) -> bool:
+    """The template's example row, and the exported ledger's totals row (合计, with the counts
+    under 党组织 and neither 承诺类别 nor 承诺事项). Only the ledger has an 党组织 column."""
+    title = text_of(row.cells["title"][1])
+    if title == EXAMPLE_TITLE:
+        return True
+    is_ledger = "org" in row.cells
+    return is_ledger and not title and not text_of(row.cells["kind"][1])
 
 
 @dataclass

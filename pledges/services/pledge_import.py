@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from core.errors import TransitionError
 from core.locks import lock_row
-from core.xlsx_import import Checker, FileRefused, open_workbook, read_table, text_of
+from core.xlsx_import import Checker, FileRefused, open_workbook, read_table
 
 from .. import permissions
 from ..models import Organization, Pledge
@@ -49,7 +49,7 @@ def pledges_import(
             report=result,
             limit=shape.MAX_ROWS,
             make_row=Row,
-            skip=lambda row: text_of(row.cells["title"][1]) == shape.EXAMPLE_TITLE,
+            skip=shape.is_not_a_pledge,
         )
     finally:
         workbook.close()

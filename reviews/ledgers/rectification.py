@@ -1,9 +1,12 @@
-"""The office's 整改台账 (Excel) of the subtree's rectification items."""
+"""整改台账 (Excel) of a subtree's rectification items for a period, built in the background.
+
+Rows are tuples from `values_list(...).iterator()` of `visible_to(user)`: one query, no model
+instance per row."""
 
 from __future__ import annotations
 
-import datetime
-from typing import IO
+from collections import Counter
+from typing import IO, Any
 
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -11,10 +14,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from core.xlsx import write_ledger
+from pledges.ledger import Period, progress_of
 from pledges.models import Organization
 
 from ..models import RectificationItem
-from .review import Labels, Period, is_overdue, person
+from .review import Labels, is_overdue, person, review_filter
 
 ITEM_COLUMNS = (
     (gettext_lazy("序号"), 6),
@@ -30,54 +34,93 @@ ITEM_COLUMNS = (
     (gettext_lazy("点评人"), 10),
     (gettext_lazy("销号日期"), 12),
 )
-
-
 ITEM_STATUS_COLUMN = 7
+CHUNK = 2000
+
+ITEM_FIELDS = (
+    "organization__name",
+    "subject_kind",
+    "member__name",
+    "problem",
+    "measures",
+    "responsible",
+    "deadline",
+    "status",
+    "measures_taken",
+    "reply",
+    "review__reviewer__first_name",
+    "review__reviewer__last_name",
+    "review__reviewer__username",
+    "confirmed_at",
+)
+_DEADLINE, _STATUS = 6, 7
 
 
 def items_title(org: Organization, period: Period) -> str:
     return _("%(org)s %(period)s整改台账") % {"org": org.name, "period": period.label}
 
 
-def ledger_items(user, org: Organization, period: Period) -> QuerySet[RectificationItem]:
-    """Rectification items of the period's signed reviews in the subtree."""
+def ledger_items(user, org: Organization, period: Period) -> QuerySet:
+    """Rectification items of the period's signed reviews in the subtree, as tuples."""
     return (
         RectificationItem.objects.visible_to(user)
         .live()
-        .filter(organization__path__startswith=org.path, **period.review_filter("review__"))
-        .select_related("organization", "member", "review__reviewer")
+        .filter(organization__path__startswith=org.path, **review_filter(period, "review__"))
         .order_by("organization__path", "deadline", "id")
+        .values_list(*ITEM_FIELDS)
     )
 
 
-def item_row(index: int, item: RectificationItem, today: datetime.date, labels: Labels) -> list:
+def item_row(index: int, row: tuple, labels: Labels, seen: Counter) -> list:
+    org, kind, member, problem, measures, responsible, deadline, status = row[:8]
+    taken, reply, first, last, username, confirmed_at = row[8:]
+    seen[status] += 1
     return [
         index,
-        item.organization.name,
-        item.subject_name,
-        item.problem,
-        item.measures,
-        item.responsible,
-        item.deadline,
-        labels.item_status_of(item, today),
-        item.measures_taken,
-        item.reply,
-        person(item.review.reviewer),
-        timezone.localtime(item.confirmed_at).date() if item.confirmed_at else None,
+        org,
+        labels.subject_name(kind, org, member),
+        problem,
+        measures,
+        responsible,
+        deadline,
+        labels.item_status_of(status, deadline),
+        taken,
+        reply,
+        person(first, last, username),
+        timezone.localtime(confirmed_at).date() if confirmed_at else None,
     ]
 
 
-def write_items(out: IO[bytes], *, user, org: Organization, period: Period) -> int:
+def totals_row(count: int, seen: Counter) -> list:
+    confirmed = seen[RectificationItem.Status.CONFIRMED]
+    return [
+        _("合计"),
+        _("共 %(n)d 项，已销号 %(done)d 项，销号率 %(rate).1f%%")
+        % {"n": count, "done": confirmed, "rate": confirmed * 100 / count},
+    ]
+
+
+def write_items(out: IO[bytes], *, user, org: Organization, period: Period, progress=None) -> int:
     """整改台账 of the subtree for the period's reviews; returns the number of items."""
-    labels, today = Labels(), timezone.localdate()
+    labels, seen = Labels(), Counter()
+    rows = ledger_items(user, org, period)
+    report = progress_of(progress, rows.count()) if progress else None
     return write_ledger(
         out,
         sheet_name=_("整改台账"),
         title=items_title(org, period),
         columns=ITEM_COLUMNS,
-        rows=ledger_items(user, org, period).iterator(2000),
-        to_cells=lambda n, i: item_row(n, i, today, labels),
+        rows=rows.iterator(CHUNK),
+        to_cells=lambda n, row: item_row(n, row, labels, seen),
         late_column=ITEM_STATUS_COLUMN,
-        is_late=lambda i: is_overdue(i, today),
+        is_late=lambda row: is_overdue(row[_STATUS], row[_DEADLINE], labels.today),
         empty=_("没有可导出的整改事项"),
+        totals=lambda count: totals_row(count, seen),
+        progress=report,
     )
+
+
+def build(job: Any, out: IO[bytes], progress) -> int:
+    org = Organization.objects.get(pk=job.params["org"])
+    period = Period.parse(job.params["period"])
+    return write_items(out, user=job.requester, org=org, period=period, progress=progress)

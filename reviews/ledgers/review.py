@@ -1,25 +1,29 @@
-"""The office's 点评情况登记表 (Excel), and the period both review ledgers cover.
+"""点评情况登记表 (Excel) of a subtree for a period, built in the background (reviews/exports.py).
 
-Rows start from `visible_to(user)`, in a fixed number of queries whatever the size (items
-are prefetched in one query, never read per row); the workbook is pledges.excel's (write-only,
-A4 landscape print setup with repeated headers), as for every office ledger.
+Rows start from `visible_to(user)` as tuples from `values_list(...).iterator()`, no model
+instance per row; each batch of reviews reads its rectification items in one query, so the
+queries grow with batches, never with rows, and memory stays flat. The workbook is
+core.xlsx's (write-only, A4 landscape, repeated headers), as for every office ledger.
 """
 
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass
-from typing import IO
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from itertools import islice
+from typing import IO, Any
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from core.xlsx import write_ledger
+from pledges.ledger import Period, progress_of
 from pledges.models import Organization
 
-from ..models import Quarter, RectificationItem, Review, SubjectKind
+from ..models import RectificationItem, Review, SubjectKind
 
 REGISTER_COLUMNS = (
     (gettext_lazy("序号"), 6),
@@ -36,52 +40,73 @@ REGISTER_COLUMNS = (
     (gettext_lazy("整改事项及状态"), 40),
     (gettext_lazy("点评状态"), 10),
 )
+BATCH = 500
+
+REVIEW_FIELDS = (
+    "id",
+    "subject_kind",
+    "member__name",
+    "organization__name",
+    "reviewer__first_name",
+    "reviewer__last_name",
+    "reviewer__username",
+    "date",
+    "mode",
+    "without_report",
+    "achievements",
+    "problems",
+    "direction",
+    "grade",
+    "status",
+)
+ITEM_FIELDS = ("review_id", "problem", "measures", "responsible", "deadline", "status")
 
 
-@dataclass(frozen=True)
-class Period:
-    """A quarter, or a whole year when quarter is None."""
-
-    year: int
-    quarter: int | None = None
-
-    @property
-    def label(self) -> str:
-        if self.quarter:
-            return str(Quarter(self.year, self.quarter).label)
-        return _("%(year)d年度") % {"year": self.year}
-
-    @property
-    def code(self) -> str:
-        return f"{self.year}Q{self.quarter}" if self.quarter else str(self.year)
-
-    def review_filter(self, prefix: str = "") -> dict:
-        f = {f"{prefix}year": self.year}
-        if self.quarter:
-            f[f"{prefix}quarter"] = self.quarter
-        return f
+def review_filter(period: Period, prefix: str = "") -> dict:
+    """The rows of a period by their (year, quarter) columns."""
+    f: dict = {f"{prefix}year": period.year}
+    if period.quarter:
+        f[f"{prefix}quarter"] = period.quarter
+    elif period.half:
+        f[f"{prefix}quarter__in"] = (1, 2) if period.half == 1 else (3, 4)
+    return f
 
 
 def register_title(org: Organization, period: Period) -> str:
     return _("%(org)s %(period)s点评情况登记表") % {"org": org.name, "period": period.label}
 
 
-def register_reviews(user, org: Organization, period: Period) -> QuerySet[Review]:
+def register_reviews(user, org: Organization, period: Period) -> QuerySet:
     """Signed, published and returned reviews of the subtree (drafts are not yet records)."""
     return (
         Review.objects.visible_to(user)
-        .filter(organization__path__startswith=org.path, **period.review_filter())
+        .filter(organization__path__startswith=org.path, **review_filter(period))
         .exclude(status=Review.Status.DRAFT)
-        .select_related("organization", "member", "reviewer")
-        .prefetch_related(Prefetch("items", queryset=RectificationItem.objects.order_by("id")))
         .order_by("year", "quarter", "organization__path", "subject_kind", "member_id", "id")
+        .values_list(*REVIEW_FIELDS)
     )
+
+
+def with_items(reviews: Iterable[tuple]) -> Iterator[tuple[tuple, list]]:
+    """(review row, its items' rows) for each review: one items query per batch of reviews."""
+    rows = iter(reviews)
+    while batch := list(islice(rows, BATCH)):
+        items = defaultdict(list)
+        for item in (
+            RectificationItem.objects.filter(review_id__in=[r[0] for r in batch])
+            .order_by("id")
+            .values_list(*ITEM_FIELDS)
+        ):
+            items[item[0]].append(item)
+        for row in batch:
+            yield row, items.get(row[0], [])
 
 
 class Labels:
     """Choice labels looked up once per export, not per row."""
 
-    def __init__(self):
+    def __init__(self, today: datetime.date | None = None):
+        self.today = today or timezone.localdate()
         self.mode = {v: str(label) for v, label in Review.Mode.choices}
         self.grade = {v: str(label) for v, label in Review.Grade.choices}
         self.status = {v: str(label) for v, label in Review.Status.choices}
@@ -89,59 +114,83 @@ class Labels:
         self.kind = {v: str(label) for v, label in SubjectKind.choices}
         self.without_report = _("未先报后评")
         self.overdue = _("已逾期（%(status)s）")
+        self.secretary = _("%(org)s书记")
 
-    def item_status_of(self, item: RectificationItem, today: datetime.date) -> str:
-        label = self.item_status.get(item.status, item.status)
-        if is_overdue(item, today):
+    def item_status_of(self, status: str, deadline: datetime.date) -> str:
+        label = self.item_status.get(status, status)
+        if is_overdue(status, deadline, self.today):
             return self.overdue % {"status": label}
         return label
 
+    def subject_name(self, kind: str, org_name: str, member_name: str | None) -> str:
+        """Subject.name, from the row's columns."""
+        if kind == SubjectKind.MEMBER:
+            return member_name or ""
+        if kind == SubjectKind.SECRETARY:
+            return self.secretary % {"org": org_name}
+        return org_name
 
-def is_overdue(item: RectificationItem, today: datetime.date) -> bool:
-    return item.status in RectificationItem.PENDING_STATUSES and item.deadline < today
+
+def is_overdue(status: str, deadline: datetime.date, today: datetime.date) -> bool:
+    return status in RectificationItem.PENDING_STATUSES and deadline < today
 
 
-def person(user) -> str:
-    return user.get_full_name() or user.username
+def person(first_name: str, last_name: str, username: str) -> str:
+    """User.get_full_name() or the username, from the row's columns."""
+    return f"{first_name} {last_name}".strip() or username
 
 
-def register_row(index: int, review: Review, today: datetime.date, labels: Labels) -> list:
-    mode = labels.mode.get(review.mode, review.mode)
-    if review.without_report:
+def register_row(index: int, row: tuple, items: list, labels: Labels) -> list:
+    (_pk, kind, member, org, first, last, username, date, mode, without_report) = row[:10]
+    achievements, problems, direction, grade, status = row[10:]
+    mode = labels.mode.get(mode, mode)
+    if without_report:
         mode = f"{mode}（{labels.without_report}）"
-    items = "\n".join(
-        f"{n}. {i.problem}；{i.measures}（{i.responsible}，{i.deadline:%Y-%m-%d}）"
-        f"〔{labels.item_status_of(i, today)}〕"
-        for n, i in enumerate(review.items.all(), start=1)
+    text = "\n".join(
+        f"{n}. {problem}；{measures}（{responsible}，{deadline:%Y-%m-%d}）"
+        f"〔{labels.item_status_of(item_status, deadline)}〕"
+        for n, (_r, problem, measures, responsible, deadline, item_status) in enumerate(
+            items, start=1
+        )
     )
     return [
         index,
-        review.subject_name,
-        labels.kind.get(review.subject_kind, review.subject_kind),
-        review.organization.name,
-        person(review.reviewer),
-        review.date,
+        labels.subject_name(kind, org, member),
+        labels.kind.get(kind, kind),
+        org,
+        person(first, last, username),
+        date,
         mode,
-        review.achievements,
-        review.problems,
-        review.direction,
-        labels.grade.get(review.grade, review.grade),
-        items,
-        labels.status.get(review.status, review.status),
+        achievements,
+        problems,
+        direction,
+        labels.grade.get(grade, grade),
+        text,
+        labels.status.get(status, status),
     ]
 
 
-def write_register(out: IO[bytes], *, user, org: Organization, period: Period) -> int:
+def write_register(
+    out: IO[bytes], *, user, org: Organization, period: Period, progress=None
+) -> int:
     """点评情况登记表 of the subtree for the period; returns the number of reviews."""
-    labels, today = Labels(), timezone.localdate()
+    labels = Labels()
+    reviews = register_reviews(user, org, period)
+    report = progress_of(progress, reviews.count()) if progress else None
     return write_ledger(
         out,
         sheet_name=_("点评情况登记表"),
         title=register_title(org, period),
         columns=REGISTER_COLUMNS,
-        rows=register_reviews(user, org, period).iterator(500),
-        to_cells=lambda n, r: register_row(n, r, today, labels),
-        late_column=None,
-        is_late=lambda r: False,
+        rows=with_items(reviews.iterator(BATCH)),
+        to_cells=lambda n, pair: register_row(n, pair[0], pair[1], labels),
         empty=_("没有可导出的点评"),
+        progress=report,
+        progress_every=BATCH,
     )
+
+
+def build(job: Any, out: IO[bytes], progress) -> int:
+    org = Organization.objects.get(pk=job.params["org"])
+    period = Period.parse(job.params["period"])
+    return write_register(out, user=job.requester, org=org, period=period, progress=progress)

@@ -38,9 +38,10 @@ def can_spot_check(user, review: Review) -> bool:
 
 
 def can_export_review_ledgers(user, org: Organization) -> bool:
-    """点评情况登记表 and 整改台账 are the office's ledgers for its subtree."""
+    """点评情况登记表 and 整改台账 of a subtree: its office, the leaders who review there and
+    its secretary (his own branch); the rows are those each may see."""
     roles = roles_of(user)
-    return roles.covers(org, roles.OFFICE_KINDS)
+    return roles.covers(org, roles.OVERSIGHT_KINDS + roles.SECRETARY_KINDS)
 
 
 def can_publish_review(user, review: Review) -> bool:

@@ -12,12 +12,10 @@ from django.utils.translation import gettext as _
 
 from core.access import get_visible_or_404
 from core.dates import parse_year, recent_years
-from core.xlsx import xlsx_download
 from pledges.models import Organization
 from pledges.roles import roles_of
 
 from ..forms.assessment import AssessmentRowForm
-from ..ledgers import assessment as ledgers
 from ..rules import assessment as rules
 from ..selectors import assessment as selectors
 from ..services import assessment as services
@@ -91,17 +89,4 @@ def assessment_year(request: HttpRequest, org_pk: int) -> HttpResponse:
             "breadcrumbs": org.breadcrumbs(),
             "breadcrumb_tail": _("%(year)d年度总评") % {"year": year},
         },
-    )
-
-
-@login_required
-def assessment_export(request: HttpRequest, org_pk: int) -> HttpResponse:
-    org = _assessment_org(request, org_pk)
-    year = parse_year(request.GET.get("year"))
-    rows = selectors.year_rows(org, year)
-    name = f"assessment-{org.pk}-{year}.xlsx"
-    return xlsx_download(
-        lambda out: ledgers.write_grades(out, org=org, year=year, rows=rows),
-        filename=name,
-        ascii_name=name,
     )

@@ -2,21 +2,17 @@
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest
 
 from core.access import get_visible_or_404
-from core.xlsx import xlsx_download
 from pledges.models import Member, Organization
 from pledges.roles import roles_of
 
-from ..ledgers.review import Period
 from ..models import (
     Quarter,
     Subject,
     SubjectKind,
 )
-from ..rules.review import can_export_review_ledgers
 
 PAGE_SIZE = 30
 
@@ -64,26 +60,3 @@ def top_orgs(request: HttpRequest, kinds: tuple[str, ...]) -> list[Organization]
     if len(tops) < 2:
         return []
     return list(Organization.objects.filter(path__in=tops).order_by("path"))
-
-
-def ledger_period(request: HttpRequest) -> Period:
-    """`?year=2026` for a whole year, else the quarter of `?q=` (current by default)."""
-    raw = request.GET.get("year", "")
-    well_formed = raw.isascii() and raw.isdigit() and len(raw) == 4
-    if well_formed and 2000 <= int(raw) <= 2100 and not request.GET.get("q"):
-        return Period(int(raw))
-    quarter = quarter_of(request)
-    return Period(quarter.year, quarter.quarter)
-
-
-def ledger_download(request: HttpRequest, pk: int, write, title, *, ascii_name: str):
-    """An office ledger of the organization's subtree (点评情况登记表, 整改台账) as .xlsx."""
-    org = get_visible_or_404(Organization, request.user, pk)
-    if not can_export_review_ledgers(request.user, org):
-        raise PermissionDenied
-    period = ledger_period(request)
-    return xlsx_download(
-        lambda out: write(out, user=request.user, org=org, period=period),
-        filename=f"{title(org, period)}.xlsx",
-        ascii_name=f"{ascii_name}-{period.code}.xlsx",
-    )

@@ -13,6 +13,7 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
@@ -62,7 +63,13 @@ def mass_evaluation_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "reviews/evaluation_list.html",
-        {"page": page, "own_orgs": own, "min_responses": MIN_RESPONSES},
+        {
+            "page": page,
+            "own_orgs": own,
+            "min_responses": MIN_RESPONSES,
+            # The 群众评议情况统计表 across the branches of each own organization, this year.
+            "this_year": timezone.localdate().year,
+        },
     )
 
 

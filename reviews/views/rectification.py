@@ -15,7 +15,6 @@ from core.errors import TransitionError
 from core.moves import move_on, reported
 
 from ..forms.rectification import ItemDoneForm, ReopenForm, ReplyForm
-from ..ledgers import rectification as ledgers
 from ..models import (
     RectificationEvidence,
     RectificationItem,
@@ -23,7 +22,7 @@ from ..models import (
 from ..rules import rectification as rules
 from ..selectors import rectification as selectors
 from ..services import rectification as services
-from .common import PAGE_SIZE, ledger_download
+from .common import PAGE_SIZE
 
 
 @login_required
@@ -105,11 +104,3 @@ def item_reopen(request: HttpRequest, item: RectificationItem) -> HttpResponse:
 @login_required
 def item_evidence(request: HttpRequest, pk: int) -> HttpResponse:
     return get_visible_or_404(RectificationEvidence, request.user, pk).download()
-
-
-@login_required
-def items_export(request: HttpRequest, pk: int) -> HttpResponse:
-    """整改台账 (Excel) of the office's subtree."""
-    return ledger_download(
-        request, pk, ledgers.write_items, ledgers.items_title, ascii_name="rectification-ledger"
-    )

@@ -24,7 +24,6 @@ from ..forms.review import (
     ReviewForm,
     formset_items,
 )
-from ..ledgers import review as ledgers
 from ..models import (
     RectificationItem,
     Review,
@@ -35,7 +34,7 @@ from ..selectors import rectification as rectification_selectors
 from ..selectors import review as selectors
 from ..selectors.self_evaluation import submitted_self_evaluation
 from ..services import review as services
-from .common import PAGE_SIZE, ledger_download, quarter_nav, quarter_of, subject_of
+from .common import PAGE_SIZE, quarter_nav, quarter_of, subject_of
 
 
 @login_required
@@ -91,14 +90,6 @@ def office(request: HttpRequest, pk: int) -> HttpResponse:
         "breadcrumb_tail": _("点评抽查"),
     }
     return render(request, "reviews/office.html", context)
-
-
-@login_required
-def register_export(request: HttpRequest, pk: int) -> HttpResponse:
-    """点评情况登记表 (Excel) of the office's subtree."""
-    return ledger_download(
-        request, pk, ledgers.write_register, ledgers.register_title, ascii_name="review-register"
-    )
 
 
 def _review_form_page(request, *, subject, quarter, form, formset, review=None):

@@ -276,7 +276,9 @@ def exported(world, pledge_in):
     pledge_in("approved", world, member=False, title="组织自身的", deadline=END)
     MemberFactory(name="王五", organization=world.branch)
     out = io.BytesIO()
-    ledger.write_pledge_ledger(out, user=world.secretary, org=world.branch, year=YEAR)
+    ledger.write_pledge_ledger(
+        out, user=world.secretary, org=world.branch, period=ledger.Period(YEAR)
+    )
     return out.getvalue()
 
 
@@ -303,7 +305,7 @@ def test_it_refuses_an_edited_ledger_and_changes_nothing(world, exported, run_pl
     for row in sheet.iter_rows(min_row=3):
         if row[4].value == "亮诺的":
             row[5].value = "改过的措施"
-    sheet.append([None, "东街社区党支部", "张三", "实事承诺", "台账里新加的", "措施", END, "效果"])
+    sheet.append([None, "东街社区党支部", "张三", "实事承诺", "台账里新加的", "措施", "效果", END])
     out = io.BytesIO()
     workbook.save(out)
     count = Pledge.objects.count()

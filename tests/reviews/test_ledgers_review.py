@@ -1,14 +1,16 @@
-"""点评情况登记表 and 整改台账 Excel exports for the office."""
+"""点评情况登记表 (reviews/ledgers/review.py), exported as the office page starts it."""
 
-import datetime
 import io
+from types import SimpleNamespace
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from openpyxl import load_workbook
 
-from reviews.models import Quarter, RectificationItem
+from pledges.roles import roles_of
+from reviews.ledgers import review as ledger
+from reviews.models import Quarter
 from reviews.services import rectification as rectification_services
 from reviews.services import review as review_services
 from tests.factories import (
@@ -18,26 +20,20 @@ from tests.factories import (
     member_subject,
     org_subject,
     signed_review,
-    today,
 )
 
 Q = Quarter.current()
 
 
-def download(client, user, org, name, query=None):
-    client.force_login(user)
-    return client.get(f"/reviews/office/{org.pk}/{name}.xlsx", query or {"q": Q.code})
+@pytest.fixture
+def rows_for(export_ledger):
+    def rows(user, org, period=Q.code):
+        return export_ledger(user, "reviews", org, period).rows
+
+    return rows
 
 
-def rows_of(response):
-    assert response.status_code == 200, response.status_code
-    assert "attachment" in response["Content-Disposition"]
-    body = b"".join(response.streaming_content)
-    sheet = load_workbook(io.BytesIO(body)).worksheets[0]
-    return [list(r) for r in sheet.iter_rows(values_only=True)]
-
-
-def test_it_exports_the_review_register_with_items_and_their_status(client, rworld):
+def test_it_exports_the_review_register_with_items_and_their_status(rows_for, rworld):
     w = rworld
     review = signed_review(w.secretary, member_subject(w.member), n_items=2, mode="random")
     first = review.items.order_by("id").first()
@@ -45,7 +41,7 @@ def test_it_exports_the_review_register_with_items_and_their_status(client, rwor
     rectification_services.item_confirm(item=first, by=w.secretary)
     signed_review(w.branch_leader, org_subject(w.branch), n_items=0, mode="on_site")
 
-    rows = rows_of(download(client, w.office, w.town, "register"))
+    rows = rows_for(w.office, w.town)
 
     assert "点评情况登记表" in rows[0][0]
     assert rows[1][:7] == [
@@ -61,55 +57,52 @@ def test_it_exports_the_review_register_with_items_and_their_status(client, rwor
     assert by_subject["东街社区党支部"][2] == "党组织"
 
 
-def test_it_leaves_drafts_out_of_the_register(client, rworld):
+def test_it_leaves_drafts_out_of_the_register(rows_for, rworld):
     w = rworld
     review_services.review_create(
         by=w.secretary, subject=member_subject(w.member), quarter=Q, content=content()
     )
-    rows = rows_of(download(client, w.office, w.town, "register"))
+    rows = rows_for(w.office, w.town)
     assert rows[2] == ["没有可导出的点评"] + [None] * (len(rows[1]) - 1)
 
 
-def test_it_exports_the_rectification_ledger_with_reply_and_overdue_status(client, rworld):
-    w = rworld
-    review = signed_review(w.secretary, member_subject(w.member), n_items=2, mode="random")
-    a, b = review.items.order_by("id")
-    rectification_services.item_done(
-        item=a, by=w.member_user, measures_taken="已走访十户", reply="请审阅"
-    )
-    RectificationItem.objects.filter(pk=b.pk).update(deadline=today() - datetime.timedelta(days=1))
-
-    rows = rows_of(download(client, w.office, w.town, "rectification"))
-
-    assert "整改台账" in rows[0][0]
-    assert rows[1] == [
-        "序号", "党组织", "整改对象", "问题", "整改措施", "责任人", "整改时限", "状态",
-        "整改落实情况", "回复点评人", "点评人", "销号日期",
-    ]  # fmt: skip
-    by_problem = {r[3]: r for r in rows[2:]}
-    assert by_problem["问题1"][7] == "已整改待确认"
-    assert by_problem["问题1"][8:10] == ["已走访十户", "请审阅"]
-    assert by_problem["问题2"][7] == "已逾期（整改中）"
-    assert by_problem["问题2"][2] == "张三"
-
-
-def test_it_exports_a_whole_year(client, rworld):
+def test_it_exports_a_whole_year_and_a_half(rows_for, rworld):
     w = rworld
     signed_review(w.secretary, member_subject(w.member), n_items=1, mode="random")
-    rows = rows_of(download(client, w.office, w.town, "rectification", {"year": Q.year}))
-    assert f"{Q.year}年度整改台账" in rows[0][0]
-    assert [r[3] for r in rows[2:]] == ["问题1"]
+    year = rows_for(w.office, w.town, Q.year)
+    assert f"{Q.year}年度点评情况登记表" in year[0][0]
+    assert [r[1] for r in year[2:]] == ["张三"]
+    half = 1 if Q.quarter <= 2 else 2
+    other = rows_for(w.office, w.town, f"{Q.year}H{3 - half}")
+    assert other[2][0] == "没有可导出的点评"
+    assert [r[1] for r in rows_for(w.office, w.town, f"{Q.year}H{half}")[2:]] == ["张三"]
 
 
-@pytest.mark.parametrize("name", ["register", "rectification"])
-def test_it_refuses_anyone_but_the_office_over_the_organization(client, rworld, name):
+@pytest.mark.parametrize("who", ["secretary", "office", "leader", "branch_leader"])
+def test_it_lets_the_branch_secretary_office_and_leaders_export_the_branch(
+    export_ledger, rworld, who
+):
     w = rworld
     signed_review(w.secretary, member_subject(w.member), n_items=1, mode="random")
-    for user in (w.stranger, w.far_office, w.secretary, w.leader, w.member_user):
-        # 404 when the organization is not even visible to the user (core.access).
-        assert download(client, user, w.town, name).status_code in (403, 404), user.username
-    # The branch's office-less secretary cannot export even his own branch.
-    assert download(client, w.secretary, w.branch, name).status_code == 403
+    rows = export_ledger(getattr(w, who), "reviews", w.branch, Q.code).rows
+    assert [r[1] for r in rows[2:]] == ["张三"]
+
+
+@pytest.mark.parametrize("who", ["stranger", "far_office", "far_leader", "other_secretary"])
+def test_it_refuses_anyone_outside_the_branch_with_a_404(export_ledger, rworld, who):
+    exported = export_ledger(getattr(rworld, who), "reviews", rworld.branch, Q.code)
+    assert exported.response.status_code == 404 and exported.job is None
+
+
+def test_it_refuses_a_member_his_own_branch(export_ledger, rworld):
+    """A member sees his branch's page, not its review register."""
+    exported = export_ledger(rworld.member_user, "reviews", rworld.branch, Q.code)
+    assert exported.response.status_code == 404 and exported.job is None
+
+
+def test_it_refuses_the_secretary_the_town_above_him(export_ledger, rworld):
+    exported = export_ledger(rworld.secretary, "reviews", rworld.town, Q.code)
+    assert exported.response.status_code == 404
 
 
 def _reviews_for(w, n):
@@ -127,15 +120,25 @@ def _reviews_for(w, n):
         )
 
 
-@pytest.mark.parametrize("name", ["register", "rectification"])
-def test_it_keeps_the_query_count_flat(client, rworld, name):
-    w = rworld
-    client.force_login(w.office)
-    url = f"/reviews/office/{w.town.pk}/{name}.xlsx"
-    _reviews_for(w, 5)
-    with CaptureQueriesContext(connection) as few:
-        assert len(rows_of(client.get(url, {"q": Q.code}))) > 5
-    _reviews_for(w, 45)
-    with CaptureQueriesContext(connection) as many:
-        assert len(rows_of(client.get(url, {"q": Q.code}))) > 50
-    assert len(many) == len(few)
+def _queries(w) -> tuple[int, int]:
+    roles_of(w.office)
+    job = SimpleNamespace(requester=w.office, params={"org": w.town.pk, "period": Q.code})
+    out = io.BytesIO()
+    with CaptureQueriesContext(connection) as ctx:
+        ledger.build(job, out, lambda done, total=None: None)
+    sheet = load_workbook(out).worksheets[0]
+    return sheet.max_row - 2, len(ctx.captured_queries)
+
+
+def test_it_keeps_the_query_count_flat(rworld):
+    """The organization, the count, the reviews, their items: one batch of 500 reviews."""
+    _reviews_for(rworld, 1)
+    assert _queries(rworld) == (1, 4)
+    _reviews_for(rworld, 49)
+    assert _queries(rworld) == (50, 4)
+
+
+def test_it_reads_the_items_once_per_batch(rworld, monkeypatch):
+    monkeypatch.setattr(ledger, "BATCH", 2)
+    _reviews_for(rworld, 5)
+    assert _queries(rworld) == (5, 6)  # 3 batches of items

@@ -1,14 +1,11 @@
 """一年一总评: the year page's figures, grades recorded by the office above, export."""
 
-import io
-
 import pytest
 from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
-from openpyxl import load_workbook
 
 from core.errors import TransitionError
 from pledges.models import Pledge
@@ -162,24 +159,18 @@ def test_it_shows_the_secretary_the_page_without_grading(client, year_data):
 def test_it_hides_the_year_page_outside_the_scope(client, world, who):
     client.force_login(getattr(world, who))
     assert client.get(reverse("reviews:assessment", args=[world.branch.pk])).status_code == 404
-    export = reverse("reviews:assessment_export", args=[world.branch.pk])
-    assert client.get(export).status_code == 404
+    form = {"kind": "grades", "org": world.branch.pk, "period": YEAR}
+    assert client.post(reverse("exports:start"), form).status_code == 404
 
 
-def test_it_exports_the_grades(client, year_data):
+def test_it_exports_the_grades(export_ledger, year_data):
     w = year_data
     record(w, exemplary=True)
-    client.force_login(w.office)
-    response = client.get(reverse("reviews:assessment_export", args=[w.branch.pk]))
-    rows = list(
-        load_workbook(io.BytesIO(b"".join(response.streaming_content))).active.iter_rows(
-            values_only=True
-        )
-    )
-    assert rows[1][0] == "对象" and rows[1][11] == "总评等次"
+    rows = export_ledger(w.office, "grades", w.branch, YEAR).rows
+    assert rows[1][1] == "对象" and rows[1][12] == "总评等次"
     branch = rows[2]
-    assert branch[0] == "东街社区党支部" and branch[2:4] == (1, 2)
-    assert branch[4:6] == ("好", "较好") and branch[11:13] == ("好", "是")
+    assert branch[1] == "东街社区党支部" and branch[3:5] == [1, 2]
+    assert branch[5:7] == ["好", "较好"] and branch[12:14] == ["好", "是"]
 
 
 def test_it_keeps_the_year_page_query_count_flat(client, world):

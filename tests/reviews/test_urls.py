@@ -3,6 +3,8 @@
 import pytest
 from django.urls import reverse
 
+from core.exports.models import ExportJob
+
 
 @pytest.mark.parametrize(
     "path",
@@ -17,11 +19,13 @@ def test_it_answers_odd_subjects_with_not_found(client, world, path):
     assert client.get(path).status_code == 404
 
 
-@pytest.mark.parametrize("year", ["%C2%B2", "9" * 5000, "abc"])
-def test_it_falls_back_to_the_quarter_for_an_odd_year(client, world, year):
+@pytest.mark.parametrize("period", ["\u00b2", "9" * 5000, "abc", "2026\x00", "2026Q9"])
+def test_it_refuses_an_odd_export_period_with_a_message(client, world, period):
     client.force_login(world.office)
-    url = reverse("reviews:register_export", args=[world.town.pk]) + f"?year={year}"
-    assert client.get(url).status_code == 200
+    form = {"kind": "reviews", "org": world.town.pk, "period": period, "next": "/reviews/"}
+    response = client.post(reverse("exports:start"), form)
+    assert response.status_code == 302 and response["Location"] == "/reviews/"
+    assert not ExportJob.objects.exists()
 
 
 @pytest.mark.parametrize("code", ["ABCDEFGH%00J", "%E2%98%83" * 10, "x" * 300])

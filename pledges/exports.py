@@ -1,0 +1,24 @@
+"""What pledges/ exports in the background (core.exports finds this module by its name)."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy
+
+from core.exports.registry import register
+
+from . import ledger
+
+
+def may_export_pledges(user, params: dict) -> bool:
+    """Anyone who may see the organization: the rows are what he may see under it."""
+    return ledger.export_org(user, params) is not None
+
+
+register(
+    "pledges",
+    ledger.build,
+    label=gettext_lazy("承诺践诺台账"),
+    permission=may_export_pledges,
+    clean=lambda params: ledger.clean_org_period(params, ("year",)),
+    title=lambda params: ledger.export_title(params, ledger.ledger_title),
+)
