@@ -79,7 +79,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     # Outside CSRF and the views, so it sees every 403 and 404 they return.
-    "core.security.middleware.RefusalLogMiddleware",
+    "core.security.middleware.AccessLogMiddleware",
     "core.security.middleware.NoStoreMiddleware",
     "config.middleware.ChosenLanguageMiddleware",
     # Cached public pages (三公开) are answered here, before sessions and authentication.

@@ -80,10 +80,12 @@ class NoStoreMiddleware:
         return response
 
 
-class RefusalLogMiddleware:
-    """Log every 403, and every 404 a signed-in user meets (an object out of their scope looks
-    like one that does not exist), with user and address. Anonymous 404s are not logged:
-    they are mostly crawlers, and every private page sends strangers to the login page."""
+class AccessLogMiddleware:
+    """Log every 403, every 404 a signed-in user meets (an object out of their scope looks like
+    one that does not exist), and every file a signed-in user downloads, with user and address.
+    Anonymous 404s are not logged: they are mostly crawlers, and every private page sends
+    strangers to the login page. Downloads are recognised by their response (an attachment),
+    so evidence files, ledgers and templates are all logged here, in one place."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -102,4 +104,16 @@ class RefusalLogMiddleware:
                 request=request,
                 result=SecurityEvent.Result.REFUSED,
             )
+        elif _is_download(response) and _signed_in(request):
+            security_log(
+                action=SecurityEvent.Action.DOWNLOAD,
+                request=request,
+                object_type=_("文件"),
+                object_label=request.path[:200],
+            )
         return response
+
+
+def _is_download(response) -> bool:
+    disposition = response.get("Content-Disposition", "")
+    return response.status_code == 200 and disposition.startswith("attachment")

@@ -149,3 +149,18 @@ def test_it_logs_an_anonymous_csrf_refusal(db):
     Client(enforce_csrf_checks=True).post("/login/", {"username": "x", "password": "y"})
     line = SecurityEvent.objects.get(action=SecurityEvent.Action.REFUSED)
     assert line.username == "" and line.request_path == "/login/"
+
+
+def test_it_logs_a_signed_in_users_download(client, world):
+    client.force_login(world.secretary)
+    url = f"/org/{world.branch.pk}/roster/template.xlsx"
+    response = client.get(url, REMOTE_ADDR="10.1.2.5")
+    assert response.status_code == 200
+    line = SecurityEvent.objects.get(action=SecurityEvent.Action.DOWNLOAD)
+    assert (line.username, line.address, line.object_label) == ("secretary", "10.1.2.5", url)
+
+
+def test_it_does_not_log_an_ordinary_page_as_a_download(client, world):
+    client.force_login(world.secretary)
+    assert client.get(f"/org/{world.branch.pk}/").status_code == 200
+    assert not SecurityEvent.objects.filter(action=SecurityEvent.Action.DOWNLOAD).exists()

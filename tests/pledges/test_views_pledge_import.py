@@ -133,7 +133,7 @@ def test_it_serves_a_template_with_dropdowns_that_imports_cleanly(client, world,
         pytest.param("secretary", "/org/{branch}/import/", 6, id="the_import_page"),
         pytest.param("office", "/org/{branch}/import/", 6, id="the_import_page_for_the_office"),
         pytest.param(
-            "secretary", "/org/{branch}/import/template.xlsx", 6, id="the_import_template"
+            "secretary", "/org/{branch}/import/template.xlsx", 7, id="the_import_template"
         ),
     ],
 )

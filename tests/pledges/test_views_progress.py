@@ -118,7 +118,7 @@ def test_it_serves_evidence_as_an_attachment_to_allowed_users(world, client, ple
     ("who", "url", "queries"),
     [
         pytest.param("secretary", "/pledge/{published}/progress/", 6, id="the_progress_page"),
-        pytest.param("secretary", "/evidence/{evidence}/", 5, id="an_evidence_file"),
+        pytest.param("secretary", "/evidence/{evidence}/", 6, id="an_evidence_file"),
     ],
 )
 def test_it_reads_each_page_in_a_fixed_number_of_queries(

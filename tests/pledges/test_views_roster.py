@@ -125,7 +125,7 @@ def test_it_keeps_phone_and_id_off_the_branch_page(client, world):
     [
         pytest.param("secretary", "/org/{branch}/roster/", 6, id="the_roster_page"),
         pytest.param(
-            "secretary", "/org/{branch}/roster/template.xlsx", 6, id="the_roster_template"
+            "secretary", "/org/{branch}/roster/template.xlsx", 7, id="the_roster_template"
         ),
     ],
 )
