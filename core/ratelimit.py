@@ -1,0 +1,24 @@
+"""Per-address rate limits for anonymous forms (opinions, mass evaluation), on the cache.
+
+Only a hash of the address is used, and only in the cache for the window, so no address is
+stored. The counter is an atomic cache.incr (Redis in production, process memory embedded).
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+from django.core.cache import cache
+
+
+def rate_limited(scope: str, address: str, *, limit: int, seconds: int) -> bool:
+    """Count one try from this address under `scope`; True once it is over `limit`."""
+    digest = hashlib.sha256((address or "-").encode()).hexdigest()[:24]
+    key = f"rate:{scope}:{digest}"
+    cache.add(key, 0, seconds)
+    try:
+        count = cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, seconds)
+        count = 1
+    return count > limit
