@@ -5,6 +5,7 @@ that did not come through a form, so no path stores an unbounded or NUL-bearing 
 from __future__ import annotations
 
 from django.core.validators import MaxLengthValidator
+from django.db import models
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -36,3 +37,11 @@ class LengthValidator(MaxLengthValidator):
     """A model's TextField limit that full_clean and ModelForms both see, in Chinese."""
 
     message = gettext_lazy("不能超过 %(limit_value)d 个字（现为 %(show_value)d 个字）")
+
+
+def bounded_text(verbose_name=None, *, limit: int = LONG_TEXT_MAX, **kwargs) -> models.TextField:
+    """A TextField with its limit where both forms (max_length) and full_clean see it; the
+    database type stays text, so a later limit change needs no table rewrite."""
+    return models.TextField(
+        verbose_name, max_length=limit, validators=[LengthValidator(limit)], **kwargs
+    )

@@ -1,4 +1,5 @@
 import pytest
+from django.core.cache import cache
 
 from pledges.models import Organization, Position
 from tests.factories import MemberFactory, UserFactory, make_org, make_position
@@ -10,6 +11,9 @@ def _test_settings(settings, tmp_path):
     # A fast hasher: the default one costs ~0.3 s per user and every test makes several.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.CELERY_TASK_ALWAYS_EAGER = True
+    # Ids repeat from one test to the next; a form claimed (core.once) or an address counted
+    # (core.ratelimit) in one test must not refuse the next test's post.
+    cache.clear()
 
 
 @pytest.fixture
