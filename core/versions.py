@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterable
 
+from django import forms
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -15,6 +16,24 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from .errors import TransitionError
+
+MAX_VERSION = 2**31 - 1
+
+
+def version_field() -> forms.IntegerField:
+    """The hidden field a form carries its version in. Optional in the form on purpose: a post
+    without it is refused by the service with one clear sentence, not as a field error."""
+    return forms.IntegerField(
+        widget=forms.HiddenInput, required=False, min_value=0, max_value=MAX_VERSION
+    )
+
+
+def posted_version(data) -> int | None:
+    """The version from a bare POST (no form); None (refused later) when missing or odd."""
+    raw = (data.get("version") or "").strip()
+    if not raw.isdigit() or len(raw) > 10 or int(raw) > MAX_VERSION:
+        return None
+    return int(raw)
 
 
 class StaleEdit(TransitionError):

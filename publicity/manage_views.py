@@ -153,11 +153,17 @@ def notice_edit(request: HttpRequest, pk: int) -> HttpResponse:
         "starts_on": max(notice.starts_on, timezone.localdate()),
         "ends_on": max(notice.ends_on, timezone.localdate()),
         "sources": _sources_of(notice),
+        "version": notice.edit_version,
     }
     form = NoticeForm(request.POST or None, candidates=candidates, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            services.notice_update(notice=notice, by=request.user, content=_content(form))
+            services.notice_update(
+                notice=notice,
+                by=request.user,
+                content=_content(form),
+                version=form.cleaned_data["version"],
+            )
         except TransitionError as e:
             form.add_error(None, str(e))
         else:

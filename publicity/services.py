@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from core.errors import TransitionError
 from core.ratelimit import rate_limited
 from core.text import checked_text
+from core.versions import check_edit, stamp
 from pledges.models import Organization, Pledge
 from reviews.services import assessment as assessment_services
 from reviews.services import rectification as rectification_services
@@ -161,14 +162,21 @@ def notice_create(
 
 
 @transaction.atomic
-def notice_update(*, notice: Notice, by, content: NoticeContent) -> Notice:
+def notice_update(*, notice: Notice, by, content: NoticeContent, version: int | None) -> Notice:
     _lock(notice)
     if not permissions.can_compose(by, notice.organization):
         raise PermissionDenied
     if not notice.is_editable:
         raise TransitionError(_("只有草稿或被退回的公示可以修改"))
+    fields = ["title", "intro", "starts_on", "ends_on"]
+    check_edit(
+        notice,
+        version,
+        label=_("公示"),
+        values={name: getattr(content, name) for name in fields},
+    )
     snapshots = _apply_content(notice, content)
-    notice.save(update_fields=["title", "intro", "starts_on", "ends_on"])
+    notice.save(update_fields=[*fields, *stamp(notice, by)])
     # Taken again from the sources: the approver sees what is true now.
     _write_items(notice, snapshots)
     return notice

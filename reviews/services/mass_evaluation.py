@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.errors import TransitionError
+from core.locks import lock_row
 from pledges.models import Member, Organization
 
 from ..models import (
@@ -118,6 +119,7 @@ def mass_evaluation_close(*, by, evaluation: MassEvaluation) -> MassEvaluation:
     """End an evaluation before its end date; unused codes stop working."""
     if not can_run_mass_evaluation(by, evaluation.organization):
         raise PermissionDenied
+    lock_row(evaluation)  # a response being counted finishes first; a double close is refused
     if not evaluation.is_open():
         raise TransitionError(_("评议已经结束"))
     evaluation.closed_at = timezone.now()

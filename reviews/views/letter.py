@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from core.access import get_visible_or_404
 from core.errors import TransitionError
+from core.versions import posted_version
 from pledges.models import Member, Organization
 from pledges.roles import roles_of
 
@@ -83,7 +84,7 @@ def letter_detail(request: HttpRequest, pk: int) -> HttpResponse:
             and rules.can_reply_letter(request.user, letter),
             "can_close": letter.status == SuggestionLetter.Status.REPLIED
             and rules.can_close_letter(request.user, letter),
-            "reply_form": LetterReplyForm(),
+            "reply_form": LetterReplyForm(initial={"version": letter.edit_version}),
         },
     )
 
@@ -93,7 +94,12 @@ def letter_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def letter_reply(request: HttpRequest, pk: int) -> HttpResponse:
     letter = get_visible_or_404(SuggestionLetter, request.user, pk)
     try:
-        services.letter_reply(letter=letter, by=request.user, reply=request.POST.get("text", ""))
+        services.letter_reply(
+            letter=letter,
+            by=request.user,
+            reply=request.POST.get("text", ""),
+            version=posted_version(request.POST),
+        )
     except TransitionError as e:
         messages.error(request, str(e))
     else:

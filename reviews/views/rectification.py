@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from core.access import get_visible_or_404
 from core.errors import TransitionError
+from core.versions import posted_version
 
 from ..forms.rectification import ItemDoneForm, ReopenForm, ReplyForm
 from ..ledgers import rectification as ledgers
@@ -59,7 +60,7 @@ def item_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "can_work": can_work,
             "can_confirm": can_confirm,
             "done_form": ItemDoneForm(),
-            "reply_form": ReplyForm(),
+            "reply_form": ReplyForm(initial={"version": item.edit_version}),
             "reason_form": ReopenForm(),
         },
     )
@@ -98,7 +99,8 @@ def item_done(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def item_reply(request: HttpRequest, pk: int) -> HttpResponse:
     def reply(item, text):
-        services.item_reply(item=item, by=request.user, text=text)
+        version = posted_version(request.POST)
+        services.item_reply(item=item, by=request.user, text=text, version=version)
 
     return _item_move(request, pk, reply, _("已回复点评人"))
 

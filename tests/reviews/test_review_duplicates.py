@@ -65,7 +65,11 @@ def test_it_refuses_a_stale_edit_after_the_review_was_signed(rworld):
     review_services.review_sign(review=draft, by=rworld.branch_leader)
     with pytest.raises(TransitionError, match="锁定"):
         review_services.review_update(
-            review=stale, by=rworld.branch_leader, content=content(grade="poor"), items=[]
+            review=stale,
+            by=rworld.branch_leader,
+            content=content(grade="poor"),
+            items=[],
+            version=stale.edit_version,
         )
     draft.refresh_from_db()
     assert draft.grade == "good" and draft.items.count() == 2

@@ -33,7 +33,11 @@ def test_it_creates_a_draft_with_rectification_items(rworld):
 def test_it_updates_a_draft_and_replaces_its_items(rworld):
     review = draft_review(rworld.branch_leader, org_subject(rworld.branch))
     review_services.review_update(
-        review=review, by=rworld.branch_leader, content=content(problems="新问题"), items=items(3)
+        review=review,
+        by=rworld.branch_leader,
+        content=content(problems="新问题"),
+        items=items(3),
+        version=review.edit_version,
     )
     review.refresh_from_db()
     assert review.problems == "新问题"
@@ -112,7 +116,11 @@ def test_it_locks_a_signed_review_and_records_amendments(rworld):
     review = signed_review(rworld.branch_leader, org_subject(rworld.branch), mode="random")
     with pytest.raises(TransitionError, match="锁定"):
         review_services.review_update(
-            review=review, by=rworld.branch_leader, content=content(), items=items(1)
+            review=review,
+            by=rworld.branch_leader,
+            content=content(),
+            items=items(1),
+            version=review.edit_version,
         )
     with pytest.raises(TransitionError, match="原因"):
         review_services.review_amend(

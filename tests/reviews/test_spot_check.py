@@ -70,6 +70,7 @@ def test_it_keeps_both_versions_after_the_redo(rworld, signed):
         by=rworld.branch_leader,
         content=content(mode="random", problems="群众走访不够，台账不全"),
         items=items(3),
+        version=redo.edit_version,
     )
     moved = redo.items.get(pk=item.pk)
     assert moved.status == "done"
@@ -111,6 +112,7 @@ def test_it_refuses_to_sign_a_redo_that_changes_nothing(rworld, signed):
         by=rworld.branch_leader,
         content=content(mode="random", direction="每月逐项对照销号"),
         items=items(2),
+        version=redo.edit_version,
     )
     review_services.review_sign(review=redo, by=rworld.branch_leader)
     assert redo.status == Review.Status.SIGNED
@@ -123,8 +125,7 @@ def test_it_refuses_a_redo_without_items_when_measures_were_missing(rworld):
     redo = _returned_redo(rworld, review, [Review.ReturnReason.NO_MEASURE])
     review_services.review_update(
         review=redo, by=rworld.branch_leader, content=content(mode="random", grade="average"),
-        items=[],
-    )  # fmt: skip
+        items=[], version=redo.edit_version)  # fmt: skip
     with pytest.raises(TransitionError, match="整改事项"):
         review_services.review_sign(review=redo, by=rworld.branch_leader)
 
@@ -133,8 +134,7 @@ def test_it_refuses_a_redo_with_the_same_problems_when_none_were_named(rworld, s
     redo = _returned_redo(rworld, signed, [NO_PROBLEM])
     review_services.review_update(
         review=redo, by=rworld.branch_leader, content=content(mode="random", grade="average"),
-        items=items(2),
-    )  # fmt: skip
+        items=items(2), version=redo.edit_version)  # fmt: skip
     with pytest.raises(TransitionError, match="指出的问题"):
         review_services.review_sign(review=redo, by=rworld.branch_leader)
 
@@ -143,8 +143,7 @@ def test_it_refuses_a_redo_without_a_report_when_the_report_was_missing(rworld, 
     redo = _returned_redo(rworld, signed, [Review.ReturnReason.NO_REPORT])
     review_services.review_update(
         review=redo, by=rworld.branch_leader, content=content(mode="random", grade="average"),
-        items=items(2),
-    )  # fmt: skip
+        items=items(2), version=redo.edit_version)  # fmt: skip
     with pytest.raises(TransitionError, match="自查自评"):
         review_services.review_sign(review=redo, by=rworld.branch_leader)
 
@@ -167,6 +166,7 @@ def test_it_keeps_carried_items_owed_while_the_redo_is_redrafted(rworld, signed)
         by=rworld.branch_leader,
         content=content(mode="random", problems="走访记录不全"),
         items=items(3),
+        version=redo.edit_version,
     )
     visible = RectificationItem.objects.visible_to(rworld.secretary)
     assert set(visible) == set(redo.items.filter(events__isnull=False))  # not the new third
@@ -197,18 +197,21 @@ def test_it_redoes_a_review_whose_items_are_already_past_their_deadline(rworld, 
         by=rworld.branch_leader,
         content=content(mode="random", problems="走访记录不全"),
         items=carried,
+        version=redo.edit_version,
     )
     review_services.review_sign(review=redo, by=rworld.branch_leader)
     assert redo.status == Review.Status.SIGNED
+    fresh = review_services.review_create(
+        by=rworld.branch_leader,
+        subject=secretary_subject(rworld.branch),
+        quarter=redo.quarter_obj,
+        content=content(mode="random"),
+    )
     with pytest.raises(TransitionError, match="时限"):
         review_services.review_update(
-            review=review_services.review_create(
-                by=rworld.branch_leader,
-                subject=secretary_subject(rworld.branch),
-                quarter=redo.quarter_obj,
-                content=content(mode="random"),
-            ),
+            review=fresh,
             by=rworld.branch_leader,
             content=content(mode="random"),
             items=[carried[0]],
+            version=fresh.edit_version,
         )
