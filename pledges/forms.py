@@ -6,20 +6,15 @@ from core.access import MAX_PK
 from core.dates import DateInput, validate_sane
 from core.forms import MultipleFileField
 from core.text import LONG_TEXT_MAX, REASON_MAX
+from core.versions import version_field
 
 from .models import Pledge
 from .services.entry import EntryRow
 from .services.pledge import PledgeContent
 
-MAX_VERSION = 2**31 - 1
-
 
 class PledgeForm(forms.ModelForm):
-    # Required in the service (a missing version is refused there, with a message); kept
-    # optional here so the refusal is the service's one clear sentence, not a field error.
-    version = forms.IntegerField(
-        widget=forms.HiddenInput, required=False, min_value=0, max_value=MAX_VERSION
-    )
+    version = version_field()
 
     class Meta:
         model = Pledge
