@@ -11,10 +11,18 @@ import hashlib
 from django.core.cache import cache
 
 
+def _key(scope: str, address: str) -> str:
+    return f"rate:{scope}:{hashlib.sha256((address or '-').encode()).hexdigest()[:24]}"
+
+
+def over_limit(scope: str, address: str, *, limit: int) -> bool:
+    """True if this address already used up `limit` under `scope` (counts nothing)."""
+    return (cache.get(_key(scope, address)) or 0) >= limit
+
+
 def rate_limited(scope: str, address: str, *, limit: int, seconds: int) -> bool:
     """Count one try from this address under `scope`; True once it is over `limit`."""
-    digest = hashlib.sha256((address or "-").encode()).hexdigest()[:24]
-    key = f"rate:{scope}:{digest}"
+    key = _key(scope, address)
     cache.add(key, 0, seconds)
     try:
         count = cache.incr(key)

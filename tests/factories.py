@@ -260,6 +260,7 @@ def answer(
         rating=rating,
         member_ratings={m: member_rating for m in members},
         opinion=opinion,
+        address="10.0.0.1",
     )
 
 
