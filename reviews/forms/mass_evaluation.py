@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.dates import DateInput, validate_sane
+from core.forms import IdsField
 from pledges.models import Member, Organization
 
 from ..models import MassEvaluation, Satisfaction
@@ -23,7 +24,7 @@ class EvaluationOpenForm(forms.Form):
         help_text=_("过了这一天，未使用的评议码即失效"),
     )
     title = forms.CharField(label=_("标题"), max_length=200, required=False)
-    members = forms.ModelMultipleChoiceField(
+    members = IdsField(
         label=_("同时评议的党员"),
         queryset=Member.objects.none(),
         required=False,
