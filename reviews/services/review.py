@@ -18,7 +18,7 @@ from core.dates import is_sane
 from core.errors import TransitionError
 from core.locks import lock_row
 from core.text import LONG_TEXT_MAX, REASON_MAX, checked_text
-from core.versions import check_edit, stamp
+from core.versions import check_edit, check_version, stamp
 
 from ..models import (
     Quarter,
@@ -288,7 +288,7 @@ def review_publish(*, review: Review, by, scope: str = Review.Scope.ORGANIZATION
 
 @transaction.atomic
 def review_amend(
-    *, review: Review, by, content: ReviewContent, reason: str, seen: int | None = None
+    *, review: Review, by, content: ReviewContent, reason: str, seen: int | None
 ) -> Review:
     """A correction to a signed review: recorded with the old and new values. `seen` is the
     number of amendments the form was made from: a stale form would silently undo a later
@@ -298,7 +298,10 @@ def review_amend(
     lock_row(review)
     if review.status not in Review.LOCKED_STATUSES:
         raise TransitionError(_("只有已签认或已公开的点评可以更正"))
-    if seen is not None and review.amendments.count() != seen:
+    if seen is None:
+        # A post that does not say which state it was made on would silently undo a correction.
+        check_version(current=0, sent=None, label=_("点评"))
+    if review.amendments.count() != seen:
         raise TransitionError(_("点评在您打开此页后已被更正过，请按当前内容重新填写"))
     if not reason.strip():
         raise TransitionError(_("更正时请写明原因"))

@@ -172,3 +172,13 @@ def test_it_limits_submissions_per_address(rworld, settings, monkeypatch):
     with pytest.raises(TransitionError, match="提交过于频繁"):
         answer(evaluation, third)
     assert EvaluationResponse.objects.count() == 2
+
+
+def test_it_refuses_an_amendment_that_does_not_say_what_it_saw(rworld):
+    review = signed_review(rworld.branch_leader, org_subject(rworld.branch), mode="random")
+    with pytest.raises(StaleEdit, match="缺少版本信息"):
+        review_services.review_amend(
+            review=review, by=rworld.branch_leader, reason="等次笔误", seen=None,
+            content=content(mode="random", grade=Review.Grade.AVERAGE),
+        )  # fmt: skip
+    assert not review.amendments.exists()

@@ -124,13 +124,18 @@ def test_it_locks_a_signed_review_and_records_amendments(rworld):
         )
     with pytest.raises(TransitionError, match="原因"):
         review_services.review_amend(
-            review=review, by=rworld.branch_leader, content=content(grade="average"), reason=""
+            review=review,
+            by=rworld.branch_leader,
+            content=content(grade="average"),
+            reason="",
+            seen=0,
         )
     review_services.review_amend(
         review=review,
         by=rworld.branch_leader,
         content=content(mode="random", grade=Review.Grade.AVERAGE),
         reason="等次笔误",
+        seen=0,
     )
     review.refresh_from_db()
     assert review.grade == Review.Grade.AVERAGE
@@ -220,7 +225,9 @@ def test_it_refuses_someone_else_to_sign_or_amend(rworld):
             review_services.review_sign(review=review, by=user)
     review_services.review_sign(review=review, by=rworld.branch_leader)
     with pytest.raises(PermissionDenied):
-        review_services.review_amend(review=review, by=rworld.office, content=content(), reason="x")
+        review_services.review_amend(
+            review=review, by=rworld.office, content=content(), reason="x", seen=0
+        )
 
 
 def test_it_lets_the_branch_secretary_review_a_member_not_himself(rworld):

@@ -93,7 +93,7 @@ def test_it_runs_the_spot_check_redo_and_amend_pages(rworld, client):
     assert redo.status == "signed"
     client.post(
         reverse("reviews:review_amend", args=[redo.pk]),
-        {**review_post(mode="random", grade="average"), "reason": "等次更正"},
+        {**review_post(mode="random", grade="average"), "reason": "等次更正", "seen": 0},
     )
     redo.refresh_from_db()
     assert redo.grade == "average" and redo.amendments.count() == 1
