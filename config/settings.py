@@ -90,6 +90,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "core.security.middleware.IdleTimeoutMiddleware",
     "core.security.middleware.PasswordChangeRequiredMiddleware",
+    # NUL and control characters in any GET/POST value: a Chinese 400, before any view.
+    "core.middleware.ControlCharactersMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as django-axes requires: turns a lockout into the lockout page.
     "axes.middleware.AxesMiddleware",

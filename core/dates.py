@@ -5,7 +5,9 @@ from __future__ import annotations
 import datetime
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 FIRST_YEAR = 2000
 LAST_YEAR = 2100
@@ -39,3 +41,13 @@ class DateInput(forms.DateInput):
         kwargs.setdefault("format", "%Y-%m-%d")
         super().__init__(**kwargs)
         self.attrs.setdefault("placeholder", "2026-06-30")
+
+
+def validate_sane(value: datetime.date) -> None:
+    """A model/form validator: a date typed as 1900-01-01 or 9999-12-31 is a typo."""
+    if value is not None and not is_sane(value):
+        raise ValidationError(
+            _("日期应在 %(first)d 年至 %(last)d 年之间"),
+            code="date_out_of_range",
+            params={"first": FIRST_YEAR, "last": LAST_YEAR},
+        )

@@ -2,8 +2,11 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from core.dates import DateInput
+from core.access import MAX_PK
+from core.dates import DateInput, validate_sane
 from core.forms import MultipleFileField
+from core.text import LONG_TEXT_MAX, REASON_MAX
+from core.versions import version_field
 
 from .models import Pledge
 from .services.entry import EntryRow
@@ -12,7 +15,7 @@ from .services.progress import RECORD_TEXT_MAX
 
 
 class PledgeForm(forms.ModelForm):
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    version = version_field()
 
     class Meta:
         model = Pledge
@@ -38,7 +41,9 @@ class PledgeForm(forms.ModelForm):
 class EntryRowForm(PledgeForm):
     """One row of the entry page; a blank extra row is simply skipped."""
 
-    pledge_id = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    pledge_id = forms.IntegerField(
+        widget=forms.HiddenInput, required=False, min_value=1, max_value=MAX_PK
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -82,8 +87,12 @@ class PeriodForm(forms.Form):
 
 
 class ProgressForm(forms.Form):
-    date = forms.DateField(label=_("日期"), widget=DateInput(), initial=timezone.localdate)
-    text = forms.CharField(label=_("践诺情况"), widget=forms.Textarea(attrs={"rows": 3}))
+    date = forms.DateField(
+        validators=[validate_sane], label=_("日期"), widget=DateInput(), initial=timezone.localdate
+    )
+    text = forms.CharField(
+        label=_("践诺情况"), max_length=LONG_TEXT_MAX, widget=forms.Textarea(attrs={"rows": 3})
+    )
     files = MultipleFileField(
         label=_("佐证材料"),
         required=False,
@@ -92,16 +101,27 @@ class ProgressForm(forms.Form):
 
 
 class ReasonForm(forms.Form):
-    reason = forms.CharField(label=_("原因"), widget=forms.Textarea(attrs={"rows": 2}))
+    reason = forms.CharField(
+        label=_("原因"), max_length=REASON_MAX, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
 
 class CloseForm(forms.Form):
-    result = forms.CharField(label=_("兑现情况"), widget=forms.Textarea(attrs={"rows": 2}))
-    closed_on = forms.DateField(label=_("销号日期"), widget=DateInput(), initial=timezone.localdate)
+    result = forms.CharField(
+        label=_("兑现情况"), max_length=LONG_TEXT_MAX, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    closed_on = forms.DateField(
+        validators=[validate_sane],
+        label=_("销号日期"),
+        widget=DateInput(),
+        initial=timezone.localdate,
+    )
 
 
 class AmendForm(PledgeForm):
-    reason = forms.CharField(label=_("变更原因"), widget=forms.Textarea(attrs={"rows": 2}))
+    reason = forms.CharField(
+        label=_("变更原因"), max_length=REASON_MAX, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
 
 class BulkForm(forms.Form):
@@ -113,13 +133,16 @@ class BulkForm(forms.Form):
     ]
     action = forms.ChoiceField(label=_("批量操作"), choices=ACTIONS)
     pledges = forms.TypedMultipleChoiceField(coerce=int)
-    reason = forms.CharField(label=_("退回原因"), required=False)
+    reason = forms.CharField(label=_("退回原因"), max_length=REASON_MAX, required=False)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         # The ids are checked against what the user may see in the view; here only their form.
         ids = self.data.getlist("pledges") if hasattr(self.data, "getlist") else []
-        self.fields["pledges"].choices = [(i, i) for i in ids if str(i).isdigit()]
+        # A 20-digit id is refused here as an invalid choice, never sent to the database.
+        self.fields["pledges"].choices = [
+            (i, i) for i in ids if str(i).isdigit() and 0 < int(i) <= MAX_PK
+        ]
         self.fields["pledges"].error_messages["required"] = _("请先勾选要处理的承诺")
 
 

@@ -17,7 +17,9 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from treebeard.mp_tree import MP_Node, MP_NodeManager, MP_NodeQuerySet
 
+from core.dates import validate_sane
 from core.files import EvidenceFile
+from core.text import REASON_MAX, bounded_text
 
 from .roles import roles_of
 
@@ -286,9 +288,9 @@ class Pledge(models.Model):
     )
     kind = models.CharField(_("承诺类别"), max_length=20, choices=Kind.choices)
     title = models.CharField(_("承诺事项"), max_length=200)
-    measures = models.TextField(_("践诺措施"))
-    deadline = models.DateField(_("完成时限"))
-    expected_result = models.TextField(_("预期效果"))
+    measures = bounded_text(_("践诺措施"))
+    deadline = models.DateField(_("完成时限"), validators=[validate_sane])
+    expected_result = bounded_text(_("预期效果"))
     year = models.PositiveSmallIntegerField(_("年度"))
     half = models.PositiveSmallIntegerField(
         _("期间"), choices=Half.choices, default=Half.WHOLE_YEAR
@@ -296,9 +298,9 @@ class Pledge(models.Model):
     status = models.CharField(
         _("状态"), max_length=20, choices=Status.choices, default=Status.DRAFT, db_index=True
     )
-    return_reason = models.TextField(_("退回原因"), blank=True)
-    close_result = models.TextField(_("兑现情况"), blank=True)
-    closed_on = models.DateField(_("销号日期"), null=True, blank=True)
+    return_reason = bounded_text(_("退回原因"), limit=REASON_MAX, blank=True)
+    close_result = bounded_text(_("兑现情况"), blank=True)
+    closed_on = models.DateField(_("销号日期"), validators=[validate_sane], null=True, blank=True)
     carried_from = models.ForeignKey(
         "self",
         on_delete=models.PROTECT,
@@ -396,7 +398,7 @@ class PledgeEvent(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True
     )
     action = models.CharField(max_length=20, choices=Action.choices)
-    remark = models.TextField(blank=True)
+    remark = bounded_text(blank=True)
     changes = models.JSONField(default=dict, blank=True)
     at = models.DateTimeField(default=timezone.now)
 
@@ -411,8 +413,8 @@ class ProgressRecord(models.Model):
     """践诺记实: a dated account of what was done, with optional evidence files."""
 
     pledge = models.ForeignKey(Pledge, on_delete=models.CASCADE, related_name="progress_records")
-    date = models.DateField(_("日期"))
-    text = models.TextField(_("践诺情况"))
+    date = models.DateField(_("日期"), validators=[validate_sane])
+    text = bounded_text(_("践诺情况"))
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 

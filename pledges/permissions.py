@@ -18,9 +18,17 @@ def can_view_organization(user, org: Organization) -> bool:
 
 
 def can_manage_organization(user, org: Organization) -> bool:
-    """Keep the organization's pledge book: the secretary, or the office above it."""
+    """Keep the organization's pledge book: its own secretary, or the office above it.
+
+    A secretary keeps his own organization's book only: a town committee's secretary does not
+    enter or change a branch member's pledge (the branch secretary or the office does); he
+    oversees the branch through approval of its own pledges and through reviews. A 党小组 has
+    no secretary of its own: the branch's keeps its book."""
     roles = roles_of(user)
-    return roles.covers(org, roles.SECRETARY_KINDS + roles.OFFICE_KINDS)
+    if roles.covers(org, roles.OFFICE_KINDS):
+        return True
+    book = org.path[: -org.steplen] if org.level == Organization.Level.GROUP else org.path
+    return book in roles.paths(roles.SECRETARY_KINDS)
 
 
 def can_see_personal_data(user, member: Member) -> bool:

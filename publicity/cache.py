@@ -24,9 +24,6 @@ from pledges.models import Organization
 
 PAGE_SECONDS = 24 * 3600
 SITE_KEY = "pub:v:site"
-# Opinions per address and hour (意见箱): enough for anyone, too few for a flood.
-RATE_LIMIT = 5
-RATE_SECONDS = 3600
 
 
 def _org_key(org_id: int) -> str:
@@ -137,17 +134,3 @@ class PublicCacheMiddleware:
                 response["X-Frame-Options"] = settings.X_FRAME_OPTIONS
                 return response
         return self.get_response(request)
-
-
-def rate_limited(address: str) -> bool:
-    """Count one opinion from this address; True once it is over the hourly limit. Only a
-    hash of the address is used, and only in the cache, for the hour."""
-    digest = hashlib.sha256((address or "-").encode()).hexdigest()[:24]
-    key = f"pub:rate:{digest}"
-    cache.add(key, 0, RATE_SECONDS)
-    try:
-        count = cache.incr(key)
-    except ValueError:
-        cache.set(key, 1, RATE_SECONDS)
-        count = 1
-    return count > RATE_LIMIT

@@ -10,6 +10,9 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.dates import validate_sane
+from core.versions import version_field
+
 from .models import (
     CONTACT_MAX,
     DEFAULT_WINDOW_DAYS,
@@ -44,11 +47,13 @@ class NoticeForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("例如：公示期内如有意见，可通过意见箱或电话向党支部反映。"),
     )
-    starts_on = forms.DateField(label=_("公示开始日期"), widget=DATE)
-    ends_on = forms.DateField(label=_("公示结束日期"), widget=DATE)
+    starts_on = forms.DateField(validators=[validate_sane], label=_("公示开始日期"), widget=DATE)
+    ends_on = forms.DateField(validators=[validate_sane], label=_("公示结束日期"), widget=DATE)
     sources = forms.MultipleChoiceField(
         label=_("公示内容"), widget=forms.CheckboxSelectMultiple, required=False
     )
+    # Only the edit page sends it (a new notice has none); notice_update requires it.
+    version = version_field()
 
     def __init__(self, *args, candidates=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -118,4 +123,4 @@ class RectifyForm(forms.Form):
         label=_("整改措施"), max_length=OPINION_MAX, widget=forms.Textarea(attrs={"rows": 2})
     )
     responsible = forms.CharField(label=_("责任人"), max_length=100)
-    deadline = forms.DateField(label=_("整改时限"), widget=DATE)
+    deadline = forms.DateField(validators=[validate_sane], label=_("整改时限"), widget=DATE)

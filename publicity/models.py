@@ -16,6 +16,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.dates import validate_sane
+from core.versions import Versioned
 from pledges.models import Organization, Pledge
 from pledges.roles import roles_of
 from reviews.models import RectificationItem
@@ -67,7 +69,7 @@ class NoticeQuerySet(models.QuerySet):
         return self.public(today).exclude(status=Notice.Status.APPROVED, ends_on__gte=today)
 
 
-class Notice(models.Model):
+class Notice(Versioned):
     class Kind(models.TextChoices):
         PLEDGES = "pledges", _("亮诺公示")
         PROGRESS = "progress", _("践诺记实公开")
@@ -96,8 +98,8 @@ class Notice(models.Model):
     year = models.PositiveSmallIntegerField(_("年度"))
     # Only for 记实公开: the month whose records are published.
     month = models.PositiveSmallIntegerField(_("月份"), null=True, blank=True)
-    starts_on = models.DateField(_("公示开始日期"))
-    ends_on = models.DateField(_("公示结束日期"))
+    starts_on = models.DateField(_("公示开始日期"), validators=[validate_sane])
+    ends_on = models.DateField(_("公示结束日期"), validators=[validate_sane])
     status = models.CharField(
         _("状态"), max_length=20, choices=Status.choices, default=Status.DRAFT, db_index=True
     )

@@ -16,12 +16,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.errors import TransitionError
+from core.ratelimit import rate_limited
+from core.text import checked_text
+from core.versions import check_edit, stamp
 from pledges.models import Organization, Pledge
 from reviews.services import assessment as assessment_services
 from reviews.services import rectification as rectification_services
 
 from . import compose, permissions
-from .cache import bump_organizations, rate_limited
+from .cache import bump_organizations
 from .models import (
     CONTACT_MAX,
     INTRO_MAX,
@@ -35,9 +38,10 @@ from .models import (
     NoticeItem,
     Opinion,
 )
-from .text import clean_input
 
 Status = Notice.Status
+# Opinions per address and hour (意见箱): enough for anyone, too few for a flood.
+OPINION_RATE_LIMIT = 5
 
 
 def _lock(obj) -> None:
@@ -55,15 +59,7 @@ def _refresh_public(org_id: int) -> None:
 
 
 def _text(value: str, limit: int, label: str, *, required: bool = False) -> str:
-    value = clean_input(value)
-    if required and not value:
-        raise TransitionError(_("请填写%(label)s") % {"label": label})
-    if len(value) > limit:
-        raise TransitionError(
-            _("%(label)s不能超过 %(n)d 个字（现为 %(m)d 个字）")
-            % {"label": label, "n": limit, "m": len(value)}
-        )
-    return value
+    return checked_text(value, limit, label, required=required)
 
 
 # --- notices -------------------------------------------------------------------------------
@@ -166,14 +162,21 @@ def notice_create(
 
 
 @transaction.atomic
-def notice_update(*, notice: Notice, by, content: NoticeContent) -> Notice:
+def notice_update(*, notice: Notice, by, content: NoticeContent, version: int | None) -> Notice:
     _lock(notice)
     if not permissions.can_compose(by, notice.organization):
         raise PermissionDenied
     if not notice.is_editable:
         raise TransitionError(_("只有草稿或被退回的公示可以修改"))
+    fields = ["title", "intro", "starts_on", "ends_on"]
+    check_edit(
+        notice,
+        version,
+        label=_("公示"),
+        values={name: getattr(content, name) for name in fields},
+    )
     snapshots = _apply_content(notice, content)
-    notice.save(update_fields=["title", "intro", "starts_on", "ends_on"])
+    notice.save(update_fields=[*fields, *stamp(notice, by)])
     # Taken again from the sources: the approver sees what is true now.
     _write_items(notice, snapshots)
     return notice
@@ -367,7 +370,7 @@ def opinion_submit(
         raise TransitionError(_("公示不属于该党组织"))
     if pledge is not None and pledge.owner_org_id != organization.pk:
         raise TransitionError(_("承诺不属于该党组织"))
-    if rate_limited(address):
+    if rate_limited("opinion", address, limit=OPINION_RATE_LIMIT, seconds=3600):
         raise TransitionError(
             _("提交过于频繁：每小时最多提交 5 条意见，请稍后再试，您的内容已保留")
         )

@@ -25,8 +25,3 @@ def redact(text: str) -> str:
     for pattern in _PATTERNS:
         text = pattern.sub(_("〔号码已隐去〕"), text)
     return text
-
-
-def clean_input(text: str) -> str:
-    """User-typed text as stored: NUL bytes dropped (PostgreSQL refuses them), ends trimmed."""
-    return (text or "").replace("\x00", "").strip()

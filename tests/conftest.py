@@ -1,4 +1,5 @@
 import pytest
+from django.core.cache import cache
 from openpyxl import load_workbook
 
 from core.exports.models import ExportJob
@@ -16,6 +17,9 @@ def _test_settings(settings, tmp_path):
     # otherwise turn on the production HTTPS redirect and secure-only cookies.
     settings.SECURE_SSL_REDIRECT = False
     settings.SESSION_COOKIE_SECURE = settings.CSRF_COOKIE_SECURE = False
+    # Ids repeat from one test to the next; a form claimed (core.once) or an address counted
+    # (core.ratelimit) in one test must not refuse the next test's post.
+    cache.clear()
 
 
 @pytest.fixture

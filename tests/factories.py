@@ -137,11 +137,16 @@ def items(n: int = 2, days: int = 30) -> list[review_services.ItemContent]:
 
 
 def submit_report(subject: Subject, by, quarter: Quarter | None = None):
+    quarter = quarter or Quarter.current()
+    draft = SelfEvaluation.objects.filter(
+        subject_key=subject.key, year=quarter.year, quarter=quarter.quarter
+    ).first()
     return report_services.self_evaluation_save(
         by=by,
         subject=subject,
-        quarter=quarter or Quarter.current(),
+        quarter=quarter,
         content=report_services.SelfEvaluationContent(highlights="做得好", shortcomings="有不足"),
+        version=draft.edit_version if draft else 0,
         submit=True,
     )
 
@@ -257,6 +262,7 @@ def answer(
         rating=rating,
         member_ratings={m: member_rating for m in members},
         opinion=opinion,
+        address="10.0.0.1",
     )
 
 

@@ -329,12 +329,10 @@ class CountyBuilder:
     # pledges
 
     def keeper(self, org: Organization) -> User:
-        """Who keeps the book: the branch secretary's login, else the town's, else the office."""
-        for path in [org.path, *reversed(org.ancestor_paths())]:
-            found = next((u for pk, u in self.secretary_of.items() if self._path(pk) == path), None)
-            if found:
-                return found
-        return self.users["office"]
+        """Who keeps the book: the branch's own secretary's login, else the office (a town's
+        secretary does not keep a branch's book: pledges.permissions.can_manage_organization)."""
+        found = next((u for pk, u in self.secretary_of.items() if self._path(pk) == org.path), None)
+        return found or self.users["office"]
 
     def _path(self, pk: int) -> str:
         if not hasattr(self, "_paths"):

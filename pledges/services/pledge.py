@@ -15,8 +15,12 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.dates import is_sane
 from core.errors import TransitionError
 from core.locks import lock_row
+from core.middleware import has_control_chars
+from core.text import LONG_TEXT_MAX, REASON_MAX, TITLE_MAX, checked_text
+from core.versions import check_version
 
 from .. import permissions
 from ..models import Member, Organization, Pledge, PledgeEvent
@@ -56,9 +60,21 @@ def _refuse_approval(pledge: Pledge, by) -> None:
     raise PermissionDenied
 
 
-def _check_version(pledge: Pledge, version: int | None) -> None:
-    if version is not None and version != pledge.version:
-        raise TransitionError(_("该承诺已被他人修改，请刷新页面后重试"))
+def _check_version(pledge: Pledge, version: int | None, content: PledgeContent) -> None:
+    """A missing version is refused too: a post that does not say which state it was made
+    on would silently overwrite whatever was saved in between."""
+    last = pledge.events.select_related("actor").order_by("-at", "-id").first()
+    check_version(
+        current=pledge.version,
+        sent=version,
+        label=_("承诺"),
+        differing=[
+            str(Pledge._meta.get_field(name).verbose_name)
+            for name in _content_diff(pledge, content)
+        ],
+        who=last.actor if last else None,
+        when=last.at if last else None,
+    )
 
 
 def _content_diff(pledge: Pledge, content: PledgeContent) -> dict[str, list[str]]:
@@ -68,11 +84,6 @@ def _content_diff(pledge: Pledge, content: PledgeContent) -> dict[str, list[str]
         if old != new:
             diff[name] = [str(old), str(new)]
     return diff
-
-
-TITLE_MAX = Pledge._meta.get_field("title").max_length
-# measures and expected_result are TextFields; a pledge item is a few sentences, not a report.
-TEXT_MAX = 2000
 
 
 def period_bounds(year: int, half: int) -> tuple[datetime.date, datetime.date]:
@@ -95,7 +106,7 @@ def content_problems(
     labels = {"title": _("承诺事项"), "measures": _("践诺措施"), "expected_result": _("预期效果")}
     for name, label in labels.items():
         value = getattr(content, name)
-        limit = TITLE_MAX if name == "title" else TEXT_MAX
+        limit = TITLE_MAX if name == "title" else LONG_TEXT_MAX
         if not value.strip():
             problems.append((name, _("请填写%(label)s") % {"label": label}))
         elif len(value) > limit:
@@ -106,13 +117,15 @@ def content_problems(
                     % {"label": label, "max": limit, "n": len(value)},
                 )
             )
-        elif "\x00" in value:
+        elif has_control_chars(value):
             problems.append((name, _("%(label)s含有无法保存的控制字符") % {"label": label}))
     if content.kind not in Pledge.Kind.values:
         problems.append(("kind", _("承诺类别无效")))
     start, end = period_bounds(year, half)
     if content.deadline is None:
         problems.append(("deadline", _("请填写完成时限")))
+    elif not is_sane(content.deadline):
+        problems.append(("deadline", _("完成时限应在 2000 年至 2100 年之间")))
     elif content.deadline < start:
         problems.append(
             (
@@ -169,15 +182,13 @@ def pledge_create(
 
 
 @transaction.atomic
-def pledge_update(
-    *, pledge: Pledge, by, content: PledgeContent, version: int | None = None
-) -> Pledge:
+def pledge_update(*, pledge: Pledge, by, content: PledgeContent, version: int | None) -> Pledge:
     lock_row(pledge)
     if not permissions.can_edit_pledge(by, pledge):
         raise PermissionDenied
     if not pledge.is_editable:
         raise TransitionError(_("已提交或已审核的承诺不能直接修改；已亮诺的承诺请办理变更"))
-    _check_version(pledge, version)
+    _check_version(pledge, version, content)
     _check_content(content, pledge.year, pledge.half)
     diff = _content_diff(pledge, content)
     if not diff:
@@ -221,6 +232,7 @@ def pledge_approve(*, pledge: Pledge, by, remark: str = "") -> Pledge:
         _refuse_approval(pledge, by)
     if pledge.status != Status.SUBMITTED:
         raise TransitionError(_("只有已提交的承诺可以审核通过"))
+    remark = checked_text(remark, REASON_MAX, _("审核意见"))
     pledge.status = Status.APPROVED
     pledge.approved_by, pledge.approved_at = by, timezone.now()
     pledge.return_reason = ""
@@ -239,7 +251,7 @@ def pledge_return(*, pledge: Pledge, by, reason: str) -> Pledge:
     if not reason.strip():
         raise TransitionError(_("退回时请写明原因"))
     pledge.status = Status.RETURNED
-    pledge.return_reason = reason.strip()
+    pledge.return_reason = checked_text(reason, REASON_MAX, _("退回原因"))
     save_versioned(pledge, ["status", "return_reason"])
     record_event(pledge, by, Action.RETURN, pledge.return_reason)
     return pledge
@@ -278,6 +290,7 @@ def pledges_bulk(*, pledges: Sequence[Pledge], by, action: str, reason: str = ""
         raise TransitionError(_("不支持的批量操作"))
     if action == "return" and not reason.strip():
         raise TransitionError(_("退回时请写明原因"))
+    checked_text(reason, REASON_MAX, _("退回原因"))
     result = BulkResult(done=[], refused=[])
     for pledge in pledges:
         try:
@@ -301,11 +314,14 @@ def pledge_close(
         raise TransitionError(_("只有已亮诺或践诺中的承诺可以销号"))
     if not result.strip():
         raise TransitionError(_("销号时请填写兑现情况"))
+    result = checked_text(result, LONG_TEXT_MAX, _("兑现情况"))
     closed_on = closed_on or timezone.localdate()
     if closed_on > timezone.localdate():
         raise TransitionError(_("销号日期不能晚于今天"))
+    if not is_sane(closed_on):
+        raise TransitionError(_("销号日期应在 2000 年至 2100 年之间"))
     pledge.status = Status.CLOSED
-    pledge.close_result, pledge.closed_on, pledge.closed_by = result.strip(), closed_on, by
+    pledge.close_result, pledge.closed_on, pledge.closed_by = result, closed_on, by
     save_versioned(pledge, ["status", "close_result", "closed_on", "closed_by"])
     record_event(pledge, by, Action.CLOSE, pledge.close_result)
     return pledge
@@ -321,7 +337,8 @@ def pledge_mark_unfulfilled(*, pledge: Pledge, by, reason: str) -> Pledge:
     if not reason.strip():
         raise TransitionError(_("请写明未兑现的原因"))
     pledge.status = Status.UNFULFILLED
-    pledge.close_result, pledge.closed_by = reason.strip(), by
+    pledge.close_result = checked_text(reason, REASON_MAX, _("未兑现原因"))
+    pledge.closed_by = by
     save_versioned(pledge, ["status", "close_result", "closed_by"])
     record_event(pledge, by, Action.UNFULFILLED, pledge.close_result)
     return pledge
@@ -362,7 +379,7 @@ def pledge_carry_over(
 
 @transaction.atomic
 def pledge_amend(
-    *, pledge: Pledge, by, content: PledgeContent, reason: str, version: int | None = None
+    *, pledge: Pledge, by, content: PledgeContent, reason: str, version: int | None
 ) -> Pledge:
     """Published content changes only through a recorded amendment with a reason."""
     lock_row(pledge)
@@ -372,7 +389,8 @@ def pledge_amend(
         raise TransitionError(_("只有已审核、已亮诺或践诺中的承诺可以办理变更"))
     if not reason.strip():
         raise TransitionError(_("变更时请写明原因"))
-    _check_version(pledge, version)
+    reason = checked_text(reason, REASON_MAX, _("变更原因"))
+    _check_version(pledge, version, content)
     _check_content(content, pledge.year, pledge.half)
     diff = _content_diff(pledge, content)
     if not diff:

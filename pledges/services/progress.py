@@ -12,8 +12,10 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.dates import is_sane
 from core.errors import TransitionError
 from core.locks import lock_row, lock_rows
+from core.text import LONG_TEXT_MAX, checked_text
 
 from .. import permissions
 from ..models import Evidence, Pledge, PledgeEvent, ProgressRecord
@@ -40,8 +42,15 @@ def progress_add(
         raise TransitionError(_("只有已审核、已亮诺或践诺中的承诺可以记实"))
     if not text.strip():
         raise TransitionError(_("请填写践诺情况"))
+    text = checked_text(text, LONG_TEXT_MAX, _("践诺情况"))
     if date > timezone.localdate():
         raise TransitionError(_("记实日期不能晚于今天"))
+    if not is_sane(date) or date.year < pledge.year - 1:
+        # 1900-01-01 is a typo; a record a year before the pledge's own year cannot be about it.
+        raise TransitionError(
+            _("记实日期 %(date)s 无效：应不早于 %(first)s 年")
+            % {"date": date, "first": max(pledge.year - 1, 2000)}
+        )
     evidence = Evidence.build_all(files)
     record = ProgressRecord.objects.create(pledge=pledge, date=date, text=text.strip(), author=by)
     for row in evidence:

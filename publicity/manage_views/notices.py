@@ -137,6 +137,7 @@ def _rewrite_page(request: HttpRequest, notice: Notice, form_class, starts_on, s
         "starts_on": starts_on,
         "ends_on": max(notice.ends_on, today),
         "sources": list(notice.items.values_list("source", flat=True)),
+        "version": notice.edit_version,
     }
     form = form_class(request.POST or None, candidates=candidates, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -162,7 +163,12 @@ def notice_edit(request: HttpRequest, pk: int) -> HttpResponse:
     notice = _composable_notice(request, pk)
 
     def save(form) -> Notice:
-        services.notice_update(notice=notice, by=request.user, content=_content(form))
+        services.notice_update(
+            notice=notice,
+            by=request.user,
+            content=_content(form),
+            version=form.cleaned_data["version"],
+        )
         return notice
 
     starts_on = max(notice.starts_on, timezone.localdate())

@@ -153,6 +153,7 @@ class CountyReviews:
                     shortcomings=self.rng.choice(PROBLEMS),
                     next_steps=self.rng.choice(DIRECTIONS),
                 ),
+                version=0,
                 submit=True,
             )
             self.counts["reports"] += 1
@@ -253,6 +254,7 @@ class CountyReviews:
                 services.review_update(
                     review=redo,
                     by=review.reviewer,
+                    version=redo.edit_version,
                     content=services.ReviewContent(
                         date=redo.date,
                         mode=redo.mode,
@@ -302,7 +304,10 @@ class CountyReviews:
                 )
                 if n == 0 and member.user_id:
                     letter_services.letter_reply(
-                        letter=letter, by=member.user, reply="已制定整改计划，将按期完成"
+                        letter=letter,
+                        by=member.user,
+                        reply="已制定整改计划，将按期完成",
+                        version=letter.edit_version,
                     )
 
 

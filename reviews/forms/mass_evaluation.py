@@ -6,7 +6,8 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from core.dates import DateInput
+from core.dates import DateInput, validate_sane
+from core.forms import IdsField
 from pledges.models import Member, Organization
 
 from ..models import MassEvaluation, Satisfaction
@@ -17,10 +18,13 @@ class EvaluationOpenForm(forms.Form):
     year = forms.IntegerField(label=_("年度"), min_value=2000, max_value=2100)
     half = forms.TypedChoiceField(label=_("半年"), choices=MassEvaluation.Half.choices, coerce=int)
     ends_on = forms.DateField(
-        label=_("截止日期"), widget=DateInput(), help_text=_("过了这一天，未使用的评议码即失效")
+        validators=[validate_sane],
+        label=_("截止日期"),
+        widget=DateInput(),
+        help_text=_("过了这一天，未使用的评议码即失效"),
     )
     title = forms.CharField(label=_("标题"), max_length=200, required=False)
-    members = forms.ModelMultipleChoiceField(
+    members = IdsField(
         label=_("同时评议的党员"),
         queryset=Member.objects.none(),
         required=False,

@@ -6,13 +6,19 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from core.forms import MultipleFileField
+from core.text import LONG_TEXT_MAX, REASON_MAX
+from core.versions import version_field
 
 from .widgets import TextForm, area
 
 
 class ItemDoneForm(forms.Form):
-    measures_taken = forms.CharField(label=_("整改落实情况"), widget=area(3))
-    reply = forms.CharField(label=_("回复点评人"), widget=area(2), required=False)
+    measures_taken = forms.CharField(
+        label=_("整改落实情况"), max_length=LONG_TEXT_MAX, widget=area(3)
+    )
+    reply = forms.CharField(
+        label=_("回复点评人"), max_length=LONG_TEXT_MAX, widget=area(2), required=False
+    )
     files = MultipleFileField(
         label=_("佐证材料"),
         required=False,
@@ -27,8 +33,9 @@ class ItemDoneForm(forms.Form):
 
 
 class ReplyForm(TextForm):
-    text = forms.CharField(label=_("回复内容"), widget=area(2))
+    text = forms.CharField(label=_("回复内容"), max_length=LONG_TEXT_MAX, widget=area(2))
+    version = version_field()
 
 
 class ReopenForm(TextForm):
-    text = forms.CharField(label=_("重新整改原因"), widget=area(2))
+    text = forms.CharField(label=_("重新整改原因"), max_length=REASON_MAX, widget=area(2))

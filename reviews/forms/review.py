@@ -6,7 +6,9 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from core.dates import DateInput
+from core.dates import DateInput, validate_sane
+from core.text import LONG_TEXT_MAX, REASON_MAX
+from core.versions import version_field
 
 from ..models import Review
 from ..services.review import ItemContent, ReviewContent
@@ -14,17 +16,29 @@ from .widgets import area
 
 
 class ReviewForm(forms.Form):
-    date = forms.DateField(label=_("点评日期"), widget=DateInput(), initial=timezone.localdate)
+    date = forms.DateField(
+        validators=[validate_sane],
+        label=_("点评日期"),
+        widget=DateInput(),
+        initial=timezone.localdate,
+    )
     mode = forms.ChoiceField(label=_("点评方式"), choices=Review.Mode.choices)
-    achievements = forms.CharField(label=_("肯定成绩"), widget=area(3), required=False)
-    problems = forms.CharField(label=_("指出问题"), widget=area(3), required=False)
-    direction = forms.CharField(label=_("努力方向"), widget=area(3), required=False)
+    achievements = forms.CharField(
+        label=_("肯定成绩"), max_length=LONG_TEXT_MAX, widget=area(3), required=False
+    )
+    problems = forms.CharField(
+        label=_("指出问题"), max_length=LONG_TEXT_MAX, widget=area(3), required=False
+    )
+    direction = forms.CharField(
+        label=_("努力方向"), max_length=LONG_TEXT_MAX, widget=area(3), required=False
+    )
     grade = forms.ChoiceField(
         label=_("点评等次"),
         choices=[("", _("（签认前评定）")), *Review.Grade.choices],
         required=False,
         widget=forms.RadioSelect,
     )
+    version = version_field()
 
     def content(self) -> ReviewContent:
         d = self.cleaned_data
@@ -41,10 +55,16 @@ class ReviewForm(forms.Form):
 class ItemForm(forms.Form):
     """One 四定 row; a blank row is skipped."""
 
-    problem = forms.CharField(label=_("问题"), widget=area(2), required=False)
-    measures = forms.CharField(label=_("整改措施"), widget=area(2), required=False)
+    problem = forms.CharField(
+        label=_("问题"), max_length=LONG_TEXT_MAX, widget=area(2), required=False
+    )
+    measures = forms.CharField(
+        label=_("整改措施"), max_length=LONG_TEXT_MAX, widget=area(2), required=False
+    )
     responsible = forms.CharField(label=_("责任人"), max_length=100, required=False)
-    deadline = forms.DateField(label=_("整改时限"), widget=DateInput(), required=False)
+    deadline = forms.DateField(
+        validators=[validate_sane], label=_("整改时限"), widget=DateInput(), required=False
+    )
 
     FIELDS = ("problem", "measures", "responsible", "deadline")
 
@@ -76,7 +96,7 @@ def formset_items(formset) -> list[ItemContent]:
 
 
 class AmendForm(ReviewForm):
-    reason = forms.CharField(label=_("更正原因"), widget=area(2))
+    reason = forms.CharField(label=_("更正原因"), max_length=REASON_MAX, widget=area(2))
     # How many amendments the form was made from (refuses a stale second tab).
     seen = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0)
 
@@ -97,4 +117,4 @@ class ReturnForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
         error_messages={"required": _("请勾选退回原因（三不过关）")},
     )
-    remark = forms.CharField(label=_("说明"), widget=area(2), required=False)
+    remark = forms.CharField(label=_("说明"), max_length=REASON_MAX, widget=area(2), required=False)

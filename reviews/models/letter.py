@@ -9,6 +9,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.dates import validate_sane
+from core.text import bounded_text
+from core.versions import Versioned
 from pledges.models import Member, Organization, Pledge
 from pledges.roles import Roles
 
@@ -30,7 +33,7 @@ def _letter_rows(roles: Roles) -> Q:
     return q
 
 
-class SuggestionLetter(models.Model):
+class SuggestionLetter(Versioned):
     """《公开承诺践诺建议书》 to a member who fell short, tracked to the member's reply."""
 
     class Reason(models.TextChoices):
@@ -54,17 +57,17 @@ class SuggestionLetter(models.Model):
     review = models.ForeignKey(
         Review, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
-    problems = models.TextField(_("存在问题"))
-    measures = models.TextField(_("整改建议及措施"))
-    deadline = models.DateField(_("整改时限"))
+    problems = bounded_text(_("存在问题"))
+    measures = bounded_text(_("整改建议及措施"))
+    deadline = models.DateField(_("整改时限"), validators=[validate_sane])
     issued_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
-    issued_on = models.DateField(_("发出日期"))
+    issued_on = models.DateField(_("发出日期"), validators=[validate_sane])
     status = models.CharField(
         _("状态"), max_length=20, choices=Status.choices, default=Status.ISSUED
     )
-    reply = models.TextField(_("党员回复"), blank=True)
+    reply = bounded_text(_("党员回复"), blank=True)
     replied_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )

@@ -11,6 +11,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.dates import validate_sane
+from core.text import bounded_text
 from pledges.models import Member, Organization
 
 from .subject import subtree_q, visible_q
@@ -70,7 +72,7 @@ class MassEvaluation(models.Model):
     members = models.ManyToManyField(
         Member, blank=True, related_name="mass_evaluations", verbose_name=_("参评党员")
     )
-    ends_on = models.DateField(_("截止日期"))
+    ends_on = models.DateField(_("截止日期"), validators=[validate_sane])
     closed_at = models.DateTimeField(_("提前结束时间"), null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
@@ -144,7 +146,7 @@ class EvaluationResponse(models.Model):
         MassEvaluation, on_delete=models.CASCADE, related_name="responses"
     )
     rating = models.CharField(_("对党组织的评价"), max_length=20, choices=Satisfaction.choices)
-    opinion = models.TextField(_("意见建议"), blank=True)
+    opinion = bounded_text(_("意见建议"), blank=True)
 
     class Meta:
         indexes = [models.Index(fields=["evaluation", "rating"])]

@@ -11,7 +11,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.dates import validate_sane
 from core.files import EvidenceFile
+from core.text import REASON_MAX, bounded_text
+from core.versions import Versioned
 from pledges.roles import Roles
 
 from .review import Review
@@ -50,7 +53,7 @@ def _item_rows(user, roles: Roles) -> Q:
     return q
 
 
-class RectificationItem(SubjectFields):
+class RectificationItem(Versioned, SubjectFields):
     """整改 under 四定: problem, measures, responsible person, deadline."""
 
     class Status(models.TextChoices):
@@ -78,16 +81,16 @@ class RectificationItem(SubjectFields):
         related_name="+",
         verbose_name=_("提出人"),
     )
-    problem = models.TextField(_("问题"))
-    measures = models.TextField(_("整改措施"))
+    problem = bounded_text(_("问题"))
+    measures = bounded_text(_("整改措施"))
     responsible = models.CharField(_("责任人"), max_length=100)
-    deadline = models.DateField(_("整改时限"), db_index=True)
+    deadline = models.DateField(_("整改时限"), validators=[validate_sane], db_index=True)
     status = models.CharField(
         _("状态"), max_length=20, choices=Status.choices, default=Status.OPEN, db_index=True
     )
-    measures_taken = models.TextField(_("整改落实情况"), blank=True)
-    reply = models.TextField(_("回复点评人"), blank=True)
-    reopen_reason = models.TextField(_("重新整改原因"), blank=True)
+    measures_taken = bounded_text(_("整改落实情况"), blank=True)
+    reply = bounded_text(_("回复点评人"), blank=True)
+    reopen_reason = bounded_text(_("重新整改原因"), limit=REASON_MAX, blank=True)
     done_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
@@ -150,7 +153,7 @@ class RectificationEvent(models.Model):
     item = models.ForeignKey(RectificationItem, on_delete=models.CASCADE, related_name="events")
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     action = models.CharField(max_length=20, choices=Action.choices)
-    remark = models.TextField(blank=True)
+    remark = bounded_text(blank=True)
     at = models.DateTimeField(default=timezone.now)
 
     class Meta:

@@ -9,6 +9,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.dates import validate_sane
+from core.text import REASON_MAX, bounded_text
+from core.versions import Versioned
 from pledges.roles import Roles
 
 from .self_evaluation import SelfEvaluation
@@ -45,7 +48,7 @@ def _review_rows(user, roles: Roles) -> Q:
     return q
 
 
-class Review(SubjectFields):
+class Review(Versioned, SubjectFields):
     """领导点评, recorded as in the 点评情况登记表 and signed by the reviewer."""
 
     class Mode(models.TextChoices):
@@ -87,11 +90,11 @@ class Review(SubjectFields):
         related_name="reviews_given",
         verbose_name=_("点评人"),
     )
-    date = models.DateField(_("点评日期"))
+    date = models.DateField(_("点评日期"), validators=[validate_sane])
     mode = models.CharField(_("点评方式"), max_length=20, choices=Mode.choices)
-    achievements = models.TextField(_("肯定成绩"), blank=True)
-    problems = models.TextField(_("指出问题"), blank=True)
-    direction = models.TextField(_("努力方向"), blank=True)
+    achievements = bounded_text(_("肯定成绩"), blank=True)
+    problems = bounded_text(_("指出问题"), blank=True)
+    direction = bounded_text(_("努力方向"), blank=True)
     grade = models.CharField(_("点评等次"), max_length=20, choices=Grade.choices, blank=True)
     status = models.CharField(
         _("状态"), max_length=20, choices=Status.choices, default=Status.DRAFT, db_index=True
@@ -112,7 +115,7 @@ class Review(SubjectFields):
     signed_at = models.DateTimeField(null=True, blank=True)
     published_at = models.DateTimeField(null=True, blank=True)
     return_reasons = models.JSONField(_("退回原因"), default=list, blank=True)
-    return_remark = models.TextField(_("退回说明"), blank=True)
+    return_remark = bounded_text(_("退回说明"), limit=REASON_MAX, blank=True)
     returned_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
@@ -169,7 +172,7 @@ class ReviewAmendment(models.Model):
     review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="amendments")
     by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     at = models.DateTimeField(default=timezone.now)
-    reason = models.TextField(_("更正原因"))
+    reason = bounded_text(_("更正原因"), limit=REASON_MAX)
     changes = models.JSONField(default=dict)
 
     class Meta:

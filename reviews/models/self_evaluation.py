@@ -8,6 +8,8 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from core.text import bounded_text
+from core.versions import Versioned
 from pledges.roles import Roles
 
 from .subject import SubjectFields, _subject_checks, visible_q
@@ -35,7 +37,7 @@ def _report_rows(user, roles: Roles) -> Q:
     return q
 
 
-class SelfEvaluation(SubjectFields):
+class SelfEvaluation(Versioned, SubjectFields):
     """自查自评: the quarterly report that comes before the review ("先报后评")."""
 
     class Status(models.TextChoices):
@@ -52,10 +54,10 @@ class SelfEvaluation(SubjectFields):
     pledges_closed = models.PositiveIntegerField(_("已兑现"), default=0)
     pledges_in_progress = models.PositiveIntegerField(_("推进中"), default=0)
     pledges_behind = models.PositiveIntegerField(_("滞后（逾期或未兑现）"), default=0)
-    pledge_notes = models.TextField(_("承诺践诺情况"), blank=True)
-    highlights = models.TextField(_("主要成绩"), blank=True)
-    shortcomings = models.TextField(_("存在不足"), blank=True)
-    next_steps = models.TextField(_("下步打算"), blank=True)
+    pledge_notes = bounded_text(_("承诺践诺情况"), blank=True)
+    highlights = bounded_text(_("主要成绩"), blank=True)
+    shortcomings = bounded_text(_("存在不足"), blank=True)
+    next_steps = bounded_text(_("下步打算"), blank=True)
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     submitted_at = models.DateTimeField(null=True, blank=True)

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.errors import TransitionError
+from core.locks import lock_row
 from pledges.models import Member, Organization
 
 from ..models import (
@@ -75,6 +76,7 @@ def assessment_clear(*, by, assessment: AnnualAssessment) -> None:
     """Remove an unpublished grade entered by mistake."""
     if not can_record_assessment(by, assessment.organization, member=assessment.member):
         raise PermissionDenied
+    lock_row(assessment)  # publication running meanwhile is seen: a published grade stays
     if assessment.published_at is not None:
         raise TransitionError(_("总评结果已经公示，不能再修改"))
     assessment.delete()

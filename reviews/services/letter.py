@@ -14,8 +14,11 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.dates import is_sane
 from core.errors import TransitionError
-from core.locks import lock_rows
+from core.locks import lock_row, lock_rows
+from core.text import LONG_TEXT_MAX, checked_text
+from core.versions import check_edit, stamp
 from pledges.models import Member, Organization, Pledge
 
 from ..models import (
@@ -92,14 +95,18 @@ def letter_issue(
         raise TransitionError(_("请写明存在问题和整改建议"))
     if deadline <= today:
         raise TransitionError(_("整改时限应晚于今天"))
+    if not is_sane(deadline):
+        raise TransitionError(_("整改时限应在 2000 年至 2100 年之间"))
+    problems = checked_text(problems, LONG_TEXT_MAX, _("存在问题"))
+    measures = checked_text(measures, LONG_TEXT_MAX, _("整改建议及措施"))
     letter = SuggestionLetter.objects.create(
         member=member,
         organization=member.organization,
         number=_next_letter_number(member.organization, today.year),
         reason=reason,
         review=review,
-        problems=problems.strip(),
-        measures=measures.strip(),
+        problems=problems,
+        measures=measures,
         deadline=deadline,
         issued_by=by,
         issued_on=today,
@@ -110,17 +117,24 @@ def letter_issue(
 
 
 @transaction.atomic
-def letter_reply(*, letter: SuggestionLetter, by, reply: str) -> SuggestionLetter:
+def letter_reply(
+    *, letter: SuggestionLetter, by, reply: str, version: int | None
+) -> SuggestionLetter:
+    """The member's reply; a second reply replaces the first, so one written on an older page
+    (or after the letter was closed meanwhile) is refused."""
     if not can_reply_letter(by, letter):
         raise PermissionDenied
+    lock_row(letter)
     if letter.status == SuggestionLetter.Status.CLOSED:
         raise TransitionError(_("建议书已办结"))
     if not reply.strip():
         raise TransitionError(_("请填写回复内容"))
-    letter.reply = reply.strip()
+    reply = checked_text(reply, LONG_TEXT_MAX, _("党员回复"))
+    check_edit(letter, version, label=_("建议书"), values={"reply": reply})
+    letter.reply = reply
     letter.status = SuggestionLetter.Status.REPLIED
     letter.replied_by, letter.replied_at = by, timezone.now()
-    letter.save(update_fields=["reply", "status", "replied_by", "replied_at"])
+    letter.save(update_fields=["reply", "status", "replied_by", "replied_at", *stamp(letter, by)])
     return letter
 
 
@@ -128,9 +142,10 @@ def letter_reply(*, letter: SuggestionLetter, by, reply: str) -> SuggestionLette
 def letter_close(*, letter: SuggestionLetter, by) -> SuggestionLetter:
     if not can_close_letter(by, letter):
         raise PermissionDenied
+    lock_row(letter)  # a reply arriving meanwhile is seen, not closed over unread
     if letter.status != SuggestionLetter.Status.REPLIED:
         raise TransitionError(_("党员回复后才能办结"))
     letter.status = SuggestionLetter.Status.CLOSED
     letter.closed_at = timezone.now()
-    letter.save(update_fields=["status", "closed_at"])
+    letter.save(update_fields=["status", "closed_at", *stamp(letter, by)])
     return letter

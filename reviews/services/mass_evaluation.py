@@ -15,6 +15,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.errors import TransitionError
+from core.locks import lock_row
+from core.ratelimit import over_limit, rate_limited
+from core.text import checked_text
 from pledges.models import Member, Organization
 
 from ..models import (
@@ -29,6 +32,11 @@ from ..models import (
 from ..rules.mass_evaluation import can_run_mass_evaluation
 
 MAX_CODES_PER_ISSUE = 500
+
+# Per network address and hour. Submissions: a meeting of 100 on one address still fits.
+# Unknown codes: a person mistypes a few; a script guessing codes is stopped at 20.
+SUBMIT_RATE_LIMIT = 100
+GUESS_RATE_LIMIT = 20
 
 
 MAX_OPINION_LENGTH = 2000
@@ -120,6 +128,7 @@ def mass_evaluation_close(*, by, evaluation: MassEvaluation) -> MassEvaluation:
     """End an evaluation before its end date; unused codes stop working."""
     if not can_run_mass_evaluation(by, evaluation.organization):
         raise PermissionDenied
+    lock_row(evaluation)  # a response being counted finishes first; a double close is refused
     if not evaluation.is_open():
         raise TransitionError(_("评议已经结束"))
     evaluation.closed_at = timezone.now()
@@ -145,6 +154,19 @@ def check_code(raw: str, *, for_update: bool = False) -> EvaluationCode:
     return found
 
 
+def check_code_from(raw: str, *, address: str) -> EvaluationCode:
+    """check_code for the public form: unknown codes are counted per address, and once an
+    address has guessed too many, every code from it is refused for the hour."""
+    if over_limit("evaluate-guess", address, limit=GUESS_RATE_LIMIT):
+        raise CodeRefused(_("评议码输错次数过多，请一小时后再试"), "limited")
+    try:
+        return check_code(raw)
+    except CodeRefused as e:
+        if e.reason == "unknown":
+            rate_limited("evaluate-guess", address, limit=GUESS_RATE_LIMIT, seconds=3600)
+        raise
+
+
 @transaction.atomic
 def mass_evaluation_submit(
     *,
@@ -152,10 +174,13 @@ def mass_evaluation_submit(
     rating: str,
     member_ratings: Mapping[int, str],
     opinion: str = "",
+    address: str,
 ) -> EvaluationResponse:
     """Record one evaluator's answers and spend the code, both or neither.
 
-    The code row is locked first, so two submissions with one code cannot both pass."""
+    The code row is locked first, so two submissions with one code cannot both pass. Counted
+    against the address's hourly limit: generous, since a whole village meeting may answer
+    from one network address, but a script spending a stack of codes is stopped."""
     found = check_code(code, for_update=True)
     evaluation = found.evaluation
     if rating not in Satisfaction.values:
@@ -165,9 +190,13 @@ def mass_evaluation_submit(
         raise TransitionError(_("请对每一名党员作出评价"))
     if any(value not in Satisfaction.values for value in member_ratings.values()):
         raise TransitionError(_("评价选项无效"))
-    opinion = (opinion or "").strip()
-    if len(opinion) > MAX_OPINION_LENGTH:
-        raise TransitionError(_("意见建议不能超过 %(n)d 字") % {"n": MAX_OPINION_LENGTH})
+    opinion = checked_text(opinion, MAX_OPINION_LENGTH, _("意见建议"))
+    # Counted once the answers are complete: a refused form does not use up a try.
+    if rate_limited("evaluate", address, limit=SUBMIT_RATE_LIMIT, seconds=3600):
+        raise TransitionError(
+            _("提交过于频繁：同一网络每小时最多提交 %(n)d 份评议，请稍后再试")
+            % {"n": SUBMIT_RATE_LIMIT}
+        )
     # Only the day is kept: an exact time would line the spent codes up with the answers
     # (stored in arrival order), and the organizer knows which slip went to whom.
     found.used_at = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)

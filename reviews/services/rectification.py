@@ -14,8 +14,11 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.dates import is_sane
 from core.errors import TransitionError
 from core.locks import lock_row
+from core.text import LONG_TEXT_MAX, REASON_MAX, checked_text
+from core.versions import check_edit, stamp
 from pledges.models import Organization
 
 from ..models import (
@@ -61,18 +64,18 @@ def item_raise(
         raise TransitionError(_("整改事项须写明问题、措施、责任人和时限（四定）"))
     if deadline < timezone.localdate():
         raise TransitionError(_("整改时限不能早于今天"))
-    if len(responsible.strip()) > 100:
-        raise TransitionError(_("责任人不能超过 100 个字"))
+    if not is_sane(deadline):
+        raise TransitionError(_("整改时限应在 2000 年至 2100 年之间"))
     item = RectificationItem.objects.create(
         **Subject(SubjectKind.ORGANIZATION, organization).fields(),
         review=None,
         raised_by=by,
-        problem=problem.strip(),
-        measures=measures.strip(),
-        responsible=responsible.strip(),
+        problem=checked_text(problem, LONG_TEXT_MAX, _("问题")),
+        measures=checked_text(measures, LONG_TEXT_MAX, _("整改措施")),
+        responsible=checked_text(responsible, 100, _("责任人")),
         deadline=deadline,
     )
-    _item_event(item, by, ItemAction.CREATE, remark.strip()[:500])
+    _item_event(item, by, ItemAction.CREATE, checked_text(remark, REASON_MAX, _("来源说明")))
     return item
 
 
@@ -93,23 +96,27 @@ def item_done(
         raise TransitionError(_("只有整改中或重新整改的事项可以报整改完成"))
     if not measures_taken.strip():
         raise TransitionError(_("请填写整改落实情况"))
+    measures_taken = checked_text(measures_taken, LONG_TEXT_MAX, _("整改落实情况"))
+    reply = checked_text(reply, LONG_TEXT_MAX, _("回复点评人"))
     for row in RectificationEvidence.build_all(files, item=item, uploaded_by=by):
         row.save()
     item.status = ItemStatus.DONE
-    item.measures_taken = measures_taken.strip()
-    if reply.strip():
-        item.reply = reply.strip()
+    item.measures_taken = measures_taken
+    if reply:
+        item.reply = reply
     item.done_by, item.done_at = by, timezone.now()
+    stamp(item, by)
     item.save()
     _item_event(item, by, ItemAction.DONE, item.measures_taken[:500])
-    if reply.strip():
+    if reply:
         _item_event(item, by, ItemAction.REPLY, item.reply[:500])
     return item
 
 
 @transaction.atomic
-def item_reply(*, item: RectificationItem, by, text: str) -> RectificationItem:
-    """重点问题整改落实情况及时回复点评人: the subject's reply, at any stage before 销号."""
+def item_reply(*, item: RectificationItem, by, text: str, version: int | None) -> RectificationItem:
+    """重点问题整改落实情况及时回复点评人: the subject's reply, at any stage before 销号.
+    A reply replaces the last one, so a reply written on an older page is refused."""
     if not can_work_on_item(by, item):
         raise PermissionDenied
     item = _locked_item(item)
@@ -117,8 +124,10 @@ def item_reply(*, item: RectificationItem, by, text: str) -> RectificationItem:
         raise TransitionError(_("已销号的事项不能再回复"))
     if not text.strip():
         raise TransitionError(_("请填写回复内容"))
-    item.reply = text.strip()
-    item.save(update_fields=["reply"])
+    text = checked_text(text, LONG_TEXT_MAX, _("回复内容"))
+    check_edit(item, version, label=_("整改事项"), values={"reply": text})
+    item.reply = text
+    item.save(update_fields=["reply", *stamp(item, by)])
     _item_event(item, by, ItemAction.REPLY, item.reply[:500])
     return item
 
@@ -133,8 +142,9 @@ def item_confirm(*, item: RectificationItem, by, remark: str = "") -> Rectificat
         raise TransitionError(_("只有已报整改完成的事项可以确认销号"))
     item.status = ItemStatus.CONFIRMED
     item.confirmed_by, item.confirmed_at = by, timezone.now()
-    item.save(update_fields=["status", "confirmed_by", "confirmed_at"])
-    _item_event(item, by, ItemAction.CONFIRM, remark.strip())
+    remark = checked_text(remark, REASON_MAX, _("说明"))
+    item.save(update_fields=["status", "confirmed_by", "confirmed_at", *stamp(item, by)])
+    _item_event(item, by, ItemAction.CONFIRM, remark)
     return item
 
 
@@ -148,7 +158,7 @@ def item_reopen(*, item: RectificationItem, by, reason: str) -> RectificationIte
     if not reason.strip():
         raise TransitionError(_("请写明重新整改的原因"))
     item.status = ItemStatus.REOPENED
-    item.reopen_reason = reason.strip()
-    item.save(update_fields=["status", "reopen_reason"])
+    item.reopen_reason = checked_text(reason, REASON_MAX, _("重新整改原因"))
+    item.save(update_fields=["status", "reopen_reason", *stamp(item, by)])
     _item_event(item, by, ItemAction.REOPEN, item.reopen_reason)
     return item

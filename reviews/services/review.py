@@ -14,8 +14,11 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.dates import is_sane
 from core.errors import TransitionError
 from core.locks import lock_row
+from core.text import LONG_TEXT_MAX, REASON_MAX, checked_text
+from core.versions import check_edit, check_version, stamp
 
 from ..models import (
     Quarter,
@@ -33,6 +36,7 @@ from ..services.self_evaluation import lock_subject
 
 Status = Review.Status
 ItemAction = RectificationEvent.Action
+RESPONSIBLE_MAX = RectificationItem._meta.get_field("responsible").max_length
 
 
 @dataclass(frozen=True)
@@ -62,6 +66,9 @@ def _check_content(content: ReviewContent, quarter: Quarter) -> None:
         raise TransitionError(_("点评日期不能晚于今天"))
     if content.date < quarter.start:
         raise TransitionError(_("点评日期不能早于所评季度"))
+    checked_text(content.achievements, LONG_TEXT_MAX, _("肯定成绩"))
+    checked_text(content.problems, LONG_TEXT_MAX, _("指出问题"))
+    checked_text(content.direction, LONG_TEXT_MAX, _("努力方向"))
 
 
 def _check_items(
@@ -74,6 +81,11 @@ def _check_items(
     for n, item in enumerate(items):
         if not (item.problem.strip() and item.measures.strip() and item.responsible.strip()):
             raise TransitionError(_("整改事项须写明问题、措施、责任人和时限（四定）"))
+        checked_text(item.problem, LONG_TEXT_MAX, _("问题"))
+        checked_text(item.measures, LONG_TEXT_MAX, _("整改措施"))
+        checked_text(item.responsible, RESPONSIBLE_MAX, _("责任人"))
+        if not is_sane(item.deadline):
+            raise TransitionError(_("整改时限应在 2000 年至 2100 年之间"))
         if n < len(kept) and item.deadline == kept[n].deadline:
             continue
         if item.deadline < date:
@@ -122,17 +134,25 @@ def review_create(
 
 @transaction.atomic
 def review_update(
-    *, review: Review, by, content: ReviewContent, items: Sequence[ItemContent]
+    *,
+    review: Review,
+    by,
+    content: ReviewContent,
+    items: Sequence[ItemContent],
+    version: int | None,
 ) -> Review:
     if not can_edit_review(by, review):
         raise PermissionDenied
     lock_row(review)  # a stale form from a second tab sees the review already signed
     if review.status != Status.DRAFT:
         raise TransitionError(_("已签认的点评已锁定，更正请办理修正记录"))
+    # Two tabs on one draft: the second save would silently drop the first one's change.
+    check_edit(review, version, label=_("点评草稿"), values=asdict(content))
     _check_content(content, review.quarter_obj)
     _check_items(items, content.date, _carried(review))
     for name, value in asdict(content).items():
         setattr(review, name, value)
+    stamp(review, by)
     review.save()
     _replace_or_keep(review, items)
     return review
@@ -268,7 +288,7 @@ def review_publish(*, review: Review, by, scope: str = Review.Scope.ORGANIZATION
 
 @transaction.atomic
 def review_amend(
-    *, review: Review, by, content: ReviewContent, reason: str, seen: int | None = None
+    *, review: Review, by, content: ReviewContent, reason: str, seen: int | None
 ) -> Review:
     """A correction to a signed review: recorded with the old and new values. `seen` is the
     number of amendments the form was made from: a stale form would silently undo a later
@@ -278,10 +298,14 @@ def review_amend(
     lock_row(review)
     if review.status not in Review.LOCKED_STATUSES:
         raise TransitionError(_("只有已签认或已公开的点评可以更正"))
-    if seen is not None and review.amendments.count() != seen:
+    if seen is None:
+        # A post that does not say which state it was made on would silently undo a correction.
+        check_version(current=0, sent=None, label=_("点评"))
+    if review.amendments.count() != seen:
         raise TransitionError(_("点评在您打开此页后已被更正过，请按当前内容重新填写"))
     if not reason.strip():
         raise TransitionError(_("更正时请写明原因"))
+    reason = checked_text(reason, REASON_MAX, _("更正原因"))
     _check_content(content, review.quarter_obj)
     if not content.grade:
         raise TransitionError(_("请评定等次"))
@@ -294,7 +318,7 @@ def review_amend(
     if not changes:
         raise TransitionError(_("内容没有变化"))
     review.save(update_fields=list(changes))
-    ReviewAmendment.objects.create(review=review, by=by, reason=reason.strip(), changes=changes)
+    ReviewAmendment.objects.create(review=review, by=by, reason=reason, changes=changes)
     return review
 
 
@@ -311,7 +335,7 @@ def review_return(*, review: Review, by, reasons: Sequence[str], remark: str = "
         raise TransitionError(_("请勾选退回原因（三不过关）"))
     review.status = Status.RETURNED
     review.return_reasons = reasons
-    review.return_remark = remark.strip()
+    review.return_remark = checked_text(remark, REASON_MAX, _("退回说明"))
     review.returned_by, review.returned_at = by, timezone.now()
     review.save(
         update_fields=["status", "return_reasons", "return_remark", "returned_by", "returned_at"]

@@ -14,6 +14,8 @@ from django.utils.translation import gettext as _
 
 from core.errors import TransitionError
 from core.locks import lock_rows
+from core.text import LONG_TEXT_MAX, checked_text
+from core.versions import check_edit, check_version, stamp
 from pledges.models import Member, Organization
 
 from ..models import (
@@ -46,7 +48,13 @@ def lock_subject(subject: Subject) -> None:
 
 @transaction.atomic
 def self_evaluation_save(
-    *, by, subject: Subject, quarter: Quarter, content: SelfEvaluationContent, submit: bool = False
+    *,
+    by,
+    subject: Subject,
+    quarter: Quarter,
+    content: SelfEvaluationContent,
+    version: int | None,
+    submit: bool = False,
 ) -> SelfEvaluation:
     """Write (or rewrite) the subject's quarterly report; submitting freezes the pledge facts."""
     if not can_write_self_evaluation(by, subject):
@@ -59,14 +67,26 @@ def self_evaluation_save(
     )
     if report is not None and report.status == SelfEvaluation.Status.SUBMITTED:
         raise TransitionError(_("该季度的自查自评已报送，不能再修改"))
+    values = {
+        name: checked_text(
+            value, LONG_TEXT_MAX, str(SelfEvaluation._meta.get_field(name).verbose_name)
+        )
+        for name, value in asdict(content).items()
+    }
+    if report is not None:
+        # Two tabs (or the member and the secretary) on one report: refuse the older one.
+        check_edit(report, version, label=_("自查自评"), values=values)
+    elif version is None:
+        check_version(current=0, sent=None, label=_("自查自评"))
     if submit and not (content.highlights.strip() and content.shortcomings.strip()):
         raise TransitionError(_("报送前请填写主要成绩和存在不足"))
     if report is None:
         report = SelfEvaluation(
             **subject.fields(), year=quarter.year, quarter=quarter.quarter, author=by
         )
-    for name, value in asdict(content).items():
-        setattr(report, name, value.strip())
+    for name, value in values.items():
+        setattr(report, name, value)
+    stamp(report, by)
     if submit:
         for name, value in pledge_facts(subject, quarter.year).items():
             setattr(report, name, value)

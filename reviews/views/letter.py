@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from core.access import get_visible_or_404
 from core.errors import TransitionError
 from core.moves import move_on, reported
+from core.versions import posted_version
 from pledges.models import Member, Organization
 from pledges.roles import roles_of
 
@@ -83,7 +84,7 @@ def letter_detail(request: HttpRequest, pk: int) -> HttpResponse:
             and rules.can_reply_letter(request.user, letter),
             "can_close": letter.status == SuggestionLetter.Status.REPLIED
             and rules.can_close_letter(request.user, letter),
-            "reply_form": LetterReplyForm(),
+            "reply_form": LetterReplyForm(initial={"version": letter.edit_version}),
         },
     )
 
@@ -91,7 +92,12 @@ def letter_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @move_on(SuggestionLetter)
 def letter_reply(request: HttpRequest, letter: SuggestionLetter) -> HttpResponse:
     with reported(request, _("回复已提交")):
-        services.letter_reply(letter=letter, by=request.user, reply=request.POST.get("text", ""))
+        services.letter_reply(
+            letter=letter,
+            by=request.user,
+            reply=request.POST.get("text", ""),
+            version=posted_version(request.POST),
+        )
     return redirect(letter)
 
 

@@ -207,7 +207,7 @@ def mass_evaluation_export(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _refused(request: HttpRequest, error: CodeRefused) -> HttpResponse:
-    status = {"unknown": 404, "used": 410, "expired": 410}.get(error.reason, 400)
+    status = {"unknown": 404, "used": 410, "expired": 410, "limited": 429}.get(error.reason, 400)
     return render(
         request,
         "reviews/evaluation_refused.html",
@@ -227,8 +227,9 @@ def evaluate_entry(request: HttpRequest) -> HttpResponse:
 
 @never_cache
 def evaluate(request: HttpRequest, code: str) -> HttpResponse:
+    address = request.META.get("REMOTE_ADDR", "")
     try:
-        found = services.check_code(code)
+        found = services.check_code_from(code, address=address)
     except CodeRefused as e:
         return _refused(request, e)
     evaluation = found.evaluation
@@ -241,6 +242,7 @@ def evaluate(request: HttpRequest, code: str) -> HttpResponse:
                 rating=form.cleaned_data["rating"],
                 member_ratings=form.member_ratings(),
                 opinion=form.cleaned_data["opinion"],
+                address=address,
             )
         except CodeRefused as e:
             return _refused(request, e)

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from core.access import get_visible_or_404
 from core.errors import TransitionError
 from core.moves import move_on, reported
+from core.versions import posted_version
 
 from ..forms.rectification import ItemDoneForm, ReopenForm, ReplyForm
 from ..models import (
@@ -57,7 +58,7 @@ def item_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "can_work": can_work,
             "can_confirm": can_confirm,
             "done_form": ItemDoneForm(),
-            "reply_form": ReplyForm(),
+            "reply_form": ReplyForm(initial={"version": item.edit_version}),
             "reason_form": ReopenForm(),
         },
     )
@@ -83,7 +84,12 @@ def item_done(request: HttpRequest, item: RectificationItem) -> HttpResponse:
 @move_on(_items)
 def item_reply(request: HttpRequest, item: RectificationItem) -> HttpResponse:
     with reported(request, _("已回复点评人")):
-        services.item_reply(item=item, by=request.user, text=request.POST.get("text", ""))
+        services.item_reply(
+            item=item,
+            by=request.user,
+            text=request.POST.get("text", ""),
+            version=posted_version(request.POST),
+        )
     return redirect(item)
 
 

@@ -169,9 +169,8 @@ def review_edit(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, _("已签认的点评已锁定，更正请办理修正记录"))
         return redirect(review)
     items = list(review.items.order_by("id"))
-    form = ReviewForm(
-        request.POST or None, initial={n: getattr(review, n) for n in Review.CONTENT_FIELDS}
-    )
+    initial = {n: getattr(review, n) for n in Review.CONTENT_FIELDS}
+    form = ReviewForm(request.POST or None, initial={**initial, "version": review.edit_version})
     formset = ItemFormSet(
         request.POST or None,
         prefix="items",
@@ -183,7 +182,11 @@ def review_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid() and formset.is_valid():
         try:
             services.review_update(
-                review=review, by=request.user, content=form.content(), items=formset_items(formset)
+                review=review,
+                by=request.user,
+                content=form.content(),
+                items=formset_items(formset),
+                version=form.cleaned_data["version"],
             )
         except TransitionError as e:
             messages.error(request, str(e))

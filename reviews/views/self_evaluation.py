@@ -43,10 +43,11 @@ def self_evaluation_write(request: HttpRequest) -> HttpResponse:
         return redirect(existing)
     facts = selectors.self_evaluation_initial(subject, quarter)
     initial = (
-        {n: getattr(existing, n) for n in SelfEvaluationForm.base_fields}
+        {n: getattr(existing, n) for n in SelfEvaluationForm.base_fields if n != "version"}
         if existing
         else {"pledge_notes": facts["pledge_notes"]}
     )
+    initial["version"] = existing.edit_version if existing else 0
     form = SelfEvaluationForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         submit = "submit" in request.POST
@@ -56,6 +57,7 @@ def self_evaluation_write(request: HttpRequest) -> HttpResponse:
                 subject=subject,
                 quarter=quarter,
                 content=form.content(),
+                version=form.cleaned_data["version"],
                 submit=submit,
             )
         except TransitionError as e:

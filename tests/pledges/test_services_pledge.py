@@ -119,7 +119,12 @@ def test_it_returns_with_a_reason_and_lets_it_be_resubmitted(world, pledge_in, c
     services.pledge_return(pledge=pledge, by=world.secretary, reason="时限不明确")
     assert pledge.status == S.RETURNED
     assert pledge.return_reason == "时限不明确"
-    services.pledge_update(pledge=pledge, by=world.member_user, content=content(title="新的事项"))
+    services.pledge_update(
+        pledge=pledge,
+        by=world.member_user,
+        content=content(title="新的事项"),
+        version=pledge.version,
+    )
     services.pledge_submit(pledge=pledge, by=world.member_user)
     assert pledge.status == S.SUBMITTED
 
@@ -192,7 +197,9 @@ def test_it_refuses_carrying_over_a_running_pledge(world, pledge_in):
 def test_it_refuses_editing_published_content_directly(world, pledge_in, content):
     pledge = pledge_in("published", world)
     with pytest.raises(TransitionError, match="变更"):
-        services.pledge_update(pledge=pledge, by=world.secretary, content=content(title="改了"))
+        services.pledge_update(
+            pledge=pledge, by=world.secretary, content=content(title="改了"), version=pledge.version
+        )
 
 
 def test_it_records_an_amendment_with_old_and_new_values(world, pledge_in, content):
@@ -203,6 +210,7 @@ def test_it_records_an_amendment_with_old_and_new_values(world, pledge_in, conte
         by=world.secretary,
         content=content(title="改后的事项"),
         reason="上级要求调整",
+        version=pledge.version,
     )
     event = pledge.events.get(action=PledgeEvent.Action.AMEND)
     assert event.changes["title"] == [old_title, "改后的事项"]
@@ -213,16 +221,22 @@ def test_it_records_an_amendment_with_old_and_new_values(world, pledge_in, conte
 def test_it_refuses_an_amendment_without_reason_or_change(world, pledge_in, content):
     pledge = pledge_in("published", world)
     with pytest.raises(TransitionError):
-        services.pledge_amend(pledge=pledge, by=world.secretary, content=content(), reason="")
+        services.pledge_amend(
+            pledge=pledge, by=world.secretary, content=content(), reason="", version=pledge.version
+        )
     same = content(**{n: getattr(pledge, n) for n in Pledge.CONTENT_FIELDS})
     with pytest.raises(TransitionError, match="没有变化"):
-        services.pledge_amend(pledge=pledge, by=world.secretary, content=same, reason="无")
+        services.pledge_amend(
+            pledge=pledge, by=world.secretary, content=same, reason="无", version=pledge.version
+        )
 
 
 def test_it_refuses_a_stale_edit(world, pledge_in, content):
     pledge = pledge_in("draft", world)
     stale = pledge.version
-    services.pledge_update(pledge=pledge, by=world.secretary, content=content(title="第一次"))
+    services.pledge_update(
+        pledge=pledge, by=world.secretary, content=content(title="第一次"), version=pledge.version
+    )
     with pytest.raises(TransitionError, match="刷新"):
         services.pledge_update(
             pledge=pledge, by=world.member_user, content=content(title="第二次"), version=stale

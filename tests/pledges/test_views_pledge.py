@@ -58,7 +58,11 @@ def test_it_names_the_field_in_the_amendment_history(world, client, pledge_in, c
     pledge = pledge_in("published", world)
     new_deadline = TODAY() + datetime.timedelta(days=200)
     services.pledge_amend(
-        pledge=pledge, by=world.secretary, content=content(deadline=new_deadline), reason="延期"
+        pledge=pledge,
+        by=world.secretary,
+        content=content(deadline=new_deadline),
+        reason="延期",
+        version=pledge.version,
     )
     client.force_login(world.secretary)
     assert "完成时限：" in client.get(f"/pledge/{pledge.pk}/").content.decode()

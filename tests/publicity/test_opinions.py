@@ -73,13 +73,19 @@ def test_it_limits_each_address_to_five_an_hour_and_keeps_the_text(client, pub):
         ("name", "名" * 51),
         ("contact", "1" * 101),
         ("text", ""),
-        ("text", "a\x00b"),
     ],
 )
 def test_it_refuses_oversized_or_odd_input_with_a_message(client, pub, field, value):
     response = _post(client, pub, **{field: value})
     assert response.status_code == 200
     assert 'class="errors"' in response.content.decode()
+    assert not Opinion.objects.exists()
+
+
+def test_it_refuses_a_nul_byte_with_a_page_and_stores_nothing(client, pub):
+    response = _post(client, pub, text="a\x00b")
+    assert response.status_code == 400
+    assert "无效字符" in response.content.decode()
     assert not Opinion.objects.exists()
 
 

@@ -259,9 +259,10 @@ def test_it_finds_an_organization_by_name(client, pub):
     assert "西街社区党支部" in html and "东街社区党支部" not in html
 
 
-@pytest.mark.parametrize("q", ["%00", "x" * 5000, "%E2%98%83"])
-def test_it_answers_odd_searches_without_error(client, pub, q):
-    assert client.get(reverse("publicity:index") + f"?q={q}").status_code == 200
+@pytest.mark.parametrize(("q", "status"), [("%00", 400), ("x" * 5000, 200), ("%E2%98%83", 200)])
+def test_it_answers_odd_searches_without_error(client, pub, q, status):
+    # A NUL is refused by core.middleware with its Chinese page, never a 500.
+    assert client.get(reverse("publicity:index") + f"?q={q}").status_code == status
 
 
 def test_it_shows_the_opinion_rectification_progress(client, pub):

@@ -51,7 +51,9 @@ def test_it_issues_a_letter_for_unfulfilled_pledges_and_tracks_the_reply(rworld)
     assert letter.status == SuggestionLetter.Status.ISSUED
     with pytest.raises(TransitionError):
         letter_services.letter_close(letter=letter, by=rworld.secretary)
-    letter_services.letter_reply(letter=letter, by=rworld.member_user, reply="已补办完成")
+    letter_services.letter_reply(
+        letter=letter, by=rworld.member_user, reply="已补办完成", version=letter.edit_version
+    )
     letter.refresh_from_db()
     assert letter.status == SuggestionLetter.Status.REPLIED
     assert letter.replied_by == rworld.member_user
@@ -75,7 +77,9 @@ def test_it_refuses_other_secretaries_and_other_members(rworld):
             _issue(rworld, by=user)
     letter = _issue(rworld)
     with pytest.raises(PermissionDenied):
-        letter_services.letter_reply(letter=letter, by=rworld.other_member_user, reply="x")
+        letter_services.letter_reply(
+            letter=letter, by=rworld.other_member_user, reply="x", version=letter.edit_version
+        )
     assert letter.pk not in SuggestionLetter.objects.visible_to(rworld.other_secretary).values_list(
         "pk", flat=True
     )
@@ -88,7 +92,10 @@ def test_it_prints_the_letter_in_the_official_style(rworld, client):
     html = client.get(reverse("reviews:letter", args=[letter.pk])).content.decode()
     assert "official-doc" in html and "《公开承诺践诺建议书》" in html
     assert "张三同志" in html and "修路灯" in html and rworld.branch.name in html
-    response = client.post(reverse("reviews:letter_reply", args=[letter.pk]), {"text": "已整改"})
+    response = client.post(
+        reverse("reviews:letter_reply", args=[letter.pk]),
+        {"text": "已整改", "version": letter.edit_version},
+    )
     assert response.status_code == 302
     letter.refresh_from_db()
     assert letter.reply == "已整改"

@@ -168,7 +168,7 @@ def test_it_requires_every_listed_member_to_be_rated(world):
     code = codes_of(evaluation)[0]
     with pytest.raises(TransitionError):
         mass_evaluation_services.mass_evaluation_submit(
-            code=code, rating=S.SATISFIED, member_ratings={}
+            code=code, rating=S.SATISFIED, member_ratings={}, address="10.0.0.1"
         )
     # Nothing written and the code still usable.
     assert EvaluationResponse.objects.count() == 0
@@ -432,7 +432,10 @@ def test_it_records_one_answer_when_a_code_is_sent_twice_at_once(world):
         barrier.wait()
         try:
             mass_evaluation_services.mass_evaluation_submit(
-                code=code, rating=S.SATISFIED, member_ratings=dict.fromkeys(members, S.BASIC)
+                code=code,
+                rating=S.SATISFIED,
+                member_ratings=dict.fromkeys(members, S.BASIC),
+                address="10.0.0.1",
             )
             outcomes.append("ok")
         except CodeRefused as e:

@@ -106,7 +106,9 @@ def test_it_lets_the_member_work_on_his_own_item(rworld):
     review = signed_review(rworld.secretary, member_subject(rworld.member), mode="random")
     item = review.items.first()
     rectification_services.item_done(item=item, by=rworld.member_user, measures_taken="已改正")
-    rectification_services.item_reply(item=item, by=rworld.member_user, text="请书记检查")
+    rectification_services.item_reply(
+        item=item, by=rworld.member_user, text="请书记检查", version=item.edit_version
+    )
     with pytest.raises(PermissionDenied):
         rectification_services.item_done(item=item, by=rworld.other_member_user, measures_taken="x")
 
@@ -206,7 +208,9 @@ def test_it_refuses_the_reviewer_reporting_his_own_item_done(rworld):
     with pytest.raises(PermissionDenied):
         rectification_services.item_done(item=item, by=rworld.secretary, measures_taken="x")
     with pytest.raises(PermissionDenied):
-        rectification_services.item_reply(item=item, by=rworld.secretary, text="x")
+        rectification_services.item_reply(
+            item=item, by=rworld.secretary, text="x", version=item.edit_version
+        )
     rectification_services.item_done(item=item, by=rworld.member_user, measures_taken="已改正")
     rectification_services.item_confirm(item=item, by=rworld.secretary)
 
@@ -229,7 +233,9 @@ def test_it_labels_the_reply_and_reopen_boxes(rworld, item, client):
 
 
 def test_it_shows_the_reviewer_each_items_reply_in_his_list(rworld, item, client):
-    rectification_services.item_reply(item=item, by=rworld.secretary, text="已召开专题会研究")
+    rectification_services.item_reply(
+        item=item, by=rworld.secretary, text="已召开专题会研究", version=item.edit_version
+    )
     client.force_login(rworld.branch_leader)
     html = client.get("/reviews/rectification/").content.decode()
     assert 'data-testid="items-given"' in html and "已召开专题会研究" in html

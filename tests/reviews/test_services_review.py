@@ -37,7 +37,11 @@ def test_it_creates_a_draft_with_rectification_items(rworld):
 def test_it_updates_a_draft_and_replaces_its_items(rworld):
     review = draft_review(rworld.branch_leader, org_subject(rworld.branch))
     review_services.review_update(
-        review=review, by=rworld.branch_leader, content=content(problems="新问题"), items=items(3)
+        review=review,
+        by=rworld.branch_leader,
+        content=content(problems="新问题"),
+        items=items(3),
+        version=review.edit_version,
     )
     review.refresh_from_db()
     assert review.problems == "新问题"
@@ -116,17 +120,26 @@ def test_it_locks_a_signed_review_and_records_amendments(rworld):
     review = signed_review(rworld.branch_leader, org_subject(rworld.branch), mode="random")
     with pytest.raises(TransitionError, match="锁定"):
         review_services.review_update(
-            review=review, by=rworld.branch_leader, content=content(), items=items(1)
+            review=review,
+            by=rworld.branch_leader,
+            content=content(),
+            items=items(1),
+            version=review.edit_version,
         )
     with pytest.raises(TransitionError, match="原因"):
         review_services.review_amend(
-            review=review, by=rworld.branch_leader, content=content(grade="average"), reason=""
+            review=review,
+            by=rworld.branch_leader,
+            content=content(grade="average"),
+            reason="",
+            seen=0,
         )
     review_services.review_amend(
         review=review,
         by=rworld.branch_leader,
         content=content(mode="random", grade=Review.Grade.AVERAGE),
         reason="等次笔误",
+        seen=0,
     )
     review.refresh_from_db()
     assert review.grade == Review.Grade.AVERAGE
@@ -216,7 +229,9 @@ def test_it_refuses_someone_else_to_sign_or_amend(rworld):
             review_services.review_sign(review=review, by=user)
     review_services.review_sign(review=review, by=rworld.branch_leader)
     with pytest.raises(PermissionDenied):
-        review_services.review_amend(review=review, by=rworld.office, content=content(), reason="x")
+        review_services.review_amend(
+            review=review, by=rworld.office, content=content(), reason="x", seen=0
+        )
 
 
 def test_it_lets_the_branch_secretary_review_a_member_not_himself(rworld):
@@ -278,6 +293,7 @@ def test_it_keeps_both_versions_after_the_redo(rworld, signed):
         by=rworld.branch_leader,
         content=content(mode="random", problems="群众走访不够，台账不全"),
         items=items(3),
+        version=redo.edit_version,
     )
     moved = redo.items.get(pk=item.pk)
     assert moved.status == "done"
@@ -314,6 +330,7 @@ def test_it_refuses_to_sign_a_redo_that_changes_nothing(rworld, signed):
         by=rworld.branch_leader,
         content=content(mode="random", direction="每月逐项对照销号"),
         items=items(2),
+        version=redo.edit_version,
     )
     review_services.review_sign(review=redo, by=rworld.branch_leader)
     assert redo.status == Review.Status.SIGNED
@@ -326,8 +343,7 @@ def test_it_refuses_a_redo_without_items_when_measures_were_missing(rworld):
     redo = returned_redo(rworld, review, [Review.ReturnReason.NO_MEASURE])
     review_services.review_update(
         review=redo, by=rworld.branch_leader, content=content(mode="random", grade="average"),
-        items=[],
-    )  # fmt: skip
+        items=[], version=redo.edit_version)  # fmt: skip
     with pytest.raises(TransitionError, match="整改事项"):
         review_services.review_sign(review=redo, by=rworld.branch_leader)
 
@@ -336,8 +352,7 @@ def test_it_refuses_a_redo_with_the_same_problems_when_none_were_named(rworld, s
     redo = returned_redo(rworld, signed, [NO_PROBLEM])
     review_services.review_update(
         review=redo, by=rworld.branch_leader, content=content(mode="random", grade="average"),
-        items=items(2),
-    )  # fmt: skip
+        items=items(2), version=redo.edit_version)  # fmt: skip
     with pytest.raises(TransitionError, match="指出的问题"):
         review_services.review_sign(review=redo, by=rworld.branch_leader)
 
@@ -346,8 +361,7 @@ def test_it_refuses_a_redo_without_a_report_when_the_report_was_missing(rworld, 
     redo = returned_redo(rworld, signed, [Review.ReturnReason.NO_REPORT])
     review_services.review_update(
         review=redo, by=rworld.branch_leader, content=content(mode="random", grade="average"),
-        items=items(2),
-    )  # fmt: skip
+        items=items(2), version=redo.edit_version)  # fmt: skip
     with pytest.raises(TransitionError, match="自查自评"):
         review_services.review_sign(review=redo, by=rworld.branch_leader)
 
@@ -361,6 +375,7 @@ def test_it_keeps_carried_items_owed_while_the_redo_is_redrafted(rworld, signed)
         by=rworld.branch_leader,
         content=content(mode="random", problems="走访记录不全"),
         items=items(3),
+        version=redo.edit_version,
     )
     visible = RectificationItem.objects.visible_to(rworld.secretary)
     assert set(visible) == set(redo.items.filter(events__isnull=False))  # not the new third
@@ -389,20 +404,23 @@ def test_it_redoes_a_review_whose_items_are_already_past_their_deadline(rworld, 
         by=rworld.branch_leader,
         content=content(mode="random", problems="走访记录不全"),
         items=carried,
+        version=redo.edit_version,
     )
     review_services.review_sign(review=redo, by=rworld.branch_leader)
     assert redo.status == Review.Status.SIGNED
+    fresh = review_services.review_create(
+        by=rworld.branch_leader,
+        subject=secretary_subject(rworld.branch),
+        quarter=redo.quarter_obj,
+        content=content(mode="random"),
+    )
     with pytest.raises(TransitionError, match="时限"):
         review_services.review_update(
-            review=review_services.review_create(
-                by=rworld.branch_leader,
-                subject=secretary_subject(rworld.branch),
-                quarter=redo.quarter_obj,
-                content=content(mode="random"),
-            ),
+            review=fresh,
             by=rworld.branch_leader,
             content=content(mode="random"),
             items=[carried[0]],
+            version=fresh.edit_version,
         )
 
 
@@ -435,7 +453,11 @@ def test_it_refuses_a_stale_edit_after_the_review_was_signed(rworld):
     review_services.review_sign(review=draft, by=rworld.branch_leader)
     with pytest.raises(TransitionError, match="锁定"):
         review_services.review_update(
-            review=stale, by=rworld.branch_leader, content=content(grade="poor"), items=[]
+            review=stale,
+            by=rworld.branch_leader,
+            content=content(grade="poor"),
+            items=[],
+            version=stale.edit_version,
         )
     draft.refresh_from_db()
     assert draft.grade == "good" and draft.items.count() == 2

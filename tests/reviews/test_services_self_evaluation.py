@@ -53,6 +53,7 @@ def test_it_saves_a_draft_then_refuses_changes_after_submission(rworld):
         subject=subject,
         quarter=Quarter.current(),
         content=self_evaluation_services.SelfEvaluationContent(highlights="草稿"),
+        version=0,
     )
     assert draft.status == SelfEvaluation.Status.DRAFT
     with pytest.raises(TransitionError, match="不足"):
@@ -61,6 +62,7 @@ def test_it_saves_a_draft_then_refuses_changes_after_submission(rworld):
             subject=subject,
             quarter=Quarter.current(),
             content=self_evaluation_services.SelfEvaluationContent(highlights="只有成绩"),
+            version=draft.edit_version,
             submit=True,
         )
     report = submit_report(subject, rworld.member_user)

@@ -19,7 +19,7 @@ def test_it_answers_odd_subjects_with_not_found(client, world, path):
     assert client.get(path).status_code == 404
 
 
-@pytest.mark.parametrize("period", ["\u00b2", "9" * 5000, "abc", "2026\x00", "2026Q9"])
+@pytest.mark.parametrize("period", ["\u00b2", "9" * 5000, "abc", "2026Q9"])
 def test_it_refuses_an_odd_export_period_with_a_message(client, world, period):
     client.force_login(world.office)
     form = {"kind": "reviews", "org": world.town.pk, "period": period, "next": "/reviews/"}

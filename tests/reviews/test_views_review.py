@@ -65,7 +65,9 @@ def test_it_edits_a_draft_then_shows_member_prompts(rworld, client):
     client.post(
         edit,
         review_post(
-            problems="改过的问题", **{"items-TOTAL_FORMS": "1", "items-INITIAL_FORMS": "1"}
+            problems="改过的问题",
+            version=review.edit_version,
+            **{"items-TOTAL_FORMS": "1", "items-INITIAL_FORMS": "1"},
         ),
     )
     review.refresh_from_db()
@@ -89,13 +91,14 @@ def test_it_runs_the_spot_check_redo_and_amend_pages(rworld, client):
     redo.refresh_from_db()
     assert redo.status == "draft"  # unchanged: the redo must answer the return
     client.post(
-        reverse("reviews:review_edit", args=[redo.pk]), {**review_post(mode="random"), "sign": ""}
+        reverse("reviews:review_edit", args=[redo.pk]),
+        {**review_post(mode="random", version=redo.edit_version), "sign": ""},
     )
     redo.refresh_from_db()
     assert redo.status == "signed"
     client.post(
         reverse("reviews:review_amend", args=[redo.pk]),
-        {**review_post(mode="random", grade="average"), "reason": "等次更正"},
+        {**review_post(mode="random", grade="average"), "reason": "等次更正", "seen": 0},
     )
     redo.refresh_from_db()
     assert redo.grade == "average" and redo.amendments.count() == 1
@@ -128,7 +131,7 @@ def test_it_writes_a_report_through_the_page(rworld, client):
     assert "自查自评" in client.get(reverse("reviews:my_reports")).content.decode()
     url = reverse("reviews:report_write") + f"?subject=m:{rworld.member.pk}"
     assert "推进中 1 项" in client.get(url).content.decode()
-    data = {"highlights": "按期推进", "shortcomings": "走访少", "next_steps": ""}
+    data = {"highlights": "按期推进", "shortcomings": "走访少", "next_steps": "", "version": 0}
     client.post(url, {**data, "submit": "1"})
     report = SelfEvaluation.objects.get()
     assert report.status == "submitted" and report.pledges_in_progress == 1

@@ -58,7 +58,8 @@ def test_it_pages_the_list(client, alice, inbox_of):
     client.force_login(alice)
     page = client.get(LIST, {"page": "2"}).context["page"]
     assert len(page.object_list) == 1
-    assert client.get(LIST, {"page": "x\x00"}).status_code == 200
+    assert client.get(LIST, {"page": "x"}).status_code == 200
+    assert client.get(LIST, {"page": "x\x00"}).status_code == 400
 
 
 def test_it_sends_a_visitor_to_the_login_page(client, db):
@@ -113,7 +114,7 @@ def test_it_marks_all_read_up_to_the_newest_shown(client, alice, inbox_of, make_
     assert selectors.unread_count(alice) == 1
 
 
-@pytest.mark.parametrize("up_to", ["abc", "0", "99999999999999999999999", "1\x00"])
+@pytest.mark.parametrize("up_to", ["abc", "0", "99999999999999999999999"])
 def test_it_refuses_a_bad_mark_all_and_changes_nothing(client, alice, inbox_of, up_to):
     inbox_of(alice, 2)
     client.force_login(alice)

@@ -1,0 +1,62 @@
+"""Every address, posted odd values by a user who may do everything: huge ids, huge numbers,
+overlong text, impossible dates. Whatever the view does with them, never a 500."""
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from tests.factories import UserFactory
+
+HUGE = "9" * 20
+ODD = {
+    "pledges": [HUGE, "1"],
+    "members": [HUGE],
+    "pk": HUGE,
+    "pledge_id": HUGE,
+    "version": HUGE,
+    "seen": HUGE,
+    "up_to": HUGE,
+    "count": HUGE,
+    "year": HUGE,
+    "month": HUGE,
+    "half": HUGE,
+    "q": HUGE,
+    "date": "1900-01-01",
+    "deadline": "9999-12-31",
+    "ends_on": "0001-01-01",
+    "text": "长" * 100_000,
+    "reason": "长" * 100_000,
+    "measures": "长" * 100_000,
+    "action": "approve",
+    "form-TOTAL_FORMS": HUGE,
+    "form-INITIAL_FORMS": "0",
+}
+
+
+def _addresses(resolver: URLResolver, namespace: str = "") -> list[str]:
+    found = []
+    for p in resolver.url_patterns:
+        if isinstance(p, URLResolver):
+            if p.namespace == "admin":
+                continue
+            found += _addresses(p, f"{namespace}{p.namespace}:" if p.namespace else namespace)
+        elif isinstance(p, URLPattern) and p.name:
+            converters = getattr(p.pattern, "converters", {})
+            kwargs = {
+                k: 1 if type(c).__name__ == "IntConverter" else "x" for k, c in converters.items()
+            }
+            try:
+                found.append(reverse(f"{namespace}{p.name}", kwargs=kwargs))
+            except Exception:  # noqa: BLE001 - a pattern the sample arguments do not fit
+                continue
+    return sorted(set(found))
+
+
+ADDRESSES = _addresses(get_resolver())
+
+
+@pytest.mark.parametrize("address", ADDRESSES)
+def test_it_never_answers_odd_numbers_with_a_500(world, client, address):
+    client.force_login(UserFactory(is_superuser=True, is_staff=True))
+    client.raise_request_exception = False
+    response = client.post(address, ODD)
+    assert response.status_code < 500
