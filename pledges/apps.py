@@ -9,6 +9,8 @@ class PledgesConfig(AppConfig):
 
     def ready(self) -> None:
         # The service imports models, which can only be imported once the registry is ready.
+        from . import counts
         from .services.office import office_group_ensure
 
         post_migrate.connect(office_group_ensure, sender=self)
+        counts.connect()
