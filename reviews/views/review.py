@@ -45,9 +45,13 @@ def my_reviews(request: HttpRequest) -> HttpResponse:
     quarter = quarter_of(request)
     rows = selectors.my_reviews(request.user, quarter)
     given = rectification_selectors.items_given_by(request.user)
+    # A secretary of 22 committees owes hundreds of reviews: the counts above the table cover
+    # them all, the table shows one page of them.
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
         **quarter_nav(quarter),
-        "rows": rows,
+        "rows": page,
+        "total": len(rows),
         "overdue_count": sum(1 for r in rows if r.is_overdue),
         "done_count": sum(1 for r in rows if r.is_done),
         "to_confirm": given.filter(status=RectificationItem.Status.DONE).count(),

@@ -4,10 +4,14 @@ import datetime
 
 from django.urls import reverse
 
-from pledges.models import Pledge
+from pledges.models import Pledge, Position
 from reviews.models import RectificationItem, Review, SelfEvaluation
 from tests.factories import (
+    MemberFactory,
     PledgeFactory,
+    UserFactory,
+    make_org,
+    make_position,
     member_subject,
     org_subject,
     review_post,
@@ -181,3 +185,16 @@ def test_it_shows_last_quarters_missing_reviews_and_overdue_items_on_my_reviews(
     html = client.get(reverse("reviews:my_reviews")).content.decode()
     assert 'data-testid="prev-missing"' in html  # nothing signed for last quarter
     assert 'data-testid="items-overdue"' in html and "2 项已逾期" in html
+
+
+def test_it_pages_my_reviews_and_counts_them_all(db, client):
+    branch = make_org("大支部", make_org("大县委", level="committee"))
+    secretary = UserFactory()
+    make_position(secretary, branch, Position.Kind.SECRETARY)
+    MemberFactory.create_batch(35, organization=branch)
+    client.force_login(secretary)
+    first = client.get(reverse("reviews:my_reviews")).content.decode()
+    second = client.get(reverse("reviews:my_reviews") + "?page=2").content.decode()
+    assert first.count('data-testid="owed-row"') == 30
+    assert second.count('data-testid="owed-row"') == 5
+    assert "应点评 35 个对象" in first
