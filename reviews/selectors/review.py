@@ -184,9 +184,11 @@ def _current_version(reviews: list[Review]) -> Review | None:
     return min(reviews, key=lambda r: (order[r.status], -r.pk), default=None)
 
 
-def my_reviews(user, quarter: Quarter) -> list[OwedReview]:
-    """The "my reviews this quarter" page: a fixed number of queries whatever the count."""
-    subjects = owed_subjects(user)
+def my_reviews(user, quarter: Quarter, subjects: list[Subject] | None = None) -> list[OwedReview]:
+    """The "my reviews this quarter" page: a fixed number of queries whatever the count.
+    `subjects` (from `owed_subjects`) saves reading them again for a second quarter."""
+    if subjects is None:
+        subjects = owed_subjects(user)
     if not subjects:
         return []
     keys = [s.key for s in subjects]
@@ -217,9 +219,9 @@ def my_reviews(user, quarter: Quarter) -> list[OwedReview]:
     return rows
 
 
-def missing_count(user, quarter: Quarter) -> int:
+def missing_count(user, quarter: Quarter, subjects: list[Subject] | None = None) -> int:
     """How many subjects the user owes a review for the quarter and has not signed."""
-    return sum(1 for row in my_reviews(user, quarter) if not row.is_done)
+    return sum(1 for row in my_reviews(user, quarter, subjects) if not row.is_done)
 
 
 @dataclass

@@ -43,7 +43,8 @@ from .common import PAGE_SIZE, ledger_download, quarter_nav, quarter_of, subject
 @login_required
 def my_reviews(request: HttpRequest) -> HttpResponse:
     quarter = quarter_of(request)
-    rows = selectors.my_reviews(request.user, quarter)
+    subjects = selectors.owed_subjects(request.user)
+    rows = selectors.my_reviews(request.user, quarter, subjects)
     given = rectification_selectors.items_given_by(request.user)
     # A secretary of 22 committees owes hundreds of reviews: the counts above the table cover
     # them all, the table shows one page of them.
@@ -57,7 +58,7 @@ def my_reviews(request: HttpRequest) -> HttpResponse:
         "to_confirm": given.filter(status=RectificationItem.Status.DONE).count(),
         # What is overdue beyond this page: items he gave and last quarter's missing reviews.
         "items_overdue": given.overdue().count(),
-        "prev_missing": selectors.missing_count(request.user, quarter.prev())
+        "prev_missing": selectors.missing_count(request.user, quarter.prev(), subjects)
         if rows and quarter.prev().is_ended()
         else 0,
     }
