@@ -8,9 +8,10 @@ that counted the old rows in between cannot keep them). A cached count's key hol
 and the query itself, so two users who see the same pledges share it, and nothing is deleted:
 a changed subtree simply reads a new key.
 
-Bulk `update()` and `bulk_create()` send no signal: whatever writes pledges that way outside the
-services (demo seeding, tests) must call `bump_paths` itself or live with counts up to
-COUNTS_SECONDS old.
+Members are counted the same way (the coverage dashboard). Bulk `update()` and `bulk_create()`
+send no signal: whatever writes pledges or members that way (the roster import) calls
+`bump_after_write` itself; demo seeding and tests that insert straight live with counts up to
+COUNTS_SECONDS old, or clear the cache.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.db.models.signals import post_delete, post_save
 
-from .models import Organization, Pledge
+from .models import Member, Organization, Pledge
 
 COUNTS_SECONDS = 6 * 3600
 
@@ -72,26 +73,37 @@ def cached_rows(org: Organization, rows: QuerySet, compute: Callable[[QuerySet],
     return result
 
 
+# The organization each counted model hangs from.
+_ORG_FIELD = {Pledge: "owner_org", Member: "organization"}
+
+
 def _path_of(instance) -> str | None:
     if isinstance(instance, Organization):
         return instance.path
-    owner = instance._state.fields_cache.get("owner_org")
-    if owner is not None:
-        return owner.path
-    return (
-        Organization.objects.filter(pk=instance.owner_org_id).values_list("path", flat=True).first()
-    )
+    name = _ORG_FIELD[type(instance)]
+    org = instance._state.fields_cache.get(name)
+    if org is not None:
+        return org.path
+    org_id = getattr(instance, f"{name}_id")
+    return Organization.objects.filter(pk=org_id).values_list("path", flat=True).first()
+
+
+def bump_after_write(paths: Iterable[str]) -> None:
+    """Now, and again once the transaction commits (a reader in between may have counted the
+    old rows under the new version)."""
+    paths = set(paths)
+    bump_paths(paths)
+    transaction.on_commit(lambda: bump_paths(paths))
 
 
 def _changed(sender, instance, **kwargs) -> None:
     path = _path_of(instance)
     if path:
-        bump_paths([path])
-        transaction.on_commit(lambda: bump_paths([path]))
+        bump_after_write([path])
 
 
 def connect() -> None:
-    for model in (Pledge, Organization):
+    for model in (Pledge, Member, Organization):
         name = model.__name__
         post_save.connect(_changed, sender=model, dispatch_uid=f"pledges-counts-{name}")
         post_delete.connect(_changed, sender=model, dispatch_uid=f"pledges-counts-del-{name}")

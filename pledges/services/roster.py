@@ -13,7 +13,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
-from .. import permissions
+from .. import counts, permissions
 from ..models import Member, Organization
 from ..roster.checking import OrgLookup, check_cells, check_duplicates
 from ..roster.reading import FileRefused, data_rows, open_sheet
@@ -121,6 +121,8 @@ def _write(rows: list[Row], by, result: ImportResult) -> None:
                 for row in rows
             ]
         )
+        # bulk_create sends no signal: the cached member counts above these branches go stale.
+        counts.bump_after_write({row.org.path for row in rows})
         # Who imported whom: the admin history, one insert for the whole file.
         LogEntry.objects.log_actions(
             user_id=by.pk,

@@ -7,7 +7,7 @@ from django.test.utils import CaptureQueriesContext
 from pledges import counts
 from pledges.models import Pledge, Position
 from pledges.services import pledge as services
-from tests.factories import UserFactory, make_position
+from tests.factories import MemberFactory, UserFactory, make_position
 
 S = Pledge.Status
 
@@ -68,3 +68,10 @@ def test_it_restarts_an_evicted_version_from_the_clock(world):
     key = counts._version_key(world.town.path)
     cache.delete(key)
     assert counts._version(world.town.path) > 10**15
+
+
+def test_it_counts_again_after_a_member_joins(world):
+    counts._version(world.town.path)
+    before = cache.get(counts._version_key(world.town.path))
+    MemberFactory(name="新党员", organization=world.branch)
+    assert cache.get(counts._version_key(world.town.path)) != before

@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import SimpleUploadedFile
 from openpyxl import Workbook
 
+from pledges import counts
 from pledges.models import Member, Organization
 from pledges.roster.checking import id_card_problem
 from pledges.roster.shape import EXAMPLE_NAME
@@ -313,3 +314,10 @@ def test_it_refuses_an_ambiguous_organization_name(world, run_import, roster_row
 def test_it_checks_id_card_numbers():
     assert id_card_problem(VALID_ID) is None
     assert id_card_problem("110105194912310021") is not None
+
+
+def test_it_refreshes_the_cached_counts_above_the_imported_members(world, roster_row, run_import):
+    version = counts._version(world.town.path)
+    result = run_import(world, [roster_row("王五")])
+    assert result.ok, messages(result)
+    assert counts._version(world.town.path) != version
