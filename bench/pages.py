@@ -114,6 +114,13 @@ def pages() -> list[Page]:
             100,
         ),
         Page("city dashboard", reverse("reviews:dashboard", args=[city.pk]), office, 300),
+        Page(
+            "city dashboard, recounted",
+            reverse("reviews:dashboard", args=[city.pk]),
+            office,
+            300,
+            before=recount,
+        ),
         Page("office: /org/<city>/", f"/org/{city.pk}/", office, 100),
         Page("office: /org/<city>/, recounted", f"/org/{city.pk}/", office, 100, before=recount),
         Page("office: /reviews/office/<city>/", f"/reviews/office/{city.pk}/", office, 100),
