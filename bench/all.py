@@ -136,8 +136,8 @@ def ratios(rows: list[dict]) -> list[str]:
     lines = [
         "",
         "Interleaved variants (same rounds, so the same load): each page answered from the count "
-        "cache against the same page recounting on every request (the cache version bumped "
-        "before each request, as a pledge saved anywhere in the city would):",
+        "cache against the same page recounting on every request (a dummy count cache for that "
+        "request: what the first request after a pledge saved anywhere in the city costs):",
         "",
     ]
     for name in ("office: /org/<city>/", "city dashboard"):
