@@ -220,8 +220,19 @@ def my_reviews(user, quarter: Quarter, subjects: list[Subject] | None = None) ->
 
 
 def missing_count(user, quarter: Quarter, subjects: list[Subject] | None = None) -> int:
-    """How many subjects the user owes a review for the quarter and has not signed."""
-    return sum(1 for row in my_reviews(user, quarter, subjects) if not row.is_done)
+    """How many subjects the user owes a review for the quarter and has not signed: those
+    without a live review of his (`OwedReview.is_done`), in one query."""
+    if subjects is None:
+        subjects = owed_subjects(user)
+    done = set(
+        Review.objects.filter(
+            reviewer=user,
+            year=quarter.year,
+            quarter=quarter.quarter,
+            status__in=LIVE_REVIEW_STATUSES,
+        ).values_list("subject_key", flat=True)
+    )
+    return sum(1 for subject in subjects if subject.key not in done)
 
 
 @dataclass
