@@ -151,6 +151,37 @@ def ratios(rows: list[dict]) -> list[str]:
     return lines
 
 
+def _ms(x: float) -> str:
+    return f"{x:.0f}" if x >= 10 else f"{x:.1f}"
+
+
+def readme_table(seeded: dict, pages: list[dict], extras: list[dict]) -> list[str]:
+    """The compact table the README's benchmark section copies (medians / p95, ms)."""
+    lines = ["| what | target | median / p95 | queries | |", "| --- | --- | --- | --- | --- |"]
+    if seeded.get("city_seconds"):
+        seconds = seeded["city_seconds"]
+        lines.append(
+            f"| `seed_demo --scale city` (load {seeded['load_after']}) | < 5 min | {seconds} s "
+            f"wall, {seeded['city_cpu_seconds']} s CPU | | "
+            f"{'met' if seconds < 300 else 'missed'} |"
+        )
+    for r in pages:
+        verdict = "met" if r["p95"] < r["target_ms"] else "missed"
+        lines.append(
+            f"| {r['page']} | p95 < {r['target_ms']:.0f} ms | {_ms(r['median'])} / "
+            f"{_ms(r['p95'])} ms | {r['queries']} | {verdict} |"
+        )
+    for extra in extras:
+        if extra.get("script") == "public_page.py" and "tail" in extra:
+            said = [line for line in extra["tail"].splitlines() if "requests/s," in line]
+            last = said[-1] if said else "see below"
+            lines.append(
+                f"| public organization page, gunicorn 2 workers, 50 conn. | ≥ 1,000 "
+                f"req/s, 0 errors | {last} | | |"
+            )
+    return lines
+
+
 def write(meta: dict, seeded: dict, pages: list[dict], extras: list[dict]) -> str:
     lines = [
         "# Benchmark results",
@@ -162,6 +193,10 @@ def write(meta: dict, seeded: dict, pages: list[dict], extras: list[dict]) -> st
         f"{meta['load_end']}. A load well above the core count means most of a wall-clock "
         "figure is waiting for a core: compare ratios within one run rather than figures "
         "across runs.",
+        "",
+        "## Summary (the README's table)",
+        "",
+        *readme_table(seeded, pages, extras),
         "",
         "## Seed (`seed_demo --scale city`)",
         "",
