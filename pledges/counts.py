@@ -20,7 +20,8 @@ import hashlib
 import time
 from collections.abc import Callable, Iterable
 
-from django.core.cache import cache
+from django.core.cache import cache, caches
+from django.core.cache.backends.locmem import LocMemCache
 from django.db import transaction
 from django.db.models import QuerySet
 from django.db.models.signals import post_delete, post_save
@@ -28,6 +29,9 @@ from django.db.models.signals import post_delete, post_save
 from .models import Member, Organization, Pledge
 
 COUNTS_SECONDS = 6 * 3600
+# Local memory is per process: a write handled by another worker cannot bump this one's
+# versions, so without a shared cache (Redis) a count is kept only briefly.
+LOCAL_COUNTS_SECONDS = 60
 
 
 def _version_key(path: str) -> str:
@@ -69,7 +73,8 @@ def cached_rows(org: Organization, rows: QuerySet, compute: Callable[[QuerySet],
     result = cache.get(key)
     if result is None:
         result = compute(rows)
-        cache.set(key, result, COUNTS_SECONDS)
+        local = isinstance(caches["default"], LocMemCache)
+        cache.set(key, result, LOCAL_COUNTS_SECONDS if local else COUNTS_SECONDS)
     return result
 
 
