@@ -75,3 +75,19 @@ def test_it_counts_again_after_a_member_joins(world):
     before = cache.get(counts._version_key(world.town.path))
     MemberFactory(name="新党员", organization=world.branch)
     assert cache.get(counts._version_key(world.town.path)) != before
+
+
+def test_it_keeps_a_count_briefly_in_a_per_process_cache(world, client, monkeypatch):
+    stored = []
+    real_set = cache.set
+
+    def remember(key, value, timeout):
+        if key.startswith("pledges:counts:"):
+            stored.append(timeout)
+        real_set(key, value, timeout)
+
+    monkeypatch.setattr(counts.cache, "set", remember)
+    cache.clear()
+    client.force_login(world.office)
+    _town_counts(client, world)
+    assert stored == [counts.LOCAL_COUNTS_SECONDS]
