@@ -30,8 +30,9 @@ from .models import Member, Organization, Pledge
 
 COUNTS_SECONDS = 6 * 3600
 # Local memory is per process: a write handled by another worker cannot bump this one's
-# versions, so without a shared cache (Redis) a count is kept only briefly.
-LOCAL_COUNTS_SECONDS = 60
+# versions, so without a shared cache (Redis) a count may lag by up to this long. One process
+# (runserver, the embedded mode) is always exact.
+LOCAL_COUNTS_SECONDS = 300
 
 
 def _version_key(path: str) -> str:
