@@ -19,6 +19,7 @@ import argparse
 import datetime
 import json
 import os
+import socket
 import subprocess
 import sys
 import time
@@ -47,6 +48,13 @@ def run(args: list[str], *, timeout: int = 3600) -> tuple[str, float, str]:
         sys.stderr.write(out)
         raise SystemExit(f"{' '.join(args)} failed ({done.returncode})")
     return out, seconds, load()
+
+
+def free_port() -> int:
+    """A port nobody listens on (the machine is shared: 8765 may be someone's runserver)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
 
 
 def git(*args: str) -> str:
@@ -284,7 +292,11 @@ def main() -> None:
                 "TODO: bench/reminders.py (the quarterly reminder run, target < 60 s) does not "
                 "exist yet; bench/notifications.py times the monthly one.",
             ),
-            optional("public_page.py", ["--seconds", str(args.seconds)], "no bench/public_page.py"),
+            optional(
+                "public_page.py",
+                ["--seconds", str(args.seconds), "--port", str(free_port())],
+                "no bench/public_page.py",
+            ),
         ]
     meta["load_end"] = load()
     print(write(meta, seeded, pages, extras))
