@@ -107,7 +107,10 @@ def optional(script: str, args: list[str], why_missing: str) -> dict:
     if not path.exists():
         return {"script": script, "missing": why_missing}
     before = load()
-    out, seconds, after = run([PY, str(path), *args])
+    try:
+        out, seconds, after = run([PY, str(path), *args])
+    except SystemExit as e:  # one bench failing still leaves the others' figures written
+        return {"script": script, "missing": f"failed: {e}"}
     return {
         "script": script,
         "args": " ".join(args),
