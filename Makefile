@@ -33,8 +33,12 @@ format: $(STAMP)
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
+# The city benchmark database (createdb -h 127.0.0.1 -U postgres pb_city); DATABASE_URL wins.
+BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/pb_city
+
 bench: $(STAMP)
-	$(PY) bench/run.py
+	DATABASE_URL=$${DATABASE_URL:-$(BENCH_DATABASE_URL)} SECRET_KEY=$${SECRET_KEY:-bench-only} \
+		DEBUG=$${DEBUG:-false} $(PY) bench/all.py $(BENCH_ARGS)
 
 # Production-like processes (need REDIS_URL and DATABASE_URL).
 worker: $(STAMP)

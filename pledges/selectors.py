@@ -8,15 +8,9 @@ from django.contrib.auth import get_user_model
 from django.db.models import Count, Exists, F, Max, OuterRef, Prefetch, Q, QuerySet
 from django.db.models.functions import Substr
 
+from .counts import cached_rows
 from .models import Member, Organization, Pledge, PledgeEvent, Position, ProgressRecord
 from .roles import Roles, roles_of
-
-
-def status_counts(pledges: QuerySet[Pledge]) -> dict[str, int]:
-    counts = Counter(
-        {row["status"]: row["n"] for row in pledges.values("status").annotate(n=Count("id"))}
-    )
-    return {status: counts.get(status, 0) for status in Pledge.Status.values}
 
 
 def subtree_pledges(user, org: Organization, year: int | None = None) -> QuerySet[Pledge]:
@@ -24,29 +18,37 @@ def subtree_pledges(user, org: Organization, year: int | None = None) -> QuerySe
     return qs.filter(year=year) if year else qs
 
 
-def children_with_counts(user, org: Organization, year: int) -> list[tuple[Organization, dict]]:
-    """Direct children, each with its whole subtree's pledge counts per status: two queries."""
-    children = list(Organization.objects.get_children(org))
-    if not children:
-        return []
+def _count_rows(rows: QuerySet) -> list[tuple[str, str, int]]:
+    return [(row["prefix"], row["status"], row["n"]) for row in rows]
+
+
+def subtree_counts(user, org: Organization, year: int) -> tuple[dict[str, int], list]:
+    """The subtree's pledge counts per status, and its direct children each with their own
+    subtree's counts: one grouped query (cached above branch level, see counts.py) and one for
+    the children."""
     prefix_len = len(org.path) + Organization.steplen
     rows = (
         subtree_pledges(user, org, year)
-        .exclude(owner_org__path=org.path)
         .annotate(prefix=Substr("owner_org__path", 1, prefix_len))
         .values("prefix", "status")
         .annotate(n=Count("id"))
+        .order_by()
     )
+    # A branch's few hundred rows cost less to count than to look up.
+    grouped = _count_rows(rows) if org.is_branch_level else cached_rows(org, rows, _count_rows)
+    totals: Counter = Counter()
     per_child: dict[str, Counter] = defaultdict(Counter)
-    for row in rows:
-        per_child[row["prefix"]][row["status"]] += row["n"]
-    result = []
-    for child in children:
+    for prefix, status, n in grouped:
+        totals[status] += n
+        if prefix != org.path:
+            per_child[prefix][status] += n
+    children = []
+    for child in Organization.objects.get_children(org):
         counts = {status: per_child[child.path][status] for status in Pledge.Status.values}
         counts["total"] = sum(counts.values())
         counts["editable"] = counts[Pledge.Status.DRAFT] + counts[Pledge.Status.RETURNED]
-        result.append((child, counts))
-    return result
+        children.append((child, counts))
+    return {status: totals[status] for status in Pledge.Status.values}, children
 
 
 def members_with_pledges(user, org: Organization, year: int) -> QuerySet[Member]:

@@ -12,7 +12,7 @@ from django.contrib.auth.hashers import make_password
 from django.db import connection, transaction
 from django.utils import timezone
 
-from ..models import Member, Organization, Pledge, PledgeEvent, Position
+from ..models import Member, Organization, Pledge, PledgeEvent, Position, ProgressRecord
 from .logins import ensure_admin
 from .names import (
     ALPHABET,
@@ -34,6 +34,7 @@ from .names import (
     ORG_TITLES,
     PASSWORD,
     PLACES,
+    PROGRESS_TEXTS,
     RETURN_REASONS,
     STEPLEN,
     UNFULFILLED_REASONS,
@@ -120,6 +121,12 @@ def exact_sizes(rng: random.Random, total: int, n: int, low: int, high: int) -> 
     return sizes
 
 
+# Most members sign in (the rest are elderly or away: their secretary records for them).
+MEMBER_LOGIN_SHARE = 0.85
+EMAIL_DOMAIN = "jiangcheng.example"
+PROGRESS_STATUSES = (Status.IN_PROGRESS, Status.CLOSED, Status.UNFULFILLED)
+
+
 class CityBuilder:
     """Bulk rows with paths computed here: treebeard's add_child costs queries per node."""
 
@@ -132,6 +139,7 @@ class CityBuilder:
         self.log = log or (lambda msg: None)
         self.now = timezone.now()
         self.year_start = timezone.make_aware(datetime.datetime(self.today.year, 1, 5, 9))
+        self.logins = 0
 
     def build(self) -> Organization:
         t0 = time.monotonic()
@@ -141,7 +149,7 @@ class CityBuilder:
         users = self._users(root, orgs)
         self.log(f"  users and positions ({time.monotonic() - t0:.1f}s)")
         self._members_and_pledges(users)
-        self.log(f"  members and pledges ({time.monotonic() - t0:.1f}s)")
+        self.log(f"  members, logins, pledges and progress ({time.monotonic() - t0:.1f}s)")
         bulk_history(root)
         self.log(f"  history ({time.monotonic() - t0:.1f}s)")
         return root
@@ -252,13 +260,19 @@ class CityBuilder:
     # users and positions: a handful of logins holding a few hundred positions
 
     def _users(self, root: Organization, orgs: list[Organization]) -> dict[str, User]:
-        password = make_password(PASSWORD)
+        # One hash for every demo login: hashing 140,000 passwords one by one would take hours.
+        self.password = password = make_password(PASSWORD)
         names = ["city_office", "city_leader"] + [f"county_office{i:02d}" for i in range(1, 16)]
         names += [f"city_secretary{i:02d}" for i in range(1, 21)]
         existing = set(User.objects.filter(username__in=names).values_list("username", flat=True))
         User.objects.bulk_create(
             [
-                User(username=n, first_name=person_name(self.rng)[0], password=password)
+                User(
+                    username=n,
+                    first_name=person_name(self.rng)[0],
+                    password=password,
+                    email=f"{n}@{EMAIL_DOMAIN}",
+                )
                 for n in names
                 if n not in existing
             ],
@@ -305,21 +319,50 @@ class CityBuilder:
         for start in range(0, len(self.branches), chunk):
             branches = self.branches[start : start + chunk]
             members: list[Member] = []
+            logins: list[User] = []
+            first_of: dict[int, Member] = {}
             for branch, size in zip(branches, sizes[start : start + chunk], strict=True):
                 taken: set[str] = set()
-                for _i in range(size):
+                for i in range(size):
                     name, gender = person_name(r, taken)
-                    members.append(
-                        Member(
-                            organization_id=branch.pk,
-                            name=name,
-                            gender=gender,
-                            kind=member_kind(r, branch.field),
-                            probationary=r.random() < 0.05,
-                            phone=phone_number(r),
-                        )
+                    member = Member(
+                        organization_id=branch.pk,
+                        name=name,
+                        gender=gender,
+                        kind=member_kind(r, branch.field),
+                        probationary=r.random() < 0.05,
+                        phone=phone_number(r),
                     )
+                    members.append(member)
+                    # The first member is the branch secretary; most others sign in too.
+                    if i == 0:
+                        first_of[branch.pk] = member
+                    if i == 0 or r.random() < MEMBER_LOGIN_SHARE:
+                        self.logins += 1
+                        username = f"jc{self.logins:06d}"
+                        logins.append(
+                            User(
+                                username=username,
+                                first_name=name,
+                                password=self.password,
+                                email=f"{username}@{EMAIL_DOMAIN}",
+                            )
+                        )
+                        member.user = logins[-1]
+            User.objects.bulk_create(logins, batch_size=self.BATCH)
+            for member in members:
+                if member.user is not None:
+                    member.user_id = member.user.pk
             Member.objects.bulk_create(members, batch_size=self.BATCH)
+            Position.objects.bulk_create(
+                [
+                    Position(
+                        user_id=m.user_id, organization_id=org_id, kind=Position.Kind.SECRETARY
+                    )
+                    for org_id, m in first_of.items()
+                ],
+                batch_size=self.BATCH,
+            )
             pledges: list[Pledge] = []
             for branch, count in zip(branches, org_counts[start : start + chunk], strict=True):
                 for title in r.sample(ORG_TITLES[branch.field], k=count):
@@ -335,7 +378,42 @@ class CityBuilder:
                         self._pledge(None, member, title, creator, secretaries, fault=k == 2)
                     )
             Pledge.objects.bulk_create(pledges, batch_size=self.BATCH)
+            secretary_of = {org_id: m.user_id for org_id, m in first_of.items()}
+            ProgressRecord.objects.bulk_create(
+                self._progress(pledges, secretary_of), batch_size=self.BATCH
+            )
             self.log(f"  {start + len(branches)}/{len(self.branches)} branches")
+
+    def _progress(self, pledges: list[Pledge], secretary_of: dict[int, int]):
+        """记实: a record each month on a running pledge, from the month after it was published
+        to today (or its deadline); an ended pledge has one, on the day it ended."""
+        r, today = self.rng, self.today
+        for pledge in pledges:
+            if pledge.status not in PROGRESS_STATUSES:
+                continue
+            member = pledge.owner_member
+            author = (
+                member.user_id if member and member.user_id else secretary_of[pledge.owner_org_id]
+            )
+            if pledge.status == Status.IN_PROGRESS:
+                start = timezone.localdate(pledge.published_at)
+                days = []
+                year, month = start.year, start.month
+                while True:
+                    month += 1
+                    if month > 12:
+                        year, month = year + 1, 1
+                    day = datetime.date(year, month, r.randint(1, 28))
+                    if day > today:
+                        break
+                    days.append(day)
+            else:
+                days = [pledge.closed_on or min(pledge.deadline, today)]
+            for day in days:
+                text = r.choice(PROGRESS_TEXTS).format(
+                    a=r.randint(2, 60), b=r.randint(1, 20), p=r.choice((30, 50, 60, 80))
+                )
+                yield ProgressRecord(pledge_id=pledge.pk, date=day, text=text, author_id=author)
 
     def _pledge(self, branch, member, title, creator, secretaries, fault=False) -> Pledge:
         r, today, now = self.rng, self.today, self.now

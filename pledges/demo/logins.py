@@ -29,6 +29,7 @@ def _role_label(kind: str, org: Organization) -> str:
     return str(Position.Kind(kind).label)
 
 
+LOGINS_PER_ROLE = 25
 ROLE_ORDER = {
     Position.Kind.OFFICE: 1,
     Position.Kind.LEADER_CONTACT: 2,
@@ -87,7 +88,16 @@ def demo_logins(root: Organization) -> list[Login]:
                 Login(member.user.username, PASSWORD, role, member.organization.name),
             )
         )
-    logins.extend(login for _sort, login in sorted(rows, key=lambda r: r[0]))
+    shown: dict[str, int] = {}
+    for _sort, login in sorted(rows, key=lambda r: r[0]):
+        shown[login.role] = shown.get(login.role, 0) + 1
+        if shown[login.role] <= LOGINS_PER_ROLE:
+            logins.append(login)
+    for role, n in shown.items():
+        # The city has 140,000 logins: a sample of each role, and how many more there are.
+        if n > LOGINS_PER_ROLE:
+            more = _("另有 %(n)d 个账号，密码相同") % {"n": n - LOGINS_PER_ROLE}
+            logins.append(Login("…", PASSWORD, role, more))
     return logins
 
 

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from core.xlsx_import import FileRefused, RowError
 
-from .. import permissions
+from .. import counts, permissions
 from ..models import Member, Organization
 from ..roster.checking import OrgLookup, check_cells, check_duplicates
 from ..roster.reading import open_sheet, read_roster
@@ -111,6 +111,8 @@ def _write(rows: list[Row], by, result: ImportResult) -> None:
                 for row in rows
             ]
         )
+        # bulk_create sends no signal: the cached member counts above these branches go stale.
+        counts.bump_after_write({row.org.path for row in rows})
         # Who imported whom: the admin history, one insert for the whole file.
         LogEntry.objects.log_actions(
             user_id=by.pk,

@@ -45,9 +45,8 @@ def organization(request: HttpRequest, pk: int) -> HttpResponse:
     org = get_visible_or_404(Organization, request.user, pk)
     user, year = request.user, parse_year(request.GET.get("year"))
     can_manage = permissions.can_manage_organization(user, org)
-    children_page = Paginator(selectors.children_with_counts(user, org, year), PAGE_SIZE).get_page(
-        request.GET.get("cpage")
-    )
+    counts, children = selectors.subtree_counts(user, org, year)
+    children_page = Paginator(children, PAGE_SIZE).get_page(request.GET.get("cpage"))
     members_page = Paginator(selectors.members_with_pledges(user, org, year), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
@@ -68,7 +67,7 @@ def organization(request: HttpRequest, pk: int) -> HttpResponse:
         "can_bulk": can_manage or roles_of(user).covers(org, Roles.OVERSIGHT_KINDS),
         "awaiting": awaiting,
         "today": timezone.localdate(),
-        "counts": selectors.status_counts(selectors.subtree_pledges(user, org, year)),
+        "counts": counts,
         "children_page": children_page,
         "members_page": members_page,
         "member_rows": member_rows,

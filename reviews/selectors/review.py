@@ -186,9 +186,11 @@ def _current_version(reviews: list[Review]) -> Review | None:
     return min(reviews, key=lambda r: (order[r.status], -r.pk), default=None)
 
 
-def my_reviews(user, quarter: Quarter) -> list[OwedReview]:
-    """The "my reviews this quarter" page: a fixed number of queries whatever the count."""
-    subjects = owed_subjects(user)
+def my_reviews(user, quarter: Quarter, subjects: list[Subject] | None = None) -> list[OwedReview]:
+    """The "my reviews this quarter" page: a fixed number of queries whatever the count.
+    `subjects` (from `owed_subjects`) saves reading them again for a second quarter."""
+    if subjects is None:
+        subjects = owed_subjects(user)
     if not subjects:
         return []
     keys = [s.key for s in subjects]
@@ -219,9 +221,20 @@ def my_reviews(user, quarter: Quarter) -> list[OwedReview]:
     return rows
 
 
-def missing_count(user, quarter: Quarter) -> int:
-    """How many subjects the user owes a review for the quarter and has not signed."""
-    return sum(1 for row in my_reviews(user, quarter) if not row.is_done)
+def missing_count(user, quarter: Quarter, subjects: list[Subject] | None = None) -> int:
+    """How many subjects the user owes a review for the quarter and has not signed: those
+    without a live review of his (`OwedReview.is_done`), in one query."""
+    if subjects is None:
+        subjects = owed_subjects(user)
+    done = set(
+        Review.objects.filter(
+            reviewer=user,
+            year=quarter.year,
+            quarter=quarter.quarter,
+            status__in=LIVE_REVIEW_STATUSES,
+        ).values_list("subject_key", flat=True)
+    )
+    return sum(1 for subject in subjects if subject.key not in done)
 
 
 @dataclass

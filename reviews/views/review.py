@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -40,17 +41,22 @@ from .common import PAGE_SIZE, quarter_nav, quarter_of, subject_of
 @login_required
 def my_reviews(request: HttpRequest) -> HttpResponse:
     quarter = quarter_of(request)
-    rows = selectors.my_reviews(request.user, quarter)
+    subjects = selectors.owed_subjects(request.user)
+    rows = selectors.my_reviews(request.user, quarter, subjects)
     given = rectification_selectors.items_given_by(request.user)
+    # A secretary of 22 committees owes hundreds of reviews: the counts above the table cover
+    # them all, the table shows one page of them.
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
         **quarter_nav(quarter),
-        "rows": rows,
+        "rows": page,
+        "total": len(rows),
         "overdue_count": sum(1 for r in rows if r.is_overdue),
         "done_count": sum(1 for r in rows if r.is_done),
         "to_confirm": given.filter(status=RectificationItem.Status.DONE).count(),
         # What is overdue beyond this page: items he gave and last quarter's missing reviews.
         "items_overdue": given.overdue().count(),
-        "prev_missing": selectors.missing_count(request.user, quarter.prev())
+        "prev_missing": selectors.missing_count(request.user, quarter.prev(), subjects)
         if rows and quarter.prev().is_ended()
         else 0,
     }

@@ -145,6 +145,25 @@ def test_it_builds_a_valid_scaled_down_city(db, pledges_only):
     assert "city_office" in out
 
 
+def test_it_gives_the_city_logins_and_monthly_progress(db, pledges_only):
+    out = seed(branches=20)
+    root = demo.city_root()
+    branches = Organization.objects.subtree_of(root).filter(level=Organization.Level.BRANCH)
+    secretaries = Position.objects.filter(organization__in=branches, kind=Position.Kind.SECRETARY)
+    assert secretaries.values("organization").distinct().count() == branches.count()
+    members = Member.objects.filter(organization__in=branches)
+    assert members.filter(user__isnull=False).count() > 0.75 * members.count()
+    assert not User.objects.filter(email="").exclude(username="admin").exists()
+    assert User.objects.values("password").distinct().count() == 1  # one hash for all
+    assert authenticate(username=secretaries.first().user.username, password=demo.PASSWORD)
+    running = Pledge.objects.filter(status=Pledge.Status.IN_PROGRESS, published_at__isnull=False)
+    months = {r.date.month for r in ProgressRecord.objects.filter(pledge__in=running)}
+    assert len(months) >= min(3, timezone.localdate().month - 1)
+    closed = Pledge.objects.filter(status=Pledge.Status.CLOSED)
+    assert not closed.filter(progress_records__isnull=True).exists()
+    assert "另有" in out  # the printed list samples each role
+
+
 def test_it_keeps_treebeard_working_on_a_bulk_built_city(db, pledges_only):
     seed(branches=20)
     committee = Organization.objects.filter(level=Organization.Level.WORK_COMMITTEE).last()

@@ -69,3 +69,8 @@ def test_it_derives_overdue_from_the_deadline(world, pledge_in):
     assert list(Pledge.objects.overdue()) == [pledge]
     services.pledge_close(pledge=pledge, by=world.secretary, result="补办完成")
     assert not pledge.is_overdue
+
+
+def test_it_indexes_exactly_the_running_statuses_for_the_overdue_list():
+    (index,) = [i for i in Pledge._meta.indexes if i.name == "pledge_running_deadline"]
+    assert set(dict(index.condition.children)["status__in"]) == set(Pledge.RUNNING_STATUSES)

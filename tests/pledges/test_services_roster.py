@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import SimpleUploadedFile
 from openpyxl import Workbook
 
+from pledges import counts
 from pledges.models import Member, Organization
 from pledges.roster.checking import id_card_problem
 from pledges.roster.shape import EXAMPLE_NAME
@@ -319,3 +320,10 @@ def test_it_refuses_a_formula_cell_and_names_only_the_formula(world, run_import,
     result = run_import(world, [roster_row("王五", gender='=IF(1,"男","女")')])
     assert_refused(world, result, "第 2 行 B 列（性别）：不能使用公式")
     assert len(result.errors) == 1
+
+
+def test_it_refreshes_the_cached_counts_above_the_imported_members(world, roster_row, run_import):
+    version = counts._version(world.town.path)
+    result = run_import(world, [roster_row("王五")])
+    assert result.ok, messages(result)
+    assert counts._version(world.town.path) != version

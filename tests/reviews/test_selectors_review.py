@@ -62,6 +62,16 @@ def test_it_shows_report_review_state_and_overdue_on_my_reviews(rworld):
     assert all(r.is_overdue and r.state == "missing" for r in past)
 
 
+def test_it_counts_missing_reviews_as_my_reviews_shows_them(rworld):
+    MemberFactory(name="未点评党员", organization=rworld.member.organization)
+    signed_review(rworld.secretary, member_subject(rworld.member), mode="random")
+    quarter = Quarter.current()
+    rows = review_selectors.my_reviews(rworld.secretary, quarter)
+    missing = sum(1 for r in rows if not r.is_done)
+    assert 0 < missing < len(rows)
+    assert review_selectors.missing_count(rworld.secretary, quarter) == missing
+
+
 def _branch_with(n: int):
     county = make_org(f"县委{n}", level="committee")
     branch = make_org(f"支部{n}", county)

@@ -5,12 +5,16 @@ import datetime
 import pytest
 from django.urls import reverse
 
-from pledges.models import Pledge
+from pledges.models import Pledge, Position
 from reviews.models import Quarter, RectificationItem, Review, SelfEvaluation
 from reviews.services import review as review_services
 from tests.factories import (
+    MemberFactory,
     PledgeFactory,
+    UserFactory,
     draft_review,
+    make_org,
+    make_position,
     member_subject,
     org_subject,
     returned_redo,
@@ -315,7 +319,7 @@ def test_it_refuses_report_and_letter_pages_outside_scope(rworld, client):
 
 PAGES = [
     ("secretary", "/reviews/{review}/", 12),
-    ("secretary", "/reviews/my/", 14),
+    ("secretary", "/reviews/my/", 11),
     ("office", "/reviews/office/{town}/", 18),
     ("office", "/reviews/office/{town}/?kind=member", 18),
 ]
@@ -339,3 +343,16 @@ def test_it_refuses_a_stranger_every_review_move(rworld, client, signed, move, w
     assert client.post(reverse(f"reviews:{move}", args=[signed.pk]), data).status_code == 404
     signed.refresh_from_db()
     assert signed.status == Review.Status.SIGNED and Review.objects.count() == 1
+
+
+def test_it_pages_my_reviews_and_counts_them_all(db, client):
+    branch = make_org("大支部", make_org("大县委", level="committee"))
+    secretary = UserFactory()
+    make_position(secretary, branch, Position.Kind.SECRETARY)
+    MemberFactory.create_batch(35, organization=branch)
+    client.force_login(secretary)
+    first = client.get(reverse("reviews:my_reviews")).content.decode()
+    second = client.get(reverse("reviews:my_reviews") + "?page=2").content.decode()
+    assert first.count('data-testid="owed-row"') == 30
+    assert second.count('data-testid="owed-row"') == 5
+    assert "应点评 35 个对象" in first

@@ -1,0 +1,309 @@
+#!/usr/bin/env python
+"""`make bench`: seed the city (or reuse it), measure, write bench/RESULTS.md.
+
+Every step runs in its own process against DATABASE_URL (the Makefile's default is the
+PostgreSQL database pb_city): migrate; `seed_demo` (the demo county, for the notice page) and
+`seed_demo --scale city` when the city is not there yet, timed; ANALYZE; bench/pages.py (server
+time of the issue's pages, in turn, in-process); then, when they exist, bench/ledger_export.py,
+bench/reminders.py and bench/public_page.py (gunicorn + wrk). RESULTS.md records the date, the
+commit, the database and the load average around each step: the machine is shared, so the
+load says how much of a figure is waiting for a core.
+
+    make bench
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/pb_city .venv/bin/python bench/all.py --runs 50
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BENCH = ROOT / "bench"
+RESULTS = BENCH / "results"
+PY = str(ROOT / ".venv" / "bin" / "python")
+SEED_FILE = RESULTS / "seed.json"
+
+
+def load() -> str:
+    return " / ".join(f"{x:.1f}" for x in os.getloadavg())
+
+
+def run(args: list[str], *, timeout: int = 3600) -> tuple[str, float, str]:
+    """Output, wall seconds and the load average when it ended."""
+    start = time.monotonic()
+    done = subprocess.run(
+        args, cwd=ROOT, capture_output=True, text=True, timeout=timeout, env=os.environ.copy()
+    )
+    seconds = time.monotonic() - start
+    out = done.stdout + done.stderr
+    if done.returncode != 0:
+        sys.stderr.write(out)
+        raise SystemExit(f"{' '.join(args)} failed ({done.returncode})")
+    return out, seconds, load()
+
+
+def free_port() -> int:
+    """A port nobody listens on (the machine is shared: 8765 may be someone's runserver)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def git(*args: str) -> str:
+    return subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True).stdout.strip()
+
+
+def city_exists() -> bool:
+    out, _s, _l = run(
+        [
+            PY,
+            "manage.py",
+            "shell",
+            "-c",
+            "from pledges.demo import city_root; print('CITY' if city_root() else 'NONE')",
+        ]
+    )
+    return "CITY" in out
+
+
+def seed() -> dict:
+    if city_exists():
+        stored = json.loads(SEED_FILE.read_text()) if SEED_FILE.exists() else {}
+        return {**stored, "reused": True}
+    county_out, county_s, _l = run([PY, "manage.py", "seed_demo"])
+    before = load()
+    cpu_before = os.times()
+    city_out, city_s, after = run([PY, "manage.py", "seed_demo", "--scale", "city"])
+    cpu = os.times()
+    result = {
+        "when": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
+        "county_seconds": round(county_s, 1),
+        "city_seconds": round(city_s, 1),
+        # CPU of the seeding process (the database server's own CPU is not in it).
+        "city_cpu_seconds": round(
+            (cpu.children_user - cpu_before.children_user)
+            + (cpu.children_system - cpu_before.children_system),
+            1,
+        ),
+        "load_before": before,
+        "load_after": after,
+        "log": [line for line in city_out.splitlines() if not line.startswith(("jc", "…"))][:40],
+    }
+    RESULTS.mkdir(exist_ok=True)
+    SEED_FILE.write_text(json.dumps(result, ensure_ascii=False, indent=1))
+    return {**result, "reused": False}
+
+
+def optional(script: str, args: list[str], why_missing: str) -> dict:
+    path = BENCH / script
+    if not path.exists():
+        return {"script": script, "missing": why_missing}
+    before = load()
+    try:
+        out, seconds, after = run([PY, str(path), *args])
+    except SystemExit as e:  # one bench failing still leaves the others' figures written
+        return {"script": script, "missing": f"failed: {e}"}
+    return {
+        "script": script,
+        "args": " ".join(args),
+        "seconds": round(seconds, 1),
+        "load_before": before,
+        "load_after": after,
+        "tail": "\n".join(out.strip().splitlines()[-25:]),
+    }
+
+
+YARDSTICK = "member page /me/"
+
+
+def pages_table(rows: list[dict]) -> list[str]:
+    lines = [
+        "| page | target (p95) | median ms | p95 ms | max ms | × /me/ | queries | KB | |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+    ]
+    # The member page is small and unchanged by this work: each page's median as a multiple of
+    # its median is a figure the load on the machine cancels out of.
+    yardstick = next((r["median"] for r in rows if r["page"] == YARDSTICK), None)
+    for r in rows:
+        verdict = _verdict(r, "**missed**")
+        times = f"{r['median'] / yardstick:.1f}" if yardstick else ""
+        lines.append(
+            f"| {r['page']} | < {r['target_ms']:.0f} ms | {r['median']:.1f} | {r['p95']:.1f} | "
+            f"{r['max']:.1f} | {times} | {r['queries']} | {r['kb']:.1f} | {verdict} |"
+        )
+    return lines
+
+
+def ratios(rows: list[dict]) -> list[str]:
+    by = {r["page"]: r for r in rows}
+    lines = [
+        "",
+        "Interleaved variants (same rounds, so the same load): each page answered from the count "
+        "cache against the same page recounting on every request (a dummy count cache for that "
+        "request: what the first request after a pledge saved anywhere in the city costs):",
+        "",
+    ]
+    for name in ("office: /org/<city>/", "city dashboard"):
+        cached, recount = by.get(name), by.get(f"{name}, recounted")
+        if cached and recount:
+            lines.append(
+                f"- {name}: median {cached['median']:.1f} vs {recount['median']:.1f} ms, "
+                f"recounting costs **{recount['median'] / cached['median']:.2f}×**; "
+                f"p95 {cached['p95']:.1f} vs {recount['p95']:.1f} ms."
+            )
+    return lines
+
+
+def _verdict(row: dict, missed: str) -> str:
+    if row["page"].endswith(", recounted"):
+        return "variant (no target)"
+    return "met" if row["p95"] < row["target_ms"] else missed
+
+
+def _ms(x: float) -> str:
+    return f"{x:.0f}" if x >= 10 else f"{x:.1f}"
+
+
+def readme_table(seeded: dict, pages: list[dict], extras: list[dict]) -> list[str]:
+    """The compact table the README's benchmark section copies (medians / p95, ms)."""
+    lines = ["| what | target | median / p95 | queries | |", "| --- | --- | --- | --- | --- |"]
+    if seeded.get("city_seconds"):
+        seconds = seeded["city_seconds"]
+        lines.append(
+            f"| `seed_demo --scale city` (load {seeded['load_after']}) | < 5 min | {seconds} s "
+            f"wall, {seeded['city_cpu_seconds']} s CPU | | "
+            f"{'met' if seconds < 300 else 'missed'} |"
+        )
+    for r in pages:
+        verdict = _verdict(r, "missed")
+        lines.append(
+            f"| {r['page']} | p95 < {r['target_ms']:.0f} ms | {_ms(r['median'])} / "
+            f"{_ms(r['p95'])} ms | {r['queries']} | {verdict} |"
+        )
+    for extra in extras:
+        if extra.get("script") == "public_page.py" and "tail" in extra:
+            said = [line for line in extra["tail"].splitlines() if "requests/s," in line]
+            last = said[-1] if said else "see below"
+            lines.append(
+                f"| public organization page, gunicorn 2 workers, 50 conn. | ≥ 1,000 "
+                f"req/s, 0 errors | {last} | | |"
+            )
+    return lines
+
+
+def write(meta: dict, seeded: dict, pages: list[dict], extras: list[dict]) -> str:
+    lines = [
+        "# Benchmark results",
+        "",
+        f"Written by `make bench` (bench/all.py) on {meta['when']}, commit `{meta['commit']}`"
+        f"{' (with uncommitted changes)' if meta['dirty'] else ''}.",
+        f"Database: {meta['database']}; {os.cpu_count()} cores shared with other work; load "
+        f"average (1 / 5 / 15 min) at the start {meta['load_start']}, at the end "
+        f"{meta['load_end']}. A load well above the core count means most of a wall-clock "
+        "figure is waiting for a core: compare ratios within one run rather than figures "
+        "across runs.",
+        "",
+        "## Summary (the README's table)",
+        "",
+        *readme_table(seeded, pages, extras),
+        "",
+        "## Seed (`seed_demo --scale city`)",
+        "",
+    ]
+    if seeded.get("city_seconds"):
+        lines.append(
+            f"{'Reused the city seeded' if seeded['reused'] else 'Seeded'} on {seeded['when']}: "
+            f"city {seeded['city_seconds']} s wall, {seeded['city_cpu_seconds']} s CPU in the "
+            f"seeding process (target < 5 min); demo county {seeded['county_seconds']} s; load "
+            f"{seeded['load_before']} before, {seeded['load_after']} after."
+        )
+    else:
+        lines.append("Reused an existing city (its seed time was not recorded by this script).")
+    lines += [
+        "",
+        f"## Pages, server time in-process ({pages[0]['runs']} requests each, in turn)",
+        "",
+        *pages_table(pages),
+        *ratios(pages),
+        "",
+    ]
+    for extra in extras:
+        lines += [f"## `bench/{extra['script']}`", ""]
+        if "missing" in extra:
+            lines += [f"Not measured: {extra['missing']}", ""]
+            continue
+        lines += [
+            f"`{extra['script']} {extra['args']}`: {extra['seconds']} s wall, load "
+            f"{extra['load_before']} before, {extra['load_after']} after.",
+            "",
+            "```",
+            extra["tail"],
+            "```",
+            "",
+        ]
+    text = "\n".join(lines)
+    (BENCH / "RESULTS.md").write_text(text)
+    return text
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=60, help="requests per page (≥ 50)")
+    parser.add_argument("--seconds", type=int, default=30, help="the gunicorn run's length")
+    parser.add_argument("--skip-extras", action="store_true", help="pages only")
+    args = parser.parse_args()
+    database = os.environ.get("DATABASE_URL", "sqlite (./db.sqlite3)").split("@")[-1]
+    meta = {
+        "when": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
+        "commit": git("rev-parse", "--short", "HEAD"),
+        # The results file itself does not make the measured code dirty.
+        "dirty": bool(
+            git("status", "--porcelain", "--untracked-files=no", "--", ".", ":!bench/RESULTS.md")
+        ),
+        "database": database,
+        "load_start": load(),
+    }
+    print(f"bench: {meta['database']} at {meta['commit']}, load {meta['load_start']}")
+    run([PY, "manage.py", "migrate", "--noinput", "-v0"])
+    seeded = seed()
+    print(f"seed: {'reused' if seeded['reused'] else 'seeded'}")
+    # Fresh planner statistics: the seed analyses, but a reused city may have changed since.
+    analyze = "from django.db import connection; connection.cursor().execute('ANALYZE')"
+    run([PY, "manage.py", "shell", "-c", analyze])
+    out, _s, _l = run([PY, str(BENCH / "pages.py"), "--runs", str(args.runs)])
+    print(out)
+    pages = json.loads((RESULTS / "pages.json").read_text())
+    extras = []
+    if not args.skip_extras:
+        extras = [
+            optional(
+                "ledger_export.py",
+                [],
+                "bench/ledger_export.py (issue 8, background exports) is not on this branch yet.",
+            ),
+            optional(
+                "reminders.py",
+                [],
+                "TODO: bench/reminders.py (the quarterly reminder run, target < 60 s) does not "
+                "exist yet; bench/notifications.py times the monthly one.",
+            ),
+            optional(
+                "public_page.py",
+                ["--seconds", str(args.seconds), "--port", str(free_port())],
+                "no bench/public_page.py",
+            ),
+        ]
+    meta["load_end"] = load()
+    print(write(meta, seeded, pages, extras))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,214 @@
+#!/usr/bin/env python
+"""Server time of the pages issue 9 §3 names, on the seeded city, in-process.
+
+Each request goes through Django's test Client (URL routing, middleware, session, selectors,
+template; no network), as the person who would open the page. The pages are requested in turn,
+round after round, so that load from other work on the machine falls on all of them alike;
+competing variants of one page (the office's city page answered from the count cache, and
+recounted on every request) are in the same rounds, and their ratio is reported. Prints and
+returns median / p95 / max in milliseconds, the queries and the size of one request.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/pb_city .venv/bin/python bench/pages.py
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import sys
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.contrib.auth import get_user_model  # noqa: E402
+from django.core.cache.backends.dummy import DummyCache  # noqa: E402
+from django.db import connection  # noqa: E402
+from django.db.models import Count  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
+from django.urls import reverse  # noqa: E402
+
+from pledges import counts  # noqa: E402
+from pledges.demo import CITY_NAME, COUNTY_NAME  # noqa: E402
+from pledges.models import Member, Organization, Position  # noqa: E402
+from publicity.models import Notice  # noqa: E402
+
+User = get_user_model()
+RESULTS = ROOT / "bench" / "results"
+
+
+@dataclass
+class Page:
+    name: str
+    url: str
+    user: object | None  # None: the public, not logged in
+    target_ms: float
+    uncached: bool = False  # the count cache bypassed (a dummy cache), as after every change
+    samples: list[float] = field(default_factory=list)
+    client: Client | None = None
+
+
+def _one(queryset, what: str):
+    obj = queryset.first()
+    if obj is None:
+        sys.exit(f"no {what}: seed the city first (manage.py seed_demo --scale city)")
+    return obj
+
+
+def pages() -> list[Page]:
+    city = _one(Organization.objects.get_root_nodes().filter(name=CITY_NAME), "city")
+    under = Organization.objects.filter(path__startswith=city.path)
+    branch = _one(
+        under.filter(level=Organization.Level.BRANCH)
+        .annotate(n=Count("members"))
+        .order_by("-n", "path"),
+        "branch",
+    )
+    secretary = _one(
+        Position.objects.filter(organization=branch, kind=Position.Kind.SECRETARY), "secretary"
+    ).user
+    member = _one(
+        Member.objects.filter(organization=branch, user__isnull=False)
+        .exclude(user=secretary)
+        .annotate(n=Count("pledges"))
+        .order_by("-n", "id"),
+        "member with a login",
+    )
+    office = User.objects.get(username="city_office")
+    leader = User.objects.get(username="city_leader")
+    committee_secretary = User.objects.get(username="city_secretary01")
+    county = _one(under.filter(depth=city.depth + 1).order_by("path"), "county")
+    notice = next(
+        (n for n in Notice.objects.order_by("-pk")[:50] if _public_ok(n)),
+        None,
+    )
+
+    result = [
+        Page("branch page (its secretary)", f"/org/{branch.pk}/", secretary, 100),
+        Page("member page /me/", "/me/", member.user, 100),
+        Page("my reviews, a leader", "/reviews/my/", leader, 100),
+        Page("my reviews, secretary of 22 committees", "/reviews/my/", committee_secretary, 100),
+        Page(
+            "review form (leader, a county)",
+            f"{reverse('reviews:review_new')}?subject=o:{county.pk}",
+            leader,
+            100,
+        ),
+        Page(
+            "public organization page",
+            reverse("publicity:organization", args=[branch.pk]),
+            None,
+            100,
+        ),
+        Page("city dashboard", reverse("reviews:dashboard", args=[city.pk]), office, 300),
+        Page(
+            "city dashboard, recounted",
+            reverse("reviews:dashboard", args=[city.pk]),
+            office,
+            300,
+            uncached=True,
+        ),
+        Page("office: /org/<city>/", f"/org/{city.pk}/", office, 100),
+        Page("office: /org/<city>/, recounted", f"/org/{city.pk}/", office, 100, uncached=True),
+        Page("office: /reviews/office/<city>/", f"/reviews/office/{city.pk}/", office, 100),
+    ]
+    if notice is not None:
+        url = reverse("publicity:notice", args=[notice.organization_id, notice.pk])
+        result.insert(5, Page(f"notice page ({COUNTY_NAME} demo)", url, None, 100))
+    else:
+        print("no public notice: seed the county too (manage.py seed_demo) for the notice page")
+    return result
+
+
+def _public_ok(notice) -> bool:
+    url = reverse("publicity:notice", args=[notice.organization_id, notice.pk])
+    return Client().get(url).status_code == 200
+
+
+@contextmanager
+def bypass(page: Page):
+    """For an uncached variant, the count cache misses: a dummy cache in its place, so the
+    variant does not bump the versions the cached pages next to it read."""
+    if not page.uncached:
+        yield
+        return
+    real = counts.cache
+    counts.cache = DummyCache("bench", {})
+    try:
+        yield
+    finally:
+        counts.cache = real
+
+
+def measure(runs: int, warmup: int = 3) -> list[dict]:
+    todo = pages()
+    for page in todo:
+        page.client = Client()
+        if page.user is not None:
+            page.client.force_login(page.user)
+        for _ in range(warmup):  # connection, caches, template loader
+            with bypass(page):
+                response = page.client.get(page.url)
+            assert response.status_code == 200, (page.name, response.status_code)
+    for _ in range(runs):
+        for page in todo:
+            with bypass(page):
+                start = time.perf_counter()
+                response = page.client.get(page.url)
+                page.samples.append((time.perf_counter() - start) * 1000)
+            assert response.status_code == 200, (page.name, response.status_code)
+    rows = []
+    for page in todo:
+        with bypass(page), CaptureQueriesContext(connection) as ctx:
+            response = page.client.get(page.url)
+        samples = sorted(page.samples)
+        rows.append(
+            {
+                "page": page.name,
+                "url": page.url,
+                "target_ms": page.target_ms,
+                "runs": len(samples),
+                "median": statistics.median(samples),
+                "p95": samples[max(0, round(len(samples) * 0.95) - 1)],
+                "max": samples[-1],
+                "queries": len(ctx.captured_queries),
+                "kb": len(response.content) / 1024,
+            }
+        )
+    return rows
+
+
+def print_rows(rows: list[dict]) -> None:
+    print(f"{'page':<44} {'median':>8} {'p95':>8} {'max':>8} {'queries':>7} {'KB':>6}  target")
+    for r in rows:
+        verdict = "OK" if r["p95"] < r["target_ms"] else "OVER"
+        print(
+            f"{r['page'][:44]:<44} {r['median']:>6.1f}ms {r['p95']:>6.1f}ms {r['max']:>6.1f}ms "
+            f"{r['queries']:>7} {r['kb']:>6.1f}  p95 < {r['target_ms']:.0f} ms {verdict}"
+        )
+
+
+def main() -> list[dict]:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=60)
+    args = parser.parse_args()
+    rows = measure(args.runs)
+    print_rows(rows)
+    RESULTS.mkdir(exist_ok=True)
+    (RESULTS / "pages.json").write_text(json.dumps(rows, ensure_ascii=False, indent=1))
+    return rows
+
+
+if __name__ == "__main__":
+    main()

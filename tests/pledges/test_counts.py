@@ -1,0 +1,93 @@
+"""Cached subtree counts: shared while nothing changes, fresh after any pledge under it changes."""
+
+from django.core.cache import cache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from pledges import counts
+from pledges.models import Pledge, Position
+from pledges.services import pledge as services
+from tests.factories import MemberFactory, UserFactory, make_position
+
+S = Pledge.Status
+
+
+def _town_counts(client, world):
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(f"/org/{world.town.pk}/")
+    return response.context["counts"], len(ctx.captured_queries)
+
+
+def test_it_answers_a_second_request_from_the_cache(world, client, pledge_in):
+    cache.clear()
+    pledge_in("in_progress", world)
+    client.force_login(world.office)
+    first, queries = _town_counts(client, world)
+    again, fewer = _town_counts(client, world)
+    assert again == first
+    assert fewer == queries - 1
+
+
+def test_it_counts_again_after_a_pledge_changes(world, client, pledge_in):
+    pledge = pledge_in("in_progress", world)
+    client.force_login(world.office)
+    assert _town_counts(client, world)[0][S.IN_PROGRESS] == 1
+    services.pledge_close(pledge=pledge, by=world.secretary, result="已完成")
+    now, _queries = _town_counts(client, world)
+    assert now[S.IN_PROGRESS] == 0
+    assert now[S.CLOSED] == 1
+
+
+def test_it_counts_again_after_a_pledge_is_deleted(world, client, pledge_in):
+    pledge = pledge_in("in_progress", world)
+    client.force_login(world.office)
+    assert _town_counts(client, world)[0][S.IN_PROGRESS] == 1
+    Pledge.objects.filter(pk=pledge.pk).get().delete()
+    assert _town_counts(client, world)[0][S.IN_PROGRESS] == 0
+
+
+def test_it_keeps_counts_apart_for_users_who_see_different_pledges(world, client, pledge_in):
+    pledge_in("draft", world, member=False)
+    client.force_login(world.office)
+    assert _town_counts(client, world)[0][S.DRAFT] == 0  # the office sees filed pledges only
+    town_secretary = UserFactory(username="town_secretary")
+    make_position(town_secretary, world.town, Position.Kind.SECRETARY)
+    client.force_login(town_secretary)
+    assert _town_counts(client, world)[0][S.DRAFT] == 1
+
+
+def test_it_bumps_every_organization_above_a_path(world):
+    town_key = counts._version_key(world.town.path)
+    counts._version(world.town.path)
+    before = cache.get(town_key)
+    counts.bump_paths([world.branch.path])
+    assert cache.get(town_key) != before
+
+
+def test_it_restarts_an_evicted_version_from_the_clock(world):
+    key = counts._version_key(world.town.path)
+    cache.delete(key)
+    assert counts._version(world.town.path) > 10**15
+
+
+def test_it_counts_again_after_a_member_joins(world):
+    counts._version(world.town.path)
+    before = cache.get(counts._version_key(world.town.path))
+    MemberFactory(name="新党员", organization=world.branch)
+    assert cache.get(counts._version_key(world.town.path)) != before
+
+
+def test_it_keeps_a_count_briefly_in_a_per_process_cache(world, client, monkeypatch):
+    stored = []
+    real_set = cache.set
+
+    def remember(key, value, timeout):
+        if key.startswith("pledges:counts:"):
+            stored.append(timeout)
+        real_set(key, value, timeout)
+
+    monkeypatch.setattr(counts.cache, "set", remember)
+    cache.clear()
+    client.force_login(world.office)
+    _town_counts(client, world)
+    assert stored == [counts.LOCAL_COUNTS_SECONDS]
