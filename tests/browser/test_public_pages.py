@@ -86,6 +86,8 @@ def test_it_reads_a_notice_and_takes_an_opinion_on_a_phone(phone, world, artifac
     assert page.locator("[data-testid=poster] svg").count() == 1
     address = page.locator("[data-testid=poster] p").last.inner_text().strip()
     assert address.endswith(f"/public/org/{world.branch.pk}/")
+    # The A4 sheet follows a phone's width rather than scrolling sideways.
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
 
     page.goto(address)
     assert page.locator("h1").first.inner_text().startswith("东街社区党支部")

@@ -1,7 +1,13 @@
 """Pages of rectification items: the work lists, an item, its moves."""
 
+import datetime
+
 import pytest
 from django.urls import reverse
+from django.utils import timezone
+
+from reviews.models import RectificationItem
+from reviews.services import rectification as services
 
 PAGES = [
     ("secretary", "/reviews/rectification/", 8),
@@ -27,3 +33,33 @@ def test_it_refuses_a_stranger_every_item_move(rworld, client, signed, move, who
     assert client.post(reverse(f"reviews:{move}", args=[item.pk]), data).status_code == 404
     item.refresh_from_db()
     assert item.status == "open" and item.events.count() == events and item.reply == ""
+
+
+def _raised_item(w, deadline_days: int = 14):
+    """An item the people raised: no leader review behind it."""
+    return services.item_raise(
+        by=w.secretary,
+        organization=w.branch,
+        problem="路灯损坏",
+        measures="联系供电所更换",
+        responsible="书记",
+        deadline=timezone.localdate() + datetime.timedelta(days=deadline_days),
+    )
+
+
+def test_it_lists_an_item_the_people_raised_without_a_reviewer(world, client):
+    _raised_item(world)
+    client.force_login(world.secretary)
+    response = client.get(reverse("reviews:rectification"))
+    assert response.status_code == 200
+    assert "路灯损坏" in response.content.decode() and "群众意见" in response.content.decode()
+
+
+def test_it_lists_an_overdue_item_the_people_raised_on_the_office_page(world, client):
+    item = _raised_item(world)
+    RectificationItem.objects.filter(pk=item.pk).update(
+        deadline=timezone.localdate() - datetime.timedelta(days=3)
+    )
+    client.force_login(world.office)
+    response = client.get(reverse("reviews:office", args=[world.town.pk]))
+    assert response.status_code == 200 and "路灯损坏" in response.content.decode()
