@@ -1,18 +1,25 @@
-"""The English catalogue is complete and keeps every placeholder.
+"""The English catalogue holds every string in the code, translated, with every placeholder.
 
 The parser is deliberately tiny (no polib): it reads what makemessages writes.
 """
 
 import ast
 import gettext
+import os
 import re
 from pathlib import Path
 
 from django.conf import settings
+from django.utils.translation.template import templatize
 
 PO_FILE = Path(settings.BASE_DIR) / "locale" / "en" / "LC_MESSAGES" / "django.po"
 CHINESE = re.compile(r"[\u3400-\u9fff\u3000-\u303f\uff00-\uffef]")
 PLACEHOLDER = re.compile(r"%\((\w+)\)")
+# What `make messages` reads: the project minus the virtualenv, the tests and collected files.
+SKIPPED_DIRS = {"tests", "node_modules", "staticfiles", "media", "locale"}
+GETTEXT_NAMES = {"_", "gettext", "gettext_lazy", "gettext_noop", "ngettext", "ngettext_lazy"}
+# templatize() turns {% trans %} and {% blocktrans %} into gettext('…') calls, as makemessages does.
+TEMPLATE_CALL = re.compile(r"\b(?:n?gettext)\((u?'(?:[^'\\]|\\.)*'|u?\"(?:[^\"\\]|\\.)*\")")
 # The language switcher names each language in itself, so this one stays Chinese.
 OWN_NAMES = ("简体中文",)
 
@@ -52,6 +59,52 @@ def parse_po(path: Path) -> list[dict]:
                 key = (word,)
                 entry[word] = text
     return [e for e in entries if e["msgid"]]  # drop the header
+
+
+def source_files(suffix: str) -> list[Path]:
+    found = []
+    for root, dirs, files in os.walk(settings.BASE_DIR):
+        dirs[:] = [d for d in dirs if not d.startswith(".") and d not in SKIPPED_DIRS]
+        found += [Path(root) / name for name in files if name.endswith(suffix)]
+    return found
+
+
+def msgids_in_python(path: Path) -> set[str]:
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if not isinstance(node, ast.Call) or not node.args:
+            continue
+        name = getattr(node.func, "id", None) or getattr(node.func, "attr", None)
+        first = node.args[0]
+        if (
+            name in GETTEXT_NAMES
+            and isinstance(first, ast.Constant)
+            and isinstance(first.value, str)
+        ):
+            found.add(first.value)
+    return found
+
+
+def msgids_in_template(path: Path) -> set[str]:
+    code = templatize(path.read_text(encoding="utf-8"), origin=str(path))
+    return {ast.literal_eval(literal) for literal in TEMPLATE_CALL.findall(code)}
+
+
+def test_it_has_extracted_every_string_in_the_code():
+    """A string added to the code without `make messages` would show Chinese on English pages."""
+    in_catalogue = {e["msgid"] for e in parse_po(PO_FILE)}
+    missing = {}
+    for path in source_files(".py"):
+        for msgid in msgids_in_python(path) - in_catalogue:
+            missing.setdefault(msgid, path.name)
+    for path in source_files(".html"):
+        for msgid in msgids_in_template(path) - in_catalogue:
+            missing.setdefault(msgid, path.name)
+    missing.pop("", None)
+    sample = list(missing.items())[:5]
+    assert not missing, (
+        f"{len(missing)} strings not in django.po: run make messages, then translate {sample}"
+    )
 
 
 def test_it_shows_the_login_page_in_english_after_switching(client, db):
