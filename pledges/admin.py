@@ -4,6 +4,8 @@ from django.contrib.auth.admin import UserAdmin
 from django.utils.translation import gettext_lazy as _
 from treebeard.forms import movenodeform_factory
 
+from core.security.services import password_change_require
+
 from .models import Member, Organization, Pledge, PledgeEvent, Position
 from .selectors import office_orgs, office_users
 
@@ -99,6 +101,12 @@ class OfficeUserAdmin(UserAdmin):
         (_("个人信息"), {"fields": ("first_name", "last_name", "email")}),
         (_("状态"), {"fields": ("is_active",)}),
     )
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if not change:
+            # Whoever created the login chose its password: the owner sets his own at first login.
+            password_change_require(user=obj, request=request)
 
     def get_fieldsets(self, request, obj=None):
         if obj is not None and not request.user.is_superuser:

@@ -17,6 +17,8 @@ from django.utils.translation import gettext as _
 
 from core.errors import TransitionError
 from core.ratelimit import rate_limited
+from core.security.models import SecurityEvent
+from core.security.services import security_log
 from core.text import checked_text
 from core.versions import check_edit, stamp
 from pledges.models import Organization, Pledge
@@ -272,6 +274,9 @@ def notice_approve(*, notice: Notice, by) -> Notice:
         assessment_services.assessments_publish(
             by=by, organization=notice.organization, year=notice.year
         )
+    security_log(
+        action=SecurityEvent.Action.PUBLISH, user=by, obj=notice, org_path=notice.organization.path
+    )
     _refresh_public(notice.organization_id)
     return notice
 
@@ -301,6 +306,9 @@ def notice_withdraw(*, notice: Notice, by, reason: str) -> Notice:
     notice.status = Status.WITHDRAWN
     notice.withdrawn_by, notice.withdrawn_at = by, timezone.now()
     notice.save(update_fields=["status", "withdraw_reason", "withdrawn_by", "withdrawn_at"])
+    security_log(
+        action=SecurityEvent.Action.WITHDRAW, user=by, obj=notice, org_path=notice.organization.path
+    )
     _refresh_public(notice.organization_id)
     return notice
 

@@ -15,6 +15,8 @@ from kombu.exceptions import OperationalError as BrokerError
 
 from core.errors import TransitionError
 from core.locks import lock_row, lock_rows
+from core.security.models import SecurityEvent
+from core.security.services import security_log
 
 from . import registry, tasks
 from .background import export_run, exports_expire, exports_fail_stale
@@ -131,6 +133,7 @@ def export_start(*, by, kind: str, params: dict) -> ExportJob:
     job = ExportJob.objects.create(
         requester=by, kind=kind, params=params, title=entry.title_for(params)[:200]
     )
+    security_log(action=SecurityEvent.Action.EXPORT, user=by, obj=job)
     transaction.on_commit(partial(_queue, job.pk, on_failure=_forget_unqueued))
     return job
 

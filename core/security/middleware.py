@@ -13,7 +13,7 @@ from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 
 from .models import SecurityEvent
-from .services import LAST_SEEN, MUST_CHANGE_PASSWORD, security_log
+from .services import LAST_SEEN, MUST_CHANGE_PASSWORD, current_request, security_log
 
 
 def _signed_in(request) -> bool:
@@ -91,7 +91,11 @@ class AccessLogMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        response = self.get_response(request)
+        token = current_request.set(request)
+        try:
+            response = self.get_response(request)
+        finally:
+            current_request.reset(token)
         if response.status_code == 403:
             security_log(
                 action=SecurityEvent.Action.REFUSED,

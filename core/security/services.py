@@ -4,6 +4,7 @@ withdrawal, and `password_change_require` for accounts the office creates or imp
 
 from __future__ import annotations
 
+import contextvars
 import datetime
 import re
 import time
@@ -31,6 +32,11 @@ def _text(value: object, limit: int) -> str:
     return CONTROL.sub("", str(value or ""))[:limit]
 
 
+current_request: contextvars.ContextVar[HttpRequest | None] = contextvars.ContextVar(
+    "current_request", default=None
+)
+
+
 def security_log(
     *,
     action: str,
@@ -51,6 +57,9 @@ def security_log(
     (e.g. the exported organization's `path`) so the right office sees the line. One INSERT,
     no savepoint: it joins the caller's transaction, so a rolled-back export leaves no line.
     """
+    # Services do not take the request; the access-log middleware keeps it for the lines they
+    # write, so an export, an import or a publication is logged with its address too.
+    request = request if request is not None else current_request.get()
     if user is None and request is not None:
         candidate = getattr(request, "user", None)
         if getattr(candidate, "is_authenticated", False):
@@ -72,6 +81,29 @@ def security_log(
         object_label=_text(object_label, 200),
         org_path=_text(org_path, 255),
         request_path=_text(request.path, 200) if request is not None else "",
+    )
+
+
+def passwords_change_require(*, users: list, by, org_path: str) -> None:
+    """Flag many accounts the office created at once (a roster import): one insert for the
+    flags and one for their log lines, filed under the importing organization."""
+    PasswordChangeRequired.objects.bulk_create(
+        [PasswordChangeRequired(user=user) for user in users], ignore_conflicts=True
+    )
+    request = current_request.get()
+    address = client_address(request) if request is not None else ""
+    SecurityEvent.objects.bulk_create(
+        SecurityEvent(
+            user_pk=by.pk,
+            username=_text(by.get_username(), 150),
+            address=address,
+            action=SecurityEvent.Action.PASSWORD_RESET_REQUIRED,
+            object_type=_text(str(user._meta.verbose_name), 100),
+            object_id=str(user.pk),
+            object_label=_text(user.get_username(), 200),
+            org_path=_text(org_path, 255),
+        )
+        for user in users
     )
 
 

@@ -10,6 +10,8 @@ from django.utils.translation import gettext as _
 
 from core.errors import TransitionError
 from core.locks import lock_row
+from core.security.models import SecurityEvent
+from core.security.services import security_log
 from core.xlsx_import import Checker, FileRefused, open_workbook, read_table
 
 from .. import permissions
@@ -101,4 +103,12 @@ def pledges_import(
     except TransitionError as e:  # the rules were checked above; this is a safety net
         result.created = []
         result.refuse(str(e))
+    else:
+        security_log(
+            action=SecurityEvent.Action.IMPORT,
+            user=by,
+            obj=org,
+            object_label=_("%(org)s：导入承诺 %(n)d 项") % {"org": org.name, "n": len(new)},
+            org_path=org.path,
+        )
     return result

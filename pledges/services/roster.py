@@ -12,6 +12,8 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
+from core.security.models import SecurityEvent
+from core.security.services import passwords_change_require, security_log
 from core.xlsx_import import FileRefused, RowError
 
 from .. import counts, permissions
@@ -73,7 +75,7 @@ def roster_import(
             result.logins = [NewLogin(r.name, r.org.name, r.username, "") for r in logins]
         return result
     try:
-        _write(rows, by, result)
+        _write(rows, by, result, org=org)
     except IntegrityError:
         # Someone added one of these members or logins while we were checking.
         result.created, result.logins = [], []
@@ -83,7 +85,7 @@ def roster_import(
     return result
 
 
-def _write(rows: list[Row], by, result: ImportResult) -> None:
+def _write(rows: list[Row], by, result: ImportResult, *, org: Organization) -> None:
     User = get_user_model()
     # Hash before the savepoint: slow, and needs no lock.
     users: dict[int, object] = {}
@@ -120,4 +122,13 @@ def _write(rows: list[Row], by, result: ImportResult) -> None:
             action_flag=ADDITION,
             change_message=_("从名册文件导入"),
         )
+    # The office set these passwords: each account changes its own at first login.
+    passwords_change_require(users=list(users.values()), by=by, org_path=org.path)
+    security_log(
+        action=SecurityEvent.Action.IMPORT,
+        user=by,
+        obj=org,
+        object_label=_("%(org)s：导入党员 %(n)d 名") % {"org": org.name, "n": len(members)},
+        org_path=org.path,
+    )
     result.created = members

@@ -1,5 +1,8 @@
 """The office in Django admin: its group (services.office) and lists scoped to its subtree."""
 
+from django.contrib.auth import get_user_model
+
+from core.security.models import PasswordChangeRequired
 from pledges.models import Position
 from pledges.services.office import office_staff_grant
 from tests.factories import MemberFactory, UserFactory, make_position
@@ -85,3 +88,16 @@ def test_it_scopes_admin_to_office_positions_only(world, client):
     MemberFactory(name="远郊党员", organization=world.far_town)
     client.force_login(world.office)
     assert "远郊党员" not in client.get("/admin/pledges/member/").content.decode()
+
+
+def test_it_makes_a_login_created_in_admin_change_its_password_first(world, client):
+    office_staff_grant(user=world.office)
+    client.force_login(world.office)
+    password = "Xq7!long-enough-pass"
+    response = client.post(
+        "/admin/auth/user/add/",
+        {"username": "newmember", "password1": password, "password2": password},
+    )
+    assert response.status_code == 302
+    user = get_user_model().objects.get(username="newmember")
+    assert PasswordChangeRequired.objects.filter(user=user).exists()

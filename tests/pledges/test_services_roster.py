@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import SimpleUploadedFile
 from openpyxl import Workbook
 
+from core.security.models import PasswordChangeRequired, SecurityEvent
 from pledges import counts
 from pledges.models import Member, Organization
 from pledges.roster.checking import id_card_problem
@@ -327,3 +328,11 @@ def test_it_refreshes_the_cached_counts_above_the_imported_members(world, roster
     result = run_import(world, [roster_row("王五")])
     assert result.ok, messages(result)
     assert counts._version(world.town.path) != version
+
+
+def test_it_flags_imported_logins_and_logs_the_import(world, roster_row, run_import):
+    result = run_import(world, [roster_row("王五", login="wangwu")])
+    assert result.ok, messages(result)
+    user = get_user_model().objects.get(username="wangwu")
+    assert PasswordChangeRequired.objects.filter(user=user).exists()
+    assert SecurityEvent.objects.filter(action="import", org_path=world.branch.path).exists()

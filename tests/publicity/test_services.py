@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
 from core.errors import TransitionError
+from core.security.models import SecurityEvent
 from publicity import services
 from publicity.models import Notice
 from reviews.models import AnnualAssessment
@@ -189,3 +190,11 @@ def test_it_composes_every_kind(pub):
 def test_it_hides_phone_numbers_typed_into_a_record(pub):
     notice = compose(pub, kind="progress", month=today().month)
     assert "13800138000" not in str(notice.items.get().lines)
+
+
+def test_it_logs_publication_and_withdrawal_under_the_organization(pub):
+    notice = publish(pub, compose(pub))
+    services.notice_withdraw(notice=notice, by=pub.office, reason="内容有误")
+    lines = SecurityEvent.objects.filter(object_id=str(notice.pk)).order_by("id")
+    assert [line.action for line in lines] == ["publish", "withdraw"]
+    assert {line.org_path for line in lines} == {notice.organization.path}

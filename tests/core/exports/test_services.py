@@ -5,6 +5,7 @@ from kombu.exceptions import OperationalError as BrokerError
 from core.errors import TransitionError
 from core.exports import registry, services, tasks
 from core.exports.models import ExportJob
+from core.security.models import SecurityEvent
 
 S = ExportJob.Status
 
@@ -170,3 +171,9 @@ def test_it_refuses_a_fourth_export_under_way(alice, fake):
     assert ExportJob.objects.count() == 3
     ExportJob.objects.filter(params__rows=0).update(status=S.DONE)
     assert start(alice, {"org": "east", "rows": 9}).status == S.QUEUED
+
+
+def test_it_writes_a_security_log_line_for_the_export(alice, fake):
+    job = start(alice, {"org": "east", "rows": "5"})
+    line = SecurityEvent.objects.get(action=SecurityEvent.Action.EXPORT)
+    assert (line.username, line.object_id) == ("alice", str(job.pk))
