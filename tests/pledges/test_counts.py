@@ -1,6 +1,8 @@
 """Cached subtree counts: shared while nothing changes, fresh after any pledge under it changes."""
 
 from django.core.cache import cache
+from django.core.cache.backends.base import DEFAULT_TIMEOUT
+from django.core.cache.backends.locmem import LocMemCache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -77,16 +79,18 @@ def test_it_counts_again_after_a_member_joins(world):
     assert cache.get(counts._version_key(world.town.path)) != before
 
 
-def test_it_keeps_a_count_briefly_in_a_per_process_cache(world, client, monkeypatch):
+def test_it_keeps_a_count_briefly_in_a_per_process_cache(world, client, settings, monkeypatch):
+    # The embedded default's cache, whatever this run's CACHES (Redis in CI).
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     stored = []
-    real_set = cache.set
+    real_set = LocMemCache.set
 
-    def remember(key, value, timeout):
+    def remember(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
         if key.startswith("pledges:counts:"):
             stored.append(timeout)
-        real_set(key, value, timeout)
+        return real_set(self, key, value, timeout, version)
 
-    monkeypatch.setattr(counts.cache, "set", remember)
+    monkeypatch.setattr(LocMemCache, "set", remember)
     cache.clear()
     client.force_login(world.office)
     _town_counts(client, world)
