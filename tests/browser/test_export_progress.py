@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 
 from core.exports.models import ExportJob
 from core.xlsx import write_ledger
-from tests.browser.conftest import login
+from tests.browser.pages import login
 from tests.factories import UserFactory
 
 S = ExportJob.Status

@@ -11,7 +11,7 @@ from openpyxl import load_workbook
 from config.celery import app
 from core.exports import background
 from pledges.models import Pledge
-from tests.browser.conftest import login
+from tests.browser.pages import login
 from tests.factories import MemberFactory, PledgeFactory
 
 ROWS = 60

@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from reviews.models import EvaluationCode, EvaluationResponse, MemberRating, Satisfaction
 from reviews.services import mass_evaluation as mass_evaluation_services
-from tests.browser.conftest import login
+from tests.browser.pages import login
 from tests.factories import MemberFactory
 
 

@@ -3,7 +3,7 @@
 from playwright.sync_api import expect
 
 from pledges.models import Pledge, ProgressRecord
-from tests.browser.conftest import login
+from tests.browser.pages import login
 from tests.factories import MemberFactory, PledgeFactory
 
 PLEDGES = 19  # 东街 in the issue: 19 running pledges

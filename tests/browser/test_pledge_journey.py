@@ -12,7 +12,7 @@ import zlib
 from playwright.sync_api import expect
 
 from pledges.models import Pledge
-from tests.browser.conftest import login
+from tests.browser.pages import login
 
 ITEMS = [
     ("实事承诺", "为辖区10户困难老人每月上门服务一次", "结对走访，登记服务台账", "服务120人次"),

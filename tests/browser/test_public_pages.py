@@ -11,7 +11,7 @@ from pledges.models import Pledge
 from publicity import services
 from publicity.compose import candidates
 from publicity.models import Opinion
-from tests.browser.conftest import login
+from tests.browser.pages import login
 from tests.factories import PledgeFactory
 
 PHONE = {"width": 360, "height": 740}

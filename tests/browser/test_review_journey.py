@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from pledges.models import Position
 from reviews.models import RectificationItem, Review
-from tests.browser.conftest import login
+from tests.browser.pages import login
 from tests.factories import UserFactory, make_position, org_subject, submit_report
 
 

@@ -1,4 +1,4 @@
-from tests.browser.conftest import login
+from tests.browser.pages import login
 from tests.factories import MemberFactory
 
 
