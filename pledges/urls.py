@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import entry, home, pledge, pledge_import, progress, roster, round
+from .views import entry, home, monthly_round, pledge, pledge_import, progress, roster
 
 app_name = "pledges"
 urlpatterns = [
@@ -10,8 +10,8 @@ urlpatterns = [
     path("org/<int:pk>/entry/", entry.entry, name="entry"),
     path("org/<int:pk>/entry/<int:member_pk>/", entry.entry, name="member_entry"),
     path("org/<int:pk>/bulk/", entry.bulk, name="bulk"),
-    path("org/<int:pk>/round/", round.round_page, name="round"),
-    path("org/<int:pk>/round/record/", round.round_record, name="round_record"),
+    path("org/<int:pk>/round/", monthly_round.round_page, name="round"),
+    path("org/<int:pk>/round/record/", monthly_round.round_record, name="round_record"),
     path("org/<int:pk>/roster/", roster.roster_import, name="roster_import"),
     path("org/<int:pk>/roster/template.xlsx", roster.roster_template, name="roster_template"),
     path("org/<int:pk>/import/", pledge_import.pledge_import, name="pledge_import"),
