@@ -156,10 +156,13 @@ def review_owed_last(day: datetime.date) -> list[NotificationItem]:
 
 
 def owed_reports(quarter: Quarter) -> dict[int, list[str]]:
-    """writer user id → names of the subjects whose report for the quarter is not submitted.
+    """secretary user id → names of his organization's subjects whose report for the quarter
+    is not submitted: the organization's own, his own as secretary, and each member's.
 
-    A member with a login writes his own; a secretary his organization's and his own as
-    secretary, and those of his members without a login. Four queries.
+    先报后评 is the secretary's to see through, so the reminder goes to him, not to every
+    member: one notification per organization rather than one per member of a city. A member
+    sees his own report owed on his page.
+    Four queries.
     """
     secretaries = secretaries_by_org()
     submitted = set(
@@ -167,22 +170,25 @@ def owed_reports(quarter: Quarter) -> dict[int, list[str]]:
             year=quarter.year, quarter=quarter.quarter, status=SelfEvaluation.Status.SUBMITTED
         ).values_list("subject_key", flat=True)
     )
-    owed: dict[int, list[str]] = defaultdict(list)
     names = dict(Organization.objects.values_list("pk", "name"))
-    for org_id, users in secretaries.items():
+    owed_by_org: dict[int, list[str]] = defaultdict(list)
+    for org_id in secretaries:
         for key, name in (
             (f"o:{org_id}", names[org_id]),
             (f"s:{org_id}", _("%(org)s书记") % {"org": names[org_id]}),
         ):
             if key not in submitted:
-                for user_id in users:
-                    owed[user_id].append(name)
-    rows = Member.objects.values_list("pk", "name", "organization_id", "user_id", "user__is_active")
-    for member_id, name, org_id, user_id, active in rows.iterator(chunk_size=5000):
-        if f"m:{member_id}" in submitted:
-            continue
-        for writer in acting_for_member(user_id, active, org_id, secretaries):
-            owed[writer].append(name)
+                owed_by_org[org_id].append(name)
+    # Every member in one query without an IN list of thousands of branches; those of a
+    # branch without a secretary are reminded to nobody and dropped here.
+    rows = Member.objects.values_list("pk", "name", "organization_id")
+    for member_id, name, org_id in rows.iterator(chunk_size=5000):
+        if org_id in secretaries and f"m:{member_id}" not in submitted:
+            owed_by_org[org_id].append(name)
+    owed: dict[int, list[str]] = defaultdict(list)
+    for org_id, subjects in owed_by_org.items():
+        for user_id in secretaries[org_id]:
+            owed[user_id].extend(subjects)
     return owed
 
 

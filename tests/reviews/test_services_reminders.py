@@ -82,21 +82,19 @@ def test_it_keeps_the_review_query_count_flat(rworld, django_assert_num_queries)
 # --- 先报后评 ---------------------------------------------------------------------------------
 
 
-def test_it_reminds_members_and_secretaries_of_the_self_evaluation(rworld):
+def test_it_reminds_the_secretaries_of_the_self_evaluation_not_every_member(rworld):
     w = rworld
     no_login = MemberFactory(name="王五", organization=w.branch)
     make_report(Q1, member=w.other_member)
     make_report(Q1, org=w.other_branch)
     owed = by_recipient(reminders.self_evaluation_owed(D(2026, 3, 5)))
-    assert set(owed) == {
-        w.member_user.pk,
-        w.secretary.pk,
-        w.other_secretary.pk,
-        w.town_secretary.pk,
-    }
-    assert no_login.name in owed[w.secretary.pk]  # he reports for a member without a login
-    assert "3 份" in owed[w.secretary.pk]
+    assert set(owed) == {w.secretary.pk, w.other_secretary.pk, w.town_secretary.pk}
+    assert w.member_user.pk not in owed  # his secretary sees it through
+    assert "4 份" in owed[w.secretary.pk]  # the branch, himself, 张三 and 王五
+    assert no_login.name in owed[w.secretary.pk]
+    assert w.member.name in owed[w.secretary.pk]
     assert "1 份" in owed[w.other_secretary.pk]  # only his own as secretary is left
+    assert "2 份" in owed[w.town_secretary.pk]  # the town and himself
     assert reminders.self_evaluation_owed(D(2026, 2, 5)) == []
 
 
