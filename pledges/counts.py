@@ -1,4 +1,4 @@
-"""Pledge counts of a committee's subtree, cached until a pledge under it changes.
+"""Counts of a committee's subtree, cached until a row under it changes.
 
 Counting a city's 320,000 pledges by state is a scan of the year (about 100 ms on PostgreSQL)
 that the office's organization page would otherwise repeat on every request. Each organization
@@ -8,10 +8,11 @@ that counted the old rows in between cannot keep them). A cached count's key hol
 and the query itself, so two users who see the same pledges share it, and nothing is deleted:
 a changed subtree simply reads a new key.
 
-Members are counted the same way (the coverage dashboard). Bulk `update()` and `bulk_create()`
-send no signal: whatever writes pledges or members that way (the roster import) calls
-`bump_after_write` itself; demo seeding and tests that insert straight live with counts up to
-COUNTS_SECONDS old, or clear the cache.
+Members are counted the same way, and apps above this one `watch` their own models (the
+reviews' figures on the coverage dashboard) and keep whole computed values with `cached_value`.
+Bulk `update()` and `bulk_create()` send no signal: whatever writes watched rows that way (the
+roster import) calls `bump_after_write` itself; demo seeding and tests that insert straight live
+with counts up to COUNTS_SECONDS old, or clear the cache.
 """
 
 from __future__ import annotations
@@ -19,11 +20,12 @@ from __future__ import annotations
 import hashlib
 import time
 from collections.abc import Callable, Iterable
+from typing import TypeVar
 
 from django.core.cache import cache, caches
 from django.core.cache.backends.locmem import LocMemCache
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Model, QuerySet
 from django.db.models.signals import post_delete, post_save
 
 from .models import Member, Organization, Pledge
@@ -33,6 +35,8 @@ COUNTS_SECONDS = 6 * 3600
 # versions, so without a shared cache (Redis) a count may lag by up to this long. One process
 # (runserver, the embedded mode) is always exact.
 LOCAL_COUNTS_SECONDS = 300
+
+T = TypeVar("T")
 
 
 def _version_key(path: str) -> str:
@@ -65,32 +69,49 @@ def _version(path: str) -> int:
     return version
 
 
-def cached_rows(org: Organization, rows: QuerySet, compute: Callable[[QuerySet], list]) -> list:
-    """`compute(rows)` for a query over `org`'s subtree, from the cache when nothing under `org`
-    has changed since it was stored."""
-    sql, params = rows.query.sql_with_params()
-    digest = hashlib.sha256(repr((sql, params)).encode()).hexdigest()
-    key = f"pledges:counts:{_version(org.path)}:{digest}"
+def _store(key: str, compute: Callable[[], T]) -> T:
     result = cache.get(key)
     if result is None:
-        result = compute(rows)
+        result = compute()
         local = isinstance(caches["default"], LocMemCache)
         cache.set(key, result, LOCAL_COUNTS_SECONDS if local else COUNTS_SECONDS)
     return result
 
 
-# The organization each counted model hangs from.
-_ORG_FIELD = {Pledge: "owner_org", Member: "organization"}
+def cached_rows(org: Organization, rows: QuerySet, compute: Callable[[QuerySet], list]) -> list:
+    """`compute(rows)` for a query over `org`'s subtree, from the cache when nothing under `org`
+    has changed since it was stored."""
+    sql, params = rows.query.sql_with_params()
+    digest = hashlib.sha256(repr((sql, params)).encode()).hexdigest()
+    return _store(f"pledges:counts:{_version(org.path)}:{digest}", lambda: compute(rows))
+
+
+def cached_value(org: Organization, name: str, compute: Callable[[], T]) -> T:
+    """`compute()`, a value over `org`'s subtree that `name` identifies wholly (the language
+    included, for anything translated in it), from the cache when nothing watched under `org`
+    has changed since it was stored."""
+    digest = hashlib.sha256(name.encode()).hexdigest()
+    return _store(f"pledges:counts:{_version(org.path)}:{digest}", compute)
+
+
+# Each watched model and the path from its rows to their organization: a foreign key, or a
+# foreign key then the organization's foreign key on the row it points to.
+_WATCHED: dict[type[Model], str] = {}
 
 
 def _path_of(instance) -> str | None:
     if isinstance(instance, Organization):
         return instance.path
-    name = _ORG_FIELD[type(instance)]
-    org = instance._state.fields_cache.get(name)
+    *hops, name = _WATCHED[type(instance)].split("__")
+    obj = instance
+    for hop in hops:  # the row in between, usually loaded already by whoever saved this one
+        obj = getattr(obj, hop, None)
+        if obj is None:
+            return None
+    org = obj._state.fields_cache.get(name)
     if org is not None:
         return org.path
-    org_id = getattr(instance, f"{name}_id")
+    org_id = getattr(obj, f"{name}_id")
     return Organization.objects.filter(pk=org_id).values_list("path", flat=True).first()
 
 
@@ -108,8 +129,15 @@ def _changed(sender, instance, **kwargs) -> None:
         bump_after_write([path])
 
 
+def watch(model: type[Model], org_field: str) -> None:
+    """Make every save or delete of a `model` row stale the counts above its organization."""
+    _WATCHED[model] = org_field
+    name = model._meta.label_lower
+    post_save.connect(_changed, sender=model, dispatch_uid=f"counts-save-{name}")
+    post_delete.connect(_changed, sender=model, dispatch_uid=f"counts-delete-{name}")
+
+
 def connect() -> None:
-    for model in (Pledge, Member, Organization):
-        name = model.__name__
-        post_save.connect(_changed, sender=model, dispatch_uid=f"pledges-counts-{name}")
-        post_delete.connect(_changed, sender=model, dispatch_uid=f"pledges-counts-del-{name}")
+    watch(Organization, "")
+    watch(Pledge, "owner_org")
+    watch(Member, "organization")

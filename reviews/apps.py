@@ -9,8 +9,14 @@ class ReviewsConfig(AppConfig):
     def ready(self) -> None:
         # The rules import models, which can only be imported once the registry is ready.
         from core.notifications import reminders
+        from pledges import counts
 
+        from .models import MassEvaluation, RectificationItem, Review, SelfEvaluation
         from .services.reminders import RULES
 
         for kind, rule in RULES.items():
             reminders.register(kind, rule)
+        # The coverage dashboard is cached until one of these changes under its root. A
+        # response counts only once its evaluation has ended, which saves the evaluation.
+        for model in (Review, SelfEvaluation, RectificationItem, MassEvaluation):
+            counts.watch(model, "organization")

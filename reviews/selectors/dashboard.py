@@ -9,10 +9,12 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.db.models.functions import ExtractQuarter, Substr
+from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from pledges import counts
@@ -271,7 +273,18 @@ def reviews_of(quarter: Quarter) -> QuerySet:
 
 
 def dashboard(root: Organization, quarter: Quarter) -> Dashboard:
-    """Coverage of the subtree under `root` for a quarter, per child and in total."""
+    """Coverage of the subtree under `root` for a quarter, per child and in total.
+
+    Kept whole until a pledge, member, organization, report, review, rectification item or
+    evaluation under `root` changes (pledges.counts), and per day and language: an evaluation
+    whose last day has passed counts from the next, and the labels are translated. The other
+    apps' figures are read fresh."""
+    name = f"reviews:dashboard:{quarter.code}:{timezone.localdate()}:{get_language()}"
+    counted = counts.cached_value(root, name, lambda: _counted(root, quarter))
+    return replace(counted, extras=[figure for fn in EXTRA_FIGURES for figure in fn(root, quarter)])
+
+
+def _counted(root: Organization, quarter: Quarter) -> Dashboard:
     scope = _Scope(root)
     year = quarter.year
     children = children_of(root)
@@ -387,7 +400,6 @@ def dashboard(root: Organization, quarter: Quarter) -> Dashboard:
         rows=rows,
         trend=trend(scope, year),
         missing=missing(scope, quarter),
-        extras=[figure for fn in EXTRA_FIGURES for figure in fn(root, quarter)],
     )
 
 

@@ -1,14 +1,17 @@
 """全覆盖 dashboard: figures on a small tree counted by hand, a flat query count, access."""
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone, translation
 
 from pledges.models import Pledge, Position
 from reviews.models import (
     MassEvaluation,
     Quarter,
+    RectificationItem,
     Review,
     SubjectKind,
 )
@@ -194,3 +197,66 @@ def test_it_leaves_out_an_evaluation_still_collecting_answers(town_data):
     assert (total.responses, total.satisfaction_pct) == (0, None)
     rows = assessment_selectors.year_rows(town_data.branch, town_data.q.year)
     assert all(not any(sum(c.values()) for c in r.satisfaction.values()) for r in rows)
+
+
+# --- kept whole until something under the root changes ----------------------------------------
+
+
+def _dashboard_queries(w) -> tuple[dashboard_selectors.Dashboard, int]:
+    with CaptureQueriesContext(connection) as ctx:
+        d = dashboard_selectors.dashboard(w.town, w.q)
+    return d, len(ctx)
+
+
+def test_it_answers_the_dashboard_again_from_the_cache(town_data):
+    cache.clear()
+    first, computed = _dashboard_queries(town_data)
+    again, cached = _dashboard_queries(town_data)
+    assert again.total.members == first.total.members
+    assert again.missing == first.missing
+    # Only the other apps' figures are read again (opinions: one grouped query).
+    assert cached == len(dashboard_selectors.EXTRA_FIGURES)
+    assert cached < computed
+
+
+@pytest.mark.parametrize("change", ["report", "review", "item", "evaluation"])
+def test_it_counts_again_after_anything_under_the_root_changes(town_data, change):
+    w = town_data
+    cache.clear()
+    before = dashboard_selectors.dashboard(w.town, w.q).total
+    if change == "report":
+        make_report(w.q, member=w.wang)
+        assert dashboard_selectors.dashboard(w.town, w.q).total.members.reported == (
+            before.members.reported + 1
+        )
+    elif change == "review":
+        make_review(w.q, Review.Grade.GOOD, member=w.wang)
+        assert dashboard_selectors.dashboard(w.town, w.q).total.grades["good"] == (
+            before.grades["good"] + 1
+        )
+    elif change == "item":
+        item = RectificationItem.objects.filter(
+            organization__path__startswith=w.town.path, status=RectificationItem.Status.OPEN
+        ).first()
+        item.status = RectificationItem.Status.CONFIRMED
+        item.confirmed_at = timezone.now()
+        item.save()
+        assert dashboard_selectors.dashboard(w.town, w.q).total.rect_done == before.rect_done + 1
+    else:
+        # Reopened (its end ahead again): its answers no longer count.
+        evaluation = MassEvaluation.objects.get(organization=w.branch)
+        evaluation.closed_at = None
+        evaluation.save()
+        assert before.responses == 30
+        assert dashboard_selectors.dashboard(w.town, w.q).total.responses == 0
+
+
+def test_it_keeps_the_dashboard_apart_per_language(town_data):
+    w = town_data
+    cache.clear()
+    with translation.override("zh-hans"):
+        chinese = dashboard_selectors.dashboard(w.town, w.q).rows[0].label
+    with translation.override("en"):
+        english = dashboard_selectors.dashboard(w.town, w.q).rows[0].label
+    assert "本级" in chinese
+    assert "本级" not in english
