@@ -36,9 +36,12 @@ format: $(STAMP)
 # The city benchmark database (createdb -h 127.0.0.1 -U postgres pb_city); DATABASE_URL wins.
 BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/pb_city
 
+# Production settings but plain http: nginx terminates TLS in production, the bench talks to
+# the application directly.
 bench: $(STAMP)
 	DATABASE_URL=$${DATABASE_URL:-$(BENCH_DATABASE_URL)} SECRET_KEY=$${SECRET_KEY:-bench-only} \
-		DEBUG=$${DEBUG:-false} $(PY) bench/all.py $(BENCH_ARGS)
+		DEBUG=$${DEBUG:-false} SECURE_SSL_REDIRECT=$${SECURE_SSL_REDIRECT:-false} \
+		$(PY) bench/all.py $(BENCH_ARGS)
 
 # Production-like processes (need REDIS_URL and DATABASE_URL).
 worker: $(STAMP)
