@@ -8,6 +8,7 @@ from django.db import models
 from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from .downloads import protected_file_response
 from .errors import TransitionError
@@ -51,10 +52,10 @@ class EvidenceFile(models.Model):
 
     UPLOAD_DIR = "evidence"
 
-    file = models.FileField(upload_to=evidence_upload_to)
-    original_name = models.CharField(max_length=200)
-    content_type = models.CharField(max_length=100)
-    size = models.PositiveIntegerField()
+    file = models.FileField(gettext_lazy("附件"), upload_to=evidence_upload_to)
+    original_name = models.CharField(gettext_lazy("原文件名"), max_length=200)
+    content_type = models.CharField(gettext_lazy("文件类型"), max_length=100)
+    size = models.PositiveIntegerField(gettext_lazy("大小"))
 
     class Meta:
         abstract = True

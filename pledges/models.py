@@ -70,6 +70,11 @@ class Organization(MP_Node):
         NEW_ECONOMY = "new_economy", _("两新组织")
         MASS = "mass", _("群团组织")
 
+    # Treebeard's own columns, declared again only to name them in Chinese: keep the options
+    # exactly as in MP_Node. `depth` is not "层级", which already names `level`.
+    path = models.CharField(_("路径"), max_length=255, unique=True)
+    depth = models.PositiveIntegerField(_("深度"))
+    numchild = models.PositiveIntegerField(_("下级数量"), default=0)
     name = models.CharField(_("名称"), max_length=100)
     level = models.CharField(_("层级"), max_length=20, choices=Level.choices)
     field = models.CharField(_("领域"), max_length=20, choices=Field.choices)
@@ -113,10 +118,13 @@ class Position(models.Model):
         LEADER_SUPERVISE = "leader_supervise", _("分管领导")
 
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="positions"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="positions",
+        verbose_name=_("用户"),
     )
     organization = models.ForeignKey(
-        Organization, on_delete=models.CASCADE, related_name="positions"
+        Organization, on_delete=models.CASCADE, related_name="positions", verbose_name=_("党组织")
     )
     kind = models.CharField(_("职责"), max_length=20, choices=Kind.choices)
 
@@ -310,23 +318,41 @@ class Pledge(models.Model):
         verbose_name=_("接续的原承诺"),
     )
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("创建人"),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     submitted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("提交人"),
     )
-    submitted_at = models.DateTimeField(null=True, blank=True)
+    submitted_at = models.DateTimeField(_("提交时间"), null=True, blank=True)
     approved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("审核人"),
     )
-    approved_at = models.DateTimeField(null=True, blank=True)
-    published_at = models.DateTimeField(null=True, blank=True)
+    approved_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
+    published_at = models.DateTimeField(_("亮诺时间"), null=True, blank=True)
     closed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("销号人"),
     )
     # Bumped by every service write: a form posted from a stale page is refused, not merged.
-    version = models.PositiveIntegerField(default=1)
+    version = models.PositiveIntegerField(_("版本"), default=1)
 
     objects = PledgeQuerySet.as_manager()
 
@@ -400,14 +426,20 @@ class PledgeEvent(models.Model):
         AMEND = "amend", _("变更")
         DELETE_RECORD = "delete_record", _("删除记实")
 
-    pledge = models.ForeignKey(Pledge, on_delete=models.CASCADE, related_name="events")
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True
+    pledge = models.ForeignKey(
+        Pledge, on_delete=models.CASCADE, related_name="events", verbose_name=_("承诺")
     )
-    action = models.CharField(max_length=20, choices=Action.choices)
-    remark = bounded_text(blank=True)
-    changes = models.JSONField(default=dict, blank=True)
-    at = models.DateTimeField(default=timezone.now)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        verbose_name=_("操作人"),
+    )
+    action = models.CharField(_("操作"), max_length=20, choices=Action.choices)
+    remark = bounded_text(_("备注"), blank=True)
+    changes = models.JSONField(_("变更内容"), default=dict, blank=True)
+    at = models.DateTimeField(_("时间"), default=timezone.now)
 
     class Meta:
         ordering = ["at", "id"]
@@ -419,11 +451,18 @@ class PledgeEvent(models.Model):
 class ProgressRecord(models.Model):
     """践诺记实: a dated account of what was done, with optional evidence files."""
 
-    pledge = models.ForeignKey(Pledge, on_delete=models.CASCADE, related_name="progress_records")
+    pledge = models.ForeignKey(
+        Pledge, on_delete=models.CASCADE, related_name="progress_records", verbose_name=_("承诺")
+    )
     date = models.DateField(_("日期"), validators=[validate_sane])
     text = bounded_text(_("践诺情况"))
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("记录人"),
+    )
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
 
     class Meta:
         ordering = ["date", "id"]
@@ -438,7 +477,12 @@ class EvidenceQuerySet(models.QuerySet):
 
 
 class Evidence(EvidenceFile):
-    record = models.ForeignKey(ProgressRecord, on_delete=models.CASCADE, related_name="evidence")
+    record = models.ForeignKey(
+        ProgressRecord,
+        on_delete=models.CASCADE,
+        related_name="evidence",
+        verbose_name=_("所属记实"),
+    )
 
     objects = EvidenceQuerySet.as_manager()
 

@@ -116,21 +116,39 @@ class Notice(Versioned):
     return_reason = models.CharField(_("退回原因"), max_length=REASON_MAX, blank=True)
     withdraw_reason = models.CharField(_("撤回原因"), max_length=REASON_MAX, blank=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("创建人"),
     )
-    created_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(_("创建时间"), default=timezone.now)
     submitted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("提交人"),
     )
-    submitted_at = models.DateTimeField(null=True, blank=True)
+    submitted_at = models.DateTimeField(_("提交时间"), null=True, blank=True)
     approved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("审核人"),
     )
-    approved_at = models.DateTimeField(null=True, blank=True)
+    approved_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
     withdrawn_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("撤回人"),
     )
-    withdrawn_at = models.DateTimeField(null=True, blank=True)
+    withdrawn_at = models.DateTimeField(_("撤回时间"), null=True, blank=True)
 
     objects = NoticeQuerySet.as_manager()
 
@@ -172,13 +190,15 @@ class NoticeItem(models.Model):
     rectification items, an evaluation's member rows). `source` names what it was copied from
     ("pledge:12"), so a composer can see what is already on a notice."""
 
-    notice = models.ForeignKey(Notice, on_delete=models.CASCADE, related_name="items")
-    position = models.PositiveIntegerField(default=0)
-    source = models.CharField(max_length=40)
-    heading = models.CharField(max_length=300)
-    status_label = models.CharField(max_length=40, blank=True)
-    lines = models.JSONField(default=list)
-    rows = models.JSONField(default=list, blank=True)
+    notice = models.ForeignKey(
+        Notice, on_delete=models.CASCADE, related_name="items", verbose_name=_("所属公示")
+    )
+    position = models.PositiveIntegerField(_("顺序"), default=0)
+    source = models.CharField(_("来源"), max_length=40)
+    heading = models.CharField(_("标题"), max_length=300)
+    status_label = models.CharField(_("状态"), max_length=40, blank=True)
+    lines = models.JSONField(_("内容"), default=list)
+    rows = models.JSONField(_("明细"), default=list, blank=True)
 
     class Meta:
         ordering = ["notice_id", "position", "id"]
@@ -216,10 +236,20 @@ class Opinion(models.Model):
         Organization, on_delete=models.PROTECT, related_name="opinions", verbose_name=_("党组织")
     )
     notice = models.ForeignKey(
-        Notice, on_delete=models.SET_NULL, null=True, blank=True, related_name="opinions"
+        Notice,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="opinions",
+        verbose_name=_("相关公示"),
     )
     pledge = models.ForeignKey(
-        Pledge, on_delete=models.SET_NULL, null=True, blank=True, related_name="opinions"
+        Pledge,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="opinions",
+        verbose_name=_("相关承诺"),
     )
     text = models.TextField(_("意见内容"), max_length=OPINION_MAX)
     name = models.CharField(_("称呼"), max_length=NAME_MAX, blank=True)
@@ -231,9 +261,14 @@ class Opinion(models.Model):
     private_answer = models.TextField(_("私下答复"), max_length=OPINION_MAX, blank=True)
     reject_reason = models.CharField(_("不予公开原因"), max_length=REASON_MAX, blank=True)
     moderated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("处理人"),
     )
-    moderated_at = models.DateTimeField(null=True, blank=True)
+    moderated_at = models.DateTimeField(_("处理时间"), null=True, blank=True)
     rectification_item = models.OneToOneField(
         RectificationItem,
         on_delete=models.SET_NULL,
@@ -242,7 +277,7 @@ class Opinion(models.Model):
         related_name="opinion",
         verbose_name=_("整改事项"),
     )
-    created_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(_("提交时间"), default=timezone.now)
 
     objects = OpinionQuerySet.as_manager()
 

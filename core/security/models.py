@@ -103,9 +103,13 @@ class PasswordChangeRequired(models.Model):
     the office set or imported). The row goes when the password is changed."""
 
     user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, primary_key=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="+",
+        verbose_name=_("账号"),
     )
-    since = models.DateTimeField(default=timezone.now)
+    since = models.DateTimeField(_("起始时间"), default=timezone.now)
 
     class Meta:
         verbose_name = _("须修改初始密码的账号")
@@ -120,9 +124,15 @@ class UserSession(models.Model):
     without decoding every session. Goes with its session (logout, expiry, clearsessions)."""
 
     session = models.OneToOneField(
-        Session, on_delete=models.CASCADE, primary_key=True, related_name="+"
+        Session,
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="+",
+        verbose_name=_("会话"),
     )
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name=_("账号")
+    )
 
     class Meta:
         verbose_name = _("登录会话")

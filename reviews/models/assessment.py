@@ -48,9 +48,12 @@ class AnnualAssessment(models.Model):
     exemplary = models.BooleanField(_("评先评优"), default=False)
     remark = models.CharField(_("备注"), max_length=500, blank=True)
     decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("评定人"),
     )
-    decided_at = models.DateTimeField(default=timezone.now)
+    decided_at = models.DateTimeField(_("评定时间"), default=timezone.now)
     # Set by the publicity app when the grades are published (公示).
     published_at = models.DateTimeField(_("公示时间"), null=True, blank=True)
 

@@ -55,13 +55,21 @@ class SuggestionLetter(Versioned):
     reason = models.CharField(_("发出原因"), max_length=20, choices=Reason.choices)
     pledges = models.ManyToManyField(Pledge, blank=True, related_name="+", verbose_name=_("承诺"))
     review = models.ForeignKey(
-        Review, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        Review,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("点评"),
     )
     problems = bounded_text(_("存在问题"))
     measures = bounded_text(_("整改建议及措施"))
     deadline = models.DateField(_("整改时限"), validators=[validate_sane])
     issued_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("签发人"),
     )
     issued_on = models.DateField(_("发出日期"), validators=[validate_sane])
     status = models.CharField(
@@ -69,10 +77,15 @@ class SuggestionLetter(Versioned):
     )
     reply = bounded_text(_("党员回复"), blank=True)
     replied_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("回复人"),
     )
-    replied_at = models.DateTimeField(null=True, blank=True)
-    closed_at = models.DateTimeField(null=True, blank=True)
+    replied_at = models.DateTimeField(_("回复时间"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("办结时间"), null=True, blank=True)
 
     objects = SuggestionLetterQuerySet.as_manager()
 

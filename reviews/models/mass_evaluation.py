@@ -75,9 +75,12 @@ class MassEvaluation(models.Model):
     ends_on = models.DateField(_("截止日期"), validators=[validate_sane])
     closed_at = models.DateTimeField(_("提前结束时间"), null=True, blank=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("创建人"),
     )
-    created_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(_("创建时间"), default=timezone.now)
 
     objects = MassEvaluationQuerySet.as_manager()
 
@@ -123,10 +126,12 @@ class MassEvaluation(models.Model):
 class EvaluationCode(models.Model):
     """A single-use code handed to one evaluator; it says nothing about who used it."""
 
-    evaluation = models.ForeignKey(MassEvaluation, on_delete=models.CASCADE, related_name="codes")
-    code = models.CharField(max_length=CODE_LENGTH)
-    used_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
+    evaluation = models.ForeignKey(
+        MassEvaluation, on_delete=models.CASCADE, related_name="codes", verbose_name=_("评议")
+    )
+    code = models.CharField(_("评议码"), max_length=CODE_LENGTH)
+    used_at = models.DateTimeField(_("使用时间"), null=True, blank=True)
+    created_at = models.DateTimeField(_("创建时间"), default=timezone.now)
 
     class Meta:
         ordering = ["id"]
@@ -143,7 +148,7 @@ class EvaluationResponse(models.Model):
     """One evaluator's answers. Deliberately no code, user, address or time: anonymous."""
 
     evaluation = models.ForeignKey(
-        MassEvaluation, on_delete=models.CASCADE, related_name="responses"
+        MassEvaluation, on_delete=models.CASCADE, related_name="responses", verbose_name=_("评议")
     )
     rating = models.CharField(_("对党组织的评价"), max_length=20, choices=Satisfaction.choices)
     opinion = bounded_text(_("意见建议"), blank=True)
@@ -157,10 +162,15 @@ class EvaluationResponse(models.Model):
 
 class MemberRating(models.Model):
     response = models.ForeignKey(
-        EvaluationResponse, on_delete=models.CASCADE, related_name="member_ratings"
+        EvaluationResponse,
+        on_delete=models.CASCADE,
+        related_name="member_ratings",
+        verbose_name=_("评议答卷"),
     )
-    member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="+")
-    rating = models.CharField(max_length=20, choices=Satisfaction.choices)
+    member = models.ForeignKey(
+        Member, on_delete=models.PROTECT, related_name="+", verbose_name=_("党员")
+    )
+    rating = models.CharField(_("评价"), max_length=20, choices=Satisfaction.choices)
 
     class Meta:
         constraints = [

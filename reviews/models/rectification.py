@@ -92,14 +92,24 @@ class RectificationItem(Versioned, SubjectFields):
     reply = bounded_text(_("回复点评人"), blank=True)
     reopen_reason = bounded_text(_("重新整改原因"), limit=REASON_MAX, blank=True)
     done_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("整改完成人"),
     )
-    done_at = models.DateTimeField(null=True, blank=True)
+    done_at = models.DateTimeField(_("整改完成时间"), null=True, blank=True)
     confirmed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("销号确认人"),
     )
-    confirmed_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    confirmed_at = models.DateTimeField(_("销号确认时间"), null=True, blank=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
 
     objects = RectificationItemQuerySet.as_manager()
 
@@ -150,11 +160,21 @@ class RectificationEvent(models.Model):
         CONFIRM = "confirm", _("确认销号")
         REOPEN = "reopen", _("重新整改")
 
-    item = models.ForeignKey(RectificationItem, on_delete=models.CASCADE, related_name="events")
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    action = models.CharField(max_length=20, choices=Action.choices)
-    remark = bounded_text(blank=True)
-    at = models.DateTimeField(default=timezone.now)
+    item = models.ForeignKey(
+        RectificationItem,
+        on_delete=models.CASCADE,
+        related_name="events",
+        verbose_name=_("整改事项"),
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("操作人"),
+    )
+    action = models.CharField(_("操作"), max_length=20, choices=Action.choices)
+    remark = bounded_text(_("备注"), blank=True)
+    at = models.DateTimeField(_("时间"), default=timezone.now)
 
     class Meta:
         ordering = ["at", "id"]
@@ -171,11 +191,19 @@ class RectificationEvidenceQuerySet(models.QuerySet):
 class RectificationEvidence(EvidenceFile):
     UPLOAD_DIR = "rectification"
 
-    item = models.ForeignKey(RectificationItem, on_delete=models.CASCADE, related_name="evidence")
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    item = models.ForeignKey(
+        RectificationItem,
+        on_delete=models.CASCADE,
+        related_name="evidence",
+        verbose_name=_("整改事项"),
     )
-    uploaded_at = models.DateTimeField(auto_now_add=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("上传人"),
+    )
+    uploaded_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
 
     objects = RectificationEvidenceQuerySet.as_manager()
 

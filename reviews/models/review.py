@@ -112,14 +112,19 @@ class Review(Versioned, SubjectFields):
     scope = models.CharField(
         _("公开范围"), max_length=20, choices=Scope.choices, default=Scope.ORGANIZATION
     )
-    signed_at = models.DateTimeField(null=True, blank=True)
-    published_at = models.DateTimeField(null=True, blank=True)
+    signed_at = models.DateTimeField(_("签认时间"), null=True, blank=True)
+    published_at = models.DateTimeField(_("公开时间"), null=True, blank=True)
     return_reasons = models.JSONField(_("退回原因"), default=list, blank=True)
     return_remark = bounded_text(_("退回说明"), limit=REASON_MAX, blank=True)
     returned_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("退回人"),
     )
-    returned_at = models.DateTimeField(null=True, blank=True)
+    returned_at = models.DateTimeField(_("退回时间"), null=True, blank=True)
     # A redo after a spot check points at the returned version; both stay on record.
     redo_of = models.OneToOneField(
         "self",
@@ -129,7 +134,7 @@ class Review(Versioned, SubjectFields):
         related_name="redone_by",
         verbose_name=_("重新点评自"),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
 
     objects = ReviewQuerySet.as_manager()
 
@@ -169,11 +174,18 @@ class Review(Versioned, SubjectFields):
 class ReviewAmendment(models.Model):
     """A correction to a signed review: the old and new values, who, when and why."""
 
-    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="amendments")
-    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    at = models.DateTimeField(default=timezone.now)
+    review = models.ForeignKey(
+        Review, on_delete=models.CASCADE, related_name="amendments", verbose_name=_("点评")
+    )
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("更正人"),
+    )
+    at = models.DateTimeField(_("更正时间"), default=timezone.now)
     reason = bounded_text(_("更正原因"), limit=REASON_MAX)
-    changes = models.JSONField(default=dict)
+    changes = models.JSONField(_("变更内容"), default=dict)
 
     class Meta:
         ordering = ["at", "id"]

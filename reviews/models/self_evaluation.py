@@ -58,9 +58,14 @@ class SelfEvaluation(Versioned, SubjectFields):
     highlights = bounded_text(_("主要成绩"), blank=True)
     shortcomings = bounded_text(_("存在不足"), blank=True)
     next_steps = bounded_text(_("下步打算"), blank=True)
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
-    submitted_at = models.DateTimeField(null=True, blank=True)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("填报人"),
+    )
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    submitted_at = models.DateTimeField(_("报送时间"), null=True, blank=True)
 
     objects = SelfEvaluationQuerySet.as_manager()
 

@@ -186,7 +186,7 @@ class SubjectFields(models.Model):
         related_name="+",
         verbose_name=_("党员"),
     )
-    subject_key = models.CharField(max_length=24, editable=False, db_index=True)
+    subject_key = models.CharField(_("对象键"), max_length=24, editable=False, db_index=True)
 
     class Meta:
         abstract = True
