@@ -94,6 +94,8 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--port", type=int, default=8765)
     args = parser.parse_args()
+    if not Path(WRK).exists():
+        sys.exit(f"{WRK} not found: install wrk from Debian's packages (apt-get install wrk)")
 
     if args.seed:
         call_command("migrate", verbosity=0)
