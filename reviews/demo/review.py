@@ -21,7 +21,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from pledges.models import Organization, Position
+from pledges.demo import CITY_NAME, COUNTY_NAME
+from pledges.models import Member, Organization, Position
 
 from ..models import (
     Quarter,
@@ -71,17 +72,20 @@ ITEMS = [
 
 
 def seed_reviews(*, scale: str, stdout) -> None:
-    """Self-evaluations, reviews of every mode and grade, rectification items, letters."""
-    if Review.objects.exists():
-        stdout.write(_("领导点评演示数据已存在，未重复生成"))
+    """Self-evaluations, reviews of every mode and grade, rectification items, letters, under
+    the county (scale "county") or the city (any other scale)."""
+    name = COUNTY_NAME if scale == "county" else CITY_NAME
+    root = Organization.objects.get_root_nodes().filter(name=name).first()
+    if root is None:
         return
-    if not Organization.objects.exists():
+    if Review.objects.filter(organization__path__startswith=root.path).exists():
+        stdout.write(_("领导点评演示数据已存在，未重复生成"))
         return
     started = time.monotonic()
     if scale == "county":
-        counts = CountyReviews(random.Random(SEED)).run()
+        counts = CountyReviews(random.Random(SEED), root).run()
     else:
-        counts = bulk_reviews(random.Random(SEED))
+        counts = bulk_reviews(random.Random(SEED), root)
     seconds = time.monotonic() - started
     stdout.write(
         _("领导点评：%(reviews)d 次，自查自评 %(reports)d 份，整改事项 %(items)d 项（%(s).1f 秒）")
@@ -116,11 +120,12 @@ def reset_reviews(*, org_paths: list[str]) -> None:
 
 
 class CountyReviews:
-    def __init__(self, rng: random.Random):
+    def __init__(self, rng: random.Random, root: Organization):
         self.rng = rng
         self.today = timezone.localdate()
         self.counts = {"reviews": 0, "reports": 0, "items": 0}
-        positions = Position.objects.select_related("user")
+        positions = Position.objects.filter(organization__path__startswith=root.path)
+        positions = positions.select_related("user")
         self.secretary_of = {}
         self.reviewers, self.offices = [], []
         for p in positions:
@@ -341,85 +346,152 @@ def _reviewer_by_branch(branches: list[dict]) -> dict[int, int]:
     return result
 
 
+def _report(rng, subject: dict, q: Quarter, author_id: int, now) -> SelfEvaluation:
+    return SelfEvaluation(
+        **subject,
+        year=q.year,
+        quarter=q.quarter,
+        status=SelfEvaluation.Status.SUBMITTED,
+        pledges_total=rng.randint(1, 5),
+        pledges_closed=rng.randint(0, 3),
+        pledges_in_progress=rng.randint(0, 2),
+        pledges_behind=rng.choice([0, 0, 0, 1]),
+        highlights=rng.choice(ACHIEVEMENTS),
+        shortcomings=rng.choice(PROBLEMS),
+        next_steps=rng.choice(DIRECTIONS),
+        author_id=author_id,
+        submitted_at=now,
+    )
+
+
+def _review(rng, subject: dict, q: Quarter, reviewer_id: int, report, current: bool, now):
+    published = not current and rng.random() < 0.7
+    mode = rng.choice(MODES if report else list(Review.MODES_WITHOUT_REPORT))
+    return Review(
+        **subject,
+        year=q.year,
+        quarter=q.quarter,
+        reviewer_id=reviewer_id,
+        date=_review_date(rng, q, timezone.localdate()),
+        mode=mode,
+        achievements=rng.choice(ACHIEVEMENTS),
+        problems=rng.choice(PROBLEMS),
+        direction=rng.choice(DIRECTIONS),
+        grade=rng.choices(GRADES, GRADE_WEIGHTS)[0],
+        status=Review.Status.PUBLISHED if published else Review.Status.SIGNED,
+        report=report,
+        without_report=report is None,
+        signed_at=now,
+        published_at=now if published else None,
+    )
+
+
+class _Writer:
+    """Reports and their reviews written a batch at a time: a city's year is about a million
+    rows, which a list of model instances would hold in memory at once."""
+
+    def __init__(self):
+        self.pairs: list[tuple[SelfEvaluation | None, Review]] = []
+        self.counts = {"reviews": 0, "reports": 0, "items": 0}
+
+    def add(self, report: SelfEvaluation | None, review: Review) -> None:
+        self.pairs.append((report, review))
+        if len(self.pairs) >= BATCH:
+            self.flush()
+
+    def flush(self) -> None:
+        reports = [r for r, _review in self.pairs if r is not None]
+        # The database returns the new ids (PostgreSQL, SQLite 3.35+): each review then
+        # points at its report.
+        SelfEvaluation.objects.bulk_create(reports, batch_size=BATCH)
+        reviews = []
+        for report, review in self.pairs:
+            review.report = report
+            reviews.append(review)
+        Review.objects.bulk_create(reviews, batch_size=BATCH)
+        self.counts["reports"] += len(reports)
+        self.counts["reviews"] += len(reviews)
+        self.pairs = []
+
+
+def _subject(kind: str, org_id: int, member_id: int | None = None) -> dict:
+    return {
+        "subject_kind": kind,
+        "organization_id": org_id,
+        "member_id": member_id,
+        "subject_key": subject_key_for(kind, org_id, member_id),
+    }
+
+
+# Shares of subjects reviewed (and reported before): most of them in a finished quarter, some
+# in the current one; members a little less often than their branches.
+BRANCH_REVIEWED = (1.0, 0.5)
+MEMBER_REVIEWED = (0.85, 0.4)
+REPORTED = 0.85
+# Shares of reviews that raised rectification items.
+BRANCH_ITEMS = 0.35
+MEMBER_ITEMS = 0.05
+
+
 @transaction.atomic
-def bulk_reviews(rng: random.Random) -> dict:
+def bulk_reviews(rng: random.Random, root: Organization) -> dict:
+    """Each branch reviewed by its linked leader (or the nearest secretary above) and each
+    member by the branch secretary, per quarter of this year, with reports and items."""
     today = timezone.localdate()
     now = timezone.now()
     quarters = _quarters(today)
     branches = list(
-        Organization.objects.filter(level=Organization.Level.BRANCH).values("id", "path")
+        Organization.objects.filter(
+            path__startswith=root.path, level=Organization.Level.BRANCH
+        ).values("id", "path")
     )
     reviewer_of = _reviewer_by_branch(branches)
-    secretary_or_reviewer = reviewer_of  # the report's author in bulk data
-    plan = []  # (branch id, quarter, has report)
+    secretary_of = dict(
+        Position.objects.filter(
+            organization__path__startswith=root.path,
+            organization__level=Organization.Level.BRANCH,
+            kind=Position.Kind.SECRETARY,
+        ).values_list("organization_id", "user_id")
+    )
+    members = Member.objects.filter(organization_id__in=secretary_of.keys()).order_by("id")
+    member_rows = list(members.values_list("id", "organization_id", "user_id"))
+    writer = _Writer()
     for q in quarters:
         current = q == quarters[-1]
         for b in branches:
-            if b["id"] not in reviewer_of or (current and rng.random() < 0.5):
+            reviewer = reviewer_of.get(b["id"])
+            if reviewer is None or rng.random() >= BRANCH_REVIEWED[current]:
                 continue
-            plan.append((b["id"], q, rng.random() < 0.85))
-    reports = [
-        SelfEvaluation(
-            subject_kind=SubjectKind.ORGANIZATION,
-            organization_id=org_id,
-            subject_key=subject_key_for(SubjectKind.ORGANIZATION, org_id),
-            year=q.year,
-            quarter=q.quarter,
-            status=SelfEvaluation.Status.SUBMITTED,
-            pledges_total=rng.randint(3, 5),
-            pledges_closed=rng.randint(0, 3),
-            pledges_in_progress=rng.randint(0, 2),
-            pledges_behind=rng.choice([0, 0, 0, 1]),
-            highlights=rng.choice(ACHIEVEMENTS),
-            shortcomings=rng.choice(PROBLEMS),
-            next_steps=rng.choice(DIRECTIONS),
-            author_id=secretary_or_reviewer[org_id],
-            submitted_at=now,
-        )
-        for org_id, q, has_report in plan
-        if has_report
-    ]
-    SelfEvaluation.objects.bulk_create(reports, batch_size=BATCH)
-    report_ids = {
-        (key, y, qq): pk
-        for key, y, qq, pk in SelfEvaluation.objects.values_list(
-            "subject_key", "year", "quarter", "pk"
-        )
-    }
-    reviews = []
-    for org_id, q, has_report in plan:
-        key = subject_key_for(SubjectKind.ORGANIZATION, org_id)
-        mode = rng.choice(MODES if has_report else list(Review.MODES_WITHOUT_REPORT))
-        past = q != quarters[-1]
-        published = past and rng.random() < 0.7
-        reviews.append(
-            Review(
-                subject_kind=SubjectKind.ORGANIZATION,
-                organization_id=org_id,
-                subject_key=key,
-                year=q.year,
-                quarter=q.quarter,
-                reviewer_id=reviewer_of[org_id],
-                date=_review_date(rng, q, today),
-                mode=mode,
-                achievements=rng.choice(ACHIEVEMENTS),
-                problems=rng.choice(PROBLEMS),
-                direction=rng.choice(DIRECTIONS),
-                grade=rng.choices(GRADES, GRADE_WEIGHTS)[0],
-                status=Review.Status.PUBLISHED if published else Review.Status.SIGNED,
-                report_id=report_ids.get((key, q.year, q.quarter)),
-                without_report=not has_report,
-                signed_at=now,
-                published_at=now if published else None,
-            )
-        )
-    Review.objects.bulk_create(reviews, batch_size=BATCH)
-    items = []
-    rows = Review.objects.filter(status__in=Review.LOCKED_STATUSES).values_list(
-        "pk", "organization_id", "subject_key", "date", "reviewer_id"
+            subject = _subject(SubjectKind.ORGANIZATION, b["id"])
+            author = secretary_of.get(b["id"], reviewer)
+            report = _report(rng, subject, q, author, now) if rng.random() < REPORTED else None
+            writer.add(report, _review(rng, subject, q, reviewer, report, current, now))
+        for member_id, org_id, user_id in member_rows:
+            secretary = secretary_of[org_id]
+            if user_id == secretary or rng.random() >= MEMBER_REVIEWED[current]:
+                continue
+            subject = _subject(SubjectKind.MEMBER, org_id, member_id)
+            author = user_id or secretary
+            report = _report(rng, subject, q, author, now) if rng.random() < REPORTED else None
+            writer.add(report, _review(rng, subject, q, secretary, report, current, now))
+    writer.flush()
+    counts = writer.counts
+    counts["items"] = _bulk_items(rng, root, today, now)
+    return counts
+
+
+def _bulk_items(rng: random.Random, root: Organization, today, now) -> int:
+    rows = Review.objects.filter(
+        organization__path__startswith=root.path, status__in=Review.LOCKED_STATUSES
+    ).values_list(
+        "pk", "subject_kind", "organization_id", "member_id", "subject_key", "date", "reviewer_id"
     )
-    for review_id, org_id, key, date, reviewer_id in rows.iterator(chunk_size=BATCH):
-        if rng.random() > 0.35:
+    items, count = [], 0
+    for review_id, kind, org_id, member_id, key, date, reviewer_id in rows.iterator(
+        chunk_size=BATCH
+    ):
+        share = BRANCH_ITEMS if kind == SubjectKind.ORGANIZATION else MEMBER_ITEMS
+        if rng.random() > share:
             continue
         for problem, measures in rng.sample(ITEMS, rng.choice([1, 1, 2])):
             deadline = date + datetime.timedelta(days=rng.randint(15, 75))
@@ -436,24 +508,28 @@ def bulk_reviews(rng: random.Random) -> dict:
             elif roll < 0.3:
                 status = RectificationItem.Status.DONE
             done = status in (RectificationItem.Status.DONE, RectificationItem.Status.CONFIRMED)
+            confirmed = status == RectificationItem.Status.CONFIRMED
             items.append(
                 RectificationItem(
                     review_id=review_id,
-                    subject_kind=SubjectKind.ORGANIZATION,
+                    subject_kind=kind,
                     organization_id=org_id,
+                    member_id=member_id,
                     subject_key=key,
                     problem=problem,
                     measures=measures,
-                    responsible="支部书记",
+                    responsible="支部书记" if kind == SubjectKind.ORGANIZATION else "本人",
                     deadline=deadline,
                     status=status,
                     measures_taken="已按措施落实" if done else "",
                     done_at=now if done else None,
-                    confirmed_by_id=reviewer_id
-                    if status == RectificationItem.Status.CONFIRMED
-                    else None,
-                    confirmed_at=now if status == RectificationItem.Status.CONFIRMED else None,
+                    confirmed_by_id=reviewer_id if confirmed else None,
+                    confirmed_at=now if confirmed else None,
                 )
             )
+        if len(items) >= BATCH:
+            RectificationItem.objects.bulk_create(items, batch_size=BATCH)
+            count += len(items)
+            items = []
     RectificationItem.objects.bulk_create(items, batch_size=BATCH)
-    return {"reviews": len(reviews), "reports": len(reports), "items": len(items)}
+    return count + len(items)

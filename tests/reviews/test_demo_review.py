@@ -2,6 +2,7 @@
 
 from io import StringIO
 
+from django.db import models
 from django.db.models import Count
 from django.test import override_settings
 
@@ -50,3 +51,26 @@ def test_it_seeds_the_county_through_the_services(db):
     assert SuggestionLetter.objects.exists()
     reset_reviews(org_paths=[root.path])
     assert not Review.objects.exists() and not SelfEvaluation.objects.exists()
+
+
+def test_it_reviews_members_too_and_keeps_to_its_own_tree(db):
+    with FAST_HASH:
+        county, _ = demo.build_county()
+        seed_reviews(scale="county", stdout=StringIO())
+        in_county = Review.objects.count()
+        demo.build_city(plan=demo.CityPlan.scaled(12))
+    seed_reviews(scale="small", stdout=StringIO())
+    city = demo.city_root()
+    under_city = Review.objects.filter(organization__path__startswith=city.path)
+    assert under_city.exists()  # the county's reviews do not stop the city's
+    assert Review.objects.filter(organization__path__startswith=county.path).count() == in_county
+    members = under_city.filter(subject_kind="member")
+    assert members.count() > under_city.filter(subject_kind="organization").count()
+    # Each member is reviewed by his branch's secretary, who is not reviewed by himself.
+    assert not members.filter(member__user=models.F("reviewer")).exists()
+    assert SelfEvaluation.objects.filter(
+        organization__path__startswith=city.path, subject_kind="member"
+    ).exists()
+    assert RectificationItem.objects.filter(
+        organization__path__startswith=city.path, subject_kind="member"
+    ).exists()
