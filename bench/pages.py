@@ -4,8 +4,9 @@
 Each request goes through Django's test Client (URL routing, middleware, session, selectors,
 template; no network), as the person who would open the page. The pages are requested in turn,
 round after round, so that load from other work on the machine falls on all of them alike;
-competing variants of one page (the office's city page answered from the count cache, and
-recounted on every request) are in the same rounds, and their ratio is reported. Prints and
+competing variants of one page (a page whose counts are cached, answered from the cache, as
+the first request after a write somewhere under it, and recounted from a cold cache) are in
+the same rounds, and their ratio is reported. Prints and
 returns median / p95 / max in milliseconds, the queries and the size of one request.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/pb_city .venv/bin/python bench/pages.py
@@ -19,6 +20,7 @@ import os
 import statistics
 import sys
 import time
+from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -43,6 +45,8 @@ from pledges import counts  # noqa: E402
 from pledges.demo import CITY_NAME, COUNTY_NAME  # noqa: E402
 from pledges.models import Member, Organization, Position  # noqa: E402
 from publicity.models import Notice  # noqa: E402
+from reviews.models import Quarter, Review  # noqa: E402
+from reviews.selectors.tags import row_tags  # noqa: E402
 
 User = get_user_model()
 RESULTS = ROOT / "bench" / "results"
@@ -54,7 +58,10 @@ class Page:
     url: str
     user: object | None  # None: the public, not logged in
     target_ms: float
-    uncached: bool = False  # the count cache bypassed (a dummy cache), as after every change
+    uncached: bool = False  # the count cache bypassed (a dummy cache): nothing counted yet
+    # Run before each request, untimed: a write somewhere under the city (its bump of the
+    # count versions), so the request is the first after that write.
+    before: Callable[[], None] | None = None
     samples: list[float] = field(default_factory=list)
     client: Client | None = None
 
@@ -89,6 +96,7 @@ def pages() -> list[Page]:
     leader = User.objects.get(username="city_leader")
     committee_secretary = User.objects.get(username="city_secretary01")
     county = _one(under.filter(depth=city.depth + 1).order_by("path"), "county")
+    q = Quarter.current()
     notice = next(
         (n for n in Notice.objects.order_by("-pk")[:50] if _public_ok(n)),
         None,
@@ -113,6 +121,22 @@ def pages() -> list[Page]:
         ),
         Page("city dashboard", reverse("reviews:dashboard", args=[city.pk]), office, 300),
         Page(
+            "city dashboard, after a review is signed",
+            reverse("reviews:dashboard", args=[city.pk]),
+            office,
+            300,
+            before=lambda: counts.bump_paths(
+                [branch.path], row_tags(Review(year=q.year, quarter=q.quarter))
+            ),
+        ),
+        Page(
+            "city dashboard, after a pledge is saved",
+            reverse("reviews:dashboard", args=[city.pk]),
+            office,
+            300,
+            before=lambda: counts.bump_paths([branch.path], [counts.PLEDGES]),
+        ),
+        Page(
             "city dashboard, recounted",
             reverse("reviews:dashboard", args=[city.pk]),
             office,
@@ -120,8 +144,24 @@ def pages() -> list[Page]:
             uncached=True,
         ),
         Page("office: /org/<city>/", f"/org/{city.pk}/", office, 100),
+        Page(
+            "office: /org/<city>/, after a pledge is saved",
+            f"/org/{city.pk}/",
+            office,
+            100,
+            before=lambda: counts.bump_paths([branch.path], [counts.PLEDGES]),
+        ),
         Page("office: /org/<city>/, recounted", f"/org/{city.pk}/", office, 100, uncached=True),
         Page("office: /reviews/office/<city>/", f"/reviews/office/{city.pk}/", office, 100),
+        Page(
+            "office: /reviews/office/<city>/, after a review is signed",
+            f"/reviews/office/{city.pk}/",
+            office,
+            100,
+            before=lambda: counts.bump_paths(
+                [branch.path], row_tags(Review(year=q.year, quarter=q.quarter))
+            ),
+        ),
     ]
     if notice is not None:
         url = reverse("publicity:notice", args=[notice.organization_id, notice.pk])
@@ -163,6 +203,8 @@ def measure(runs: int, warmup: int = 3) -> list[dict]:
             assert response.status_code == 200, (page.name, response.status_code)
     for _ in range(runs):
         for page in todo:
+            if page.before is not None:
+                page.before()
             with bypass(page):
                 start = time.perf_counter()
                 response = page.client.get(page.url)
@@ -170,6 +212,8 @@ def measure(runs: int, warmup: int = 3) -> list[dict]:
             assert response.status_code == 200, (page.name, response.status_code)
     rows = []
     for page in todo:
+        if page.before is not None:
+            page.before()
         with bypass(page), CaptureQueriesContext(connection) as ctx:
             response = page.client.get(page.url)
         samples = sorted(page.samples)

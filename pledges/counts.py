@@ -24,6 +24,7 @@ from typing import TypeVar
 
 from django.core.cache import cache, caches
 from django.core.cache.backends.locmem import LocMemCache
+from django.core.exceptions import EmptyResultSet
 from django.db import transaction
 from django.db.models import Model, QuerySet
 from django.db.models.signals import post_delete, post_save
@@ -39,8 +40,17 @@ LOCAL_COUNTS_SECONDS = 300
 T = TypeVar("T")
 
 
-def _version_key(path: str) -> str:
-    return f"pledges:counts:v:{path}"
+# Every write under a path bumps its ANY version: a value over everything there (the whole
+# dashboard) is kept until anything changes. A write also bumps the tags it names (the quarter
+# of a review, "pledges"...), so a value over one kind of row is kept while other kinds change;
+# a write that names none (an organization, a bulk import) bumps ALL, which every tagged value
+# also reads.
+ANY = ""
+ALL = "*"
+
+
+def _version_key(path: str, tag: str = ANY) -> str:
+    return f"pledges:counts:v:{tag}:{path}"
 
 
 def _prefixes(path: str) -> set[str]:
@@ -48,9 +58,11 @@ def _prefixes(path: str) -> set[str]:
     return {path[:n] for n in range(step, len(path) + 1, step)}
 
 
-def bump_paths(paths: Iterable[str]) -> None:
-    """The counts of these organizations and of every organization above them are stale."""
-    for key in {_version_key(p) for path in paths for p in _prefixes(path)}:
+def bump_paths(paths: Iterable[str], tags: Iterable[str] = ()) -> None:
+    """The counts of these organizations and of every organization above them are stale:
+    every value (ANY) and those over the tagged rows (or over all rows: ALL)."""
+    tags = {ANY, *(set(tags) or {ALL})}
+    for key in {_version_key(p, tag) for path in paths for p in _prefixes(path) for tag in tags}:
         # A missing version starts at the clock, never at 1, so a version evicted from the
         # cache cannot come back as a number an old count was stored under.
         if not cache.add(key, time.time_ns(), None):
@@ -60,13 +72,27 @@ def bump_paths(paths: Iterable[str]) -> None:
                 cache.set(key, time.time_ns(), None)
 
 
-def _version(path: str) -> int:
-    key = _version_key(path)
+def _version(path: str, tag: str = ANY) -> int:
+    key = _version_key(path, tag)
     version = cache.get(key)
     if version is None:
         cache.add(key, time.time_ns(), None)
         version = cache.get(key, 0)
     return version
+
+
+def _versions(path: str, tags: Iterable[str] | None) -> str:
+    """The version a value over `path` is stored under: ANY's when `tags` is None, else those
+    of ALL and each tag (one read of the cache when they are all there)."""
+    if tags is None:
+        return str(_version(path))
+    names = sorted({ALL, *tags})
+    keys = [_version_key(path, tag) for tag in names]
+    found = cache.get_many(keys)
+    return ".".join(
+        f"{tag}={found[key] if key in found else _version(path, tag)}"
+        for tag, key in zip(names, keys, strict=True)
+    )
 
 
 def _store(key: str, compute: Callable[[], T]) -> T:
@@ -78,31 +104,43 @@ def _store(key: str, compute: Callable[[], T]) -> T:
     return result
 
 
-def cached_rows(org: Organization, rows: QuerySet, compute: Callable[[QuerySet], list]) -> list:
+def cached_rows(
+    org: Organization,
+    rows: QuerySet,
+    compute: Callable[[QuerySet], list],
+    tags: Iterable[str] | None = None,
+) -> list:
     """`compute(rows)` for a query over `org`'s subtree, from the cache when nothing under `org`
-    has changed since it was stored."""
-    sql, params = rows.query.sql_with_params()
+    has changed since it was stored; with `tags`, when no row of those tags has."""
+    try:
+        sql, params = rows.query.sql_with_params()
+    except EmptyResultSet:  # nothing to ask the database (an empty slice, an empty IN list)
+        return compute(rows)
     digest = hashlib.sha256(repr((sql, params)).encode()).hexdigest()
-    return _store(f"pledges:counts:{_version(org.path)}:{digest}", lambda: compute(rows))
+    key = f"pledges:counts:{_versions(org.path, tags)}:{digest}"
+    return _store(key, lambda: compute(rows))
 
 
-def cached_value(org: Organization, name: str, compute: Callable[[], T]) -> T:
+def cached_value(
+    org: Organization, name: str, compute: Callable[[], T], tags: Iterable[str] | None = None
+) -> T:
     """`compute()`, a value over `org`'s subtree that `name` identifies wholly (the language
-    included, for anything translated in it), from the cache when nothing watched under `org`
-    has changed since it was stored."""
+    included, for anything translated in it), kept like `cached_rows`."""
     digest = hashlib.sha256(name.encode()).hexdigest()
-    return _store(f"pledges:counts:{_version(org.path)}:{digest}", compute)
+    return _store(f"pledges:counts:{org.path}:{_versions(org.path, tags)}:{digest}", compute)
 
 
-# Each watched model and the path from its rows to their organization: a foreign key, or a
-# foreign key then the organization's foreign key on the row it points to.
-_WATCHED: dict[type[Model], str] = {}
+Tags = Callable[[Model], Iterable[str]]
+
+# Each watched model, the path from its rows to their organization (a foreign key, or a
+# foreign key then the organization's foreign key on the row it points to) and its rows' tags.
+_WATCHED: dict[type[Model], tuple[str, Tags | None]] = {}
 
 
 def _path_of(instance) -> str | None:
     if isinstance(instance, Organization):
         return instance.path
-    *hops, name = _WATCHED[type(instance)].split("__")
+    *hops, name = _WATCHED[type(instance)][0].split("__")
     obj = instance
     for hop in hops:  # the row in between, usually loaded already by whoever saved this one
         obj = getattr(obj, hop, None)
@@ -115,29 +153,35 @@ def _path_of(instance) -> str | None:
     return Organization.objects.filter(pk=org_id).values_list("path", flat=True).first()
 
 
-def bump_after_write(paths: Iterable[str]) -> None:
+def bump_after_write(paths: Iterable[str], tags: Iterable[str] = ()) -> None:
     """Now, and again once the transaction commits (a reader in between may have counted the
     old rows under the new version)."""
-    paths = set(paths)
-    bump_paths(paths)
-    transaction.on_commit(lambda: bump_paths(paths))
+    paths, tags = set(paths), set(tags)
+    bump_paths(paths, tags)
+    transaction.on_commit(lambda: bump_paths(paths, tags))
 
 
 def _changed(sender, instance, **kwargs) -> None:
     path = _path_of(instance)
     if path:
-        bump_after_write([path])
+        tags = _WATCHED[type(instance)][1]
+        bump_after_write([path], tags(instance) if tags else ())
 
 
-def watch(model: type[Model], org_field: str) -> None:
-    """Make every save or delete of a `model` row stale the counts above its organization."""
-    _WATCHED[model] = org_field
+def watch(model: type[Model], org_field: str, tags: Tags | None = None) -> None:
+    """Make every save or delete of a `model` row stale the counts above its organization:
+    those over rows of its `tags`, or all of them."""
+    _WATCHED[model] = (org_field, tags)
     name = model._meta.label_lower
     post_save.connect(_changed, sender=model, dispatch_uid=f"counts-save-{name}")
     post_delete.connect(_changed, sender=model, dispatch_uid=f"counts-delete-{name}")
 
 
+MEMBERS = "members"
+PLEDGES = "pledges"
+
+
 def connect() -> None:
     watch(Organization, "")
-    watch(Pledge, "owner_org")
-    watch(Member, "organization")
+    watch(Pledge, "owner_org", lambda pledge: [PLEDGES])
+    watch(Member, "organization", lambda member: [MEMBERS])

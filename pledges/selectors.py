@@ -8,9 +8,26 @@ from django.contrib.auth import get_user_model
 from django.db.models import Count, Exists, F, Max, OuterRef, Prefetch, Q, QuerySet
 from django.db.models.functions import Substr
 
-from .counts import cached_rows
+from .counts import PLEDGES, cached_rows
 from .models import Member, Organization, Pledge, PledgeEvent, Position, ProgressRecord
 from .roles import Roles, roles_of
+
+
+def is_whole_tree(org: Organization) -> bool:
+    """Whether `org` is the root of the only tree: its subtree is then every row, and a query
+    over it needs no filter (nor the join to organizations a path filter takes). Kept until an
+    organization changes."""
+    if org.depth != 1:
+        return False
+    others = Organization.objects.exclude(path__startswith=org.path)
+    return not cached_rows(org, others, lambda qs: [qs.exists()], tags=[])[0]
+
+
+def in_subtree(qs: QuerySet, org: Organization, path_lookup: str) -> QuerySet:
+    """`qs` limited to rows under `org` by `path_lookup` (e.g. "organization__path")."""
+    if is_whole_tree(org):
+        return qs
+    return qs.filter(**{f"{path_lookup}__startswith": org.path})
 
 
 def subtree_pledges(user, org: Organization, year: int | None = None) -> QuerySet[Pledge]:
@@ -35,7 +52,11 @@ def subtree_counts(user, org: Organization, year: int) -> tuple[dict[str, int], 
         .order_by()
     )
     # A branch's few hundred rows cost less to count than to look up.
-    grouped = _count_rows(rows) if org.is_branch_level else cached_rows(org, rows, _count_rows)
+    grouped = (
+        _count_rows(rows)
+        if org.is_branch_level
+        else cached_rows(org, rows, _count_rows, tags=[PLEDGES])
+    )
     totals: Counter = Counter()
     per_child: dict[str, Counter] = defaultdict(Counter)
     for prefix, status, n in grouped:

@@ -12,11 +12,13 @@ class ReviewsConfig(AppConfig):
         from pledges import counts
 
         from .models import MassEvaluation, RectificationItem, Review, SelfEvaluation
+        from .selectors.tags import row_tags
         from .services.reminders import RULES
 
         for kind, rule in RULES.items():
             reminders.register(kind, rule)
-        # The coverage dashboard is cached until one of these changes under its root. A
-        # response counts only once its evaluation has ended, which saves the evaluation.
+        # The coverage dashboard's figures are cached until one of these changes under its
+        # root. A response counts only once its evaluation has ended, which saves the
+        # evaluation.
         for model in (Review, SelfEvaluation, RectificationItem, MassEvaluation):
-            counts.watch(model, "organization")
+            counts.watch(model, "organization", row_tags)

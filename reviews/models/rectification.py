@@ -6,7 +6,7 @@ import datetime
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -23,8 +23,18 @@ from .subject import SubjectFields, subtree_q, visible_q
 __all__ = ["RectificationItem", "RectificationEvent", "RectificationEvidence", "NOT_ISSUED_Q"]
 
 
-# An item whose review is a draft and which was written with it (not carried over).
-NOT_ISSUED_Q = Q(review__status="draft", created_at__gte=models.F("review__created_at"))
+# An item whose review is a draft and which was written with it (not carried over). As an
+# EXISTS over drafts, which a partial index holds: a join to the review would read every
+# review of a city to drop the few drafts.
+NOT_ISSUED_Q = Q(
+    Exists(
+        Review.objects.filter(
+            pk=OuterRef("review_id"),
+            status=Review.Status.DRAFT,
+            created_at__lte=OuterRef("created_at"),
+        )
+    )
+)
 
 
 class RectificationItemQuerySet(models.QuerySet):

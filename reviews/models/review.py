@@ -142,7 +142,15 @@ class Review(Versioned, SubjectFields):
         verbose_name = _("领导点评")
         verbose_name_plural = _("领导点评")
         ordering = ["-year", "-quarter", "organization_id", "id"]
-        indexes = [models.Index(fields=["year", "quarter", "status"])]
+        indexes = [
+            models.Index(fields=["year", "quarter", "status"]),
+            # An organization's reviews of a quarter: the office's spot checks walk the tree.
+            models.Index(fields=["organization", "year", "quarter"]),
+            # The few drafts, for "is this item's review a draft" (rectification.NOT_ISSUED_Q).
+            models.Index(
+                fields=["id", "created_at"], condition=Q(status="draft"), name="review_drafts"
+            ),
+        ]
         constraints = [
             *_subject_checks("review"),
             models.UniqueConstraint(

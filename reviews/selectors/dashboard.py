@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
-from django.db.models.functions import ExtractQuarter, Substr
+from django.db.models.functions import ExtractQuarter
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -31,6 +31,7 @@ from ..models import (
     SubjectKind,
 )
 from ..selectors.rectification import items_due_in, rate_counts
+from .tags import EVALUATIONS, ITEMS, reports_tag, reviews_tag
 
 # An organization or member "has pledged" once a pledge has left the draft stage.
 PLEDGED_STATUSES = (Pledge.Status.SUBMITTED, *Pledge.FILED_STATUSES)
@@ -222,8 +223,9 @@ class _Scope:
     """One subtree: its organizations' ids mapped to the row (bucket) they roll up into.
 
     Figures are counted per organization in the database, over narrow indexed columns and
-    without joins; the few thousand per-organization rows are then added up per child here.
-    One query reads the map; the number of queries never depends on the tree."""
+    without joins, each query cached under the tags of the rows it reads; the few thousand
+    per-organization rows are then added up per child here. The number of queries never
+    depends on the tree."""
 
     def __init__(self, root: Organization):
         self.root = root
@@ -235,11 +237,18 @@ class _Scope:
         )
         # A child's whole subtree shares the child's path as prefix; the root's own path is
         # shorter and stands for the root's own level.
-        self.bucket_of: dict[int, str] = {pk: path[: self.child_len] for pk, path in rows}
+        self.bucket_of: dict[int, str] = {
+            pk: path[: self.child_len] for pk, path in self.cached(rows, [])
+        }
         self.whole_tree = (
             root.depth == 1
             and not Organization.objects.exclude(path__startswith=root.path).exists()
         )
+
+    def cached(self, rows: QuerySet, tags: list[str]) -> list:
+        """The rows of a query over the subtree, kept until a row of `tags` (or an
+        organization) under the root changes."""
+        return counts.cached_rows(self.root, rows, list, tags=tags)
 
     def ids(self) -> QuerySet:
         """The subtree's organization ids, as an IN (subquery) the database hashes once."""
@@ -251,6 +260,13 @@ class _Scope:
         if self.whole_tree:
             return qs
         return qs.filter(**{f"{lookup}__in": self.ids()})
+
+    def per_org(self, qs: QuerySet, keys: list[str], tags: list[str], **aggregates) -> list:
+        """`aggregates` per organization of the subtree (and `keys`), cached under `tags`."""
+        rows = (
+            self.within(qs).values_list("organization_id", *keys).annotate(**aggregates).order_by()
+        )
+        return self.cached(rows, tags)
 
     def q(self, path_lookup: str) -> Q:
         return Q(**{f"{path_lookup}__startswith": self.root.path})
@@ -275,10 +291,10 @@ def reviews_of(quarter: Quarter) -> QuerySet:
 def dashboard(root: Organization, quarter: Quarter) -> Dashboard:
     """Coverage of the subtree under `root` for a quarter, per child and in total.
 
-    Kept whole until a pledge, member, organization, report, review, rectification item or
-    evaluation under `root` changes (pledges.counts), and per day and language: an evaluation
-    whose last day has passed counts from the next, and the labels are translated. The other
-    apps' figures are read fresh."""
+    Kept whole until anything under `root` changes (pledges.counts), per day and language: an
+    evaluation whose last day has passed counts from the next, and the labels are translated.
+    When something has changed, only the figures over its kind of rows are counted again (see
+    the tags above). The other apps' figures are read fresh."""
     name = f"reviews:dashboard:{quarter.code}:{timezone.localdate()}:{get_language()}"
     counted = counts.cached_value(root, name, lambda: _counted(root, quarter))
     return replace(counted, extras=[figure for fn in EXTRA_FIGURES for figure in fn(root, quarter)])
@@ -302,18 +318,10 @@ def _counted(root: Organization, quarter: Quarter) -> Dashboard:
     for row in row_of_org.values():
         row.orgs.total += 1
 
-    # The two big tables are counted per organization, from indexes where they exist (hence
-    # counting indexed columns rather than "id" here and below: the index answers alone).
-    # Both are cached under the root's count version, which every pledge or member saved
-    # under it bumps (pledges.counts): a city's 167,000 members and 320,000 pledges are
-    # counted once per change, not once per request.
-    member_rows = (
-        scope.within(Member.objects.all())
-        .values_list("organization_id")
-        .annotate(n=Count("organization_id"))
-        .order_by()
-    )
-    for org_id, n in counts.cached_rows(root, member_rows, list):
+    # Counting indexed columns rather than "id": the index answers alone.
+    for org_id, n in scope.per_org(
+        Member.objects.all(), [], [counts.MEMBERS], n=Count("organization_id")
+    ):
         row = row_of_org.get(org_id)
         if row is not None:
             row.members.total += n
@@ -326,63 +334,65 @@ def _counted(root: Organization, quarter: Quarter) -> Dashboard:
         )
         .order_by()
     )
-    for org_id, members, own_pledges in counts.cached_rows(root, pledged, list):
+    for org_id, members, own_pledges in scope.cached(pledged, [counts.PLEDGES]):
         row = row_of_org.get(org_id)
         if row is not None:
             row.members.pledged += members
             row.orgs.pledged += 1 if own_pledges else 0
 
-    # The review tables are small: grouped straight into the rows by path prefix.
-    def by_child(qs: QuerySet, keys: list[str], **aggregates):
-        if not scope.whole_tree:
-            qs = qs.filter(scope.q("organization__path"))
-        return (
-            qs.annotate(bucket=Substr("organization__path", 1, scope.child_len))
-            .values_list("bucket", *keys)
-            .annotate(**aggregates)
-            .order_by()
-        )
-
     kinds = [SubjectKind.ORGANIZATION, SubjectKind.MEMBER]
-    for source, field_name in ((reports_of, "reported"), (reviews_of, "reviewed")):
-        for bucket, kind, n in by_child(
+    reviewed_tag = reviews_tag(year, quarter.quarter)
+    for source, field_name, tag in (
+        (reports_of, "reported", reports_tag(year, quarter.quarter)),
+        (reviews_of, "reviewed", reviewed_tag),
+    ):
+        # A subject belongs to one organization: distinct per organization adds up.
+        for org_id, kind, n in scope.per_org(
             source(quarter).filter(subject_kind__in=kinds),
             ["subject_kind"],
+            [tag],
             n=Count("subject_key", distinct=True),
         ):
-            row = rows_by_path.get(bucket)
+            row = row_of_org.get(org_id)
             if row is not None:
                 coverage = row.orgs if kind == SubjectKind.ORGANIZATION else row.members
                 setattr(coverage, field_name, getattr(coverage, field_name) + n)
-    for bucket, grade, n in by_child(reviews_of(quarter), ["grade"], n=Count("id")):
-        if bucket in rows_by_path:
-            rows_by_path[bucket].grades[grade] += n
-    for bucket, n, done in by_child(items_due_in(quarter), [], **rate_counts()):
-        if bucket in rows_by_path:
-            rows_by_path[bucket].rect_total += n
-            rows_by_path[bucket].rect_done += done
+    for org_id, grade, n in scope.per_org(
+        reviews_of(quarter), ["grade"], [reviewed_tag], n=Count("id")
+    ):
+        row = row_of_org.get(org_id)
+        if row is not None:
+            row.grades[grade] += n
+    for org_id, n, done in scope.per_org(items_due_in(quarter), [], [ITEMS], **rate_counts()):
+        row = row_of_org.get(org_id)
+        if row is not None:
+            row.rect_total += n
+            row.rect_done += done
 
     half = half_of(quarter.quarter)
     evaluations = scope.within(
         MassEvaluation.objects.filter(MassEvaluation.ended_q(), year=year, half=half)
     )
-    org_of_evaluation = dict(evaluations.values_list("id", "organization_id"))
+    org_of_evaluation = dict(
+        scope.cached(evaluations.values_list("id", "organization_id"), [EVALUATIONS])
+    )
     per_evaluation: dict[int, list[tuple[str, int]]] = defaultdict(list)
     # Grouped on the (evaluation, rating) index alone; the organization comes from the map.
-    for evaluation_id, rating, n in (
+    answers = (
         EvaluationResponse.objects.filter(evaluation__in=evaluations.values("id"))
         .values_list("evaluation_id", "rating")
         .annotate(n=Count("evaluation_id"))
         .order_by()
-    ):
+    )
+    for evaluation_id, rating, n in scope.cached(answers, [EVALUATIONS]):
         per_evaluation[evaluation_id].append((rating, n))
-    for evaluation_id, answers in per_evaluation.items():
+    for evaluation_id, answered in per_evaluation.items():
         # Only valid results count: at least MIN_RESPONSES answers.
-        if sum(n for _r, n in answers) < MIN_RESPONSES:
+        if sum(n for _r, n in answered) < MIN_RESPONSES:
             continue
         row = row_of_org.get(org_of_evaluation.get(evaluation_id, 0))
         if row is not None:
-            for rating, n in answers:
+            for rating, n in answered:
                 row.satisfaction[rating] += n
 
     total = Row(org=root, label=root.name)
@@ -404,51 +414,51 @@ def _counted(root: Organization, quarter: Quarter) -> Dashboard:
 
 
 def trend(scope: _Scope, year: int) -> list[TrendPoint]:
-    """The year's four quarters, for the trend chart: three grouped queries."""
+    """The year's four quarters, for the trend chart: two grouped queries a quarter (each kept
+    until that quarter's reports or reviews change) and one for the items."""
     points = {q: TrendPoint(quarter=Quarter(year, q)) for q in range(1, 5)}
-    for q, kind, n in (
-        scope.within(
-            SelfEvaluation.objects.filter(year=year, status=SelfEvaluation.Status.SUBMITTED)
-        )
-        .values_list("quarter", "subject_kind")
-        .annotate(n=Count("id"))
-        .order_by()
-    ):
-        point = points.get(q)
-        if point is None:
-            continue
-        if kind == SubjectKind.ORGANIZATION:
-            point.orgs_reported += n
-        elif kind == SubjectKind.MEMBER:
-            point.members_reported += n
     org_kind = Q(subject_kind=SubjectKind.ORGANIZATION)
     member_kind = Q(subject_kind=SubjectKind.MEMBER)
-    for q, orgs, members, good, graded in (
-        scope.within(Review.objects.filter(year=year, status__in=REVIEWED_STATUSES))
-        .values_list("quarter")
-        .annotate(
-            # Distinct integer ids sort faster than the subject_key text.
-            orgs=Count("organization_id", distinct=True, filter=org_kind),
-            members=Count("member_id", distinct=True, filter=member_kind),
-            good=Count("id", filter=Q(grade=Review.Grade.GOOD)),
-            graded=Count("id"),
+    for q, point in points.items():
+        reports = (
+            scope.within(
+                SelfEvaluation.objects.filter(
+                    year=year, quarter=q, status=SelfEvaluation.Status.SUBMITTED
+                )
+            )
+            .values_list("subject_kind")
+            .annotate(n=Count("id"))
+            .order_by()
         )
-        .order_by()
-    ):
-        point = points.get(q)
-        if point is None:
-            continue
-        point.orgs_reviewed += orgs
-        point.members_reviewed += members
-        point.good += good
-        point.graded += graded
-    for q, n, done in (
+        for kind, n in scope.cached(reports, [reports_tag(year, q)]):
+            if kind == SubjectKind.ORGANIZATION:
+                point.orgs_reported += n
+            elif kind == SubjectKind.MEMBER:
+                point.members_reported += n
+        figures = (
+            scope.within(Review.objects.filter(year=year, quarter=q, status__in=REVIEWED_STATUSES))
+            .values_list("quarter")
+            .annotate(
+                orgs=Count("organization_id", distinct=True, filter=org_kind),
+                members=Count("member_id", distinct=True, filter=member_kind),
+                good=Count("id", filter=Q(grade=Review.Grade.GOOD)),
+                graded=Count("id"),
+            )
+            .order_by()
+        )
+        for _q, orgs, members, good, graded in scope.cached(figures, [reviews_tag(year, q)]):
+            point.orgs_reviewed += orgs
+            point.members_reviewed += members
+            point.good += good
+            point.graded += graded
+    items = (
         scope.within(RectificationItem.objects.live().filter(deadline__year=year))
         .annotate(due_quarter=ExtractQuarter("deadline"))
         .values_list("due_quarter")
         .annotate(**rate_counts())
         .order_by()
-    ):
+    )
+    for q, n, done in scope.cached(items, [ITEMS]):
         point = points.get(q)
         if point is not None:
             point.rect_total += n
@@ -480,15 +490,27 @@ def missing(scope: _Scope, quarter: Quarter, limit: int = MISSING_LIMIT) -> dict
         return qs.filter(subject_kind=kind, organization=OuterRef("pk"))
 
     org_kind, member_kind = SubjectKind.ORGANIZATION, SubjectKind.MEMBER
-    return {
-        "orgs_pledged": list(orgs.exclude(id__in=own_pledges.values("owner_org_id"))[:limit]),
-        "orgs_reported": list(orgs.filter(~Exists(subject(reports_of(quarter), org_kind)))[:limit]),
-        "orgs_reviewed": list(orgs.filter(~Exists(subject(reviews_of(quarter), org_kind)))[:limit]),
-        "members_pledged": list(members.filter(~Exists(member_pledge))[:limit]),
-        "members_reported": list(
-            members.filter(~Exists(subject(reports_of(quarter), member_kind)))[:limit]
+    reported = reports_tag(year, quarter.quarter)
+    reviewed = reviews_tag(year, quarter.quarter)
+    member_rows = counts.MEMBERS
+    lists = {
+        "orgs_pledged": (
+            orgs.exclude(id__in=own_pledges.values("owner_org_id")),
+            [counts.PLEDGES],
         ),
-        "members_reviewed": list(
-            members.filter(~Exists(subject(reviews_of(quarter), member_kind)))[:limit]
+        "orgs_reported": (orgs.filter(~Exists(subject(reports_of(quarter), org_kind))), [reported]),
+        "orgs_reviewed": (orgs.filter(~Exists(subject(reviews_of(quarter), org_kind))), [reviewed]),
+        "members_pledged": (
+            members.filter(~Exists(member_pledge)),
+            [member_rows, counts.PLEDGES],
+        ),
+        "members_reported": (
+            members.filter(~Exists(subject(reports_of(quarter), member_kind))),
+            [member_rows, reported],
+        ),
+        "members_reviewed": (
+            members.filter(~Exists(subject(reviews_of(quarter), member_kind))),
+            [member_rows, reviewed],
         ),
     }
+    return {name: scope.cached(qs[:limit], tags) for name, (qs, tags) in lists.items()}

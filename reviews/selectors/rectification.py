@@ -14,6 +14,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Substr
 
+from pledges import counts
 from pledges.models import Organization
 from pledges.roles import roles_of
 
@@ -21,6 +22,7 @@ from ..models import (
     Quarter,
     RectificationItem,
 )
+from .tags import ITEMS
 
 
 def items_for_subject_side(user) -> QuerySet[RectificationItem]:
@@ -84,12 +86,16 @@ def rectification_rate(
 ) -> tuple[int, int, float | None]:
     """整改率 for the subtree: items confirmed (销号) / items due, where "due" means the item's
     deadline falls in the quarter. One aggregate query; rate is None when nothing is due."""
-    row = (
+    rows = (
         items_due_in(Quarter(year, quarter))
         .filter(organization__path__startswith=org.path)
-        .aggregate(**rate_counts())
+        .values_list("subject_kind")
+        .annotate(**rate_counts())
+        .order_by()
     )
-    due, confirmed = row["due"], row["confirmed"]
+    counted = counts.cached_rows(org, rows, list, tags=[ITEMS])
+    due = sum(n for _kind, n, _confirmed in counted)
+    confirmed = sum(c for _kind, _n, c in counted)
     return confirmed, due, rate(confirmed, due)
 
 
@@ -108,7 +114,10 @@ def rectification_rates_by_child(
         .values("prefix")
         .annotate(**rate_counts())
     )
-    per = {r["prefix"]: (r["confirmed"], r["due"]) for r in rows}
+    per = {
+        r["prefix"]: (r["confirmed"], r["due"])
+        for r in counts.cached_rows(org, rows, list, tags=[ITEMS])
+    }
     result = []
     for child in children:
         confirmed, due = per.get(child.path, (0, 0))

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from django.core.paginator import Paginator
 from django.db.models import (
@@ -17,17 +18,21 @@ from django.db.models import (
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from pledges import counts
 from pledges.models import Member, Organization, Position
 from pledges.roles import roles_of
+from pledges.selectors import in_subtree
 
 from ..models import (
     Quarter,
+    RectificationItem,
     Review,
     SelfEvaluation,
     Subject,
     SubjectKind,
 )
 from . import rectification
+from .tags import reviews_tag
 
 # Lazy: these are read per request, in the language of that request.
 FIVE_GOODS = (
@@ -315,41 +320,79 @@ def office_subjects(
 
 
 def spot_check_candidates(*, org: Organization, quarter: Quarter) -> QuerySet[Review]:
-    """Signed reviews in the subtree, with the facts the "三不过关" check looks at."""
+    """Signed reviews in the subtree, in the order the office goes through them."""
+    reviews = Review.objects.filter(
+        year=quarter.year,
+        quarter=quarter.quarter,
+        status__in=LIVE_REVIEW_STATUSES + (Review.Status.RETURNED,),
+    )
+    # In the tree's order: walked from the organizations' path index into each one's reviews
+    # (the (organization, year, quarter) index), a page is found without sorting the quarter.
     return (
-        Review.objects.filter(
-            organization__path__startswith=org.path,
-            year=quarter.year,
-            quarter=quarter.quarter,
-            status__in=LIVE_REVIEW_STATUSES + (Review.Status.RETURNED,),
-        )
+        in_subtree(reviews, org, "organization__path")
         .select_related("organization", "member", "reviewer")
-        .annotate(item_count=Count("items"))
-        .order_by("status", "organization__path", "id")
+        .order_by("organization__path", "id")
     )
 
 
-def reviews_in_subtree(*, org: Organization, year: int, quarter: int) -> QuerySet[Review]:
-    return Review.objects.filter(
-        organization__path__startswith=org.path,
-        year=year,
-        quarter=quarter,
-        status__in=LIVE_REVIEW_STATUSES,
+class _CountedPaginator(Paginator):
+    """A paginator told its count (read from the cache) instead of counting."""
+
+    def __init__(self, object_list, per_page, *, count: int):
+        super().__init__(object_list, per_page)
+        self._known_count = count
+
+    @cached_property
+    def count(self) -> int:
+        return self._known_count
+
+
+def spot_checks_page(*, org: Organization, quarter: Quarter, page: str | None, per_page: int):
+    """A page of spot-check candidates with the facts the "三不过关" check looks at (how many
+    items each raised). The count and the page's ids are kept until a review of the quarter
+    under `org` changes (pledges.counts); the rows are read after, by id: sorting a city's
+    quarter of whole review rows (their texts and joins) to show twenty spilled to disk."""
+    tags = [reviews_tag(quarter.year, quarter.quarter)]
+    candidates = spot_check_candidates(org=org, quarter=quarter)
+    ids_in_order = candidates.values_list("pk", flat=True)
+    total = sum(n for *_key, n in _quarter_review_rows(org, quarter.year, quarter.quarter))
+    checks = _CountedPaginator(ids_in_order, per_page, count=total).get_page(page)
+    ids = counts.cached_rows(org, checks.object_list, list, tags)
+    rows = candidates.order_by().in_bulk(ids)
+    item_counts = dict(
+        RectificationItem.objects.filter(review__in=ids)
+        .values_list("review_id")
+        .annotate(n=Count("id"))
+        .order_by()
     )
+    reviews = [rows[pk] for pk in ids if pk in rows]
+    for review in reviews:
+        review.item_count = item_counts.get(review.pk, 0)
+    checks.object_list = reviews
+    return checks
+
+
+def _quarter_review_rows(org: Organization, year: int, quarter: int) -> list[tuple]:
+    """(status, mode, grade, n) of the spot-check candidates of the quarter under `org`: one
+    grouped query, kept until a review of the quarter there changes; the candidates' count
+    and the office's counts by mode and grade both come from it."""
+    rows = (
+        spot_check_candidates(org=org, quarter=Quarter(year, quarter))
+        .order_by()
+        .values_list("status", "mode", "grade")
+        .annotate(n=Count("id"))
+    )
+    return counts.cached_rows(org, rows, list, tags=[reviews_tag(year, quarter)])
 
 
 def review_counts(*, org: Organization, year: int, quarter: int) -> dict:
-    """Signed and published reviews in the subtree by mode and by grade: one query."""
-    rows = (
-        reviews_in_subtree(org=org, year=year, quarter=quarter)
-        .values("mode", "grade")
-        .annotate(n=Count("id"))
-    )
+    """Signed and published reviews in the subtree by mode and by grade."""
     by_mode = dict.fromkeys(Review.Mode.values, 0)
     by_grade = dict.fromkeys(Review.Grade.values, 0)
-    for r in rows:
-        by_mode[r["mode"]] += r["n"]
-        by_grade[r["grade"]] += r["n"]
+    for status, mode, grade, n in _quarter_review_rows(org, year, quarter):
+        if status in LIVE_REVIEW_STATUSES:
+            by_mode[mode] += n
+            by_grade[grade] += n
     return {"total": sum(by_mode.values()), "by_mode": by_mode, "by_grade": by_grade}
 
 
@@ -401,7 +444,7 @@ def office_page(
         "rows": office_subjects(
             org=org, quarter=quarter, kind=kind, page_objects=list(subjects.object_list)
         ),
-        "checks": Paginator(spot_check_candidates(org=org, quarter=quarter), 20).get_page(cpage),
+        "checks": spot_checks_page(org=org, quarter=quarter, page=cpage, per_page=20),
         "overdue_items": Paginator(overdue, 20).get_page(opage),
         "rate": {"confirmed": confirmed, "due": due, "rate": rate},
         "child_rates": rectification.rectification_rates_by_child(

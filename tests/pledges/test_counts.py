@@ -95,3 +95,45 @@ def test_it_keeps_a_count_briefly_in_a_per_process_cache(world, client, settings
     client.force_login(world.office)
     _town_counts(client, world)
     assert stored == [counts.LOCAL_COUNTS_SECONDS]
+
+
+def _counter():
+    calls = []
+
+    def compute():
+        calls.append(1)
+        return len(calls)
+
+    return calls, compute
+
+
+def test_it_keeps_a_tagged_value_while_other_tags_change(world):
+    calls, compute = _counter()
+    assert counts.cached_value(world.town, "x", compute, tags=["a"]) == 1
+    counts.bump_paths([world.branch.path], tags=["b"])
+    assert counts.cached_value(world.town, "x", compute, tags=["a"]) == 1
+    counts.bump_paths([world.branch.path], tags=["a"])
+    assert counts.cached_value(world.town, "x", compute, tags=["a"]) == 2
+
+
+def test_it_stales_every_tagged_value_on_a_write_that_names_no_tag(world):
+    calls, compute = _counter()
+    counts.cached_value(world.town, "x", compute, tags=["a"])
+    counts.bump_paths([world.branch.path])  # an organization, a bulk import
+    assert counts.cached_value(world.town, "x", compute, tags=["a"]) == 2
+
+
+def test_it_stales_an_untagged_value_on_any_write(world):
+    calls, compute = _counter()
+    counts.cached_value(world.town, "x", compute)
+    counts.bump_paths([world.branch.path], tags=["b"])
+    assert counts.cached_value(world.town, "x", compute) == 2
+
+
+def test_it_tags_a_pledge_and_a_member_write(world, pledge_in):
+    calls, compute = _counter()
+    counts.cached_value(world.town, "x", compute, tags=[counts.PLEDGES])
+    MemberFactory(name="新党员", organization=world.branch)
+    assert counts.cached_value(world.town, "x", compute, tags=[counts.PLEDGES]) == 1
+    pledge_in("in_progress", world)
+    assert counts.cached_value(world.town, "x", compute, tags=[counts.PLEDGES]) == 2

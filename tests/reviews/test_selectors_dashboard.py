@@ -260,3 +260,37 @@ def test_it_keeps_the_dashboard_apart_per_language(town_data):
         english = dashboard_selectors.dashboard(w.town, w.q).rows[0].label
     assert "本级" in chinese
     assert "本级" not in english
+
+
+def _tables_read(w) -> set[str]:
+    with CaptureQueriesContext(connection) as ctx:
+        dashboard_selectors.dashboard(w.town, w.q)
+    sql = " ".join(q["sql"] for q in ctx.captured_queries)
+    tables = ("pledges_pledge", "pledges_member", "reviews_review", "reviews_selfevaluation")
+    return {t for t in tables if f'FROM "{t}"' in sql}
+
+
+def test_it_counts_only_the_changed_quarters_reviews_again(town_data):
+    w = town_data
+    cache.clear()
+    assert _tables_read(w) >= {"pledges_pledge", "pledges_member", "reviews_review"}
+    make_review(w.q, Review.Grade.GOOD, member=w.wang)
+    # The reviews again (and the members not yet reviewed); pledges and reports stay counted.
+    assert _tables_read(w) == {"reviews_review", "pledges_member"}
+
+
+def test_it_counts_only_the_pledges_again_after_a_pledge_changes(town_data):
+    w = town_data
+    cache.clear()
+    _tables_read(w)
+    PledgeFactory(owner_member=w.zhao, status=Status.PUBLISHED, year=w.q.year)
+    # The pledges again (and the members without one); reviews and reports stay counted.
+    assert _tables_read(w) == {"pledges_pledge", "pledges_member"}
+
+
+def test_it_keeps_every_figure_while_a_leader_saves_a_draft(town_data):
+    w = town_data
+    cache.clear()
+    _tables_read(w)
+    make_review(w.q, Review.Grade.GOOD, status=Review.Status.DRAFT, member=w.wang)
+    assert _tables_read(w) == set()

@@ -320,8 +320,8 @@ def test_it_refuses_report_and_letter_pages_outside_scope(rworld, client):
 PAGES = [
     ("secretary", "/reviews/{review}/", 12),
     ("secretary", "/reviews/my/", 11),
-    ("office", "/reviews/office/{town}/", 18),
-    ("office", "/reviews/office/{town}/?kind=member", 18),
+    ("office", "/reviews/office/{town}/", 19),
+    ("office", "/reviews/office/{town}/?kind=member", 19),
 ]
 
 
