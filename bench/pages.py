@@ -126,7 +126,8 @@ def pages() -> list[Page]:
             office,
             300,
             before=lambda: counts.bump_paths(
-                [branch.path], row_tags(Review(year=q.year, quarter=q.quarter))
+                [branch.path],
+                row_tags(Review(year=q.year, quarter=q.quarter, status=Review.Status.SIGNED)),
             ),
         ),
         Page(
@@ -159,7 +160,8 @@ def pages() -> list[Page]:
             office,
             100,
             before=lambda: counts.bump_paths(
-                [branch.path], row_tags(Review(year=q.year, quarter=q.quarter))
+                [branch.path],
+                row_tags(Review(year=q.year, quarter=q.quarter, status=Review.Status.SIGNED)),
             ),
         ),
     ]
@@ -201,6 +203,7 @@ def measure(runs: int, warmup: int = 3) -> list[dict]:
             with bypass(page):
                 response = page.client.get(page.url)
             assert response.status_code == 200, (page.name, response.status_code)
+    cached = [p for p in todo if p.before is None and not p.uncached]
     for _ in range(runs):
         for page in todo:
             if page.before is not None:
@@ -210,6 +213,11 @@ def measure(runs: int, warmup: int = 3) -> list[dict]:
                 response = page.client.get(page.url)
                 page.samples.append((time.perf_counter() - start) * 1000)
             assert response.status_code == 200, (page.name, response.status_code)
+            if page.before is not None:
+                # The write staled the other pages' counts too: count them again, untimed,
+                # so the pages timed from the cache are answered from it.
+                for other in cached:
+                    other.client.get(other.url)
     rows = []
     for page in todo:
         if page.before is not None:
