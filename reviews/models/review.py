@@ -143,7 +143,13 @@ class Review(Versioned, SubjectFields):
         verbose_name_plural = _("领导点评")
         ordering = ["-year", "-quarter", "organization_id", "id"]
         indexes = [
-            models.Index(fields=["year", "quarter", "status"]),
+            # The quarter's figures (coverage, grades, modes per organization) are read from
+            # the index alone, without visiting a city's review rows.
+            models.Index(
+                fields=["year", "quarter", "status"],
+                include=["organization", "subject_kind", "member", "grade", "mode"],
+                name="review_quarter_figures",
+            ),
             # An organization's reviews of a quarter: the office's spot checks walk the tree.
             models.Index(fields=["organization", "year", "quarter"]),
             # The few drafts, for "is this item's review a draft" (rectification.NOT_ISSUED_Q).

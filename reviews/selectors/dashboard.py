@@ -342,24 +342,46 @@ def _counted(root: Organization, quarter: Quarter) -> Dashboard:
 
     kinds = [SubjectKind.ORGANIZATION, SubjectKind.MEMBER]
     reviewed_tag = reviews_tag(year, quarter.quarter)
-    for source, field_name, tag in (
-        (reports_of, "reported", reports_tag(year, quarter.quarter)),
-        (reviews_of, "reviewed", reviewed_tag),
+    # The trend's point for this quarter is the sum of these figures: not counted twice.
+    point = TrendPoint(quarter=quarter)
+    for org_id, kind, n in scope.per_org(
+        reports_of(quarter).filter(subject_kind__in=kinds),
+        ["subject_kind"],
+        [reports_tag(year, quarter.quarter)],
+        n=Count("subject_key", distinct=True),
     ):
-        # A subject belongs to one organization: distinct per organization adds up.
-        for org_id, kind, n in scope.per_org(
-            source(quarter).filter(subject_kind__in=kinds),
-            ["subject_kind"],
-            [tag],
-            n=Count("subject_key", distinct=True),
-        ):
-            row = row_of_org.get(org_id)
-            if row is not None:
-                coverage = row.orgs if kind == SubjectKind.ORGANIZATION else row.members
-                setattr(coverage, field_name, getattr(coverage, field_name) + n)
+        org_kind = kind == SubjectKind.ORGANIZATION
+        if org_kind:
+            point.orgs_reported += n
+        else:
+            point.members_reported += n
+        row = row_of_org.get(org_id)
+        if row is not None:
+            (row.orgs if org_kind else row.members).reported += n
+    # Integer columns the (year, quarter, status) index carries: read from the index alone.
+    for org_id, kind, members, reviews in scope.per_org(
+        reviews_of(quarter).filter(subject_kind__in=kinds),
+        ["subject_kind"],
+        [reviewed_tag],
+        members=Count("member_id", distinct=True),
+        reviews=Count("organization_id"),
+    ):
+        org_kind = kind == SubjectKind.ORGANIZATION
+        if org_kind:
+            point.orgs_reviewed += 1 if reviews else 0
+        else:
+            point.members_reviewed += members
+        row = row_of_org.get(org_id)
+        if row is not None:
+            if org_kind:
+                row.orgs.reviewed += 1 if reviews else 0
+            else:
+                row.members.reviewed += members
     for org_id, grade, n in scope.per_org(
-        reviews_of(quarter), ["grade"], [reviewed_tag], n=Count("id")
+        reviews_of(quarter), ["grade"], [reviewed_tag], n=Count("organization_id")
     ):
+        point.graded += n
+        point.good += n if grade == Review.Grade.GOOD else 0
         row = row_of_org.get(org_id)
         if row is not None:
             row.grades[grade] += n
@@ -408,18 +430,23 @@ def _counted(root: Organization, quarter: Quarter) -> Dashboard:
         quarter=quarter,
         total=total,
         rows=rows,
-        trend=trend(scope, year),
+        trend=trend(scope, year, known=point),
         missing=missing(scope, quarter),
     )
 
 
-def trend(scope: _Scope, year: int) -> list[TrendPoint]:
-    """The year's four quarters, for the trend chart: two grouped queries a quarter (each kept
-    until that quarter's reports or reviews change) and one for the items."""
+def trend(scope: _Scope, year: int, known: TrendPoint) -> list[TrendPoint]:
+    """The year's four quarters, for the trend chart: two grouped queries for each quarter but
+    the one `known` (each kept until that quarter's reports or reviews change) and one for the
+    items."""
     points = {q: TrendPoint(quarter=Quarter(year, q)) for q in range(1, 5)}
+    if known.quarter.year == year:
+        points[known.quarter.quarter] = known
     org_kind = Q(subject_kind=SubjectKind.ORGANIZATION)
     member_kind = Q(subject_kind=SubjectKind.MEMBER)
     for q, point in points.items():
+        if point is known:
+            continue
         reports = (
             scope.within(
                 SelfEvaluation.objects.filter(
