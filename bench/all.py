@@ -117,7 +117,7 @@ def optional(script: str, args: list[str], why_missing: str) -> dict:
         "seconds": round(seconds, 1),
         "load_before": before,
         "load_after": after,
-        "tail": "\n".join(out.strip().splitlines()[-40:]),
+        "tail": "\n".join(out.strip().splitlines()[-60:]),
     }
 
 
