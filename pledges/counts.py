@@ -132,6 +132,52 @@ def cached_value(
 
 Tags = Callable[[Model], Iterable[str]]
 
+
+def _versions_of(paths: list[str], tags: Iterable[str]) -> dict[str, str]:
+    """`_versions(path, tags)` of each path, in one read of the cache when all are there."""
+    names = sorted({ALL, *tags})
+    keys = {(path, tag): _version_key(path, tag) for path in paths for tag in names}
+    found = cache.get_many(list(keys.values()))
+    return {
+        path: ".".join(
+            f"{tag}={found.get(keys[path, tag]) or _version(path, tag)}" for tag in names
+        )
+        for path in paths
+    }
+
+
+# Past this many stale children, one count of the whole subtree is cheaper than an OR of paths.
+MAX_STALE_CHILDREN = 20
+
+
+def cached_per_child(
+    org: Organization,
+    child_paths: list[str],
+    name: str,
+    count: Callable[[list[str] | None], dict[str, list]],
+    tags: Iterable[str],
+) -> dict[str, list]:
+    """Counts of each child's subtree, kept per child: a write under one child counts that
+    child again, not its siblings. `count(paths)` counts the subtrees of those children (all
+    of `org`'s subtree when None) in one query and returns {child path: rows}; `name`
+    identifies the count wholly (its query, hence who sees which rows). At most one query."""
+    digest = hashlib.sha256(name.encode()).hexdigest()
+    key = f"pledges:counts:children:{org.path}:{digest}"
+    versions = _versions_of(child_paths, tags)
+    stored: dict[str, tuple[str, list]] = cache.get(key) or {}
+    stale = [p for p in child_paths if stored.get(p, ("",))[0] != versions[p]]
+    if stale:
+        whole = len(stale) > MAX_STALE_CHILDREN or len(stale) == len(child_paths)
+        fresh = count(None if whole else stale)
+        # Versions were read before counting: a write in between leaves these rows under an
+        # older version, which the next read counts again.
+        for path in child_paths if whole else stale:
+            stored[path] = (versions[path], fresh.get(path, []))
+        local = isinstance(caches["default"], LocMemCache)
+        cache.set(key, stored, LOCAL_COUNTS_SECONDS if local else COUNTS_SECONDS)
+    return {path: stored[path][1] for path in child_paths}
+
+
 # Each watched model, the path from its rows to their organization (a foreign key, or a
 # foreign key then the organization's foreign key on the row it points to) and its rows' tags.
 _WATCHED: dict[type[Model], tuple[str, Tags | None]] = {}

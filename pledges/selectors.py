@@ -8,7 +8,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import Count, Exists, F, Max, OuterRef, Prefetch, Q, QuerySet
 from django.db.models.functions import Substr
 
-from .counts import PLEDGES, cached_rows
+from .counts import PLEDGES, cached_per_child, cached_rows
 from .models import Member, Organization, Pledge, PledgeEvent, Position, ProgressRecord
 from .roles import Roles, roles_of
 
@@ -35,41 +35,52 @@ def subtree_pledges(user, org: Organization, year: int | None = None) -> QuerySe
     return qs.filter(year=year) if year else qs
 
 
-def _count_rows(rows: QuerySet) -> list[tuple[str, str, int]]:
-    return [(row["prefix"], row["status"], row["n"]) for row in rows]
-
-
 def subtree_counts(user, org: Organization, year: int) -> tuple[dict[str, int], list]:
     """The subtree's pledge counts per status, and its direct children each with their own
-    subtree's counts: one grouped query (cached above branch level, see counts.py) and one for
-    the children."""
+    subtree's counts: the children, the organization's own pledges, and (above branch level,
+    for the children whose subtree changed since it was cached: see counts.py) one grouped
+    query of the children's subtrees."""
+    children = list(Organization.objects.get_children(org))
+    pledges = subtree_pledges(user, org, year)
     prefix_len = len(org.path) + Organization.steplen
-    rows = (
-        subtree_pledges(user, org, year)
-        .annotate(prefix=Substr("owner_org__path", 1, prefix_len))
-        .values("prefix", "status")
-        .annotate(n=Count("id"))
-        .order_by()
+
+    def count(paths: list[str] | None) -> dict[str, list]:
+        rows = pledges.exclude(owner_org=org)
+        if paths is not None:
+            q = Q()
+            for path in paths:
+                q |= Q(owner_org__path__startswith=path)
+            rows = rows.filter(q)
+        per_child: dict[str, list] = defaultdict(list)
+        for prefix, status, n in (
+            rows.annotate(prefix=Substr("owner_org__path", 1, prefix_len))
+            .values_list("prefix", "status")
+            .annotate(n=Count("id"))
+            .order_by()
+        ):
+            per_child[prefix].append((status, n))
+        return per_child
+
+    paths = [child.path for child in children]
+    if org.is_branch_level or not children:
+        # A branch's few hundred rows cost less to count than to look up.
+        per_child = count(None) if children else {}
+    else:
+        sql, params = pledges.query.sql_with_params()
+        name = repr((sql, params))
+        per_child = cached_per_child(org, paths, name, count, tags=[PLEDGES])
+    totals: Counter = Counter(
+        dict(pledges.filter(owner_org=org).values_list("status").annotate(n=Count("id")).order_by())
     )
-    # A branch's few hundred rows cost less to count than to look up.
-    grouped = (
-        _count_rows(rows)
-        if org.is_branch_level
-        else cached_rows(org, rows, _count_rows, tags=[PLEDGES])
-    )
-    totals: Counter = Counter()
-    per_child: dict[str, Counter] = defaultdict(Counter)
-    for prefix, status, n in grouped:
-        totals[status] += n
-        if prefix != org.path:
-            per_child[prefix][status] += n
-    children = []
-    for child in Organization.objects.get_children(org):
-        counts = {status: per_child[child.path][status] for status in Pledge.Status.values}
-        counts["total"] = sum(counts.values())
+    result = []
+    for child in children:
+        counts = dict.fromkeys(Pledge.Status.values, 0)
+        counts.update(dict(per_child.get(child.path, [])))
+        totals.update(dict(per_child.get(child.path, [])))
+        counts["total"] = sum(counts[s] for s in Pledge.Status.values)
         counts["editable"] = counts[Pledge.Status.DRAFT] + counts[Pledge.Status.RETURNED]
-        children.append((child, counts))
-    return {status: totals[status] for status in Pledge.Status.values}, children
+        result.append((child, counts))
+    return {status: totals[status] for status in Pledge.Status.values}, result
 
 
 def members_with_pledges(user, org: Organization, year: int) -> QuerySet[Member]:

@@ -5,11 +5,12 @@ from django.core.cache.backends.base import DEFAULT_TIMEOUT
 from django.core.cache.backends.locmem import LocMemCache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from pledges import counts
 from pledges.models import Pledge, Position
 from pledges.services import pledge as services
-from tests.factories import MemberFactory, UserFactory, make_position
+from tests.factories import MemberFactory, PledgeFactory, UserFactory, make_position
 
 S = Pledge.Status
 
@@ -137,3 +138,25 @@ def test_it_tags_a_pledge_and_a_member_write(world, pledge_in):
     assert counts.cached_value(world.town, "x", compute, tags=[counts.PLEDGES]) == 1
     pledge_in("in_progress", world)
     assert counts.cached_value(world.town, "x", compute, tags=[counts.PLEDGES]) == 2
+
+
+def test_it_counts_again_only_the_child_a_pledge_was_saved_under(world, client, pledge_in):
+    pledge_in("in_progress", world)
+    PledgeFactory(
+        owner_member=world.other_member, status=S.PUBLISHED, year=timezone.localdate().year
+    )
+    client.force_login(world.office)
+    cache.clear()
+    before, _queries = _town_counts(client, world)
+    pledge_in("in_progress", world)  # under 东街 only
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(f"/org/{world.town.pk}/")
+    counted = [q["sql"] for q in ctx.captured_queries if "SUBSTR" in q["sql"]]
+    assert len(counted) == 1
+    assert world.branch.path in counted[0]
+    assert world.other_branch.path not in counted[0]
+    after = response.context["counts"]
+    assert after[S.IN_PROGRESS] == before[S.IN_PROGRESS] + 1
+    assert after[S.PUBLISHED] == before[S.PUBLISHED]
+    rows = dict((child.pk, c) for child, c in response.context["children_page"])
+    assert rows[world.other_branch.pk][S.PUBLISHED] == 1
