@@ -240,6 +240,8 @@ class _Scope:
         self.bucket_of: dict[int, str] = {
             pk: path[: self.child_len] for pk, path in self.cached(rows, [])
         }
+        # The root's own level, then each child's subtree.
+        self.buckets = sorted(set(self.bucket_of.values()))
         self.whole_tree = (
             root.depth == 1
             and not Organization.objects.exclude(path__startswith=root.path).exists()
@@ -261,12 +263,45 @@ class _Scope:
             return qs
         return qs.filter(**{f"{lookup}__in": self.ids()})
 
-    def per_org(self, qs: QuerySet, keys: list[str], tags: list[str], **aggregates) -> list:
-        """`aggregates` per organization of the subtree (and `keys`), cached under `tags`."""
-        rows = (
-            self.within(qs).values_list("organization_id", *keys).annotate(**aggregates).order_by()
+    def per_org(
+        self,
+        qs: QuerySet,
+        keys: list[str],
+        tags: list[str],
+        org_field: str = "organization",
+        **aggregates,
+    ) -> list:
+        """`aggregates` per organization of the subtree (and `keys`), kept per child of the
+        root under `tags`: a write under one child counts that child's organizations again,
+        not the whole subtree (pledges.counts.cached_per_child)."""
+
+        def grouped(rows: QuerySet) -> QuerySet:
+            return rows.values_list(f"{org_field}_id", *keys).annotate(**aggregates).order_by()
+
+        def count(paths: list[str] | None) -> dict[str, list]:
+            if paths is None:
+                rows = grouped(self.within(qs, f"{org_field}_id"))
+            else:
+                q = Q()
+                for path in paths:
+                    # The root's own level is the root alone, not its subtree.
+                    if path == self.root.path:
+                        q |= Q(**{f"{org_field}_id": self.root.pk})
+                    else:
+                        q |= Q(**{f"{org_field}__path__startswith": path})
+                rows = grouped(qs.filter(q))
+            per_child: dict[str, list] = defaultdict(list)
+            for row in rows:
+                bucket = self.bucket_of.get(row[0])
+                if bucket is not None:
+                    per_child[bucket].append(row)
+            return per_child
+
+        sql, params = grouped(self.within(qs, f"{org_field}_id")).query.sql_with_params()
+        per_child = counts.cached_per_child(
+            self.root, self.buckets, repr((sql, params)), count, tags
         )
-        return self.cached(rows, tags)
+        return [row for rows in per_child.values() for row in rows]
 
     def q(self, path_lookup: str) -> Q:
         return Q(**{f"{path_lookup}__startswith": self.root.path})
@@ -325,16 +360,14 @@ def _counted(root: Organization, quarter: Quarter) -> Dashboard:
         row = row_of_org.get(org_id)
         if row is not None:
             row.members.total += n
-    pledged = (
-        scope.within(pledges_of_year(year), "owner_org_id")
-        .values_list("owner_org_id")
-        .annotate(
-            members=Count("owner_member_id", distinct=True),
-            own=Count("owner_org_id", filter=Q(owner_member__isnull=True)),
-        )
-        .order_by()
-    )
-    for org_id, members, own_pledges in scope.cached(pledged, [counts.PLEDGES]):
+    for org_id, members, own_pledges in scope.per_org(
+        pledges_of_year(year),
+        [],
+        [counts.PLEDGES],
+        org_field="owner_org",
+        members=Count("owner_member_id", distinct=True),
+        own=Count("owner_org_id", filter=Q(owner_member__isnull=True)),
+    ):
         row = row_of_org.get(org_id)
         if row is not None:
             row.members.pledged += members
