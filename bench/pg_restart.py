@@ -148,10 +148,13 @@ def main() -> None:
             with lock:
                 answers.append((time.monotonic(), name, status, leak, clean_500))
 
+    threads: list[threading.Thread] = []
     try:
         wait_until_up(urls["healthz"])
         start = time.monotonic()
-        threads = [threading.Thread(target=worker, args=(n,)) for n in range(args.threads)]
+        threads = [
+            threading.Thread(target=worker, args=(n,), daemon=True) for n in range(args.threads)
+        ]
         for t in threads:
             t.start()
         time.sleep(args.seconds / 2)
@@ -159,10 +162,10 @@ def main() -> None:
         done = subprocess.run(shlex.split(restart), capture_output=True, text=True)
         restarted_at = time.monotonic()
         time.sleep(args.seconds / 2)
+    finally:
         stop.set()
         for t in threads:
-            t.join()
-    finally:
+            t.join(timeout=15)
         server.terminate()
         server.wait(timeout=30)
         server_log.close()
@@ -179,7 +182,11 @@ def main() -> None:
     leaks = [a for a in answers if a[3]]
     unclean = [a for a in failed if a[2] >= 500 and not a[4]]
     no_answer = [a for a in failed if a[2] == 0]
-    after = [a for a in answers if a[0] >= restart_at and a[1] == "page" and a[2] == 200]
+    # Recovered: after the last failure, pages answered 200, up to the run's last seconds.
+    last_failure = max((a[0] for a in failed), default=restart_at)
+    after = [a for a in answers if a[0] > last_failure and a[1] == "page" and a[2] == 200]
+    end = max(a[0] for a in answers)
+    recovered = bool(after) and after[-1][0] >= end - 2
     first_ok = after[0][0] - restart_at if after else None
     last_bad = max((a[0] for a in failed), default=restart_at) - restart_at
     result = {
@@ -190,11 +197,14 @@ def main() -> None:
         "5xx_not_the_chinese_page": len(unclean),
         "no_http_answer": len(no_answer),
         "restart_seconds": round(restarted_at - restart_at, 1),
-        "first_page_200_after_restart_began_s": round(first_ok, 1) if first_ok else None,
+        "first_page_200_after_the_last_failure_s": round(first_ok, 1)
+        if first_ok is not None
+        else None,
+        "pages_200_after_the_last_failure": len(after),
         "last_failure_after_restart_began_s": round(last_bad, 1),
     }
     print(json.dumps(result, indent=1))
-    ok = not leaks and not unclean and not no_answer and after and done.returncode == 0
+    ok = not leaks and not unclean and not no_answer and recovered and done.returncode == 0
     print("OK: in-flight requests failed cleanly, later ones succeeded" if ok else "NOT OK")
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / "pg_restart.json").write_text(json.dumps(result, indent=1))

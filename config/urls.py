@@ -15,7 +15,8 @@ urlpatterns = [
     # signed-in user's security log on every page.
     path(
         "favicon.ico",
-        RedirectView.as_view(url=lazy(static, str)("img/favicon.ico"), permanent=True),
+        # Not permanent: the target's hashed name changes with the icon.
+        RedirectView.as_view(url=lazy(static, str)("img/favicon.ico"), permanent=False),
     ),
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),

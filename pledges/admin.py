@@ -6,6 +6,7 @@ from treebeard.forms import movenodeform_factory
 
 from core.security.services import password_change_require
 
+from . import counts
 from .models import Member, Organization, Pledge, PledgeEvent, Position
 from .selectors import office_orgs, office_users
 
@@ -48,6 +49,12 @@ class OrganizationAdmin(admin.ModelAdmin):
     def get_queryset(self, request):
         qs = super().get_queryset(request)
         return qs if request.user.is_superuser else qs.filter(pk__in=office_orgs(request.user))
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        # A move rewrites the paths of a whole subtree without a signal per row: every cached
+        # count of the trees is stale.
+        counts.bump_everything()
 
 
 @admin.register(Position)

@@ -27,7 +27,7 @@ from django.core.cache.backends.locmem import LocMemCache
 from django.core.exceptions import EmptyResultSet
 from django.db import transaction
 from django.db.models import Model, QuerySet
-from django.db.models.signals import post_delete, post_save
+from django.db.models.signals import post_delete, post_init, post_save
 
 from .models import Member, Organization, Pledge
 
@@ -49,8 +49,38 @@ ANY = ""
 ALL = "*"
 
 
-def _version_key(path: str, tag: str = ANY) -> str:
-    return f"pledges:counts:v:{tag}:{path}"
+_EPOCH_KEY = "pledges:counts:epoch"
+
+
+def _clock_counter(key: str) -> int:
+    """A counter that starts at the clock, never at 1, so one evicted from the cache cannot
+    come back as a number an old count was stored under."""
+    value = cache.get(key)
+    if value is None:
+        cache.add(key, time.time_ns(), None)
+        value = cache.get(key, 0)
+    return value
+
+
+def _advance(key: str) -> None:
+    if not cache.add(key, time.time_ns(), None):
+        try:
+            cache.incr(key)
+        except ValueError:
+            cache.set(key, time.time_ns(), None)
+
+
+def bump_everything() -> None:
+    """Every cached count of every tree is stale: for writes that send no signal per row
+    (a bulk seed, an organization moved with its subtree). Now and after the commit."""
+    _advance(_EPOCH_KEY)
+    transaction.on_commit(lambda: _advance(_EPOCH_KEY))
+
+
+def _version_key(path: str, tag: str = ANY, epoch: int | None = None) -> str:
+    # The epoch is in every version's name: bumping it starts every version afresh.
+    epoch = _clock_counter(_EPOCH_KEY) if epoch is None else epoch
+    return f"pledges:counts:v:{epoch}:{tag}:{path}"
 
 
 def _prefixes(path: str) -> set[str]:
@@ -62,35 +92,28 @@ def bump_paths(paths: Iterable[str], tags: Iterable[str] = ()) -> None:
     """The counts of these organizations and of every organization above them are stale:
     every value (ANY) and those over the tagged rows (or over all rows: ALL)."""
     tags = {ANY, *(set(tags) or {ALL})}
-    for key in {_version_key(p, tag) for path in paths for p in _prefixes(path) for tag in tags}:
-        # A missing version starts at the clock, never at 1, so a version evicted from the
-        # cache cannot come back as a number an old count was stored under.
-        if not cache.add(key, time.time_ns(), None):
-            try:
-                cache.incr(key)
-            except ValueError:
-                cache.set(key, time.time_ns(), None)
+    epoch = _clock_counter(_EPOCH_KEY)
+    for key in {
+        _version_key(p, tag, epoch) for path in paths for p in _prefixes(path) for tag in tags
+    }:
+        _advance(key)
 
 
-def _version(path: str, tag: str = ANY) -> int:
-    key = _version_key(path, tag)
-    version = cache.get(key)
-    if version is None:
-        cache.add(key, time.time_ns(), None)
-        version = cache.get(key, 0)
-    return version
+def _version(path: str, tag: str = ANY, epoch: int | None = None) -> int:
+    return _clock_counter(_version_key(path, tag, epoch))
 
 
 def _versions(path: str, tags: Iterable[str] | None) -> str:
     """The version a value over `path` is stored under: ANY's when `tags` is None, else those
     of ALL and each tag (one read of the cache when they are all there)."""
+    epoch = _clock_counter(_EPOCH_KEY)
     if tags is None:
-        return str(_version(path))
+        return f"{epoch}.{_version(path, ANY, epoch)}"
     names = sorted({ALL, *tags})
-    keys = [_version_key(path, tag) for tag in names]
+    keys = [_version_key(path, tag, epoch) for tag in names]
     found = cache.get_many(keys)
-    return ".".join(
-        f"{tag}={found[key] if key in found else _version(path, tag)}"
+    return f"{epoch}." + ".".join(
+        f"{tag}={found[key] if key in found else _version(path, tag, epoch)}"
         for tag, key in zip(names, keys, strict=True)
     )
 
@@ -136,11 +159,13 @@ Tags = Callable[[Model], Iterable[str]]
 def _versions_of(paths: list[str], tags: Iterable[str]) -> dict[str, str]:
     """`_versions(path, tags)` of each path, in one read of the cache when all are there."""
     names = sorted({ALL, *tags})
-    keys = {(path, tag): _version_key(path, tag) for path in paths for tag in names}
+    epoch = _clock_counter(_EPOCH_KEY)
+    keys = {(path, tag): _version_key(path, tag, epoch) for path in paths for tag in names}
     found = cache.get_many(list(keys.values()))
     return {
-        path: ".".join(
-            f"{tag}={found.get(keys[path, tag]) or _version(path, tag)}" for tag in names
+        path: f"{epoch}."
+        + ".".join(
+            f"{tag}={found.get(keys[path, tag]) or _version(path, tag, epoch)}" for tag in names
         )
         for path in paths
     }
@@ -207,11 +232,30 @@ def bump_after_write(paths: Iterable[str], tags: Iterable[str] = ()) -> None:
     transaction.on_commit(lambda: bump_paths(paths, tags))
 
 
+def _org_id(instance) -> int | None:
+    """The row's organization id as loaded, without loading a deferred field."""
+    org_field = _WATCHED[type(instance)][0]
+    if not org_field or "__" in org_field:
+        return None
+    return instance.__dict__.get(f"{org_field}_id")
+
+
 def _changed(sender, instance, **kwargs) -> None:
-    path = _path_of(instance)
-    if path:
+    paths = {_path_of(instance)}
+    # A row moved to another organization (a member to another branch) changes the counts
+    # of the one it left too.
+    loaded = getattr(instance, "_counts_loaded_org", None)
+    if loaded is not None and loaded != _org_id(instance):
+        paths.add(Organization.objects.filter(pk=loaded).values_list("path", flat=True).first())
+    paths.discard(None)
+    if paths:
         tags = _WATCHED[type(instance)][1]
-        bump_after_write([path], tags(instance) if tags else ())
+        bump_after_write(paths, tags(instance) if tags else ())
+    instance._counts_loaded_org = _org_id(instance)
+
+
+def _loaded(sender, instance, **kwargs) -> None:
+    instance._counts_loaded_org = _org_id(instance)
 
 
 def watch(model: type[Model], org_field: str, tags: Tags | None = None) -> None:
@@ -219,6 +263,8 @@ def watch(model: type[Model], org_field: str, tags: Tags | None = None) -> None:
     those over rows of its `tags`, or all of them."""
     _WATCHED[model] = (org_field, tags)
     name = model._meta.label_lower
+    if org_field and "__" not in org_field:
+        post_init.connect(_loaded, sender=model, dispatch_uid=f"counts-init-{name}")
     post_save.connect(_changed, sender=model, dispatch_uid=f"counts-save-{name}")
     post_delete.connect(_changed, sender=model, dispatch_uid=f"counts-delete-{name}")
 

@@ -8,19 +8,21 @@ from django.contrib.auth import get_user_model
 from django.db.models import Count, Exists, F, Max, OuterRef, Prefetch, Q, QuerySet
 from django.db.models.functions import Substr
 
-from .counts import PLEDGES, cached_per_child, cached_rows
+from .counts import PLEDGES, cached_per_child
 from .models import Member, Organization, Pledge, PledgeEvent, Position, ProgressRecord
 from .roles import Roles, roles_of
 
 
 def is_whole_tree(org: Organization) -> bool:
     """Whether `org` is the root of the only tree: its subtree is then every row, and a query
-    over it needs no filter (nor the join to organizations a path filter takes). Kept until an
-    organization changes."""
+    over it needs no filter (nor the join to organizations a path filter takes). Asked once
+    per organization object (an indexed EXISTS), never cached across requests: a tree added
+    beside it must count at once."""
     if org.depth != 1:
         return False
-    others = Organization.objects.exclude(path__startswith=org.path)
-    return not cached_rows(org, others, lambda qs: [qs.exists()], tags=[])[0]
+    if not hasattr(org, "_is_whole_tree"):
+        org._is_whole_tree = not Organization.objects.exclude(path__startswith=org.path).exists()
+    return org._is_whole_tree
 
 
 def in_subtree(qs: QuerySet, org: Organization, path_lookup: str) -> QuerySet:

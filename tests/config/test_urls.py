@@ -6,7 +6,7 @@ from tests.factories import UserFactory
 
 def test_it_sends_the_browsers_favicon_request_to_the_static_icon(client, db):
     response = client.get("/favicon.ico")
-    assert response.status_code == 301
+    assert response.status_code == 302
     assert response["Location"].endswith("img/favicon.ico")
 
 

@@ -7,10 +7,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from pledges import counts
-from pledges.models import Pledge, Position
+from pledges import counts, selectors
+from pledges.models import Member, Organization, Pledge, Position
 from pledges.services import pledge as services
-from tests.factories import MemberFactory, PledgeFactory, UserFactory, make_position
+from tests.factories import MemberFactory, PledgeFactory, UserFactory, make_org, make_position
 
 S = Pledge.Status
 
@@ -160,3 +160,26 @@ def test_it_counts_again_only_the_child_a_pledge_was_saved_under(world, client, 
     assert after[S.PUBLISHED] == before[S.PUBLISHED]
     rows = dict((child.pk, c) for child, c in response.context["children_page"])
     assert rows[world.other_branch.pk][S.PUBLISHED] == 1
+
+
+def test_it_stales_the_branch_a_member_left_as_well(world):
+    counts._version(world.branch.path)
+    left = cache.get(counts._version_key(world.branch.path))
+    member = Member.objects.get(pk=world.member.pk)
+    member.organization = world.other_branch
+    member.save()
+    assert cache.get(counts._version_key(world.branch.path)) != left
+
+
+def test_it_stales_every_count_of_every_tree_at_once(world):
+    calls, compute = _counter()
+    counts.cached_value(world.branch, "x", compute, tags=["a"])
+    counts.bump_everything()
+    assert counts.cached_value(world.branch, "x", compute, tags=["a"]) == 2
+
+
+def test_it_asks_afresh_whether_a_root_is_the_only_tree(world):
+    root = Organization.objects.get(pk=world.county.pk)
+    assert selectors.is_whole_tree(root) == (Organization.objects.get_root_nodes().count() == 1)
+    make_org("另一个县委", level=Organization.Level.COMMITTEE)
+    assert not selectors.is_whole_tree(Organization.objects.get(pk=world.county.pk))
