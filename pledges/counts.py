@@ -10,9 +10,9 @@ a changed subtree simply reads a new key.
 
 Members are counted the same way, and apps above this one `watch` their own models (the
 reviews' figures on the coverage dashboard) and keep whole computed values with `cached_value`.
-Bulk `update()` and `bulk_create()` send no signal: whatever writes watched rows that way (the
-roster import) calls `bump_after_write` itself; demo seeding and tests that insert straight live
-with counts up to COUNTS_SECONDS old, or clear the cache.
+Bulk `update()` and `bulk_create()` send no signal: whatever writes watched rows that way calls
+`bump_after_write` itself (the roster import) or `bump_everything` (the demo seed, an
+organization moved with its subtree); tests that insert straight clear the cache.
 """
 
 from __future__ import annotations
@@ -105,25 +105,23 @@ def _version(path: str, tag: str = ANY, epoch: int | None = None) -> int:
 
 def _versions(path: str, tags: Iterable[str] | None) -> str:
     """The version a value over `path` is stored under: ANY's when `tags` is None, else those
-    of ALL and each tag (one read of the cache when they are all there)."""
-    epoch = _clock_counter(_EPOCH_KEY)
+    of ALL and each tag."""
     if tags is None:
+        epoch = _clock_counter(_EPOCH_KEY)
         return f"{epoch}.{_version(path, ANY, epoch)}"
-    names = sorted({ALL, *tags})
-    keys = [_version_key(path, tag, epoch) for tag in names]
-    found = cache.get_many(keys)
-    return f"{epoch}." + ".".join(
-        f"{tag}={found[key] if key in found else _version(path, tag, epoch)}"
-        for tag, key in zip(names, keys, strict=True)
-    )
+    return _versions_of([path], tags)[path]
+
+
+def _timeout() -> int:
+    local = isinstance(caches["default"], LocMemCache)
+    return LOCAL_COUNTS_SECONDS if local else COUNTS_SECONDS
 
 
 def _store(key: str, compute: Callable[[], T]) -> T:
     result = cache.get(key)
     if result is None:
         result = compute()
-        local = isinstance(caches["default"], LocMemCache)
-        cache.set(key, result, LOCAL_COUNTS_SECONDS if local else COUNTS_SECONDS)
+        cache.set(key, result, _timeout())
     return result
 
 
@@ -157,7 +155,8 @@ Tags = Callable[[Model], Iterable[str]]
 
 
 def _versions_of(paths: list[str], tags: Iterable[str]) -> dict[str, str]:
-    """`_versions(path, tags)` of each path, in one read of the cache when all are there."""
+    """The versions of ALL and each tag of each path, in one read of the cache when all are
+    there."""
     names = sorted({ALL, *tags})
     epoch = _clock_counter(_EPOCH_KEY)
     keys = {(path, tag): _version_key(path, tag, epoch) for path in paths for tag in names}
@@ -198,8 +197,7 @@ def cached_per_child(
         # older version, which the next read counts again.
         for path in child_paths if whole else stale:
             stored[path] = (versions[path], fresh.get(path, []))
-        local = isinstance(caches["default"], LocMemCache)
-        cache.set(key, stored, LOCAL_COUNTS_SECONDS if local else COUNTS_SECONDS)
+        cache.set(key, stored, _timeout())
     return {path: stored[path][1] for path in child_paths}
 
 

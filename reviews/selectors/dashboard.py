@@ -392,24 +392,23 @@ def _counted(root: Organization, quarter: Quarter) -> Dashboard:
         if row is not None:
             (row.orgs if org_kind else row.members).reported += n
     # Integer columns the (year, quarter, status) index carries: read from the index alone.
-    for org_id, kind, members, reviews in scope.per_org(
+    # An organization-kind row is one reviewed organization; a member-kind row counts its
+    # organization's reviewed members.
+    for org_id, kind, members in scope.per_org(
         reviews_of(quarter).filter(subject_kind__in=kinds),
         ["subject_kind"],
         [reviewed_tag],
         members=Count("member_id", distinct=True),
-        reviews=Count("organization_id"),
     ):
         org_kind = kind == SubjectKind.ORGANIZATION
+        n = 1 if org_kind else members
         if org_kind:
-            point.orgs_reviewed += 1 if reviews else 0
+            point.orgs_reviewed += n
         else:
-            point.members_reviewed += members
+            point.members_reviewed += n
         row = row_of_org.get(org_id)
         if row is not None:
-            if org_kind:
-                row.orgs.reviewed += 1 if reviews else 0
-            else:
-                row.members.reviewed += members
+            (row.orgs if org_kind else row.members).reviewed += n
     for org_id, grade, n in scope.per_org(
         reviews_of(quarter), ["grade"], [reviewed_tag], n=Count("organization_id")
     ):
@@ -552,7 +551,6 @@ def missing(scope: _Scope, quarter: Quarter, limit: int = MISSING_LIMIT) -> dict
     org_kind, member_kind = SubjectKind.ORGANIZATION, SubjectKind.MEMBER
     reported = reports_tag(year, quarter.quarter)
     reviewed = reviews_tag(year, quarter.quarter)
-    member_rows = counts.MEMBERS
     lists = {
         "orgs_pledged": (
             orgs.exclude(id__in=own_pledges.values("owner_org_id")),
@@ -562,15 +560,15 @@ def missing(scope: _Scope, quarter: Quarter, limit: int = MISSING_LIMIT) -> dict
         "orgs_reviewed": (orgs.filter(~Exists(subject(reviews_of(quarter), org_kind))), [reviewed]),
         "members_pledged": (
             members.filter(~Exists(member_pledge)),
-            [member_rows, counts.PLEDGES],
+            [counts.MEMBERS, counts.PLEDGES],
         ),
         "members_reported": (
             members.filter(~Exists(subject(reports_of(quarter), member_kind))),
-            [member_rows, reported],
+            [counts.MEMBERS, reported],
         ),
         "members_reviewed": (
             members.filter(~Exists(subject(reviews_of(quarter), member_kind))),
-            [member_rows, reviewed],
+            [counts.MEMBERS, reviewed],
         ),
     }
     return {name: scope.cached(qs[:limit], tags) for name, (qs, tags) in lists.items()}
