@@ -10,7 +10,8 @@ class PublicityConfig(AppConfig):
         # Imported here because models are only ready now; both only register hooks.
         from reviews.selectors.dashboard import register_figures
 
-        from . import selectors, signals
+        from . import signals
+        from .selectors import opinion as opinion_selectors
 
         signals.connect()
-        register_figures(selectors.dashboard_figures)
+        register_figures(opinion_selectors.dashboard_figures)

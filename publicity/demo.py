@@ -20,8 +20,10 @@ from django.utils.translation import gettext as _
 from pledges.demo import CITY_NAME, COUNTY_NAME
 from pledges.models import Organization, Position
 
-from . import compose, services
 from .models import Notice, Opinion
+from .selectors import notice as compose
+from .services import notice as notice_services
+from .services import opinion as opinion_services
 
 INTROS = {
     Notice.Kind.PLEDGES: "现将本支部及党员公开承诺事项予以公示，请广大群众监督。",
@@ -78,8 +80,10 @@ def _find(root: Organization, kind: str, today: datetime.date):
     return None
 
 
-def _content(title: str, intro: str, sources, today: datetime.date) -> services.NoticeContent:
-    return services.NoticeContent(
+def _content(
+    title: str, intro: str, sources, today: datetime.date
+) -> notice_services.NoticeContent:
+    return notice_services.NoticeContent(
         title=title,
         intro=intro,
         starts_on=today,
@@ -90,7 +94,7 @@ def _content(title: str, intro: str, sources, today: datetime.date) -> services.
 
 def _notice(org, by, office, kind, year, month, sources, today, suffix="") -> Notice:
     title = compose.default_title(org, kind, year, month) + suffix
-    notice = services.notice_create(
+    notice = notice_services.notice_create(
         by=by,
         organization=org,
         kind=kind,
@@ -98,8 +102,8 @@ def _notice(org, by, office, kind, year, month, sources, today, suffix="") -> No
         month=month,
         content=_content(title, INTROS[kind], sources, today),
     )
-    services.notice_submit(notice=notice, by=by)
-    return services.notice_approve(notice=notice, by=office)
+    notice_services.notice_submit(notice=notice, by=by)
+    return notice_services.notice_approve(notice=notice, by=office)
 
 
 def _seed_kind(root, office, kind, today) -> int:
@@ -115,16 +119,18 @@ def _seed_kind(root, office, kind, today) -> int:
         starts_on=today - datetime.timedelta(days=21), ends_on=today - datetime.timedelta(days=15)
     )
     withdrawn = _notice(*args, sources, today, _("（已撤回）"))
-    services.notice_withdraw(notice=withdrawn, by=secretary, reason=_("公示内容有误，已重新编制"))
+    notice_services.notice_withdraw(
+        notice=withdrawn, by=secretary, reason=_("公示内容有误，已重新编制")
+    )
     live = _notice(*args, sources, today)
-    corrected = services.notice_correct(
+    corrected = notice_services.notice_correct(
         notice=live,
         by=secretary,
         note=_("更正了第一项的表述，并补充了遗漏的事项"),
         content=_content(live.title, INTROS[kind], sources, today),
     )
-    services.notice_submit(notice=corrected, by=secretary)
-    services.notice_approve(notice=corrected, by=office)
+    notice_services.notice_submit(notice=corrected, by=secretary)
+    notice_services.notice_approve(notice=corrected, by=office)
     return 4
 
 
@@ -134,19 +140,19 @@ def _seed_opinions(root: Organization, office) -> int:
         return 0
     secretary = _secretary(branch) or office
     for n, (text, fate) in enumerate(OPINIONS):
-        opinion = services.opinion_submit(
+        opinion = opinion_services.opinion_submit(
             organization=branch,
-            content=services.OpinionContent(text=text, name=_("居民"), contact=""),
+            content=opinion_services.OpinionContent(text=text, name=_("居民"), contact=""),
             address=f"demo-{n}",
         )
         if fate.startswith("published"):
             reply = _("感谢您的意见，已安排落实。") if fate != "published" else ""
-            services.opinion_publish(opinion=opinion, by=secretary, reply=reply)
+            opinion_services.opinion_publish(opinion=opinion, by=secretary, reply=reply)
         if fate == "published_fix":
-            services.opinion_to_rectification(
+            opinion_services.opinion_to_rectification(
                 opinion=opinion,
                 by=secretary,
-                content=services.RectificationContent(
+                content=opinion_services.RectificationContent(
                     problem=_("小区路灯损坏，群众夜间出行不便"),
                     measures=_("联系供电所逐一排查更换，建立巡查台账"),
                     responsible=_("支部书记"),
@@ -154,9 +160,11 @@ def _seed_opinions(root: Organization, office) -> int:
                 ),
             )
         elif fate == "answered":
-            services.opinion_answer(opinion=opinion, by=secretary, answer=_("已电话联系并上门查看"))
+            opinion_services.opinion_answer(
+                opinion=opinion, by=secretary, answer=_("已电话联系并上门查看")
+            )
         elif fate == "rejected":
-            services.opinion_reject(
+            opinion_services.opinion_reject(
                 opinion=opinion, by=secretary, reason=_("广告信息，与党务公开无关")
             )
     return len(OPINIONS)

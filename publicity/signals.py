@@ -19,7 +19,7 @@ from .cache import bump_organizations, bump_site
 def _org_changed(sender, instance, **kwargs) -> None:
     org_id = getattr(instance, "owner_org_id", None) or getattr(instance, "organization_id", None)
     if org_id:
-        # Now and after the commit (see publicity.services._refresh_public).
+        # Now and after the commit (see publicity.services.notice.refresh_public).
         bump_organizations([org_id])
         transaction.on_commit(lambda: bump_organizations([org_id]))
 

@@ -7,6 +7,8 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from pledges.models import Member, Organization, Pledge, Position
+from publicity.selectors.notice import candidates as notice_candidates
+from publicity.services import notice as notice_services
 from reviews.models import (
     EvaluationCode,
     EvaluationResponse,
@@ -381,3 +383,54 @@ def returned_redo(w, review: Review, reasons) -> Review:
     """`review` sent back by the office with `reasons`, and the reviewer's redo of it."""
     review_services.review_return(review=review, by=w.office, reasons=reasons)
     return review_services.review_redo(review=review, by=w.branch_leader)
+
+
+# --- publicity: notices composed and published through the services --------------------------
+
+
+def branch_pledge(w, status, title, member=None, **kw) -> Pledge:
+    """A pledge of `w.branch` in `status`, with the dates and results that status implies."""
+    return PledgeFactory(
+        owner_org=w.branch,
+        owner_member=member,
+        status=status,
+        title=title,
+        created_by=w.secretary,
+        published_at=timezone.now() if status in Pledge.PUBLIC_STATUSES else None,
+        closed_on=today() if status == Pledge.Status.CLOSED else None,
+        close_result="已兑现，群众满意" if status in Pledge.ENDED_STATUSES else "",
+        **kw,
+    )
+
+
+def notice_content(sources, **kw) -> notice_services.NoticeContent:
+    fields = {
+        "title": "东街社区党支部亮诺公示",
+        "intro": "公示期内欢迎监督。",
+        "starts_on": today(),
+        "ends_on": today() + datetime.timedelta(days=6),
+        "sources": sources,
+    }
+    fields.update(kw)
+    return notice_services.NoticeContent(**fields)
+
+
+def compose_notice(w, kind="pledges", by=None, org=None, month=None, sources=None, **kw):
+    """A draft notice of every candidate of the kind (or the given sources)."""
+    org = org or w.branch
+    year = today().year
+    if sources is None:
+        sources = [c.source for c in notice_candidates(org, kind, year, month)]
+    return notice_services.notice_create(
+        by=by or w.secretary,
+        organization=org,
+        kind=kind,
+        year=year,
+        month=month,
+        content=notice_content(sources, **kw),
+    )
+
+
+def publish_notice(w, notice, approver=None):
+    notice_services.notice_submit(notice=notice, by=notice.created_by)
+    return notice_services.notice_approve(notice=notice, by=approver or w.office)

@@ -10,8 +10,9 @@ from django.contrib.auth.models import AnonymousUser
 
 from pledges import permissions as pledge_rules
 from pledges.models import Position
-from publicity import permissions as publicity_rules
 from publicity.models import Notice
+from publicity.rules import notice as publicity_rules
+from publicity.rules import opinion as opinion_rules
 from reviews.models import SuggestionLetter
 from reviews.rules import (
     assessment,
@@ -118,7 +119,7 @@ def _checks(s: Scene):
         "approve_notice": lambda u: publicity_rules.can_approve(u, s.notice),
         "approve_assessment_notice": lambda u: publicity_rules.can_approve(u, s.assessment_notice),
         "withdraw_notice": lambda u: publicity_rules.can_withdraw(u, s.notice),
-        "moderate_opinions": lambda u: publicity_rules.can_moderate(u, w.branch),
+        "moderate_opinions": lambda u: opinion_rules.can_moderate(u, w.branch),
         # The anonymous forms: no rule but the per-address limits (core.ratelimit).
         "anyone": lambda u: True,
     }

@@ -1,4 +1,4 @@
-"""Forms of the notices and the opinion box. Every text field has a length limit here and on
+"""Forms of the notices. Every text field has a length limit here and on
 the model; the services check again, so a crafted post meets the same rules. Django's form
 fields already refuse NUL characters with a message."""
 
@@ -11,19 +11,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.dates import validate_sane
+from core.text import REASON_MAX, TITLE_MAX
 from core.versions import version_field
 
-from .models import (
-    CONTACT_MAX,
-    DEFAULT_WINDOW_DAYS,
-    INTRO_MAX,
-    NAME_MAX,
-    NOTE_MAX,
-    OPINION_MAX,
-    REASON_MAX,
-    TITLE_MAX,
-    Notice,
-)
+from ..models import DEFAULT_WINDOW_DAYS, INTRO_MAX, NOTE_MAX, Notice
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -78,49 +69,3 @@ class CorrectionForm(NoticeForm):
 
 class ReasonForm(forms.Form):
     reason = forms.CharField(label=_("原因"), max_length=REASON_MAX)
-
-
-class OpinionForm(forms.Form):
-    text = forms.CharField(
-        label=_("意见建议"),
-        max_length=OPINION_MAX,
-        widget=forms.Textarea(attrs={"rows": 4}),
-    )
-    name = forms.CharField(label=_("称呼（可不填）"), max_length=NAME_MAX, required=False)
-    contact = forms.CharField(
-        label=_("联系方式（可不填，不会公开）"), max_length=CONTACT_MAX, required=False
-    )
-    # Honeypot: hidden from people by CSS and aria-hidden; robots fill every field.
-    website = forms.CharField(required=False, max_length=200)
-
-    def clean(self):
-        cleaned = super().clean()
-        if cleaned.get("website"):
-            raise forms.ValidationError(_("提交未通过校验，请刷新页面后重试。"))
-        return cleaned
-
-
-class PublishForm(forms.Form):
-    reply = forms.CharField(
-        label=_("公开答复（可选）"),
-        max_length=OPINION_MAX,
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 2}),
-    )
-
-
-class AnswerForm(forms.Form):
-    answer = forms.CharField(
-        label=_("私下答复内容"), max_length=OPINION_MAX, widget=forms.Textarea(attrs={"rows": 2})
-    )
-
-
-class RectifyForm(forms.Form):
-    problem = forms.CharField(
-        label=_("问题"), max_length=OPINION_MAX, widget=forms.Textarea(attrs={"rows": 2})
-    )
-    measures = forms.CharField(
-        label=_("整改措施"), max_length=OPINION_MAX, widget=forms.Textarea(attrs={"rows": 2})
-    )
-    responsible = forms.CharField(label=_("责任人"), max_length=100)
-    deadline = forms.DateField(validators=[validate_sane], label=_("整改时限"), widget=DATE)

@@ -1,4 +1,4 @@
-"""Notices (公示) with a publication window, their frozen items, and the people's opinions.
+"""Notices (公示) with a publication window, and their frozen items.
 
 A notice's items are snapshots: the text is copied from the pledge book when the notice is
 composed, so a later edit of a pledge or review never changes what was published. A correction
@@ -17,26 +17,21 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.dates import validate_sane
+from core.text import REASON_MAX, TITLE_MAX
 from core.versions import Versioned
-from pledges.models import Organization, Pledge
+from pledges.models import Organization
 from pledges.roles import roles_of
-from reviews.models import RectificationItem
 
 NOTHING = Q(pk__in=[])
 
 # The sources publish for 5–7 days; the default window is a week.
 DEFAULT_WINDOW_DAYS = 7
 MAX_WINDOW_DAYS = 90
-TITLE_MAX = 200
 INTRO_MAX = 2000
 NOTE_MAX = 1000
-REASON_MAX = 500
-OPINION_MAX = 1000
-NAME_MAX = 50
-CONTACT_MAX = 100
 
 
-def _manage_q(user, lookup: str, kinds: tuple[str, ...] | None = None) -> Q:
+def manage_q(user, lookup: str, kinds: tuple[str, ...] | None = None) -> Q:
     if not getattr(user, "is_authenticated", False):
         return NOTHING
     if user.is_superuser:
@@ -49,7 +44,7 @@ class NoticeQuerySet(models.QuerySet):
     def visible_to(self, user) -> NoticeQuerySet:
         """Who may open a notice's working page: anyone with a position at or above its
         organization (the secretary composes, the office and higher organizations approve)."""
-        return self.filter(_manage_q(user, "organization__path"))
+        return self.filter(manage_q(user, "organization__path"))
 
     def public(self, today: datetime.date | None = None) -> NoticeQuerySet:
         """What anyone may read: approved notices whose window has begun, their superseded
@@ -171,7 +166,7 @@ class Notice(Versioned):
         return self.title
 
     def get_absolute_url(self) -> str:
-        return reverse("publicity:notice_manage", args=[self.pk])
+        return reverse("publicity:notice_detail", args=[self.pk])
 
     def public_url(self) -> str:
         return reverse("publicity:notice", args=[self.organization_id, self.pk])
@@ -208,90 +203,3 @@ class NoticeItem(models.Model):
 
     def __str__(self) -> str:
         return self.heading
-
-
-class OpinionQuerySet(models.QuerySet):
-    def visible_to(self, user) -> OpinionQuerySet:
-        """The moderation queue: the branch secretary and the office above (leaders only read
-        what is published, like everyone)."""
-        roles = roles_of(user) if getattr(user, "is_authenticated", False) else None
-        kinds = roles.SECRETARY_KINDS + roles.OFFICE_KINDS if roles else None
-        return self.filter(_manage_q(user, "organization__path", kinds))
-
-    def public(self) -> OpinionQuerySet:
-        return self.filter(status=Opinion.Status.PUBLISHED)
-
-
-class Opinion(models.Model):
-    """意见箱: what someone wrote about an organization, a notice or a pledge. The contact is
-    for a private answer and is never published; no address or device is stored."""
-
-    class Status(models.TextChoices):
-        PENDING = "pending", _("待处理")
-        PUBLISHED = "published", _("已公开")
-        ANSWERED = "answered", _("已私下答复")
-        REJECTED = "rejected", _("不予公开")
-
-    organization = models.ForeignKey(
-        Organization, on_delete=models.PROTECT, related_name="opinions", verbose_name=_("党组织")
-    )
-    notice = models.ForeignKey(
-        Notice,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="opinions",
-        verbose_name=_("相关公示"),
-    )
-    pledge = models.ForeignKey(
-        Pledge,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="opinions",
-        verbose_name=_("相关承诺"),
-    )
-    text = models.TextField(_("意见内容"), max_length=OPINION_MAX)
-    name = models.CharField(_("称呼"), max_length=NAME_MAX, blank=True)
-    contact = models.CharField(_("联系方式"), max_length=CONTACT_MAX, blank=True)
-    status = models.CharField(
-        _("状态"), max_length=20, choices=Status.choices, default=Status.PENDING, db_index=True
-    )
-    public_reply = models.TextField(_("公开答复"), max_length=OPINION_MAX, blank=True)
-    private_answer = models.TextField(_("私下答复"), max_length=OPINION_MAX, blank=True)
-    reject_reason = models.CharField(_("不予公开原因"), max_length=REASON_MAX, blank=True)
-    moderated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("处理人"),
-    )
-    moderated_at = models.DateTimeField(_("处理时间"), null=True, blank=True)
-    rectification_item = models.OneToOneField(
-        RectificationItem,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="opinion",
-        verbose_name=_("整改事项"),
-    )
-    created_at = models.DateTimeField(_("提交时间"), default=timezone.now)
-
-    objects = OpinionQuerySet.as_manager()
-
-    class Meta:
-        verbose_name = _("群众意见")
-        verbose_name_plural = _("群众意见")
-        ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["organization", "status"])]
-
-    def __str__(self) -> str:
-        return self.text[:40]
-
-    def get_absolute_url(self) -> str:
-        return reverse("publicity:opinion_manage", args=[self.pk])
-
-    def public_url(self) -> str:
-        return reverse("publicity:opinion", args=[self.organization_id, self.pk])

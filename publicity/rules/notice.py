@@ -1,12 +1,12 @@
-"""Who may compose, approve, withdraw notices and moderate opinions: plain functions of the
-user's positions (pledges.permissions.roles_of) and the object."""
+"""Who may compose, approve and withdraw notices: plain functions of the user's positions
+(pledges.roles.roles_of) and the notice."""
 
 from __future__ import annotations
 
 from pledges.models import Organization
 from pledges.roles import roles_of
 
-from .models import Notice
+from ..models import Notice
 
 
 def can_compose(user, org: Organization) -> bool:
@@ -32,9 +32,3 @@ def can_approve(user, notice: Notice) -> bool:
 
 def can_withdraw(user, notice: Notice) -> bool:
     return can_compose(user, notice.organization)
-
-
-def can_moderate(user, org: Organization) -> bool:
-    """The opinion box of an organization: its secretary and the office above it."""
-    roles = roles_of(user)
-    return roles.covers(org, roles.SECRETARY_KINDS + roles.OFFICE_KINDS)

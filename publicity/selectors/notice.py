@@ -1,4 +1,5 @@
-"""What a notice may be composed from, and the frozen copy of each item.
+"""Reads of notices: what a notice may be composed from and the frozen copy of each item, and
+the working list.
 
 Every kind lists its candidates from what the system holds (never retyped), in a fixed number
 of queries. Only publishable things are candidates: pledges from 亮诺 on, reviews published
@@ -13,10 +14,11 @@ import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Count
+from django.db.models import Count, QuerySet
 from django.utils.translation import gettext as _
 
 from pledges.models import Organization, Pledge, ProgressRecord
+from pledges.roles import roles_of
 from reviews.models import (
     MIN_RESPONSES,
     AnnualAssessment,
@@ -28,8 +30,9 @@ from reviews.models import (
 )
 from reviews.selectors.review import public_reviews
 
-from .models import Notice
-from .text import redact
+from ..models import Notice, Opinion
+from ..text import redact
+from .opinion import opinions_for
 
 Kind = Notice.Kind
 
@@ -285,3 +288,29 @@ def default_title(org: Organization, kind: str, year: int, month: int | None) ->
             "kind": label,
         }
     return _("%(org)s %(year)d年%(kind)s") % {"org": org.name, "year": year, "kind": label}
+
+
+# --- working pages ---------------------------------------------------------------------------
+
+
+def notices_for(user) -> QuerySet[Notice]:
+    return Notice.objects.visible_to(user).select_related("organization", "created_by")
+
+
+def composable_orgs(user) -> QuerySet[Organization]:
+    """The organizations the user may compose notices for: his secretary and office seats."""
+    roles = roles_of(user)
+    return Organization.objects.filter(
+        pk__in=roles.org_ids(roles.SECRETARY_KINDS + roles.OFFICE_KINDS)
+    ).order_by("path")
+
+
+def work_counts(user) -> dict[str, int]:
+    """What waits for the user on the working list: opinions to moderate, notices to approve."""
+    return {
+        "pending_opinions": opinions_for(user).filter(status=Opinion.Status.PENDING).count(),
+        "to_approve": notices_for(user)
+        .filter(status=Notice.Status.SUBMITTED)
+        .exclude(submitted_by=user)
+        .count(),
+    }

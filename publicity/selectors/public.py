@@ -1,30 +1,27 @@
-"""Reads shared by the public pages, the working pages and the dashboard. Each runs a fixed
-number of queries whatever the number of rows."""
+"""Reads of the public pages (三公开), no login: what anyone may see of an organization. Each runs
+a fixed number of queries whatever the number of rows."""
 
 from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import QuerySet
+from django.http import Http404
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from pledges.models import Organization, Pledge
-from pledges.roles import roles_of
 from reviews.models import (
     MIN_RESPONSES,
     AnnualAssessment,
     MassEvaluation,
-    Quarter,
     RectificationItem,
     Review,
 )
-from reviews.selectors.dashboard import ExtraFigure
 from reviews.selectors.review import public_reviews
 
-from .compose import MassEvaluationFigures, mass_evaluation_figures
-from .models import Notice, NoticeItem, Opinion
+from ..models import Notice, NoticeItem, Opinion
+from .notice import MassEvaluationFigures, mass_evaluation_figures
 
 PAST_LIMIT = 30
 REVIEW_LIMIT = 20
@@ -34,6 +31,14 @@ SEARCH_LIMIT = 50
 
 def public_org(pk: int) -> Organization | None:
     return Organization.objects.filter(pk=pk).first()
+
+
+def public_org_or_404(pk: int) -> Organization:
+    """The organization of a public address (every organization has a public page)."""
+    org = public_org(pk)
+    if org is None:
+        raise Http404
+    return org
 
 
 def children(org: Organization) -> QuerySet[Organization]:
@@ -134,6 +139,13 @@ def public_notice(org: Organization, pk: int, today: datetime.date | None = None
     )
 
 
+def public_notice_or_404(org: Organization, pk: int) -> Notice:
+    notice = public_notice(org, pk)
+    if notice is None:
+        raise Http404
+    return notice
+
+
 def notice_items(notice: Notice) -> list[NoticeItem]:
     # A withdrawn notice shows only that it was withdrawn and why.
     if notice.status == Notice.Status.WITHDRAWN:
@@ -175,65 +187,3 @@ def live_notices_with_items(org: Organization, today: datetime.date | None = Non
         .prefetch_related("items")
         .order_by("-starts_on", "-id")
     )
-
-
-# --- working pages ---------------------------------------------------------------------------
-
-
-def notices_for(user) -> QuerySet[Notice]:
-    return Notice.objects.visible_to(user).select_related("organization", "created_by")
-
-
-def opinions_for(user) -> QuerySet[Opinion]:
-    return Opinion.objects.visible_to(user).select_related(
-        "organization", "notice", "pledge", "rectification_item"
-    )
-
-
-def composable_orgs(user) -> QuerySet[Organization]:
-    """The organizations the user may compose notices for: his secretary and office seats."""
-    roles = roles_of(user)
-    return Organization.objects.filter(
-        pk__in=roles.org_ids(roles.SECRETARY_KINDS + roles.OFFICE_KINDS)
-    ).order_by("path")
-
-
-def work_counts(user) -> dict[str, int]:
-    """What waits for the user on the working list: opinions to moderate, notices to approve."""
-    return {
-        "pending_opinions": opinions_for(user).filter(status=Opinion.Status.PENDING).count(),
-        "to_approve": notices_for(user)
-        .filter(status=Notice.Status.SUBMITTED)
-        .exclude(submitted_by=user)
-        .count(),
-    }
-
-
-# --- the coverage dashboard ------------------------------------------------------------------
-
-
-def dashboard_figures(root: Organization, quarter: Quarter) -> list[ExtraFigure]:
-    """Opinions received in the quarter under `root`, and how they were answered: one query."""
-    start = datetime.datetime.combine(quarter.start, datetime.time.min)
-    end = datetime.datetime.combine(quarter.end, datetime.time.max)
-    tz = timezone.get_current_timezone()
-    row = Opinion.objects.filter(
-        organization__path__startswith=root.path,
-        created_at__gte=timezone.make_aware(start, tz),
-        created_at__lte=timezone.make_aware(end, tz),
-    ).aggregate(
-        total=Count("id"),
-        published=Count("id", filter=Q(status=Opinion.Status.PUBLISHED)),
-        replied=Count(
-            "id",
-            filter=(Q(status=Opinion.Status.PUBLISHED) & ~Q(public_reply=""))
-            | Q(status=Opinion.Status.ANSWERED),
-        ),
-        rectified=Count("id", filter=Q(rectification_item__isnull=False)),
-    )
-    return [
-        ExtraFigure(_("群众意见"), row["total"], _("本季度收到")),
-        ExtraFigure(_("已公开意见"), row["published"]),
-        ExtraFigure(_("已答复意见"), row["replied"], _("公开答复或私下答复")),
-        ExtraFigure(_("纳入整改"), row["rectified"]),
-    ]

@@ -1,4 +1,4 @@
-"""Every change to notices and opinions goes through one function here.
+"""Every change to notices goes through one function here.
 
 Each is keyword-only, atomic, checks the permission and the state, locks the row it changes,
 records who did it, and refreshes the cached public pages of the organization concerned.
@@ -16,55 +16,28 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.errors import TransitionError
-from core.ratelimit import rate_limited
+from core.locks import lock_row
 from core.security.models import SecurityEvent
 from core.security.services import security_log
-from core.text import checked_text
+from core.text import REASON_MAX, TITLE_MAX, checked_text
 from core.versions import check_edit, stamp
 from pledges.models import Organization, Pledge
 from reviews.services import assessment as assessment_services
-from reviews.services import rectification as rectification_services
 
-from . import compose, permissions
-from .cache import bump_organizations
-from .models import (
-    CONTACT_MAX,
-    INTRO_MAX,
-    MAX_WINDOW_DAYS,
-    NAME_MAX,
-    NOTE_MAX,
-    OPINION_MAX,
-    REASON_MAX,
-    TITLE_MAX,
-    Notice,
-    NoticeItem,
-    Opinion,
-)
+from ..cache import bump_organizations
+from ..models import INTRO_MAX, MAX_WINDOW_DAYS, NOTE_MAX, Notice, NoticeItem
+from ..rules import notice as rules
+from ..selectors import notice as compose
 
 Status = Notice.Status
-# Opinions per address and hour (意见箱): enough for anyone, too few for a flood.
-OPINION_RATE_LIMIT = 5
 
 
-def _lock(obj) -> None:
-    """Lock the row and reload the caller's instance with the committed state, so a double
-    post meets the first one's result instead of repeating it."""
-    list(type(obj).objects.select_for_update().filter(pk=obj.pk).values_list("pk"))
-    obj.refresh_from_db()
-
-
-def _refresh_public(org_id: int) -> None:
+def refresh_public(org_id: int) -> None:
+    """Refresh the organization's cached public pages (the opinion services call it too)."""
     # Now, and again after the commit: a reader between the two may have cached the old page
     # under the first new version; the second bump makes that copy unreachable.
     bump_organizations([org_id])
     transaction.on_commit(lambda: bump_organizations([org_id]))
-
-
-def _text(value: str, limit: int, label: str, *, required: bool = False) -> str:
-    return checked_text(value, limit, label, required=required)
-
-
-# --- notices -------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -120,8 +93,8 @@ def _write_items(notice: Notice, snapshots: Sequence[compose.Snapshot]) -> None:
 
 
 def _apply_content(notice: Notice, content: NoticeContent) -> list[compose.Snapshot]:
-    notice.title = _text(content.title, TITLE_MAX, _("标题"), required=True)
-    notice.intro = _text(content.intro, INTRO_MAX, _("公示说明"))
+    notice.title = checked_text(content.title, TITLE_MAX, _("标题"), required=True)
+    notice.intro = checked_text(content.intro, INTRO_MAX, _("公示说明"))
     _check_window(content.starts_on, content.ends_on)
     notice.starts_on, notice.ends_on = content.starts_on, content.ends_on
     return _snapshots(notice, content.sources)
@@ -147,7 +120,7 @@ def notice_create(
     content: NoticeContent,
 ) -> Notice:
     """A draft notice composed from what the system holds."""
-    if not permissions.can_compose(by, organization):
+    if not rules.can_compose(by, organization):
         raise PermissionDenied
     _check_period(kind, year, month)
     notice = Notice(
@@ -165,8 +138,8 @@ def notice_create(
 
 @transaction.atomic
 def notice_update(*, notice: Notice, by, content: NoticeContent, version: int | None) -> Notice:
-    _lock(notice)
-    if not permissions.can_compose(by, notice.organization):
+    lock_row(notice)
+    if not rules.can_compose(by, notice.organization):
         raise PermissionDenied
     if not notice.is_editable:
         raise TransitionError(_("只有草稿或被退回的公示可以修改"))
@@ -189,12 +162,12 @@ def notice_add_pledge(*, pledge: Pledge, by) -> Notice:
     """亮诺 one click: put the pledge on its organization's next 亮诺 notice (the open draft,
     or a new one with the default window)."""
     org = pledge.owner_org
-    if not permissions.can_compose(by, org):
+    if not rules.can_compose(by, org):
         raise PermissionDenied
     if pledge.status not in Pledge.PUBLIC_STATUSES:
         raise TransitionError(_("只有已亮诺的承诺可以加入公示"))
     # Lock the organization: two clicks at once must not open two drafts.
-    list(Organization.objects.select_for_update().filter(pk=org.pk).values_list("pk"))
+    lock_row(org)
     notice = (
         Notice.objects.filter(
             organization=org,
@@ -233,8 +206,8 @@ def notice_add_pledge(*, pledge: Pledge, by) -> Notice:
 
 @transaction.atomic
 def notice_submit(*, notice: Notice, by) -> Notice:
-    _lock(notice)
-    if not permissions.can_compose(by, notice.organization):
+    lock_row(notice)
+    if not rules.can_compose(by, notice.organization):
         raise PermissionDenied
     if not notice.is_editable:
         raise TransitionError(_("只有草稿或被退回的公示可以提交审核"))
@@ -253,8 +226,8 @@ def notice_submit(*, notice: Notice, by) -> Notice:
 def notice_approve(*, notice: Notice, by) -> Notice:
     """The office or the higher organization approves: the notice is public from its window's
     start. A corrected version replaces the one it corrects, which stays readable."""
-    _lock(notice)
-    if not permissions.can_approve(by, notice):
+    lock_row(notice)
+    if not rules.can_approve(by, notice):
         if notice.submitted_by_id == by.pk:
             raise TransitionError(_("不能审核自己提交的公示"))
         raise PermissionDenied
@@ -265,7 +238,7 @@ def notice_approve(*, notice: Notice, by) -> Notice:
     notice.save(update_fields=["status", "approved_by", "approved_at"])
     if notice.previous_id is not None:
         previous = notice.previous
-        _lock(previous)
+        lock_row(previous)
         if previous.status == Status.APPROVED:
             previous.status = Status.SUPERSEDED
             previous.save(update_fields=["status"])
@@ -277,18 +250,18 @@ def notice_approve(*, notice: Notice, by) -> Notice:
     security_log(
         action=SecurityEvent.Action.PUBLISH, user=by, obj=notice, org_path=notice.organization.path
     )
-    _refresh_public(notice.organization_id)
+    refresh_public(notice.organization_id)
     return notice
 
 
 @transaction.atomic
 def notice_return(*, notice: Notice, by, reason: str) -> Notice:
-    _lock(notice)
-    if not permissions.can_approve(by, notice):
+    lock_row(notice)
+    if not rules.can_approve(by, notice):
         raise PermissionDenied
     if notice.status != Status.SUBMITTED:
         raise TransitionError(_("只有待审核的公示可以退回"))
-    notice.return_reason = _text(reason, REASON_MAX, _("退回原因"), required=True)
+    notice.return_reason = checked_text(reason, REASON_MAX, _("退回原因"), required=True)
     notice.status = Status.RETURNED
     notice.save(update_fields=["status", "return_reason"])
     return notice
@@ -297,19 +270,19 @@ def notice_return(*, notice: Notice, by, reason: str) -> Notice:
 @transaction.atomic
 def notice_withdraw(*, notice: Notice, by, reason: str) -> Notice:
     """A published notice is taken down; its page says so and why."""
-    _lock(notice)
-    if not (permissions.can_withdraw(by, notice) or permissions.can_approve(by, notice)):
+    lock_row(notice)
+    if not (rules.can_withdraw(by, notice) or rules.can_approve(by, notice)):
         raise PermissionDenied
     if notice.status != Status.APPROVED:
         raise TransitionError(_("只有已批准的公示可以撤回"))
-    notice.withdraw_reason = _text(reason, REASON_MAX, _("撤回原因"), required=True)
+    notice.withdraw_reason = checked_text(reason, REASON_MAX, _("撤回原因"), required=True)
     notice.status = Status.WITHDRAWN
     notice.withdrawn_by, notice.withdrawn_at = by, timezone.now()
     notice.save(update_fields=["status", "withdraw_reason", "withdrawn_by", "withdrawn_at"])
     security_log(
         action=SecurityEvent.Action.WITHDRAW, user=by, obj=notice, org_path=notice.organization.path
     )
-    _refresh_public(notice.organization_id)
+    refresh_public(notice.organization_id)
     return notice
 
 
@@ -317,8 +290,8 @@ def notice_withdraw(*, notice: Notice, by, reason: str) -> Notice:
 def notice_correct(*, notice: Notice, by, note: str, content: NoticeContent) -> Notice:
     """更正: a new version, taken afresh from the sources, saying what was corrected. It goes
     through approval like any notice; the old version stays public until then."""
-    _lock(notice)
-    if not permissions.can_compose(by, notice.organization):
+    lock_row(notice)
+    if not rules.can_compose(by, notice.organization):
         raise PermissionDenied
     if notice.status != Status.APPROVED:
         raise TransitionError(_("只有已批准的公示可以更正"))
@@ -332,7 +305,7 @@ def notice_correct(*, notice: Notice, by, note: str, content: NoticeContent) -> 
         version=notice.version + 1,
         previous=notice,
         created_by=by,
-        correction_note=_text(note, NOTE_MAX, _("更正说明"), required=True),
+        correction_note=checked_text(note, NOTE_MAX, _("更正说明"), required=True),
     )
     snapshots = _apply_content(new, content)
     new.save()
@@ -342,132 +315,9 @@ def notice_correct(*, notice: Notice, by, note: str, content: NoticeContent) -> 
 
 @transaction.atomic
 def notice_delete_draft(*, notice: Notice, by) -> None:
-    _lock(notice)
-    if not permissions.can_compose(by, notice.organization):
+    lock_row(notice)
+    if not rules.can_compose(by, notice.organization):
         raise PermissionDenied
     if notice.status != Status.DRAFT:
         raise TransitionError(_("只有草稿可以删除"))
     notice.delete()
-
-
-# --- opinions ------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class OpinionContent:
-    text: str
-    name: str = ""
-    contact: str = ""
-
-
-@transaction.atomic
-def opinion_submit(
-    *,
-    organization: Organization,
-    content: OpinionContent,
-    address: str,
-    notice: Notice | None = None,
-    pledge: Pledge | None = None,
-) -> Opinion:
-    """意见箱: anyone, no login. Checked first, then counted against the address's hourly
-    limit, so a message that is refused for its content does not use up a try."""
-    text = _text(content.text, OPINION_MAX, _("意见内容"), required=True)
-    name = _text(content.name, NAME_MAX, _("称呼"))
-    contact = _text(content.contact, CONTACT_MAX, _("联系方式"))
-    if notice is not None and notice.organization_id != organization.pk:
-        raise TransitionError(_("公示不属于该党组织"))
-    if pledge is not None and pledge.owner_org_id != organization.pk:
-        raise TransitionError(_("承诺不属于该党组织"))
-    if rate_limited("opinion", address, limit=OPINION_RATE_LIMIT, seconds=3600):
-        raise TransitionError(
-            _("提交过于频繁：每小时最多提交 5 条意见，请稍后再试，您的内容已保留")
-        )
-    return Opinion.objects.create(
-        organization=organization,
-        notice=notice,
-        pledge=pledge,
-        text=text,
-        name=name,
-        contact=contact,
-    )
-
-
-def _moderated(opinion: Opinion, by) -> Opinion:
-    _lock(opinion)
-    if not permissions.can_moderate(by, opinion.organization):
-        raise PermissionDenied
-    return opinion
-
-
-def _stamp(opinion: Opinion, by, fields: list[str]) -> None:
-    opinion.moderated_by, opinion.moderated_at = by, timezone.now()
-    opinion.save(update_fields=[*fields, "moderated_by", "moderated_at"])
-
-
-@transaction.atomic
-def opinion_publish(*, opinion: Opinion, by, reply: str = "") -> Opinion:
-    """Publish the opinion, with an optional public reply (the reply may also be added or
-    changed later by publishing again)."""
-    _moderated(opinion, by)
-    if opinion.status not in (Opinion.Status.PENDING, Opinion.Status.PUBLISHED):
-        raise TransitionError(_("已私下答复或不予公开的意见不能再公开"))
-    opinion.public_reply = _text(reply, OPINION_MAX, _("公开答复"))
-    opinion.status = Opinion.Status.PUBLISHED
-    _stamp(opinion, by, ["status", "public_reply"])
-    _refresh_public(opinion.organization_id)
-    return opinion
-
-
-@transaction.atomic
-def opinion_answer(*, opinion: Opinion, by, answer: str) -> Opinion:
-    """Answer privately (through the contact given); the opinion stays unpublished."""
-    _moderated(opinion, by)
-    if opinion.status != Opinion.Status.PENDING:
-        raise TransitionError(_("只有待处理的意见可以私下答复"))
-    opinion.private_answer = _text(answer, OPINION_MAX, _("答复内容"), required=True)
-    opinion.status = Opinion.Status.ANSWERED
-    _stamp(opinion, by, ["status", "private_answer"])
-    return opinion
-
-
-@transaction.atomic
-def opinion_reject(*, opinion: Opinion, by, reason: str) -> Opinion:
-    _moderated(opinion, by)
-    if opinion.status != Opinion.Status.PENDING:
-        raise TransitionError(_("只有待处理的意见可以不予公开"))
-    opinion.reject_reason = _text(reason, REASON_MAX, _("不予公开原因"), required=True)
-    opinion.status = Opinion.Status.REJECTED
-    _stamp(opinion, by, ["status", "reject_reason"])
-    return opinion
-
-
-@dataclass(frozen=True)
-class RectificationContent:
-    problem: str
-    measures: str
-    responsible: str
-    deadline: datetime.date
-
-
-@transaction.atomic
-def opinion_to_rectification(*, opinion: Opinion, by, content: RectificationContent) -> Opinion:
-    """群众提出的问题纳入整改: a rectification item of the organization, followed to closure
-    like any other; a published opinion's page shows its progress."""
-    _moderated(opinion, by)
-    if opinion.rectification_item_id is not None:
-        raise TransitionError(_("该意见已纳入整改"))
-    if opinion.status == Opinion.Status.REJECTED:
-        raise TransitionError(_("不予公开的意见不能纳入整改"))
-    item = rectification_services.item_raise(
-        by=by,
-        organization=opinion.organization,
-        problem=_text(content.problem, OPINION_MAX, _("问题"), required=True),
-        measures=_text(content.measures, OPINION_MAX, _("整改措施"), required=True),
-        responsible=_text(content.responsible, 100, _("责任人"), required=True),
-        deadline=content.deadline,
-        remark=_("群众意见 #%(n)d") % {"n": opinion.pk},
-    )
-    opinion.rectification_item = item
-    opinion.save(update_fields=["rectification_item"])
-    _refresh_public(opinion.organization_id)
-    return opinion

@@ -17,15 +17,17 @@ from core.errors import TransitionError
 from core.moves import move_on, reported, valid_or_refuse
 from pledges.models import Organization, Pledge
 
-from .. import compose, permissions, selectors, services
-from ..forms import CorrectionForm, NoticeForm, PeriodForm, ReasonForm
+from ..forms.notice import CorrectionForm, NoticeForm, PeriodForm, ReasonForm
 from ..models import Notice
+from ..rules import notice as rules
+from ..selectors import notice as selectors
+from ..services import notice as services
 
 PAGE_SIZE = 20
 
 
 @login_required
-def home(request: HttpRequest) -> HttpResponse:
+def notice_list(request: HttpRequest) -> HttpResponse:
     user = request.user
     notices = selectors.notices_for(user).order_by("-created_at", "-id")
     status = request.GET.get("status", "")
@@ -34,7 +36,7 @@ def home(request: HttpRequest) -> HttpResponse:
     page = Paginator(notices, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
-        "publicity/manage_home.html",
+        "publicity/notice_list.html",
         {
             "page": page,
             "status": status,
@@ -78,16 +80,16 @@ def _saved(form, save) -> Notice | None:
 
 
 @login_required
-def compose_view(request: HttpRequest, pk: int) -> HttpResponse:
+def notice_compose(request: HttpRequest, pk: int) -> HttpResponse:
     org = get_visible_or_404(Organization, request.user, pk)
-    if not permissions.can_compose(request.user, org):
+    if not rules.can_compose(request.user, org):
         raise PermissionDenied
     kind, year, month = _period(request)
-    candidates = compose.candidates(org, kind, year, month)
+    candidates = selectors.candidates(org, kind, year, month)
     form = NoticeForm(
         request.POST or None,
         candidates=candidates,
-        initial={"title": compose.default_title(org, kind, year, month)},
+        initial={"title": selectors.default_title(org, kind, year, month)},
     )
     if request.method == "POST" and form.is_valid():
         notice = _saved(
@@ -106,7 +108,7 @@ def compose_view(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect(notice)
     return render(
         request,
-        "publicity/manage_compose.html",
+        "publicity/notice_compose.html",
         {
             "org": org,
             "form": form,
@@ -121,7 +123,7 @@ def compose_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _composable_notice(request: HttpRequest, pk: int) -> Notice:
     notice = get_visible_or_404(Notice.objects.select_related("organization"), request.user, pk)
-    if not permissions.can_compose(request.user, notice.organization):
+    if not rules.can_compose(request.user, notice.organization):
         raise PermissionDenied
     return notice
 
@@ -129,7 +131,7 @@ def _composable_notice(request: HttpRequest, pk: int) -> Notice:
 def _rewrite_page(request: HttpRequest, notice: Notice, form_class, starts_on, save, done: str):
     """The compose form over an existing notice (edit, or correct a published one): its
     content filled in, starting no earlier than `starts_on`."""
-    candidates = compose.candidates(notice.organization, notice.kind, notice.year, notice.month)
+    candidates = selectors.candidates(notice.organization, notice.kind, notice.year, notice.month)
     today = timezone.localdate()
     initial = {
         "title": notice.title,
@@ -147,7 +149,7 @@ def _rewrite_page(request: HttpRequest, notice: Notice, form_class, starts_on, s
             return redirect(saved)
     return render(
         request,
-        "publicity/manage_compose.html",
+        "publicity/notice_compose.html",
         {
             "org": notice.organization,
             "form": form,
@@ -192,7 +194,7 @@ def notice_correct(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def notice_manage(request: HttpRequest, pk: int) -> HttpResponse:
+def notice_detail(request: HttpRequest, pk: int) -> HttpResponse:
     notice = get_visible_or_404(
         Notice.objects.select_related(
             "organization", "created_by", "submitted_by", "approved_by", "previous"
@@ -203,12 +205,12 @@ def notice_manage(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
     return render(
         request,
-        "publicity/manage_notice.html",
+        "publicity/notice_detail.html",
         {
             "notice": notice,
             "items": list(notice.items.all()),
-            "can_compose": permissions.can_compose(user, notice.organization),
-            "can_approve": permissions.can_approve(user, notice),
+            "can_compose": rules.can_compose(user, notice.organization),
+            "can_approve": rules.can_approve(user, notice),
             "has_next": Notice.objects.filter(previous=notice).first(),
             "breadcrumbs": notice.organization.breadcrumbs(),
             "breadcrumb_tail": notice.title,
@@ -250,15 +252,15 @@ def notice_withdraw(request: HttpRequest, notice: Notice) -> HttpResponse:
 
 
 @move_on(Notice)
-def notice_delete(request: HttpRequest, notice: Notice) -> HttpResponse:
+def notice_delete_draft(request: HttpRequest, notice: Notice) -> HttpResponse:
     with reported(request, _("草稿已删除")):
         services.notice_delete_draft(notice=notice, by=request.user)
-        return redirect("publicity:manage")
+        return redirect("publicity:notice_list")
     return redirect(notice)
 
 
 @move_on(Pledge.objects.select_related("owner_org"))
-def pledge_to_notice(request: HttpRequest, pledge: Pledge) -> HttpResponse:
+def notice_add_pledge(request: HttpRequest, pledge: Pledge) -> HttpResponse:
     """亮诺 one click: the pledge goes on the branch's next notice."""
     try:
         notice = services.notice_add_pledge(pledge=pledge, by=request.user)

@@ -12,15 +12,17 @@ from django.utils.translation import gettext as _
 from core.access import get_visible_or_404
 from core.moves import move_on, reported, valid_or_refuse
 
-from .. import selectors, services
-from ..forms import AnswerForm, PublishForm, ReasonForm, RectifyForm
+from ..forms.notice import ReasonForm
+from ..forms.opinion import AnswerForm, PublishForm, RectifyForm
 from ..models import Opinion
+from ..selectors import opinion as selectors
+from ..services import opinion as services
 
 PAGE_SIZE = 20
 
 
 @login_required
-def opinions(request: HttpRequest) -> HttpResponse:
+def opinion_list(request: HttpRequest) -> HttpResponse:
     qs = selectors.opinions_for(request.user).order_by("-created_at", "-id")
     status = request.GET.get("status", Opinion.Status.PENDING)
     if status in Opinion.Status.values:
@@ -28,17 +30,17 @@ def opinions(request: HttpRequest) -> HttpResponse:
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
-        "publicity/manage_opinions.html",
+        "publicity/opinion_list.html",
         {"page": page, "status": status, "statuses": Opinion.Status.choices},
     )
 
 
 @login_required
-def opinion_manage(request: HttpRequest, pk: int) -> HttpResponse:
+def opinion_detail(request: HttpRequest, pk: int) -> HttpResponse:
     opinion = get_visible_or_404(selectors.opinions_for(request.user), request.user, pk)
     return render(
         request,
-        "publicity/manage_opinion.html",
+        "publicity/opinion_detail.html",
         {
             "opinion": opinion,
             "publish_form": PublishForm(initial={"reply": opinion.public_reply}),

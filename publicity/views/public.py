@@ -3,40 +3,36 @@
 Every GET view is wrapped in `cached_page`: a hit answers from the cache without touching the
 database. The opinion box is the only POST; its page is cached and shared, so it carries no
 CSRF token (an anonymous form has no session for a forged request to ride on); the honeypot
-and the per-address limit protect it instead.
+and the per-address limit protect it instead. The Atom feed and the open-data JSON are here
+too; the posters and QR codes for the notice board are in `views/print.py`.
 """
 
 from __future__ import annotations
 
+import datetime
+
+from django.contrib.syndication.views import Feed
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.feedgenerator import Atom1Feed
+from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from core.errors import TransitionError
 from pledges.models import Organization
 
-from . import selectors, services
-from .cache import cached_page
-from .forms import OpinionForm
-from .models import Notice
-from .qr import qr_inline, qr_svg
+from ..cache import cached_page
+from ..forms.opinion import OpinionForm
+from ..models import Notice
+from ..selectors import public as selectors
+from ..services import opinion as opinion_services
 
-
-def _org(org_pk: int) -> Organization:
-    org = selectors.public_org(org_pk)
-    if org is None:
-        raise Http404
-    return org
-
-
-def _notice(org: Organization, pk: int) -> Notice:
-    notice = selectors.public_notice(org, pk)
-    if notice is None:
-        raise Http404
-    return notice
+_org = selectors.public_org_or_404
+_notice = selectors.public_notice_or_404
 
 
 @cached_page
@@ -108,13 +104,13 @@ def opinion_submit(request: HttpRequest, org_pk: int) -> HttpResponse:
     form = OpinionForm(request.POST)
     target = _target(org, request.POST)
     if form.is_valid():
-        content = services.OpinionContent(
+        content = opinion_services.OpinionContent(
             text=form.cleaned_data["text"],
             name=form.cleaned_data["name"],
             contact=form.cleaned_data["contact"],
         )
         try:
-            services.opinion_submit(
+            opinion_services.opinion_submit(
                 organization=org,
                 content=content,
                 address=request.META.get("REMOTE_ADDR", ""),
@@ -135,45 +131,6 @@ def _target(org: Organization, post) -> dict:
         if raw.isdigit() and len(raw) < 12:
             target[name] = lookup(org, int(raw))
     return target
-
-
-@cached_page
-def org_qr(request: HttpRequest, org_pk: int) -> HttpResponse:
-    org = _org(org_pk)
-    url = request.build_absolute_uri(reverse("publicity:organization", args=[org.pk]))
-    return HttpResponse(qr_svg(url, title=org.name), content_type="image/svg+xml")
-
-
-@cached_page
-def notice_qr(request: HttpRequest, org_pk: int, pk: int) -> HttpResponse:
-    n = _notice(_org(org_pk), pk)
-    url = request.build_absolute_uri(n.public_url())
-    return HttpResponse(qr_svg(url, title=n.title), content_type="image/svg+xml")
-
-
-@cached_page
-def org_poster(request: HttpRequest, org_pk: int) -> HttpResponse:
-    """An A4 poster for the notice board: the organization's name and its QR code."""
-    org = _org(org_pk)
-    url = request.build_absolute_uri(reverse("publicity:organization", args=[org.pk]))
-    context = {"org": org, "url": url, "qr": qr_inline(url, scale=8)}
-    return render(request, "publicity/poster_org.html", context)
-
-
-@cached_page
-def notice_poster(request: HttpRequest, org_pk: int, pk: int) -> HttpResponse:
-    """The notice itself on one A4 sheet for the board, with its QR code."""
-    org = _org(org_pk)
-    n = _notice(org, pk)
-    url = request.build_absolute_uri(n.public_url())
-    context = {
-        "org": org,
-        "notice": n,
-        "items": selectors.notice_items(n),
-        "url": url,
-        "qr": qr_inline(url, scale=3),
-    }
-    return render(request, "publicity/poster_notice.html", context)
 
 
 def _notice_data(request: HttpRequest, n: Notice) -> dict:
@@ -210,3 +167,45 @@ def org_json(request: HttpRequest, org_pk: int) -> HttpResponse:
         "notices": [_notice_data(request, n) for n in selectors.live_notices_with_items(org)],
     }
     return JsonResponse(data, json_dumps_params={"ensure_ascii": False, "indent": 1})
+
+
+class OrganizationFeed(Feed):
+    """Each organization's live notices as an Atom feed (Django's syndication framework)."""
+
+    feed_type = Atom1Feed
+
+    def get_object(self, request, org_pk: int) -> Organization:
+        return selectors.public_org_or_404(org_pk)
+
+    def title(self, obj: Organization) -> str:
+        return _("%(org)s 公示") % {"org": obj.name}
+
+    def link(self, obj: Organization) -> str:
+        return reverse("publicity:organization", args=[obj.pk])
+
+    def subtitle(self, obj: Organization) -> str:
+        return _("一诺三评三公开：正在公示的内容")
+
+    def items(self, obj: Organization) -> list[Notice]:
+        return selectors.live_notices_with_items(obj)
+
+    def item_title(self, item: Notice) -> str:
+        return item.title
+
+    def item_description(self, item: Notice) -> str:
+        return render_to_string("publicity/_feed_item.html", {"notice": item})
+
+    def item_link(self, item: Notice) -> str:
+        return item.public_url()
+
+    def item_pubdate(self, item: Notice) -> datetime.datetime:
+        return timezone.make_aware(
+            datetime.datetime.combine(item.starts_on, datetime.time.min),
+            timezone.get_current_timezone(),
+        )
+
+    def item_updateddate(self, item: Notice) -> datetime.datetime:
+        return item.approved_at or self.item_pubdate(item)
+
+
+org_feed = cached_page(OrganizationFeed())

@@ -8,9 +8,9 @@ import pytest
 from django.utils import timezone
 
 from pledges.models import Pledge
-from publicity import services
-from publicity.compose import candidates
 from publicity.models import Opinion
+from publicity.selectors.notice import candidates
+from publicity.services import notice as notice_services
 from tests.browser.pages import login
 from tests.factories import PledgeFactory
 
@@ -44,12 +44,12 @@ def _pledges(w):
 def _live_notice(w):
     today = timezone.localdate()
     year = today.year
-    notice = services.notice_create(
+    notice = notice_services.notice_create(
         by=w.secretary,
         organization=w.branch,
         kind="pledges",
         year=year,
-        content=services.NoticeContent(
+        content=notice_services.NoticeContent(
             title="东街社区党支部亮诺公示",
             intro="公示期内欢迎监督。",
             starts_on=today,
@@ -57,8 +57,8 @@ def _live_notice(w):
             sources=[c.source for c in candidates(w.branch, "pledges", year)],
         ),
     )
-    services.notice_submit(notice=notice, by=w.secretary)
-    return services.notice_approve(notice=notice, by=w.office)
+    notice_services.notice_submit(notice=notice, by=w.secretary)
+    return notice_services.notice_approve(notice=notice, by=w.office)
 
 
 def _page_bytes(page) -> int:

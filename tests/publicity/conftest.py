@@ -8,12 +8,12 @@ from reviews.models import AnnualAssessment
 from reviews.services import assessment as evaluations
 from tests.factories import (
     MemberFactory,
+    branch_pledge,
     make_ended_evaluation,
     make_public_review,
     make_review_item,
+    today,
 )
-
-from .helpers import pledge, today
 
 S = Pledge.Status
 
@@ -32,13 +32,13 @@ def pub(world):
     internal review, an ended evaluation with 30 answers and a recorded annual grade."""
     w = world
     w.wang = MemberFactory(name="王五", organization=w.branch, phone="13912345678", id_card="")
-    w.published = pledge(w, S.PUBLISHED, "修缮社区活动室", member=w.member)
-    w.running = pledge(w, S.IN_PROGRESS, "帮扶困难群众")
-    w.closed = pledge(w, S.CLOSED, "清理小区垃圾")
-    w.unfulfilled = pledge(w, S.UNFULFILLED, "开办夜校")
-    w.draft = pledge(w, S.DRAFT, "草稿承诺不得公开")
-    w.submitted = pledge(w, S.SUBMITTED, "待审承诺不得公开")
-    w.returned = pledge(w, S.RETURNED, "退回承诺不得公开", return_reason="不具体")
+    w.published = branch_pledge(w, S.PUBLISHED, "修缮社区活动室", member=w.member)
+    w.running = branch_pledge(w, S.IN_PROGRESS, "帮扶困难群众")
+    w.closed = branch_pledge(w, S.CLOSED, "清理小区垃圾")
+    w.unfulfilled = branch_pledge(w, S.UNFULFILLED, "开办夜校")
+    w.draft = branch_pledge(w, S.DRAFT, "草稿承诺不得公开")
+    w.submitted = branch_pledge(w, S.SUBMITTED, "待审承诺不得公开")
+    w.returned = branch_pledge(w, S.RETURNED, "退回承诺不得公开", return_reason="不具体")
     w.record = ProgressRecord.objects.create(
         pledge=w.running,
         date=today(),

@@ -7,9 +7,8 @@ import re
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
-from publicity import services
-
-from .helpers import compose, publish
+from publicity.services import opinion as opinion_services
+from tests.factories import compose_notice, publish_notice
 
 # The admin has its own login page: a login page too. /healthz is the load balancer's probe: it
 # tells only whether the database, cache and broker answer.
@@ -49,11 +48,13 @@ def _open(url: str) -> bool:
 
 @pytest.fixture
 def everything(pub):
-    notice = publish(pub, compose(pub))
-    opinion = services.opinion_submit(
-        organization=pub.branch, content=services.OpinionContent(text="好"), address="1.2.3.4"
+    notice = publish_notice(pub, compose_notice(pub))
+    opinion = opinion_services.opinion_submit(
+        organization=pub.branch,
+        content=opinion_services.OpinionContent(text="好"),
+        address="1.2.3.4",
     )
-    services.opinion_publish(opinion=opinion, by=pub.secretary)
+    opinion_services.opinion_publish(opinion=opinion, by=pub.secretary)
     return pub, notice, opinion
 
 

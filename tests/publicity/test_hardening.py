@@ -6,23 +6,22 @@ from django.urls import reverse
 
 from core.errors import TransitionError
 from core.versions import StaleEdit
-from publicity import services
 from publicity.models import Notice
-
-from .helpers import compose, content
+from publicity.services import notice as notice_services
+from tests.factories import compose_notice, notice_content
 
 
 def test_it_refuses_the_older_of_two_notice_edits(pub):
-    notice = compose(pub)
+    notice = compose_notice(pub)
     seen = notice.edit_version
     sources = list(notice.items.values_list("source", flat=True))
-    services.notice_update(
-        notice=notice, by=pub.secretary, content=content(sources, title="书记改的标题"),
+    notice_services.notice_update(
+        notice=notice, by=pub.secretary, content=notice_content(sources, title="书记改的标题"),
         version=seen,
     )  # fmt: skip
     with pytest.raises(StaleEdit) as refused:
-        services.notice_update(
-            notice=notice, by=pub.office, content=content(sources, intro="办公室改的说明"),
+        notice_services.notice_update(
+            notice=notice, by=pub.office, content=notice_content(sources, intro="办公室改的说明"),
             version=seen,
         )  # fmt: skip
     assert "标题" in str(refused.value) and "公示说明" in str(refused.value)
@@ -31,13 +30,15 @@ def test_it_refuses_the_older_of_two_notice_edits(pub):
 
 
 def test_it_refuses_a_notice_edit_without_a_version(pub):
-    notice = compose(pub)
+    notice = compose_notice(pub)
     with pytest.raises(StaleEdit, match="缺少版本信息"):
-        services.notice_update(notice=notice, by=pub.secretary, content=content([]), version=None)
+        notice_services.notice_update(
+            notice=notice, by=pub.secretary, content=notice_content([]), version=None
+        )
 
 
 def test_it_carries_the_version_through_the_edit_page(pub, client):
-    notice = compose(pub)
+    notice = compose_notice(pub)
     client.force_login(pub.secretary)
     url = reverse("publicity:notice_edit", args=[notice.pk])
     page = client.get(url).content.decode()
@@ -57,7 +58,7 @@ def test_it_carries_the_version_through_the_edit_page(pub, client):
 
 
 def test_it_refuses_an_overlong_return_reason(pub):
-    notice = compose(pub)
-    services.notice_submit(notice=notice, by=pub.secretary)
+    notice = compose_notice(pub)
+    notice_services.notice_submit(notice=notice, by=pub.secretary)
     with pytest.raises(TransitionError, match="不能超过"):
-        services.notice_return(notice=notice, by=pub.office, reason="因" * 100_000)
+        notice_services.notice_return(notice=notice, by=pub.office, reason="因" * 100_000)

@@ -8,8 +8,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from core.errors import TransitionError
-from publicity import services
 from publicity.models import Opinion
+from publicity.services import opinion as opinion_services
 from reviews.models import Quarter, RectificationItem
 from reviews.selectors import dashboard as dash
 from reviews.services import rectification as review_services
@@ -24,8 +24,10 @@ def _post(client, w, **data):
 
 
 def _opinion(w, text="建议增加路灯"):
-    return services.opinion_submit(
-        organization=w.branch, content=services.OpinionContent(text=text), address="10.9.9.9"
+    return opinion_services.opinion_submit(
+        organization=w.branch,
+        content=opinion_services.OpinionContent(text=text),
+        address="10.9.9.9",
     )
 
 
@@ -99,7 +101,9 @@ def test_it_refuses_a_get_on_the_submit_address(client, pub):
 
 
 def test_it_publishes_with_a_public_reply(pub):
-    opinion = services.opinion_publish(opinion=_opinion(pub), by=pub.secretary, reply="已安排维修")
+    opinion = opinion_services.opinion_publish(
+        opinion=_opinion(pub), by=pub.secretary, reply="已安排维修"
+    )
     assert (opinion.status, opinion.public_reply, opinion.moderated_by) == (
         "published",
         "已安排维修",
@@ -108,14 +112,18 @@ def test_it_publishes_with_a_public_reply(pub):
 
 
 def test_it_answers_privately(pub):
-    opinion = services.opinion_answer(opinion=_opinion(pub), by=pub.office, answer="已电话联系")
+    opinion = opinion_services.opinion_answer(
+        opinion=_opinion(pub), by=pub.office, answer="已电话联系"
+    )
     assert opinion.status == "answered" and opinion not in Opinion.objects.public()
 
 
 def test_it_rejects_with_a_reason(pub):
     with pytest.raises(TransitionError):
-        services.opinion_reject(opinion=_opinion(pub), by=pub.secretary, reason="")
-    opinion = services.opinion_reject(opinion=_opinion(pub), by=pub.secretary, reason="重复")
+        opinion_services.opinion_reject(opinion=_opinion(pub), by=pub.secretary, reason="")
+    opinion = opinion_services.opinion_reject(
+        opinion=_opinion(pub), by=pub.secretary, reason="重复"
+    )
     assert opinion.status == "rejected"
 
 
@@ -125,15 +133,15 @@ def test_it_rejects_with_a_reason(pub):
 def test_it_refuses_moderation_by_a_stranger(pub, who):
     opinion = _opinion(pub)
     with pytest.raises(PermissionDenied):
-        services.opinion_publish(opinion=opinion, by=getattr(pub, who))
+        opinion_services.opinion_publish(opinion=opinion, by=getattr(pub, who))
     assert opinion not in Opinion.objects.visible_to(getattr(pub, who))
 
 
 def _rectify(w, opinion, by=None):
-    return services.opinion_to_rectification(
+    return opinion_services.opinion_to_rectification(
         opinion=opinion,
         by=by or w.secretary,
-        content=services.RectificationContent(
+        content=opinion_services.RectificationContent(
             problem="路灯损坏",
             measures="联系供电所更换",
             responsible="书记",
@@ -143,7 +151,7 @@ def _rectify(w, opinion, by=None):
 
 
 def test_it_turns_an_opinion_into_a_rectification_item_followed_to_closure(client, pub):
-    opinion = services.opinion_publish(opinion=_opinion(pub), by=pub.secretary)
+    opinion = opinion_services.opinion_publish(opinion=_opinion(pub), by=pub.secretary)
     opinion = _rectify(pub, opinion)
     item = opinion.rectification_item
     assert (item.organization, item.review, item.raised_by) == (pub.branch, None, pub.secretary)
@@ -165,8 +173,8 @@ def test_it_refuses_a_second_rectification_and_a_stranger(pub):
 
 
 def test_it_counts_opinions_and_replies_on_the_dashboard(pub):
-    services.opinion_publish(opinion=_opinion(pub), by=pub.secretary, reply="已答复")
-    services.opinion_answer(opinion=_opinion(pub), by=pub.secretary, answer="电话答复")
+    opinion_services.opinion_publish(opinion=_opinion(pub), by=pub.secretary, reply="已答复")
+    opinion_services.opinion_answer(opinion=_opinion(pub), by=pub.secretary, answer="电话答复")
     _rectify(pub, _opinion(pub))
     figures = {str(f.label): f.value for f in dash.dashboard(pub.town, Quarter.current()).extras}
     assert figures == {"群众意见": 3, "已公开意见": 1, "已答复意见": 2, "纳入整改": 1}

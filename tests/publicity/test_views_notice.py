@@ -8,14 +8,15 @@ from django.utils import timezone
 
 from pledges.models import Pledge
 from publicity.models import Notice
-
-from .helpers import compose, pledge, publish
+from tests.factories import branch_pledge, compose_notice, publish_notice
 
 TODAY = timezone.localdate()
 
 
 def _compose_post(client, w, sources):
-    url = reverse("publicity:compose", args=[w.branch.pk]) + f"?kind=pledges&year={TODAY.year}"
+    url = (
+        reverse("publicity:notice_compose", args=[w.branch.pk]) + f"?kind=pledges&year={TODAY.year}"
+    )
     return client.post(
         url,
         {
@@ -30,7 +31,7 @@ def _compose_post(client, w, sources):
 
 def test_it_composes_submits_approves_and_publishes_through_the_pages(client, pub):
     client.force_login(pub.secretary)
-    page = client.get(reverse("publicity:compose", args=[pub.branch.pk]) + "?kind=pledges")
+    page = client.get(reverse("publicity:notice_compose", args=[pub.branch.pk]) + "?kind=pledges")
     html = page.content.decode()
     assert "修缮社区活动室" in html and "checked" in html and "草稿承诺不得公开" not in html
     response = _compose_post(client, pub, [f"pledge:{pub.published.pk}"])
@@ -57,19 +58,21 @@ def test_it_keeps_the_form_on_a_refused_compose(client, pub):
 
 @pytest.mark.parametrize("who", ["other_secretary", "member_user", "stranger", "far_office"])
 def test_it_refuses_a_stranger_every_notice_page_and_move(client, pub, who):
-    notice = compose(pub)
+    notice = compose_notice(pub)
     client.force_login(getattr(pub, who))
     # A member sees his own branch but may not compose for it; to the others it is not there.
     refused = 403 if who == "member_user" else 404
-    assert client.get(reverse("publicity:compose", args=[pub.branch.pk])).status_code == refused
-    for name in ("notice_manage", "notice_edit", "notice_correct"):
+    assert (
+        client.get(reverse("publicity:notice_compose", args=[pub.branch.pk])).status_code == refused
+    )
+    for name in ("notice_detail", "notice_edit", "notice_correct"):
         assert client.get(reverse(f"publicity:{name}", args=[notice.pk])).status_code == 404
     for name in (
         "notice_submit",
         "notice_approve",
         "notice_return",
         "notice_withdraw",
-        "notice_delete",
+        "notice_delete_draft",
     ):
         response = client.post(reverse(f"publicity:{name}", args=[notice.pk]), {"reason": "x"})
         assert response.status_code == 404
@@ -77,13 +80,13 @@ def test_it_refuses_a_stranger_every_notice_page_and_move(client, pub, who):
 
 
 def test_it_refuses_a_get_on_a_move(client, pub):
-    notice = compose(pub)
+    notice = compose_notice(pub)
     client.force_login(pub.secretary)
     assert client.get(reverse("publicity:notice_submit", args=[notice.pk])).status_code == 405
 
 
 def test_it_withdraws_through_the_page_with_a_reason(client, pub):
-    notice = publish(pub, compose(pub))
+    notice = publish_notice(pub, compose_notice(pub))
     client.force_login(pub.secretary)
     client.post(reverse("publicity:notice_withdraw", args=[notice.pk]), {"reason": ""})
     assert Notice.objects.get().status == "approved"
@@ -94,8 +97,8 @@ def test_it_withdraws_through_the_page_with_a_reason(client, pub):
 def test_it_puts_a_pledge_on_the_next_notice_from_the_pledge_page(client, pub):
     client.force_login(pub.secretary)
     html = client.get(reverse("pledges:pledge", args=[pub.published.pk])).content.decode()
-    assert reverse("publicity:pledge_to_notice", args=[pub.published.pk]) in html
-    response = client.post(reverse("publicity:pledge_to_notice", args=[pub.published.pk]))
+    assert reverse("publicity:notice_add_pledge", args=[pub.published.pk]) in html
+    response = client.post(reverse("publicity:notice_add_pledge", args=[pub.published.pk]))
     notice = Notice.objects.get()
     assert response.url == notice.get_absolute_url()
     assert notice.items.get().source == f"pledge:{pub.published.pk}"
@@ -103,19 +106,19 @@ def test_it_puts_a_pledge_on_the_next_notice_from_the_pledge_page(client, pub):
 
 def test_it_refuses_one_click_to_a_stranger(client, pub):
     client.force_login(pub.other_secretary)
-    response = client.post(reverse("publicity:pledge_to_notice", args=[pub.published.pk]))
+    response = client.post(reverse("publicity:notice_add_pledge", args=[pub.published.pk]))
     assert response.status_code == 404 and not Notice.objects.exists()
 
 
 def test_it_lists_notices_in_a_fixed_number_of_queries(client, pub, django_assert_num_queries):
     client.force_login(pub.office)
-    url = reverse("publicity:manage")
-    compose(pub)
+    url = reverse("publicity:notice_list")
+    compose_notice(pub)
     client.get(url)
     with django_assert_num_queries(9):
         client.get(url)
     for _ in range(5):
-        compose(pub)
+        compose_notice(pub)
     with django_assert_num_queries(9):
         client.get(url)
 
@@ -124,28 +127,28 @@ def test_it_reads_a_notice_page_in_a_fixed_number_of_queries(
     client, pub, django_assert_num_queries
 ):
     client.force_login(pub.office)
-    one = compose(pub, sources=[f"pledge:{pub.published.pk}"])
-    many = compose(pub)
+    one = compose_notice(pub, sources=[f"pledge:{pub.published.pk}"])
+    many = compose_notice(pub)
     for notice in (one, many):
         client.get(notice.get_absolute_url())
         with django_assert_num_queries(8):
             client.get(notice.get_absolute_url())
 
 
-@pytest.mark.parametrize("page", ["compose", "notice_edit", "notice_correct"])
+@pytest.mark.parametrize("page", ["notice_compose", "notice_edit", "notice_correct"])
 def test_it_reads_each_compose_page_in_a_fixed_number_of_queries(
     client, pub, django_assert_num_queries, page
 ):
     """The form lists the organization's candidates: one more pledge costs nothing more."""
     client.force_login(pub.secretary)
-    notice = compose(pub)
+    notice = compose_notice(pub)
     if page == "notice_correct":
-        notice = publish(pub, notice)
-    pk = pub.branch.pk if page == "compose" else notice.pk
+        notice = publish_notice(pub, notice)
+    pk = pub.branch.pk if page == "notice_compose" else notice.pk
     url = reverse(f"publicity:{page}", args=[pk])
     queries = 7
     for _ in range(2):
         client.get(url)
         with django_assert_num_queries(queries):
             assert client.get(url).status_code == 200
-        pledge(pub, Pledge.Status.PUBLISHED, "再亮一诺")
+        branch_pledge(pub, Pledge.Status.PUBLISHED, "再亮一诺")

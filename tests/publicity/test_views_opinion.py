@@ -6,17 +6,17 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from publicity import services
 from publicity.models import Opinion
+from publicity.services import opinion as opinion_services
 
 TODAY = timezone.localdate()
 
 
 def _opinion(w, text="建议增加路灯"):
     # A fresh address each time: the hourly limit is not what these tests are about.
-    return services.opinion_submit(
+    return opinion_services.opinion_submit(
         organization=w.branch,
-        content=services.OpinionContent(text=text),
+        content=opinion_services.OpinionContent(text=text),
         address=f"10.9.9.{Opinion.objects.count()}",
     )
 
@@ -24,7 +24,7 @@ def _opinion(w, text="建议增加路灯"):
 def test_it_moderates_through_the_queue(client, pub):
     opinion = _opinion(pub)
     client.force_login(pub.secretary)
-    assert "建议增加路灯" in client.get(reverse("publicity:opinions")).content.decode()
+    assert "建议增加路灯" in client.get(reverse("publicity:opinion_list")).content.decode()
     client.post(reverse("publicity:opinion_publish", args=[opinion.pk]), {"reply": "已安排"})
     assert Opinion.objects.get().status == "published"
     client.post(
@@ -43,8 +43,8 @@ def test_it_moderates_through_the_queue(client, pub):
 def test_it_refuses_a_stranger_the_opinion_queue_and_moves(client, pub, who):
     opinion = _opinion(pub)
     client.force_login(getattr(pub, who))
-    assert "建议增加路灯" not in client.get(reverse("publicity:opinions")).content.decode()
-    assert client.get(reverse("publicity:opinion_manage", args=[opinion.pk])).status_code == 404
+    assert "建议增加路灯" not in client.get(reverse("publicity:opinion_list")).content.decode()
+    assert client.get(reverse("publicity:opinion_detail", args=[opinion.pk])).status_code == 404
     for name in ("opinion_publish", "opinion_answer", "opinion_reject", "opinion_to_rectification"):
         assert client.post(reverse(f"publicity:{name}", args=[opinion.pk]), {}).status_code == 404
     assert Opinion.objects.get().status == "pending"
@@ -52,7 +52,7 @@ def test_it_refuses_a_stranger_the_opinion_queue_and_moves(client, pub, who):
 
 def test_it_lists_opinions_in_a_fixed_number_of_queries(client, pub, django_assert_num_queries):
     client.force_login(pub.office)
-    url = reverse("publicity:opinions")
+    url = reverse("publicity:opinion_list")
     _opinion(pub)
     client.get(url)
     with django_assert_num_queries(6):
@@ -69,7 +69,7 @@ def test_it_reads_an_opinion_page_in_a_fixed_number_of_queries(
     client.force_login(pub.office)
     for n in (1, 5):
         opinion = [_opinion(pub, text=f"意见{n}-{i}") for i in range(n)][-1]
-        url = reverse("publicity:opinion_manage", args=[opinion.pk])
+        url = reverse("publicity:opinion_detail", args=[opinion.pk])
         client.get(url)
         with django_assert_num_queries(5):
             assert client.get(url).status_code == 200

@@ -4,35 +4,38 @@ import pytest
 from django.core.cache import cache
 from django.urls import reverse
 
-from publicity import services
 from publicity.models import Opinion
-
-from .helpers import compose, publish
+from publicity.services import notice as notice_services
+from publicity.services import opinion as opinion_services
+from tests.factories import compose_notice, publish_notice
 
 
 def _published_everything(w):
     """A live notice of every kind, a published opinion and a pending one."""
     notices = [
-        publish(w, compose(w, kind=kind, month=w.record.date.month if kind == "progress" else None))
+        publish_notice(
+            w,
+            compose_notice(w, kind=kind, month=w.record.date.month if kind == "progress" else None),
+        )
         for kind in ("pledges", "progress", "closures", "reviews", "evaluations", "assessments")
     ]
-    published = services.opinion_submit(
+    published = opinion_services.opinion_submit(
         organization=w.branch,
-        content=services.OpinionContent(text="建议增加路灯", contact="13700001111"),
+        content=opinion_services.OpinionContent(text="建议增加路灯", contact="13700001111"),
         address="10.0.0.1",
     )
-    services.opinion_publish(opinion=published, by=w.secretary, reply="已列入计划")
-    services.opinion_submit(
+    opinion_services.opinion_publish(opinion=published, by=w.secretary, reply="已列入计划")
+    opinion_services.opinion_submit(
         organization=w.branch,
-        content=services.OpinionContent(text="未审核的意见不得公开"),
+        content=opinion_services.OpinionContent(text="未审核的意见不得公开"),
         address="10.0.0.2",
     )
-    rejected = services.opinion_submit(
+    rejected = opinion_services.opinion_submit(
         organization=w.branch,
-        content=services.OpinionContent(text="被拒绝的意见不得公开"),
+        content=opinion_services.OpinionContent(text="被拒绝的意见不得公开"),
         address="10.0.0.3",
     )
-    services.opinion_reject(opinion=rejected, by=w.secretary, reason="与本组织无关")
+    opinion_services.opinion_reject(opinion=rejected, by=w.secretary, reason="与本组织无关")
     return notices, published
 
 
@@ -42,16 +45,16 @@ def _public_urls(w, notices, opinion):
         reverse("publicity:index"),
         reverse("publicity:index") + "?q=东街",
         reverse("publicity:organization", args=[org]),
-        reverse("publicity:feed", args=[org]),
-        reverse("publicity:json", args=[org]),
-        reverse("publicity:org_poster", args=[org]),
+        reverse("publicity:org_feed", args=[org]),
+        reverse("publicity:org_json", args=[org]),
+        reverse("publicity:print_org_poster", args=[org]),
         reverse("publicity:opinion", args=[org, opinion.pk]),
         reverse("publicity:organization", args=[w.town.pk]),
     ]
     for n in notices:
         urls += [
             reverse("publicity:notice", args=[org, n.pk]),
-            reverse("publicity:notice_poster", args=[org, n.pk]),
+            reverse("publicity:print_notice_poster", args=[org, n.pk]),
         ]
     for p in (w.published, w.running, w.closed):
         urls.append(reverse("publicity:pledge", args=[org, p.pk]))
@@ -77,9 +80,9 @@ NEVER = [
 
 def test_it_never_publishes_what_must_not_be(client, pub):
     notices, opinion = _published_everything(pub)
-    compose(pub, title="草稿公示不得公开")
-    pending = compose(pub, kind="closures", title="待审公示不得公开")
-    services.notice_submit(notice=pending, by=pub.secretary)
+    compose_notice(pub, title="草稿公示不得公开")
+    pending = compose_notice(pub, kind="closures", title="待审公示不得公开")
+    notice_services.notice_submit(notice=pending, by=pub.secretary)
     seen = ""
     for url in _public_urls(pub, notices, opinion):
         response = client.get(url)
@@ -94,7 +97,7 @@ def test_it_never_publishes_what_must_not_be(client, pub):
 
 @pytest.mark.parametrize("status", ["draft", "submitted", "returned"])
 def test_it_answers_404_for_a_notice_not_approved(client, pub, status):
-    notice = compose(pub)
+    notice = compose_notice(pub)
     notice.status = status
     notice.save()
     url = reverse("publicity:notice", args=[pub.branch.pk, notice.pk])
@@ -106,28 +109,30 @@ def test_it_answers_404_for_an_unpublished_pledge_and_opinion(client, pub):
         client.get(reverse("publicity:pledge", args=[pub.branch.pk, pub.draft.pk])).status_code
         == 404
     )
-    pending = services.opinion_submit(
-        organization=pub.branch, content=services.OpinionContent(text="x"), address="1.1.1.1"
+    pending = opinion_services.opinion_submit(
+        organization=pub.branch,
+        content=opinion_services.OpinionContent(text="x"),
+        address="1.1.1.1",
     )
     url = reverse("publicity:opinion", args=[pub.branch.pk, pending.pk])
     assert client.get(url).status_code == 404
 
 
 def test_it_shows_a_withdrawn_notice_as_withdrawn_without_its_content(client, pub):
-    notice = publish(pub, compose(pub))
-    services.notice_withdraw(notice=notice, by=pub.secretary, reason="事项名称有误")
+    notice = publish_notice(pub, compose_notice(pub))
+    notice_services.notice_withdraw(notice=notice, by=pub.secretary, reason="事项名称有误")
     html = client.get(notice.public_url()).content.decode()
     assert "事项名称有误" in html and "撤回原因" in html
     assert "修缮社区活动室" not in html
 
 
 def test_it_shows_both_versions_of_a_corrected_notice(client, pub):
-    old = publish(pub, compose(pub))
-    new = services.notice_correct(
+    old = publish_notice(pub, compose_notice(pub))
+    new = notice_services.notice_correct(
         notice=old,
         by=pub.secretary,
         note="补充一项承诺",
-        content=services.NoticeContent(
+        content=notice_services.NoticeContent(
             title=old.title,
             intro="",
             starts_on=old.starts_on,
@@ -135,7 +140,7 @@ def test_it_shows_both_versions_of_a_corrected_notice(client, pub):
             sources=[f"pledge:{pub.published.pk}"],
         ),
     )
-    publish(pub, new)
+    publish_notice(pub, new)
     old_html = client.get(old.public_url()).content.decode()
     new_html = client.get(new.public_url()).content.decode()
     assert "本公示已更正" in old_html and new.public_url() in old_html
@@ -145,7 +150,7 @@ def test_it_shows_both_versions_of_a_corrected_notice(client, pub):
 def test_it_refreshes_the_org_page_when_a_notice_is_approved(client, pub):
     url = reverse("publicity:organization", args=[pub.branch.pk])
     assert "东街社区党支部亮诺公示" not in client.get(url).content.decode()
-    publish(pub, compose(pub))
+    publish_notice(pub, compose_notice(pub))
     assert "东街社区党支部亮诺公示" in client.get(url).content.decode()
 
 
@@ -178,7 +183,7 @@ ORG_PAGE_QUERIES = 12
 
 def test_it_reads_the_org_page_in_a_fixed_number_of_queries(client, pub, django_assert_num_queries):
     url = reverse("publicity:organization", args=[pub.branch.pk])
-    publish(pub, compose(pub))
+    publish_notice(pub, compose_notice(pub))
     _count(client, url, django_assert_num_queries, ORG_PAGE_QUERIES)
     for _ in range(5):
         _published_everything(pub)
@@ -188,13 +193,13 @@ def test_it_reads_the_org_page_in_a_fixed_number_of_queries(client, pub, django_
 def test_it_reads_a_notice_page_in_a_fixed_number_of_queries(
     client, pub, django_assert_num_queries
 ):
-    one = publish(pub, compose(pub, sources=[f"pledge:{pub.published.pk}"]))
-    many = publish(pub, compose(pub))
+    one = publish_notice(pub, compose_notice(pub, sources=[f"pledge:{pub.published.pk}"]))
+    many = publish_notice(pub, compose_notice(pub))
     for notice in (one, many):
         _count(client, notice.public_url(), django_assert_num_queries, 5)
         _count(
             client,
-            reverse("publicity:notice_poster", args=[pub.branch.pk, notice.pk]),
+            reverse("publicity:print_notice_poster", args=[pub.branch.pk, notice.pk]),
             django_assert_num_queries,
             3,
         )
@@ -202,16 +207,16 @@ def test_it_reads_a_notice_page_in_a_fixed_number_of_queries(
 
 @pytest.mark.parametrize(
     ("name", "queries"),
-    [("feed", 3), ("json", 3), ("org_qr", 1), ("org_poster", 1)],
+    [("org_feed", 3), ("org_json", 3), ("org_qr", 1), ("print_org_poster", 1)],
 )
 def test_it_reads_the_open_data_in_a_fixed_number_of_queries(
     client, pub, django_assert_num_queries, name, queries
 ):
     url = reverse(f"publicity:{name}", args=[pub.branch.pk])
-    publish(pub, compose(pub, sources=[f"pledge:{pub.published.pk}"]))
+    publish_notice(pub, compose_notice(pub, sources=[f"pledge:{pub.published.pk}"]))
     _count(client, url, django_assert_num_queries, queries)
-    publish(pub, compose(pub, kind="reviews"))
-    publish(pub, compose(pub, kind="closures"))
+    publish_notice(pub, compose_notice(pub, kind="reviews"))
+    publish_notice(pub, compose_notice(pub, kind="closures"))
     _count(client, url, django_assert_num_queries, queries)
 
 
@@ -234,17 +239,17 @@ def test_it_reads_a_pledge_and_an_opinion_page_in_a_fixed_number_of_queries(
 
 
 def test_it_gives_the_live_notices_as_atom_and_json(client, pub):
-    notice = publish(pub, compose(pub))
-    feed = client.get(reverse("publicity:feed", args=[pub.branch.pk]))
+    notice = publish_notice(pub, compose_notice(pub))
+    feed = client.get(reverse("publicity:org_feed", args=[pub.branch.pk]))
     assert feed["Content-Type"].startswith("application/atom+xml")
     assert notice.title in feed.content.decode()
-    data = client.get(reverse("publicity:json", args=[pub.branch.pk])).json()
+    data = client.get(reverse("publicity:org_json", args=[pub.branch.pk])).json()
     assert data["notices"][0]["title"] == notice.title
     assert data["notices"][0]["items"]
 
 
 def test_it_draws_a_qr_code_of_the_public_address(client, pub):
-    notice = publish(pub, compose(pub))
+    notice = publish_notice(pub, compose_notice(pub))
     for url in (
         reverse("publicity:org_qr", args=[pub.branch.pk]),
         reverse("publicity:notice_qr", args=[pub.branch.pk, notice.pk]),

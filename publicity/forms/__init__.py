@@ -1,0 +1,1 @@
+"""Forms of publicity/, one module per sub-area."""

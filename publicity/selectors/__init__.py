@@ -1,0 +1,1 @@
+"""Reads of publicity/ that pages share, one module per sub-area."""

@@ -1,0 +1,1 @@
+"""State changes of publicity/, one module per sub-area: every write is one service here."""
