@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from pledges.models import Pledge
-from tests.factories import PledgeFactory
+from tests.factories import MemberFactory, PledgeFactory, UserFactory
 
 
 @pytest.fixture
@@ -63,6 +63,21 @@ def test_it_refuses_a_stranger_the_printouts(client, filed, who):
     client.force_login(getattr(filed, who))
     assert client.get(reverse("publicity:print_letter", args=[filed.branch.pk])).status_code == 404
     assert client.get(reverse("publicity:print_card", args=[filed.member.pk])).status_code == 404
+
+
+def test_it_refuses_a_fellow_member_another_members_card_but_shows_the_branch_letter(client, filed):
+    fellow = MemberFactory(organization=filed.branch, user=UserFactory(username="fellow"))
+    client.force_login(fellow.user)
+    assert client.get(reverse("publicity:print_card", args=[filed.member.pk])).status_code == 404
+    assert client.get(reverse("publicity:print_letter", args=[filed.branch.pk])).status_code == 200
+
+
+@pytest.mark.parametrize("year", ["abc", "1999", "99999999999999999999"])
+def test_it_prints_this_year_for_an_odd_year(client, filed, year):
+    client.force_login(filed.secretary)
+    url = reverse("publicity:print_letter", args=[filed.branch.pk])
+    html = client.get(url, {"year": year}).content.decode()
+    assert "建设便民服务站" in html
 
 
 def test_it_prints_my_pledges_with_measures_results_and_a_signature_line(client, filed):
