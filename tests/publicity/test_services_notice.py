@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from core.errors import TransitionError
 from core.security.models import SecurityEvent
+from core.versions import StaleEdit
 from publicity.models import Notice
 from publicity.services import notice as notice_services
 from reviews.models import AnnualAssessment
@@ -199,3 +200,39 @@ def test_it_logs_publication_and_withdrawal_under_the_organization(pub):
     lines = SecurityEvent.objects.filter(object_id=str(notice.pk)).order_by("id")
     assert [line.action for line in lines] == ["publish", "withdraw"]
     assert {line.org_path for line in lines} == {notice.organization.path}
+
+
+# --- lost updates and input limits (issue 9 §1) ----------------------------------------------
+
+
+def test_it_refuses_the_older_of_two_notice_edits(pub):
+    notice = compose_notice(pub)
+    seen = notice.edit_version
+    sources = list(notice.items.values_list("source", flat=True))
+    notice_services.notice_update(
+        notice=notice, by=pub.secretary, content=notice_content(sources, title="书记改的标题"),
+        version=seen,
+    )  # fmt: skip
+    with pytest.raises(StaleEdit) as refused:
+        notice_services.notice_update(
+            notice=notice, by=pub.office, content=notice_content(sources, intro="办公室改的说明"),
+            version=seen,
+        )  # fmt: skip
+    assert "标题" in str(refused.value) and "公示说明" in str(refused.value)
+    notice.refresh_from_db()
+    assert notice.title == "书记改的标题"
+
+
+def test_it_refuses_a_notice_edit_without_a_version(pub):
+    notice = compose_notice(pub)
+    with pytest.raises(StaleEdit, match="缺少版本信息"):
+        notice_services.notice_update(
+            notice=notice, by=pub.secretary, content=notice_content([]), version=None
+        )
+
+
+def test_it_refuses_an_overlong_return_reason(pub):
+    notice = compose_notice(pub)
+    notice_services.notice_submit(notice=notice, by=pub.secretary)
+    with pytest.raises(TransitionError, match="不能超过"):
+        notice_services.notice_return(notice=notice, by=pub.office, reason="因" * 100_000)

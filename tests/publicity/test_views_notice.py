@@ -152,3 +152,23 @@ def test_it_reads_each_compose_page_in_a_fixed_number_of_queries(
         with django_assert_num_queries(queries):
             assert client.get(url).status_code == 200
         branch_pledge(pub, Pledge.Status.PUBLISHED, "再亮一诺")
+
+
+def test_it_carries_the_version_through_the_edit_page(pub, client):
+    notice = compose_notice(pub)
+    client.force_login(pub.secretary)
+    url = reverse("publicity:notice_edit", args=[notice.pk])
+    page = client.get(url).content.decode()
+    assert f'name="version" value="{notice.edit_version}"' in page
+    data = {
+        "title": "新标题",
+        "intro": "",
+        "starts_on": notice.starts_on.isoformat(),
+        "ends_on": notice.ends_on.isoformat(),
+        "sources": list(notice.items.values_list("source", flat=True)),
+    }
+    response = client.post(url, data)
+    assert "缺少版本信息" in response.content.decode()
+    response = client.post(url, {**data, "version": notice.edit_version})
+    assert response.status_code == 302
+    assert Notice.objects.get(pk=notice.pk).title == "新标题"
