@@ -4,7 +4,8 @@ imports pledges."""
 
 from __future__ import annotations
 
-from pledges.roles import Roles, roles_of
+from pledges.models.position import roles_of
+from pledges.roles import Roles
 
 
 def office_paths(user) -> list[str] | None:

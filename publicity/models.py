@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from core.dates import validate_sane
 from core.versions import Versioned
 from pledges.models import Organization, Pledge
-from pledges.roles import roles_of
+from pledges.models.position import roles_of
 from reviews.models import RectificationItem
 
 NOTHING = Q(pk__in=[])

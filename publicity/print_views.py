@@ -9,7 +9,8 @@ from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
 from pledges.models import Member, Organization, Pledge
-from pledges.permissions import can_view_organization, roles_of
+from pledges.models.position import roles_of
+from pledges.rules.organization import can_view_organization
 
 
 def _year(request: HttpRequest) -> int:

@@ -19,7 +19,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from pledges.models import Member, Organization
-from pledges.roles import Roles, roles_of
+from pledges.models.position import roles_of
+from pledges.roles import Roles
 
 __all__ = [
     "Quarter",

@@ -16,7 +16,7 @@ from django.db.models.functions import Substr
 
 from pledges import counts
 from pledges.models import Organization
-from pledges.roles import roles_of
+from pledges.models.position import roles_of
 
 from ..models import (
     Quarter,

@@ -6,7 +6,7 @@ from django.http import Http404, HttpRequest
 
 from core.access import get_visible_or_404
 from pledges.models import Member, Organization
-from pledges.roles import roles_of
+from pledges.models.position import roles_of
 
 from ..models import (
     Quarter,

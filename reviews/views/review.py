@@ -15,7 +15,7 @@ from core.access import get_visible_or_404
 from core.errors import TransitionError
 from core.moves import move_on, reported
 from pledges.models import Organization
-from pledges.roles import roles_of
+from pledges.models.position import roles_of
 
 from ..forms.review import (
     AmendForm,
