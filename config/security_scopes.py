@@ -18,7 +18,7 @@ def office_paths(user) -> list[str] | None:
 def user_path(user) -> str:
     """A line about a user is filed under their highest position, else their branch."""
     roles = roles_of(user)
-    paths = roles.paths()
-    if paths:
-        return min(paths, key=len)
+    top = roles.top_position()
+    if top is not None:
+        return top.path
     return roles.member.organization.path if roles.member else ""

@@ -19,10 +19,8 @@ from django.utils.translation import gettext_lazy as _
 from core.dates import validate_sane
 from core.versions import Versioned
 from pledges.models import Organization, Pledge
-from pledges.models.position import roles_of
+from pledges.models.position import roles_of, visible_q
 from reviews.models import RectificationItem
-
-NOTHING = Q(pk__in=[])
 
 # The sources publish for 5–7 days; the default window is a week.
 DEFAULT_WINDOW_DAYS = 7
@@ -37,12 +35,7 @@ CONTACT_MAX = 100
 
 
 def _manage_q(user, lookup: str, kinds: tuple[str, ...] | None = None) -> Q:
-    if not getattr(user, "is_authenticated", False):
-        return NOTHING
-    if user.is_superuser:
-        return Q()
-    q = roles_of(user).subtree_q(lookup, kinds)
-    return q if q is not None else NOTHING
+    return visible_q(user, lambda roles: roles.within(lookup, kinds))
 
 
 class NoticeQuerySet(models.QuerySet):
