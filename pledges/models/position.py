@@ -97,7 +97,7 @@ class Member(models.Model):
     gender = models.CharField(_("性别"), max_length=10, choices=Gender.choices)
     kind = models.CharField(_("党员类别"), max_length=20, choices=Kind.choices)
     probationary = models.BooleanField(_("预备党员"), default=False)
-    # Personal data: shown only inside the member's own branch and to the office (see permissions).
+    # Personal data: only the member's own branch and the office see it (rules.organization).
     phone = models.CharField(_("联系电话"), max_length=20, blank=True)
     id_card = models.CharField(_("身份证号"), max_length=18, blank=True)
     user = models.OneToOneField(

@@ -1,5 +1,5 @@
 """Roster import: write the members (and logins) of a clean file, in one transaction; see
-pledges.roster for the file's shape and checks."""
+pledges.uploads.roster for the file's shape and checks."""
 
 from __future__ import annotations
 
