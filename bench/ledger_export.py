@@ -13,8 +13,8 @@ work done. Medians and the ratios are printed.
 
     .venv/bin/python bench/ledger_export.py [--rows 320000] [--rounds 3]
 
-With --db, the real ledger instead: `pledges.ledger.build` (the export's builder, reading the
-rows from the database given by DATABASE_URL, seeded with `seed_demo --scale city`) against the
+With --db, the real ledger instead: `pledges.ledgers.pledge.build` (the export's builder, reading
+the rows from the database given by DATABASE_URL, seeded with `seed_demo --scale city`) against the
 bare write-only workbook written from a Python list of the same rows, read by the same query
 before its clock starts (so "ours" also pays for the query, "bare" does not):
 
@@ -165,7 +165,7 @@ def db_child(which: str, org_id: int | None, period: str) -> None:
     from django.contrib.auth import get_user_model
     from django.utils import timezone
 
-    from pledges import ledger
+    from pledges.ledgers import pledge as ledger
     from pledges.models import Organization
 
     user = get_user_model().objects.filter(is_superuser=True).order_by("pk").first()

@@ -4,7 +4,8 @@ imports pledges."""
 
 from __future__ import annotations
 
-from pledges.roles import Roles, roles_of
+from pledges.models.position import roles_of
+from pledges.roles import Roles
 
 
 def office_paths(user) -> list[str] | None:
@@ -17,7 +18,7 @@ def office_paths(user) -> list[str] | None:
 def user_path(user) -> str:
     """A line about a user is filed under their highest position, else their branch."""
     roles = roles_of(user)
-    paths = roles.paths()
-    if paths:
-        return min(paths, key=len)
+    top = roles.top_position()
+    if top is not None:
+        return top.path
     return roles.member.organization.path if roles.member else ""

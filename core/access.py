@@ -9,9 +9,13 @@ from __future__ import annotations
 from typing import TypeVar
 
 from django.db import models
+from django.db.models import Q
 from django.http import Http404
 
 T = TypeVar("T", bound=models.Model)
+
+# The Q no row matches: what `visible_to` filters by for a user who may see nothing.
+NOTHING = Q(pk__in=[])
 
 # Larger than any id a bigint key can hold: the address is a 404, never a database error.
 MAX_PK = 2**63 - 1

@@ -8,7 +8,7 @@ from core.security.services import password_change_require
 
 from . import counts
 from .models import Member, Organization, Pledge, PledgeEvent, Position
-from .selectors import office_orgs, office_users
+from .selectors.office import office_orgs, office_users
 
 
 class ScopedAdmin(admin.ModelAdmin):

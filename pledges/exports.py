@@ -6,12 +6,13 @@ from django.utils.translation import gettext_lazy
 
 from core.exports.registry import register
 
-from . import ledger
+from .ledgers import pledge as ledger
+from .ledgers.params import clean_org_period, export_org, export_title
 
 
 def may_export_pledges(user, params: dict) -> bool:
     """Anyone who may see the organization: the rows are what he may see under it."""
-    return ledger.export_org(user, params) is not None
+    return export_org(user, params) is not None
 
 
 register(
@@ -19,6 +20,6 @@ register(
     ledger.build,
     label=gettext_lazy("承诺践诺台账"),
     permission=may_export_pledges,
-    clean=lambda params: ledger.clean_org_period(params, ("year",)),
-    title=lambda params: ledger.export_title(params, ledger.ledger_title),
+    clean=lambda params: clean_org_period(params, ("year",)),
+    title=lambda params: export_title(params, ledger.ledger_title),
 )

@@ -1,19 +1,26 @@
-"""A user's roles, read once per request: they come from Position rows (secretary, office,
-leader) and from the Member row linked to the login, never from a role field.
+"""A user's roles: the positions he holds (secretary, office, leader) and the Member row linked
+to his login, never a role field. Plain values and the questions every rule asks of them.
 
-This module imports no models, so every models module can build `visible_to` from it.
+This module imports no models: `pledges.models.position.roles_of` reads the rows and builds a
+`Roles`, so every layer (models included) may use these types without a circle.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import Any, NamedTuple
 
-from django.apps import apps
 from django.db.models import Q
 
-if TYPE_CHECKING:
-    from .models import Member, Organization
+from core.access import NOTHING
+
+
+class HeldPosition(NamedTuple):
+    """One position the user holds: where (organization path and id) and what (kind)."""
+
+    path: str
+    org_id: int
+    kind: str
 
 
 @dataclass
@@ -24,21 +31,39 @@ class Roles:
     OVERSIGHT_KINDS = ("office", "leader_contact", "leader_supervise")
 
     is_superuser: bool = False
-    # (organization path, organization id, kind) for every position the user holds.
-    positions: list[tuple[str, int, str]] = field(default_factory=list)
-    member: Member | None = None
+    positions: list[HeldPosition] = field(default_factory=list)
+    # The user's Member row (with its organization), if his login is linked to one.
+    member: Any = None
     # (organization id, organization name, position label) for the top bar and navigation.
     labels: list[tuple[int, str, str]] = field(default_factory=list)
 
+    def held(self, kinds: tuple[str, ...] | None = None) -> list[HeldPosition]:
+        return [p for p in self.positions if kinds is None or p.kind in kinds]
+
     def paths(self, kinds: tuple[str, ...] | None = None) -> list[str]:
-        return [p for p, _, k in self.positions if kinds is None or k in kinds]
+        return [p.path for p in self.held(kinds)]
 
     def org_ids(self, kinds: tuple[str, ...] | None = None) -> list[int]:
-        return [i for _, i, k in self.positions if kinds is None or k in kinds]
+        return [p.org_id for p in self.held(kinds)]
+
+    def top_position(self, kinds: tuple[str, ...] | None = None) -> HeldPosition | None:
+        """The user's topmost position of these kinds (the shortest path), if any: where his
+        pages start and where the security log files him."""
+        held = self.held(kinds)
+        return min(held, key=lambda p: len(p.path)) if held else None
+
+    def topmost_paths(self, kinds: tuple[str, ...] | None = None) -> list[str]:
+        """The paths of his positions of these kinds that lie under no other one, sorted."""
+        kept: list[str] = []
+        for path in sorted(set(self.paths(kinds))):
+            if not any(path.startswith(k) for k in kept):
+                kept.append(path)
+        return kept
 
     def subtree_q(self, lookup: str, kinds: tuple[str, ...] | None = None) -> Q | None:
         """A Q matching rows whose `lookup` path lies under any of the user's positions."""
-        paths = self._minimal(self.paths(kinds))
+        # Paths under another one are dropped: fewer OR terms in every query.
+        paths = self.topmost_paths(kinds)
         if not paths:
             return None
         q = Q()
@@ -46,22 +71,18 @@ class Roles:
             q |= Q(**{f"{lookup}__startswith": path})
         return q
 
-    @staticmethod
-    def _minimal(paths: list[str]) -> list[str]:
-        # Drop paths already covered by an ancestor path: fewer OR terms in every query.
-        kept: list[str] = []
-        for path in sorted(set(paths)):
-            if not any(path.startswith(k) for k in kept):
-                kept.append(path)
-        return kept
+    def within(self, lookup: str, kinds: tuple[str, ...] | None = None) -> Q:
+        """subtree_q, or NOTHING for a user without such a position."""
+        q = self.subtree_q(lookup, kinds)
+        return NOTHING if q is None else q
 
-    def covers(self, org: Organization, kinds: tuple[str, ...] | None = None) -> bool:
+    def covers(self, org, kinds: tuple[str, ...] | None = None) -> bool:
         """True if org is at or under one of the user's positions of these kinds."""
         if self.is_superuser:
             return True
         return any(org.path.startswith(p) for p in self.paths(kinds))
 
-    def covers_strictly(self, org: Organization, kinds: tuple[str, ...] | None = None) -> bool:
+    def covers_strictly(self, org, kinds: tuple[str, ...] | None = None) -> bool:
         """True if org is strictly under one of the user's positions (a higher organization)."""
         if self.is_superuser:
             return True
@@ -82,24 +103,3 @@ class Roles:
     @property
     def has_scope(self) -> bool:
         return self.is_superuser or bool(self.positions)
-
-
-def roles_of(user) -> Roles:
-    if not getattr(user, "is_authenticated", False):
-        return Roles()
-    cached = getattr(user, "_pledge_roles", None)
-    if cached is not None:
-        return cached
-    # Looked up through the app registry so that the models module can import this one.
-    Position = apps.get_model("pledges", "Position")
-    Member = apps.get_model("pledges", "Member")
-    rows = Position.objects.filter(user=user).values_list(
-        "organization__path", "organization_id", "kind", "organization__name"
-    )
-    kind_labels = dict(Position.Kind.choices)
-    positions = [(path, org_id, kind) for path, org_id, kind, _ in rows]
-    labels = [(org_id, name, str(kind_labels[kind])) for _, org_id, kind, name in rows]
-    member = Member.objects.select_related("organization").filter(user=user).first()
-    roles = Roles(is_superuser=user.is_superuser, positions=positions, member=member, labels=labels)
-    user._pledge_roles = roles
-    return roles

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from django.utils.translation import gettext_lazy
 
 from core.exports.registry import register
-from pledges.ledger import clean_org_period, export_org, export_title
+from pledges.ledgers.params import clean_org_period, export_org, export_title
 
 from .ledgers import assessment, mass_evaluation, rectification, review
 from .rules.assessment import can_view_assessment

@@ -8,8 +8,9 @@ import pytest
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 
-from pledges import permissions as pledge_rules
 from pledges.models import Position
+from pledges.rules import organization as organization_rules
+from pledges.rules import pledge as pledge_rules
 from publicity.models import Notice
 from publicity.rules import notice as publicity_rules
 from publicity.rules import opinion as opinion_rules
@@ -83,14 +84,14 @@ class Scene:
 def _checks(s: Scene):
     w = s.w
     return {
-        "view_organization": lambda u: pledge_rules.can_view_organization(u, w.branch),
+        "view_organization": lambda u: organization_rules.can_view_organization(u, w.branch),
         "edit_member_pledge": lambda u: pledge_rules.can_edit_pledge(u, s.member_pledge),
         "approve_member_pledge": lambda u: pledge_rules.can_approve_pledge(u, s.member_pledge),
         "approve_branch_pledge": lambda u: pledge_rules.can_approve_pledge(u, s.branch_pledge),
         "run_pledge": lambda u: pledge_rules.can_run_pledge(u, s.member_pledge),
         "record_progress": lambda u: pledge_rules.can_record_progress(u, s.member_pledge),
-        "import_roster": lambda u: pledge_rules.can_import_roster(u, w.branch),
-        "personal_data": lambda u: pledge_rules.can_see_personal_data(u, w.member),
+        "import_roster": lambda u: organization_rules.can_import_roster(u, w.branch),
+        "personal_data": lambda u: organization_rules.can_see_personal_data(u, w.member),
         "write_member_report": lambda u: self_evaluation.can_write_self_evaluation(
             u, member_subject(w.member)
         ),

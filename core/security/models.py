@@ -10,6 +10,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.access import NOTHING
+
 # Set only by `security_log_purge`: the one caller allowed to delete log rows.
 purging: ContextVar[bool] = ContextVar("security_log_purging", default=False)
 
@@ -31,7 +33,7 @@ class SecurityEventQuerySet(models.QuerySet):
         """Rows whose organization path lies under one of `prefixes`; None means every row."""
         if prefixes is None:
             return self
-        q = models.Q(pk__in=[])
+        q = NOTHING
         for prefix in prefixes:
             if prefix:
                 q |= models.Q(org_path__startswith=prefix)

@@ -12,8 +12,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .. import permissions
 from ..models import Member, Organization, Pledge, Position
+from ..rules.pledge import can_approve_pledge
 from ..services import pledge as services
 from ..services.office import office_staff_grant
 from ..services.progress import progress_add
@@ -330,7 +330,7 @@ class CountyBuilder:
 
     def keeper(self, org: Organization) -> User:
         """Who keeps the book: the branch's own secretary's login, else the office (a town's
-        secretary does not keep a branch's book: pledges.permissions.can_manage_organization)."""
+        secretary does not keep a branch's book: rules.organization.can_manage_organization)."""
         found = next((u for pk, u in self.secretary_of.items() if self._path(pk) == org.path), None)
         return found or self.users["office"]
 
@@ -382,7 +382,7 @@ class CountyBuilder:
 
     def approver(self, pledge: Pledge, keeper: User) -> User:
         for user in [keeper, *self.supervisors]:
-            if permissions.can_approve_pledge(user, pledge):
+            if can_approve_pledge(user, pledge):
                 return user
         raise RuntimeError(f"nobody can approve {pledge}")  # a bug in the spec, not in use
 

@@ -22,8 +22,8 @@ from core.middleware import has_control_chars
 from core.text import LONG_TEXT_MAX, REASON_MAX, TITLE_MAX, checked_text
 from core.versions import check_version
 
-from .. import permissions
 from ..models import Member, Organization, Pledge, PledgeEvent
+from ..rules import pledge as permissions
 
 Status = Pledge.Status
 Action = PledgeEvent.Action

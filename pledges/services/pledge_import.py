@@ -14,11 +14,17 @@ from core.security.models import SecurityEvent
 from core.security.services import security_log
 from core.xlsx_import import Checker, FileRefused, open_workbook, read_table
 
-from .. import permissions
 from ..models import Organization, Pledge
-from ..pledge_file import shape
-from ..pledge_file.checking import Owners, check_cells, check_rules, ledger_year, match_book
-from ..pledge_file.shape import PledgeImportResult, Row
+from ..rules import organization as permissions
+from ..uploads.pledge_import import shape
+from ..uploads.pledge_import.checking import (
+    Owners,
+    check_cells,
+    check_rules,
+    ledger_year,
+    match_book,
+)
+from ..uploads.pledge_import.shape import PledgeImportResult, Row
 from .pledge import pledge_create
 
 

@@ -17,8 +17,8 @@ from core.errors import TransitionError
 from core.locks import lock_row, lock_rows
 from core.text import LONG_TEXT_MAX, checked_text
 
-from .. import permissions
 from ..models import Evidence, Pledge, PledgeEvent, ProgressRecord
+from ..rules import pledge as permissions
 from .pledge import record_event, save_versioned
 
 Status = Pledge.Status

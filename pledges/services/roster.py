@@ -1,5 +1,5 @@
 """Roster import: write the members (and logins) of a clean file, in one transaction; see
-pledges.roster for the file's shape and checks."""
+pledges.uploads.roster for the file's shape and checks."""
 
 from __future__ import annotations
 
@@ -16,11 +16,19 @@ from core.security.models import SecurityEvent
 from core.security.services import passwords_change_require, security_log
 from core.xlsx_import import FileRefused, RowError
 
-from .. import counts, permissions
+from .. import counts
 from ..models import Member, Organization
-from ..roster.checking import OrgLookup, check_cells, check_duplicates
-from ..roster.reading import open_sheet, read_roster
-from ..roster.shape import MAX_LOGINS, MAX_ROWS, PASSWORD_ALPHABET, ImportResult, NewLogin, Row
+from ..rules.organization import can_import_roster
+from ..uploads.roster.checking import OrgLookup, check_cells, check_duplicates
+from ..uploads.roster.reading import open_sheet, read_roster
+from ..uploads.roster.shape import (
+    MAX_LOGINS,
+    MAX_ROWS,
+    PASSWORD_ALPHABET,
+    ImportResult,
+    NewLogin,
+    Row,
+)
 
 
 def _password() -> str:
@@ -32,7 +40,7 @@ def roster_import(
     *, org: Organization, by, file: UploadedFile, check_only: bool = False
 ) -> ImportResult:
     """Read, check every row, and write the members (and logins) only if nothing is wrong."""
-    if not permissions.can_import_roster(by, org):
+    if not can_import_roster(by, org):
         raise PermissionDenied
     result = ImportResult(check_only=check_only)
     try:

@@ -1,7 +1,7 @@
 from django import template
 
-from pledges import permissions
 from pledges.models import Pledge
+from pledges.rules.organization import can_view_organization
 
 register = template.Library()
 
@@ -9,7 +9,7 @@ register = template.Library()
 @register.filter
 def viewable_by(org, user) -> bool:
     """For breadcrumbs: link only the organizations this person may open (no queries)."""
-    return permissions.can_view_organization(user, org)
+    return can_view_organization(user, org)
 
 
 _LABELS = {name: Pledge._meta.get_field(name).verbose_name for name in Pledge.CONTENT_FIELDS}

@@ -16,9 +16,12 @@ from core.access import get_visible_or_404
 from core.dates import parse_year
 from core.errors import TransitionError
 
-from .. import permissions, selectors
-from ..forms import BulkForm, EntryFormSet, PeriodForm, entry_rows
+from ..forms.entry import EntryFormSet, PeriodForm, entry_rows
+from ..forms.pledge import BulkForm
 from ..models import Member, Organization, Pledge
+from ..rules.organization import can_manage_organization
+from ..rules.pledge import can_edit_pledge
+from ..selectors.pledge import bulk_targets, editable_pledges, ended_member_pledges
 from ..services.entry import entry_save
 from ..services.pledge import pledges_bulk
 from .shared import first_errors, safe_next
@@ -46,7 +49,7 @@ def _entry_initial(pledges: list[Pledge], member: Member | None) -> list[dict]:
 
 def _entry_done_url(request: HttpRequest, org: Organization, year: int) -> str:
     """A member goes back to his own pledges; whoever keeps the book, to the branch page."""
-    if not permissions.can_manage_organization(request.user, org):
+    if not can_manage_organization(request.user, org):
         return reverse("pledges:my_pledges")
     return f"{reverse('pledges:organization', args=[org.pk])}?year={year}"
 
@@ -84,7 +87,7 @@ def entry(request: HttpRequest, pk: int, member_pk: int | None = None) -> HttpRe
     org = get_visible_or_404(Organization, request.user, pk)
     members = Member.objects.filter(organization=org)
     member = get_visible_or_404(members, request.user, member_pk) if member_pk else None
-    if not permissions.can_edit_pledge(request.user, Pledge(owner_org=org, owner_member=member)):
+    if not can_edit_pledge(request.user, Pledge(owner_org=org, owner_member=member)):
         raise PermissionDenied
     year = parse_year(request.GET.get("year"))
     period = PeriodForm(request.POST or None, initial={"year": year, "half": 0})
@@ -95,9 +98,9 @@ def entry(request: HttpRequest, pk: int, member_pk: int | None = None) -> HttpRe
             if response is not None:
                 return response
     else:
-        existing = list(selectors.editable_pledges(org, member).filter(year=year))
+        existing = list(editable_pledges(org, member).filter(year=year))
         formset = EntryFormSet(initial=_entry_initial(existing, member))
-    others = selectors.ended_member_pledges(member)[:20] if member else []
+    others = ended_member_pledges(member)[:20] if member else []
     return render(
         request,
         "pledges/entry.html",
@@ -108,7 +111,7 @@ def entry(request: HttpRequest, pk: int, member_pk: int | None = None) -> HttpRe
             "formset": formset,
             "breadcrumbs": org.breadcrumbs(),
             "others": others,
-            "can_import": permissions.can_manage_organization(request.user, org),
+            "can_import": can_manage_organization(request.user, org),
         },
     )
 
@@ -122,7 +125,7 @@ def bulk(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         first_errors(request, form)
         return redirect(back)
-    pledges = selectors.bulk_targets(request.user, org, form.cleaned_data["pledges"])
+    pledges = bulk_targets(request.user, org, form.cleaned_data["pledges"])
     if not pledges:
         messages.warning(request, _("所选承诺不在您可处理的范围内"))
         return redirect(back)

@@ -11,10 +11,20 @@ from django.utils import timezone
 from core.access import get_visible_or_404
 from core.dates import parse_year
 
-from .. import guidance, permissions, selectors
-from ..forms import BulkForm, ProgressForm
+from .. import guidance
+from ..forms.pledge import BulkForm
+from ..forms.progress import ProgressForm
 from ..models import Organization, Pledge
-from ..roles import Roles, roles_of
+from ..models.position import roles_of
+from ..roles import Roles
+from ..rules.organization import can_manage_organization
+from ..selectors.organization import (
+    members_with_pledges,
+    members_without_pledges,
+    organization_pledges,
+    subtree_counts,
+)
+from ..selectors.pledge import awaiting_approval_below, member_pledges, overdue_pledges
 
 PAGE_SIZE = 20
 
@@ -26,11 +36,10 @@ def home(request: HttpRequest) -> HttpResponse:
     if roles.is_leader and not (roles.is_office or roles.is_secretary):
         # 谁联系、谁点评: a leader's work starts from the reviews he owes this quarter.
         return redirect("reviews:my_reviews")
-    if roles.positions:
-        oversight = [p for p in roles.positions if p[2] in roles.OVERSIGHT_KINDS]
-        # The highest organization the user looks after is the natural start.
-        path, org_id, _kind = min(oversight or roles.positions, key=lambda p: len(p[0]))
-        return redirect("pledges:organization", pk=org_id)
+    # The highest organization the user looks after is the natural start.
+    top = roles.top_position(roles.OVERSIGHT_KINDS) or roles.top_position()
+    if top is not None:
+        return redirect("pledges:organization", pk=top.org_id)
     if roles.member is not None:
         return redirect("pledges:my_pledges")
     if request.user.is_superuser:
@@ -44,19 +53,19 @@ def home(request: HttpRequest) -> HttpResponse:
 def organization(request: HttpRequest, pk: int) -> HttpResponse:
     org = get_visible_or_404(Organization, request.user, pk)
     user, year = request.user, parse_year(request.GET.get("year"))
-    can_manage = permissions.can_manage_organization(user, org)
-    counts, children = selectors.subtree_counts(user, org, year)
+    can_manage = can_manage_organization(user, org)
+    counts, children = subtree_counts(user, org, year)
     children_page = Paginator(children, PAGE_SIZE).get_page(request.GET.get("cpage"))
-    members_page = Paginator(selectors.members_with_pledges(user, org, year), PAGE_SIZE).get_page(
+    members_page = Paginator(members_with_pledges(user, org, year), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
     member_rows = [
         (m, guidance.guidance_for_member(m, m.year_pledges) if can_manage else [])
         for m in members_page
     ]
-    org_pledges = list(selectors.organization_pledges(user, org, year))
-    awaiting = list(selectors.awaiting_approval_below(user, org)[:50])
-    missing = selectors.members_without_pledges(org, year)
+    org_pledges = list(organization_pledges(user, org, year))
+    awaiting = list(awaiting_approval_below(user, org)[:50])
+    missing = members_without_pledges(org, year)
     context = {
         "org": org,
         "year": year,
@@ -77,7 +86,7 @@ def organization(request: HttpRequest, pk: int) -> HttpResponse:
         else [],
         "missing_count": missing.count(),
         "missing": missing[:50],
-        "overdue": selectors.overdue_pledges(user, org)[:20],
+        "overdue": overdue_pledges(user, org)[:20],
         "bulk_form": BulkForm(),
         "statuses": Pledge.Status.choices,
     }
@@ -89,7 +98,7 @@ def my_pledges(request: HttpRequest) -> HttpResponse:
     member = roles_of(request.user).member
     if member is None:
         return render(request, "pledges/no_role.html")
-    pledges = list(selectors.member_pledges(member))
+    pledges = list(member_pledges(member))
     this_year = [p for p in pledges if p.year == timezone.localdate().year]
     return render(
         request,

@@ -19,9 +19,10 @@ from core import once
 from core.access import get_visible_or_404
 from core.errors import TransitionError
 
-from .. import permissions, selectors
-from ..forms import RoundForm
+from ..forms.monthly_round import RoundForm
 from ..models import Organization
+from ..rules import organization as permissions
+from ..selectors import pledge as selectors
 from ..services.progress import progress_record_many
 
 

@@ -12,9 +12,11 @@ from django.utils.translation import gettext as _
 from core.errors import TransitionError
 from core.moves import reported
 
-from .. import permissions, selectors
-from ..forms import AmendForm, CloseForm, PledgeForm, ProgressForm, ReasonForm
+from ..forms.pledge import AmendForm, CloseForm, PledgeForm, ReasonForm
+from ..forms.progress import ProgressForm
 from ..models import Pledge
+from ..rules import pledge as rules
+from ..selectors.pledge import pledge_page
 from ..services import pledge as services
 from .shared import pledge_move, visible_pledge
 
@@ -26,17 +28,17 @@ def pledge_detail(request: HttpRequest, pk: int) -> HttpResponse:
     context = {
         "pledge": pledge,
         "breadcrumbs": pledge.owner_org.breadcrumbs(),
-        "can_edit": permissions.can_edit_pledge(user, pledge) and pledge.is_editable,
-        "can_approve": permissions.can_approve_pledge(user, pledge)
+        "can_edit": rules.can_edit_pledge(user, pledge) and pledge.is_editable,
+        "can_approve": rules.can_approve_pledge(user, pledge)
         and pledge.status == Pledge.Status.SUBMITTED,
-        "can_run": permissions.can_run_pledge(user, pledge),
-        "can_progress": permissions.can_record_progress(user, pledge)
+        "can_run": rules.can_run_pledge(user, pledge),
+        "can_progress": rules.can_record_progress(user, pledge)
         and pledge.status in Pledge.RUNNING_STATUSES,
         "progress_form": ProgressForm(),
         "close_form": CloseForm(),
         "reason_form": ReasonForm(),
         "carried_into": pledge.carried_into.first(),
-        **selectors.pledge_page(pledge),
+        **pledge_page(pledge),
     }
     return render(request, "pledges/pledge_detail.html", context)
 
@@ -65,7 +67,7 @@ def _content_page(request, pledge, *, form_class, title: str, done: str, save) -
 @login_required
 def pledge_edit(request: HttpRequest, pk: int) -> HttpResponse:
     pledge = visible_pledge(request, pk)
-    if not permissions.can_edit_pledge(request.user, pledge):
+    if not rules.can_edit_pledge(request.user, pledge):
         raise PermissionDenied
     if not pledge.is_editable:
         messages.warning(request, _("已提交或已审核的承诺不能直接修改；已亮诺的承诺请办理变更"))
@@ -87,7 +89,7 @@ def pledge_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def pledge_amend(request: HttpRequest, pk: int) -> HttpResponse:
     pledge = visible_pledge(request, pk)
-    if not permissions.can_run_pledge(request.user, pledge):
+    if not rules.can_run_pledge(request.user, pledge):
         raise PermissionDenied
     if pledge.status not in Pledge.RUNNING_STATUSES:
         messages.warning(request, _("只有已审核、已亮诺或践诺中的承诺可以办理变更"))

@@ -12,17 +12,17 @@ from core.access import get_visible_or_404
 from core.dates import parse_year
 from core.xlsx import xlsx_download
 
-from .. import permissions
-from ..forms import PledgeUploadForm
+from ..forms.pledge_import import PledgeUploadForm
 from ..models import Organization, Pledge
-from ..pledge_file import shape
-from ..pledge_file.template import template_title, write_template
+from ..rules.organization import can_manage_organization
 from ..services.pledge_import import pledges_import
+from ..uploads.pledge_import import shape
+from ..uploads.pledge_import.template import template_title, write_template
 
 
 def _managed_org(request: HttpRequest, pk: int) -> Organization:
     org = get_visible_or_404(Organization, request.user, pk)
-    if not permissions.can_manage_organization(request.user, org):
+    if not can_manage_organization(request.user, org):
         raise PermissionDenied
     return org
 

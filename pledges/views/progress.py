@@ -13,9 +13,9 @@ from core import once
 from core.access import get_visible_or_404
 from core.errors import TransitionError
 
-from .. import permissions
-from ..forms import ProgressForm
+from ..forms.progress import ProgressForm
 from ..models import Evidence
+from ..rules.pledge import can_record_progress
 from ..services.progress import progress_add as add_progress
 from .shared import first_errors, safe_next, visible_pledge
 
@@ -23,7 +23,7 @@ from .shared import first_errors, safe_next, visible_pledge
 @login_required
 def progress_add(request: HttpRequest, pk: int) -> HttpResponse:
     pledge = visible_pledge(request, pk)
-    if not permissions.can_record_progress(request.user, pledge):
+    if not can_record_progress(request.user, pledge):
         raise PermissionDenied
     form = ProgressForm(request.POST or None, request.FILES or None)
     back = safe_next(request, pledge.get_absolute_url())

@@ -12,17 +12,17 @@ from django.views.decorators.cache import never_cache
 from core.access import get_visible_or_404
 from core.xlsx import xlsx_download
 
-from .. import permissions
-from ..forms import RosterUploadForm
+from ..forms.roster import RosterUploadForm
 from ..models import Member, Organization
-from ..roster import shape
-from ..roster.template import write_template
+from ..rules.organization import can_import_roster
 from ..services.roster import roster_import as import_roster
+from ..uploads.roster import shape
+from ..uploads.roster.template import write_template
 
 
 def _importable_org(request: HttpRequest, pk: int) -> Organization:
     org = get_visible_or_404(Organization, request.user, pk)
-    if not permissions.can_import_roster(request.user, org):
+    if not can_import_roster(request.user, org):
         raise PermissionDenied
     return org
 

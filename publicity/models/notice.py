@@ -20,9 +20,7 @@ from core.dates import validate_sane
 from core.text import REASON_MAX, TITLE_MAX
 from core.versions import Versioned
 from pledges.models import Organization
-from pledges.roles import roles_of
-
-NOTHING = Q(pk__in=[])
+from pledges.models.position import visible_q
 
 # The sources publish for 5–7 days; the default window is a week.
 DEFAULT_WINDOW_DAYS = 7
@@ -32,12 +30,7 @@ NOTE_MAX = 1000
 
 
 def manage_q(user, lookup: str, kinds: tuple[str, ...] | None = None) -> Q:
-    if not getattr(user, "is_authenticated", False):
-        return NOTHING
-    if user.is_superuser:
-        return Q()
-    q = roles_of(user).subtree_q(lookup, kinds)
-    return q if q is not None else NOTHING
+    return visible_q(user, lambda roles: roles.within(lookup, kinds))
 
 
 class NoticeQuerySet(models.QuerySet):

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.text import REASON_MAX
 from pledges.models import Organization, Pledge
-from pledges.roles import roles_of
+from pledges.models.position import roles_of
 from reviews.models import RectificationItem
 
 from .notice import Notice, manage_q

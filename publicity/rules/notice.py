@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from pledges.models import Organization
-from pledges.roles import roles_of
+from pledges.models.position import roles_of
 
 from ..models import Notice
 

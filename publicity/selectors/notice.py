@@ -18,7 +18,7 @@ from django.db.models import Count, QuerySet
 from django.utils.translation import gettext as _
 
 from pledges.models import Organization, Pledge, ProgressRecord
-from pledges.roles import roles_of
+from pledges.models.position import roles_of
 from reviews.models import (
     MIN_RESPONSES,
     AnnualAssessment,

@@ -16,6 +16,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.access import NOTHING
 from pledges.models import Member, Organization, Position
 
 from ..models import (
@@ -309,7 +310,7 @@ def _seed_city(stdout) -> None:
 def reset_mass_evaluations(*, org_paths: list[str]) -> None:
     """`seed_demo --reset`: remove the evaluations and assessments under these organizations
     (they protect organizations and members), so the pledge book's reset can go ahead."""
-    q = Q(pk__in=[])
+    q = NOTHING
     for path in org_paths:
         q |= Q(organization__path__startswith=path)
     evaluations = MassEvaluation.objects.filter(q)

@@ -21,6 +21,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.access import NOTHING
 from pledges.demo import CITY_NAME, COUNTY_NAME
 from pledges.models import Member, Organization, Position
 
@@ -106,7 +107,7 @@ def _review_date(rng: random.Random, q: Quarter, today: datetime.date) -> dateti
 def reset_reviews(*, org_paths: list[str]) -> None:
     """Delete this module's kind of rows under the given organizations, in the order the
     protecting foreign keys need, so the pledge book's demo reset can go ahead."""
-    q = Q(pk__in=[])
+    q = NOTHING
     for path in org_paths:
         q |= Q(organization__path__startswith=path)
     SuggestionLetter.objects.filter(q).delete()

@@ -14,8 +14,8 @@ from django.utils.translation import gettext_lazy
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 
+from core.periods import Period, progress_of
 from core.xlsx import text_safe, write_ledger
-from pledges.ledger import Period, progress_of
 from pledges.models import Organization
 
 from ..models import MIN_RESPONSES, MassEvaluation, Satisfaction

@@ -19,8 +19,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from core.periods import Period, progress_of
 from core.xlsx import write_ledger
-from pledges.ledger import Period, progress_of
 from pledges.models import Organization
 
 from ..models import RectificationItem, Review, SubjectKind

@@ -24,7 +24,7 @@ from .rectification import (
 )
 from .review import Review, ReviewAmendment
 from .self_evaluation import SelfEvaluation
-from .subject import DUE_SOON_DAYS, NOTHING, Grade, Quarter, Subject, SubjectKind, subject_key_for
+from .subject import DUE_SOON_DAYS, Grade, Quarter, Subject, SubjectKind, subject_key_for
 
 __all__ = [
     "AnnualAssessment",
@@ -37,7 +37,6 @@ __all__ = [
     "MIN_RESPONSES",
     "MassEvaluation",
     "MemberRating",
-    "NOTHING",
     "NOT_ISSUED_Q",
     "Quarter",
     "RectificationEvent",

@@ -9,8 +9,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from pledges.models import Member, Organization
+from pledges.models.position import visible_q
 
-from .subject import Grade, subtree_q, visible_q
+from .subject import Grade, subtree_q
 
 __all__ = ["AnnualAssessment"]
 

@@ -13,10 +13,11 @@ from core.dates import validate_sane
 from core.text import bounded_text
 from core.versions import Versioned
 from pledges.models import Member, Organization, Pledge
+from pledges.models.position import visible_q
 from pledges.roles import Roles
 
 from .review import Review
-from .subject import subtree_q, visible_q
+from .subject import subtree_q
 
 __all__ = ["SuggestionLetter"]
 

@@ -14,8 +14,9 @@ from django.utils.translation import gettext_lazy as _
 from core.dates import validate_sane
 from core.text import bounded_text
 from pledges.models import Member, Organization
+from pledges.models.position import visible_q
 
-from .subject import subtree_q, visible_q
+from .subject import subtree_q
 
 __all__ = [
     "Satisfaction",

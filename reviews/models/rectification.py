@@ -15,10 +15,11 @@ from core.dates import validate_sane
 from core.files import EvidenceFile
 from core.text import REASON_MAX, bounded_text
 from core.versions import Versioned
+from pledges.models.position import visible_q
 from pledges.roles import Roles
 
 from .review import Review
-from .subject import SubjectFields, subtree_q, visible_q
+from .subject import SubjectFields, subtree_q
 
 __all__ = ["RectificationItem", "RectificationEvent", "RectificationEvidence", "NOT_ISSUED_Q"]
 

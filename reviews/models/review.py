@@ -12,10 +12,11 @@ from django.utils.translation import gettext_lazy as _
 from core.dates import validate_sane
 from core.text import REASON_MAX, bounded_text
 from core.versions import Versioned
+from pledges.models.position import visible_q
 from pledges.roles import Roles
 
 from .self_evaluation import SelfEvaluation
-from .subject import Grade, SubjectFields, SubjectKind, _subject_checks, subtree_q, visible_q
+from .subject import Grade, SubjectFields, SubjectKind, _subject_checks, subtree_q
 
 __all__ = ["Review", "ReviewAmendment"]
 

@@ -10,9 +10,10 @@ from django.utils.translation import gettext_lazy as _
 
 from core.text import bounded_text
 from core.versions import Versioned
+from pledges.models.position import visible_q
 from pledges.roles import Roles
 
-from .subject import SubjectFields, _subject_checks, visible_q
+from .subject import SubjectFields, _subject_checks
 
 __all__ = ["SelfEvaluation"]
 

@@ -10,7 +10,6 @@ names the subject in one column for unique constraints and for matching rows in 
 from __future__ import annotations
 
 import datetime
-from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.db import models
@@ -19,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from pledges.models import Member, Organization
-from pledges.roles import Roles, roles_of
+from pledges.roles import Roles
 
 __all__ = [
     "Quarter",
@@ -27,7 +26,6 @@ __all__ = [
     "Subject",
     "Grade",
     "DUE_SOON_DAYS",
-    "NOTHING",
     "subject_key_for",
 ]
 
@@ -37,23 +35,9 @@ __all__ = [
 DUE_SOON_DAYS = 15
 
 
-NOTHING = Q(pk__in=[])
-
-
-def visible_q(user, rows: Callable[[Roles], Q]) -> Q:
-    """The one shape of row access: nothing for an anonymous user, everything for a
-    superuser, else what `rows(roles)` says (roles read once per request)."""
-    if not getattr(user, "is_authenticated", False):
-        return NOTHING
-    if user.is_superuser:
-        return Q()
-    return rows(roles_of(user))
-
-
 def subtree_q(roles: Roles, lookup: str = "organization__path") -> Q:
     """Rows under any of the user's positions (NOTHING without one)."""
-    q = roles.subtree_q(lookup)
-    return NOTHING if q is None else q
+    return roles.within(lookup)
 
 
 @dataclass(frozen=True, order=True)

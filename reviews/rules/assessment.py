@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pledges.models import Member, Organization
-from pledges.roles import roles_of
+from pledges.models.position import roles_of
 
 
 def can_record_assessment(user, org: Organization, *, member: Member | None = None) -> bool:

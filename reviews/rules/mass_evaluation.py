@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pledges.models import Organization
-from pledges.roles import roles_of
+from pledges.models.position import roles_of
 
 
 def can_run_mass_evaluation(user, org: Organization) -> bool:

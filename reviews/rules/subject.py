@@ -10,7 +10,8 @@ each model's `visible_to`."""
 from __future__ import annotations
 
 from pledges.models import Organization
-from pledges.roles import Roles, roles_of
+from pledges.models.position import roles_of
+from pledges.roles import Roles
 
 from ..models import (
     Subject,

@@ -14,9 +14,10 @@ from django.db.models import (
 )
 from django.db.models.functions import Substr
 
+from core.access import NOTHING
 from pledges import counts
 from pledges.models import Organization
-from pledges.roles import roles_of
+from pledges.models.position import roles_of
 
 from ..models import (
     Quarter,
@@ -29,7 +30,7 @@ def items_for_subject_side(user) -> QuerySet[RectificationItem]:
     """Items the user has to work on: his own, his organizations', and (as the book keeper)
     those of his branch's members."""
     roles = roles_of(user)
-    q = Q(pk__in=[])
+    q = NOTHING
     if roles.member is not None:
         q |= Q(member=roles.member)
     sec_ids = roles.org_ids(roles.SECRETARY_KINDS)

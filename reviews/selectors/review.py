@@ -20,8 +20,8 @@ from django.utils.translation import gettext_lazy
 
 from pledges import counts
 from pledges.models import Member, Organization, Position
-from pledges.roles import roles_of
-from pledges.selectors import in_subtree
+from pledges.models.position import roles_of
+from pledges.selectors.organization import in_subtree
 
 from ..models import (
     Quarter,

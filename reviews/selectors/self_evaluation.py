@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from pledges.models import Organization, Pledge
-from pledges.roles import roles_of
+from pledges.models.position import roles_of
 
 from ..models import (
     Quarter,

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from core.access import get_visible_or_404
 from core.dates import parse_year, recent_years
 from pledges.models import Organization
-from pledges.roles import roles_of
+from pledges.models.position import roles_of
 
 from ..forms.assessment import AssessmentRowForm
 from ..rules import assessment as rules

@@ -6,7 +6,7 @@ from django.http import Http404, HttpRequest
 
 from core.access import get_visible_or_404
 from pledges.models import Member, Organization
-from pledges.roles import roles_of
+from pledges.models.position import roles_of
 
 from ..models import (
     Quarter,
@@ -42,10 +42,9 @@ def quarter_nav(quarter: Quarter) -> dict:
 
 def top_position(request: HttpRequest, kinds: tuple[str, ...]) -> int | None:
     """The highest organization the user holds one of these positions in."""
-    roles = roles_of(request.user)
-    held = [p for p in roles.positions if p[2] in kinds]
-    if held:
-        return min(held, key=lambda p: len(p[0]))[1]
+    top = roles_of(request.user).top_position(kinds)
+    if top is not None:
+        return top.org_id
     if request.user.is_superuser:
         root = Organization.get_first_root_node()
         return root.pk if root else None
@@ -55,8 +54,7 @@ def top_position(request: HttpRequest, kinds: tuple[str, ...]) -> int | None:
 def top_orgs(request: HttpRequest, kinds: tuple[str, ...]) -> list[Organization]:
     """The user's topmost organizations in these positions (none under another), by path:
     a leader linked to two towns gets a way to the second one from the first one's page."""
-    paths = sorted({path for path, _id, kind in roles_of(request.user).positions if kind in kinds})
-    tops = [p for p in paths if not any(p != q and p.startswith(q) for q in paths)]
+    tops = roles_of(request.user).topmost_paths(kinds)
     if len(tops) < 2:
         return []
     return list(Organization.objects.filter(path__in=tops).order_by("path"))

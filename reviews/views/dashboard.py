@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from core.access import get_visible_or_404
 from pledges.models import Organization
-from pledges.roles import roles_of
+from pledges.models.position import roles_of
 
 from ..charts.dashboard import trend_chart
 from ..models import (

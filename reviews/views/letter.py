@@ -16,7 +16,7 @@ from core.errors import TransitionError
 from core.moves import move_on, reported
 from core.versions import posted_version
 from pledges.models import Member, Organization
-from pledges.roles import roles_of
+from pledges.models.position import roles_of
 
 from ..forms.letter import LetterForm, LetterReplyForm
 from ..models import (

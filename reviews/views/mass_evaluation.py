@@ -22,7 +22,7 @@ from core.errors import TransitionError
 from core.moves import move_on, reported
 from core.xlsx import xlsx_download
 from pledges.models import Organization
-from pledges.roles import roles_of
+from pledges.models.position import roles_of
 
 from ..forms.mass_evaluation import (
     CodeEntryForm,

@@ -15,7 +15,7 @@ from core.access import get_visible_or_404
 from core.errors import TransitionError
 from core.moves import move_on, reported
 from pledges.models import Organization
-from pledges.roles import roles_of
+from pledges.models.position import roles_of
 
 from ..forms.review import (
     AmendForm,
@@ -66,9 +66,9 @@ def my_reviews(request: HttpRequest) -> HttpResponse:
 @login_required
 def office_home(request: HttpRequest) -> HttpResponse:
     roles = roles_of(request.user)
-    paths = roles.paths(roles.OFFICE_KINDS)
-    if paths:
-        org = Organization.objects.filter(path=min(paths, key=len)).first()
+    top = roles.top_position(roles.OFFICE_KINDS)
+    if top is not None:
+        org = Organization.objects.filter(pk=top.org_id).first()
     elif request.user.is_superuser:
         org = Organization.get_first_root_node()
     else:

@@ -7,8 +7,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from pledges import counts, selectors
+from pledges import counts
 from pledges.models import Member, Organization, Pledge, Position
+from pledges.selectors import organization as selectors
 from pledges.services import pledge as services
 from tests.factories import MemberFactory, PledgeFactory, UserFactory, make_org, make_position
 

@@ -11,10 +11,11 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from openpyxl import Workbook, load_workbook
 
-from pledges import ledger
+from core.periods import Period
+from pledges.ledgers import pledge as ledger
 from pledges.models import Pledge, PledgeEvent
-from pledges.pledge_file.shape import EXAMPLE_TITLE
 from pledges.services import pledge_import as service
+from pledges.uploads.pledge_import.shape import EXAMPLE_TITLE
 from tests.factories import MemberFactory
 
 YEAR = timezone.localdate().year
@@ -276,9 +277,7 @@ def exported(world, pledge_in):
     pledge_in("approved", world, member=False, title="组织自身的", deadline=END)
     MemberFactory(name="王五", organization=world.branch)
     out = io.BytesIO()
-    ledger.write_pledge_ledger(
-        out, user=world.secretary, org=world.branch, period=ledger.Period(YEAR)
-    )
+    ledger.write_pledge_ledger(out, user=world.secretary, org=world.branch, period=Period(YEAR))
     return out.getvalue()
 
 

@@ -13,8 +13,8 @@ from openpyxl import Workbook
 from core.security.models import PasswordChangeRequired, SecurityEvent
 from pledges import counts
 from pledges.models import Member, Organization
-from pledges.roster.checking import id_card_problem
-from pledges.roster.shape import EXAMPLE_NAME
+from pledges.uploads.roster.checking import id_card_problem
+from pledges.uploads.roster.shape import EXAMPLE_NAME
 from tests.factories import MemberFactory, UserFactory, make_org
 
 HEADER = ["姓名", "性别", "所在党组织", "党员类别", "预备党员", "联系电话", "身份证号", "登录账号"]
@@ -287,12 +287,12 @@ def test_it_refuses_too_many_rows(world, monkeypatch, roster_row, run_import):
 
 
 def test_it_refuses_a_file_too_large(world, monkeypatch, run_import, roster_row):
-    monkeypatch.setattr("pledges.roster.reading.MAX_BYTES", 100)
+    monkeypatch.setattr("pledges.uploads.roster.reading.MAX_BYTES", 100)
     assert_refused(world, run_import(world, [roster_row("王五")]), "文件超过")
 
 
 def test_it_refuses_a_zip_that_unpacks_too_large(world, monkeypatch, run_import, roster_row):
-    monkeypatch.setattr("pledges.roster.reading.MAX_UNPACKED_BYTES", 1000)
+    monkeypatch.setattr("pledges.uploads.roster.reading.MAX_UNPACKED_BYTES", 1000)
     assert_refused(world, run_import(world, [roster_row("王五")]), "表格内容过大")
 
 

@@ -9,7 +9,7 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from pledges.models import Pledge
-from pledges.pledge_file.shape import EXAMPLE_TITLE
+from pledges.uploads.pledge_import.shape import EXAMPLE_TITLE
 
 YEAR = timezone.localdate().year
 HEADER = ["承诺人", "类别", "承诺事项", "践诺措施", "完成时限", "预期效果"]

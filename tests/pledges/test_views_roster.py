@@ -7,7 +7,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from openpyxl import load_workbook
 
 from pledges.models import Member
-from pledges.roster.shape import EXAMPLE_NAME
+from pledges.uploads.roster.shape import EXAMPLE_NAME
 from tests.factories import MemberFactory
 
 HEADER = ["姓名", "性别", "所在党组织", "党员类别", "预备党员", "联系电话", "身份证号", "登录账号"]

@@ -8,7 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from openpyxl import load_workbook
 
-from pledges.roles import roles_of
+from pledges.models.position import roles_of
 from reviews.ledgers import review as ledger
 from reviews.models import Quarter
 from reviews.services import rectification as rectification_services

@@ -1,4 +1,5 @@
-"""承诺践诺台账 (pledges/ledger.py), exported as the pages start it: a POST, then the job's file."""
+"""承诺践诺台账 (pledges/ledgers/pledge.py), exported as the pages start it: a POST, then the
+job's file."""
 
 import datetime
 import io
@@ -10,9 +11,9 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from pledges import ledger
+from pledges.ledgers import pledge as ledger
 from pledges.models import Pledge, ProgressRecord
-from pledges.roles import roles_of
+from pledges.models.position import roles_of
 from tests.factories import MemberFactory, PledgeFactory
 
 TODAY = timezone.localdate()
@@ -263,17 +264,3 @@ def test_it_marks_overdue_items_and_formats_dates(sheet_for, book):
         elif row[4].value == "帮扶两户困难户":
             assert not row[9].font.b
             assert row[8].alignment.wrap_text
-
-
-@pytest.mark.parametrize(
-    ("raw", "code"),
-    [("2026", "2026"), ("2026h1", "2026H1"), (" 2026Q3 ", "2026Q3")],
-)
-def test_it_reads_the_three_kinds_of_period(raw, code):
-    assert ledger.Period.parse(raw).code == code
-
-
-@pytest.mark.parametrize("raw", ["2026H3", "2026Q5", "2026Q0", "20260", None, 2026, "2026\x00"])
-def test_it_refuses_a_malformed_period(raw):
-    with pytest.raises(ledger.TransitionError):
-        ledger.Period.parse(raw)

@@ -14,8 +14,8 @@ from django.utils.translation import gettext as _
 
 from core.xlsx_import import NO, YES, Checker, RowError
 
-from .. import permissions
-from ..models import Member, Organization
+from ...models import Member, Organization
+from ...rules.organization import can_import_roster
 from .shape import LAYOUT, Row
 
 ID_CARD_RE = re.compile(r"^\d{17}[\dX]$")
@@ -124,7 +124,7 @@ class OrgLookup:
                     "%(org)s下有 %(n)d 个名为“%(value)s”的党组织，无法确定，请分别在各自的页面导入"
                 ) % {"value": name, "org": self.org.name, "n": len(matches)}
             target = matches[0]
-        if not permissions.can_import_roster(self.by, target):
+        if not can_import_roster(self.by, target):
             return None, _("“%(value)s” 不在您的管理范围内") % {"value": target.name}
         if not target.is_branch_level:
             return None, _(

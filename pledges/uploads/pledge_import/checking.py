@@ -10,8 +10,8 @@ from django.utils.translation import gettext as _
 
 from core.xlsx_import import Checker, RowError
 
-from ..models import Member, Organization, Pledge
-from ..services.pledge import PledgeContent, content_problems
+from ...models import Member, Organization, Pledge
+from ...services.pledge import PledgeContent, content_problems
 from .shape import LEDGER, TEMPLATE, Row, parse_date
 
 LEDGER_YEAR_RE = re.compile(r"(\d{4})年度承诺践诺台账")

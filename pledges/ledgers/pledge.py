@@ -1,8 +1,7 @@
 """承诺践诺台账: the committee office's Excel ledger of a subtree's pledges for one year, built in
-the background (`pledges/exports.py` registers it), and the organization-and-period parameters
-every ledger export shares.
+the background (`pledges/exports.py` registers it).
 
-Rows come from `Pledge.objects.visible_to(user)` (through selectors.subtree_pledges) as plain
+Rows come from `Pledge.objects.visible_to(user)` (through selectors.pledge.subtree_pledges) as plain
 tuples from `values_list(...).iterator()`: one query whatever the size, no model instance per
 row (the latest progress record is a subquery column). The workbook is write-only, so rows go
 to disk as they are read and memory stays flat.
@@ -11,10 +10,7 @@ to disk as they are read and memory stays flat.
 from __future__ import annotations
 
 import datetime
-import re
 from collections import Counter
-from collections.abc import Callable
-from dataclasses import dataclass
 from typing import IO, Any
 
 from django.db.models import F, OuterRef, QuerySet, Subquery
@@ -22,12 +18,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from core.dates import FIRST_YEAR, LAST_YEAR
-from core.errors import TransitionError
+from core.periods import Period, progress_of
 from core.xlsx import write_ledger
 
-from . import selectors
-from .models import Organization, Pledge, ProgressRecord
+from ..models import Organization, Pledge, ProgressRecord
+from ..selectors.pledge import subtree_pledges
 
 # Header (msgid) and width in characters; the order is the ledger's column order.
 COLUMNS = (
@@ -66,87 +61,6 @@ FIELDS = (
 _KIND, _DEADLINE, _LATEST_DATE, _LATEST_TEXT, _STATUS = 2, 6, 7, 8, 9
 
 
-# ---- the parameters every ledger export takes: an organization and a period --------------
-
-_PERIOD_RE = re.compile(r"^(\d{4})(?:([HQ])([1-4]))?$")
-PERIOD_KINDS = ("year", "half", "quarter")
-
-
-@dataclass(frozen=True)
-class Period:
-    """A year, a half-year (2026H1) or a quarter (2026Q3) of a ledger."""
-
-    year: int
-    half: int | None = None
-    quarter: int | None = None
-
-    @classmethod
-    def parse(cls, raw: object, allow: tuple[str, ...] = PERIOD_KINDS) -> Period:
-        """'2026', '2026H1', '2026Q3' → Period; TransitionError (Chinese) otherwise."""
-        match = _PERIOD_RE.match(raw.strip().upper()) if isinstance(raw, str) else None
-        if match is None:
-            raise TransitionError(_("期间应写作 2026、2026H1 或 2026Q3"))
-        year, unit, number = int(match[1]), match[2], int(match[3] or 0)
-        if not FIRST_YEAR <= year <= LAST_YEAR:
-            raise TransitionError(_("年度超出范围"))
-        if unit == "H" and number > 2:
-            raise TransitionError(_("半年只能是 H1 或 H2"))
-        period = cls(year, number if unit == "H" else None, number if unit == "Q" else None)
-        if period.kind not in allow:
-            names = {"year": _("年度"), "half": _("半年"), "quarter": _("季度")}
-            raise TransitionError(
-                _("这份台账按%(kinds)s导出") % {"kinds": "、".join(names[k] for k in allow)}
-            )
-        return period
-
-    @property
-    def kind(self) -> str:
-        return "quarter" if self.quarter else "half" if self.half else "year"
-
-    @property
-    def code(self) -> str:
-        if self.quarter:
-            return f"{self.year}Q{self.quarter}"
-        return f"{self.year}H{self.half}" if self.half else str(self.year)
-
-    @property
-    def label(self) -> str:
-        if self.quarter:
-            return _("%(year)d年第%(q)d季度") % {"year": self.year, "q": self.quarter}
-        if self.half:
-            half = _("上半年") if self.half == 1 else _("下半年")
-            return _("%(year)d年%(half)s") % {"year": self.year, "half": half}
-        return _("%(year)d年度") % {"year": self.year}
-
-
-def clean_org_period(params: dict, allow: tuple[str, ...] = PERIOD_KINDS) -> dict:
-    """Posted {"org": "12", "period": "2026Q3"} → {"org": 12, "period": "2026Q3"}."""
-    raw = params.get("org")
-    raw = str(raw) if isinstance(raw, int) and not isinstance(raw, bool) else raw
-    # isascii: str.isdigit() also accepts '²' and other digits int() refuses.
-    if not (isinstance(raw, str) and raw.isascii() and raw.isdigit() and len(raw) <= 12):
-        raise TransitionError(_("请选择要导出的党组织"))
-    if not Organization.objects.filter(pk=int(raw)).exists():
-        raise TransitionError(_("没有这个党组织"))
-    return {"org": int(raw), "period": Period.parse(params.get("period"), allow).code}
-
-
-def export_org(user, params: dict) -> Organization | None:
-    """The organization of an export's params, if the user may see it."""
-    return Organization.objects.visible_to(user).filter(pk=params.get("org")).first()
-
-
-def export_title(params: dict, name: Callable[[Organization, Period], str]) -> str:
-    org = Organization.objects.get(pk=params["org"])
-    return name(org, Period.parse(params["period"]))
-
-
-def progress_of(progress: Callable[[int, int | None], object], total: int) -> Callable:
-    """write_ledger's progress(count) as the export's progress(done, total)."""
-    progress(0, total)
-    return lambda count: progress(count, total)
-
-
 # ---- 承诺践诺台账 --------------------------------------------------------------------------
 
 
@@ -158,7 +72,7 @@ def ledger_rows(user, org: Organization, year: int) -> QuerySet:
     """The ledger's rows as tuples of FIELDS, in tree order."""
     latest = ProgressRecord.objects.filter(pledge=OuterRef("pk")).order_by("-date", "-id")
     return (
-        selectors.subtree_pledges(user, org, year)
+        subtree_pledges(user, org, year)
         .annotate(
             latest_text=Subquery(latest.values("text")[:1]),
             latest_date=Subquery(latest.values("date")[:1]),

@@ -13,7 +13,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from core.xlsx_import import NO, YES
 
-from ..models import Member, Organization
+from ...models import Member, Organization
 from .shape import COLUMNS, EXAMPLE_NAME, MAX_ROWS
 
 

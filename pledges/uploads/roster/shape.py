@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy
 from core.xlsx_import import Column, Layout, Report
 from core.xlsx_import import Row as BaseRow
 
-from ..models import Member, Organization
+from ...models import Member, Organization
 
 MAX_BYTES = 5 * 1024 * 1024
 # A 5 MB zip can hide gigabytes of XML; real rosters of 5,000 rows are a few MB unpacked.

@@ -1,0 +1,1 @@
+"""Forms of pledges/, one module per sub-area."""

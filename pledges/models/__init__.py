@@ -1,0 +1,21 @@
+"""Models of pledges/, one module per sub-area (Django's app registry finds them here).
+
+position: Position and Member, the rows a user's roles come from, and `roles_of`;
+organization: the organization tree; pledge: Pledge and PledgeEvent; progress: ProgressRecord
+and Evidence.
+"""
+
+from .organization import Organization
+from .pledge import Pledge, PledgeEvent
+from .position import Member, Position
+from .progress import Evidence, ProgressRecord
+
+__all__ = [
+    "Evidence",
+    "Member",
+    "Organization",
+    "Pledge",
+    "PledgeEvent",
+    "Position",
+    "ProgressRecord",
+]

@@ -1,0 +1,56 @@
+"""践诺记实: progress records of a pledge and the evidence files attached to them."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from core.dates import validate_sane
+from core.files import EvidenceFile
+from core.text import bounded_text
+
+from .pledge import Pledge
+
+
+class ProgressRecord(models.Model):
+    """践诺记实: a dated account of what was done, with optional evidence files."""
+
+    pledge = models.ForeignKey(
+        Pledge, on_delete=models.CASCADE, related_name="progress_records", verbose_name=_("承诺")
+    )
+    date = models.DateField(_("日期"), validators=[validate_sane])
+    text = bounded_text(_("践诺情况"))
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("记录人"),
+    )
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["date", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.date} {self.text[:20]}"
+
+
+class EvidenceQuerySet(models.QuerySet):
+    def visible_to(self, user) -> EvidenceQuerySet:
+        return self.filter(record__pledge__in=Pledge.objects.visible_to(user))
+
+
+class Evidence(EvidenceFile):
+    record = models.ForeignKey(
+        ProgressRecord,
+        on_delete=models.CASCADE,
+        related_name="evidence",
+        verbose_name=_("所属记实"),
+    )
+
+    objects = EvidenceQuerySet.as_manager()
+
+    def get_absolute_url(self) -> str:
+        return reverse("pledges:evidence", args=[self.pk])

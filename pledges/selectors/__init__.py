@@ -1,0 +1,1 @@
+"""Reads of pledges/ for pages and ledgers, one module per sub-area."""

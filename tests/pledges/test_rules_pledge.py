@@ -1,0 +1,16 @@
+"""The pledge rules (pledges/rules/pledge.py): who may, and that a stranger may not."""
+
+from pledges.rules import pledge as rules
+
+
+def test_it_refuses_a_stranger_every_pledge_move(world, pledge_in):
+    pledge = pledge_in("submitted", world)
+    for rule in (
+        rules.can_edit_pledge,
+        rules.can_approve_pledge,
+        rules.can_run_pledge,
+        rules.can_record_progress,
+    ):
+        assert not rule(world.stranger, pledge), rule.__name__
+    assert not rules.is_owner(world.stranger, pledge)
+    assert rules.is_owner(world.member_user, pledge)
