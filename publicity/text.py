@@ -47,6 +47,16 @@ _NUMBER = re.compile(
 )
 
 
+# Where a number may stand in the text as typed: a run of ten or more digits (any script's, and
+# the superscript and circled ones), spaces, hyphens, dots, brackets, plus signs and X. Only
+# these short runs are folded and matched, so a long page costs one scan.
+_RUN = re.compile(
+    r"[\d(+\uff08\uff0b\u207d\u208d\u00b2\u00b3\u00b9\u2070-\u2089\u2460-\u2468\u24ea]"
+    r"[\d\s\-.()+Xx\u2010-\u2015\u2212\uff0d\ufe63\u2024\ufe52\uff0e\uff08\uff09\uff0b"
+    r"\uff38\uff58\u00b2\u00b3\u00b9\u2070-\u2089\u2460-\u2468\u24ea]{9,}"
+)
+
+
 def _marker() -> str:
     return _("〔号码已隐去〕")
 
@@ -58,19 +68,35 @@ def _fold(char: str) -> str:
     return folded if len(folded) == 1 else char
 
 
+@functools.lru_cache(maxsize=4096)
+def _numbers_in_run(run: str) -> tuple[tuple[int, int], ...]:
+    # Cached: the same dates and figures come back on every page.
+    folded = "".join(_fold(c) for c in run)
+    return tuple(match.span() for match in _NUMBER.finditer(folded))
+
+
+def _numbers(text: str):
+    """Where the numbers stand in `text`: (start, end) of each, matched on its NFKC form."""
+    for run in _RUN.finditer(text):
+        for start, end in _numbers_in_run(run.group()):
+            yield run.start() + start, run.start() + end
+
+
+def has_number(text: str) -> bool:
+    return next(_numbers(text), None) is not None
+
+
 def redact(text: str) -> str:
     """The text with every phone or ID-card number replaced by a marker."""
     if not text:
         return ""
     text = text.replace("\x00", "")
-    # Fast answer for the usual text: no number even in its compatibility form.
-    if not _NUMBER.search(unicodedata.normalize("NFKC", text)):
-        return text
-    folded = "".join(_fold(c) for c in text)
     parts, last = [], 0
-    for match in _NUMBER.finditer(folded):
-        parts += [text[last : match.start()], _marker()]
-        last = match.end()
+    for start, end in _numbers(text):
+        parts += [text[last:start], _marker()]
+        last = end
+    if not parts:
+        return text
     parts.append(text[last:])
     return "".join(parts)
 
@@ -104,7 +130,7 @@ def redact_markup(body: str) -> str:
         if i % 2 == 0:
             parts[i] = redact(part)  # text between tags
         elif part.startswith("<") and not part.startswith(("<!--", "<![CDATA[")):
-            if not part[1:].lower().startswith("textarea"):
+            if _RUN.search(part) and not part[1:].lower().startswith("textarea"):
                 parts[i] = _ATTRIBUTE.sub(_redact_attribute, part)
     return "".join(parts)
 
@@ -132,9 +158,7 @@ def redact_document(body: str, content_type: str) -> str:
     """`body` as it may be published, by its content type."""
     kind = content_type.split(";")[0].strip().lower()
     # Fast answer for the usual page: nothing that could be a number, even in markup.
-    if not _NUMBER.search(unicodedata.normalize("NFKC", body)) and not (
-        kind.endswith("json") and "\\u" in body
-    ):
+    if not has_number(body) and not (kind.endswith("json") and "\\u" in body):
         return body
     if kind.endswith("json"):
         try:
