@@ -4,6 +4,7 @@ whose sensitive information, and when)."""
 
 from __future__ import annotations
 
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
@@ -11,12 +12,15 @@ from django.utils.translation import gettext as _
 from core.security.models import SecurityEvent
 from core.security.services import security_log
 
+from .. import permissions
 from ..models import Member
 
 
 @transaction.atomic
 def member_id_card_read(*, member: Member, by, request: HttpRequest | None = None) -> str:
     """The full number, for a page that shows it; logged when there is one to show."""
+    if not permissions.can_read_id_card(by, member):
+        raise PermissionDenied
     if member.id_card:
         security_log(
             action=SecurityEvent.Action.PERSONAL_DATA_READ,

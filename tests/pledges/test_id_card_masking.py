@@ -4,6 +4,7 @@ ledger."""
 
 import pytest
 from django.contrib.auth.models import Permission
+from django.core.exceptions import PermissionDenied
 from django.template import Context, Template
 from django.utils import timezone
 
@@ -172,3 +173,16 @@ def test_it_never_writes_the_number_into_a_ledger(
     # The member's own rows are there (the evaluation and grade ledgers count by organization).
     assert kind in ("evaluation", "grades") or any("王五" in c for c in cells)
     assert not [c for c in cells if ID in c or MASKED in c or "110105" in c]
+
+
+def test_it_refuses_the_full_number_to_the_secretary_and_a_stranger(world, holder):
+    for user in (world.secretary, world.other_secretary, world.stranger):
+        with pytest.raises(PermissionDenied):
+            member_id_card_read(member=holder, by=user)
+    assert not SecurityEvent.objects.filter(action=READ).exists()
+
+
+def test_it_gives_the_member_his_own_number_and_logs_it(world):
+    own = MemberFactory(name="钱七", organization=world.branch, id_card=ID, user=UserFactory())
+    assert member_id_card_read(member=own, by=own.user) == ID
+    assert SecurityEvent.objects.filter(action=READ, user_pk=own.user.pk).count() == 1
