@@ -82,6 +82,8 @@ MIDDLEWARE = [
     "core.security.middleware.AccessLogMiddleware",
     "core.security.middleware.NoStoreMiddleware",
     "config.middleware.ChosenLanguageMiddleware",
+    # Outside the page cache: every public answer, cached or not, loses phone and ID numbers.
+    "publicity.text.PublicRedactionMiddleware",
     # Cached public pages (三公开) are answered here, before sessions and authentication.
     "publicity.cache.PublicCacheMiddleware",
     "django.middleware.common.CommonMiddleware",

@@ -8,7 +8,9 @@ from core.security.services import password_change_require
 
 from . import counts
 from .models import Member, Organization, Pledge, PledgeEvent, Position
+from .personal import mask_id_card
 from .selectors.office import office_orgs, office_users
+from .services.personal import member_id_card_read
 
 
 class ScopedAdmin(admin.ModelAdmin):
@@ -67,11 +69,35 @@ class PositionAdmin(ScopedAdmin):
 
 @admin.register(Member)
 class MemberAdmin(ScopedAdmin):
-    list_display = ["name", "organization", "kind", "probationary", "user"]
+    """The office's roster. The ID-card number is masked in the list and wherever the row is
+    only read; the form that edits it shows it in full, and that reading is logged."""
+
+    list_display = ["name", "organization", "kind", "probationary", "masked_id_card", "user"]
     list_select_related = ["organization", "user"]
     list_filter = ["kind", "probationary"]
     search_fields = ["name", "organization__name"]
     autocomplete_fields = ["organization", "user"]
+
+    @admin.display(description=_("身份证号"))
+    def masked_id_card(self, obj: Member) -> str:
+        return mask_id_card(obj.id_card)
+
+    def get_fields(self, request, obj=None):
+        fields = super().get_fields(request, obj)
+        if obj is not None and not self.has_change_permission(request, obj):
+            return ["masked_id_card" if f == "id_card" else f for f in fields]
+        return fields
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = list(super().get_readonly_fields(request, obj))
+        if obj is not None and not self.has_change_permission(request, obj):
+            readonly.append("masked_id_card")
+        return readonly
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if obj is not None and change and self.has_change_permission(request, obj):
+            member_id_card_read(member=obj, by=request.user, request=request)
+        return super().render_change_form(request, context, add, change, form_url, obj)
 
 
 class PledgeEventInline(admin.TabularInline):

@@ -92,6 +92,7 @@ def _checks(s: Scene):
         "record_progress": lambda u: pledge_rules.can_record_progress(u, s.member_pledge),
         "import_roster": lambda u: organization_rules.can_import_roster(u, w.branch),
         "personal_data": lambda u: organization_rules.can_see_personal_data(u, w.member),
+        "read_id_card": lambda u: organization_rules.can_read_id_card(u, w.member),
         "write_member_report": lambda u: self_evaluation.can_write_self_evaluation(
             u, member_subject(w.member)
         ),

@@ -62,6 +62,7 @@ class SecurityEvent(models.Model):
         IMPORT = "import", _("导入")
         PUBLISH = "publish", _("发布公示")
         WITHDRAW = "withdraw", _("撤回公示")
+        PERSONAL_DATA_READ = "personal_data_read", _("查看完整身份证号")
 
     class Result(models.TextChoices):
         OK = "ok", _("成功")

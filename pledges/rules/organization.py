@@ -39,5 +39,14 @@ def can_see_personal_data(user, member: Member) -> bool:
     return member.organization_id in roles.org_ids(roles.SECRETARY_KINDS)
 
 
+def can_read_id_card(user, member: Member) -> bool:
+    """The ID-card number in full (个人信息保护法: sensitive): the member himself and the office
+    keeping the roster; everyone else who may see personal data sees it masked."""
+    roles = roles_of(user)
+    if roles.covers(member.organization, roles.OFFICE_KINDS):
+        return True
+    return roles.member is not None and roles.member.pk == member.pk
+
+
 def can_import_roster(user, org: Organization) -> bool:
     return can_manage_organization(user, org)
