@@ -9,8 +9,8 @@ from core.text import LONG_TEXT_MAX, REASON_MAX
 from core.versions import version_field
 
 from .models import Pledge
+from .pledge_content import PledgeContent
 from .services.entry import EntryRow
-from .services.pledge import PledgeContent
 from .services.progress import RECORD_TEXT_MAX
 
 

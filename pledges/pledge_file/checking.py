@@ -1,4 +1,4 @@
-"""Checking pledge rows: each cell, the pledge rules (services.pledge.content_problems), then
+"""Checking pledge rows: each cell, the pledge rules (pledge_content.content_problems), then
 duplicates within the file and the match against the book."""
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from core.xlsx_import import Checker, RowError
 
 from ..models import Member, Organization, Pledge
-from ..services.pledge import PledgeContent, content_problems
+from ..pledge_content import PledgeContent, content_problems
 from .shape import LEDGER, TEMPLATE, Row, parse_date
 
 LEDGER_YEAR_RE = re.compile(r"(\d{4})年度承诺践诺台账")

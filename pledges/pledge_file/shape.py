@@ -11,7 +11,7 @@ from core.xlsx_import import Column, Layout, Report, text_of
 from core.xlsx_import import Row as BaseRow
 
 from ..models import Member, Pledge
-from ..services.pledge import PledgeContent
+from ..pledge_content import PledgeContent
 
 MAX_BYTES = 5 * 1024 * 1024
 MAX_UNPACKED_BYTES = 60 * 1024 * 1024

@@ -12,7 +12,7 @@ from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from ..models import Member, Organization, Pledge
-from ..services.pledge import period_bounds
+from ..pledge_content import period_bounds
 from .shape import EXAMPLE_TITLE, MAX_ROWS, TEMPLATE
 
 TITLE_ROW, HEADER_ROW = 1, 2
