@@ -74,8 +74,15 @@ def pledges_import(
     result.rows = len(rows)
     result.is_ledger = table.layout is shape.LEDGER
     if result.is_ledger:
-        # A ledger covers a whole year, whatever the form says; its title names the year.
+        # A ledger covers a whole year, whatever the form says; its title names the year, and
+        # the organization it was exported for.
         result.year = ledger_year(table.title) or year
+        if table.title and not table.title.startswith(f"{org.name} "):
+            message = _(
+                "这是“%(title)s”，不是%(org)s的台账；只能在各党组织自己的页面导入其台账"
+            ) % {"title": table.title, "org": org.name}
+            result.refuse(message)
+            return result
     if not rows:
         result.refuse(_("表格中没有承诺数据"))
         return result

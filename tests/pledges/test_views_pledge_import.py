@@ -150,7 +150,8 @@ def test_it_checks_a_file_in_a_fixed_number_of_queries(
     client.force_login(world.secretary)
     lines = [pledge_row(title=f"承诺{i}") for i in range(rows)]
     data = {"file": pledge_xlsx(lines), "year": YEAR, "half": 0, "check_only": "on"}
-    # The same for 1 row and 40: the members and the book are read once for the whole file.
-    with django_assert_num_queries(12):
+    # The same for 1 row and 40: the 党小组, the members and the book are read once for the
+    # whole file.
+    with django_assert_num_queries(13):
         response = client.post(f"/org/{world.branch.pk}/import/", data)
     assert "检查通过" in response.content.decode()
