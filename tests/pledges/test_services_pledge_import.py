@@ -12,10 +12,10 @@ from django.utils import timezone
 from openpyxl import Workbook, load_workbook
 
 from pledges import ledger
-from pledges.models import Pledge, PledgeEvent
+from pledges.models import Organization, Pledge, PledgeEvent
 from pledges.pledge_file.shape import EXAMPLE_TITLE
 from pledges.services import pledge_import as service
-from tests.factories import MemberFactory
+from tests.factories import MemberFactory, make_org
 
 YEAR = timezone.localdate().year
 END = datetime.date(YEAR, 12, 31)
@@ -262,6 +262,33 @@ def test_it_refuses_a_row_that_differs_from_a_pledge_of_the_same_name(
     assert not result.ok
     assert "本期已有同名承诺（已亮诺），内容与表中不同" in text(result)
     assert Pledge.objects.count() == 1
+
+
+def test_it_takes_rows_of_the_branchs_party_groups_and_their_members(
+    world, run_pledge_import, pledge_row
+):
+    group = make_org("东街第一党小组", world.branch, level=Organization.Level.GROUP)
+    MemberFactory(name="赵六", organization=group)
+    result = run_pledge_import(
+        [pledge_row("赵六", title="组员的"), pledge_row("东街第一党小组", title="小组的")]
+    )
+    assert result.ok, text(result)
+    pledges = {p.title: p for p in Pledge.objects.select_related("owner_member")}
+    assert (pledges["组员的"].owner_org, pledges["组员的"].owner_member.name) == (group, "赵六")
+    assert (pledges["小组的"].owner_org, pledges["小组的"].owner_member) == (group, None)
+    again = run_pledge_import(
+        [pledge_row("赵六", title="组员的"), pledge_row("东街第一党小组", title="小组的")]
+    )
+    assert again.ok and again.changes_nothing, text(again)
+
+
+def test_it_refuses_a_name_two_members_share(world, run_pledge_import, pledge_row):
+    group = make_org("东街第一党小组", world.branch, level=Organization.Level.GROUP)
+    MemberFactory(name="张三", organization=group)
+    assert_refused(
+        run_pledge_import([pledge_row("张三")]),
+        "第 3 行 A 列（承诺人）：东街社区党支部有 2 个名为“张三”的党员或党组织，无法确定是哪一个",
+    )
 
 
 # --- the exported 承诺践诺台账, uploaded again ---------------------------------------------
