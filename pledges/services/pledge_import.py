@@ -128,7 +128,6 @@ def pledges_import(
     except (TransitionError, PermissionDenied) as e:  # checked above; this is a safety net
         result.created, result.updated = [], []
         result.refuse(str(e) or _("无权修改这项承诺"))
-        transaction.set_rollback(True)
         return result
     if new or edited:
         security_log(

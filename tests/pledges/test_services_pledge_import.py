@@ -401,3 +401,26 @@ def test_it_refuses_another_branchs_ledger(world, run_pledge_import):
     result = run_pledge_import(file=SimpleUploadedFile("台账.xlsx", out.getvalue()))
     assert not result.ok
     assert "不是东街社区党支部的台账；只能在各党组织自己的页面导入其台账" in text(result)
+
+
+def test_it_refuses_rather_than_overwrites_a_pledge_saved_while_it_checked(
+    world, exported, run_pledge_import, monkeypatch
+):
+    draft = Pledge.objects.get(title="草稿")
+    real = service.match_ledger
+
+    def someone_saves_meanwhile(*args, **kwargs):
+        real(*args, **kwargs)
+        Pledge.objects.filter(pk=draft.pk).update(title="别人改的", version=2)
+
+    monkeypatch.setattr(service, "match_ledger", someone_saves_meanwhile)
+    result = run_pledge_import(
+        file=SimpleUploadedFile("台账.xlsx", edit_ledger(exported, "草稿", 5, "改过的措施"))
+    )
+    assert not result.ok and result.updated == []
+    draft.refresh_from_db()
+    assert (draft.title, draft.measures, draft.version) == (
+        "别人改的",
+        "每月走访一次，联系水务站",
+        2,
+    )
