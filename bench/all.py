@@ -295,6 +295,7 @@ def main() -> None:
     if not args.skip_extras:
         extras = [
             optional("ledger_export.py", [], "no bench/ledger_export.py"),
+            optional("ledger_roundtrip.py", [], "no bench/ledger_roundtrip.py"),
             # A first run must find nothing stored: --fresh deletes the reminders of the
             # periods it runs (on the bench database only).
             optional("reminders.py", ["--fresh"], "no bench/reminders.py"),

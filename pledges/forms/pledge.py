@@ -13,7 +13,7 @@ from core.text import LONG_TEXT_MAX, REASON_MAX
 from core.versions import version_field
 
 from ..models import Pledge
-from ..services.pledge import PledgeContent
+from ..rules.pledge_content import PledgeContent
 
 
 class PledgeForm(forms.ModelForm):

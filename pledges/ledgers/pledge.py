@@ -38,6 +38,10 @@ COLUMNS = (
     (gettext_lazy("状态"), 14),
     (gettext_lazy("销号日期"), 12),
     (gettext_lazy("兑现情况"), 30),
+    # The pledge's id and version: what the import (pledges.uploads.pledge_import) matches a row
+    # by, and how it knows the row was exported from the pledge as it still is.
+    (gettext_lazy("编号"), 8),
+    (gettext_lazy("版本"), 6),
 )
 STATUS_COLUMN = 9
 # Rows read from the database per round trip (a server-side cursor on PostgreSQL).
@@ -57,6 +61,8 @@ FIELDS = (
     "status",
     "closed_on",
     "close_result",
+    "id",
+    "version",
 )
 _KIND, _DEADLINE, _LATEST_DATE, _LATEST_TEXT, _STATUS = 2, 6, 7, 8, 9
 
@@ -127,6 +133,8 @@ def ledger_row(index: int, row: tuple, labels: _Labels) -> list:
         labels.status_of(row),
         row[10],
         row[11],
+        row[12],
+        row[13],
     ]
 
 

@@ -11,7 +11,8 @@ from django.utils.translation import gettext as _
 from core.errors import TransitionError
 
 from ..models import Member, Organization, Pledge
-from .pledge import PledgeContent, pledge_create, pledge_submit, pledge_update
+from ..rules.pledge_content import PledgeContent
+from .pledge import pledge_create, pledge_submit, pledge_update
 
 
 @dataclass(frozen=True)

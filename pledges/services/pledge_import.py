@@ -1,5 +1,6 @@
-"""导入承诺: pledges prepared offline in Excel, written as drafts in one transaction; see
-pledges.pledge_file for the file's shape and checks."""
+"""导入承诺: pledges prepared offline in Excel (new drafts from the template, content edits from
+the exported ledger), written in one transaction; see pledges.uploads.pledge_import for the file's
+shape and checks."""
 
 from __future__ import annotations
 
@@ -23,9 +24,10 @@ from ..uploads.pledge_import.checking import (
     check_rules,
     ledger_year,
     match_book,
+    match_ledger,
 )
 from ..uploads.pledge_import.shape import PledgeImportResult, Row
-from .pledge import pledge_create
+from .pledge import pledge_create, pledge_update
 
 
 @transaction.atomic
@@ -38,7 +40,8 @@ def pledges_import(
     half: int = Pledge.Half.WHOLE_YEAR,
     check_only: bool = False,
 ) -> PledgeImportResult:
-    """Read, check every row, and create the new rows as drafts only if nothing is wrong."""
+    """Read and check every row; only if nothing is wrong, create the template's new rows as
+    drafts and write the ledger's edited content through pledge_update."""
     if not permissions.can_manage_organization(by, org):
         raise PermissionDenied
     result = PledgeImportResult(check_only=check_only, year=year, half=half)
@@ -71,12 +74,19 @@ def pledges_import(
     result.rows = len(rows)
     result.is_ledger = table.layout is shape.LEDGER
     if result.is_ledger:
-        # A ledger covers a whole year, whatever the form says; its title names the year.
+        # A ledger covers a whole year, whatever the form says; its title names the year, and
+        # the organization it was exported for.
         result.year = ledger_year(table.title) or year
+        if table.title and not table.title.startswith(f"{org.name} "):
+            message = _(
+                "这是“%(title)s”，不是%(org)s的台账；只能在各党组织自己的页面导入其台账"
+            ) % {"title": table.title, "org": org.name}
+            result.refuse(message)
+            return result
     if not rows:
         result.refuse(_("表格中没有承诺数据"))
         return result
-    # Two uploads of one file at once: the second waits, then finds the first one's drafts.
+    # Two uploads of one file at once: the second waits, then finds the first one's work.
     lock_row(org)
     owners = Owners(org)
     checkers = [Checker(row, result.errors, table.layout) for row in rows]
@@ -84,12 +94,17 @@ def pledges_import(
         check_cells(row, checker, owners)
         if not result.is_ledger:
             check_rules(row, checker, result.year, half)
-    match_book(rows, checkers, org, result.year, None if result.is_ledger else half)
+    if result.is_ledger:
+        match_ledger(rows, checkers, org, by, result.year)
+    else:
+        match_book(rows, checkers, owners, result.year, half)
     result.sort_errors()
     new = [row for row in rows if row.existing is None]
-    result.unchanged = len(rows) - len(new)
+    edited = [row for row in rows if row.changes]
+    result.unchanged = len(rows) - len(new) - len(edited)
     if result.errors:
         return result
+    result.updated = [(row.number, row.existing, _labels(row.changes)) for row in edited]
     if check_only:
         result.to_create = len(new)
         return result
@@ -99,22 +114,32 @@ def pledges_import(
                 result.created.append(
                     pledge_create(
                         by=by,
-                        owner_org=org,
+                        owner_org=row.owner_org,
                         owner_member=row.owner,
                         content=row.content,
                         year=result.year,
                         half=half,
                     )
                 )
-    except TransitionError as e:  # the rules were checked above; this is a safety net
-        result.created = []
-        result.refuse(str(e))
-    else:
+            for row in edited:
+                # The version the row was exported at: a change made in the book since then
+                # is refused here too, not overwritten.
+                pledge_update(pledge=row.existing, by=by, content=row.content, version=row.version)
+    except (TransitionError, PermissionDenied) as e:  # checked above; this is a safety net
+        result.created, result.updated = [], []
+        result.refuse(str(e) or _("无权修改这项承诺"))
+        return result
+    if new or edited:
         security_log(
             action=SecurityEvent.Action.IMPORT,
             user=by,
             obj=org,
-            object_label=_("%(org)s：导入承诺 %(n)d 项") % {"org": org.name, "n": len(new)},
+            object_label=_("%(org)s：导入承诺，新增 %(n)d 项，修改 %(m)d 项")
+            % {"org": org.name, "n": len(new), "m": len(edited)},
             org_path=org.path,
         )
     return result
+
+
+def _labels(fields: list[str]) -> list[str]:
+    return [str(Pledge._meta.get_field(name).verbose_name) for name in fields]

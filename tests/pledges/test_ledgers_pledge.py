@@ -32,6 +32,8 @@ HEADER = [
     "状态",
     "销号日期",
     "兑现情况",
+    "编号",
+    "版本",
 ]
 
 
@@ -163,7 +165,7 @@ def test_it_is_set_up_for_printing(sheet_for, book):
     assert int(sheet.page_setup.fitToWidth) == 1
     assert int(sheet.page_setup.fitToHeight) == 0
     assert sheet.sheet_properties.pageSetUpPr.fitToPage
-    assert "A1:L1" in {str(r) for r in sheet.merged_cells.ranges}
+    assert "A1:N1" in {str(r) for r in sheet.merged_cells.ranges}
     assert sheet.column_dimensions["E"].width == 30
 
 

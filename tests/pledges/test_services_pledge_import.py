@@ -13,10 +13,10 @@ from openpyxl import Workbook, load_workbook
 
 from core.periods import Period
 from pledges.ledgers import pledge as ledger
-from pledges.models import Pledge, PledgeEvent
+from pledges.models import Organization, Pledge, PledgeEvent
 from pledges.services import pledge_import as service
 from pledges.uploads.pledge_import.shape import EXAMPLE_TITLE
-from tests.factories import MemberFactory
+from tests.factories import MemberFactory, make_org
 
 YEAR = timezone.localdate().year
 END = datetime.date(YEAR, 12, 31)
@@ -265,6 +265,33 @@ def test_it_refuses_a_row_that_differs_from_a_pledge_of_the_same_name(
     assert Pledge.objects.count() == 1
 
 
+def test_it_takes_rows_of_the_branchs_party_groups_and_their_members(
+    world, run_pledge_import, pledge_row
+):
+    group = make_org("东街第一党小组", world.branch, level=Organization.Level.GROUP)
+    MemberFactory(name="赵六", organization=group)
+    result = run_pledge_import(
+        [pledge_row("赵六", title="组员的"), pledge_row("东街第一党小组", title="小组的")]
+    )
+    assert result.ok, text(result)
+    pledges = {p.title: p for p in Pledge.objects.select_related("owner_member")}
+    assert (pledges["组员的"].owner_org, pledges["组员的"].owner_member.name) == (group, "赵六")
+    assert (pledges["小组的"].owner_org, pledges["小组的"].owner_member) == (group, None)
+    again = run_pledge_import(
+        [pledge_row("赵六", title="组员的"), pledge_row("东街第一党小组", title="小组的")]
+    )
+    assert again.ok and again.changes_nothing, text(again)
+
+
+def test_it_refuses_a_name_two_members_share(world, run_pledge_import, pledge_row):
+    group = make_org("东街第一党小组", world.branch, level=Organization.Level.GROUP)
+    MemberFactory(name="张三", organization=group)
+    assert_refused(
+        run_pledge_import([pledge_row("张三")]),
+        "第 3 行 A 列（承诺人）：东街社区党支部有 2 个名为“张三”的党员或党组织，无法确定是哪一个",
+    )
+
+
 # --- the exported 承诺践诺台账, uploaded again ---------------------------------------------
 
 
@@ -298,26 +325,101 @@ def test_it_takes_the_ledgers_year_from_its_title(world, exported, run_pledge_im
     assert result.year == YEAR
 
 
-def test_it_refuses_an_edited_ledger_and_changes_nothing(world, exported, run_pledge_import):
-    workbook = load_workbook(io.BytesIO(exported))
+def edit_ledger(data: bytes, title: str, column: int, value, *extra_rows) -> bytes:
+    """The exported ledger with one cell of the row of that title changed (column 0-based)."""
+    workbook = load_workbook(io.BytesIO(data))
     sheet = workbook.active
     for row in sheet.iter_rows(min_row=3):
-        if row[4].value == "亮诺的":
-            row[5].value = "改过的措施"
-    sheet.append([None, "东街社区党支部", "张三", "实事承诺", "台账里新加的", "措施", "效果", END])
+        if row[4].value == title:
+            row[column].value = value
+    for extra in extra_rows:
+        sheet.append(extra)
     out = io.BytesIO()
     workbook.save(out)
-    count = Pledge.objects.count()
+    return out.getvalue()
+
+
+def test_it_writes_an_edited_draft_from_the_ledger(world, exported, run_pledge_import):
+    draft = Pledge.objects.get(title="草稿")
+    data = edit_ledger(exported, "草稿", 5, "改过的措施")
+    result = run_pledge_import(file=SimpleUploadedFile("台账.xlsx", data))
+    assert result.ok, text(result)
+    assert [(p.pk, fields) for _n, p, fields in result.updated] == [(draft.pk, ["践诺措施"])]
+    assert (result.unchanged, result.created) == (3, [])
+    draft.refresh_from_db()
+    assert (draft.measures, draft.version) == ("改过的措施", 2)
+    assert draft.events.filter(action="edit", actor=world.secretary).exists()
+
+
+def test_it_refuses_an_edited_ledger_where_the_book_must_move_and_changes_nothing(
+    world, exported, run_pledge_import
+):
+    data = edit_ledger(
+        exported,
+        "亮诺的",
+        5,
+        "改过的措施",
+        [None, "东街社区党支部", "张三", "实事承诺", "台账里新加的", "措施", "效果", END],
+    )
+    before = list(Pledge.objects.values_list("id", "version", "measures"))
+    result = run_pledge_import(file=SimpleUploadedFile("台账.xlsx", data))
+    assert not result.ok
+    assert "“已亮诺”的承诺不能在台账中修改" in text(result)
+    assert "没有编号：台账只能修改系统中已有的承诺，新增承诺请使用导入模板" in text(result)
+    assert list(Pledge.objects.values_list("id", "version", "measures")) == before
+
+
+@pytest.mark.parametrize(
+    ("column", "value", "message"),
+    [
+        pytest.param(2, "王五", "应为“张三”：承诺人不能在台账中修改", id="member"),
+        pytest.param(9, "已销号", "状态只能在系统中办理", id="status"),
+        pytest.param(10, END, "销号日期只能在系统中办理销号时填写", id="closed_on"),
+        pytest.param(11, "办好了", "兑现情况只能在系统中办理销号时填写", id="close_result"),
+        pytest.param(13, 7, "这项承诺在导出台账之后已在系统中变动", id="stale_version"),
+        pytest.param(12, "abc", "“abc” 不是有效的编号", id="bad_number"),
+    ],
+)
+def test_it_refuses_a_ledger_edit_the_book_makes_by_its_own_moves(
+    world, exported, run_pledge_import, column, value, message
+):
+    data = edit_ledger(exported, "草稿", column, value)
+    if column == 13:  # a stale row shows itself only with an edit
+        data = edit_ledger(data, "草稿", 5, "改过的措施")
+    result = run_pledge_import(file=SimpleUploadedFile("台账.xlsx", data))
+    assert not result.ok
+    assert message in text(result), text(result)
+    assert Pledge.objects.get(title="草稿").version == 1
+
+
+def test_it_refuses_another_branchs_ledger(world, run_pledge_import):
+    out = io.BytesIO()
+    ledger.write_pledge_ledger(
+        out, user=world.other_secretary, org=world.other_branch, period=ledger.Period(YEAR)
+    )
     result = run_pledge_import(file=SimpleUploadedFile("台账.xlsx", out.getvalue()))
     assert not result.ok
-    assert text(result).count("台账只用于核对，不能新增或修改承诺") == 2
-    assert Pledge.objects.count() == count
-    assert Pledge.objects.get(title="亮诺的").measures != "改过的措施"
+    assert "不是东街社区党支部的台账；只能在各党组织自己的页面导入其台账" in text(result)
 
 
-def test_it_refuses_another_branchs_ledger(world, exported, run_pledge_import):
-    world.other_branch.name, world.branch.name = world.branch.name, "改名的支部"
-    world.branch.save()
-    result = run_pledge_import(file=SimpleUploadedFile("台账.xlsx", exported))
-    assert not result.ok
-    assert "不是改名的支部；只能在各党组织自己的页面核对其台账" in text(result)
+def test_it_refuses_rather_than_overwrites_a_pledge_saved_while_it_checked(
+    world, exported, run_pledge_import, monkeypatch
+):
+    draft = Pledge.objects.get(title="草稿")
+    real = service.match_ledger
+
+    def someone_saves_meanwhile(*args, **kwargs):
+        real(*args, **kwargs)
+        Pledge.objects.filter(pk=draft.pk).update(title="别人改的", version=2)
+
+    monkeypatch.setattr(service, "match_ledger", someone_saves_meanwhile)
+    result = run_pledge_import(
+        file=SimpleUploadedFile("台账.xlsx", edit_ledger(exported, "草稿", 5, "改过的措施"))
+    )
+    assert not result.ok and result.updated == []
+    draft.refresh_from_db()
+    assert (draft.title, draft.measures, draft.version) == (
+        "别人改的",
+        "每月走访一次，联系水务站",
+        2,
+    )

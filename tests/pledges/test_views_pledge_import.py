@@ -8,8 +8,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from openpyxl import load_workbook
 
+from pledges.ledgers import pledge as ledger
 from pledges.models import Pledge
 from pledges.uploads.pledge_import.shape import EXAMPLE_TITLE
+from tests.factories import PledgeFactory
 
 YEAR = timezone.localdate().year
 HEADER = ["承诺人", "类别", "承诺事项", "践诺措施", "完成时限", "预期效果"]
@@ -133,7 +135,7 @@ def test_it_serves_a_template_with_dropdowns_that_imports_cleanly(client, world,
         pytest.param("secretary", "/org/{branch}/import/", 6, id="the_import_page"),
         pytest.param("office", "/org/{branch}/import/", 6, id="the_import_page_for_the_office"),
         pytest.param(
-            "secretary", "/org/{branch}/import/template.xlsx", 7, id="the_import_template"
+            "secretary", "/org/{branch}/import/template.xlsx", 8, id="the_import_template"
         ),
     ],
 )
@@ -150,7 +152,54 @@ def test_it_checks_a_file_in_a_fixed_number_of_queries(
     client.force_login(world.secretary)
     lines = [pledge_row(title=f"承诺{i}") for i in range(rows)]
     data = {"file": pledge_xlsx(lines), "year": YEAR, "half": 0, "check_only": "on"}
-    # The same for 1 row and 40: the members and the book are read once for the whole file.
-    with django_assert_num_queries(12):
+    # The same for 1 row and 40: the 党小组, the members and the book are read once for the
+    # whole file.
+    with django_assert_num_queries(13):
         response = client.post(f"/org/{world.branch.pk}/import/", data)
     assert "检查通过" in response.content.decode()
+
+
+def _ledger(world, edit=None) -> SimpleUploadedFile:
+    """The branch's ledger as its secretary exports it; `edit` (title, column, value) changes
+    one cell."""
+    out = io.BytesIO()
+    ledger.write_pledge_ledger(
+        out, user=world.secretary, org=world.branch, period=ledger.Period(YEAR)
+    )
+    workbook = load_workbook(io.BytesIO(out.getvalue()))
+    for row in workbook.active.iter_rows(min_row=3):
+        if edit and row[4].value == edit[0]:
+            row[edit[1]].value = edit[2]
+    data = io.BytesIO()
+    workbook.save(data)
+    return SimpleUploadedFile("台账.xlsx", data.getvalue())
+
+
+def test_it_takes_back_an_edited_ledger_and_says_what_changed(client, world):
+    PledgeFactory.create_batch(2, owner_org=world.branch, created_by=world.secretary)
+    draft = PledgeFactory(owner_org=world.branch, title="修缮活动室", created_by=world.secretary)
+    client.force_login(world.secretary)
+    file = _ledger(world, ("修缮活动室", 5, "请施工队修缮"))
+    response = client.post(
+        f"/org/{world.branch.pk}/import/", {"file": file, "year": YEAR, "half": 0}
+    )
+    body = response.content.decode()
+    assert "已按台账修改 1 项承诺（见下），2 项与系统中一致、未作更改" in body
+    assert "第 5 行“修缮活动室”：践诺措施" in body
+    draft.refresh_from_db()
+    assert draft.measures == "请施工队修缮"
+
+
+@pytest.mark.parametrize("rows", [1, 40])
+def test_it_checks_a_ledger_in_a_fixed_number_of_queries(
+    client, world, django_assert_num_queries, rows
+):
+    PledgeFactory.create_batch(rows, owner_org=world.branch, created_by=world.secretary)
+    PledgeFactory(owner_org=world.branch, title="修缮活动室", created_by=world.secretary)
+    client.force_login(world.secretary)
+    file = _ledger(world, ("修缮活动室", 5, "请施工队修缮"))
+    data = {"file": file, "year": YEAR, "half": 0, "check_only": "on"}
+    # The same for 1 row and 40: the rows' pledges are read in one query.
+    with django_assert_num_queries(13):
+        response = client.post(f"/org/{world.branch.pk}/import/", data)
+    assert "检查通过：将按台账修改 1 项承诺" in response.content.decode()

@@ -10,8 +10,8 @@ from django.utils.translation import gettext_lazy
 from core.xlsx_import import Column, Layout, Report, text_of
 from core.xlsx_import import Row as BaseRow
 
-from ...models import Member, Pledge
-from ...services.pledge import PledgeContent
+from ...models import Member, Organization, Pledge
+from ...rules.pledge_content import PledgeContent
 
 MAX_BYTES = 5 * 1024 * 1024
 MAX_UNPACKED_BYTES = 60 * 1024 * 1024
@@ -46,7 +46,8 @@ TEMPLATE = Layout(
     frozenset({"序号", "备注"}),
 )
 
-# The exported 承诺践诺台账 (pledges.ledger): recognised so that uploading it again is harmless.
+# The exported 承诺践诺台账 (pledges.ledger): each row names its pledge by 编号 and the version it
+# was exported at; the content columns may be edited, the others are the book's own record.
 LEDGER = Layout(
     "ledger",
     (
@@ -57,9 +58,17 @@ LEDGER = Layout(
         Column("measures", "践诺措施", True, 34),
         Column("deadline", "完成时限", True, 12),
         Column("expected_result", "预期效果", True, 30),
+        Column("latest", "最新进展", True, 36),
+        Column("status", "状态", True, 14),
+        Column("closed_on", "销号日期", True, 12),
+        Column("close_result", "兑现情况", True, 30),
+        Column("id", "编号", True, 8),
+        Column("version", "版本", True, 6),
     ),
-    frozenset({"序号", "最新进展", "状态", "销号日期", "兑现情况", "备注"}),
+    frozenset({"序号", "备注"}),
 )
+# What a ledger row may change: the content, through pledge_update.
+LEDGER_EDITABLE = Pledge.CONTENT_FIELDS
 
 
 def is_not_a_pledge(row: BaseRow) -> bool:
@@ -74,9 +83,15 @@ def is_not_a_pledge(row: BaseRow) -> bool:
 
 @dataclass
 class Row(BaseRow):
+    owner_org: Organization | None = None  # the organization itself, or one of its 党小组
     owner: Member | None = None  # None: the organization's own pledge
     content: PledgeContent | None = None
-    existing: Pledge | None = None  # the book's pledge this row matches
+    existing: Pledge | None = None  # the book's pledge this row is
+    # A ledger row: the pledge's id and the version it was exported at.
+    pledge_id: int | None = None
+    version: int | None = None
+    # A ledger row's edited content fields, in column order.
+    changes: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -85,13 +100,21 @@ class PledgeImportResult(Report):
     half: int = Pledge.Half.WHOLE_YEAR
     is_ledger: bool = False
     created: list[Pledge] = field(default_factory=list)
+    # Ledger rows whose content was edited: (row number, pledge, verbose names of the fields).
+    updated: list[tuple[int, Pledge, list[str]]] = field(default_factory=list)
     unchanged: int = 0
-    # What a check-only run would create.
+    # What a check-only run would create and change.
     to_create: int = 0
 
     @property
     def changes_nothing(self) -> bool:
-        return self.ok and self.unchanged and not self.created and not self.to_create
+        return (
+            self.ok
+            and self.unchanged
+            and not self.created
+            and not self.to_create
+            and not (self.updated)
+        )
 
 
 def parse_date(value: object) -> tuple[datetime.date | None, bool]:

@@ -12,7 +12,8 @@ from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from ...models import Member, Organization, Pledge
-from ...services.pledge import period_bounds
+from ...rules.pledge_content import period_bounds
+from .checking import book_orgs
 from .shape import EXAMPLE_TITLE, MAX_ROWS, TEMPLATE
 
 TITLE_ROW, HEADER_ROW = 1, 2
@@ -28,8 +29,8 @@ def template_title(org: Organization, year: int, half: int) -> str:
 
 
 def write_template(out: IO[bytes], *, org: Organization, year: int, half: int) -> None:
-    """Title, header, one example row; owner and kind as drop-down lists, deadline as a date
-    within the period."""
+    """Title, header, one example row; owner (the organization, its 党小组 and their members)
+    and kind as drop-down lists, deadline as a date within the period."""
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = _("承诺")
@@ -48,8 +49,11 @@ def write_template(out: IO[bytes], *, org: Organization, year: int, half: int) -
         cell.comment = Comment(str(col.note), "")
         sheet.column_dimensions[letters[col.key]].width = col.width
     start, end = period_bounds(year, half)
+    orgs = book_orgs(org)
     members = list(
-        Member.objects.filter(organization=org).order_by("id").values_list("name", flat=True)
+        Member.objects.filter(organization__in=orgs)
+        .order_by("organization__path", "id")
+        .values_list("name", flat=True)
     )
     example = {
         "owner": members[0] if members else org.name,
@@ -71,7 +75,7 @@ def write_template(out: IO[bytes], *, org: Organization, year: int, half: int) -
 
     # Drop-down values live on a second sheet: inline lists are limited to 255 characters.
     choice_lists = {
-        "owner": [org.name, *members],
+        "owner": [o.name for o in orgs] + members,
         "kind": [str(label) for _v, label in Pledge.Kind.choices],
     }
     lists.column_dimensions["A"].width = 24
