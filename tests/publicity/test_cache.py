@@ -7,6 +7,7 @@ holding every page cached before the outage."""
 import socket
 
 import pytest
+from django.http import HttpResponse
 from django.urls import reverse
 
 from core.cache_versions import CacheEpoch
@@ -131,14 +132,27 @@ def test_it_keys_a_page_on_the_parameters_it_reads_only(client, pub, django_asse
         with django_assert_num_queries(0):
             again = client.get(f"{url}?utm={n}&from=qr")
         assert again.content == first.content
-    # The page stored is the page without the parameters (the language switch's `next`).
-    assert b"utm" not in first.content
     index = reverse("publicity:index")
     east = client.get(f"{index}?q=东街&utm=x").content.decode()
     with django_assert_num_queries(0):
         assert client.get(f"{index}?utm=y&q=东街").content.decode() == east
     assert "东街社区党支部" in east
     assert "东街社区党支部" not in client.get(f"{index}?q=西街").content.decode()
+
+
+def test_it_gives_the_view_only_the_parameters_it_reads(rf):
+    seen = {}
+
+    @page_cache.cached_page
+    def view(request):
+        seen.update(path=request.get_full_path(), get=dict(request.GET.lists()))
+        return HttpResponse("x")
+
+    request = rf.get("/public/", {"utm": "x", "q": "东街"})
+    request.LANGUAGE_CODE = "zh-hans"
+    view(request)
+    # The page stored under the key is the page the key names (a link back, a `next`).
+    assert seen == {"path": "/public/?q=%E4%B8%9C%E8%A1%97", "get": {"q": ["东街"]}}
 
 
 def test_it_stores_no_more_pages_than_one_address_may_fill(
