@@ -220,7 +220,8 @@ CACHES = {
     else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
 }
 if REDIS_URL:
-    CELERY_BROKER_URL = REDIS_URL
+    # Production: the broker's own Redis, never evicted; the cache's evicts (deploy/README.md).
+    CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", REDIS_URL)
     CELERY_TASK_ALWAYS_EAGER = False
 else:
     # Embedded mode: tasks run in-process, no broker needed.

@@ -9,11 +9,16 @@ What degrades, and how:
 Sessions are in the database, so nobody is logged out. After a failure Redis is not tried
 again for `RETRY_SECONDS`, so a page does not wait on a dead server for every cache call;
 then the next call tries again, and the cache is back as soon as Redis is.
+
+A dropped write is counted (`dropped_calls`): a version bump that did not reach Redis must
+leave a trace elsewhere (core/cache_versions.py), or the pages cached before it would be
+served again once Redis is back.
 """
 
 from __future__ import annotations
 
 import logging
+import threading
 import time
 
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
@@ -29,6 +34,18 @@ FAULTS = (RedisConnectionError, RedisTimeoutError, OSError)
 # servers -> monotonic time until which Redis is taken as down (shared by every thread's
 # cache instance in the process).
 _down_until: dict[str, float] = {}
+# Per thread: a caller compares the count before and after its own calls.
+_dropped = threading.local()
+
+
+def dropped_calls() -> int:
+    """How many cache calls of this thread answered the fallback instead of Redis (it failed,
+    or it was taken as down) since the thread started. 0 for every other backend."""
+    return getattr(_dropped, "count", 0)
+
+
+def _count_dropped() -> None:
+    _dropped.count = dropped_calls() + 1
 
 
 class FaultTolerantRedisCache(RedisCache):
@@ -46,11 +63,13 @@ class FaultTolerantRedisCache(RedisCache):
 
     def _try(self, operation: str, call, fallback):
         if self.is_down():
+            _count_dropped()
             return fallback
         try:
             return call()
         except FAULTS as error:
             self._failed(operation, error)
+            _count_dropped()
             return fallback
 
     def ping(self) -> bool:

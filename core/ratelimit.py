@@ -1,7 +1,8 @@
 """Per-address rate limits for anonymous forms (opinions, mass evaluation), on the cache.
 
 Only a hash of the address is used, and only in the cache for the window, so no address is
-stored. The counter is an atomic cache.incr (Redis in production, process memory embedded).
+stored. The counter is core.cache_versions.increment (Redis in production, process memory
+embedded). Redis down: every try counts as a first one (core/cache.py), so nobody is refused.
 """
 
 from __future__ import annotations
@@ -9,6 +10,8 @@ from __future__ import annotations
 import hashlib
 
 from django.core.cache import cache
+
+from .cache_versions import increment
 
 
 def _key(scope: str, address: str) -> str:
@@ -22,11 +25,4 @@ def over_limit(scope: str, address: str, *, limit: int) -> bool:
 
 def rate_limited(scope: str, address: str, *, limit: int, seconds: int) -> bool:
     """Count one try from this address under `scope`; True once it is over `limit`."""
-    key = _key(scope, address)
-    cache.add(key, 0, seconds)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, seconds)
-        count = 1
-    return count > limit
+    return increment(_key(scope, address), seconds=seconds) > limit

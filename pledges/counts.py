@@ -18,7 +18,6 @@ organization moved with its subtree); tests that insert straight clear the cache
 from __future__ import annotations
 
 import hashlib
-import time
 from collections.abc import Callable, Iterable
 from typing import TypeVar
 
@@ -28,6 +27,9 @@ from django.core.exceptions import EmptyResultSet
 from django.db import transaction
 from django.db.models import Model, QuerySet
 from django.db.models.signals import post_delete, post_init, post_save
+
+from core import cache_versions
+from core.cache import dropped_calls
 
 from .models import Member, Organization, Pledge
 
@@ -53,21 +55,15 @@ _EPOCH_KEY = "pledges:counts:epoch"
 
 
 def _clock_counter(key: str) -> int:
-    """A counter that starts at the clock, never at 1, so one evicted from the cache cannot
-    come back as a number an old count was stored under."""
-    value = cache.get(key)
-    if value is None:
-        cache.add(key, time.time_ns(), None)
-        value = cache.get(key, 0)
-    return value
+    """A version (core.cache_versions: it starts at the clock, never at 1, so one evicted
+    from the cache cannot come back as a number an old count was stored under)."""
+    found = cache_versions.versions([key])
+    return found[key] if found else 0
 
 
 def _advance(key: str) -> None:
-    if not cache.add(key, time.time_ns(), None):
-        try:
-            cache.incr(key)
-        except ValueError:
-            cache.set(key, time.time_ns(), None)
+    # A bump Redis drops raises the database's epoch, which every stamp below holds.
+    cache_versions.bump([key])
 
 
 def bump_everything() -> None:
@@ -93,23 +89,25 @@ def bump_paths(paths: Iterable[str], tags: Iterable[str] = ()) -> None:
     every value (ANY) and those over the tagged rows (or over all rows: ALL)."""
     tags = {ANY, *(set(tags) or {ALL})}
     epoch = _clock_counter(_EPOCH_KEY)
-    for key in {
-        _version_key(p, tag, epoch) for path in paths for p in _prefixes(path) for tag in tags
-    }:
-        _advance(key)
+    cache_versions.bump(
+        {_version_key(p, tag, epoch) for path in paths for p in _prefixes(path) for tag in tags}
+    )
 
 
 def _version(path: str, tag: str = ANY, epoch: int | None = None) -> int:
     return _clock_counter(_version_key(path, tag, epoch))
 
 
-def _versions(path: str, tags: Iterable[str] | None) -> str:
+def _versions(path: str, tags: Iterable[str] | None) -> str | None:
     """The version a value over `path` is stored under: ANY's when `tags` is None, else those
-    of ALL and each tag."""
+    of ALL and each tag. None when the cache did not answer: compute, store nothing."""
     if tags is None:
+        before = dropped_calls()
         epoch = _clock_counter(_EPOCH_KEY)
-        return f"{epoch}.{_version(path, ANY, epoch)}"
-    return _versions_of([path], tags)[path]
+        version = _version(path, ANY, epoch)
+        return None if dropped_calls() != before else f"{cache_versions.epoch()}.{epoch}.{version}"
+    found = _versions_of([path], tags)
+    return found[path] if found else None
 
 
 def _timeout() -> int:
@@ -117,7 +115,9 @@ def _timeout() -> int:
     return LOCAL_COUNTS_SECONDS if local else COUNTS_SECONDS
 
 
-def _store(key: str, compute: Callable[[], T]) -> T:
+def _store(key: str | None, compute: Callable[[], T]) -> T:
+    if key is None:
+        return compute()
     result = cache.get(key)
     if result is None:
         result = compute()
@@ -138,7 +138,8 @@ def cached_rows(
     except EmptyResultSet:  # nothing to ask the database (an empty slice, an empty IN list)
         return compute(rows)
     digest = hashlib.sha256(repr((sql, params)).encode()).hexdigest()
-    key = f"pledges:counts:{_versions(org.path, tags)}:{digest}"
+    versions = _versions(org.path, tags)
+    key = f"pledges:counts:{versions}:{digest}" if versions else None
     return _store(key, lambda: compute(rows))
 
 
@@ -148,26 +149,30 @@ def cached_value(
     """`compute()`, a value over `org`'s subtree that `name` identifies wholly (the language
     included, for anything translated in it), kept like `cached_rows`."""
     digest = hashlib.sha256(name.encode()).hexdigest()
-    return _store(f"pledges:counts:{org.path}:{_versions(org.path, tags)}:{digest}", compute)
+    versions = _versions(org.path, tags)
+    key = f"pledges:counts:{org.path}:{versions}:{digest}" if versions else None
+    return _store(key, compute)
 
 
 Tags = Callable[[Model], Iterable[str]]
 
 
-def _versions_of(paths: list[str], tags: Iterable[str]) -> dict[str, str]:
+def _versions_of(paths: list[str], tags: Iterable[str]) -> dict[str, str] | None:
     """The versions of ALL and each tag of each path, in one read of the cache when all are
-    there."""
+    there; None when the cache did not answer."""
+    before = dropped_calls()
     names = sorted({ALL, *tags})
     epoch = _clock_counter(_EPOCH_KEY)
     keys = {(path, tag): _version_key(path, tag, epoch) for path in paths for tag in names}
     found = cache.get_many(list(keys.values()))
-    return {
-        path: f"{epoch}."
+    versions = {
+        path: f"{cache_versions.epoch()}.{epoch}."
         + ".".join(
             f"{tag}={found.get(keys[path, tag]) or _version(path, tag, epoch)}" for tag in names
         )
         for path in paths
     }
+    return None if dropped_calls() != before else versions
 
 
 # Past this many stale children, one count of the whole subtree is cheaper than an OR of paths.
@@ -188,6 +193,9 @@ def cached_per_child(
     digest = hashlib.sha256(name.encode()).hexdigest()
     key = f"pledges:counts:children:{org.path}:{digest}"
     versions = _versions_of(child_paths, tags)
+    if versions is None:  # the cache did not answer: count, keep nothing
+        fresh = count(None)
+        return {path: fresh.get(path, []) for path in child_paths}
     stored: dict[str, tuple[str, list]] = cache.get(key) or {}
     stale = [p for p in child_paths if stored.get(p, ("",))[0] != versions[p]]
     if stale:

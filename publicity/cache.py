@@ -5,7 +5,13 @@ the pledge book and the reviews) bump it, with its ancestors', whenever somethin
 pages changes. A page's key holds the organization's version, a site-wide version (names and
 the tree), the language and today's date (a window starts or ends at midnight), so a changed
 page is simply a new key: nothing is deleted, and a hit reads the cache only, never the
-database.
+database. The versions and the epoch a dropped bump raises are core.cache_versions': a page
+cached before a Redis outage is not served after it.
+
+Only the query parameters a page reads are in its key (`PAGE_PARAMS`); the others are dropped
+before the view runs too, so `?utm=<random>` is the same page and the same key. What one address
+can make the cache hold is bounded: past `FILLS_PER_MINUTE` misses a minute, its pages are
+rendered but not stored.
 """
 
 from __future__ import annotations
@@ -14,12 +20,16 @@ import functools
 import hashlib
 import re
 from collections.abc import Callable, Iterable
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.cache import cache
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.utils import timezone
 
+from core import cache_versions
+from core.ratelimit import rate_limited
+from core.security.addresses import client_address
 from pledges.models import Organization
 
 PAGE_SECONDS = 24 * 3600
@@ -31,13 +41,7 @@ def _org_key(org_id: int) -> str:
 
 
 def _bump_keys(keys: Iterable[str]) -> None:
-    for key in keys:
-        # add() then incr(): atomic on Redis and on local memory; a missing key starts at 1.
-        if not cache.add(key, 1, None):
-            try:
-                cache.incr(key)
-            except ValueError:
-                cache.set(key, 1, None)
+    cache_versions.bump(keys)
 
 
 def bump_organizations(org_ids: Iterable[int]) -> None:
@@ -60,15 +64,49 @@ def bump_site() -> None:
     _bump_keys([SITE_KEY])
 
 
-def page_key(request: HttpRequest, org_id: int | None) -> str:
+# The query parameters each public page reads, by its path; every other page reads none.
+PAGE_PARAMS: tuple[tuple[re.Pattern, tuple[str, ...]], ...] = (
+    (re.compile(r"^/public/$"), ("q",)),  # the finder
+)
+# Misses one address may store a minute: more are answered, not kept (an address walking
+# every page of a city stays well under it; one inventing URLs does not fill Redis).
+FILLS_PER_MINUTE = 60
+
+
+def _read_params(path: str) -> tuple[str, ...]:
+    for pattern, names in PAGE_PARAMS:
+        if pattern.match(path):
+            return names
+    return ()
+
+
+def _query(request: HttpRequest) -> str:
+    """The query string of the parameters the page reads (their last value, as `GET[name]`)."""
+    return urlencode([(n, request.GET[n]) for n in _read_params(request.path) if n in request.GET])
+
+
+def _drop_unread_params(request: HttpRequest) -> None:
+    """The view sees only what its key holds, so the page stored is the page keyed (a link
+    back to the page, the language switch's `next`, never carries a visitor's parameters)."""
+    query = _query(request)
+    if query != request.META.get("QUERY_STRING", ""):
+        request.META["QUERY_STRING"] = query
+        request.GET = QueryDict(query)
+
+
+def page_key(request: HttpRequest, org_id: int | None) -> str | None:
+    """None when the cache cannot say the current versions: neither look up nor store."""
     keys = [SITE_KEY] + ([_org_key(org_id)] if org_id else [])
-    versions = cache.get_many(keys)
+    stamp = cache_versions.stamp(keys)
+    if stamp is None:
+        return None
     parts = [
         getattr(request, "LANGUAGE_CODE", settings.LANGUAGE_CODE),
         timezone.localdate().isoformat(),
         request.get_host(),
-        *(str(versions.get(k, 0)) for k in keys),
-        request.get_full_path(),
+        stamp,
+        request.path,
+        _query(request),
     ]
     digest = hashlib.sha256("|".join(parts).encode("utf-8", "replace")).hexdigest()
     return f"pub:page:{digest}"
@@ -82,8 +120,9 @@ def cached_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
     def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
         if request.method not in ("GET", "HEAD"):
             return view(request, *args, **kwargs)
+        _drop_unread_params(request)
         key = page_key(request, kwargs.get("org_pk"))
-        hit = cache.get(key)
+        hit = cache.get(key) if key else None
         if hit is not None:
             return cached_response(hit)
         response = view(request, *args, **kwargs)
@@ -91,8 +130,11 @@ def cached_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
             return response
         if hasattr(response, "render") and callable(response.render):
             response.render()
-        cache.set(key, (response.content, response["Content-Type"]), PAGE_SECONDS)
         response["Cache-Control"] = CACHE_CONTROL
+        if key and not rate_limited(
+            "page-fill", client_address(request), limit=FILLS_PER_MINUTE, seconds=60
+        ):
+            cache.set(key, (response.content, response["Content-Type"]), PAGE_SECONDS)
         return response
 
     return wrapper
@@ -127,7 +169,8 @@ class PublicCacheMiddleware:
             and not path.startswith(_NOT_CACHED)
         ):
             match = _ORG_IN_PATH.match(path)
-            hit = cache.get(page_key(request, int(match.group(1)) if match else None))
+            key = page_key(request, int(match.group(1)) if match else None)
+            hit = cache.get(key) if key else None
             if hit is not None:
                 response = cached_response(hit)
                 # The inner middleware that would set it is skipped on a hit.

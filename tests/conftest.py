@@ -1,7 +1,10 @@
+import math
+
 import pytest
 from django.core.cache import cache
 from openpyxl import load_workbook
 
+from core import cache_versions
 from core.exports.models import ExportJob
 from pledges.models import Organization, Position
 from tests.factories import MemberFactory, UserFactory, make_org, make_position
@@ -20,6 +23,9 @@ def _test_settings(settings, tmp_path):
     # Ids repeat from one test to the next; a form claimed (core.once) or an address counted
     # (core.ratelimit) in one test must not refuse the next test's post.
     cache.clear()
+    # Each test starts on a fresh database (cache epoch 0), taken as read for the whole test:
+    # a page's query count must not depend on how long the test took (core.cache_versions).
+    cache_versions.remember_epoch(0, seconds=math.inf)
 
 
 @pytest.fixture

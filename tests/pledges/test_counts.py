@@ -1,5 +1,7 @@
 """Cached subtree counts: shared while nothing changes, fresh after any pledge under it changes."""
 
+import socket
+
 from django.core.cache import cache
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
 from django.core.cache.backends.locmem import LocMemCache
@@ -184,3 +186,38 @@ def test_it_asks_afresh_whether_a_root_is_the_only_tree(world):
     assert selectors.is_whole_tree(root) == (Organization.objects.get_root_nodes().count() == 1)
     make_org("另一个县委", level=Organization.Level.COMMITTEE)
     assert not selectors.is_whole_tree(Organization.objects.get(pk=world.county.pk))
+
+
+def _unreachable_cache() -> dict:
+    with socket.socket() as s:  # a local port nothing listens on
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    return {
+        "default": {
+            "BACKEND": "core.cache.FaultTolerantRedisCache",
+            "LOCATION": f"redis://127.0.0.1:{port}/0",
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        }
+    }
+
+
+def test_it_counts_what_changed_during_a_redis_outage_once_redis_is_back(
+    world, client, settings, pledge_in, django_capture_on_commit_callbacks
+):
+    pledge = pledge_in("in_progress", world)
+    client.force_login(world.office)
+    assert _town_counts(client, world)[0][S.IN_PROGRESS] == 1
+    back, settings.CACHES = settings.CACHES, _unreachable_cache()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.pledge_close(pledge=pledge, by=world.secretary, result="已完成")
+    assert _town_counts(client, world)[0][S.CLOSED] == 1  # counted, not kept
+    settings.CACHES = back  # still holding the count from before the outage
+    now, _queries = _town_counts(client, world)
+    assert now[S.IN_PROGRESS] == 0 and now[S.CLOSED] == 1
+
+
+def test_it_keeps_no_count_while_the_cache_does_not_answer(world, settings):
+    settings.CACHES = _unreachable_cache()
+    calls, compute = _counter()
+    assert counts.cached_value(world.town, "x", compute) == 1
+    assert counts.cached_value(world.town, "x", compute) == 2

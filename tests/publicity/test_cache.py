@@ -1,0 +1,189 @@
+"""The public pages' cache: across a Redis outage, whatever the query string, whoever asks.
+
+The outage is the cache pointed at a local port nothing listens on; the cache that comes back
+is the one the tests run on (Redis under REDIS_URL, as in CI; process memory otherwise), still
+holding every page cached before the outage."""
+
+import socket
+
+import pytest
+from django.http import HttpResponse
+from django.urls import reverse
+
+from core.cache_versions import CacheEpoch
+from pledges.models import Position
+from publicity import cache as page_cache
+from publicity import services
+from reviews.models import Quarter
+from reviews.selectors import dashboard as dashboard_selectors
+from reviews.services import review as review_services
+from tests.factories import UserFactory, make_position, make_public_review
+
+from .helpers import compose, publish
+
+NO_CACHE = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
+
+
+@pytest.fixture
+def cache_down(settings):
+    """`with cache_down():` runs its block with Redis unreachable."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    down = {
+        "default": {
+            "BACKEND": "core.cache.FaultTolerantRedisCache",
+            "LOCATION": f"redis://127.0.0.1:{port}/0",
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        }
+    }
+
+    class Outage:
+        def __enter__(self):
+            self.back, settings.CACHES = settings.CACHES, down
+
+        def __exit__(self, *exc):
+            settings.CACHES = self.back
+
+    return Outage
+
+
+def _from_the_database(settings, read):
+    """What `read()` gives with no cache at all."""
+    back, settings.CACHES = settings.CACHES, NO_CACHE
+    try:
+        return read()
+    finally:
+        settings.CACHES = back
+
+
+def _public_urls(w, notices) -> list[str]:
+    org = w.branch.pk
+    urls = [
+        reverse("publicity:index"),
+        reverse("publicity:organization", args=[org]),
+        reverse("publicity:organization", args=[w.town.pk]),
+        reverse("publicity:feed", args=[org]),
+        reverse("publicity:json", args=[org]),
+        reverse("publicity:org_poster", args=[org]),
+    ]
+    for n in notices:
+        urls += [n.public_url(), reverse("publicity:notice_poster", args=[org, n.pk])]
+    return urls
+
+
+def test_it_serves_what_the_database_says_after_a_redis_outage(
+    client, pub, settings, cache_down, django_capture_on_commit_callbacks
+):
+    w = pub
+    withdrawn = publish(w, compose(w, title="将被撤回的亮诺公示"))
+    corrected = publish(w, compose(w, title="将被更正的亮诺公示"))
+    leader = UserFactory(username="leader_two")
+    make_position(leader, w.branch, Position.Kind.LEADER_SUPERVISE)
+    draft = make_public_review(w.branch, reviewer=leader, status="draft", scope="organization")
+    quarter = Quarter.current()
+    urls = _public_urls(w, [withdrawn, corrected])
+    before = {url: client.get(url).content for url in urls}
+    dashboard_before = dashboard_selectors.dashboard(w.town, quarter)
+
+    with cache_down(), django_capture_on_commit_callbacks(execute=True):
+        services.notice_withdraw(notice=withdrawn, by=w.secretary, reason="事项名称有误")
+        new = services.notice_correct(
+            notice=corrected,
+            by=w.secretary,
+            note="只公示一项承诺",
+            content=services.NoticeContent(
+                title="更正后的亮诺公示",
+                intro="",
+                starts_on=corrected.starts_on,
+                ends_on=corrected.ends_on,
+                sources=[f"pledge:{w.published.pk}"],
+            ),
+        )
+        publish(w, new)
+        review_services.review_sign(review=draft, by=leader)
+    assert CacheEpoch.objects.exists()  # the dropped bumps left their trace
+
+    # Redis is back, with every page cached before the outage still in it.
+    for url in [*urls, new.public_url()]:
+        served = client.get(url)
+        assert served.status_code == 200, url
+        fresh = _from_the_database(settings, lambda url=url: client.get(url).content)
+        assert served.content == fresh, url
+    for url in (urls[1], urls[3], urls[4]):  # the organization's page, feed and JSON
+        assert client.get(url).content != before[url], url
+    withdrawn_page = client.get(withdrawn.public_url()).content.decode()
+    assert "撤回原因" in withdrawn_page and "公示中" not in withdrawn_page
+    feeds = client.get(urls[3]).content.decode() + client.get(urls[4]).content.decode()
+    assert "将被撤回的亮诺公示" not in feeds and "更正后的亮诺公示" in feeds
+    assert "本公示已更正" in client.get(corrected.public_url()).content.decode()
+
+    dashboard = dashboard_selectors.dashboard(w.town, quarter)
+    assert dashboard == _from_the_database(
+        settings, lambda: dashboard_selectors.dashboard(w.town, quarter)
+    )
+    assert dashboard.total != dashboard_before.total
+
+
+def test_it_keys_a_page_on_the_parameters_it_reads_only(client, pub, django_assert_num_queries):
+    url = reverse("publicity:organization", args=[pub.branch.pk])
+    first = client.get(f"{url}?utm=first")
+    for n in range(20):
+        with django_assert_num_queries(0):
+            again = client.get(f"{url}?utm={n}&from=qr")
+        assert again.content == first.content
+    index = reverse("publicity:index")
+    east = client.get(f"{index}?q=东街&utm=x").content.decode()
+    with django_assert_num_queries(0):
+        assert client.get(f"{index}?utm=y&q=东街").content.decode() == east
+    assert "东街社区党支部" in east
+    assert "东街社区党支部" not in client.get(f"{index}?q=西街").content.decode()
+
+
+def test_it_gives_the_view_only_the_parameters_it_reads(rf):
+    seen = {}
+
+    @page_cache.cached_page
+    def view(request):
+        seen.update(path=request.get_full_path(), get=dict(request.GET.lists()))
+        return HttpResponse("x")
+
+    request = rf.get("/public/", {"utm": "x", "q": "东街"})
+    request.LANGUAGE_CODE = "zh-hans"
+    view(request)
+    # The page stored under the key is the page the key names (a link back, a `next`).
+    assert seen == {"path": "/public/?q=%E4%B8%9C%E8%A1%97", "get": {"q": ["东街"]}}
+
+
+def test_it_stores_no_more_pages_than_one_address_may_fill(
+    client, pub, monkeypatch, django_assert_num_queries
+):
+    monkeypatch.setattr(page_cache, "FILLS_PER_MINUTE", 3)
+    index = reverse("publicity:index")
+    urls = [f"{index}?q=街{n}" for n in range(5)]
+    for url in urls:
+        assert client.get(url, REMOTE_ADDR="10.0.0.7").status_code == 200
+    for url in urls[:3]:
+        with django_assert_num_queries(0):
+            client.get(url, REMOTE_ADDR="10.0.0.8")
+    # Past the budget the page was answered, not kept; another address may still fill it.
+    for url in urls[3:]:
+        with django_assert_num_queries(1):
+            assert client.get(url, REMOTE_ADDR="10.0.0.7").status_code == 200
+    client.get(urls[4], REMOTE_ADDR="10.0.0.8")
+    with django_assert_num_queries(0):
+        client.get(urls[4], REMOTE_ADDR="10.0.0.7")
+
+
+def test_it_counts_the_fills_of_each_client_behind_the_proxy(
+    client, pub, settings, monkeypatch, django_assert_num_queries
+):
+    settings.TRUSTED_PROXY = True
+    monkeypatch.setattr(page_cache, "FILLS_PER_MINUTE", 1)
+    index = reverse("publicity:index")
+    # Both come through the proxy (127.0.0.1); each citizen has a budget of his own.
+    for n, citizen in enumerate(("1.2.3.4", "5.6.7.8")):
+        client.get(f"{index}?q=镇{n}", HTTP_X_FORWARDED_FOR=citizen)
+    for n in range(2):
+        with django_assert_num_queries(0):
+            client.get(f"{index}?q=镇{n}")
