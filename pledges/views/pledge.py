@@ -10,7 +10,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from core.errors import TransitionError
-from core.moves import reported
+from core.moves import flash_outcome
 
 from .. import permissions, selectors
 from ..forms import AmendForm, CloseForm, PledgeForm, ProgressForm, ReasonForm
@@ -112,7 +112,7 @@ def pledge_amend(request: HttpRequest, pk: int) -> HttpResponse:
 
 @pledge_move
 def pledge_submit(request: HttpRequest, pledge: Pledge) -> HttpResponse:
-    with reported(request, _("已提交审核")):
+    with flash_outcome(request, _("已提交审核")):
         services.pledge_submit(pledge=pledge, by=request.user)
     return redirect(pledge)
 
@@ -120,7 +120,7 @@ def pledge_submit(request: HttpRequest, pledge: Pledge) -> HttpResponse:
 @pledge_move
 def pledge_approve(request: HttpRequest, pledge: Pledge) -> HttpResponse:
     remark = request.POST.get("remark", "")
-    with reported(request, _("已审核通过并备案")):
+    with flash_outcome(request, _("已审核通过并备案")):
         services.pledge_approve(pledge=pledge, by=request.user, remark=remark)
     return redirect(pledge)
 
@@ -128,14 +128,14 @@ def pledge_approve(request: HttpRequest, pledge: Pledge) -> HttpResponse:
 @pledge_move
 def pledge_return(request: HttpRequest, pledge: Pledge) -> HttpResponse:
     reason = request.POST.get("reason", "")
-    with reported(request, _("已退回")):
+    with flash_outcome(request, _("已退回")):
         services.pledge_return(pledge=pledge, by=request.user, reason=reason)
     return redirect(pledge)
 
 
 @pledge_move
 def pledge_publish(request: HttpRequest, pledge: Pledge) -> HttpResponse:
-    with reported(request, _("已亮诺")):
+    with flash_outcome(request, _("已亮诺")):
         services.pledge_publish(pledge=pledge, by=request.user)
     return redirect(pledge)
 
@@ -146,7 +146,7 @@ def pledge_close(request: HttpRequest, pledge: Pledge) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, _("请填写兑现情况和正确的销号日期"))
         return redirect(pledge)
-    with reported(request, _("已销号")):
+    with flash_outcome(request, _("已销号")):
         services.pledge_close(pledge=pledge, by=request.user, **form.cleaned_data)
     return redirect(pledge)
 
@@ -154,14 +154,14 @@ def pledge_close(request: HttpRequest, pledge: Pledge) -> HttpResponse:
 @pledge_move
 def pledge_unfulfilled(request: HttpRequest, pledge: Pledge) -> HttpResponse:
     reason = request.POST.get("reason", "")
-    with reported(request, _("已认定为未兑现")):
+    with flash_outcome(request, _("已认定为未兑现")):
         services.pledge_mark_unfulfilled(pledge=pledge, by=request.user, reason=reason)
     return redirect(pledge)
 
 
 @pledge_move
 def pledge_carry_over(request: HttpRequest, pledge: Pledge) -> HttpResponse:
-    with reported(request, _("已生成再承诺草稿，请修改后提交")):
+    with flash_outcome(request, _("已生成再承诺草稿，请修改后提交")):
         # The new draft's page, where it is to be edited before submitting.
         return redirect(services.pledge_carry_over(pledge=pledge, by=request.user))
     return redirect(pledge)
@@ -169,7 +169,7 @@ def pledge_carry_over(request: HttpRequest, pledge: Pledge) -> HttpResponse:
 
 @pledge_move
 def pledge_delete(request: HttpRequest, pledge: Pledge) -> HttpResponse:
-    with reported(request, _("草稿已删除")):
+    with flash_outcome(request, _("草稿已删除")):
         services.pledge_delete_draft(pledge=pledge, by=request.user)
         return redirect(pledge.owner_org)
     return redirect(pledge)

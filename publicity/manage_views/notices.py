@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from core.access import get_visible_or_404
 from core.errors import TransitionError
-from core.moves import move_on, reported, valid_or_refuse
+from core.moves import flash_outcome, post_only_on_visible, valid_or_refuse
 from pledges.models import Organization, Pledge
 
 from .. import compose, permissions, selectors, services
@@ -219,45 +219,45 @@ def notice_manage(request: HttpRequest, pk: int) -> HttpResponse:
 # --- moves: one POST view each ---------------------------------------------------------------
 
 
-@move_on(Notice)
+@post_only_on_visible(Notice)
 def notice_submit(request: HttpRequest, notice: Notice) -> HttpResponse:
-    with reported(request, _("已提交审核")):
+    with flash_outcome(request, _("已提交审核")):
         services.notice_submit(notice=notice, by=request.user)
     return redirect(notice)
 
 
-@move_on(Notice)
+@post_only_on_visible(Notice)
 def notice_approve(request: HttpRequest, notice: Notice) -> HttpResponse:
-    with reported(request, _("已批准，公示期开始后即对外公开")):
+    with flash_outcome(request, _("已批准，公示期开始后即对外公开")):
         services.notice_approve(notice=notice, by=request.user)
     return redirect(notice)
 
 
-@move_on(Notice)
+@post_only_on_visible(Notice)
 def notice_return(request: HttpRequest, notice: Notice) -> HttpResponse:
-    with reported(request, _("已退回")):
+    with flash_outcome(request, _("已退回")):
         reason = valid_or_refuse(ReasonForm(request.POST))["reason"]
         services.notice_return(notice=notice, by=request.user, reason=reason)
     return redirect(notice)
 
 
-@move_on(Notice)
+@post_only_on_visible(Notice)
 def notice_withdraw(request: HttpRequest, notice: Notice) -> HttpResponse:
-    with reported(request, _("公示已撤回")):
+    with flash_outcome(request, _("公示已撤回")):
         reason = valid_or_refuse(ReasonForm(request.POST))["reason"]
         services.notice_withdraw(notice=notice, by=request.user, reason=reason)
     return redirect(notice)
 
 
-@move_on(Notice)
+@post_only_on_visible(Notice)
 def notice_delete(request: HttpRequest, notice: Notice) -> HttpResponse:
-    with reported(request, _("草稿已删除")):
+    with flash_outcome(request, _("草稿已删除")):
         services.notice_delete_draft(notice=notice, by=request.user)
         return redirect("publicity:manage")
     return redirect(notice)
 
 
-@move_on(Pledge.objects.select_related("owner_org"))
+@post_only_on_visible(Pledge.objects.select_related("owner_org"))
 def pledge_to_notice(request: HttpRequest, pledge: Pledge) -> HttpResponse:
     """亮诺 one click: the pledge goes on the branch's next notice."""
     try:

@@ -222,16 +222,16 @@ class CountyReviews:
             roll = rng.random()
             if roll < 0.3:
                 continue  # still open (overdue once its deadline passes)
-            rectification_services.item_done(
+            rectification_services.rectification_item_done(
                 item=item,
                 by=author,
                 measures_taken="已按整改措施落实，" + item.measures,
                 reply="整改已完成，请点评人审阅" if roll < 0.6 else "",
             )
             if roll < 0.75:
-                rectification_services.item_confirm(item=item, by=reviewer)
+                rectification_services.rectification_item_confirm(item=item, by=reviewer)
             elif roll < 0.85:
-                rectification_services.item_reopen(
+                rectification_services.rectification_item_reopen(
                     item=item, by=reviewer, reason="佐证材料不足，请补充"
                 )
 

@@ -24,7 +24,16 @@ from .rectification import (
 )
 from .review import Review, ReviewAmendment
 from .self_evaluation import SelfEvaluation
-from .subject import DUE_SOON_DAYS, NOTHING, Grade, Quarter, Subject, SubjectKind, subject_key_for
+from .subject import (
+    DUE_SOON_DAYS,
+    NOTHING,
+    Grade,
+    Quarter,
+    Subject,
+    SubjectKey,
+    SubjectKind,
+    subject_key_for,
+)
 
 __all__ = [
     "AnnualAssessment",
@@ -48,6 +57,7 @@ __all__ = [
     "Satisfaction",
     "SelfEvaluation",
     "Subject",
+    "SubjectKey",
     "SubjectKind",
     "SuggestionLetter",
     "subject_key_for",

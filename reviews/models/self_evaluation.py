@@ -84,4 +84,4 @@ class SelfEvaluation(Versioned, SubjectFields):
         return f"{self.subject_name} {self.quarter_obj}"
 
     def get_absolute_url(self) -> str:
-        return reverse("reviews:report", args=[self.pk])
+        return reverse("reviews:self_evaluation_detail", args=[self.pk])

@@ -31,7 +31,7 @@ from ..models import (
     SubjectKind,
 )
 from ..selectors.rectification import items_due_in, rate_counts
-from .tags import EVALUATIONS, ITEMS, reports_tag, reviews_tag
+from .tags import MASS_EVALUATIONS, RECTIFICATION_ITEMS, reviews_tag, self_evaluations_tag
 
 # An organization or member "has pledged" once a pledge has left the draft stage.
 PLEDGED_STATUSES = (Pledge.Status.SUBMITTED, *Pledge.FILED_STATUSES)
@@ -380,7 +380,7 @@ def _counted(root: Organization, quarter: Quarter) -> Dashboard:
     for org_id, kind, n in scope.per_org(
         reports_of(quarter).filter(subject_kind__in=kinds),
         ["subject_kind"],
-        [reports_tag(year, quarter.quarter)],
+        [self_evaluations_tag(year, quarter.quarter)],
         n=Count("subject_key", distinct=True),
     ):
         org_kind = kind == SubjectKind.ORGANIZATION
@@ -417,7 +417,9 @@ def _counted(root: Organization, quarter: Quarter) -> Dashboard:
         row = row_of_org.get(org_id)
         if row is not None:
             row.grades[grade] += n
-    for org_id, n, done in scope.per_org(items_due_in(quarter), [], [ITEMS], **rate_counts()):
+    for org_id, n, done in scope.per_org(
+        items_due_in(quarter), [], [RECTIFICATION_ITEMS], **rate_counts()
+    ):
         row = row_of_org.get(org_id)
         if row is not None:
             row.rect_total += n
@@ -428,7 +430,7 @@ def _counted(root: Organization, quarter: Quarter) -> Dashboard:
         MassEvaluation.objects.filter(MassEvaluation.ended_q(), year=year, half=half)
     )
     org_of_evaluation = dict(
-        scope.cached(evaluations.values_list("id", "organization_id"), [EVALUATIONS])
+        scope.cached(evaluations.values_list("id", "organization_id"), [MASS_EVALUATIONS])
     )
     per_evaluation: dict[int, list[tuple[str, int]]] = defaultdict(list)
     # Grouped on the (evaluation, rating) index alone; the organization comes from the map.
@@ -438,7 +440,7 @@ def _counted(root: Organization, quarter: Quarter) -> Dashboard:
         .annotate(n=Count("evaluation_id"))
         .order_by()
     )
-    for evaluation_id, rating, n in scope.cached(answers, [EVALUATIONS]):
+    for evaluation_id, rating, n in scope.cached(answers, [MASS_EVALUATIONS]):
         per_evaluation[evaluation_id].append((rating, n))
     for evaluation_id, answered in per_evaluation.items():
         # Only valid results count: at least MIN_RESPONSES answers.
@@ -489,7 +491,7 @@ def trend(scope: _Scope, year: int, known: TrendPoint) -> list[TrendPoint]:
             .annotate(n=Count("id"))
             .order_by()
         )
-        for kind, n in scope.cached(reports, [reports_tag(year, q)]):
+        for kind, n in scope.cached(reports, [self_evaluations_tag(year, q)]):
             if kind == SubjectKind.ORGANIZATION:
                 point.orgs_reported += n
             elif kind == SubjectKind.MEMBER:
@@ -517,7 +519,7 @@ def trend(scope: _Scope, year: int, known: TrendPoint) -> list[TrendPoint]:
         .annotate(**rate_counts())
         .order_by()
     )
-    for q, n, done in scope.cached(items, [ITEMS]):
+    for q, n, done in scope.cached(items, [RECTIFICATION_ITEMS]):
         point = points.get(q)
         if point is not None:
             point.rect_total += n
@@ -549,7 +551,7 @@ def missing(scope: _Scope, quarter: Quarter, limit: int = MISSING_LIMIT) -> dict
         return qs.filter(subject_kind=kind, organization=OuterRef("pk"))
 
     org_kind, member_kind = SubjectKind.ORGANIZATION, SubjectKind.MEMBER
-    reported = reports_tag(year, quarter.quarter)
+    reported = self_evaluations_tag(year, quarter.quarter)
     reviewed = reviews_tag(year, quarter.quarter)
     lists = {
         "orgs_pledged": (

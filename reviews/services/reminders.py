@@ -28,7 +28,15 @@ from pledges.services.reminders import (
     secretaries_by_org,
 )
 
-from ..models import Quarter, RectificationItem, Review, SelfEvaluation, SuggestionLetter
+from ..models import (
+    Quarter,
+    RectificationItem,
+    Review,
+    SelfEvaluation,
+    SubjectKey,
+    SubjectKind,
+    SuggestionLetter,
+)
 from ..selectors.review import LIVE_REVIEW_STATUSES
 
 REVIEW_OWED = "review_owed"
@@ -95,7 +103,7 @@ def owed_reviews(quarter: Quarter) -> dict[int, list[str]]:
         "organization_id", "pk", "name", "user_id"
     ).iterator(chunk_size=5000):
         if org_id in has_secretary:
-            members[org_id].append((f"m:{member_id}", name, user_id))
+            members[org_id].append((str(SubjectKey(SubjectKind.MEMBER, member_id)), name, user_id))
     done = set(
         Review.objects.filter(
             year=quarter.year, quarter=quarter.quarter, status__in=LIVE_REVIEW_STATUSES
@@ -105,12 +113,20 @@ def owed_reviews(quarter: Quarter) -> dict[int, list[str]]:
     for user_id, org_id, kind in positions:
         path, name = orgs[org_id]
         if kind == Position.Kind.SECRETARY:
-            subjects = [(f"o:{c}", orgs[c][1]) for c in children.get(path, ())]
+            subjects = [
+                (str(SubjectKey(SubjectKind.ORGANIZATION, c)), orgs[c][1])
+                for c in children.get(path, ())
+            ]
             subjects += [(key, n) for key, n, uid in members.get(org_id, ()) if uid != user_id]
         else:  # a leader linked to or supervising the organization
-            subjects = [(f"o:{org_id}", name)]
+            subjects = [(str(SubjectKey(SubjectKind.ORGANIZATION, org_id)), name)]
             if org_id in has_secretary:
-                subjects.append((f"s:{org_id}", _("%(org)s书记") % {"org": name}))
+                subjects.append(
+                    (
+                        str(SubjectKey(SubjectKind.SECRETARY, org_id)),
+                        _("%(org)s书记") % {"org": name},
+                    )
+                )
         for key, subject_name in subjects:
             if (key, user_id) not in done:
                 owed[user_id][key] = subject_name
@@ -174,8 +190,11 @@ def owed_reports(quarter: Quarter) -> dict[int, list[str]]:
     owed_by_org: dict[int, list[str]] = defaultdict(list)
     for org_id in secretaries:
         for key, name in (
-            (f"o:{org_id}", names[org_id]),
-            (f"s:{org_id}", _("%(org)s书记") % {"org": names[org_id]}),
+            (str(SubjectKey(SubjectKind.ORGANIZATION, org_id)), names[org_id]),
+            (
+                str(SubjectKey(SubjectKind.SECRETARY, org_id)),
+                _("%(org)s书记") % {"org": names[org_id]},
+            ),
         ):
             if key not in submitted:
                 owed_by_org[org_id].append(name)
@@ -196,7 +215,7 @@ def _report_items(day: datetime.date, *, kind: str, last: bool) -> list[Notifica
     quarter = quarter_window(day, last=last)
     if quarter is None:
         return []
-    link = f"{reverse('reviews:my_reports')}?q={quarter.code}"
+    link = f"{reverse('reviews:my_self_evaluations')}?q={quarter.code}"
     if last:
         title = _("%(q)s自查自评即将截止") % {"q": quarter.label}
     else:
@@ -282,7 +301,7 @@ def _rectification(day: datetime.date, *, late: bool) -> list[NotificationItem]:
                     period=deadline.isoformat(),
                     title=title % {"problem": problem[:60]},
                     body=_("整改时限 %(deadline)s。") % {"deadline": deadline.isoformat()},
-                    link=reverse("reviews:item", args=[pk]),
+                    link=reverse("reviews:rectification_item_detail", args=[pk]),
                 )
             )
     return items

@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.errors import TransitionError
-from core.locks import lock_rows
+from core.locks import lock_first, lock_rows
 from core.text import LONG_TEXT_MAX, checked_text
 from core.versions import check_edit, check_version, stamp
 from pledges.models import Member, Organization
@@ -57,13 +57,13 @@ def self_evaluation_save(
     submit: bool = False,
 ) -> SelfEvaluation:
     """Write (or rewrite) the subject's quarterly report; submitting freezes the pledge facts."""
+    lock_subject(subject)  # a double-posted first save makes one report, not an error
     if not can_write_self_evaluation(by, subject):
         raise PermissionDenied
-    lock_subject(subject)  # a double-posted first save makes one report, not an error
-    report = (
-        SelfEvaluation.objects.select_for_update()
-        .filter(subject_key=subject.key, year=quarter.year, quarter=quarter.quarter)
-        .first()
+    report = lock_first(
+        SelfEvaluation.objects.filter(
+            subject_key=subject.key, year=quarter.year, quarter=quarter.quarter
+        )
     )
     if report is not None and report.status == SelfEvaluation.Status.SUBMITTED:
         raise TransitionError(_("该季度的自查自评已报送，不能再修改"))

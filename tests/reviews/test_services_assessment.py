@@ -200,10 +200,10 @@ def test_it_sends_each_role_to_its_own_year_page(client, world):
 
 def test_it_links_the_pages_in_the_navigation_by_role(client, world):
     client.force_login(world.office)
-    text = client.get(reverse("reviews:evaluations")).content.decode()
+    text = client.get(reverse("reviews:mass_evaluation_list")).content.decode()
     assert "全覆盖统计" in text and "年度总评" in text
     client.force_login(world.secretary)
-    text = client.get(reverse("reviews:evaluations")).content.decode()
+    text = client.get(reverse("reviews:mass_evaluation_list")).content.decode()
     assert "群众评议" in text and "全覆盖统计" not in text
 
 
