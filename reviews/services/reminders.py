@@ -22,9 +22,8 @@ from django.utils.translation import gettext as _
 from core.notifications.services import NotificationItem
 from pledges.models import Member, Organization, Position
 from pledges.services.reminders import (
-    DEADLINE_NOTICE_DAYS,
-    OVERDUE_CATCH_UP_DAYS,
     acting_for_member,
+    deadline_window,
     secretaries_by_org,
 )
 
@@ -246,14 +245,6 @@ def self_evaluation_owed_last(day: datetime.date) -> list[NotificationItem]:
 # --- rectification items and suggestion letters ---------------------------------------------
 
 
-def _soon(day: datetime.date) -> tuple[datetime.date, datetime.date]:
-    return day + datetime.timedelta(days=1), day + datetime.timedelta(days=DEADLINE_NOTICE_DAYS)
-
-
-def _late(day: datetime.date) -> tuple[datetime.date, datetime.date]:
-    return day - datetime.timedelta(days=OVERDUE_CATCH_UP_DAYS), day - datetime.timedelta(days=1)
-
-
 def _item_rows(window: tuple[datetime.date, datetime.date]):
     return (
         RectificationItem.objects.live()
@@ -280,7 +271,7 @@ def _rectification(day: datetime.date, *, late: bool) -> list[NotificationItem]:
     kind = RECTIFICATION_OVERDUE if late else RECTIFICATION_DEADLINE_SOON
     items = []
     for pk, problem, deadline, org_id, member_id, user_id, active, reviewer_id in _item_rows(
-        _late(day) if late else _soon(day)
+        deadline_window(day, late=late)
     ):
         if member_id is None:
             recipients = list(secretaries.get(org_id, ()))
@@ -317,7 +308,7 @@ def rectification_overdue(day: datetime.date) -> list[NotificationItem]:
 
 def _letters(day: datetime.date, *, late: bool) -> list[NotificationItem]:
     secretaries = secretaries_by_org()
-    start, end = _late(day) if late else _soon(day)
+    start, end = deadline_window(day, late=late)
     rows = SuggestionLetter.objects.filter(
         status=SuggestionLetter.Status.ISSUED, deadline__gte=start, deadline__lte=end
     ).values_list(
