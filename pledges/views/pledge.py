@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from core.access import require
 from core.errors import TransitionError
 from core.moves import flash_outcome
 
@@ -65,8 +65,7 @@ def _content_page(request, pledge, *, form_class, title: str, done: str, save) -
 @login_required
 def pledge_edit(request: HttpRequest, pk: int) -> HttpResponse:
     pledge = visible_pledge(request, pk)
-    if not permissions.can_edit_pledge(request.user, pledge):
-        raise PermissionDenied
+    require(permissions.can_edit_pledge(request.user, pledge))
     if not pledge.is_editable:
         messages.warning(request, _("已提交或已审核的承诺不能直接修改；已亮诺的承诺请办理变更"))
         return redirect(pledge)
@@ -87,8 +86,7 @@ def pledge_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def pledge_amend(request: HttpRequest, pk: int) -> HttpResponse:
     pledge = visible_pledge(request, pk)
-    if not permissions.can_run_pledge(request.user, pledge):
-        raise PermissionDenied
+    require(permissions.can_run_pledge(request.user, pledge))
     if pledge.status not in Pledge.RUNNING_STATUSES:
         messages.warning(request, _("只有已审核、已亮诺或践诺中的承诺可以办理变更"))
         return redirect(pledge)

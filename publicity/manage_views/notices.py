@@ -5,14 +5,13 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core.access import get_visible_or_404
+from core.access import get_visible_or_404, require
 from core.errors import TransitionError
 from core.moves import flash_outcome, post_only_on_visible, valid_or_refuse
 from pledges.models import Organization, Pledge
@@ -80,8 +79,7 @@ def _saved(form, save) -> Notice | None:
 @login_required
 def compose_view(request: HttpRequest, pk: int) -> HttpResponse:
     org = get_visible_or_404(Organization, request.user, pk)
-    if not permissions.can_compose(request.user, org):
-        raise PermissionDenied
+    require(permissions.can_compose(request.user, org))
     kind, year, month = _period(request)
     candidates = compose.candidates(org, kind, year, month)
     form = NoticeForm(
@@ -121,8 +119,7 @@ def compose_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _composable_notice(request: HttpRequest, pk: int) -> Notice:
     notice = get_visible_or_404(Notice.objects.select_related("organization"), request.user, pk)
-    if not permissions.can_compose(request.user, notice.organization):
-        raise PermissionDenied
+    require(permissions.can_compose(request.user, notice.organization))
     return notice
 
 
