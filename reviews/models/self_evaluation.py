@@ -19,10 +19,10 @@ __all__ = ["SelfEvaluation"]
 
 class SelfEvaluationQuerySet(models.QuerySet):
     def visible_to(self, user) -> SelfEvaluationQuerySet:
-        return self.filter(visible_q(user, lambda roles: _report_rows(user, roles)))
+        return self.filter(visible_q(user, lambda roles: _self_evaluation_rows(user, roles)))
 
 
-def _report_rows(user, roles: Roles) -> Q:
+def _self_evaluation_rows(user, roles: Roles) -> Q:
     """His own; his books' (as secretary); submitted ones under his oversight; his own as a
     member."""
     q = Q(author=user)

@@ -311,7 +311,7 @@ def pledges_of_year(year: int) -> QuerySet:
     return Pledge.objects.filter(year=year, status__in=PLEDGED_STATUSES)
 
 
-def reports_of(quarter: Quarter) -> QuerySet:
+def self_evaluations_of(quarter: Quarter) -> QuerySet:
     return SelfEvaluation.objects.filter(
         year=quarter.year, quarter=quarter.quarter, status=SelfEvaluation.Status.SUBMITTED
     )
@@ -378,7 +378,7 @@ def _counted(root: Organization, quarter: Quarter) -> Dashboard:
     # The trend's point for this quarter is the sum of these figures: not counted twice.
     point = TrendPoint(quarter=quarter)
     for org_id, kind, n in scope.per_org(
-        reports_of(quarter).filter(subject_kind__in=kinds),
+        self_evaluations_of(quarter).filter(subject_kind__in=kinds),
         ["subject_kind"],
         [self_evaluations_tag(year, quarter.quarter)],
         n=Count("subject_key", distinct=True),
@@ -481,7 +481,7 @@ def trend(scope: _Scope, year: int, known: TrendPoint) -> list[TrendPoint]:
     for q, point in points.items():
         if point is known:
             continue
-        reports = (
+        self_evaluations = (
             scope.within(
                 SelfEvaluation.objects.filter(
                     year=year, quarter=q, status=SelfEvaluation.Status.SUBMITTED
@@ -491,7 +491,7 @@ def trend(scope: _Scope, year: int, known: TrendPoint) -> list[TrendPoint]:
             .annotate(n=Count("id"))
             .order_by()
         )
-        for kind, n in scope.cached(reports, [self_evaluations_tag(year, q)]):
+        for kind, n in scope.cached(self_evaluations, [self_evaluations_tag(year, q)]):
             if kind == SubjectKind.ORGANIZATION:
                 point.orgs_reported += n
             elif kind == SubjectKind.MEMBER:
@@ -558,14 +558,17 @@ def missing(scope: _Scope, quarter: Quarter, limit: int = MISSING_LIMIT) -> dict
             orgs.exclude(id__in=own_pledges.values("owner_org_id")),
             [counts.PLEDGES],
         ),
-        "orgs_reported": (orgs.filter(~Exists(subject(reports_of(quarter), org_kind))), [reported]),
+        "orgs_reported": (
+            orgs.filter(~Exists(subject(self_evaluations_of(quarter), org_kind))),
+            [reported],
+        ),
         "orgs_reviewed": (orgs.filter(~Exists(subject(reviews_of(quarter), org_kind))), [reviewed]),
         "members_pledged": (
             members.filter(~Exists(member_pledge)),
             [counts.MEMBERS, counts.PLEDGES],
         ),
         "members_reported": (
-            members.filter(~Exists(subject(reports_of(quarter), member_kind))),
+            members.filter(~Exists(subject(self_evaluations_of(quarter), member_kind))),
             [counts.MEMBERS, reported],
         ),
         "members_reviewed": (

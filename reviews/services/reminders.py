@@ -170,7 +170,7 @@ def review_owed_last(day: datetime.date) -> list[NotificationItem]:
 # --- 先报后评: self-evaluations ----------------------------------------------------------------
 
 
-def owed_reports(quarter: Quarter) -> dict[int, list[str]]:
+def owed_self_evaluations(quarter: Quarter) -> dict[int, list[str]]:
     """secretary user id → names of his organization's subjects whose report for the quarter
     is not submitted: the organization's own, his own as secretary, and each member's.
 
@@ -210,7 +210,7 @@ def owed_reports(quarter: Quarter) -> dict[int, list[str]]:
     return owed
 
 
-def _report_items(day: datetime.date, *, kind: str, last: bool) -> list[NotificationItem]:
+def _self_evaluation_items(day: datetime.date, *, kind: str, last: bool) -> list[NotificationItem]:
     quarter = quarter_window(day, last=last)
     if quarter is None:
         return []
@@ -230,16 +230,16 @@ def _report_items(day: datetime.date, *, kind: str, last: bool) -> list[Notifica
             % {"n": len(names), "names": _names(names), "end": quarter.end.isoformat()},
             link=link,
         )
-        for user_id, names in owed_reports(quarter).items()
+        for user_id, names in owed_self_evaluations(quarter).items()
     ]
 
 
 def self_evaluation_owed(day: datetime.date) -> list[NotificationItem]:
-    return _report_items(day, kind=SELF_EVALUATION_OWED, last=False)
+    return _self_evaluation_items(day, kind=SELF_EVALUATION_OWED, last=False)
 
 
 def self_evaluation_owed_last(day: datetime.date) -> list[NotificationItem]:
-    return _report_items(day, kind=SELF_EVALUATION_OWED_LAST, last=True)
+    return _self_evaluation_items(day, kind=SELF_EVALUATION_OWED_LAST, last=True)
 
 
 # --- rectification items and suggestion letters ---------------------------------------------

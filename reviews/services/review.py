@@ -216,8 +216,8 @@ def review_sign(*, review: Review, by) -> Review:
         raise TransitionError(_("签认前请评定等次"))
     if not (review.achievements.strip() and review.problems.strip() and review.direction.strip()):
         raise TransitionError(_("签认前请写明肯定的成绩、指出的问题和努力方向"))
-    report = submitted_self_evaluation(Subject.of(review), review.year, review.quarter)
-    if report is None and review.mode not in Review.MODES_WITHOUT_REPORT:
+    self_evaluation = submitted_self_evaluation(Subject.of(review), review.year, review.quarter)
+    if self_evaluation is None and review.mode not in Review.MODES_WITHOUT_REPORT:
         raise TransitionError(
             _("点评对象尚未报送本季度自查自评：先报后评，只有现场点评和随机点评可以不经自评")
         )
@@ -231,9 +231,9 @@ def review_sign(*, review: Review, by) -> Review:
     if already:
         raise TransitionError(_("您本季度已对该对象签认过点评，请对原点评办理更正"))
     if review.redo_of_id:
-        _check_redo(review, report)
-    review.report = report
-    review.without_report = report is None
+        _check_redo(review, self_evaluation)
+    review.report = self_evaluation
+    review.without_report = self_evaluation is None
     review.status = Status.SIGNED
     review.signed_at = timezone.now()
     try:
@@ -249,7 +249,7 @@ def review_sign(*, review: Review, by) -> Review:
     return review
 
 
-def _check_redo(review: Review, report: SelfEvaluation | None) -> None:
+def _check_redo(review: Review, self_evaluation: SelfEvaluation | None) -> None:
     """A redo answers the spot check: it must change something, and what was named."""
     old = review.redo_of
     reasons = set(old.return_reasons)
@@ -266,7 +266,7 @@ def _check_redo(review: Review, report: SelfEvaluation | None) -> None:
         raise TransitionError(
             _("退回原因是没有提出具体可行的整改措施：请至少列出一项整改事项（四定）")
         )
-    if Review.ReturnReason.NO_REPORT in reasons and report is None:
+    if Review.ReturnReason.NO_REPORT in reasons and self_evaluation is None:
         raise TransitionError(_("退回原因是未审阅自查自评：请待点评对象报送本季度自查自评后再签认"))
 
 

@@ -8,13 +8,13 @@ from django.utils import timezone
 from pledges.models import Position
 from reviews.models import RectificationItem, Review
 from tests.browser.pages import login
-from tests.factories import UserFactory, make_position, org_subject, submit_report
+from tests.factories import UserFactory, make_position, org_subject, submit_self_evaluation
 
 
 def test_it_runs_a_review_from_writing_to_confirmed_rectification(page, world, artifacts):
     leader = UserFactory(username="branch_leader", first_name="刘书记")
     make_position(leader, world.branch, Position.Kind.LEADER_SUPERVISE)
-    submit_report(org_subject(world.branch), world.secretary)
+    submit_self_evaluation(org_subject(world.branch), world.secretary)
     page.on("dialog", lambda dialog: dialog.accept())
     deadline = (timezone.localdate() + datetime.timedelta(days=30)).isoformat()
 

@@ -21,7 +21,7 @@ from tests.factories import (
     returned_redo,
     secretary_subject,
     signed_review,
-    submit_report,
+    submit_self_evaluation,
     today,
 )
 
@@ -50,13 +50,13 @@ def test_it_updates_a_draft_and_replaces_its_items(rworld):
 
 def test_it_signs_a_draft_when_the_report_is_in(rworld):
     subject = org_subject(rworld.branch)
-    report = submit_report(subject, rworld.secretary)
+    self_evaluation = submit_self_evaluation(subject, rworld.secretary)
     review = review_services.review_sign(
         review=draft_review(rworld.branch_leader, subject), by=rworld.branch_leader
     )
     assert review.status == Review.Status.SIGNED
     assert review.signed_at is not None
-    assert review.report == report
+    assert review.report == self_evaluation
     assert review.without_report is False
     # The items are now owed, each with its first history entry.
     assert RectificationEvent.objects.filter(item__review=review, action="create").count() == 2

@@ -20,7 +20,7 @@ from tests.factories import (
     returned_redo,
     review_post,
     signed_review,
-    submit_report,
+    submit_self_evaluation,
     today,
 )
 
@@ -137,8 +137,8 @@ def test_it_writes_a_report_through_the_page(rworld, client):
     assert "推进中 1 项" in client.get(url).content.decode()
     data = {"highlights": "按期推进", "shortcomings": "走访少", "next_steps": "", "version": 0}
     client.post(url, {**data, "submit": "1"})
-    report = SelfEvaluation.objects.get()
-    assert report.status == "submitted" and report.pledges_in_progress == 1
+    self_evaluation = SelfEvaluation.objects.get()
+    assert self_evaluation.status == "submitted" and self_evaluation.pledges_in_progress == 1
     client.force_login(rworld.secretary)
     form = client.get(reverse("reviews:review_new") + f"?subject=m:{rworld.member.pk}")
     assert "按期推进" in form.content.decode()  # the report beside the review form
@@ -305,21 +305,24 @@ def test_it_refuses_item_actions_by_post_outside_scope(rworld, client):
 
 
 def test_it_refuses_report_and_letter_pages_outside_scope(rworld, client):
-    report = submit_report(org_subject(rworld.branch), rworld.secretary)
+    self_evaluation = submit_self_evaluation(org_subject(rworld.branch), rworld.secretary)
     client.force_login(rworld.other_secretary)
     write = reverse("reviews:self_evaluation_write") + f"?subject=o:{rworld.branch.pk}"
     assert client.get(write).status_code == 404
     assert client.get(reverse("reviews:letter_new", args=[rworld.member.pk])).status_code == 404
     assert (
-        client.get(reverse("reviews:self_evaluation_detail", args=[report.pk])).status_code == 404
+        client.get(reverse("reviews:self_evaluation_detail", args=[self_evaluation.pk])).status_code
+        == 404
     )
     client.force_login(rworld.far_office)
     assert (
-        client.get(reverse("reviews:self_evaluation_detail", args=[report.pk])).status_code == 404
+        client.get(reverse("reviews:self_evaluation_detail", args=[self_evaluation.pk])).status_code
+        == 404
     )
     client.force_login(rworld.office)
     assert (
-        client.get(reverse("reviews:self_evaluation_detail", args=[report.pk])).status_code == 200
+        client.get(reverse("reviews:self_evaluation_detail", args=[self_evaluation.pk])).status_code
+        == 200
     )
 
 
