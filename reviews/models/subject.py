@@ -3,8 +3,9 @@ secretary or a member) in a quarter, and the one grading scale.
 
 A subject is an organization, its secretary (the organization plus kind "secretary") or a
 member. `organization` is always set (a member's branch for member subjects) so every subtree
-query is one prefix match on the organization path; `subject_key` ("o:12", "s:12", "m:345")
-names the subject in one column for unique constraints and for matching rows in selectors.
+query is one prefix match on the organization path; `subject_key` ("o:12", "s:12", "m:345",
+read and written by `SubjectKey` only) names the subject in one column for unique constraints,
+for matching rows in selectors and in the query strings of the pages.
 """
 
 from __future__ import annotations

@@ -42,11 +42,9 @@ def _item_event(item: RectificationItem, by, action: str, remark: str = "") -> N
     RectificationEvent.objects.create(item=item, actor=by, action=action, remark=remark)
 
 
-def _locked_item(item: RectificationItem) -> RectificationItem:
-    lock_row(item)
+def _check_issued(item: RectificationItem) -> None:
     if not item.is_issued:
         raise TransitionError(_("点评尚未签认，整改事项尚未下达"))
-    return item
 
 
 @transaction.atomic
@@ -93,9 +91,10 @@ def rectification_item_done(
     files: Sequence[UploadedFile] = (),
 ) -> RectificationItem:
     """The subject records what was done (with evidence) and reports the item finished."""
-    item = _locked_item(item)
+    lock_row(item)
     if not can_work_on_rectification_item(by, item):
         raise PermissionDenied
+    _check_issued(item)
     if item.status not in RectificationItem.PENDING_STATUSES:
         raise TransitionError(_("只有整改中或重新整改的事项可以报整改完成"))
     if not measures_taken.strip():
@@ -123,9 +122,10 @@ def rectification_item_reply(
 ) -> RectificationItem:
     """重点问题整改落实情况及时回复点评人: the subject's reply, at any stage before 销号.
     A reply replaces the last one, so a reply written on an older page is refused."""
-    item = _locked_item(item)
+    lock_row(item)
     if not can_work_on_rectification_item(by, item):
         raise PermissionDenied
+    _check_issued(item)
     if item.status == ItemStatus.CONFIRMED:
         raise TransitionError(_("已销号的事项不能再回复"))
     if not text.strip():
@@ -143,9 +143,10 @@ def rectification_item_confirm(
     *, item: RectificationItem, by, remark: str = ""
 ) -> RectificationItem:
     """整改销号 by the reviewer."""
-    item = _locked_item(item)
+    lock_row(item)
     if not can_confirm_rectification_item(by, item):
         raise PermissionDenied
+    _check_issued(item)
     if item.status != ItemStatus.DONE:
         raise TransitionError(_("只有已报整改完成的事项可以确认销号"))
     item.status = ItemStatus.CONFIRMED
@@ -158,9 +159,10 @@ def rectification_item_confirm(
 
 @transaction.atomic
 def rectification_item_reopen(*, item: RectificationItem, by, reason: str) -> RectificationItem:
-    item = _locked_item(item)
+    lock_row(item)
     if not can_confirm_rectification_item(by, item):
         raise PermissionDenied
+    _check_issued(item)
     if item.status != ItemStatus.DONE:
         raise TransitionError(_("只有已报整改完成的事项可以要求重新整改"))
     if not reason.strip():
