@@ -29,6 +29,8 @@ from django.db import transaction
 from django.db.models import Model, QuerySet
 from django.db.models.signals import post_delete, post_init, post_save
 
+from core.db import cache_seconds
+
 from .models import Member, Organization, Pledge
 
 COUNTS_SECONDS = 6 * 3600
@@ -114,7 +116,8 @@ def _versions(path: str, tags: Iterable[str] | None) -> str:
 
 def _timeout() -> int:
     local = isinstance(caches["default"], LocMemCache)
-    return LOCAL_COUNTS_SECONDS if local else COUNTS_SECONDS
+    # Counted on a replica, a value may be older than its version: kept briefly (core.db).
+    return cache_seconds(LOCAL_COUNTS_SECONDS if local else COUNTS_SECONDS)
 
 
 def _store(key: str, compute: Callable[[], T]) -> T:

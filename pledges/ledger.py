@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from core.dates import FIRST_YEAR, LAST_YEAR
+from core.db import stream
 from core.errors import TransitionError
 from core.xlsx import write_ledger
 
@@ -237,7 +238,7 @@ def write_pledge_ledger(
         sheet_name=_("承诺践诺台账"),
         title=ledger_title(org, period),
         columns=COLUMNS,
-        rows=rows.iterator(CHUNK),
+        rows=stream(rows, CHUNK),
         to_cells=lambda n, row: ledger_row(n, row, labels),
         empty=_("本年度没有可导出的承诺"),
         late_column=STATUS_COLUMN,

@@ -20,6 +20,7 @@ from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 
+from core import db
 from pledges.models import Organization
 
 PAGE_SECONDS = 24 * 3600
@@ -86,12 +87,16 @@ def cached_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
         hit = cache.get(key)
         if hit is not None:
             return cached_response(hit)
-        response = view(request, *args, **kwargs)
+        with db.lag_tolerant() as reads:
+            response = view(request, *args, **kwargs)
+            if hasattr(response, "render") and callable(response.render):
+                response.render()
         if response.status_code != 200 or getattr(response, "streaming", False):
             return response
-        if hasattr(response, "render") and callable(response.render):
-            response.render()
-        cache.set(key, (response.content, response["Content-Type"]), PAGE_SECONDS)
+        # Read from a replica, the page may be older than its key: kept briefly (core.db).
+        cache.set(
+            key, (response.content, response["Content-Type"]), reads.cache_seconds(PAGE_SECONDS)
+        )
         response["Cache-Control"] = CACHE_CONTROL
         return response
 
