@@ -37,7 +37,7 @@ from django.http import HttpRequest, HttpResponse
 PRIMARY = "default"
 REPLICA = "replica"
 PIN_COOKIE = "pb_primary"
-_PIN_SALT = "core.db.read-your-writes"
+PIN_SALT = "core.db.read-your-writes"
 _WRITES = ("INSERT", "UPDATE", "DELETE")
 # A bulk write below this many rows leaves the statistics to autovacuum.
 ANALYSE_MIN_ROWS = 1000
@@ -131,7 +131,7 @@ class _WriteWatch:
 
 def pin_is_fresh(request: HttpRequest) -> bool:
     value = request.get_signed_cookie(
-        PIN_COOKIE, default=None, salt=_PIN_SALT, max_age=settings.REPLICA_PIN_SECONDS
+        PIN_COOKIE, default=None, salt=PIN_SALT, max_age=settings.REPLICA_PIN_SECONDS
     )
     return value is not None
 
@@ -158,7 +158,7 @@ class ReadYourWritesMiddleware:
             response.set_signed_cookie(
                 PIN_COOKIE,
                 "1",
-                salt=_PIN_SALT,
+                salt=PIN_SALT,
                 max_age=settings.REPLICA_PIN_SECONDS,
                 secure=settings.SESSION_COOKIE_SECURE,
                 httponly=True,
