@@ -8,6 +8,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from core.db import analyse
 from core.errors import TransitionError
 from core.locks import lock_row
 from core.security.models import SecurityEvent
@@ -15,7 +16,7 @@ from core.security.services import security_log
 from core.xlsx_import import Checker, FileRefused, open_workbook, read_table
 
 from .. import permissions
-from ..models import Organization, Pledge
+from ..models import Organization, Pledge, PledgeEvent
 from ..pledge_file import shape
 from ..pledge_file.checking import Owners, check_cells, check_rules, ledger_year, match_book
 from ..pledge_file.shape import PledgeImportResult, Row
@@ -104,6 +105,7 @@ def pledges_import(
         result.created = []
         result.refuse(str(e))
     else:
+        analyse(Pledge, PledgeEvent, rows=len(new))
         security_log(
             action=SecurityEvent.Action.IMPORT,
             user=by,

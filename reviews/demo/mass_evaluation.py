@@ -16,6 +16,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.db import analyse
 from pledges.models import Member, Organization, Position
 
 from ..models import (
@@ -49,6 +50,7 @@ def seed_mass_evaluations(*, scale: str, stdout) -> None:
         _seed_county(stdout)
     else:
         _seed_city(stdout)
+    analyse(MassEvaluation, EvaluationCode, EvaluationResponse, MemberRating, AnnualAssessment)
 
 
 def _half(day: datetime.date) -> int:
