@@ -120,6 +120,7 @@ class Stack:
         self.hba_added = False
         self.replica_started = False
         self.bouncer: subprocess.Popen | None = None
+        self.grown: tuple[str, int, int] | None = None  # (database, first, last copied id)
         self.log: list[str] = []
 
     def note(self, line: str) -> None:
@@ -198,6 +199,14 @@ class Stack:
         wait_for_port(port, 20)
 
     def stop(self) -> None:
+        if self.grown is not None:
+            database, first, last = self.grown
+            psql(
+                f"DELETE FROM pledges_pledge WHERE id BETWEEN {first} AND {last}",
+                database=database,
+            )
+            self.grown = None
+            self.note("removed: the copied pledges")
         if self.bouncer is not None and self.bouncer.poll() is None:
             self.bouncer.terminate()
             try:
@@ -222,6 +231,43 @@ class Stack:
         shutil.rmtree(self.tmp, ignore_errors=True)
 
 
+COPIED = (
+    "kind, title, measures, deadline, expected_result, year, half, status, return_reason, "
+    "close_result, closed_on, created_at, submitted_at, approved_at, published_at, version, "
+    "approved_by_id, closed_by_id, created_by_id, owner_member_id, owner_org_id, submitted_by_id"
+)
+
+
+def grow_ledger(database: str, rows: int) -> int:
+    """Copy this year's pledges until there are about `rows`; returns how many were added."""
+    year = time.localtime().tm_year
+    have = int(psql(f"SELECT count(*) FROM pledges_pledge WHERE year = {year}", database=database))
+    copies = max(0, -(-rows // max(have, 1)) - 1)
+    if copies:
+        psql(
+            f"INSERT INTO pledges_pledge ({COPIED}) SELECT {COPIED} FROM pledges_pledge, "
+            f"generate_series(1, {copies}) WHERE year = {year}; ANALYZE pledges_pledge",
+            database=database,
+        )
+    return have * copies
+
+
+def wait_for_replica(database: str, seconds: float = 120) -> float:
+    """Seconds until the replica has replayed everything the primary has written so far."""
+    target = psql("SELECT pg_current_wal_lsn()")
+    start = time.monotonic()
+    while time.monotonic() - start < seconds:
+        replayed = psql(
+            f"SELECT pg_last_wal_replay_lsn() >= '{target}'::pg_lsn",
+            port=REPLICA_PORT,
+            database=database,
+        )
+        if replayed == "t":
+            break
+        time.sleep(0.05)
+    return time.monotonic() - start
+
+
 def child(kind: str, env: dict, args: argparse.Namespace, timeout: float) -> dict:
     done = subprocess.run(
         [sys.executable, __file__, "--child", kind, "--runs", str(args.runs)],
@@ -241,6 +287,9 @@ def main() -> None:
     parser.add_argument("--database", default="pb_scale_out_replica")
     parser.add_argument("--runs", type=int, default=30)
     parser.add_argument("--timeout", type=int, default=1200, help="seconds for the whole run")
+    parser.add_argument(
+        "--ledger-rows", type=int, default=100_000, help="the ledger grown to about this many rows"
+    )
     parser.add_argument("--child", choices=["pages", "ledger", "lag"])
     args = parser.parse_args()
     if args.child:
@@ -300,7 +349,29 @@ def main() -> None:
         for name, env in configs.items():
             result["pages"][name] = child("pages", {**base, **env}, args, 600)
             stack.note(f"pages, {name}: done")
-            result["ledger"][name] = child("ledger", {**base, **env}, args, 300)
+        # The ledger needs rows to show its memory: the county's pledges copied in bulk (taken
+        # out again below), replicated like any write.
+        first_copy = int(
+            psql("SELECT coalesce(max(id), 0) + 1 FROM pledges_pledge", database=args.database)
+        )
+        stack.grown = (args.database, first_copy, first_copy + args.ledger_rows * 2)
+        result["ledger_rows_added"] = grow_ledger(args.database, args.ledger_rows)
+        last_copy = int(psql("SELECT max(id) FROM pledges_pledge", database=args.database))
+        stack.grown = (args.database, first_copy, last_copy)
+        result["replica_caught_up_seconds"] = wait_for_replica(args.database)
+        stack.note(
+            f"ledger: {result['ledger_rows_added']:,} pledges copied; the replica had them "
+            f"{result['replica_caught_up_seconds']:.1f} s after the commit"
+        )
+        ledgers = {
+            **configs,
+            "PgBouncer, iterator() as before (no paging)": {
+                **configs["PgBouncer"],
+                "BENCH_NO_PAGING": "1",
+            },
+        }
+        for name, env in ledgers.items():
+            result["ledger"][name] = child("ledger", {**base, **env}, args, 600)
             stack.note(f"ledger, {name}: {result['ledger'][name]}")
         lag_env = {**base, **configs["PgBouncer + replica"], **replica_direct}
         result["lag"] = child("lag", lag_env, args, 180)
@@ -457,6 +528,11 @@ def child_ledger() -> dict:
     from pledges import ledger
     from pledges.models import Organization
 
+    if os.environ.get("BENCH_NO_PAGING"):
+        # What the export did before core.db.stream: iterator(), which without a server-side
+        # cursor reads the whole result into the client at once.
+        ledger.stream = lambda rows, chunk: rows.iterator(chunk)
+
     users = _users()
     county = Organization.objects.get(name=COUNTY)
     baseline = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
@@ -475,7 +551,9 @@ def child_ledger() -> dict:
         "default_queries": ran.counts["default"],
         "replica_queries": ran.counts["replica"],
         "paging": (
-            f"primary keys then chunks of {ledger.CHUNK} (no server-side cursor)"
+            "iterator() without a server-side cursor: the whole result at once"
+            if os.environ.get("BENCH_NO_PAGING")
+            else f"primary keys then chunks of {ledger.CHUNK} (no server-side cursor)"
             if paged
             else f"server-side cursor, {ledger.CHUNK} rows a fetch"
         ),
