@@ -18,6 +18,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import path, reverse
 
 from core import db
+from publicity import cache as public_cache
 from tests.factories import make_org
 
 BOTH = ["default", "replica"]
@@ -199,6 +200,36 @@ def test_it_reads_a_public_page_from_the_replica(replica, client):
         response = client.get(reverse("publicity:organization", args=[org.pk]))
     assert response.status_code == 200
     assert n["replica"] > 0 and n["default"] == 0
+
+
+class _Kept:
+    """The cache as publicity.cache sees it, noting how long each page is kept."""
+
+    def __init__(self, real):
+        self.real, self.pages = real, []
+
+    def __getattr__(self, name):
+        return getattr(self.real, name)
+
+    def set(self, key, value, timeout=None):
+        if key.startswith("pub:page:"):
+            self.pages.append(timeout)
+        return self.real.set(key, value, timeout)
+
+
+@pytest.mark.django_db(databases=BOTH, transaction=True)
+@pytest.mark.parametrize("replica_on, kept", [(True, 60), (False, 24 * 3600)])
+def test_it_caches_a_public_page_read_from_the_replica_briefly(
+    replica, client, monkeypatch, replica_on, kept
+):
+    replica.ROOT_URLCONF = "config.urls"
+    replica.READ_REPLICA = replica_on
+    replica.REPLICA_CACHE_SECONDS = 60
+    spy = _Kept(public_cache.cache)
+    monkeypatch.setattr(public_cache, "cache", spy)
+    org = make_org("东街社区党支部")
+    client.get(reverse("publicity:organization", args=[org.pk]))
+    assert spy.pages == [kept]
 
 
 # ---- stream() and analyse() ---------------------------------------------------------------
