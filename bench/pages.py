@@ -7,7 +7,15 @@ round after round, so that load from other work on the machine falls on all of t
 competing variants of one page (a page whose counts are cached, answered from the cache, as
 the first request after a write somewhere under it, and recounted from a cold cache) are in
 the same rounds, and their ratio is reported. Prints and
-returns median / p95 / max in milliseconds, the queries and the size of one request.
+returns median / p95 / max in milliseconds, the queries of every timed request (a row whose
+count varies says so: "12–15 (4×15)" means 4 of the requests ran 15, a recount the cache should
+have saved) and the size of one request.
+
+The cache is the one the settings give: Redis, as in production, when REDIS_URL is set (use a
+database number of your own, e.g. redis://127.0.0.1:6379/9: the bench writes counts and pages
+to it); the local-memory cache otherwise, where a count is kept only 5 minutes
+(pledges.counts.LOCAL_COUNTS_SECONDS), so a long run recounts the "cached" rows now and then.
+With DATABASE_REPLICA_URL set, the queries of both connections are counted.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/pb_city .venv/bin/python bench/pages.py
 """
@@ -20,8 +28,9 @@ import os
 import statistics
 import sys
 import time
+from collections import Counter
 from collections.abc import Callable
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -33,9 +42,10 @@ import django  # noqa: E402
 
 django.setup()
 
+from django.conf import settings  # noqa: E402
 from django.contrib.auth import get_user_model  # noqa: E402
 from django.core.cache.backends.dummy import DummyCache  # noqa: E402
-from django.db import connection  # noqa: E402
+from django.db import connections  # noqa: E402
 from django.db.models import Count  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
@@ -63,6 +73,8 @@ class Page:
     # count versions), so the request is the first after that write.
     before: Callable[[], None] | None = None
     samples: list[float] = field(default_factory=list)
+    queries: list[int] = field(default_factory=list)  # of each timed request
+    size: int = 0  # bytes of the last answer
     client: Client | None = None
 
 
@@ -193,6 +205,37 @@ def bypass(page: Page):
         counts.cache = real
 
 
+def cache_name() -> str:
+    backend = settings.CACHES["default"]["BACKEND"]
+    return "redis" if "Redis" in backend else "locmem" if "LocMem" in backend else backend
+
+
+class Queries:
+    """The statements of one request on every database connection the bench reads through."""
+
+    def __enter__(self):
+        aliases = ["default", "replica"] if settings.READ_REPLICA else ["default"]
+        self._stack = ExitStack()
+        self._contexts = [
+            self._stack.enter_context(CaptureQueriesContext(connections[a])) for a in aliases
+        ]
+        return self
+
+    def __exit__(self, *exc):
+        self._stack.__exit__(*exc)
+        # Read now: every request clears the connection's query log.
+        self.count = sum(len(c.captured_queries) for c in self._contexts)
+
+
+def queries_label(counts: list[int]) -> str:
+    """'12' when every request ran 12; '12–15 (4×15)' when some ran more (a recount)."""
+    low, high = min(counts), max(counts)
+    if low == high:
+        return str(low)
+    more = Counter(c for c in counts if c > low)
+    return f"{low}–{high} ({', '.join(f'{n}×{c}' for c, n in sorted(more.items()))})"
+
+
 def measure(runs: int, warmup: int = 3) -> list[dict]:
     todo = pages()
     for page in todo:
@@ -208,10 +251,12 @@ def measure(runs: int, warmup: int = 3) -> list[dict]:
         for page in todo:
             if page.before is not None:
                 page.before()
-            with bypass(page):
+            with bypass(page), Queries() as ran:
                 start = time.perf_counter()
                 response = page.client.get(page.url)
                 page.samples.append((time.perf_counter() - start) * 1000)
+            page.queries.append(ran.count)
+            page.size = len(response.content)
             assert response.status_code == 200, (page.name, response.status_code)
             if page.before is not None:
                 # The write staled the other pages' counts too: count them again, untimed,
@@ -220,15 +265,6 @@ def measure(runs: int, warmup: int = 3) -> list[dict]:
                     other.client.get(other.url)
     rows = []
     for page in todo:
-        if page.before is not None:
-            page.before()
-        with bypass(page), CaptureQueriesContext(connection) as ctx:
-            response = page.client.get(page.url)
-        # Read now: every request clears the connection's query log.
-        queries = len(ctx.captured_queries)
-        if page.before is not None:
-            for other in cached:
-                other.client.get(other.url)
         samples = sorted(page.samples)
         rows.append(
             {
@@ -239,14 +275,18 @@ def measure(runs: int, warmup: int = 3) -> list[dict]:
                 "median": statistics.median(samples),
                 "p95": samples[max(0, round(len(samples) * 0.95) - 1)],
                 "max": samples[-1],
-                "queries": queries,
-                "kb": len(response.content) / 1024,
+                "queries": queries_label(page.queries),
+                "queries_min": min(page.queries),
+                "queries_max": max(page.queries),
+                "cache": cache_name(),
+                "kb": page.size / 1024,
             }
         )
     return rows
 
 
 def print_rows(rows: list[dict]) -> None:
+    print(f"cache: {cache_name()}; replica: {'yes' if settings.READ_REPLICA else 'no'}")
     print(f"{'page':<44} {'median':>8} {'p95':>8} {'max':>8} {'queries':>7} {'KB':>6}  target")
     for r in rows:
         verdict = "OK" if r["p95"] < r["target_ms"] else "OVER"

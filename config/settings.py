@@ -86,6 +86,8 @@ MIDDLEWARE = [
     "publicity.text.PublicRedactionMiddleware",
     # Cached public pages (三公开) are answered here, before sessions and authentication.
     "publicity.cache.PublicCacheMiddleware",
+    # After a write, the writer's reads stay on the primary for a few seconds (core/db.py).
+    "core.db.ReadYourWritesMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -130,6 +132,34 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+# Beyond one database machine (core/db.py, config/db_router.py). Reads declared lag-tolerant
+# (core.db.lag_tolerant: public pages, ledgers and exports, dashboards, feeds) go to a streaming
+# replica when DATABASE_REPLICA_URL is set; without one the `replica` alias is the primary's
+# settings and nothing is routed to it (tests use it as a mirror of `default`). Behind PgBouncer
+# in transaction mode (DATABASE_POOLER=transaction) no server-side cursor may outlive a
+# transaction: both aliases do without them (core.db.stream pages large reads instead).
+DATABASE_POOLER = os.environ.get("DATABASE_POOLER", "").strip().lower()
+DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = DATABASE_POOLER == "transaction"
+DATABASE_REPLICA_URL = os.environ.get("DATABASE_REPLICA_URL", "")
+READ_REPLICA = bool(DATABASE_REPLICA_URL)
+DATABASES["replica"] = {
+    **(
+        dj_database_url.parse(
+            DATABASE_REPLICA_URL,
+            conn_max_age=int(os.environ.get("CONN_MAX_AGE", "60")),
+            conn_health_checks=True,
+        )
+        if READ_REPLICA
+        else DATABASES["default"]
+    ),
+    "DISABLE_SERVER_SIDE_CURSORS": DATABASE_POOLER == "transaction",
+    "TEST": {"MIRROR": "default"},
+}
+DATABASE_ROUTERS = ["config.db_router.PrimaryReplicaRouter"]
+# A writer reads the primary this long after a write (a signed cookie); a value cached from the
+# replica is kept at most REPLICA_CACHE_SECONDS (it may be older than its version key).
+REPLICA_PIN_SECONDS = env_int("REPLICA_PIN_SECONDS", 5)
+REPLICA_CACHE_SECONDS = env_int("REPLICA_CACHE_SECONDS", 60)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Checked on every password a user or the office types in a form. Demo seeding sets

@@ -30,6 +30,7 @@ from django.db.models.signals import post_delete, post_init, post_save
 
 from core import cache_versions
 from core.cache import dropped_calls
+from core.db import cache_seconds
 
 from .models import Member, Organization, Pledge
 
@@ -112,7 +113,8 @@ def _versions(path: str, tags: Iterable[str] | None) -> str | None:
 
 def _timeout() -> int:
     local = isinstance(caches["default"], LocMemCache)
-    return LOCAL_COUNTS_SECONDS if local else COUNTS_SECONDS
+    # Counted on a replica, a value may be older than its version: kept briefly (core.db).
+    return cache_seconds(LOCAL_COUNTS_SECONDS if local else COUNTS_SECONDS)
 
 
 def _store(key: str | None, compute: Callable[[], T]) -> T:

@@ -27,7 +27,7 @@ from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.utils import timezone
 
-from core import cache_versions
+from core import cache_versions, db
 from core.ratelimit import rate_limited
 from core.security.addresses import client_address
 from pledges.models import Organization
@@ -125,16 +125,19 @@ def cached_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
         hit = cache.get(key) if key else None
         if hit is not None:
             return cached_response(hit)
-        response = view(request, *args, **kwargs)
+        with db.lag_tolerant() as reads:
+            response = view(request, *args, **kwargs)
+            if hasattr(response, "render") and callable(response.render):
+                response.render()
         if response.status_code != 200 or getattr(response, "streaming", False):
             return response
-        if hasattr(response, "render") and callable(response.render):
-            response.render()
         response["Cache-Control"] = CACHE_CONTROL
         if key and not rate_limited(
             "page-fill", client_address(request), limit=FILLS_PER_MINUTE, seconds=60
         ):
-            cache.set(key, (response.content, response["Content-Type"]), PAGE_SECONDS)
+            # Read from a replica, the page may be older than its key: kept briefly (core.db).
+            seconds = reads.cache_seconds(PAGE_SECONDS)
+            cache.set(key, (response.content, response["Content-Type"]), seconds)
         return response
 
     return wrapper

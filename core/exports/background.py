@@ -23,6 +23,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.db import lag_tolerant
 from core.errors import TransitionError
 from core.locks import lock_row, lock_rows
 
@@ -162,7 +163,9 @@ def _build(job: ExportJob, attempt: int, entry: registry.ExportKind) -> None:
     progress = _Progress(job, attempt)
     with tempfile.TemporaryFile() as out:
         try:
-            entry.builder(job, out, progress)
+            # The rows of a file may be seconds behind: read from the replica when there is one.
+            with lag_tolerant():
+                entry.builder(job, out, progress)
         except _Abandoned:
             return
         except TRANSIENT_ERRORS:

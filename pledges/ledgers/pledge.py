@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from core.db import stream
 from core.periods import Period, progress_of
 from core.xlsx import write_ledger
 
@@ -159,7 +160,7 @@ def write_pledge_ledger(
         sheet_name=_("承诺践诺台账"),
         title=ledger_title(org, period),
         columns=COLUMNS,
-        rows=rows.iterator(CHUNK),
+        rows=stream(rows, CHUNK),
         to_cells=lambda n, row: ledger_row(n, row, labels),
         empty=_("本年度没有可导出的承诺"),
         late_column=STATUS_COLUMN,

@@ -9,13 +9,14 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from core.db import analyse
 from core.errors import TransitionError
 from core.locks import lock_row
 from core.security.models import SecurityEvent
 from core.security.services import security_log
 from core.xlsx_import import Checker, FileRefused, open_workbook, read_table
 
-from ..models import Organization, Pledge
+from ..models import Organization, Pledge, PledgeEvent
 from ..rules import organization as permissions
 from ..uploads.pledge_import import shape
 from ..uploads.pledge_import.checking import (
@@ -129,6 +130,7 @@ def pledges_import(
         result.created, result.updated = [], []
         result.refuse(str(e) or _("无权修改这项承诺"))
         return result
+    analyse(Pledge, PledgeEvent, rows=len(new))
     if new or edited:
         security_log(
             action=SecurityEvent.Action.IMPORT,

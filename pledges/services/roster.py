@@ -12,6 +12,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
+from core.db import analyse
 from core.security.models import SecurityEvent
 from core.security.services import passwords_change_require, security_log
 from core.xlsx_import import FileRefused, RowError
@@ -140,3 +141,4 @@ def _write(rows: list[Row], by, result: ImportResult, *, org: Organization) -> N
         org_path=org.path,
     )
     result.created = members
+    analyse(Member, get_user_model(), rows=len(members))

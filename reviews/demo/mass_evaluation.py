@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.access import NOTHING
+from core.db import analyse
 from pledges.models import Member, Organization, Position
 
 from ..models import (
@@ -50,6 +51,7 @@ def seed_mass_evaluations(*, scale: str, stdout) -> None:
         _seed_county(stdout)
     else:
         _seed_city(stdout)
+    analyse(MassEvaluation, EvaluationCode, EvaluationResponse, MemberRating, AnnualAssessment)
 
 
 def _half(day: datetime.date) -> int:

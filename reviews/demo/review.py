@@ -22,6 +22,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.access import NOTHING
+from core.db import analyse
+from core.notifications.models import Delivery, Notification
 from pledges.demo import CITY_NAME, COUNTY_NAME
 from pledges.models import Member, Organization, Position
 
@@ -87,6 +89,9 @@ def seed_reviews(*, scale: str, stdout) -> None:
         counts = CountyReviews(random.Random(SEED), root).run()
     else:
         counts = bulk_reviews(random.Random(SEED), root)
+    # Fresh statistics for what was just filled: with an empty table's, the first reminder run
+    # after the seed anti-joins millions of rows in nested loops (issue 17 §5).
+    analyse(Review, SelfEvaluation, RectificationItem, SuggestionLetter, Notification, Delivery)
     seconds = time.monotonic() - started
     stdout.write(
         _("领导点评：%(reviews)d 次，自查自评 %(reports)d 份，整改事项 %(items)d 项（%(s).1f 秒）")

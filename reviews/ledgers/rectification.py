@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from core.db import stream
 from core.periods import Period, progress_of
 from core.xlsx import write_ledger
 from pledges.models import Organization
@@ -110,7 +111,7 @@ def write_items(out: IO[bytes], *, user, org: Organization, period: Period, prog
         sheet_name=_("整改台账"),
         title=items_title(org, period),
         columns=ITEM_COLUMNS,
-        rows=rows.iterator(CHUNK),
+        rows=stream(rows, CHUNK),
         to_cells=lambda n, row: item_row(n, row, labels, seen),
         late_column=ITEM_STATUS_COLUMN,
         is_late=lambda row: is_overdue(row[_STATUS], row[_DEADLINE], labels.today),

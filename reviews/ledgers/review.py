@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from core.db import stream
 from core.periods import Period, progress_of
 from core.xlsx import write_ledger
 from pledges.models import Organization
@@ -182,7 +183,7 @@ def write_register(
         sheet_name=_("点评情况登记表"),
         title=register_title(org, period),
         columns=REGISTER_COLUMNS,
-        rows=with_items(reviews.iterator(BATCH)),
+        rows=with_items(stream(reviews, BATCH)),
         to_cells=lambda n, pair: register_row(n, pair[0], pair[1], labels),
         empty=_("没有可导出的点评"),
         progress=report,

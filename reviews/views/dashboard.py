@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.access import get_visible_or_404, require
+from core.db import lag_tolerant
 from pledges.models import Organization
 from pledges.models.position import roles_of
 
@@ -29,6 +30,7 @@ def dashboard_home(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@lag_tolerant()
 def dashboard_view(request: HttpRequest, org_pk: int) -> HttpResponse:
     org = get_visible_or_404(Organization, request.user, org_pk)
     require(rules.can_view_dashboard(request.user, org))

@@ -4,7 +4,7 @@ import datetime
 import io
 
 import pytest
-from django.core.management import CommandError, call_command
+from django.core.management import CommandError, call_command, load_command_class
 
 from core.notifications import reminders
 from core.notifications.models import Notification
@@ -59,3 +59,9 @@ def test_it_refuses_an_unknown_kind_and_a_bad_date(rules):
         run("--date", "2026-13-01")
     with pytest.raises(CommandError, match="日期格式"):
         run("--date", "2026-03-20\x00")
+
+
+def test_it_lists_the_kinds_in_its_help(rules):
+    command = load_command_class("core", "send_reminders")
+    shown = command.create_parser("manage.py", "send_reminders").format_help()
+    assert "test_kind" in shown and "test_quiet" in shown

@@ -1,5 +1,5 @@
 """`manage.py send_reminders [--kind KIND] [--date YYYY-MM-DD] [--dry-run]`: the beat's reminder
-runs by hand, with what each did."""
+runs by hand, with what each did. `--help` lists the kinds."""
 
 from __future__ import annotations
 
@@ -24,7 +24,13 @@ class Command(BaseCommand):
     help = gettext_noop("按提醒规则发送提醒（默认今天、全部类别）")
 
     def add_arguments(self, parser):
-        parser.add_argument("--kind", action="append", help="提醒类别，可重复；默认全部")
+        # The registered kinds, so `--help` shows what --kind takes (rules register at startup).
+        parser.add_argument(
+            "--kind",
+            action="append",
+            metavar="KIND",
+            help=f"提醒类别，可重复；默认全部。可用：{', '.join(reminders.kinds())}",
+        )
         parser.add_argument("--date", help="按哪一天运行（YYYY-MM-DD，默认今天，北京时间）")
         parser.add_argument("--dry-run", action="store_true", help="只统计，不写入、不发送")
 

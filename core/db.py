@@ -1,0 +1,196 @@
+"""Beyond one database machine: which reads may go to a streaming replica, read-your-writes,
+streaming without server-side cursors, and statistics after bulk writes.
+
+- `lag_tolerant()` (a context manager or a decorator) declares that the reads inside it may be
+  a few seconds behind: public pages, ledgers and exports, dashboards, feeds. The router
+  (config/db_router.py) sends them to the `replica` alias when `settings.READ_REPLICA` is on
+  (DATABASE_REPLICA_URL is set), and every other read and every write to the primary.
+- A user who has just written reads his own writes: `ReadYourWritesMiddleware` watches the
+  request's statements on the primary (connection.execute_wrapper: an INSERT, UPDATE or DELETE)
+  and, if there was one, sets a signed cookie that pins the user's next requests to the primary
+  for `REPLICA_PIN_SECONDS`. A cookie rather than the session: it costs no database write of its
+  own, it also pins anonymous writers (an opinion posted on a public page), and it expires by
+  itself (the signature carries the time).
+- A value computed from the replica and cached under a version key may be older than its key
+  (the write bumped the version before the replica replayed it): `cache_seconds()` caps its
+  lifetime at `REPLICA_CACHE_SECONDS`, so a stale copy cannot outlive the lag by long.
+- Behind PgBouncer in transaction mode server-side cursors are off (DATABASE_POOLER=transaction),
+  and psycopg2 then reads a whole result at once: `stream()` pages a large query by primary key.
+- `analyse()` refreshes PostgreSQL's statistics of tables a bulk job has just filled.
+
+Imports no domain app (core).
+"""
+
+from __future__ import annotations
+
+import contextlib
+from array import array
+from collections.abc import Callable, Iterator
+from contextvars import ContextVar
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import connections
+from django.db.models import Model, QuerySet
+from django.http import HttpRequest, HttpResponse
+
+PRIMARY = "default"
+REPLICA = "replica"
+PIN_COOKIE = "pb_primary"
+PIN_SALT = "core.db.read-your-writes"
+_WRITES = ("INSERT", "UPDATE", "DELETE")
+# A bulk write below this many rows leaves the statistics to autovacuum.
+ANALYSE_MIN_ROWS = 1000
+
+
+@dataclass
+class LagScope:
+    """One lag_tolerant() block: did any of its reads go to the replica?"""
+
+    parent: LagScope | None = None
+    used_replica: bool = False
+
+    def mark_used(self) -> None:
+        scope: LagScope | None = self
+        while scope is not None:
+            scope.used_replica = True
+            scope = scope.parent
+
+    def cache_seconds(self, seconds: int) -> int:
+        """How long to cache a value computed in this block (see cache_seconds())."""
+        return min(seconds, settings.REPLICA_CACHE_SECONDS) if self.used_replica else seconds
+
+
+_scope: ContextVar[LagScope | None] = ContextVar("core_db_lag_scope", default=None)
+_pinned: ContextVar[bool] = ContextVar("core_db_pinned", default=False)
+
+
+class lag_tolerant(contextlib.ContextDecorator):  # noqa: N801 (used like contextlib's)
+    """The reads inside may be a few seconds behind the primary (see the module's docstring).
+    As a context manager it yields the block's LagScope."""
+
+    def _recreate_cm(self):
+        # One state per use: the decorator's instance is shared by every call and thread.
+        return lag_tolerant()
+
+    def __enter__(self) -> LagScope:
+        scope = LagScope(parent=_scope.get())
+        self._token = _scope.set(scope)
+        return scope
+
+    def __exit__(self, *exc) -> bool:
+        _scope.reset(self._token)
+        return False
+
+
+@contextlib.contextmanager
+def pinned_to_primary() -> Iterator[None]:
+    """Every read inside goes to the primary, lag-tolerant or not (the writer's own requests)."""
+    token = _pinned.set(True)
+    try:
+        yield
+    finally:
+        _pinned.reset(token)
+
+
+def _in_transaction(alias: str) -> bool:
+    # The test case's own atomic block is not a transaction of the code under test.
+    return any(not block._from_testcase for block in connections[alias].atomic_blocks)
+
+
+def read_alias() -> str:
+    """The alias the router gives a read made now."""
+    scope = _scope.get()
+    if scope is None or _pinned.get() or not settings.READ_REPLICA:
+        return PRIMARY
+    if _in_transaction(PRIMARY):
+        # Inside a write transaction the reads belong to it (and a replica refuses FOR UPDATE).
+        return PRIMARY
+    scope.mark_used()
+    return REPLICA
+
+
+def cache_seconds(seconds: int) -> int:
+    """How long to cache a value computed in this context: at most REPLICA_CACHE_SECONDS once
+    any read of the enclosing lag_tolerant() block went to the replica."""
+    scope = _scope.get()
+    return seconds if scope is None else scope.cache_seconds(seconds)
+
+
+class _WriteWatch:
+    """connection.execute_wrapper: notes whether any statement wrote."""
+
+    def __init__(self) -> None:
+        self.wrote = False
+
+    def __call__(self, execute: Callable, sql, params, many, context):
+        if not self.wrote and isinstance(sql, str) and sql.lstrip()[:6].upper() in _WRITES:
+            self.wrote = True
+        return execute(sql, params, many, context)
+
+
+def pin_is_fresh(request: HttpRequest) -> bool:
+    value = request.get_signed_cookie(
+        PIN_COOKIE, default=None, salt=PIN_SALT, max_age=settings.REPLICA_PIN_SECONDS
+    )
+    return value is not None
+
+
+class ReadYourWritesMiddleware:
+    """Pins a writer to the primary for REPLICA_PIN_SECONDS after a request that wrote. Does
+    nothing (no wrapper, no cookie) without a replica. Placed inside the session middleware, so
+    the session's own save after the response does not count as the user's write."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if not settings.READ_REPLICA:
+            return self.get_response(request)
+        watch = _WriteWatch()
+        token = _pinned.set(pin_is_fresh(request))
+        try:
+            with connections[PRIMARY].execute_wrapper(watch):
+                response = self.get_response(request)
+        finally:
+            _pinned.reset(token)
+        if watch.wrote:
+            response.set_signed_cookie(
+                PIN_COOKIE,
+                "1",
+                salt=PIN_SALT,
+                max_age=settings.REPLICA_PIN_SECONDS,
+                secure=settings.SESSION_COOKIE_SECURE,
+                httponly=True,
+                samesite="Lax",
+            )
+        return response
+
+
+def stream(rows: QuerySet, chunk_size: int) -> Iterator:
+    """Iterate an unsliced query without holding its result: a server-side cursor
+    (`iterator(chunk_size)`) where the connection allows one; behind a transaction pooler,
+    where it does not (and psycopg2 would read the whole result at once), the primary keys in
+    the query's order first (8 bytes a row), then the rows `chunk_size` keys at a time, each
+    chunk in the same order. A row deleted meanwhile is skipped, one added is not read."""
+    alias = rows.db
+    rows = rows.using(alias)
+    if not connections[alias].settings_dict.get("DISABLE_SERVER_SIDE_CURSORS"):
+        yield from rows.iterator(chunk_size)
+        return
+    keys = array("q", rows.values_list("pk", flat=True).iterator(chunk_size))
+    for start in range(0, len(keys), chunk_size):
+        yield from rows.filter(pk__in=keys[start : start + chunk_size].tolist())
+
+
+def analyse(*models: type[Model], rows: int | None = None, using: str = PRIMARY) -> None:
+    """ANALYZE the models' tables after a bulk write of `rows` rows (PostgreSQL; a no-op on
+    SQLite and below ANALYSE_MIN_ROWS): a table filled since the last autovacuum otherwise keeps
+    its empty-table statistics, and the planner picks nested loops over millions of rows."""
+    connection = connections[using]
+    if connection.vendor != "postgresql" or (rows is not None and rows < ANALYSE_MIN_ROWS):
+        return
+    tables = sorted({model._meta.db_table for model in models})
+    with connection.cursor() as cursor:
+        for table in tables:
+            cursor.execute(f"ANALYZE {connection.ops.quote_name(table)}")
