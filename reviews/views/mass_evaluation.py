@@ -20,6 +20,7 @@ from django.views.decorators.cache import never_cache
 from core.access import get_visible_or_404
 from core.errors import TransitionError
 from core.moves import move_on, reported
+from core.security.addresses import client_address
 from core.xlsx import xlsx_download
 from pledges.models import Organization
 from pledges.roles import roles_of
@@ -227,7 +228,7 @@ def evaluate_entry(request: HttpRequest) -> HttpResponse:
 
 @never_cache
 def evaluate(request: HttpRequest, code: str) -> HttpResponse:
-    address = request.META.get("REMOTE_ADDR", "")
+    address = client_address(request)
     try:
         found = services.check_code_from(code, address=address)
     except CodeRefused as e:

@@ -177,3 +177,19 @@ def test_it_shows_the_counts_on_the_dashboard_page(client, pub):
     client.force_login(pub.office)
     html = client.get(reverse("reviews:dashboard", args=[pub.town.pk])).content.decode()
     assert "群众意见" in html and 'data-testid="extra-figure"' in html
+
+
+def test_it_counts_each_citizen_behind_the_proxy_on_their_own(client, pub, settings):
+    # nginx (deploy/) connects from 127.0.0.1 and overwrites X-Forwarded-For with the visitor.
+    settings.TRUSTED_PROXY = True
+    limit = services.OPINION_RATE_LIMIT
+    for n in range(7):
+        for k in range(limit if n == 0 else 1):
+            response = client.post(
+                reverse(URL_NAME, args=[pub.branch.pk]),
+                {"text": f"群众{n}的第{k}条意见"},
+                REMOTE_ADDR="127.0.0.1",
+                HTTP_X_FORWARDED_FOR=f"203.0.113.{n + 1}",
+            )
+            assert response.status_code == 302
+    assert Opinion.objects.count() == limit + 6
