@@ -8,16 +8,33 @@ from pathlib import Path
 
 import dj_database_url
 from celery.schedules import crontab
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
+TRUE_WORDS = frozenset({"1", "true", "yes", "on"})
+FALSE_WORDS = frozenset({"0", "false", "no", "off"})
+
+
 def env_bool(name: str, default: bool) -> bool:
-    value = os.environ.get(name)
-    if value is None:
+    """true/false (also 1/0, yes/no, on/off, any case); unset or empty is `default`.
+
+    Anything else stops the start: a typo such as `SECURE_SSL_REDIRECT=ture` must not quietly
+    turn a security setting off.
+    """
+    value = os.environ.get(name, "").strip().lower()
+    if not value:
         return default
-    return value.strip().lower() in {"1", "true", "yes", "on"}
+    if value in TRUE_WORDS:
+        return True
+    if value in FALSE_WORDS:
+        return False
+    raise ImproperlyConfigured(
+        f"{name}={os.environ[name]!r} is neither true nor false "
+        f"(use one of: {', '.join(sorted(TRUE_WORDS | FALSE_WORDS))})"
+    )
 
 
 def env_int(name: str, default: int) -> int:
