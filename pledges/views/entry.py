@@ -15,13 +15,14 @@ from core import once
 from core.access import get_visible_or_404
 from core.dates import parse_year
 from core.errors import TransitionError
+from core.redirects import safe_next
 
 from .. import permissions, selectors
 from ..forms import BulkForm, EntryFormSet, PeriodForm, entry_rows
 from ..models import Member, Organization, Pledge
 from ..services.entry import entry_save
 from ..services.pledge import pledges_bulk
-from .shared import first_errors, safe_next
+from .shared import first_errors
 
 
 def _entry_initial(pledges: list[Pledge], member: Member | None) -> list[dict]:

@@ -12,12 +12,13 @@ from django.utils.translation import gettext as _
 from core import once
 from core.access import get_visible_or_404
 from core.errors import TransitionError
+from core.redirects import safe_next
 
 from .. import permissions
 from ..forms import ProgressForm
 from ..models import Evidence
 from ..services.progress import progress_add as add_progress
-from .shared import first_errors, safe_next, visible_pledge
+from .shared import first_errors, visible_pledge
 
 
 @login_required
