@@ -9,6 +9,9 @@ from core.health import healthz
 from core.redirects import set_language
 from core.security import views as security_views
 
+# Says which limit a refused form went over (size, fields, files).
+handler400 = "core.bad_request.bad_request"
+
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),
