@@ -290,6 +290,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "core.notifications.tasks.redeliver_notifications",
         "schedule": crontab(minute="*/30"),
     },
+    # The worker's heartbeat for /healthz; an expired one (worker down) is dropped, not piled up.
+    "worker-heartbeat": {
+        "task": "core.tasks.worker_heartbeat",
+        "schedule": crontab(),  # every minute
+        "options": {"expires": 50},
+    },
     # Exports: a job whose worker died is failed (and can be retried) within minutes; files are
     # kept 7 days and removed at night.
     "exports-fail-stale": {
@@ -310,6 +316,8 @@ CELERY_BEAT_SCHEDULE = {
 # can be set from the environment, e.g. SECURE_SSL_REDIRECT=false while TLS is being set up.
 # Embedded (`make run`, plain http://127.0.0.1) all are off.
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", PRODUCTION)
+# A load balancer's health check may speak plain http to the application hosts.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000 if PRODUCTION else 0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", PRODUCTION)
 SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", PRODUCTION)
