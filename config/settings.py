@@ -145,6 +145,16 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Embedded: several gunicorn threads or runserver requests write at once. WAL lets readers
+    # go on during a write; a write transaction takes the lock when it begins (IMMEDIATE), so
+    # two never deadlock upgrading a read lock, and a busy one waits up to 20 s instead of
+    # failing with "database is locked".
+    DATABASES["default"]["OPTIONS"] = {
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Checked on every password a user or the office types in a form. Demo seeding sets
