@@ -94,7 +94,10 @@ def _writer(sheet, plain, dated):
         kind = type(value)
         if kind is str:
             # Always a string cell: text starting with = + - @ tab CR is never a formula.
-            write_string(r, c, _text(value), plain)
+            if value:
+                write_string(r, c, _text(value), plain)
+            else:
+                sheet.write_blank(r, c, None, plain)  # an empty cell, as openpyxl wrote it
         elif kind is int or kind is float:
             if kind is float and not math.isfinite(value):
                 write_string(r, c, str(value), plain)

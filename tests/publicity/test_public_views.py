@@ -1,5 +1,7 @@
 """The public pages: no login, only what was published, from the cache."""
 
+import itertools
+
 import pytest
 from django.core.cache import cache
 from django.urls import reverse
@@ -8,6 +10,9 @@ from publicity import services
 from publicity.models import Opinion
 
 from .helpers import compose, publish
+
+# Each call from its own address: the same text from one address is taken once.
+_CALLS = itertools.count(1)
 
 
 def _published_everything(w):
@@ -19,18 +24,18 @@ def _published_everything(w):
     published = services.opinion_submit(
         organization=w.branch,
         content=services.OpinionContent(text="建议增加路灯", contact="13700001111"),
-        address="10.0.0.1",
+        address=f"10.0.0.{next(_CALLS)}",
     )
     services.opinion_publish(opinion=published, by=w.secretary, reply="已列入计划")
     services.opinion_submit(
         organization=w.branch,
         content=services.OpinionContent(text="未审核的意见不得公开"),
-        address="10.0.0.2",
+        address=f"10.0.0.{next(_CALLS)}",
     )
     rejected = services.opinion_submit(
         organization=w.branch,
         content=services.OpinionContent(text="被拒绝的意见不得公开"),
-        address="10.0.0.3",
+        address=f"10.0.0.{next(_CALLS)}",
     )
     services.opinion_reject(opinion=rejected, by=w.secretary, reason="与本组织无关")
     return notices, published
