@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
 from core.access import get_visible_or_404
+from core.downloads import attachment_header
 from core.errors import TransitionError
 from core.moves import move_on, reported
 from core.security.addresses import client_address
@@ -187,7 +188,7 @@ def mass_evaluation_links(request: HttpRequest, pk: int) -> HttpResponse:
         for c in selectors.unused_codes(evaluation)
     ]
     response = HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")
-    response["Content-Disposition"] = f"attachment; filename=evaluation-{evaluation.pk}-links.txt"
+    response["Content-Disposition"] = attachment_header(f"evaluation-{evaluation.pk}-links.txt")
     return response
 
 
