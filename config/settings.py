@@ -8,16 +8,33 @@ from pathlib import Path
 
 import dj_database_url
 from celery.schedules import crontab
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
+TRUE_WORDS = frozenset({"1", "true", "yes", "on"})
+FALSE_WORDS = frozenset({"0", "false", "no", "off"})
+
+
 def env_bool(name: str, default: bool) -> bool:
-    value = os.environ.get(name)
-    if value is None:
+    """true/false (also 1/0, yes/no, on/off, any case); unset or empty is `default`.
+
+    Anything else stops the start: a typo such as `SECURE_SSL_REDIRECT=ture` must not quietly
+    turn a security setting off.
+    """
+    value = os.environ.get(name, "").strip().lower()
+    if not value:
         return default
-    return value.strip().lower() in {"1", "true", "yes", "on"}
+    if value in TRUE_WORDS:
+        return True
+    if value in FALSE_WORDS:
+        return False
+    raise ImproperlyConfigured(
+        f"{name}={os.environ[name]!r} is neither true nor false "
+        f"(use one of: {', '.join(sorted(TRUE_WORDS | FALSE_WORDS))})"
+    )
 
 
 def env_int(name: str, default: int) -> int:
@@ -132,6 +149,16 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Embedded: several gunicorn threads or runserver requests write at once. WAL lets readers
+    # go on during a write; a write transaction takes the lock when it begins (IMMEDIATE), so
+    # two never deadlock upgrading a read lock, and a busy one waits up to 20 s instead of
+    # failing with "database is locked".
+    DATABASES["default"]["OPTIONS"] = {
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    }
 # Beyond one database machine (core/db.py, config/db_router.py). Reads declared lag-tolerant
 # (core.db.lag_tolerant: public pages, ledgers and exports, dashboards, feeds) go to a streaming
 # replica when DATABASE_REPLICA_URL is set; without one the `replica` alias is the primary's
@@ -167,7 +194,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {
-        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "NAME": "core.security.validators.MinimumLengthValidator",
         "OPTIONS": {"min_length": 10},
     },
     {"NAME": "core.security.validators.CharacterClassesValidator", "OPTIONS": {"min_classes": 3}},
@@ -306,6 +333,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "core.notifications.tasks.redeliver_notifications",
         "schedule": crontab(minute="*/30"),
     },
+    # The worker's heartbeat for /healthz; an expired one (worker down) is dropped, not piled up.
+    "worker-heartbeat": {
+        "task": "core.tasks.worker_heartbeat",
+        "schedule": crontab(),  # every minute
+        "options": {"expires": 50},
+    },
     # Exports: a job whose worker died is failed (and can be retried) within minutes; files are
     # kept 7 days and removed at night.
     "exports-fail-stale": {
@@ -326,6 +359,8 @@ CELERY_BEAT_SCHEDULE = {
 # can be set from the environment, e.g. SECURE_SSL_REDIRECT=false while TLS is being set up.
 # Embedded (`make run`, plain http://127.0.0.1) all are off.
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", PRODUCTION)
+# A load balancer's health check may speak plain http to the application hosts.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000 if PRODUCTION else 0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", PRODUCTION)
 SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", PRODUCTION)

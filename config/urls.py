@@ -6,7 +6,11 @@ from django.utils.functional import lazy
 from django.views.generic import RedirectView
 
 from core.health import healthz
+from core.redirects import set_language
 from core.security import views as security_views
+
+# Says which limit a refused form went over (size, fields, files).
+handler400 = "core.bad_request.bad_request"
 
 urlpatterns = [
     path("admin/", admin.site.urls),
@@ -18,15 +22,15 @@ urlpatterns = [
         # Not permanent: the target's hashed name changes with the icon.
         RedirectView.as_view(url=lazy(static, str)("img/favicon.ico"), permanent=False),
     ),
-    path("login/", auth_views.LoginView.as_view(), name="login"),
-    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("login/", security_views.LoginView.as_view(), name="login"),
+    path("logout/", security_views.LogoutView.as_view(), name="logout"),
     path("password/", security_views.PasswordChangeView.as_view(), name="password_change"),
     path(
         "password/done/",
         auth_views.PasswordChangeDoneView.as_view(),
         name="password_change_done",
     ),
-    path("i18n/", include("django.conf.urls.i18n")),
+    path("i18n/setlang/", set_language, name="set_language"),
     path("notifications/", include("core.notifications.urls")),
     path("", include("core.security.urls")),
     path("reviews/", include("reviews.urls")),

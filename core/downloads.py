@@ -14,10 +14,14 @@ from django.conf import settings
 from django.http import FileResponse, Http404, HttpResponse
 
 
-def _content_disposition(filename: str) -> str:
-    ascii_name = filename.encode("ascii", "ignore").decode() or "download"
-    ascii_name = ascii_name.replace('"', "").replace("\\", "")
-    return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename)}"
+def attachment_header(filename: str, *, ascii_name: str = "") -> str:
+    """The one Content-Disposition of every download: the real (Chinese) name in RFC 5987
+    form, and a plain fallback (`ascii_name`, else the name's ASCII letters) for old browsers."""
+    fallback = ascii_name or filename.encode("ascii", "ignore").decode()
+    fallback = "".join(ch for ch in fallback if ch.isprintable() and ch not in '"\\')
+    if not fallback.rsplit(".", 1)[0]:  # "佐证.pdf" leaves ".pdf"
+        fallback = "download" + fallback
+    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename)}"
 
 
 def protected_file_response(field_file, *, filename: str, content_type: str) -> HttpResponse:
@@ -27,15 +31,13 @@ def protected_file_response(field_file, *, filename: str, content_type: str) -> 
             raise Http404
         response = HttpResponse(content_type=content_type)
         response["X-Accel-Redirect"] = prefix.rstrip("/") + "/" + quote(field_file.name)
-        response["Content-Disposition"] = _content_disposition(filename)
     else:
         try:
             handle = field_file.open("rb")
         except FileNotFoundError as e:
             raise Http404 from e
-        response = FileResponse(
-            handle, as_attachment=True, filename=filename, content_type=content_type
-        )
+        response = FileResponse(handle, content_type=content_type)
+    response["Content-Disposition"] = attachment_header(filename)
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"
     return response

@@ -39,6 +39,20 @@ def check_evidence_file(upload: UploadedFile) -> str:
     return kind.mime
 
 
+# Other spellings of a type's extension that a download may keep.
+SAME_EXTENSIONS = {"jpg": {"jpg", "jpeg"}}
+
+
+def download_name(original_name: str, content_type: str) -> str:
+    """The uploaded name, under the extension of the type its content was detected as: a
+    JPEG uploaded as poly.html downloads as poly.jpg, never as a page the browser renders."""
+    ext = ALLOWED_EVIDENCE_TYPES.get(content_type, "bin")
+    stem, dot, given = original_name.rpartition(".")
+    if dot and given.lower() in SAME_EXTENSIONS.get(ext, {ext}):
+        return original_name
+    return f"{stem if dot and stem else original_name}.{ext}"
+
+
 def evidence_upload_to(instance: "EvidenceFile", filename: str) -> str:
     # Random names: the stored name reveals nothing and cannot be guessed or collide. The
     # extension is the detected type's, never the uploaded name's: a JPEG named x.html is
@@ -74,5 +88,7 @@ class EvidenceFile(models.Model):
 
     def download(self) -> HttpResponse:
         return protected_file_response(
-            self.file, filename=self.original_name, content_type=self.content_type
+            self.file,
+            filename=download_name(self.original_name, self.content_type),
+            content_type=self.content_type,
         )

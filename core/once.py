@@ -44,3 +44,12 @@ def _fingerprint(request: HttpRequest) -> str:
     for key in sorted(request.FILES):
         digest.update(f"|{key}:{[f.name for f in request.FILES.getlist(key)]}".encode())
     return f"form-print:{digest.hexdigest()[:40]}"
+
+
+def first_time(scope: str, *parts: str, seconds: int) -> bool:
+    """False if the same `parts` were already claimed under `scope` within `seconds`.
+
+    An atomic cache.add: of many identical posts arriving at once, exactly one is first.
+    """
+    digest = hashlib.sha256("\x1f".join(parts).encode("utf-8", "replace")).hexdigest()
+    return cache.add(f"once:{scope}:{digest[:40]}", 1, seconds)

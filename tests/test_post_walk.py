@@ -60,3 +60,24 @@ def test_it_never_answers_odd_numbers_with_a_500(world, client, address):
     client.raise_request_exception = False
     response = client.post(address, ODD)
     assert response.status_code < 500
+
+
+# `next` is where a form sends the user back: only a path on this site, never a URL name
+# ("x" was a NoReverseMatch 500, "logout" logged the user out) nor another site.
+LOGOUTS = {reverse("logout"), reverse("security:logout_everywhere")}
+BAD_NEXT = ["x", "logout", "//evil.example/", "https://evil.example/", "javascript:alert(1)"]
+
+
+@pytest.mark.parametrize("address", ADDRESSES)
+def test_it_never_follows_an_odd_next(world, client, address):
+    user = UserFactory(is_superuser=True, is_staff=True)
+    client.force_login(user)
+    client.raise_request_exception = False
+    for target in BAD_NEXT:
+        response = client.post(address, {"next": target})
+        assert response.status_code < 500, target
+        location = response.headers.get("Location", "")
+        assert "evil.example" not in location and not location.startswith("javascript")
+        assert location in ("", "/") or location.startswith("/") and location[:2] != "//"
+        if address not in LOGOUTS:
+            assert client.session.get("_auth_user_id") == str(user.pk), target

@@ -10,7 +10,6 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -18,6 +17,7 @@ from core import once
 from core.access import get_visible_or_404
 from core.downloads import protected_file_response
 from core.errors import TransitionError
+from core.redirects import safe_next
 from core.xlsx import XLSX_CONTENT_TYPE
 
 from . import registry, selectors, services
@@ -29,12 +29,7 @@ PER_PAGE = 30
 
 
 def _back(request: HttpRequest) -> str:
-    target = request.POST.get("next", "")
-    if target.startswith("/") and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return reverse("exports:mine")
+    return safe_next(request, reverse("exports:mine"))
 
 
 def _job(request: HttpRequest, pk: int) -> ExportJob:

@@ -2,13 +2,14 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from core.access import MAX_PK, get_visible_or_404
+from core.redirects import safe_next
 
 from . import selectors, services
 from .models import Notification
@@ -23,12 +24,7 @@ class MarkAllForm(forms.Form):
 
 def _back(request: HttpRequest) -> HttpResponse:
     """Back where the user clicked (a page of the list), never to another site."""
-    target = request.POST.get("next", "")
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return redirect(target)
-    return redirect("notifications:list")
+    return HttpResponseRedirect(safe_next(request, reverse("notifications:list")))
 
 
 @login_required

@@ -14,6 +14,7 @@ from core import once
 from core.access import get_visible_or_404, require
 from core.dates import parse_year
 from core.errors import TransitionError
+from core.redirects import safe_next
 
 from ..forms.entry import EntryFormSet, PeriodForm, entry_rows
 from ..forms.pledge import BulkForm
@@ -23,7 +24,7 @@ from ..rules.pledge import can_edit_pledge
 from ..selectors.pledge import bulk_targets, editable_pledges, ended_member_pledges
 from ..services.entry import entry_save
 from ..services.pledge import pledges_bulk
-from .shared import first_errors, safe_next
+from .shared import first_errors
 
 
 def _entry_initial(pledges: list[Pledge], member: Member | None) -> list[dict]:

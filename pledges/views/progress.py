@@ -11,12 +11,13 @@ from django.utils.translation import gettext as _
 from core import once
 from core.access import get_visible_or_404, require
 from core.errors import TransitionError
+from core.redirects import safe_next
 
 from ..forms.progress import ProgressForm
 from ..models import Evidence
 from ..rules.pledge import can_record_progress
 from ..services.progress import progress_add as add_progress
-from .shared import first_errors, safe_next, visible_pledge
+from .shared import first_errors, visible_pledge
 
 
 @login_required

@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core import once
 from core.errors import TransitionError
 from core.locks import lock_row
 from core.ratelimit import rate_limited
@@ -52,6 +53,11 @@ def opinion_submit(
         raise TransitionError(_("公示不属于该党组织"))
     if pledge is not None and pledge.owner_org_id != organization.pk:
         raise TransitionError(_("承诺不属于该党组织"))
+    # The same text from the same address (a double click, a resend, a script) is taken once.
+    if not once.first_time(
+        "opinion", address, str(organization.pk), " ".join(text.split()), seconds=600
+    ):
+        raise TransitionError(_("这条意见刚才已经收到，10 分钟内相同的内容只收一次，请勿重复提交"))
     if rate_limited("opinion", address, limit=OPINION_RATE_LIMIT, seconds=3600):
         raise TransitionError(
             _("提交过于频繁：每小时最多提交 5 条意见，请稍后再试，您的内容已保留")

@@ -23,6 +23,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from core.errors import TransitionError
+from core.security.addresses import client_address
 from pledges.models import Organization
 
 from ..cache import cached_page
@@ -113,7 +114,7 @@ def opinion_submit(request: HttpRequest, org_pk: int) -> HttpResponse:
             opinion_services.opinion_submit(
                 organization=org,
                 content=content,
-                address=request.META.get("REMOTE_ADDR", ""),
+                address=client_address(request),
                 **target,
             )
             return redirect("publicity:opinion_sent", org_pk=org.pk)

@@ -17,8 +17,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
 from core.access import get_visible_or_404, require
+from core.downloads import attachment_header
 from core.errors import TransitionError
 from core.moves import flash_outcome, post_only_on_visible
+from core.security.addresses import client_address
 from core.xlsx import xlsx_download
 from pledges.models import Organization
 from pledges.models.position import roles_of
@@ -181,7 +183,7 @@ def mass_evaluation_links(request: HttpRequest, pk: int) -> HttpResponse:
         for c in selectors.unused_codes(evaluation)
     ]
     response = HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")
-    response["Content-Disposition"] = f"attachment; filename=evaluation-{evaluation.pk}-links.txt"
+    response["Content-Disposition"] = attachment_header(f"evaluation-{evaluation.pk}-links.txt")
     return response
 
 
@@ -224,7 +226,7 @@ def mass_evaluation_entry(request: HttpRequest) -> HttpResponse:
 
 @never_cache
 def mass_evaluation_form(request: HttpRequest, code: str) -> HttpResponse:
-    address = request.META.get("REMOTE_ADDR", "")
+    address = client_address(request)
     try:
         found = services.check_code_from(code, address=address)
     except CodeRefused as e:

@@ -8,9 +8,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 
-from config.settings import embedded_secret_key
+from config.settings import embedded_secret_key, env_bool
 
 BASE_DIR = Path(settings.BASE_DIR)
 PRODUCTION_ENV = {
@@ -89,6 +91,45 @@ def test_it_keeps_debug_off_in_the_embedded_mode_unless_asked_by_name():
     assert _settings_in(_clean_env(DEBUG="true"))["DEBUG"] is True
     embedded = _settings_in(_clean_env())
     assert embedded["SECURE_SSL_REDIRECT"] is False and embedded["SESSION_COOKIE_SECURE"] is False
+
+
+@pytest.mark.parametrize("word", ["true", "TRUE", " yes ", "1", "on"])
+def test_it_reads_the_documented_true_words(monkeypatch, word):
+    monkeypatch.setenv("SOME_SWITCH", word)
+    assert env_bool("SOME_SWITCH", False) is True
+
+
+@pytest.mark.parametrize("word", ["false", "False", "no", "0", "off"])
+def test_it_reads_the_documented_false_words(monkeypatch, word):
+    monkeypatch.setenv("SOME_SWITCH", word)
+    assert env_bool("SOME_SWITCH", True) is False
+
+
+def test_it_takes_the_default_when_unset_or_empty(monkeypatch):
+    monkeypatch.delenv("SOME_SWITCH", raising=False)
+    assert env_bool("SOME_SWITCH", True) is True
+    monkeypatch.setenv("SOME_SWITCH", "")
+    assert env_bool("SOME_SWITCH", True) is True
+
+
+@pytest.mark.parametrize("word", ["ture", "flase", "enabled", "2", "true!"])
+def test_it_refuses_a_mistyped_switch_naming_the_variable(monkeypatch, word):
+    monkeypatch.setenv("SOME_SWITCH", word)
+    with pytest.raises(ImproperlyConfigured, match="SOME_SWITCH"):
+        env_bool("SOME_SWITCH", True)
+
+
+def test_it_refuses_to_start_with_a_mistyped_security_switch():
+    env = _clean_env(**PRODUCTION_ENV, SECURE_SSL_REDIRECT="ture")
+    out = subprocess.run(
+        [sys.executable, "-c", "import django; django.setup()"],
+        env=env,
+        cwd=BASE_DIR,
+        capture_output=True,
+        text=True,
+    )
+    assert out.returncode != 0
+    assert "ImproperlyConfigured" in out.stderr and "SECURE_SSL_REDIRECT='ture'" in out.stderr
 
 
 def test_it_refuses_to_start_in_production_without_a_secret_key():

@@ -1,9 +1,12 @@
+import re
+from pathlib import Path
+
 import pytest
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.http import Http404
 
-from core.downloads import protected_file_response
+from core.downloads import attachment_header, protected_file_response
 
 
 class _Stored:
@@ -44,3 +47,24 @@ def test_it_is_a_404_for_a_missing_file(settings):
         protected_file_response(
             _Stored("evidence/none.pdf"), filename="x.pdf", content_type="application/pdf"
         )
+
+
+def test_it_names_a_chinese_file_with_a_plain_fallback():
+    header = attachment_header("佐证.pdf")
+    assert (
+        header == "attachment; filename=\"download.pdf\"; filename*=UTF-8''%E4%BD%90%E8%AF%81.pdf"
+    )
+    assert 'filename="ledger.xlsx"' in attachment_header("台账.xlsx", ascii_name="ledger.xlsx")
+    assert '"' not in attachment_header('a"b.txt').split(";")[1].strip()[10:-1]
+
+
+def test_it_is_the_only_builder_of_a_content_disposition():
+    root = Path(__file__).resolve().parents[2]
+    built = re.compile(r"""\["Content-Disposition"\]\s*=(?!\s*attachment_header\()""")
+    builders = [
+        str(path.relative_to(root))
+        for path in root.rglob("*.py")
+        if not {"tests", ".venv"} & set(path.relative_to(root).parts)
+        and built.search(path.read_text(encoding="utf-8"))
+    ]
+    assert builders == []

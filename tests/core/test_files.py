@@ -2,7 +2,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from core.errors import TransitionError
-from core.files import check_evidence_file, evidence_upload_to
+from core.files import check_evidence_file, download_name, evidence_upload_to
 
 # The smallest valid PNG and a JPEG header: enough for the content sniffing.
 PNG = (
@@ -37,3 +37,19 @@ def test_it_refuses_a_file_of_another_type():
     upload = SimpleUploadedFile("notes.html", b"<html></html>", content_type="text/html")
     with pytest.raises(TransitionError):
         check_evidence_file(upload)
+
+
+@pytest.mark.parametrize(
+    ("uploaded", "content_type", "downloaded"),
+    [
+        ("poly.html", "image/jpeg", "poly.jpg"),
+        ("照片.JPEG", "image/jpeg", "照片.JPEG"),
+        ("照片.jpg", "image/jpeg", "照片.jpg"),
+        ("报告.pdf", "application/pdf", "报告.pdf"),
+        ("报告.svg", "image/png", "报告.png"),
+        ("没有扩展名", "application/pdf", "没有扩展名.pdf"),
+        (".html", "image/png", ".html.png"),
+    ],
+)
+def test_it_downloads_under_the_stored_types_extension(uploaded, content_type, downloaded):
+    assert download_name(uploaded, content_type) == downloaded

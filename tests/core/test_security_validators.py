@@ -1,5 +1,10 @@
+import re
+
 import pytest
-from django.contrib.auth.password_validation import validate_password
+from django.contrib.auth.password_validation import (
+    get_default_password_validators,
+    validate_password,
+)
 from django.core.exceptions import ValidationError
 
 from core.security.validators import CharacterClassesValidator
@@ -51,3 +56,20 @@ def test_it_refuses_a_weak_new_password_through_the_change_page(client, db):
     assert response.status_code == 200
     user.refresh_from_db()
     assert user.check_password("pass12345")
+
+
+@pytest.mark.parametrize("password", ["abc", "zhangsan2026", "password", "1234567890123"])
+def test_it_says_every_refusal_in_chinese(db, password):
+    # Django 5.2's "This password is too short" has no Chinese translation of its own.
+    user = UserFactory.build(username="zhangsan2026")
+    for validator in get_default_password_validators():
+        assert re.search(r"[\u4e00-\u9fff]", validator.get_help_text())
+        try:
+            validator.validate(password, user)
+        except ValidationError as refused:
+            assert all(re.search(r"[\u4e00-\u9fff]", m) for m in refused.messages), refused
+
+
+def test_it_says_a_short_password_is_too_short_in_chinese(db):
+    with pytest.raises(ValidationError, match="密码太短，至少需要 10 个字符"):
+        validate_password("Ab-1", UserFactory.build(username="li"))

@@ -1,6 +1,8 @@
 import datetime
 import io
+import re
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from django.utils import timezone
@@ -142,5 +144,19 @@ def test_it_fits_widths_to_chinese_text():
     assert fit_width("很" * 100, maximum=60) == 60
     assert fit_width("第一行\n第二行很长很长") == 16
     _count, sheet = ledger([])
-    assert sheet.column_dimensions["B"].width == 30
-    assert sheet.column_dimensions["D"].width == 6  # "状态" fitted: 4 + 2, at least 6
+    # Stored as Excel stores a width it shows as 30 characters (30 + 5 pixels of padding).
+    assert 30 < sheet.column_dimensions["B"].width < 31
+    assert 6 < sheet.column_dimensions["D"].width < 7  # "状态" fitted: 4 + 2, at least 6
+
+
+def test_it_uses_no_private_openpyxl_api():
+    # A private module or attribute breaks on any openpyxl upgrade (issue 14 §4).
+    root = Path(__file__).resolve().parents[2]
+    private = re.compile(r"openpyxl(\.\w+)*\._\w|\._add_sheet\b|\._value\b|\._style\b")
+    users = [
+        str(path.relative_to(root))
+        for path in root.rglob("*.py")
+        if not {"tests", ".venv"} & set(path.relative_to(root).parts)
+        and private.search(path.read_text(encoding="utf-8"))
+    ]
+    assert users == []

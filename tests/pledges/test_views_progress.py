@@ -113,6 +113,23 @@ def test_it_serves_evidence_as_an_attachment_to_allowed_users(world, client, ple
         assert b"".join(response.streaming_content) == png
 
 
+def test_it_serves_a_jpeg_html_polyglot_as_a_jpeg(world, client, pledge_in):
+    pledge = pledge_in("published", world)
+    polyglot = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + b"<html><script>alert(1)</script>"
+    record = progress.progress_add(
+        pledge=pledge,
+        by=world.secretary,
+        date=TODAY(),
+        text="照片",
+        files=[SimpleUploadedFile("poly.html", polyglot, content_type="text/html")],
+    )
+    client.force_login(world.secretary)
+    response = client.get(f"/evidence/{record.evidence.get().pk}/")
+    disposition = response["Content-Disposition"]
+    assert response["Content-Type"] == "image/jpeg"
+    assert 'filename="poly.jpg"' in disposition and "html" not in disposition
+
+
 @pytest.mark.parametrize("rows", [1, 4])
 @pytest.mark.parametrize(
     ("who", "url", "queries"),

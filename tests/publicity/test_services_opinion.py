@@ -1,12 +1,14 @@
 """意见箱: submission with honeypot and rate limit, moderation, opinion → rectification."""
 
 import datetime
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 from django.utils import timezone
 
+from core import once
 from core.errors import TransitionError
 from publicity.models import Opinion
 from publicity.services import opinion as opinion_services
@@ -23,7 +25,9 @@ def _post(client, w, **data):
     return client.post(reverse(URL_NAME, args=[w.branch.pk]), fields, REMOTE_ADDR="10.1.1.1")
 
 
-def _opinion(w, text="建议增加路灯"):
+def _opinion(w, text=""):
+    # Each its own text: the same text from one address is taken once.
+    text = text or f"建议增加路灯（第 {Opinion.objects.count() + 1} 条）"
     return opinion_services.opinion_submit(
         organization=w.branch,
         content=opinion_services.OpinionContent(text=text),
@@ -187,3 +191,46 @@ def test_it_shows_the_counts_on_the_dashboard_page(client, pub):
     client.force_login(pub.office)
     html = client.get(reverse("reviews:dashboard", args=[pub.town.pk])).content.decode()
     assert "群众意见" in html and 'data-testid="extra-figure"' in html
+
+
+def test_it_counts_each_citizen_behind_the_proxy_on_their_own(client, pub, settings):
+    # nginx (deploy/) connects from 127.0.0.1 and overwrites X-Forwarded-For with the visitor.
+    settings.TRUSTED_PROXY = True
+    limit = opinion_services.OPINION_RATE_LIMIT
+    for n in range(7):
+        for k in range(limit if n == 0 else 1):
+            response = client.post(
+                reverse(URL_NAME, args=[pub.branch.pk]),
+                {"text": f"群众{n}的第{k}条意见"},
+                REMOTE_ADDR="127.0.0.1",
+                HTTP_X_FORWARDED_FOR=f"203.0.113.{n + 1}",
+            )
+            assert response.status_code == 302
+    assert Opinion.objects.count() == limit + 6
+
+
+def test_it_takes_the_same_text_from_the_same_address_once(client, pub):
+    assert _post(client, pub).status_code == 302
+    again = _post(client, pub, text="  路灯坏了很久 ")
+    html = again.content.decode()
+    assert again.status_code == 200 and "相同的内容只收一次" in html and "路灯坏了很久" in html
+    assert Opinion.objects.count() == 1
+    other = client.post(
+        reverse(URL_NAME, args=[pub.branch.pk]), {"text": "路灯坏了很久"}, REMOTE_ADDR="10.2.2.2"
+    )
+    assert other.status_code == 302 and Opinion.objects.count() == 2
+
+
+def test_it_takes_one_of_twenty_identical_opinions_sent_at_once(pub):
+    # The claim is one atomic cache.add: however the 20 requests interleave, one wins.
+    with ThreadPoolExecutor(max_workers=20) as pool:
+        claims = list(
+            pool.map(
+                lambda _n: once.first_time("opinion", "10.1.1.1", "路灯", seconds=600), range(20)
+            )
+        )
+    assert claims.count(True) == 1
+    _opinion(pub, "建议增加路灯")
+    with pytest.raises(TransitionError, match="只收一次"):
+        _opinion(pub, "建议增加路灯")
+    assert Opinion.objects.count() == 1

@@ -1,5 +1,7 @@
 """The public pages: no login, only what was published, from the cache."""
 
+import itertools
+
 import pytest
 from django.core.cache import cache
 from django.urls import reverse
@@ -8,6 +10,9 @@ from publicity.models import Opinion
 from publicity.services import notice as notice_services
 from publicity.services import opinion as opinion_services
 from tests.factories import compose_notice, publish_notice
+
+# Each call from its own address: the same text from one address is taken once.
+_CALLS = itertools.count(1)
 
 
 def _published_everything(w):
@@ -22,18 +27,18 @@ def _published_everything(w):
     published = opinion_services.opinion_submit(
         organization=w.branch,
         content=opinion_services.OpinionContent(text="建议增加路灯", contact="13700001111"),
-        address="10.0.0.1",
+        address=f"10.0.0.{next(_CALLS)}",
     )
     opinion_services.opinion_publish(opinion=published, by=w.secretary, reply="已列入计划")
     opinion_services.opinion_submit(
         organization=w.branch,
         content=opinion_services.OpinionContent(text="未审核的意见不得公开"),
-        address="10.0.0.2",
+        address=f"10.0.0.{next(_CALLS)}",
     )
     rejected = opinion_services.opinion_submit(
         organization=w.branch,
         content=opinion_services.OpinionContent(text="被拒绝的意见不得公开"),
-        address="10.0.0.3",
+        address=f"10.0.0.{next(_CALLS)}",
     )
     opinion_services.opinion_reject(opinion=rejected, by=w.secretary, reason="与本组织无关")
     return notices, published

@@ -190,3 +190,17 @@ def test_it_refuses_an_amendment_that_does_not_say_what_it_saw(rworld):
             content=content(mode="random", grade=Review.Grade.AVERAGE),
         )  # fmt: skip
     assert not review.amendments.exists()
+
+
+def test_it_limits_unknown_codes_per_citizen_behind_the_proxy(rworld, client, settings):
+    settings.TRUSTED_PROXY = True
+
+    def get(path, citizen):
+        return client.get(path, REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR=citizen)
+
+    for _ in range(mass_services.GUESS_RATE_LIMIT):
+        assert get("/reviews/e/AAAAAAAA/", "203.0.113.9").status_code == 404
+    evaluation = open_evaluation(rworld, codes=1)
+    [code] = codes_of(evaluation)
+    assert get(f"/reviews/e/{code}/", "203.0.113.9").status_code == 429
+    assert get(f"/reviews/e/{code}/", "203.0.113.10").status_code == 200

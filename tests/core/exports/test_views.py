@@ -131,7 +131,8 @@ def test_it_lets_the_requester_download_the_file(client, done_job):
     assert response["Cache-Control"] == "private, no-store"
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
     assert response["Content-Disposition"].startswith("attachment;")
-    assert "filename*=utf-8''east%20%E6%B5%8B%E8%AF%95" in response["Content-Disposition"]
+    disposition = response["Content-Disposition"].lower()
+    assert "filename*=utf-8''east%20%e6%b5%8b%e8%af%95" in disposition
     sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).worksheets[0]
     assert sheet["A1"].value == "east 测试台账"
 

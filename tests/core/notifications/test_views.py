@@ -104,6 +104,16 @@ def test_it_never_sends_the_user_to_another_site(client, alice, inbox_of):
     assert response.url == LIST
 
 
+@pytest.mark.parametrize("target", ["x", "logout", "//evil.example/"])
+def test_it_goes_back_to_the_list_for_a_next_that_is_no_path(client, alice, inbox_of, target):
+    [n] = inbox_of(alice, 1)
+    client.force_login(alice)
+    for address in (_read(n.pk), "/notifications/read-all/"):
+        response = client.post(address, {"next": target})
+        assert response.status_code == 302 and response.url == LIST
+    assert client.session["_auth_user_id"] == str(alice.pk)
+
+
 def test_it_marks_all_read_up_to_the_newest_shown(client, alice, inbox_of, make_item):
     shown = inbox_of(alice, 2)
     services.notifications_create_many(items=[make_item(alice, "pledge:9")])
