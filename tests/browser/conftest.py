@@ -63,11 +63,10 @@ def page(browser, live_server):
     context.close()
 
 
-@pytest.fixture
-def phone_page(browser, live_server):
+def _phone(browser, live_server, width: int):
     context = browser.new_context(
         locale="zh-CN",
-        viewport={"width": 375, "height": 740},
+        viewport={"width": width, "height": 740},
         is_mobile=True,
         has_touch=True,
         device_scale_factor=2,
@@ -77,6 +76,17 @@ def phone_page(browser, live_server):
     page.base_url = live_server.url
     yield page
     context.close()
+
+
+@pytest.fixture
+def phone_page(browser, live_server):
+    yield from _phone(browser, live_server, 375)
+
+
+@pytest.fixture
+def narrow_phone(browser, live_server):
+    """The narrowest phone in common use (360 px)."""
+    yield from _phone(browser, live_server, 360)
 
 
 @pytest.fixture
