@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from core.errors import TransitionError
 from core.moves import reported
 
-from .. import permissions, selectors
+from .. import lifecycle, permissions, selectors
 from ..forms import AmendForm, CloseForm, PledgeForm, ProgressForm, ReasonForm
 from ..models import Pledge
 from ..services import pledge as services
@@ -30,8 +30,8 @@ def pledge_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "can_approve": permissions.can_approve_pledge(user, pledge)
         and pledge.status == Pledge.Status.SUBMITTED,
         "can_run": permissions.can_run_pledge(user, pledge),
-        "can_progress": permissions.can_record_progress(user, pledge)
-        and pledge.status in Pledge.RUNNING_STATUSES,
+        "can_progress": lifecycle.may(user, pledge, lifecycle.Move.PROGRESS)
+        and lifecycle.allows(pledge, lifecycle.Move.PROGRESS),
         "progress_form": ProgressForm(),
         "close_form": CloseForm(),
         "reason_form": ReasonForm(),

@@ -50,7 +50,7 @@ def test_it_lists_the_branch_pledges_in_a_fixed_number_of_queries(
     client.get(url(world))  # warm the session and the unread count cache
 
     def count() -> int:
-        with django_assert_num_queries(7) as ctx:
+        with django_assert_num_queries(8) as ctx:
             client.get(url(world))
         return len(ctx.captured_queries)
 
