@@ -84,7 +84,7 @@ def refusal(pledge: Pledge, move: str) -> str:
     """The Chinese reason a move is refused in the pledge's current state, naming both."""
     allowed = [str(Status(s).label) for s in states_allowing(move)]
     if len(allowed) > 1:
-        allowed = ["、".join(allowed[:-1]) + _("或") + allowed[-1]]
+        allowed = [_("、").join(allowed[:-1]) + _("或") + allowed[-1]]
     message = _("该承诺当前为“%(state)s”，不能%(move)s；只有%(allowed)s的承诺可以%(move)s") % {
         "state": Status(pledge.status).label,
         "move": Move(move).label,
