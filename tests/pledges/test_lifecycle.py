@@ -8,7 +8,7 @@ import itertools
 import pytest
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
-from django.utils import timezone
+from django.utils import timezone, translation
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.django import TestCase
@@ -83,6 +83,7 @@ def test_it_agrees_with_the_models_groups_of_states():
         ),
     ],
 )
+@translation.override("zh-hans")  # no request here: the messages are the Chinese ones
 def test_it_names_the_state_and_the_move_when_it_refuses(state, move, message):
     with pytest.raises(TransitionError) as refused:
         lifecycle.target(Pledge(status=state), move)
