@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.db.models import Count, F, Max, Prefetch, Q, QuerySet
 
 from ..models import Member, Organization, Pledge, PledgeEvent, ProgressRecord
+from ..rules import lifecycle
 
 
 def subtree_pledges(user, org: Organization, year: int | None = None) -> QuerySet[Pledge]:
@@ -80,11 +81,13 @@ def bulk_targets(user, org: Organization, ids: list[int]) -> list[Pledge]:
 
 
 def round_pledges(org: Organization, month_start, month_end) -> QuerySet[Pledge]:
-    """一月一记实: the running pledges of the organization and its members, each with its
-    records in the month and its latest record date. One query however many."""
+    """一月一记实: the pledges of the organization and its members that progress may be
+    recorded on (published: 亮诺 first), each with its records in the month and its latest
+    record date. One query however many."""
     in_month = Q(progress_records__date__gte=month_start, progress_records__date__lte=month_end)
+    recordable = lifecycle.states_allowing(lifecycle.Move.PROGRESS)
     return (
-        Pledge.objects.filter(owner_org=org, status__in=Pledge.RUNNING_STATUSES)
+        Pledge.objects.filter(owner_org=org, status__in=recordable)
         .select_related("owner_org", "owner_member")
         .annotate(
             month_records=Count("progress_records", filter=in_month),
@@ -95,3 +98,10 @@ def round_pledges(org: Organization, month_start, month_end) -> QuerySet[Pledge]
             F("owner_member__name").asc(nulls_first=True), "owner_member_id", "deadline", "id"
         )
     )
+
+
+def awaiting_publication(org: Organization) -> int:
+    """The organization's pledges approved but not yet published (亮诺): the monthly round
+    says they wait there, as nothing is recorded on them until then."""
+    before = lifecycle.states_allowing(lifecycle.Move.PUBLISH)
+    return Pledge.objects.filter(owner_org=org, status__in=before).count()

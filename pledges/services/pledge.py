@@ -22,11 +22,13 @@ from core.text import LONG_TEXT_MAX, REASON_MAX, checked_text
 from core.versions import check_version
 
 from ..models import Member, Organization, Pledge, PledgeEvent
+from ..rules import lifecycle
 from ..rules import pledge as permissions
 from ..rules.pledge_content import PledgeContent, content_problems
 
 Status = Pledge.Status
 Action = PledgeEvent.Action
+Move = lifecycle.Move
 
 
 def record_event(
@@ -114,19 +116,35 @@ def pledge_create(
 
 
 @transaction.atomic
-def pledge_update(*, pledge: Pledge, by, content: PledgeContent, version: int | None) -> Pledge:
+def pledge_update(
+    *,
+    pledge: Pledge,
+    by,
+    content: PledgeContent,
+    version: int | None,
+    year: int | None = None,
+    half: int | None = None,
+) -> Pledge:
+    """Change a draft's content and, when given, the period it is for: the entry page's
+    年度 and 期间 apply to every row on it, the drafts already saved as well as new ones."""
     lock_row(pledge)
-    if not permissions.can_edit_pledge(by, pledge):
-        raise PermissionDenied
-    if not pledge.is_editable:
-        raise TransitionError(_("已提交或已审核的承诺不能直接修改；已亮诺的承诺请办理变更"))
+    lifecycle.check(by, pledge, Move.EDIT)
     _check_version(pledge, version, content)
-    _check_content(content, pledge.year, pledge.half)
+    period = {
+        "year": pledge.year if year is None else year,
+        "half": pledge.half if half is None else half,
+    }
+    _check_content(content, period["year"], period["half"])
     diff = _content_diff(pledge, content)
+    new = {name: getattr(content, name) for name in diff}
+    for name, value in period.items():
+        if getattr(pledge, name) != value:
+            diff[name] = [str(getattr(pledge, name)), str(value)]
+            new[name] = value
     if not diff:
         return pledge
-    for name in diff:
-        setattr(pledge, name, getattr(content, name))
+    for name, value in new.items():
+        setattr(pledge, name, value)
     save_versioned(pledge, diff.keys())
     record_event(pledge, by, Action.EDIT, changes=diff)
     return pledge
@@ -145,11 +163,7 @@ def pledge_delete_draft(*, pledge: Pledge, by) -> None:
 @transaction.atomic
 def pledge_submit(*, pledge: Pledge, by) -> Pledge:
     lock_row(pledge)
-    if not permissions.can_edit_pledge(by, pledge):
-        raise PermissionDenied
-    if pledge.status not in Pledge.EDITABLE_STATUSES:
-        raise TransitionError(_("只有草稿或被退回的承诺可以提交"))
-    pledge.status = Status.SUBMITTED
+    pledge.status = lifecycle.check(by, pledge, Move.SUBMIT)
     pledge.submitted_by, pledge.submitted_at = by, timezone.now()
     save_versioned(pledge, ["status", "submitted_by", "submitted_at"])
     record_event(pledge, by, Action.SUBMIT)
@@ -160,12 +174,11 @@ def pledge_submit(*, pledge: Pledge, by) -> Pledge:
 def pledge_approve(*, pledge: Pledge, by, remark: str = "") -> Pledge:
     """审诺 passed: the pledge is filed with the higher organization's office."""
     lock_row(pledge)
-    if not permissions.can_approve_pledge(by, pledge):
+    if not lifecycle.may(by, pledge, Move.APPROVE):
         _refuse_approval(pledge, by)
-    if pledge.status != Status.SUBMITTED:
-        raise TransitionError(_("只有已提交的承诺可以审核通过"))
+    to = lifecycle.target(pledge, Move.APPROVE)
     remark = checked_text(remark, REASON_MAX, _("审核意见"))
-    pledge.status = Status.APPROVED
+    pledge.status = to
     pledge.approved_by, pledge.approved_at = by, timezone.now()
     pledge.return_reason = ""
     save_versioned(pledge, ["status", "approved_by", "approved_at", "return_reason"])
@@ -176,13 +189,12 @@ def pledge_approve(*, pledge: Pledge, by, remark: str = "") -> Pledge:
 @transaction.atomic
 def pledge_return(*, pledge: Pledge, by, reason: str) -> Pledge:
     lock_row(pledge)
-    if not permissions.can_approve_pledge(by, pledge):
+    if not lifecycle.may(by, pledge, Move.RETURN):
         _refuse_approval(pledge, by)
-    if pledge.status != Status.SUBMITTED:
-        raise TransitionError(_("只有已提交的承诺可以退回"))
+    to = lifecycle.target(pledge, Move.RETURN)
     if not reason.strip():
         raise TransitionError(_("退回时请写明原因"))
-    pledge.status = Status.RETURNED
+    pledge.status = to
     pledge.return_reason = checked_text(reason, REASON_MAX, _("退回原因"))
     save_versioned(pledge, ["status", "return_reason"])
     record_event(pledge, by, Action.RETURN, pledge.return_reason)
@@ -193,11 +205,7 @@ def pledge_return(*, pledge: Pledge, by, reason: str) -> Pledge:
 def pledge_publish(*, pledge: Pledge, by) -> Pledge:
     """亮诺: the approved pledge is made public."""
     lock_row(pledge)
-    if not permissions.can_run_pledge(by, pledge):
-        raise PermissionDenied
-    if pledge.status != Status.APPROVED:
-        raise TransitionError(_("只有审核通过的承诺可以亮诺"))
-    pledge.status = Status.PUBLISHED
+    pledge.status = lifecycle.check(by, pledge, Move.PUBLISH)
     pledge.published_at = timezone.now()
     save_versioned(pledge, ["status", "published_at"])
     record_event(pledge, by, Action.PUBLISH)
@@ -240,10 +248,7 @@ def pledge_close(
 ) -> Pledge:
     """销号: fulfilled to the people's satisfaction."""
     lock_row(pledge)
-    if not permissions.can_run_pledge(by, pledge):
-        raise PermissionDenied
-    if pledge.status not in (Status.PUBLISHED, Status.IN_PROGRESS):
-        raise TransitionError(_("只有已亮诺或践诺中的承诺可以销号"))
+    to = lifecycle.check(by, pledge, Move.CLOSE)
     if not result.strip():
         raise TransitionError(_("销号时请填写兑现情况"))
     result = checked_text(result, LONG_TEXT_MAX, _("兑现情况"))
@@ -252,7 +257,7 @@ def pledge_close(
         raise TransitionError(_("销号日期不能晚于今天"))
     if not is_sane(closed_on):
         raise TransitionError(_("销号日期应在 2000 年至 2100 年之间"))
-    pledge.status = Status.CLOSED
+    pledge.status = to
     pledge.close_result, pledge.closed_on, pledge.closed_by = result, closed_on, by
     save_versioned(pledge, ["status", "close_result", "closed_on", "closed_by"])
     record_event(pledge, by, Action.CLOSE, pledge.close_result)
@@ -262,13 +267,10 @@ def pledge_close(
 @transaction.atomic
 def pledge_mark_unfulfilled(*, pledge: Pledge, by, reason: str) -> Pledge:
     lock_row(pledge)
-    if not permissions.can_run_pledge(by, pledge):
-        raise PermissionDenied
-    if pledge.status not in (Status.PUBLISHED, Status.IN_PROGRESS):
-        raise TransitionError(_("只有已亮诺或践诺中的承诺可以认定为未兑现"))
+    to = lifecycle.check(by, pledge, Move.UNFULFILLED)
     if not reason.strip():
         raise TransitionError(_("请写明未兑现的原因"))
-    pledge.status = Status.UNFULFILLED
+    pledge.status = to
     pledge.close_result = checked_text(reason, REASON_MAX, _("未兑现原因"))
     pledge.closed_by = by
     save_versioned(pledge, ["status", "close_result", "closed_by"])
@@ -282,10 +284,7 @@ def pledge_carry_over(
 ) -> Pledge:
     """再承诺: a new draft that carries on from a closed or unfulfilled pledge."""
     lock_row(pledge)
-    if not permissions.can_edit_pledge(by, pledge):
-        raise PermissionDenied
-    if pledge.status not in Pledge.ENDED_STATUSES:
-        raise TransitionError(_("只有已销号或未兑现的承诺可以再承诺"))
+    lifecycle.check(by, pledge, Move.CARRY_OVER)
     if pledge.carried_into.exists():
         raise TransitionError(_("该承诺已有再承诺"))
     year = year or max(pledge.year, timezone.localdate().year)
@@ -315,10 +314,7 @@ def pledge_amend(
 ) -> Pledge:
     """Published content changes only through a recorded amendment with a reason."""
     lock_row(pledge)
-    if not permissions.can_run_pledge(by, pledge):
-        raise PermissionDenied
-    if pledge.status not in Pledge.RUNNING_STATUSES:
-        raise TransitionError(_("只有已审核、已亮诺或践诺中的承诺可以办理变更"))
+    lifecycle.check(by, pledge, Move.AMEND)
     if not reason.strip():
         raise TransitionError(_("变更时请写明原因"))
     reason = checked_text(reason, REASON_MAX, _("变更原因"))

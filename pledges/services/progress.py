@@ -18,11 +18,11 @@ from core.locks import lock_row, lock_rows
 from core.text import LONG_TEXT_MAX, checked_text
 
 from ..models import Evidence, Pledge, PledgeEvent, ProgressRecord
-from ..rules import pledge as permissions
+from ..rules import lifecycle
 from .pledge import record_event, save_versioned
 
-Status = Pledge.Status
 Action = PledgeEvent.Action
+Move = lifecycle.Move
 
 
 @transaction.atomic
@@ -34,12 +34,10 @@ def progress_add(
     text: str,
     files: Sequence[UploadedFile] = (),
 ) -> ProgressRecord:
-    """践诺记实. The first record of a published pledge moves it into progress."""
+    """践诺记实. The first record of a published pledge moves it into progress; a pledge
+    approved but not yet published (亮诺) has no progress to record."""
     lock_row(pledge)
-    if not permissions.can_record_progress(by, pledge):
-        raise PermissionDenied
-    if pledge.status not in (Status.APPROVED, Status.PUBLISHED, Status.IN_PROGRESS):
-        raise TransitionError(_("只有已审核、已亮诺或践诺中的承诺可以记实"))
+    to = lifecycle.check(by, pledge, Move.PROGRESS)
     if not text.strip():
         raise TransitionError(_("请填写践诺情况"))
     text = checked_text(text, LONG_TEXT_MAX, _("践诺情况"))
@@ -56,11 +54,9 @@ def progress_add(
     for row in evidence:
         row.record = record
         row.save()
-    if pledge.status != Status.IN_PROGRESS:
-        pledge.status = Status.IN_PROGRESS
-        if pledge.published_at is None:
-            pledge.published_at = timezone.now()
-        save_versioned(pledge, ["status", "published_at"])
+    if pledge.status != to:
+        pledge.status = to
+        save_versioned(pledge, ["status"])
     else:
         Pledge.objects.filter(pk=pledge.pk).update(version=F("version") + 1)
     record_event(
@@ -77,10 +73,7 @@ def progress_add(
 def progress_delete(*, record: ProgressRecord, by) -> None:
     pledge = record.pledge
     lock_row(pledge)
-    if not permissions.can_record_progress(by, pledge):
-        raise PermissionDenied
-    if pledge.status in Pledge.ENDED_STATUSES:
-        raise TransitionError(_("已销号或已认定未兑现的承诺，记实不能删除"))
+    lifecycle.check(by, pledge, Move.DELETE_RECORD)
     record_event(pledge, by, Action.DELETE_RECORD, record.text[:200], {"date": str(record.date)})
     for evidence in record.evidence.all():
         evidence.file.delete(save=False)
@@ -113,10 +106,13 @@ def progress_record_many(
     problems = []
     for pk, text in texts.items():
         pledge = pledges[pk]
-        if not permissions.can_record_progress(by, pledge):
+        if not lifecycle.may(by, pledge, Move.PROGRESS):
             raise PermissionDenied
-        if pledge.status not in Pledge.RUNNING_STATUSES:
-            problems.append(_("%(owner)s：%(title)s — 已不在践诺中") % _names(pledge))
+        if not lifecycle.allows(pledge, Move.PROGRESS):
+            problems.append(
+                _("%(owner)s：%(title)s — %(reason)s")
+                % {**_names(pledge), "reason": lifecycle.refusal(pledge, Move.PROGRESS)}
+            )
         elif not text.strip():
             problems.append(_("%(owner)s：%(title)s — 请填写践诺情况") % _names(pledge))
         elif len(text) > RECORD_TEXT_MAX or "\x00" in text:

@@ -22,7 +22,7 @@ from ..models import Member, Organization, Pledge
 from ..rules.organization import can_manage_organization
 from ..rules.pledge import can_edit_pledge
 from ..selectors.pledge import bulk_targets, editable_pledges, ended_member_pledges
-from ..services.entry import entry_save
+from ..services.entry import EntrySaved, entry_save
 from ..services.pledge import pledges_bulk
 from .shared import first_errors
 
@@ -54,6 +54,19 @@ def _entry_done_url(request: HttpRequest, org: Organization, year: int) -> str:
     return f"{reverse('pledges:organization', args=[org.pk])}?year={year}"
 
 
+def _saved_message(saved: EntrySaved, submit: bool, period: dict) -> str:
+    """Say what was saved and in which period: the page's 年度 and 期间 apply to every row."""
+    label = Pledge(year=period["year"], half=period["half"]).period_label
+    values = {"n": saved.count, "period": label, "moved": saved.moved}
+    if submit:
+        msg = _("已保存并提交 %(period)s的 %(n)d 项承诺") % values
+    else:
+        msg = _("已保存 %(period)s的 %(n)d 项承诺草稿") % values
+    if saved.moved:
+        msg += _("（其中 %(moved)d 项原属其他年度或期间，已改为%(period)s）") % values
+    return msg
+
+
 def _save(request: HttpRequest, org, member, period: PeriodForm, formset) -> HttpResponse | None:
     """Save a valid entry post; the redirect, or None to show the page again with the error."""
     submit = "submit" in request.POST
@@ -73,9 +86,8 @@ def _save(request: HttpRequest, org, member, period: PeriodForm, formset) -> Htt
     except TransitionError as e:
         messages.error(request, str(e))
         return None
-    if saved:
-        msg = _("已保存并提交 %(n)d 项承诺") if submit else _("已保存 %(n)d 项承诺")
-        messages.success(request, msg % {"n": saved})
+    if saved.count:
+        messages.success(request, _saved_message(saved, submit, period.cleaned_data))
     else:
         messages.warning(request, _("没有填写任何承诺事项"))
     return redirect(done_url)

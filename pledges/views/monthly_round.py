@@ -67,6 +67,7 @@ def _page(request: HttpRequest, org: Organization, month, form=None) -> HttpResp
             "recorded_count": len(pledges) - len(missing),
             "missing_count": len(missing),
             "owners_missing": owners_missing,
+            "awaiting_publication": selectors.awaiting_publication(org),
             "breadcrumbs": org.breadcrumbs(),
         },
     )

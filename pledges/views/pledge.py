@@ -15,6 +15,7 @@ from core.moves import flash_outcome
 from ..forms.pledge import AmendForm, CloseForm, PledgeForm, ReasonForm
 from ..forms.progress import ProgressForm
 from ..models import Pledge
+from ..rules import lifecycle
 from ..rules import pledge as rules
 from ..selectors.pledge import pledge_page
 from ..services import pledge as services
@@ -32,8 +33,8 @@ def pledge_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "can_approve": rules.can_approve_pledge(user, pledge)
         and pledge.status == Pledge.Status.SUBMITTED,
         "can_run": rules.can_run_pledge(user, pledge),
-        "can_progress": rules.can_record_progress(user, pledge)
-        and pledge.status in Pledge.RUNNING_STATUSES,
+        "can_progress": lifecycle.may(user, pledge, lifecycle.Move.PROGRESS)
+        and lifecycle.allows(pledge, lifecycle.Move.PROGRESS),
         "progress_form": ProgressForm(),
         "close_form": CloseForm(),
         "reason_form": ReasonForm(),

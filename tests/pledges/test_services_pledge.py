@@ -297,3 +297,32 @@ def test_it_refuses_content_that_breaks_the_pledge_rules(world, content, overrid
             year=timezone.localdate().year,
         )
     assert not Pledge.objects.exists()
+
+
+def test_it_names_the_state_and_the_move_when_it_refuses(world, pledge_in):
+    with pytest.raises(TransitionError) as refused:
+        services.pledge_publish(pledge=pledge_in("submitted", world), by=world.secretary)
+    assert str(refused.value) == "该承诺当前为“待审核”，不能亮诺；只有已审核备案的承诺可以亮诺"
+
+
+def test_it_refuses_a_stranger_before_telling_him_the_state(world, pledge_in):
+    with pytest.raises(PermissionDenied):
+        services.pledge_publish(pledge=pledge_in("submitted", world), by=world.stranger)
+
+
+def test_it_moves_a_draft_to_the_period_given_and_records_it(world, pledge_in, content):
+    draft = pledge_in("draft", world)
+    year = draft.year + 1
+    services.pledge_update(
+        pledge=draft,
+        by=world.secretary,
+        content=content(deadline=datetime.date(year, 12, 31)),
+        version=draft.version,
+        year=year,
+        half=Pledge.Half.FIRST,
+    )
+    draft.refresh_from_db()
+    assert (draft.year, draft.half) == (year, Pledge.Half.FIRST)
+    changes = draft.events.get(action="edit").changes
+    assert changes["year"] == [str(year - 1), str(year)]
+    assert changes["half"] == ["0", "1"]

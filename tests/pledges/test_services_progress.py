@@ -112,3 +112,41 @@ def test_it_refuses_a_stranger_on_the_round(world, pledge_in):
             org=world.branch, by=world.stranger, date=timezone.localdate(), texts={pledge.pk: "x"}
         )
     assert not ProgressRecord.objects.exists()
+
+
+# --- 亮诺 before progress ------------------------------------------------------------------
+
+
+def test_it_refuses_progress_on_an_approved_pledge_never_published(world, pledge_in):
+    pledge = pledge_in("approved", world)
+    with pytest.raises(TransitionError) as refused:
+        progress.progress_add(pledge=pledge, by=world.secretary, date=TODAY(), text="走访两户")
+    assert str(refused.value) == (
+        "该承诺当前为“已审核备案”，不能记实；只有已亮诺或践诺中的承诺可以记实"
+    )
+    pledge.refresh_from_db()
+    assert (pledge.status, pledge.published_at) == (S.APPROVED, None)
+    assert not ProgressRecord.objects.exists()
+
+
+def test_it_refuses_the_round_on_an_approved_pledge_and_names_it(world, pledge_in):
+    published = pledge_in("published", world)
+    approved = pledge_in("approved", world, title="未亮诺的事")
+    with pytest.raises(TransitionError) as refused:
+        progress.progress_record_many(
+            org=world.branch,
+            by=world.secretary,
+            date=TODAY(),
+            texts={published.pk: "走访五户", approved.pk: "走访三户"},
+        )
+    assert "张三：未亮诺的事 — 该承诺当前为“已审核备案”，不能记实" in str(refused.value)
+    approved.refresh_from_db()
+    assert approved.status == S.APPROVED
+    assert not ProgressRecord.objects.exists()
+
+
+def test_it_refuses_deleting_a_record_of_an_ended_pledge(world, pledge_in):
+    pledge = pledge_in("closed", world)
+    with pytest.raises(TransitionError, match="当前为“已销号”，不能删除记实"):
+        progress.progress_delete(record=pledge.progress_records.get(), by=world.secretary)
+    assert pledge.progress_records.count() == 1

@@ -144,3 +144,60 @@ def test_it_reads_each_page_in_a_fixed_number_of_queries(
     assert_page_queries, who, url, queries, rows
 ):
     assert_page_queries(who, url, queries, rows)
+
+
+def test_it_saves_every_row_in_the_year_chosen_and_says_so(world, client, pledge_in):
+    year = TODAY().year
+    drafts = [pledge_in("draft", world, title=f"草稿{i}") for i in range(3)]
+    client.force_login(world.secretary)
+    url = f"/org/{world.branch.pk}/entry/{world.member.pk}/"
+    assert "年度和期间适用于本页全部事项" in client.get(f"{url}?year={year}").content.decode()
+    rows = [
+        {
+            "pledge_id": str(p.pk),
+            "version": str(p.version),
+            "kind": p.kind,
+            "title": p.title,
+            "measures": p.measures,
+            "deadline": f"{year + 1}-12-31",
+            "expected_result": p.expected_result,
+        }
+        for p in drafts
+    ]
+    response = client.post(url, entry_post(rows, year=year + 1), follow=True)
+    assert set(Pledge.objects.values_list("year", flat=True)) == {year + 1}
+    assert (
+        f"已保存 {year + 1}年的 3 项承诺草稿（其中 3 项原属其他年度或期间，已改为{year + 1}年）"
+        in (response.content.decode())
+    )
+    assert response.redirect_chain[-1][0].endswith(f"?year={year + 1}")
+
+
+def test_it_says_the_period_of_what_it_saves_and_submits(world, client, form_row):
+    client.force_login(world.secretary)
+    url = f"/org/{world.branch.pk}/entry/{world.member.pk}/"
+    data = {**entry_post([form_row("事项一"), form_row("事项二")], submit=True), "half": "2"}
+    response = client.post(url, data, follow=True)
+    assert f"已保存并提交 {TODAY().year}年下半年的 2 项承诺" in response.content.decode()
+
+
+def test_it_refuses_a_year_the_saved_drafts_cannot_move_to_and_changes_nothing(
+    world, client, pledge_in
+):
+    draft = pledge_in("draft", world, deadline=TODAY())
+    client.force_login(world.secretary)
+    row = {
+        "pledge_id": str(draft.pk),
+        "version": str(draft.version),
+        "kind": draft.kind,
+        "title": draft.title,
+        "measures": draft.measures,
+        "deadline": TODAY().isoformat(),
+        "expected_result": draft.expected_result,
+    }
+    url = f"/org/{world.branch.pk}/entry/{world.member.pk}/"
+    response = client.post(url, entry_post([row], year=TODAY().year + 1))
+    assert response.status_code == 200
+    assert "早于承诺期间的开始日期" in response.content.decode()
+    draft.refresh_from_db()
+    assert draft.year == TODAY().year

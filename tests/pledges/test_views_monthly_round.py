@@ -50,7 +50,7 @@ def test_it_lists_the_branch_pledges_in_a_fixed_number_of_queries(
     client.get(url(world))  # warm the session and the unread count cache
 
     def count() -> int:
-        with django_assert_num_queries(7) as ctx:
+        with django_assert_num_queries(8) as ctx:
             client.get(url(world))
         return len(ctx.captured_queries)
 
@@ -161,3 +161,21 @@ def test_it_is_linked_from_the_branch_page(world, client):
     assert 'data-testid="round-link"' in client.get(f"/org/{world.branch.pk}/").content.decode()
     client.force_login(world.member_user)
     assert 'data-testid="round-link"' not in client.get(f"/org/{world.branch.pk}/").content.decode()
+
+
+def test_it_leaves_an_approved_pledge_off_the_round_until_it_is_published(world, client):
+    (published,) = running(world, 1)
+    approved = PledgeFactory(
+        owner_org=world.branch, owner_member=world.member, status=Pledge.Status.APPROVED
+    )
+    client.force_login(world.secretary)
+    page = client.get(url(world)).content.decode()
+    assert page.count('data-testid="round-row"') == 1
+    assert approved.title not in page
+    assert "另有 1 项承诺已审核备案、尚未亮诺：亮诺后才能记实" in page
+    post(client, world, [published], **{f"text_{published.pk}": "走访", f"text_{approved.pk}": "x"})
+    assert list(ProgressRecord.objects.values_list("pledge_id", flat=True)) == [published.pk]
+    approved.refresh_from_db()
+    assert approved.status == Pledge.Status.APPROVED
+    public = client.get(f"/public/org/{world.branch.pk}/").content.decode()
+    assert published.title in public and approved.title not in public
