@@ -147,7 +147,9 @@ def _seed_opinions(root: Organization, office) -> int:
         )
         if fate.startswith("published"):
             reply = _("感谢您的意见，已安排落实。") if fate != "published" else ""
-            opinion_services.opinion_publish(opinion=opinion, by=secretary, reply=reply)
+            opinion_services.opinion_publish(
+                opinion=opinion, by=secretary, reply=reply, version=opinion.edit_version
+            )
         if fate == "published_fix":
             opinion_services.opinion_to_rectification(
                 opinion=opinion,
