@@ -8,7 +8,6 @@ from collections.abc import Mapping, Sequence
 from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -16,10 +15,11 @@ from core.dates import is_sane
 from core.errors import TransitionError
 from core.locks import lock_row, lock_rows
 from core.text import LONG_TEXT_MAX, checked_text
+from core.versions import stamp
 
 from ..models import Evidence, Pledge, PledgeEvent, ProgressRecord
 from ..rules import pledge as permissions
-from .pledge import record_event, save_versioned
+from .pledge import record_event
 
 Status = Pledge.Status
 Action = PledgeEvent.Action
@@ -60,9 +60,9 @@ def progress_add(
         pledge.status = Status.IN_PROGRESS
         if pledge.published_at is None:
             pledge.published_at = timezone.now()
-        save_versioned(pledge, ["status", "published_at"])
+        pledge.save(update_fields=["status", "published_at", *stamp(pledge, by)])
     else:
-        Pledge.objects.filter(pk=pledge.pk).update(version=F("version") + 1)
+        pledge.save(update_fields=stamp(pledge, by))
     record_event(
         pledge,
         by,

@@ -67,7 +67,7 @@ def test_it_prefills_the_entry_page_with_existing_drafts(world, client, pledge_i
     response = client.get(f"/org/{world.branch.pk}/entry/{world.member.pk}/")
     assert "已有草稿" in response.content.decode()
     data = entry_post(
-        [{**form_row("改过的草稿"), "pledge_id": str(draft.pk), "version": str(draft.version)}]
+        [{**form_row("改过的草稿"), "pledge_id": str(draft.pk), "version": str(draft.edit_version)}]
     )
     client.post(f"/org/{world.branch.pk}/entry/{world.member.pk}/", data)
     draft.refresh_from_db()

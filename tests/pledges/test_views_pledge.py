@@ -62,7 +62,7 @@ def test_it_names_the_field_in_the_amendment_history(world, client, pledge_in, c
         by=world.secretary,
         content=content(deadline=new_deadline),
         reason="延期",
-        version=pledge.version,
+        version=pledge.edit_version,
     )
     client.force_login(world.secretary)
     assert "完成时限：" in client.get(f"/pledge/{pledge.pk}/").content.decode()
@@ -73,13 +73,13 @@ def test_it_edits_a_draft_and_amends_a_published_pledge_through_pages(
 ):
     draft, running = pledge_in("draft", world), pledge_in("published", world)
     client.force_login(world.secretary)
-    data = {**form_row("新标题"), "version": str(draft.version)}
+    data = {**form_row("新标题"), "version": str(draft.edit_version)}
     assert client.post(f"/pledge/{draft.pk}/edit/", data).status_code == 302
     draft.refresh_from_db()
     assert draft.title == "新标题"
     response = client.get(f"/pledge/{running.pk}/edit/")
     assert response["Location"] == f"/pledge/{running.pk}/"
-    data = {**form_row("变更后"), "version": str(running.version), "reason": "群众建议调整"}
+    data = {**form_row("变更后"), "version": str(running.edit_version), "reason": "群众建议调整"}
     client.post(f"/pledge/{running.pk}/amend/", data)
     running.refresh_from_db()
     assert running.title == "变更后"
