@@ -200,5 +200,5 @@ def reset(*, stdout) -> None:
         Opinion.objects.filter(organization__path__startswith=root.path).delete()
         notices = Notice.objects.filter(organization__path__startswith=root.path)
         # Newer versions first: each points at the version it corrects.
-        for notice in notices.order_by("-version"):
+        for notice in notices.order_by("-correction_number"):
             notice.delete()

@@ -198,7 +198,10 @@ def test_it_refuses_editing_published_content_directly(world, pledge_in, content
     pledge = pledge_in("published", world)
     with pytest.raises(TransitionError, match="变更"):
         services.pledge_update(
-            pledge=pledge, by=world.secretary, content=content(title="改了"), version=pledge.edit_version
+            pledge=pledge,
+            by=world.secretary,
+            content=content(title="改了"),
+            version=pledge.edit_version,
         )
 
 
@@ -222,12 +225,20 @@ def test_it_refuses_an_amendment_without_reason_or_change(world, pledge_in, cont
     pledge = pledge_in("published", world)
     with pytest.raises(TransitionError):
         services.pledge_amend(
-            pledge=pledge, by=world.secretary, content=content(), reason="", version=pledge.edit_version
+            pledge=pledge,
+            by=world.secretary,
+            content=content(),
+            reason="",
+            version=pledge.edit_version,
         )
     same = content(**{n: getattr(pledge, n) for n in Pledge.CONTENT_FIELDS})
     with pytest.raises(TransitionError, match="没有变化"):
         services.pledge_amend(
-            pledge=pledge, by=world.secretary, content=same, reason="无", version=pledge.edit_version
+            pledge=pledge,
+            by=world.secretary,
+            content=same,
+            reason="无",
+            version=pledge.edit_version,
         )
 
 
@@ -235,7 +246,10 @@ def test_it_refuses_a_stale_edit(world, pledge_in, content):
     pledge = pledge_in("draft", world)
     stale = pledge.edit_version
     services.pledge_update(
-        pledge=pledge, by=world.secretary, content=content(title="第一次"), version=pledge.edit_version
+        pledge=pledge,
+        by=world.secretary,
+        content=content(title="第一次"),
+        version=pledge.edit_version,
     )
     with pytest.raises(TransitionError, match="刷新"):
         services.pledge_update(

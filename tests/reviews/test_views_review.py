@@ -102,7 +102,11 @@ def test_it_runs_the_spot_check_redo_and_amend_pages(rworld, client):
     assert redo.status == "signed"
     client.post(
         reverse("reviews:review_amend", args=[redo.pk]),
-        {**review_post(mode="random", grade="average"), "reason": "等次更正", "seen": 0},
+        {
+            **review_post(mode="random", grade="average"),
+            "reason": "等次更正",
+            "version": redo.edit_version,
+        },
     )
     redo.refresh_from_db()
     assert redo.grade == "average" and redo.amendments.count() == 1
@@ -248,12 +252,13 @@ def test_it_refuses_a_stale_amendment_form(rworld, client):
     review = signed_review(rworld.branch_leader, org_subject(rworld.branch), mode="random")
     client.force_login(rworld.branch_leader)
     url = reverse("reviews:review_amend", args=[review.pk])
-    assert 'name="seen" value="0"' in client.get(url).content.decode()
-    first = {**_post(grade="average"), "reason": "等次更正", "seen": "0"}
+    seen = review.edit_version
+    assert f'name="version" value="{seen}"' in client.get(url).content.decode()
+    first = {**_post(grade="average"), "reason": "等次更正", "version": seen}
     client.post(url, first)
-    stale = {**_post(direction="改了方向"), "reason": "另一页", "seen": "0"}
+    stale = {**_post(direction="改了方向"), "reason": "另一页", "version": seen}
     response = client.post(url, stale, follow=True)
-    assert "已被更正过" in response.content.decode()
+    assert "已被修改" in response.content.decode()
     review.refresh_from_db()
     assert review.grade == "average" and review.amendments.count() == 1
 
