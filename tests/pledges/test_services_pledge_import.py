@@ -410,7 +410,7 @@ def test_it_refuses_rather_than_overwrites_a_pledge_saved_while_it_checked(
 
     def someone_saves_meanwhile(*args, **kwargs):
         real(*args, **kwargs)
-        Pledge.objects.filter(pk=draft.pk).update(title="别人改的", version=2)
+        Pledge.objects.filter(pk=draft.pk).update(title="别人改的", edit_version=2)
 
     monkeypatch.setattr(service, "match_ledger", someone_saves_meanwhile)
     result = run_pledge_import(
