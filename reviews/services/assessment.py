@@ -85,8 +85,9 @@ def _check_assessment_version(existing: AnnualAssessment | None, version: int | 
         current=existing.edit_version if existing else 0,
         sent=version,
         label=_("总评"),
-        who=existing.edited_by if existing else None,
-        when=existing.edited_at if existing else None,
+        # A grade recorded before grades were stamped: who decided it is who saved it.
+        who=(existing.edited_by or existing.decided_by) if existing else None,
+        when=(existing.edited_at or existing.decided_at) if existing else None,
     )
 
 
