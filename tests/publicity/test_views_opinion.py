@@ -105,3 +105,21 @@ def test_it_refuses_a_reply_without_a_version(client, pub):
     client.force_login(pub.secretary)
     client.post(reverse("publicity:opinion_publish", args=[opinion.pk]), {"reply": "无版本"})
     assert Opinion.objects.get().status == "pending"
+
+
+@pytest.mark.parametrize(
+    ("move", "field", "status"),
+    [("opinion_answer", "answer", "answered"), ("opinion_reject", "reason", "rejected")],
+)
+def test_it_refuses_the_second_of_two_sessions_moving_the_opinion(pub, move, field, status):
+    opinion = _opinion(pub)
+    url = reverse(f"publicity:{move}", args=[opinion.pk])
+    a, b = Client(), Client()
+    a.force_login(pub.secretary)
+    b.force_login(pub.office)
+    a.post(url, {field: "甲写的"})
+    text = b.post(url, {field: "乙写的"}, follow=True).content.decode()
+    assert "alert-danger" in text
+    opinion.refresh_from_db()
+    assert opinion.status == status
+    assert "乙写的" not in opinion.private_answer + opinion.reject_reason
