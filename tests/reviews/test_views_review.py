@@ -3,6 +3,7 @@
 import datetime
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 
 from pledges.models import Pledge, Position
@@ -370,3 +371,34 @@ def test_it_pages_my_reviews_and_counts_them_all(db, client):
     assert first.count('data-testid="owed-row"') == 30
     assert second.count('data-testid="owed-row"') == 5
     assert "应点评 35 个对象" in first
+
+
+# (move, the state it starts from, the state after it, who makes it, what the form posts)
+REVIEW_MOVES = [
+    ("review_sign", "draft", "signed", "branch_leader", {}),
+    ("review_delete", "draft", None, "branch_leader", {}),
+    ("review_publish", "signed", "published", "branch_leader", {"scope": "public"}),
+    ("review_return", "signed", "returned", "office", {"reasons": ["no_measure"]}),
+]
+
+
+@pytest.mark.parametrize(("move", "start", "end", "who", "data"), REVIEW_MOVES)
+def test_it_refuses_the_second_of_two_sessions_making_the_same_review_move(
+    rworld, move, start, end, who, data
+):
+    make = draft_review if start == "draft" else signed_review
+    review = make(rworld.branch_leader, org_subject(rworld.branch), mode="random")
+    url = reverse(f"reviews:{move}", args=[review.pk])
+    a, b = Client(), Client()
+    a.force_login(getattr(rworld, who))
+    b.force_login(getattr(rworld, who))
+    a.post(url, data)
+    after_a = list(Review.objects.values_list("pk", "status", "edit_version"))
+    second = b.post(url, data, follow=True)
+    assert second.status_code == 404 or "alert-danger" in second.content.decode()
+    assert list(Review.objects.values_list("pk", "status", "edit_version")) == after_a
+    if end is None:
+        assert not Review.objects.filter(pk=review.pk).exists()
+    else:
+        review.refresh_from_db()
+        assert review.status == end
