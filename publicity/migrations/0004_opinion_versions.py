@@ -6,26 +6,32 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('publicity', '0003_field_verbose_names'),
+        ("publicity", "0003_field_verbose_names"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='opinion',
-            name='edit_version',
-            field=models.PositiveIntegerField(default=1, verbose_name='修改版本'),
+            model_name="opinion",
+            name="edit_version",
+            field=models.PositiveIntegerField(default=1, verbose_name="修改版本"),
         ),
         migrations.AddField(
-            model_name='opinion',
-            name='edited_at',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='最后修改时间'),
+            model_name="opinion",
+            name="edited_at",
+            field=models.DateTimeField(blank=True, null=True, verbose_name="最后修改时间"),
         ),
         migrations.AddField(
-            model_name='opinion',
-            name='edited_by',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='最后修改人'),
+            model_name="opinion",
+            name="edited_by",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+                verbose_name="最后修改人",
+            ),
         ),
     ]

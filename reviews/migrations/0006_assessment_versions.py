@@ -6,26 +6,32 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('reviews', '0005_review_indexes'),
+        ("reviews", "0005_review_indexes"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='annualassessment',
-            name='edit_version',
-            field=models.PositiveIntegerField(default=1, verbose_name='修改版本'),
+            model_name="annualassessment",
+            name="edit_version",
+            field=models.PositiveIntegerField(default=1, verbose_name="修改版本"),
         ),
         migrations.AddField(
-            model_name='annualassessment',
-            name='edited_at',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='最后修改时间'),
+            model_name="annualassessment",
+            name="edited_at",
+            field=models.DateTimeField(blank=True, null=True, verbose_name="最后修改时间"),
         ),
         migrations.AddField(
-            model_name='annualassessment',
-            name='edited_by',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='最后修改人'),
+            model_name="annualassessment",
+            name="edited_by",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+                verbose_name="最后修改人",
+            ),
         ),
     ]
