@@ -59,7 +59,7 @@ HEADERS = {
     "expected_result": "预期效果",
 }
 KIND_LABELS = {v: str(label) for v, label in Pledge.Kind.choices}
-STATE = ("id", "version", "status", *EDITABLE)
+STATE = ("id", "edit_version", "status", *EDITABLE)
 
 
 class Rollback(Exception):

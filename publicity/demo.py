@@ -147,7 +147,9 @@ def _seed_opinions(root: Organization, office) -> int:
         )
         if fate.startswith("published"):
             reply = _("感谢您的意见，已安排落实。") if fate != "published" else ""
-            opinion_services.opinion_publish(opinion=opinion, by=secretary, reply=reply)
+            opinion_services.opinion_publish(
+                opinion=opinion, by=secretary, reply=reply, version=opinion.edit_version
+            )
         if fate == "published_fix":
             opinion_services.opinion_to_rectification(
                 opinion=opinion,
@@ -198,5 +200,5 @@ def reset(*, stdout) -> None:
         Opinion.objects.filter(organization__path__startswith=root.path).delete()
         notices = Notice.objects.filter(organization__path__startswith=root.path)
         # Newer versions first: each points at the version it corrects.
-        for notice in notices.order_by("-version"):
+        for notice in notices.order_by("-correction_number"):
             notice.delete()

@@ -63,7 +63,7 @@ FIELDS = (
     "closed_on",
     "close_result",
     "id",
-    "version",
+    "edit_version",
 )
 _KIND, _DEADLINE, _LATEST_DATE, _LATEST_TEXT, _STATUS = 2, 6, 7, 8, 9
 

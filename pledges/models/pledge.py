@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.dates import validate_sane
 from core.text import REASON_MAX, bounded_text
+from core.versions import Versioned
 
 from ..roles import Roles
 from .organization import Organization
@@ -49,7 +50,7 @@ def _pledge_rows(roles: Roles) -> Q:
     return q
 
 
-class Pledge(models.Model):
+class Pledge(Versioned):
     class Kind(models.TextChoices):
         SERVICE = "service", _("服务承诺")
         PRACTICAL = "practical", _("实事承诺")
@@ -152,8 +153,8 @@ class Pledge(models.Model):
         related_name="+",
         verbose_name=_("销号人"),
     )
-    # Bumped by every service write: a form posted from a stale page is refused, not merged.
-    version = models.PositiveIntegerField(_("版本"), default=1)
+    # edit_version (core.versions.Versioned) is bumped by every service write: a form posted
+    # from a stale page is refused, not merged; the ledger exports it as 版本.
 
     objects = PledgeQuerySet.as_manager()
 

@@ -7,7 +7,7 @@ records who did it in the pledge's history. Views, imports, tasks and tests all 
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
@@ -19,7 +19,7 @@ from core.dates import is_sane
 from core.errors import TransitionError
 from core.locks import lock_row
 from core.text import LONG_TEXT_MAX, REASON_MAX, checked_text
-from core.versions import check_version
+from core.versions import check_version, stamp
 
 from ..models import Member, Organization, Pledge, PledgeEvent
 from ..rules import lifecycle
@@ -39,11 +39,6 @@ def record_event(
     )
 
 
-def save_versioned(pledge: Pledge, fields: Iterable[str]) -> None:
-    pledge.version += 1
-    pledge.save(update_fields=[*fields, "version"])
-
-
 def _refuse_approval(pledge: Pledge, by) -> None:
     """Say why this person may not approve, where the reason is one they can act on."""
     if permissions.is_owner(by, pledge):
@@ -56,17 +51,20 @@ def _refuse_approval(pledge: Pledge, by) -> None:
 def _check_version(pledge: Pledge, version: int | None, content: PledgeContent) -> None:
     """A missing version is refused too: a post that does not say which state it was made
     on would silently overwrite whatever was saved in between."""
-    last = pledge.events.select_related("actor").order_by("-at", "-id").first()
+    who, when = pledge.edited_by, pledge.edited_at
+    if when is None:  # last saved before edits were stamped: the history says who
+        last = pledge.events.select_related("actor").order_by("-at", "-id").first()
+        who, when = (last.actor, last.at) if last else (None, None)
     check_version(
-        current=pledge.version,
+        current=pledge.edit_version,
         sent=version,
         label=_("承诺"),
         differing=[
             str(Pledge._meta.get_field(name).verbose_name)
             for name in _content_diff(pledge, content)
         ],
-        who=last.actor if last else None,
-        when=last.at if last else None,
+        who=who,
+        when=when,
     )
 
 
@@ -145,7 +143,7 @@ def pledge_update(
         return pledge
     for name, value in new.items():
         setattr(pledge, name, value)
-    save_versioned(pledge, diff.keys())
+    pledge.save(update_fields=[*diff.keys(), *stamp(pledge, by)])
     record_event(pledge, by, Action.EDIT, changes=diff)
     return pledge
 
@@ -165,7 +163,7 @@ def pledge_submit(*, pledge: Pledge, by) -> Pledge:
     lock_row(pledge)
     pledge.status = lifecycle.check(by, pledge, Move.SUBMIT)
     pledge.submitted_by, pledge.submitted_at = by, timezone.now()
-    save_versioned(pledge, ["status", "submitted_by", "submitted_at"])
+    pledge.save(update_fields=["status", "submitted_by", "submitted_at", *stamp(pledge, by)])
     record_event(pledge, by, Action.SUBMIT)
     return pledge
 
@@ -181,7 +179,9 @@ def pledge_approve(*, pledge: Pledge, by, remark: str = "") -> Pledge:
     pledge.status = to
     pledge.approved_by, pledge.approved_at = by, timezone.now()
     pledge.return_reason = ""
-    save_versioned(pledge, ["status", "approved_by", "approved_at", "return_reason"])
+    pledge.save(
+        update_fields=["status", "approved_by", "approved_at", "return_reason", *stamp(pledge, by)]
+    )
     record_event(pledge, by, Action.APPROVE, remark)
     return pledge
 
@@ -196,7 +196,7 @@ def pledge_return(*, pledge: Pledge, by, reason: str) -> Pledge:
         raise TransitionError(_("退回时请写明原因"))
     pledge.status = to
     pledge.return_reason = checked_text(reason, REASON_MAX, _("退回原因"))
-    save_versioned(pledge, ["status", "return_reason"])
+    pledge.save(update_fields=["status", "return_reason", *stamp(pledge, by)])
     record_event(pledge, by, Action.RETURN, pledge.return_reason)
     return pledge
 
@@ -207,7 +207,7 @@ def pledge_publish(*, pledge: Pledge, by) -> Pledge:
     lock_row(pledge)
     pledge.status = lifecycle.check(by, pledge, Move.PUBLISH)
     pledge.published_at = timezone.now()
-    save_versioned(pledge, ["status", "published_at"])
+    pledge.save(update_fields=["status", "published_at", *stamp(pledge, by)])
     record_event(pledge, by, Action.PUBLISH)
     return pledge
 
@@ -259,7 +259,9 @@ def pledge_close(
         raise TransitionError(_("销号日期应在 2000 年至 2100 年之间"))
     pledge.status = to
     pledge.close_result, pledge.closed_on, pledge.closed_by = result, closed_on, by
-    save_versioned(pledge, ["status", "close_result", "closed_on", "closed_by"])
+    pledge.save(
+        update_fields=["status", "close_result", "closed_on", "closed_by", *stamp(pledge, by)]
+    )
     record_event(pledge, by, Action.CLOSE, pledge.close_result)
     return pledge
 
@@ -273,7 +275,7 @@ def pledge_mark_unfulfilled(*, pledge: Pledge, by, reason: str) -> Pledge:
     pledge.status = to
     pledge.close_result = checked_text(reason, REASON_MAX, _("未兑现原因"))
     pledge.closed_by = by
-    save_versioned(pledge, ["status", "close_result", "closed_by"])
+    pledge.save(update_fields=["status", "close_result", "closed_by", *stamp(pledge, by)])
     record_event(pledge, by, Action.UNFULFILLED, pledge.close_result)
     return pledge
 
@@ -325,6 +327,6 @@ def pledge_amend(
         raise TransitionError(_("内容没有变化"))
     for name in diff:
         setattr(pledge, name, getattr(content, name))
-    save_versioned(pledge, diff.keys())
+    pledge.save(update_fields=[*diff.keys(), *stamp(pledge, by)])
     record_event(pledge, by, Action.AMEND, reason.strip(), diff)
     return pledge

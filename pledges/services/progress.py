@@ -8,7 +8,6 @@ from collections.abc import Mapping, Sequence
 from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -16,10 +15,11 @@ from core.dates import is_sane
 from core.errors import TransitionError
 from core.locks import lock_row, lock_rows
 from core.text import LONG_TEXT_MAX, checked_text
+from core.versions import stamp
 
 from ..models import Evidence, Pledge, PledgeEvent, ProgressRecord
 from ..rules import lifecycle
-from .pledge import record_event, save_versioned
+from .pledge import record_event
 
 Action = PledgeEvent.Action
 Move = lifecycle.Move
@@ -56,9 +56,9 @@ def progress_add(
         row.save()
     if pledge.status != to:
         pledge.status = to
-        save_versioned(pledge, ["status"])
+        pledge.save(update_fields=["status", *stamp(pledge, by)])
     else:
-        Pledge.objects.filter(pk=pledge.pk).update(version=F("version") + 1)
+        pledge.save(update_fields=stamp(pledge, by))
     record_event(
         pledge,
         by,

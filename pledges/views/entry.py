@@ -32,7 +32,7 @@ def _entry_initial(pledges: list[Pledge], member: Member | None) -> list[dict]:
     rows = [
         {
             "pledge_id": p.pk,
-            "version": p.version,
+            "version": p.edit_version,
             **{name: getattr(p, name) for name in Pledge.CONTENT_FIELDS},
         }
         for p in pledges

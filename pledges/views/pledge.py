@@ -46,7 +46,9 @@ def pledge_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _content_page(request, pledge, *, form_class, title: str, done: str, save) -> HttpResponse:
     """The edit and amendment pages: the same form, a different service behind it."""
-    form = form_class(request.POST or None, instance=pledge, initial={"version": pledge.version})
+    form = form_class(
+        request.POST or None, instance=pledge, initial={"version": pledge.edit_version}
+    )
     if request.method == "POST" and form.is_valid():
         try:
             # Reload: the ModelForm wrote the posted values onto `pledge` while validating.

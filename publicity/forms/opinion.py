@@ -7,6 +7,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from core.dates import validate_sane
+from core.versions import version_field
 
 from ..models import CONTACT_MAX, NAME_MAX, OPINION_MAX
 from .notice import DATE
@@ -39,6 +40,7 @@ class PublishForm(forms.Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
+    version = version_field()
 
 
 class AnswerForm(forms.Form):

@@ -91,7 +91,9 @@ class Notice(Versioned):
     status = models.CharField(
         _("状态"), max_length=20, choices=Status.choices, default=Status.DRAFT, db_index=True
     )
-    version = models.PositiveSmallIntegerField(_("版本"), default=1)
+    # 第 N 版: 1 for the original, +1 for each correction (更正). Not an edit version: that is
+    # edit_version (core.versions.Versioned), which guards against lost updates.
+    correction_number = models.PositiveSmallIntegerField(_("版本"), default=1)
     previous = models.OneToOneField(
         "self",
         on_delete=models.PROTECT,

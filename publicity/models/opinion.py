@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.text import REASON_MAX
+from core.versions import Versioned
 from pledges.models import Organization, Pledge
 from pledges.models.position import roles_of
 from reviews.models import RectificationItem
@@ -32,7 +33,7 @@ class OpinionQuerySet(models.QuerySet):
         return self.filter(status=Opinion.Status.PUBLISHED)
 
 
-class Opinion(models.Model):
+class Opinion(Versioned):
     """意见箱: what someone wrote about an organization, a notice or a pledge. The contact is
     for a private answer and is never published; no address or device is stored."""
 

@@ -302,7 +302,7 @@ def notice_correct(*, notice: Notice, by, note: str, content: NoticeContent) -> 
         kind=notice.kind,
         year=notice.year,
         month=notice.month,
-        version=notice.version + 1,
+        correction_number=notice.correction_number + 1,
         previous=notice,
         created_by=by,
         correction_note=checked_text(note, NOTE_MAX, _("更正说明"), required=True),

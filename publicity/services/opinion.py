@@ -17,6 +17,7 @@ from core.errors import TransitionError
 from core.locks import lock_row
 from core.ratelimit import rate_limited
 from core.text import REASON_MAX, checked_text
+from core.versions import check_edit, stamp
 from pledges.models import Organization, Pledge
 from reviews.services import rectification as rectification_services
 
@@ -81,17 +82,20 @@ def _moderated(opinion: Opinion, by) -> Opinion:
 
 def _stamp(opinion: Opinion, by, fields: list[str]) -> None:
     opinion.moderated_by, opinion.moderated_at = by, timezone.now()
-    opinion.save(update_fields=[*fields, "moderated_by", "moderated_at"])
+    opinion.save(update_fields=[*fields, "moderated_by", "moderated_at", *stamp(opinion, by)])
 
 
 @transaction.atomic
-def opinion_publish(*, opinion: Opinion, by, reply: str = "") -> Opinion:
+def opinion_publish(*, opinion: Opinion, by, reply: str = "", version: int | None) -> Opinion:
     """Publish the opinion, with an optional public reply (the reply may also be added or
-    changed later by publishing again)."""
+    changed later by publishing again). `version` is the opinion's edit_version the form was
+    made from: a second moderator's reply never silently replaces the first."""
     _moderated(opinion, by)
     if opinion.status not in (Opinion.Status.PENDING, Opinion.Status.PUBLISHED):
         raise TransitionError(_("已私下答复或不予公开的意见不能再公开"))
-    opinion.public_reply = checked_text(reply, OPINION_MAX, _("公开答复"))
+    reply = checked_text(reply, OPINION_MAX, _("公开答复"))
+    check_edit(opinion, version, label=_("意见"), values={"public_reply": reply})
+    opinion.public_reply = reply
     opinion.status = Opinion.Status.PUBLISHED
     _stamp(opinion, by, ["status", "public_reply"])
     refresh_public(opinion.organization_id)
@@ -148,6 +152,6 @@ def opinion_to_rectification(*, opinion: Opinion, by, content: RectificationCont
         remark=_("群众意见 #%(n)d") % {"n": opinion.pk},
     )
     opinion.rectification_item = item
-    opinion.save(update_fields=["rectification_item"])
+    opinion.save(update_fields=["rectification_item", *stamp(opinion, by)])
     refresh_public(opinion.organization_id)
     return opinion

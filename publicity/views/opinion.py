@@ -43,7 +43,9 @@ def opinion_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "publicity/opinion_detail.html",
         {
             "opinion": opinion,
-            "publish_form": PublishForm(initial={"reply": opinion.public_reply}),
+            "publish_form": PublishForm(
+                initial={"reply": opinion.public_reply, "version": opinion.edit_version}
+            ),
             "answer_form": AnswerForm(),
             "reject_form": ReasonForm(),
             "rectify_form": RectifyForm(initial={"problem": opinion.text[:1000]}),
@@ -58,8 +60,10 @@ def opinion_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @post_only_on_visible(Opinion)
 def opinion_publish(request: HttpRequest, opinion: Opinion) -> HttpResponse:
     with flash_outcome(request, _("意见已公开")):
-        reply = valid_or_refuse(PublishForm(request.POST))["reply"]
-        services.opinion_publish(opinion=opinion, by=request.user, reply=reply)
+        data = valid_or_refuse(PublishForm(request.POST))
+        services.opinion_publish(
+            opinion=opinion, by=request.user, reply=data["reply"], version=data["version"]
+        )
     return redirect(opinion)
 
 

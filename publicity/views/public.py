@@ -140,7 +140,7 @@ def _notice_data(request: HttpRequest, n: Notice) -> dict:
         "title": n.title,
         "kind": n.kind,
         "kind_label": str(n.get_kind_display()),
-        "version": n.version,
+        "version": n.correction_number,
         "correction_note": n.correction_note,
         "intro": n.intro,
         "starts_on": n.starts_on.isoformat(),

@@ -97,8 +97,6 @@ def formset_items(formset) -> list[ItemContent]:
 
 class AmendForm(ReviewForm):
     reason = forms.CharField(label=_("更正原因"), max_length=REASON_MAX, widget=area(2))
-    # How many amendments the form was made from (refuses a stale second tab).
-    seen = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

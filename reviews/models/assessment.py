@@ -8,6 +8,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.versions import Versioned
 from pledges.models import Member, Organization
 from pledges.models.position import visible_q
 
@@ -24,7 +25,7 @@ class AnnualAssessmentQuerySet(models.QuerySet):
         return self.filter(published_at__isnull=False)
 
 
-class AnnualAssessment(models.Model):
+class AnnualAssessment(Versioned):
     """一年一总评: the final grade of an organization (member empty) or of a member."""
 
     Grade = Grade

@@ -18,7 +18,7 @@ from core.dates import is_sane
 from core.errors import TransitionError
 from core.locks import lock_row
 from core.text import LONG_TEXT_MAX, REASON_MAX, checked_text
-from core.versions import check_edit, check_version, stamp
+from core.versions import check_edit, stamp
 
 from ..models import (
     Quarter,
@@ -288,21 +288,17 @@ def review_publish(*, review: Review, by, scope: str = Review.Scope.ORGANIZATION
 
 @transaction.atomic
 def review_amend(
-    *, review: Review, by, content: ReviewContent, reason: str, seen: int | None
+    *, review: Review, by, content: ReviewContent, reason: str, version: int | None
 ) -> Review:
-    """A correction to a signed review: recorded with the old and new values. `seen` is the
-    number of amendments the form was made from: a stale form would silently undo a later
-    correction, so it is refused."""
+    """A correction to a signed review: recorded with the old and new values. `version` is
+    the review's edit_version the form was made from: a stale form would silently undo a
+    later correction, so it is refused (each amendment stamps the review)."""
     lock_row(review)
     if not can_edit_review(by, review):
         raise PermissionDenied
     if review.status not in Review.LOCKED_STATUSES:
         raise TransitionError(_("只有已签认或已公开的点评可以更正"))
-    if seen is None:
-        # A post that does not say which state it was made on would silently undo a correction.
-        check_version(current=0, sent=None, label=_("点评"))
-    if review.amendments.count() != seen:
-        raise TransitionError(_("点评在您打开此页后已被更正过，请按当前内容重新填写"))
+    check_edit(review, version, label=_("点评"), values=asdict(content))
     if not reason.strip():
         raise TransitionError(_("更正时请写明原因"))
     reason = checked_text(reason, REASON_MAX, _("更正原因"))
@@ -317,7 +313,7 @@ def review_amend(
             setattr(review, name, new)
     if not changes:
         raise TransitionError(_("内容没有变化"))
-    review.save(update_fields=list(changes))
+    review.save(update_fields=[*changes, *stamp(review, by)])
     ReviewAmendment.objects.create(review=review, by=by, reason=reason, changes=changes)
     return review
 

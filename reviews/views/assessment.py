@@ -50,6 +50,8 @@ def assessment_year(request: HttpRequest, org_pk: int) -> HttpResponse:
         editable = _can_record(user, row) and not (row.assessment and row.assessment.published_at)
         a = row.assessment
         initial = {"grade": a.grade, "exemplary": a.exemplary, "remark": a.remark} if a else {}
+        # Each line carries the version of its own grade (0: none), checked line by line.
+        initial["version"] = a.edit_version if a else 0
         form = AssessmentRowForm(
             request.POST if request.method == "POST" and editable else None,
             prefix=row.key,

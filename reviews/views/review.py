@@ -304,7 +304,7 @@ def review_amend(request: HttpRequest, pk: int) -> HttpResponse:
     review = get_visible_or_404(Review.objects.for_detail(), request.user, pk)
     require(rules.can_edit_review(request.user, review))
     initial = {n: getattr(review, n) for n in Review.CONTENT_FIELDS}
-    initial["seen"] = review.amendments.count()
+    initial["version"] = review.edit_version
     form = AmendForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
@@ -313,11 +313,11 @@ def review_amend(request: HttpRequest, pk: int) -> HttpResponse:
                 by=request.user,
                 content=form.content(),
                 reason=form.cleaned_data["reason"],
-                seen=form.cleaned_data["seen"],
+                version=form.cleaned_data["version"],
             )
         except TransitionError as e:
             messages.error(request, str(e))
-            if review.amendments.count() != form.cleaned_data["seen"]:
+            if review.edit_version != form.cleaned_data["version"]:
                 return redirect("reviews:review_amend", pk=review.pk)
         else:
             messages.success(request, _("更正已记录"))

@@ -37,7 +37,7 @@ def test_it_refuses_a_million_character_measure_in_the_service(world, content):
 def test_it_refuses_a_million_character_measure_on_the_page(world, client, pledge_in, form_row):
     draft = pledge_in("draft", world)
     client.force_login(world.secretary)
-    data = {**form_row(), "measures": "措" * 1_000_000, "version": draft.version}
+    data = {**form_row(), "measures": "措" * 1_000_000, "version": draft.edit_version}
     response = client.post(f"/pledge/{draft.pk}/edit/", data)
     assert response.status_code == 200
     assert "2000" in response.content.decode()
@@ -124,7 +124,7 @@ def test_it_refuses_an_edit_without_a_version(world, client, pledge_in, form_row
 
 def test_it_refuses_the_second_tab_and_says_what_differs_and_who_saved(world, pledge_in, content):
     draft = pledge_in("draft", world)
-    seen = draft.version
+    seen = draft.edit_version
     services.pledge_update(
         pledge=draft, by=world.member_user, content=content(title="第一个标签页"), version=seen
     )
@@ -175,7 +175,7 @@ def test_it_refuses_the_town_secretary_a_branch_members_draft(world, pledge_in, 
             pledge=draft, by=town_secretary, content=services.PledgeContent(
                 kind="practical", title="镇里改的", measures="m", expected_result="e",
                 deadline=draft.deadline,
-            ), version=draft.version,
+            ), version=draft.edit_version,
         )  # fmt: skip
 
 

@@ -88,7 +88,7 @@ def upload(user, org: Organization, data: bytes, **kwargs):
 
 
 def book_state() -> list[tuple]:
-    fields = ("id", "version", "status", *EDITABLE)
+    fields = ("id", "edit_version", "status", *EDITABLE)
     return list(Pledge.objects.order_by("id").values_list(*fields))
 
 
@@ -224,7 +224,7 @@ def test_it_changes_exactly_the_edited_cell_of_each_editable_column(county):
             ]:
                 failures[(org.name, key)] = errors(result)[:300] or result.updated
                 continue
-            index = ("id", "version", "status", *EDITABLE).index(key)
+            index = ("id", "edit_version", "status", *EDITABLE).index(key)
             expected = list(before[pledge.pk])
             expected[index], expected[1] = stored, expected[1] + 1
             if after[pledge.pk] != tuple(expected):

@@ -19,7 +19,7 @@ from pledges.rules import lifecycle
 from pledges.services import pledge as services
 from pledges.services.entry import EntryRow, entry_save
 from pledges.services.progress import progress_add, progress_delete, progress_record_many
-from publicity import selectors as public
+from publicity.selectors import public
 from tests.factories import MemberFactory, UserFactory, make_org, make_position
 
 S = Pledge.Status

@@ -123,7 +123,7 @@ def test_it_returns_with_a_reason_and_lets_it_be_resubmitted(world, pledge_in, c
         pledge=pledge,
         by=world.member_user,
         content=content(title="新的事项"),
-        version=pledge.version,
+        version=pledge.edit_version,
     )
     services.pledge_submit(pledge=pledge, by=world.member_user)
     assert pledge.status == S.SUBMITTED
@@ -198,7 +198,10 @@ def test_it_refuses_editing_published_content_directly(world, pledge_in, content
     pledge = pledge_in("published", world)
     with pytest.raises(TransitionError, match="变更"):
         services.pledge_update(
-            pledge=pledge, by=world.secretary, content=content(title="改了"), version=pledge.version
+            pledge=pledge,
+            by=world.secretary,
+            content=content(title="改了"),
+            version=pledge.edit_version,
         )
 
 
@@ -210,7 +213,7 @@ def test_it_records_an_amendment_with_old_and_new_values(world, pledge_in, conte
         by=world.secretary,
         content=content(title="改后的事项"),
         reason="上级要求调整",
-        version=pledge.version,
+        version=pledge.edit_version,
     )
     event = pledge.events.get(action=PledgeEvent.Action.AMEND)
     assert event.changes["title"] == [old_title, "改后的事项"]
@@ -222,20 +225,31 @@ def test_it_refuses_an_amendment_without_reason_or_change(world, pledge_in, cont
     pledge = pledge_in("published", world)
     with pytest.raises(TransitionError):
         services.pledge_amend(
-            pledge=pledge, by=world.secretary, content=content(), reason="", version=pledge.version
+            pledge=pledge,
+            by=world.secretary,
+            content=content(),
+            reason="",
+            version=pledge.edit_version,
         )
     same = content(**{n: getattr(pledge, n) for n in Pledge.CONTENT_FIELDS})
     with pytest.raises(TransitionError, match="没有变化"):
         services.pledge_amend(
-            pledge=pledge, by=world.secretary, content=same, reason="无", version=pledge.version
+            pledge=pledge,
+            by=world.secretary,
+            content=same,
+            reason="无",
+            version=pledge.edit_version,
         )
 
 
 def test_it_refuses_a_stale_edit(world, pledge_in, content):
     pledge = pledge_in("draft", world)
-    stale = pledge.version
+    stale = pledge.edit_version
     services.pledge_update(
-        pledge=pledge, by=world.secretary, content=content(title="第一次"), version=pledge.version
+        pledge=pledge,
+        by=world.secretary,
+        content=content(title="第一次"),
+        version=pledge.edit_version,
     )
     with pytest.raises(TransitionError, match="刷新"):
         services.pledge_update(

@@ -309,13 +309,13 @@ def exported(world, pledge_in):
 
 
 def test_it_recognises_its_own_ledger_and_changes_nothing(world, exported, run_pledge_import):
-    before = list(Pledge.objects.values_list("id", "version", "status"))
+    before = list(Pledge.objects.values_list("id", "edit_version", "status"))
     events = PledgeEvent.objects.count()
     result = run_pledge_import(file=SimpleUploadedFile("台账.xlsx", exported))
     assert result.ok, text(result)
     assert result.is_ledger and result.changes_nothing
     assert (result.unchanged, result.created) == (4, [])
-    assert list(Pledge.objects.values_list("id", "version", "status")) == before
+    assert list(Pledge.objects.values_list("id", "edit_version", "status")) == before
     assert PledgeEvent.objects.count() == events
 
 
@@ -347,7 +347,7 @@ def test_it_writes_an_edited_draft_from_the_ledger(world, exported, run_pledge_i
     assert [(p.pk, fields) for _n, p, fields in result.updated] == [(draft.pk, ["践诺措施"])]
     assert (result.unchanged, result.created) == (3, [])
     draft.refresh_from_db()
-    assert (draft.measures, draft.version) == ("改过的措施", 2)
+    assert (draft.measures, draft.edit_version) == ("改过的措施", 2)
     assert draft.events.filter(action="edit", actor=world.secretary).exists()
 
 
@@ -361,12 +361,12 @@ def test_it_refuses_an_edited_ledger_where_the_book_must_move_and_changes_nothin
         "改过的措施",
         [None, "东街社区党支部", "张三", "实事承诺", "台账里新加的", "措施", "效果", END],
     )
-    before = list(Pledge.objects.values_list("id", "version", "measures"))
+    before = list(Pledge.objects.values_list("id", "edit_version", "measures"))
     result = run_pledge_import(file=SimpleUploadedFile("台账.xlsx", data))
     assert not result.ok
     assert "“已亮诺”的承诺不能在台账中修改" in text(result)
     assert "没有编号：台账只能修改系统中已有的承诺，新增承诺请使用导入模板" in text(result)
-    assert list(Pledge.objects.values_list("id", "version", "measures")) == before
+    assert list(Pledge.objects.values_list("id", "edit_version", "measures")) == before
 
 
 @pytest.mark.parametrize(
@@ -389,7 +389,7 @@ def test_it_refuses_a_ledger_edit_the_book_makes_by_its_own_moves(
     result = run_pledge_import(file=SimpleUploadedFile("台账.xlsx", data))
     assert not result.ok
     assert message in text(result), text(result)
-    assert Pledge.objects.get(title="草稿").version == 1
+    assert Pledge.objects.get(title="草稿").edit_version == 1
 
 
 def test_it_refuses_another_branchs_ledger(world, run_pledge_import):
@@ -410,7 +410,7 @@ def test_it_refuses_rather_than_overwrites_a_pledge_saved_while_it_checked(
 
     def someone_saves_meanwhile(*args, **kwargs):
         real(*args, **kwargs)
-        Pledge.objects.filter(pk=draft.pk).update(title="别人改的", version=2)
+        Pledge.objects.filter(pk=draft.pk).update(title="别人改的", edit_version=2)
 
     monkeypatch.setattr(service, "match_ledger", someone_saves_meanwhile)
     result = run_pledge_import(
@@ -418,7 +418,7 @@ def test_it_refuses_rather_than_overwrites_a_pledge_saved_while_it_checked(
     )
     assert not result.ok and result.updated == []
     draft.refresh_from_db()
-    assert (draft.title, draft.measures, draft.version) == (
+    assert (draft.title, draft.measures, draft.edit_version) == (
         "别人改的",
         "每月走访一次，联系水务站",
         2,

@@ -3,6 +3,7 @@
 import uuid
 
 import pytest
+from django.test import Client
 from django.utils import timezone
 
 from pledges.models import Pledge
@@ -67,12 +68,29 @@ def test_it_prefills_the_entry_page_with_existing_drafts(world, client, pledge_i
     response = client.get(f"/org/{world.branch.pk}/entry/{world.member.pk}/")
     assert "已有草稿" in response.content.decode()
     data = entry_post(
-        [{**form_row("改过的草稿"), "pledge_id": str(draft.pk), "version": str(draft.version)}]
+        [{**form_row("改过的草稿"), "pledge_id": str(draft.pk), "version": str(draft.edit_version)}]
     )
     client.post(f"/org/{world.branch.pk}/entry/{world.member.pk}/", data)
     draft.refresh_from_db()
     assert draft.title == "改过的草稿"
     assert Pledge.objects.count() == 1
+
+
+def test_it_refuses_the_row_another_session_saved_after_this_one_opened(world, pledge_in, form_row):
+    """Two sessions on the same entry page: the second save of the same row is refused."""
+    draft = pledge_in("draft", world, title="已有草稿")
+    url = f"/org/{world.branch.pk}/entry/{world.member.pk}/"
+    a, b = Client(), Client()
+    a.force_login(world.member_user)
+    b.force_login(world.secretary)
+    assert a.get(url).status_code == b.get(url).status_code == 200
+    seen = str(draft.edit_version)
+    a.post(url, entry_post([{**form_row("甲改的"), "pledge_id": str(draft.pk), "version": seen}]))
+    stale = entry_post([{**form_row("乙改的"), "pledge_id": str(draft.pk), "version": seen}])
+    text = b.post(url, stale, follow=True).content.decode()
+    assert "已被修改" in text
+    draft.refresh_from_db()
+    assert draft.title == "甲改的"
 
 
 def test_it_approves_and_returns_in_bulk(world, client, pledge_in):

@@ -54,7 +54,7 @@ def everything(pub):
         content=opinion_services.OpinionContent(text="好"),
         address="1.2.3.4",
     )
-    opinion_services.opinion_publish(opinion=opinion, by=pub.secretary)
+    opinion_services.opinion_publish(opinion=opinion, by=pub.secretary, version=1)
     return pub, notice, opinion
 
 

@@ -187,7 +187,7 @@ def planted(world):
             pledge=target if isinstance(target, Pledge) else None,
         )
         opinion_services.opinion_publish(
-            opinion=opinion, by=w.secretary, reply=_long(f"公开答复{n}")
+            opinion=opinion, by=w.secretary, reply=_long(f"公开答复{n}"), version=1
         )
         w.opinions.append(opinion)
     opinion_services.opinion_to_rectification(

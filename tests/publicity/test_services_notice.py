@@ -122,7 +122,7 @@ def test_it_corrects_with_a_new_version_and_keeps_the_old_one(pub):
         note="承诺事项名称有误",
         content=notice_content([f"pledge:{pub.published.pk}"]),
     )
-    assert (new.version, new.previous, new.status) == (2, old, Status.DRAFT)
+    assert (new.correction_number, new.previous, new.status) == (2, old, Status.DRAFT)
     publish_notice(pub, new)
     old.refresh_from_db()
     assert old.status == Status.SUPERSEDED

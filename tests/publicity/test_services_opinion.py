@@ -106,7 +106,7 @@ def test_it_refuses_a_get_on_the_submit_address(client, pub):
 
 def test_it_publishes_with_a_public_reply(pub):
     opinion = opinion_services.opinion_publish(
-        opinion=_opinion(pub), by=pub.secretary, reply="已安排维修"
+        opinion=_opinion(pub), by=pub.secretary, reply="已安排维修", version=1
     )
     assert (opinion.status, opinion.public_reply, opinion.moderated_by) == (
         "published",
@@ -137,7 +137,7 @@ def test_it_rejects_with_a_reason(pub):
 def test_it_refuses_moderation_by_a_stranger(pub, who):
     opinion = _opinion(pub)
     with pytest.raises(PermissionDenied):
-        opinion_services.opinion_publish(opinion=opinion, by=getattr(pub, who))
+        opinion_services.opinion_publish(opinion=opinion, by=getattr(pub, who), version=1)
     assert opinion not in Opinion.objects.visible_to(getattr(pub, who))
 
 
@@ -155,7 +155,7 @@ def _rectify(w, opinion, by=None):
 
 
 def test_it_turns_an_opinion_into_a_rectification_item_followed_to_closure(client, pub):
-    opinion = opinion_services.opinion_publish(opinion=_opinion(pub), by=pub.secretary)
+    opinion = opinion_services.opinion_publish(opinion=_opinion(pub), by=pub.secretary, version=1)
     opinion = _rectify(pub, opinion)
     item = opinion.rectification_item
     assert (item.organization, item.review, item.raised_by) == (pub.branch, None, pub.secretary)
@@ -179,7 +179,9 @@ def test_it_refuses_a_second_rectification_and_a_stranger(pub):
 
 
 def test_it_counts_opinions_and_replies_on_the_dashboard(pub):
-    opinion_services.opinion_publish(opinion=_opinion(pub), by=pub.secretary, reply="已答复")
+    opinion_services.opinion_publish(
+        opinion=_opinion(pub), by=pub.secretary, reply="已答复", version=1
+    )
     opinion_services.opinion_answer(opinion=_opinion(pub), by=pub.secretary, answer="电话答复")
     _rectify(pub, _opinion(pub))
     figures = {str(f.label): f.value for f in dash.dashboard(pub.town, Quarter.current()).extras}

@@ -3,11 +3,13 @@
 import datetime
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
 from pledges.models import Pledge
 from publicity.models import Notice
+from publicity.services import notice as notice_services
 from tests.factories import branch_pledge, compose_notice, publish_notice
 
 TODAY = timezone.localdate()
@@ -172,3 +174,38 @@ def test_it_carries_the_version_through_the_edit_page(pub, client):
     response = client.post(url, {**data, "version": notice.edit_version})
     assert response.status_code == 302
     assert Notice.objects.get(pk=notice.pk).title == "新标题"
+
+
+# (move, the state it starts from, the state after it, who makes it, what the form posts)
+NOTICE_MOVES = [
+    ("notice_submit", "draft", "submitted", "secretary", {}),
+    ("notice_approve", "submitted", "approved", "office", {}),
+    ("notice_return", "submitted", "returned", "office", {"reason": "甲的原因"}),
+    ("notice_withdraw", "approved", "withdrawn", "office", {"reason": "甲的原因"}),
+    ("notice_delete_draft", "draft", None, "secretary", {}),
+]
+
+
+@pytest.mark.parametrize(("move", "start", "end", "who", "data"), NOTICE_MOVES)
+def test_it_refuses_the_second_of_two_sessions_making_the_same_notice_move(
+    pub, move, start, end, who, data
+):
+    notice = compose_notice(pub)
+    if start == "submitted":
+        notice_services.notice_submit(notice=notice, by=pub.secretary)
+    if start == "approved":
+        publish_notice(pub, notice)
+    url = reverse(f"publicity:{move}", args=[notice.pk])
+    a, b = Client(), Client()
+    a.force_login(getattr(pub, who))
+    b.force_login(getattr(pub, who))
+    a.post(url, data)
+    after_a = list(Notice.objects.values_list("pk", "status", "edit_version"))
+    second = b.post(url, {k: v.replace("甲", "乙") for k, v in data.items()}, follow=True)
+    assert second.status_code == 404 or "alert-danger" in second.content.decode()
+    assert list(Notice.objects.values_list("pk", "status", "edit_version")) == after_a
+    if end is None:
+        assert not Notice.objects.filter(pk=notice.pk).exists()
+    else:
+        notice.refresh_from_db()
+        assert notice.status == end

@@ -1,8 +1,10 @@
 """Working pages of the opinion box: the queue, an opinion, its moves; who may."""
 
 import datetime
+import re
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
@@ -25,7 +27,9 @@ def test_it_moderates_through_the_queue(client, pub):
     opinion = _opinion(pub)
     client.force_login(pub.secretary)
     assert "建议增加路灯" in client.get(reverse("publicity:opinion_list")).content.decode()
-    client.post(reverse("publicity:opinion_publish", args=[opinion.pk]), {"reply": "已安排"})
+    client.post(
+        reverse("publicity:opinion_publish", args=[opinion.pk]), {"reply": "已安排", "version": 1}
+    )
     assert Opinion.objects.get().status == "published"
     client.post(
         reverse("publicity:opinion_to_rectification", args=[opinion.pk]),
@@ -73,3 +77,49 @@ def test_it_reads_an_opinion_page_in_a_fixed_number_of_queries(
         client.get(url)
         with django_assert_num_queries(5):
             assert client.get(url).status_code == 200
+
+
+def _version_on(page) -> str:
+    return re.search(r'name="version" value="(\d+)"', page.content.decode()).group(1)
+
+
+def test_it_refuses_the_second_reply_made_on_the_same_page(client, pub):
+    """Two moderators open the opinion; the second reply never replaces the first."""
+    opinion = _opinion(pub)
+    detail = reverse("publicity:opinion_detail", args=[opinion.pk])
+    publish = reverse("publicity:opinion_publish", args=[opinion.pk])
+    a, b = Client(), Client()
+    a.force_login(pub.secretary)
+    b.force_login(pub.office)
+    seen_by_a, seen_by_b = _version_on(a.get(detail)), _version_on(b.get(detail))
+    first = a.post(publish, {"reply": "已安排维修", "version": seen_by_a}, follow=True)
+    assert "意见已公开" in first.content.decode()
+    second = b.post(publish, {"reply": "不同的答复", "version": seen_by_b}, follow=True)
+    text = second.content.decode()
+    assert "已被修改" in text and "意见已公开" not in text
+    assert Opinion.objects.get().public_reply == "已安排维修"
+
+
+def test_it_refuses_a_reply_without_a_version(client, pub):
+    opinion = _opinion(pub)
+    client.force_login(pub.secretary)
+    client.post(reverse("publicity:opinion_publish", args=[opinion.pk]), {"reply": "无版本"})
+    assert Opinion.objects.get().status == "pending"
+
+
+@pytest.mark.parametrize(
+    ("move", "field", "status"),
+    [("opinion_answer", "answer", "answered"), ("opinion_reject", "reason", "rejected")],
+)
+def test_it_refuses_the_second_of_two_sessions_moving_the_opinion(pub, move, field, status):
+    opinion = _opinion(pub)
+    url = reverse(f"publicity:{move}", args=[opinion.pk])
+    a, b = Client(), Client()
+    a.force_login(pub.secretary)
+    b.force_login(pub.office)
+    a.post(url, {field: "甲写的"})
+    text = b.post(url, {field: "乙写的"}, follow=True).content.decode()
+    assert "alert-danger" in text
+    opinion.refresh_from_db()
+    assert opinion.status == status
+    assert "乙写的" not in opinion.private_answer + opinion.reject_reason

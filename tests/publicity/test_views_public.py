@@ -29,7 +29,9 @@ def _published_everything(w):
         content=opinion_services.OpinionContent(text="建议增加路灯", contact="13700001111"),
         address=f"10.0.0.{next(_CALLS)}",
     )
-    opinion_services.opinion_publish(opinion=published, by=w.secretary, reply="已列入计划")
+    opinion_services.opinion_publish(
+        opinion=published, by=w.secretary, reply="已列入计划", version=1
+    )
     opinion_services.opinion_submit(
         organization=w.branch,
         content=opinion_services.OpinionContent(text="未审核的意见不得公开"),

@@ -186,7 +186,7 @@ def test_it_refuses_an_amendment_that_does_not_say_what_it_saw(rworld):
     review = signed_review(rworld.branch_leader, org_subject(rworld.branch), mode="random")
     with pytest.raises(StaleEdit, match="缺少版本信息"):
         review_services.review_amend(
-            review=review, by=rworld.branch_leader, reason="等次笔误", seen=None,
+            review=review, by=rworld.branch_leader, reason="等次笔误", version=None,
             content=content(mode="random", grade=Review.Grade.AVERAGE),
         )  # fmt: skip
     assert not review.amendments.exists()

@@ -43,8 +43,63 @@ def test_it_records_a_member_grade(world):
 
 
 def test_it_changes_a_grade_instead_of_adding_one(world):
-    record(world)
+    a = record(world)
+    record(world, grade=Grade.AVERAGE, version=a.edit_version)
+    assert AnnualAssessment.objects.get().grade == Grade.AVERAGE
+
+
+def test_it_refuses_a_change_made_on_an_older_grade(world):
+    a = record(world)
+    record(world, grade=Grade.AVERAGE, version=a.edit_version)
+    with pytest.raises(TransitionError, match="已被修改.*最近一次由"):
+        record(world, grade=Grade.POOR, version=a.edit_version)
+    assert AnnualAssessment.objects.get().grade == Grade.AVERAGE
+
+
+def test_it_refuses_a_new_grade_over_one_recorded_meanwhile(world):
     record(world, grade=Grade.AVERAGE)
+    with pytest.raises(TransitionError, match="已被修改"):
+        record(world, grade=Grade.POOR, version=0)
+    assert AnnualAssessment.objects.get().grade == Grade.AVERAGE
+
+
+def _line(world, existing, **data):
+    data = {"grade": "", "exemplary": False, "remark": "", "clear": False, **data}
+    return assessment_services.AssessmentChange(world.branch, None, existing, data)
+
+
+def test_it_leaves_a_line_blank_then_and_now_alone(world):
+    a = record(world)
+    saved, errors = assessment_services.assessments_save(
+        by=world.office, year=YEAR, changes=[_line(world, a, version=0)]
+    )
+    assert (saved, errors) == (0, [])
+    assert AnnualAssessment.objects.get().grade == Grade.GOOD
+
+
+def test_it_clears_only_on_the_explicit_mark(world):
+    a = record(world)
+    saved, errors = assessment_services.assessments_save(
+        by=world.office, year=YEAR, changes=[_line(world, a, version=a.edit_version)]
+    )
+    assert saved == 0 and "清除" in errors[0] and world.branch.name in errors[0]
+    saved, errors = assessment_services.assessments_save(
+        by=world.office,
+        year=YEAR,
+        changes=[_line(world, a, version=a.edit_version, clear=True)],
+    )
+    assert (saved, errors) == (1, []) and not AnnualAssessment.objects.exists()
+
+
+def test_it_refuses_to_clear_a_grade_changed_meanwhile(world):
+    a = record(world)
+    record(world, grade=Grade.AVERAGE, version=a.edit_version)
+    saved, errors = assessment_services.assessments_save(
+        by=world.office,
+        year=YEAR,
+        changes=[_line(world, a, version=a.edit_version, clear=True)],
+    )
+    assert saved == 0 and "已被修改" in errors[0] and world.branch.name in errors[0]
     assert AnnualAssessment.objects.get().grade == Grade.AVERAGE
 
 
@@ -137,7 +192,9 @@ def test_it_shows_the_year_page_and_saves_grades(client, year_data):
             "year": YEAR,
             f"o{w.branch.pk}-grade": Grade.GOOD,
             f"o{w.branch.pk}-exemplary": "on",
+            f"o{w.branch.pk}-version": 0,
             f"m{w.member.pk}-grade": Grade.FAIRLY_GOOD,
+            f"m{w.member.pk}-version": 0,
         },
     )
     assert response.status_code == 302

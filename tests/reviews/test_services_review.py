@@ -132,14 +132,14 @@ def test_it_locks_a_signed_review_and_records_amendments(rworld):
             by=rworld.branch_leader,
             content=content(grade="average"),
             reason="",
-            seen=0,
+            version=review.edit_version,
         )
     review_services.review_amend(
         review=review,
         by=rworld.branch_leader,
         content=content(mode="random", grade=Review.Grade.AVERAGE),
         reason="等次笔误",
-        seen=0,
+        version=review.edit_version,
     )
     review.refresh_from_db()
     assert review.grade == Review.Grade.AVERAGE
@@ -230,7 +230,7 @@ def test_it_refuses_someone_else_to_sign_or_amend(rworld):
     review_services.review_sign(review=review, by=rworld.branch_leader)
     with pytest.raises(PermissionDenied):
         review_services.review_amend(
-            review=review, by=rworld.office, content=content(), reason="x", seen=0
+            review=review, by=rworld.office, content=content(), reason="x", version=1
         )
 
 

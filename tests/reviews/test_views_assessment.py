@@ -3,11 +3,12 @@
 import re
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
 from reviews.models import AnnualAssessment
-from tests.factories import record
+from tests.factories import MemberFactory, UserFactory, make_position, record
 
 Grade = AnnualAssessment.Grade
 
@@ -50,4 +51,75 @@ def test_it_refuses_a_stranger_the_assessment_save(world, client, who):
     prefix = f"o{world.branch.pk}"
     data = {"year": year, f"{prefix}-grade": "good", f"{prefix}-remark": "好"}
     assert client.post(url, data).status_code == 404
+    assert not AnnualAssessment.objects.exists()
+
+
+def _form_fields(html: str) -> dict[str, str]:
+    """What the browser would post back untouched: each line's hidden version and grade."""
+    fields = dict(
+        re.findall(r'<input type="hidden"(?: class="[^"]*")? name="([^"]+)" value="([^"]*)"', html)
+    )
+    for name, body in re.findall(r'<select name="([^"]+)"[^>]*>(.*?)</select>', html, re.S):
+        chosen = re.search(r'<option value="([^"]*)" selected', body)
+        fields[name] = chosen.group(1) if chosen else ""
+    fields.pop("csrfmiddlewaretoken", None)
+    return fields
+
+
+@pytest.fixture
+def two_offices(world):
+    """Two office sessions on the branch's year page (A: world.office, B: a colleague)."""
+    colleague = UserFactory(username="office_b", first_name="王", last_name="")
+    make_position(colleague, world.town, "office")
+    a, b = Client(), Client()
+    a.force_login(world.office)
+    b.force_login(colleague)
+    url = reverse("reviews:assessment", args=[world.branch.pk])
+    return a, b, url
+
+
+def test_it_keeps_a_grade_saved_after_the_other_session_opened(world, two_offices):
+    """Session B, opened before A saved, saves member 9 only: A's grade for member 8 stays."""
+    a, b, url = two_offices
+    eight, nine = world.member, MemberFactory(name="王五", organization=world.branch)
+    seen_by_a = _form_fields(a.get(url).content.decode())
+    seen_by_b = _form_fields(b.get(url).content.decode())
+    a.post(url, {**seen_by_a, f"m{eight.pk}-grade": Grade.GOOD})
+    page = b.post(url, {**seen_by_b, f"m{nine.pk}-grade": Grade.AVERAGE}, follow=True)
+    assert "已保存 1 条总评" in page.content.decode()
+    grades = dict(AnnualAssessment.objects.values_list("member_id", "grade"))
+    assert grades == {eight.pk: Grade.GOOD, nine.pk: Grade.AVERAGE}
+
+
+def test_it_refuses_the_second_grade_of_the_same_line(world, two_offices):
+    a, b, url = two_offices
+    seen_by_a = _form_fields(a.get(url).content.decode())
+    seen_by_b = _form_fields(b.get(url).content.decode())
+    line = f"m{world.member.pk}-grade"
+    a.post(url, {**seen_by_a, line: Grade.GOOD})
+    text = b.post(url, {**seen_by_b, line: Grade.POOR}, follow=True).content.decode()
+    assert "张三：" in text and "已被修改" in text and "最近一次由" in text
+    assert AnnualAssessment.objects.get().grade == Grade.GOOD
+
+
+def test_it_refuses_to_clear_a_grade_changed_in_the_other_session(world, two_offices):
+    a, b, url = two_offices
+    first = record(world, member=world.member, grade=Grade.GOOD)
+    seen_by_a = _form_fields(a.get(url).content.decode())
+    seen_by_b = _form_fields(b.get(url).content.decode())
+    line = f"m{world.member.pk}"
+    a.post(url, {**seen_by_a, f"{line}-grade": Grade.AVERAGE})
+    text = b.post(url, {**seen_by_b, f"{line}-clear": "on"}, follow=True).content.decode()
+    assert "已被修改" in text
+    assert AnnualAssessment.objects.get(pk=first.pk).grade == Grade.AVERAGE
+
+
+def test_it_clears_a_grade_on_the_explicit_mark(world, client):
+    record(world, member=world.member)
+    client.force_login(world.office)
+    url = reverse("reviews:assessment", args=[world.branch.pk])
+    fields = _form_fields(client.get(url).content.decode())
+    client.post(url, {**fields, f"m{world.member.pk}-grade": ""})
+    assert AnnualAssessment.objects.exists()
+    client.post(url, {**fields, f"m{world.member.pk}-clear": "on"})
     assert not AnnualAssessment.objects.exists()

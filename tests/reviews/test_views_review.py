@@ -3,6 +3,7 @@
 import datetime
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 
 from pledges.models import Pledge, Position
@@ -102,7 +103,11 @@ def test_it_runs_the_spot_check_redo_and_amend_pages(rworld, client):
     assert redo.status == "signed"
     client.post(
         reverse("reviews:review_amend", args=[redo.pk]),
-        {**review_post(mode="random", grade="average"), "reason": "等次更正", "seen": 0},
+        {
+            **review_post(mode="random", grade="average"),
+            "reason": "等次更正",
+            "version": redo.edit_version,
+        },
     )
     redo.refresh_from_db()
     assert redo.grade == "average" and redo.amendments.count() == 1
@@ -248,12 +253,13 @@ def test_it_refuses_a_stale_amendment_form(rworld, client):
     review = signed_review(rworld.branch_leader, org_subject(rworld.branch), mode="random")
     client.force_login(rworld.branch_leader)
     url = reverse("reviews:review_amend", args=[review.pk])
-    assert 'name="seen" value="0"' in client.get(url).content.decode()
-    first = {**_post(grade="average"), "reason": "等次更正", "seen": "0"}
+    seen = review.edit_version
+    assert f'name="version" value="{seen}"' in client.get(url).content.decode()
+    first = {**_post(grade="average"), "reason": "等次更正", "version": seen}
     client.post(url, first)
-    stale = {**_post(direction="改了方向"), "reason": "另一页", "seen": "0"}
+    stale = {**_post(direction="改了方向"), "reason": "另一页", "version": seen}
     response = client.post(url, stale, follow=True)
-    assert "已被更正过" in response.content.decode()
+    assert "已被修改" in response.content.decode()
     review.refresh_from_db()
     assert review.grade == "average" and review.amendments.count() == 1
 
@@ -365,3 +371,34 @@ def test_it_pages_my_reviews_and_counts_them_all(db, client):
     assert first.count('data-testid="owed-row"') == 30
     assert second.count('data-testid="owed-row"') == 5
     assert "应点评 35 个对象" in first
+
+
+# (move, the state it starts from, the state after it, who makes it, what the form posts)
+REVIEW_MOVES = [
+    ("review_sign", "draft", "signed", "branch_leader", {}),
+    ("review_delete", "draft", None, "branch_leader", {}),
+    ("review_publish", "signed", "published", "branch_leader", {"scope": "public"}),
+    ("review_return", "signed", "returned", "office", {"reasons": ["no_measure"]}),
+]
+
+
+@pytest.mark.parametrize(("move", "start", "end", "who", "data"), REVIEW_MOVES)
+def test_it_refuses_the_second_of_two_sessions_making_the_same_review_move(
+    rworld, move, start, end, who, data
+):
+    make = draft_review if start == "draft" else signed_review
+    review = make(rworld.branch_leader, org_subject(rworld.branch), mode="random")
+    url = reverse(f"reviews:{move}", args=[review.pk])
+    a, b = Client(), Client()
+    a.force_login(getattr(rworld, who))
+    b.force_login(getattr(rworld, who))
+    a.post(url, data)
+    after_a = list(Review.objects.values_list("pk", "status", "edit_version"))
+    second = b.post(url, data, follow=True)
+    assert second.status_code == 404 or "alert-danger" in second.content.decode()
+    assert list(Review.objects.values_list("pk", "status", "edit_version")) == after_a
+    if end is None:
+        assert not Review.objects.filter(pk=review.pk).exists()
+    else:
+        review.refresh_from_db()
+        assert review.status == end

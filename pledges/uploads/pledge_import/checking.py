@@ -261,7 +261,7 @@ def match_ledger(
             continue
         row.existing = pledge
         _check_owner(pledge, c)
-        current = row.version == pledge.version
+        current = row.version == pledge.edit_version
         if current:
             _check_record(pledge, c)
         if c.reported:
@@ -277,7 +277,7 @@ def match_ledger(
                     "这项承诺在导出台账之后已在系统中变动（版本 %(old)s → %(new)d），"
                     "台账中的修改未导入；请重新导出台账后再改"
                 )
-                % {"old": row.version, "new": pledge.version},
+                % {"old": row.version, "new": pledge.edit_version},
             )
         elif pledge.status not in Pledge.EDITABLE_STATUSES:
             c.error(
