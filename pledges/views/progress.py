@@ -12,11 +12,13 @@ from django.utils.translation import gettext as _
 from core import once
 from core.access import get_visible_or_404
 from core.errors import TransitionError
+from core.moves import move_on, reported
 
 from ..forms.progress import ProgressForm
-from ..models import Evidence
+from ..models import Evidence, ProgressRecord
 from ..rules.pledge import can_record_progress
 from ..services.progress import progress_add as add_progress
+from ..services.progress import progress_record_set_public as set_public
 from .shared import first_errors, safe_next, visible_pledge
 
 
@@ -58,3 +60,13 @@ def progress_add(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def evidence_download(request: HttpRequest, pk: int) -> HttpResponse:
     return get_visible_or_404(Evidence, request.user, pk).download()
+
+
+@move_on(ProgressRecord.objects.select_related("pledge__owner_org", "pledge__owner_member"))
+def progress_record_set_public(request: HttpRequest, record: ProgressRecord) -> HttpResponse:
+    """The secretary's choice of what the people see of one record: text, and photos."""
+    text = request.POST.get("is_public") == "1"
+    photos = request.POST.get("photos_public") == "1"
+    with reported(request, _("公开设置已保存")):
+        set_public(record=record, by=request.user, text=text, photos=photos)
+    return redirect(record.pledge.get_absolute_url())
