@@ -1,10 +1,10 @@
-"""The shape every move view shares: one visible object, POST only, one service call reported.
+"""The shape every move view shares: one visible object, POST only, its outcome flashed.
 
 A move view reads
 
-    @move_on(Review.objects.for_detail())
+    @post_only_on_visible(Review.objects.for_detail())
     def review_sign(request, review):
-        with reported(request, _("点评已签认")):
+        with flash_outcome(request, _("点评已签认")):
             services.review_sign(review=review, by=request.user)
         return redirect(review)
 
@@ -32,7 +32,7 @@ from .errors import TransitionError
 T = TypeVar("T", bound=models.Model)
 
 
-def move_on(
+def post_only_on_visible(
     queryset: models.QuerySet[T] | type[T], *, get_shows_object: bool = False
 ) -> Callable[[Callable[[HttpRequest, T], HttpResponse]], Callable[..., HttpResponse]]:
     """A POST-only move on the object at `pk` the user may see (else 404).
@@ -58,7 +58,7 @@ def move_on(
 
 
 @contextmanager
-def reported(request: HttpRequest, done: str) -> Iterator[None]:
+def flash_outcome(request: HttpRequest, done: str) -> Iterator[None]:
     """Say `done` if the block's service call went through, or why it was refused."""
     try:
         yield
@@ -70,7 +70,7 @@ def reported(request: HttpRequest, done: str) -> Iterator[None]:
 
 def valid_or_refuse(form) -> dict:
     """The form's cleaned data, or a TransitionError carrying its first error (inside
-    `reported`, that error becomes the message and nothing changes)."""
+    `flash_outcome`, that error becomes the message and nothing changes)."""
     if form.is_valid():
         return form.cleaned_data
     errors = [str(e) for field in form.errors.values() for e in field]

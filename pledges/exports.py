@@ -1,4 +1,4 @@
-"""What pledges/ exports in the background (core.exports finds this module by its name)."""
+"""What pledges/ exports in the background (imported by PledgesConfig.ready)."""
 
 from __future__ import annotations
 

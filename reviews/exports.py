@@ -1,4 +1,4 @@
-"""What reviews/ exports in the background (core.exports finds this module by its name): the
+"""What reviews/ exports in the background (imported by ReviewsConfig.ready): the
 点评情况登记表, the 整改台账, the 群众评议情况统计表 across branches and the year's grades, each for
 an organization's subtree and a period ("2026", "2026H1", "2026Q3")."""
 

@@ -15,9 +15,11 @@ from .views import (
 app_name = "reviews"
 urlpatterns = [
     # self-evaluation (自查自评)
-    path("reports/", self_evaluation.my_self_evaluations, name="my_reports"),
-    path("reports/write/", self_evaluation.self_evaluation_write, name="report_write"),
-    path("reports/<int:pk>/", self_evaluation.self_evaluation_detail, name="report"),
+    path("reports/", self_evaluation.my_self_evaluations, name="my_self_evaluations"),
+    path("reports/write/", self_evaluation.self_evaluation_write, name="self_evaluation_write"),
+    path(
+        "reports/<int:pk>/", self_evaluation.self_evaluation_detail, name="self_evaluation_detail"
+    ),
     # leader reviews (领导点评)
     path("my/", review.my_reviews, name="my_reviews"),
     path("office/", review.office_home, name="office_home"),
@@ -33,12 +35,36 @@ urlpatterns = [
     path("<int:pk>/return/", review.review_return, name="review_return"),
     # rectification (整改)
     path("rectification/", rectification.rectification, name="rectification"),
-    path("rectification/<int:pk>/", rectification.item_detail, name="item"),
-    path("rectification/<int:pk>/done/", rectification.item_done, name="item_done"),
-    path("rectification/<int:pk>/reply/", rectification.item_reply, name="item_reply"),
-    path("rectification/<int:pk>/confirm/", rectification.item_confirm, name="item_confirm"),
-    path("rectification/<int:pk>/reopen/", rectification.item_reopen, name="item_reopen"),
-    path("rectification/evidence/<int:pk>/", rectification.item_evidence, name="item_evidence"),
+    path(
+        "rectification/<int:pk>/",
+        rectification.rectification_item_detail,
+        name="rectification_item_detail",
+    ),
+    path(
+        "rectification/<int:pk>/done/",
+        rectification.rectification_item_done,
+        name="rectification_item_done",
+    ),
+    path(
+        "rectification/<int:pk>/reply/",
+        rectification.rectification_item_reply,
+        name="rectification_item_reply",
+    ),
+    path(
+        "rectification/<int:pk>/confirm/",
+        rectification.rectification_item_confirm,
+        name="rectification_item_confirm",
+    ),
+    path(
+        "rectification/<int:pk>/reopen/",
+        rectification.rectification_item_reopen,
+        name="rectification_item_reopen",
+    ),
+    path(
+        "rectification/evidence/<int:pk>/",
+        rectification.rectification_item_evidence,
+        name="rectification_item_evidence",
+    ),
     # suggestion letters (建议书)
     path("letters/", letter.letters, name="letters"),
     path("letters/new/<int:member_pk>/", letter.letter_new, name="letter_new"),
@@ -46,41 +72,45 @@ urlpatterns = [
     path("letters/<int:pk>/reply/", letter.letter_reply, name="letter_reply"),
     path("letters/<int:pk>/close/", letter.letter_close, name="letter_close"),
     # mass evaluation (群众评议)
-    path("evaluations/", mass_evaluation.mass_evaluation_list, name="evaluations"),
+    path("evaluations/", mass_evaluation.mass_evaluation_list, name="mass_evaluation_list"),
     path(
         "evaluations/new/<int:org_pk>/",
         mass_evaluation.mass_evaluation_open,
-        name="evaluation_open",
+        name="mass_evaluation_open",
     ),
-    path("evaluations/<int:pk>/", mass_evaluation.mass_evaluation_detail, name="evaluation"),
+    path(
+        "evaluations/<int:pk>/",
+        mass_evaluation.mass_evaluation_detail,
+        name="mass_evaluation_detail",
+    ),
     path(
         "evaluations/<int:pk>/codes/",
         mass_evaluation.mass_evaluation_codes_issue,
-        name="evaluation_codes",
+        name="mass_evaluation_codes_issue",
     ),
     path(
         "evaluations/<int:pk>/close/",
         mass_evaluation.mass_evaluation_close,
-        name="evaluation_close",
+        name="mass_evaluation_close",
     ),
     path(
         "evaluations/<int:pk>/slips/",
         mass_evaluation.mass_evaluation_slips,
-        name="evaluation_slips",
+        name="mass_evaluation_slips",
     ),
     path(
         "evaluations/<int:pk>/results.xlsx",
         mass_evaluation.mass_evaluation_export,
-        name="evaluation_export",
+        name="mass_evaluation_export",
     ),
     path(
         "evaluations/<int:pk>/links.txt",
         mass_evaluation.mass_evaluation_links,
-        name="evaluation_links",
+        name="mass_evaluation_links",
     ),
-    path("e/", mass_evaluation.evaluate_entry, name="evaluate_entry"),
-    path("e/done/", mass_evaluation.evaluate_done, name="evaluate_done"),
-    path("e/<str:code>/", mass_evaluation.evaluate, name="evaluate"),
+    path("e/", mass_evaluation.mass_evaluation_entry, name="mass_evaluation_entry"),
+    path("e/done/", mass_evaluation.mass_evaluation_done, name="mass_evaluation_done"),
+    path("e/<str:code>/", mass_evaluation.mass_evaluation_form, name="mass_evaluation_form"),
     # annual assessment (年度总评)
     path("assessment/", assessment.assessment_home, name="assessment_home"),
     path("assessment/<int:org_pk>/", assessment.assessment_year, name="assessment"),

@@ -27,7 +27,7 @@ from reviews.selectors.dashboard import half_of
 from reviews.services import assessment as assessment_services
 from reviews.services import mass_evaluation as mass_services
 from reviews.services import review as review_services
-from reviews.services import self_evaluation as report_services
+from reviews.services import self_evaluation as self_evaluation_services
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -138,16 +138,18 @@ def items(n: int = 2, days: int = 30) -> list[review_services.ItemContent]:
     ]
 
 
-def submit_report(subject: Subject, by, quarter: Quarter | None = None):
+def submit_self_evaluation(subject: Subject, by, quarter: Quarter | None = None):
     quarter = quarter or Quarter.current()
     draft = SelfEvaluation.objects.filter(
         subject_key=subject.key, year=quarter.year, quarter=quarter.quarter
     ).first()
-    return report_services.self_evaluation_save(
+    return self_evaluation_services.self_evaluation_save(
         by=by,
         subject=subject,
         quarter=quarter,
-        content=report_services.SelfEvaluationContent(highlights="做得好", shortcomings="有不足"),
+        content=self_evaluation_services.SelfEvaluationContent(
+            highlights="做得好", shortcomings="有不足"
+        ),
         version=draft.edit_version if draft else 0,
         submit=True,
     )
@@ -165,7 +167,7 @@ def draft_review(by, subject: Subject, n_items: int = 2, **content_kwargs) -> Re
 
 def signed_review(by, subject: Subject, n_items: int = 2, reporter=None, **kw) -> Review:
     if reporter is not None:
-        submit_report(subject, reporter)
+        submit_self_evaluation(subject, reporter)
     review = draft_review(by, subject, n_items, **kw)
     return review_services.review_sign(review=review, by=by)
 
@@ -180,7 +182,7 @@ def subject(org=None, member=None) -> dict:
     return {"subject_kind": SubjectKind.ORGANIZATION, "organization": org}
 
 
-def make_report(quarter, status=SelfEvaluation.Status.SUBMITTED, **subj):
+def make_self_evaluation(quarter, status=SelfEvaluation.Status.SUBMITTED, **subj):
     return SelfEvaluation.objects.create(
         year=quarter.year,
         quarter=quarter.quarter,

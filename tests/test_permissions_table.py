@@ -93,10 +93,10 @@ def _checks(s: Scene):
         "import_roster": lambda u: organization_rules.can_import_roster(u, w.branch),
         "personal_data": lambda u: organization_rules.can_see_personal_data(u, w.member),
         "read_id_card": lambda u: organization_rules.can_read_id_card(u, w.member),
-        "write_member_report": lambda u: self_evaluation.can_write_self_evaluation(
+        "write_member_self_evaluation": lambda u: self_evaluation.can_write_self_evaluation(
             u, member_subject(w.member)
         ),
-        "write_branch_report": lambda u: self_evaluation.can_write_self_evaluation(
+        "write_branch_self_evaluation": lambda u: self_evaluation.can_write_self_evaluation(
             u, org_subject(w.branch)
         ),
         "review_member": lambda u: review.can_review(u, member_subject(w.member)),
@@ -105,9 +105,15 @@ def _checks(s: Scene):
         "publish_review": lambda u: review.can_publish_review(u, s.review),
         "spot_check": lambda u: review.can_spot_check(u, s.review),
         "export_review_ledgers": lambda u: review.can_export_review_ledgers(u, w.branch),
-        "work_on_item": lambda u: rectification.can_work_on_item(u, s.item),
-        "confirm_item": lambda u: rectification.can_confirm_item(u, s.item),
-        "raise_item": lambda u: rectification.can_raise_item(u, w.branch),
+        "work_on_rectification_item": lambda u: rectification.can_work_on_rectification_item(
+            u, s.item
+        ),
+        "confirm_rectification_item": lambda u: rectification.can_confirm_rectification_item(
+            u, s.item
+        ),
+        "raise_rectification_item": lambda u: rectification.can_raise_rectification_item(
+            u, w.branch
+        ),
         "issue_letter": lambda u: letter.can_issue_letter(u, w.member),
         "reply_letter": lambda u: letter.can_reply_letter(u, s.letter),
         "close_letter": lambda u: letter.can_close_letter(u, s.letter),

@@ -6,6 +6,9 @@ tells a live job from one whose worker died. `permission(user, params)` says whe
 export that (e.g. may see the organization); `clean(params)` turns the posted strings into the
 params the builder reads, raising TransitionError with a Chinese message when they are wrong;
 `title(params)` names the file.
+
+Each app registers its kinds from its AppConfig.ready() (by importing its `exports` module), the
+one way extensions are registered (README, "Extension points"), so core names no app.
 """
 
 from __future__ import annotations
@@ -15,7 +18,6 @@ from dataclasses import dataclass
 from typing import IO, Any
 
 from django.core.exceptions import ImproperlyConfigured
-from django.utils.module_loading import autodiscover_modules
 
 Builder = Callable[[Any, IO[bytes], Callable[[int, int | None], None]], object]
 
@@ -37,7 +39,6 @@ class ExportKind:
 
 
 _kinds: dict[str, ExportKind] = {}
-_discovered = False
 MAX_KIND_LENGTH = 50
 
 
@@ -66,11 +67,6 @@ def unregister(kind: str) -> None:
 
 
 def get(kind: str) -> ExportKind | None:
-    global _discovered
-    if not _discovered:
-        # Each app's `exports.py` registers its kinds; imported here, so core names no app.
-        autodiscover_modules("exports")
-        _discovered = True
     return _kinds.get(kind)
 
 

@@ -106,9 +106,7 @@ def download(request: HttpRequest, pk: int) -> HttpResponse:
 def retry(request: HttpRequest, pk: int) -> HttpResponse:
     job = get_visible_or_404(ExportJob, request.user, pk)
     try:
-        services.export_retry(job=job, by=request.user)
-    except PermissionDenied as e:
-        raise Http404 from e
+        services.export_retry(job=job, by=request.user)  # visible, not allowed: 403
     except TransitionError as e:
         messages.error(request, str(e))
     return redirect(job)

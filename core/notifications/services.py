@@ -150,9 +150,9 @@ def _existing_keys(items: list[NotificationItem]) -> set[tuple[int, str, str, st
 
 @transaction.atomic
 def notification_mark_read(*, notification: Notification, by) -> Notification:
+    lock_row(notification)
     if notification.recipient_id != by.pk:
         raise PermissionDenied
-    lock_row(notification)
     if notification.read_at is None:
         notification.read_at = timezone.now()
         notification.save(update_fields=["read_at"])

@@ -8,7 +8,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -16,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from core.access import require
 from core.xlsx import xlsx_download
 
 from . import selectors, services
@@ -61,8 +61,7 @@ def logout_everywhere(request: HttpRequest) -> HttpResponse:
 
 def _scope(request: HttpRequest) -> list[str] | None:
     prefixes = allowed_prefixes(request.user)
-    if prefixes == []:
-        raise PermissionDenied
+    require(prefixes != [])
     return prefixes
 
 

@@ -144,12 +144,22 @@ def _month_label(day: datetime.date) -> str:
 # --- deadlines ----------------------------------------------------------------------------
 
 
-def _pledge_rows(deadline_from: datetime.date, deadline_to: datetime.date) -> Iterable[tuple]:
+def deadline_window(day: datetime.date, *, late: bool) -> tuple[datetime.date, datetime.date]:
+    """The deadlines a rule run on `day` reminds of: the coming week's ("due soon"), or the
+    past week's ("overdue", caught up if a beat was missed). Pledges, rectification items and
+    suggestion letters share it."""
+    one_day = datetime.timedelta(days=1)
+    if late:
+        return day - OVERDUE_CATCH_UP_DAYS * one_day, day - one_day
+    return day + one_day, day + DEADLINE_NOTICE_DAYS * one_day
+
+
+def _pledge_rows(window: tuple[datetime.date, datetime.date]) -> Iterable[tuple]:
     return (
         Pledge.objects.filter(
             status__in=Pledge.RUNNING_STATUSES,
-            deadline__gte=deadline_from,
-            deadline__lte=deadline_to,
+            deadline__gte=window[0],
+            deadline__lte=window[1],
         )
         .values_list(
             "pk",
@@ -164,61 +174,51 @@ def _pledge_rows(deadline_from: datetime.date, deadline_to: datetime.date) -> It
     )
 
 
-def pledge_deadline_soon(day: datetime.date) -> list[NotificationItem]:
-    """Running pledges due within the next seven days: whoever records their progress."""
+def _pledge_deadlines(day: datetime.date, *, late: bool) -> list[NotificationItem]:
+    """Due soon: whoever records the pledge's progress. Overdue: its owner and the secretary,
+    who must close it or declare it unfulfilled."""
     secretaries = secretaries_by_org()
+    if late:
+        kind, title = PLEDGE_OVERDUE, _("承诺已超过完成时限：%(title)s")
+        body = _("完成时限 %(deadline)s 已过，请如实记实，办结的予以销号，未兑现的如实认定。")
+    else:
+        kind, title = PLEDGE_DEADLINE_SOON, _("承诺即将到期：%(title)s")
+        body = _("完成时限为 %(deadline)s，请抓紧践诺并及时记实。")
     items = []
-    end = day + datetime.timedelta(days=DEADLINE_NOTICE_DAYS)
-    for pk, title, deadline, org_id, member_id, user_id, active in _pledge_rows(
-        day + datetime.timedelta(days=1), end
+    for pk, name, deadline, org_id, member_id, user_id, active in _pledge_rows(
+        deadline_window(day, late=late)
     ):
-        if member_id is None:
-            recipients = secretaries.get(org_id, [])
+        if late:
+            recipients = list(secretaries.get(org_id, []))
+            if member_id is not None and user_id is not None and active:
+                recipients.append(user_id)
+        elif member_id is None:
+            recipients = list(secretaries.get(org_id, []))
         else:
             recipients = acting_for_member(user_id, active, org_id, secretaries)
-        for recipient in recipients:
-            items.append(
-                NotificationItem(
-                    recipient_id=recipient,
-                    kind=PLEDGE_DEADLINE_SOON,
-                    subject_key=f"p:{pk}",
-                    period=deadline.isoformat(),
-                    title=_("承诺即将到期：%(title)s") % {"title": title},
-                    body=_("完成时限为 %(deadline)s，请抓紧践诺并及时记实。")
-                    % {"deadline": deadline.isoformat()},
-                    link=reverse("pledges:pledge", args=[pk]),
-                )
-            )
-    return items
-
-
-def pledge_overdue(day: datetime.date) -> list[NotificationItem]:
-    """The day after a running pledge's deadline: its owner, and the secretary who must close
-    it or declare it unfulfilled."""
-    secretaries = secretaries_by_org()
-    items = []
-    for pk, title, deadline, org_id, member_id, user_id, active in _pledge_rows(
-        day - datetime.timedelta(days=OVERDUE_CATCH_UP_DAYS), day - datetime.timedelta(days=1)
-    ):
-        recipients = list(secretaries.get(org_id, []))
-        if member_id is not None and user_id is not None and active:
-            recipients.append(user_id)
         for recipient in dict.fromkeys(recipients):
             items.append(
                 NotificationItem(
                     recipient_id=recipient,
-                    kind=PLEDGE_OVERDUE,
+                    kind=kind,
                     subject_key=f"p:{pk}",
                     period=deadline.isoformat(),
-                    title=_("承诺已超过完成时限：%(title)s") % {"title": title},
-                    body=_(
-                        "完成时限 %(deadline)s 已过，请如实记实，办结的予以销号，未兑现的如实认定。"
-                    )
-                    % {"deadline": deadline.isoformat()},
+                    title=title % {"title": name},
+                    body=body % {"deadline": deadline.isoformat()},
                     link=reverse("pledges:pledge", args=[pk]),
                 )
             )
     return items
+
+
+def pledge_deadline_soon(day: datetime.date) -> list[NotificationItem]:
+    """Running pledges due within the next seven days."""
+    return _pledge_deadlines(day, late=False)
+
+
+def pledge_overdue(day: datetime.date) -> list[NotificationItem]:
+    """Running pledges whose deadline passed in the last week."""
+    return _pledge_deadlines(day, late=True)
 
 
 # --- filing -------------------------------------------------------------------------------

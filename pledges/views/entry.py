@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -12,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core import once
-from core.access import get_visible_or_404
+from core.access import get_visible_or_404, require
 from core.dates import parse_year
 from core.errors import TransitionError
 
@@ -87,8 +86,7 @@ def entry(request: HttpRequest, pk: int, member_pk: int | None = None) -> HttpRe
     org = get_visible_or_404(Organization, request.user, pk)
     members = Member.objects.filter(organization=org)
     member = get_visible_or_404(members, request.user, member_pk) if member_pk else None
-    if not can_edit_pledge(request.user, Pledge(owner_org=org, owner_member=member)):
-        raise PermissionDenied
+    require(can_edit_pledge(request.user, Pledge(owner_org=org, owner_member=member)))
     year = parse_year(request.GET.get("year"))
     period = PeriodForm(request.POST or None, initial={"year": year, "half": 0})
     formset = EntryFormSet(request.POST or None)

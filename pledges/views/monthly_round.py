@@ -7,7 +7,6 @@ import datetime
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -16,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core import once
-from core.access import get_visible_or_404
+from core.access import get_visible_or_404, require
 from core.errors import TransitionError
 
 from ..forms.monthly_round import RoundForm
@@ -42,8 +41,7 @@ def _month(value: str | None) -> tuple[datetime.date, datetime.date]:
 
 def _managed_org(request: HttpRequest, pk: int) -> Organization:
     org = get_visible_or_404(Organization, request.user, pk)
-    if not permissions.can_manage_organization(request.user, org):
-        raise PermissionDenied
+    require(permissions.can_manage_organization(request.user, org))
     return org
 
 

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from core.access import require
 from core.errors import TransitionError
-from core.moves import reported
+from core.moves import flash_outcome
 
 from ..forms.pledge import AmendForm, CloseForm, PledgeForm, ReasonForm
 from ..forms.progress import ProgressForm
@@ -67,8 +67,7 @@ def _content_page(request, pledge, *, form_class, title: str, done: str, save) -
 @login_required
 def pledge_edit(request: HttpRequest, pk: int) -> HttpResponse:
     pledge = visible_pledge(request, pk)
-    if not rules.can_edit_pledge(request.user, pledge):
-        raise PermissionDenied
+    require(rules.can_edit_pledge(request.user, pledge))
     if not pledge.is_editable:
         messages.warning(request, _("已提交或已审核的承诺不能直接修改；已亮诺的承诺请办理变更"))
         return redirect(pledge)
@@ -89,8 +88,7 @@ def pledge_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def pledge_amend(request: HttpRequest, pk: int) -> HttpResponse:
     pledge = visible_pledge(request, pk)
-    if not rules.can_run_pledge(request.user, pledge):
-        raise PermissionDenied
+    require(rules.can_run_pledge(request.user, pledge))
     if pledge.status not in Pledge.RUNNING_STATUSES:
         messages.warning(request, _("只有已审核、已亮诺或践诺中的承诺可以办理变更"))
         return redirect(pledge)
@@ -114,7 +112,7 @@ def pledge_amend(request: HttpRequest, pk: int) -> HttpResponse:
 
 @pledge_move
 def pledge_submit(request: HttpRequest, pledge: Pledge) -> HttpResponse:
-    with reported(request, _("已提交审核")):
+    with flash_outcome(request, _("已提交审核")):
         services.pledge_submit(pledge=pledge, by=request.user)
     return redirect(pledge)
 
@@ -122,7 +120,7 @@ def pledge_submit(request: HttpRequest, pledge: Pledge) -> HttpResponse:
 @pledge_move
 def pledge_approve(request: HttpRequest, pledge: Pledge) -> HttpResponse:
     remark = request.POST.get("remark", "")
-    with reported(request, _("已审核通过并备案")):
+    with flash_outcome(request, _("已审核通过并备案")):
         services.pledge_approve(pledge=pledge, by=request.user, remark=remark)
     return redirect(pledge)
 
@@ -130,14 +128,14 @@ def pledge_approve(request: HttpRequest, pledge: Pledge) -> HttpResponse:
 @pledge_move
 def pledge_return(request: HttpRequest, pledge: Pledge) -> HttpResponse:
     reason = request.POST.get("reason", "")
-    with reported(request, _("已退回")):
+    with flash_outcome(request, _("已退回")):
         services.pledge_return(pledge=pledge, by=request.user, reason=reason)
     return redirect(pledge)
 
 
 @pledge_move
 def pledge_publish(request: HttpRequest, pledge: Pledge) -> HttpResponse:
-    with reported(request, _("已亮诺")):
+    with flash_outcome(request, _("已亮诺")):
         services.pledge_publish(pledge=pledge, by=request.user)
     return redirect(pledge)
 
@@ -148,7 +146,7 @@ def pledge_close(request: HttpRequest, pledge: Pledge) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, _("请填写兑现情况和正确的销号日期"))
         return redirect(pledge)
-    with reported(request, _("已销号")):
+    with flash_outcome(request, _("已销号")):
         services.pledge_close(pledge=pledge, by=request.user, **form.cleaned_data)
     return redirect(pledge)
 
@@ -156,14 +154,14 @@ def pledge_close(request: HttpRequest, pledge: Pledge) -> HttpResponse:
 @pledge_move
 def pledge_unfulfilled(request: HttpRequest, pledge: Pledge) -> HttpResponse:
     reason = request.POST.get("reason", "")
-    with reported(request, _("已认定为未兑现")):
+    with flash_outcome(request, _("已认定为未兑现")):
         services.pledge_mark_unfulfilled(pledge=pledge, by=request.user, reason=reason)
     return redirect(pledge)
 
 
 @pledge_move
 def pledge_carry_over(request: HttpRequest, pledge: Pledge) -> HttpResponse:
-    with reported(request, _("已生成再承诺草稿，请修改后提交")):
+    with flash_outcome(request, _("已生成再承诺草稿，请修改后提交")):
         # The new draft's page, where it is to be edited before submitting.
         return redirect(services.pledge_carry_over(pledge=pledge, by=request.user))
     return redirect(pledge)
@@ -171,7 +169,7 @@ def pledge_carry_over(request: HttpRequest, pledge: Pledge) -> HttpResponse:
 
 @pledge_move
 def pledge_delete(request: HttpRequest, pledge: Pledge) -> HttpResponse:
-    with reported(request, _("草稿已删除")):
+    with flash_outcome(request, _("草稿已删除")):
         services.pledge_delete_draft(pledge=pledge, by=request.user)
         return redirect(pledge.owner_org)
     return redirect(pledge)

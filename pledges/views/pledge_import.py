@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
-from core.access import get_visible_or_404
+from core.access import get_visible_or_404, require
 from core.dates import parse_year
 from core.xlsx import xlsx_download
 
@@ -22,8 +21,7 @@ from ..uploads.pledge_import.template import template_title, write_template
 
 def _managed_org(request: HttpRequest, pk: int) -> Organization:
     org = get_visible_or_404(Organization, request.user, pk)
-    if not can_manage_organization(request.user, org):
-        raise PermissionDenied
+    require(can_manage_organization(request.user, org))
     return org
 
 

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from core import once
-from core.access import get_visible_or_404
+from core.access import get_visible_or_404, require
 from core.errors import TransitionError
 from core.moves import move_on, reported
 
@@ -25,8 +24,7 @@ from .shared import first_errors, safe_next, visible_pledge
 @login_required
 def progress_add(request: HttpRequest, pk: int) -> HttpResponse:
     pledge = visible_pledge(request, pk)
-    if not can_record_progress(request.user, pledge):
-        raise PermissionDenied
+    require(can_record_progress(request.user, pledge))
     form = ProgressForm(request.POST or None, request.FILES or None)
     back = safe_next(request, pledge.get_absolute_url())
     if request.method == "POST" and form.is_valid():

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
-from core.access import get_visible_or_404
+from core.access import get_visible_or_404, require
 from core.xlsx import xlsx_download
 
 from ..forms.roster import RosterUploadForm
@@ -22,8 +21,7 @@ from ..uploads.roster.template import write_template
 
 def _importable_org(request: HttpRequest, pk: int) -> Organization:
     org = get_visible_or_404(Organization, request.user, pk)
-    if not can_import_roster(request.user, org):
-        raise PermissionDenied
+    require(can_import_roster(request.user, org))
     return org
 
 

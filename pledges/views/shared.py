@@ -7,7 +7,7 @@ from django.http import HttpRequest
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from core.access import get_visible_or_404
-from core.moves import move_on
+from core.moves import post_only_on_visible
 
 from ..models import Pledge
 
@@ -19,7 +19,7 @@ def visible_pledge(request: HttpRequest, pk: int) -> Pledge:
 
 
 # A GET (a bookmarked or reloaded move address) shows the pledge instead of an error page.
-pledge_move = move_on(
+pledge_move = post_only_on_visible(
     Pledge.objects.select_related("owner_org", "owner_member"), get_shows_object=True
 )
 

@@ -132,7 +132,7 @@ def opinion_to_rectification(*, opinion: Opinion, by, content: RectificationCont
         raise TransitionError(_("该意见已纳入整改"))
     if opinion.status == Opinion.Status.REJECTED:
         raise TransitionError(_("不予公开的意见不能纳入整改"))
-    item = rectification_services.item_raise(
+    item = rectification_services.rectification_item_raise(
         by=by,
         organization=opinion.organization,
         problem=checked_text(content.problem, OPINION_MAX, _("问题"), required=True),

@@ -5,16 +5,15 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core.access import get_visible_or_404
+from core.access import get_visible_or_404, require
 from core.errors import TransitionError
-from core.moves import move_on, reported, valid_or_refuse
+from core.moves import flash_outcome, post_only_on_visible, valid_or_refuse
 from pledges.models import Organization, Pledge
 
 from ..forms.notice import CorrectionForm, NoticeForm, PeriodForm, ReasonForm
@@ -82,8 +81,7 @@ def _saved(form, save) -> Notice | None:
 @login_required
 def notice_compose(request: HttpRequest, pk: int) -> HttpResponse:
     org = get_visible_or_404(Organization, request.user, pk)
-    if not rules.can_compose(request.user, org):
-        raise PermissionDenied
+    require(rules.can_compose(request.user, org))
     kind, year, month = _period(request)
     candidates = selectors.candidates(org, kind, year, month)
     form = NoticeForm(
@@ -123,8 +121,7 @@ def notice_compose(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _composable_notice(request: HttpRequest, pk: int) -> Notice:
     notice = get_visible_or_404(Notice.objects.select_related("organization"), request.user, pk)
-    if not rules.can_compose(request.user, notice.organization):
-        raise PermissionDenied
+    require(rules.can_compose(request.user, notice.organization))
     return notice
 
 
@@ -221,45 +218,45 @@ def notice_detail(request: HttpRequest, pk: int) -> HttpResponse:
 # --- moves: one POST view each ---------------------------------------------------------------
 
 
-@move_on(Notice)
+@post_only_on_visible(Notice)
 def notice_submit(request: HttpRequest, notice: Notice) -> HttpResponse:
-    with reported(request, _("已提交审核")):
+    with flash_outcome(request, _("已提交审核")):
         services.notice_submit(notice=notice, by=request.user)
     return redirect(notice)
 
 
-@move_on(Notice)
+@post_only_on_visible(Notice)
 def notice_approve(request: HttpRequest, notice: Notice) -> HttpResponse:
-    with reported(request, _("已批准，公示期开始后即对外公开")):
+    with flash_outcome(request, _("已批准，公示期开始后即对外公开")):
         services.notice_approve(notice=notice, by=request.user)
     return redirect(notice)
 
 
-@move_on(Notice)
+@post_only_on_visible(Notice)
 def notice_return(request: HttpRequest, notice: Notice) -> HttpResponse:
-    with reported(request, _("已退回")):
+    with flash_outcome(request, _("已退回")):
         reason = valid_or_refuse(ReasonForm(request.POST))["reason"]
         services.notice_return(notice=notice, by=request.user, reason=reason)
     return redirect(notice)
 
 
-@move_on(Notice)
+@post_only_on_visible(Notice)
 def notice_withdraw(request: HttpRequest, notice: Notice) -> HttpResponse:
-    with reported(request, _("公示已撤回")):
+    with flash_outcome(request, _("公示已撤回")):
         reason = valid_or_refuse(ReasonForm(request.POST))["reason"]
         services.notice_withdraw(notice=notice, by=request.user, reason=reason)
     return redirect(notice)
 
 
-@move_on(Notice)
+@post_only_on_visible(Notice)
 def notice_delete_draft(request: HttpRequest, notice: Notice) -> HttpResponse:
-    with reported(request, _("草稿已删除")):
+    with flash_outcome(request, _("草稿已删除")):
         services.notice_delete_draft(notice=notice, by=request.user)
         return redirect("publicity:notice_list")
     return redirect(notice)
 
 
-@move_on(Pledge.objects.select_related("owner_org"))
+@post_only_on_visible(Pledge.objects.select_related("owner_org"))
 def notice_add_pledge(request: HttpRequest, pledge: Pledge) -> HttpResponse:
     """亮诺 one click: the pledge goes on the branch's next notice."""
     try:

@@ -10,7 +10,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from core.access import get_visible_or_404
-from core.moves import move_on, reported, valid_or_refuse
+from core.moves import flash_outcome, post_only_on_visible, valid_or_refuse
 
 from ..forms.notice import ReasonForm
 from ..forms.opinion import AnswerForm, PublishForm, RectifyForm
@@ -55,33 +55,33 @@ def opinion_detail(request: HttpRequest, pk: int) -> HttpResponse:
 # --- moves: one POST view each ---------------------------------------------------------------
 
 
-@move_on(Opinion)
+@post_only_on_visible(Opinion)
 def opinion_publish(request: HttpRequest, opinion: Opinion) -> HttpResponse:
-    with reported(request, _("意见已公开")):
+    with flash_outcome(request, _("意见已公开")):
         reply = valid_or_refuse(PublishForm(request.POST))["reply"]
         services.opinion_publish(opinion=opinion, by=request.user, reply=reply)
     return redirect(opinion)
 
 
-@move_on(Opinion)
+@post_only_on_visible(Opinion)
 def opinion_answer(request: HttpRequest, opinion: Opinion) -> HttpResponse:
-    with reported(request, _("已记录私下答复")):
+    with flash_outcome(request, _("已记录私下答复")):
         answer = valid_or_refuse(AnswerForm(request.POST))["answer"]
         services.opinion_answer(opinion=opinion, by=request.user, answer=answer)
     return redirect(opinion)
 
 
-@move_on(Opinion)
+@post_only_on_visible(Opinion)
 def opinion_reject(request: HttpRequest, opinion: Opinion) -> HttpResponse:
-    with reported(request, _("已不予公开")):
+    with flash_outcome(request, _("已不予公开")):
         reason = valid_or_refuse(ReasonForm(request.POST))["reason"]
         services.opinion_reject(opinion=opinion, by=request.user, reason=reason)
     return redirect(opinion)
 
 
-@move_on(Opinion)
+@post_only_on_visible(Opinion)
 def opinion_to_rectification(request: HttpRequest, opinion: Opinion) -> HttpResponse:
-    with reported(request, _("已纳入整改")):
+    with flash_outcome(request, _("已纳入整改")):
         content = services.RectificationContent(**valid_or_refuse(RectifyForm(request.POST)))
         services.opinion_to_rectification(opinion=opinion, by=request.user, content=content)
     return redirect(opinion)

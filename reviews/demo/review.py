@@ -40,7 +40,7 @@ from ..selectors.review import owed_subjects
 from ..services import letter as letter_services
 from ..services import rectification as rectification_services
 from ..services import review as services
-from ..services import self_evaluation as report_services
+from ..services import self_evaluation as self_evaluation_services
 
 SEED = 2024
 MODES = list(Review.Mode.values)
@@ -150,11 +150,11 @@ class CountyReviews:
             subject_key=subject.key, year=q.year, quarter=q.quarter
         ).exists()
         if not exists:
-            report_services.self_evaluation_save(
+            self_evaluation_services.self_evaluation_save(
                 by=author,
                 subject=subject,
                 quarter=q,
-                content=report_services.SelfEvaluationContent(
+                content=self_evaluation_services.SelfEvaluationContent(
                     highlights=self.rng.choice(ACHIEVEMENTS),
                     shortcomings=self.rng.choice(PROBLEMS),
                     next_steps=self.rng.choice(DIRECTIONS),
@@ -182,8 +182,8 @@ class CountyReviews:
 
     def _review(self, reviewer, subject: Subject, q: Quarter, draft: bool) -> None:
         rng = self.rng
-        has_report = self._report(subject, q)
-        mode = rng.choice(MODES if has_report else list(Review.MODES_WITHOUT_REPORT))
+        has_self_evaluation = self._report(subject, q)
+        mode = rng.choice(MODES if has_self_evaluation else list(Review.MODES_WITHOUT_REPORT))
         date = _review_date(rng, q, self.today)
         items = [
             services.ItemContent(
@@ -223,16 +223,16 @@ class CountyReviews:
             roll = rng.random()
             if roll < 0.3:
                 continue  # still open (overdue once its deadline passes)
-            rectification_services.item_done(
+            rectification_services.rectification_item_done(
                 item=item,
                 by=author,
                 measures_taken="已按整改措施落实，" + item.measures,
                 reply="整改已完成，请点评人审阅" if roll < 0.6 else "",
             )
             if roll < 0.75:
-                rectification_services.item_confirm(item=item, by=reviewer)
+                rectification_services.rectification_item_confirm(item=item, by=reviewer)
             elif roll < 0.85:
-                rectification_services.item_reopen(
+                rectification_services.rectification_item_reopen(
                     item=item, by=reviewer, reason="佐证材料不足，请补充"
                 )
 
@@ -365,9 +365,9 @@ def _report(rng, subject: dict, q: Quarter, author_id: int, now) -> SelfEvaluati
     )
 
 
-def _review(rng, subject: dict, q: Quarter, reviewer_id: int, report, current: bool, now):
+def _review(rng, subject: dict, q: Quarter, reviewer_id: int, self_evaluation, current: bool, now):
     published = not current and rng.random() < 0.7
-    mode = rng.choice(MODES if report else list(Review.MODES_WITHOUT_REPORT))
+    mode = rng.choice(MODES if self_evaluation else list(Review.MODES_WITHOUT_REPORT))
     return Review(
         **subject,
         year=q.year,
@@ -380,8 +380,8 @@ def _review(rng, subject: dict, q: Quarter, reviewer_id: int, report, current: b
         direction=rng.choice(DIRECTIONS),
         grade=rng.choices(GRADES, GRADE_WEIGHTS)[0],
         status=Review.Status.PUBLISHED if published else Review.Status.SIGNED,
-        report=report,
-        without_report=report is None,
+        report=self_evaluation,
+        without_report=self_evaluation is None,
         signed_at=now,
         published_at=now if published else None,
     )
@@ -395,22 +395,22 @@ class _Writer:
         self.pairs: list[tuple[SelfEvaluation | None, Review]] = []
         self.counts = {"reviews": 0, "reports": 0, "items": 0}
 
-    def add(self, report: SelfEvaluation | None, review: Review) -> None:
-        self.pairs.append((report, review))
+    def add(self, self_evaluation: SelfEvaluation | None, review: Review) -> None:
+        self.pairs.append((self_evaluation, review))
         if len(self.pairs) >= BATCH:
             self.flush()
 
     def flush(self) -> None:
-        reports = [r for r, _review in self.pairs if r is not None]
+        self_evaluations = [r for r, _review in self.pairs if r is not None]
         # The database returns the new ids (PostgreSQL, SQLite 3.35+): each review then
         # points at its report.
-        SelfEvaluation.objects.bulk_create(reports, batch_size=BATCH)
+        SelfEvaluation.objects.bulk_create(self_evaluations, batch_size=BATCH)
         reviews = []
-        for report, review in self.pairs:
-            review.report = report
+        for self_evaluation, review in self.pairs:
+            review.report = self_evaluation
             reviews.append(review)
         Review.objects.bulk_create(reviews, batch_size=BATCH)
-        self.counts["reports"] += len(reports)
+        self.counts["reports"] += len(self_evaluations)
         self.counts["reviews"] += len(reviews)
         self.pairs = []
 
@@ -465,16 +465,24 @@ def bulk_reviews(rng: random.Random, root: Organization) -> dict:
                 continue
             subject = _subject(SubjectKind.ORGANIZATION, b["id"])
             author = secretary_of.get(b["id"], reviewer)
-            report = _report(rng, subject, q, author, now) if rng.random() < REPORTED else None
-            writer.add(report, _review(rng, subject, q, reviewer, report, current, now))
+            self_evaluation = (
+                _report(rng, subject, q, author, now) if rng.random() < REPORTED else None
+            )
+            writer.add(
+                self_evaluation, _review(rng, subject, q, reviewer, self_evaluation, current, now)
+            )
         for member_id, org_id, user_id in member_rows:
             secretary = secretary_of[org_id]
             if user_id == secretary or rng.random() >= MEMBER_REVIEWED[current]:
                 continue
             subject = _subject(SubjectKind.MEMBER, org_id, member_id)
             author = user_id or secretary
-            report = _report(rng, subject, q, author, now) if rng.random() < REPORTED else None
-            writer.add(report, _review(rng, subject, q, secretary, report, current, now))
+            self_evaluation = (
+                _report(rng, subject, q, author, now) if rng.random() < REPORTED else None
+            )
+            writer.add(
+                self_evaluation, _review(rng, subject, q, secretary, self_evaluation, current, now)
+            )
     writer.flush()
     counts = writer.counts
     counts["items"] = _bulk_items(rng, root, today, now)

@@ -24,7 +24,15 @@ from .rectification import (
 )
 from .review import Review, ReviewAmendment
 from .self_evaluation import SelfEvaluation
-from .subject import DUE_SOON_DAYS, Grade, Quarter, Subject, SubjectKind, subject_key_for
+from .subject import (
+    DUE_SOON_DAYS,
+    Grade,
+    Quarter,
+    Subject,
+    SubjectKey,
+    SubjectKind,
+    subject_key_for,
+)
 
 __all__ = [
     "AnnualAssessment",
@@ -47,6 +55,7 @@ __all__ = [
     "Satisfaction",
     "SelfEvaluation",
     "Subject",
+    "SubjectKey",
     "SubjectKind",
     "SuggestionLetter",
     "subject_key_for",

@@ -100,7 +100,7 @@ class MassEvaluation(models.Model):
         return self.display_title
 
     def get_absolute_url(self) -> str:
-        return reverse("reviews:evaluation", args=[self.pk])
+        return reverse("reviews:mass_evaluation_detail", args=[self.pk])
 
     @property
     def display_title(self) -> str:
@@ -142,7 +142,7 @@ class EvaluationCode(models.Model):
         return self.code
 
     def get_absolute_url(self) -> str:
-        return reverse("reviews:evaluate", args=[self.code])
+        return reverse("reviews:mass_evaluation_form", args=[self.code])
 
 
 class EvaluationResponse(models.Model):

@@ -147,7 +147,7 @@ class RectificationItem(Versioned, SubjectFields):
         return self.problem[:40]
 
     def get_absolute_url(self) -> str:
-        return reverse("reviews:item", args=[self.pk])
+        return reverse("reviews:rectification_item_detail", args=[self.pk])
 
     @property
     def is_overdue(self) -> bool:
@@ -219,4 +219,4 @@ class RectificationEvidence(EvidenceFile):
     objects = RectificationEvidenceQuerySet.as_manager()
 
     def get_absolute_url(self) -> str:
-        return reverse("reviews:item_evidence", args=[self.pk])
+        return reverse("reviews:rectification_item_evidence", args=[self.pk])

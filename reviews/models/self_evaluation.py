@@ -20,10 +20,10 @@ __all__ = ["SelfEvaluation"]
 
 class SelfEvaluationQuerySet(models.QuerySet):
     def visible_to(self, user) -> SelfEvaluationQuerySet:
-        return self.filter(visible_q(user, lambda roles: _report_rows(user, roles)))
+        return self.filter(visible_q(user, lambda roles: _self_evaluation_rows(user, roles)))
 
 
-def _report_rows(user, roles: Roles) -> Q:
+def _self_evaluation_rows(user, roles: Roles) -> Q:
     """His own; his books' (as secretary); submitted ones under his oversight; his own as a
     member."""
     q = Q(author=user)
@@ -85,4 +85,4 @@ class SelfEvaluation(Versioned, SubjectFields):
         return f"{self.subject_name} {self.quarter_obj}"
 
     def get_absolute_url(self) -> str:
-        return reverse("reviews:report", args=[self.pk])
+        return reverse("reviews:self_evaluation_detail", args=[self.pk])

@@ -3,8 +3,9 @@ secretary or a member) in a quarter, and the one grading scale.
 
 A subject is an organization, its secretary (the organization plus kind "secretary") or a
 member. `organization` is always set (a member's branch for member subjects) so every subtree
-query is one prefix match on the organization path; `subject_key` ("o:12", "s:12", "m:345")
-names the subject in one column for unique constraints and for matching rows in selectors.
+query is one prefix match on the organization path; `subject_key` ("o:12", "s:12", "m:345",
+read and written by `SubjectKey` only) names the subject in one column for unique constraints,
+for matching rows in selectors and in the query strings of the pages.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ __all__ = [
     "Quarter",
     "SubjectKind",
     "Subject",
+    "SubjectKey",
     "Grade",
     "DUE_SOON_DAYS",
     "subject_key_for",
@@ -111,10 +113,45 @@ class SubjectKind(models.TextChoices):
     MEMBER = "member", _("党员")
 
 
+@dataclass(frozen=True)
+class SubjectKey:
+    """A subject named by kind and id, as it travels in a query string and in the
+    `subject_key` column: "o:12" (organization 12), "s:12" (its secretary), "m:345" (member 345).
+    `parse` is the one reader; `str()` the one writer."""
+
+    kind: str  # a SubjectKind
+    pk: int
+
+    PREFIXES = {
+        SubjectKind.ORGANIZATION: "o",
+        SubjectKind.SECRETARY: "s",
+        SubjectKind.MEMBER: "m",
+    }
+    # More digits than any id: a longer key is malformed, never a database error.
+    MAX_DIGITS = 12
+
+    @classmethod
+    def parse(cls, raw: str | None) -> SubjectKey:
+        """'o:12' → SubjectKey(ORGANIZATION, 12); ValueError (with a Chinese message) else."""
+        prefix, _sep, digits = (raw or "").partition(":")
+        kinds = {p: kind for kind, p in cls.PREFIXES.items()}
+        # isascii: str.isdigit() also accepts '²' and other digits int() refuses.
+        if prefix not in kinds or not (
+            digits.isascii() and digits.isdigit() and len(digits) <= cls.MAX_DIGITS
+        ):
+            raise ValueError(_("点评对象参数有误"))
+        return cls(kinds[prefix], int(digits))
+
+    @classmethod
+    def of(cls, kind: str, organization_id: int, member_id: int | None = None) -> SubjectKey:
+        return cls(kind, member_id if kind == SubjectKind.MEMBER else organization_id)
+
+    def __str__(self) -> str:
+        return f"{self.PREFIXES[self.kind]}:{self.pk}"
+
+
 def subject_key_for(kind: str, organization_id: int, member_id: int | None = None) -> str:
-    if kind == SubjectKind.MEMBER:
-        return f"m:{member_id}"
-    return f"{'s' if kind == SubjectKind.SECRETARY else 'o'}:{organization_id}"
+    return str(SubjectKey.of(kind, organization_id, member_id))
 
 
 @dataclass(frozen=True)

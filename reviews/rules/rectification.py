@@ -12,7 +12,7 @@ from ..models import (
 from .subject import acts_for_subject
 
 
-def can_work_on_item(user, item: RectificationItem) -> bool:
+def can_work_on_rectification_item(user, item: RectificationItem) -> bool:
     """The subject's side. The reviewer himself may not report his own item done (he would
     then confirm it), except for a member without a login whose book he keeps."""
     if not acts_for_subject(user, Subject.of(item)):
@@ -22,7 +22,7 @@ def can_work_on_item(user, item: RectificationItem) -> bool:
     return True
 
 
-def can_confirm_item(user, item: RectificationItem) -> bool:
+def can_confirm_rectification_item(user, item: RectificationItem) -> bool:
     """整改销号 is the reviewer's: he named the problem. A problem the people raised has no
     reviewer: the office above the organization confirms it."""
     if item.review_id is None:
@@ -31,7 +31,7 @@ def can_confirm_item(user, item: RectificationItem) -> bool:
     return item.review.reviewer_id == user.pk
 
 
-def can_raise_item(user, org: Organization) -> bool:
+def can_raise_rectification_item(user, org: Organization) -> bool:
     """Turn a problem the people raised into a rectification item of the organization: its
     secretary or the office above it."""
     roles = roles_of(user)

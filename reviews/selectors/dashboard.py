@@ -31,7 +31,7 @@ from ..models import (
     SubjectKind,
 )
 from ..selectors.rectification import items_due_in, rate_counts
-from .tags import EVALUATIONS, ITEMS, reports_tag, reviews_tag
+from .tags import MASS_EVALUATIONS, RECTIFICATION_ITEMS, reviews_tag, self_evaluations_tag
 
 # An organization or member "has pledged" once a pledge has left the draft stage.
 PLEDGED_STATUSES = (Pledge.Status.SUBMITTED, *Pledge.FILED_STATUSES)
@@ -311,7 +311,7 @@ def pledges_of_year(year: int) -> QuerySet:
     return Pledge.objects.filter(year=year, status__in=PLEDGED_STATUSES)
 
 
-def reports_of(quarter: Quarter) -> QuerySet:
+def self_evaluations_of(quarter: Quarter) -> QuerySet:
     return SelfEvaluation.objects.filter(
         year=quarter.year, quarter=quarter.quarter, status=SelfEvaluation.Status.SUBMITTED
     )
@@ -378,9 +378,9 @@ def _counted(root: Organization, quarter: Quarter) -> Dashboard:
     # The trend's point for this quarter is the sum of these figures: not counted twice.
     point = TrendPoint(quarter=quarter)
     for org_id, kind, n in scope.per_org(
-        reports_of(quarter).filter(subject_kind__in=kinds),
+        self_evaluations_of(quarter).filter(subject_kind__in=kinds),
         ["subject_kind"],
-        [reports_tag(year, quarter.quarter)],
+        [self_evaluations_tag(year, quarter.quarter)],
         n=Count("subject_key", distinct=True),
     ):
         org_kind = kind == SubjectKind.ORGANIZATION
@@ -417,7 +417,9 @@ def _counted(root: Organization, quarter: Quarter) -> Dashboard:
         row = row_of_org.get(org_id)
         if row is not None:
             row.grades[grade] += n
-    for org_id, n, done in scope.per_org(items_due_in(quarter), [], [ITEMS], **rate_counts()):
+    for org_id, n, done in scope.per_org(
+        items_due_in(quarter), [], [RECTIFICATION_ITEMS], **rate_counts()
+    ):
         row = row_of_org.get(org_id)
         if row is not None:
             row.rect_total += n
@@ -428,7 +430,7 @@ def _counted(root: Organization, quarter: Quarter) -> Dashboard:
         MassEvaluation.objects.filter(MassEvaluation.ended_q(), year=year, half=half)
     )
     org_of_evaluation = dict(
-        scope.cached(evaluations.values_list("id", "organization_id"), [EVALUATIONS])
+        scope.cached(evaluations.values_list("id", "organization_id"), [MASS_EVALUATIONS])
     )
     per_evaluation: dict[int, list[tuple[str, int]]] = defaultdict(list)
     # Grouped on the (evaluation, rating) index alone; the organization comes from the map.
@@ -438,7 +440,7 @@ def _counted(root: Organization, quarter: Quarter) -> Dashboard:
         .annotate(n=Count("evaluation_id"))
         .order_by()
     )
-    for evaluation_id, rating, n in scope.cached(answers, [EVALUATIONS]):
+    for evaluation_id, rating, n in scope.cached(answers, [MASS_EVALUATIONS]):
         per_evaluation[evaluation_id].append((rating, n))
     for evaluation_id, answered in per_evaluation.items():
         # Only valid results count: at least MIN_RESPONSES answers.
@@ -479,7 +481,7 @@ def trend(scope: _Scope, year: int, known: TrendPoint) -> list[TrendPoint]:
     for q, point in points.items():
         if point is known:
             continue
-        reports = (
+        self_evaluations = (
             scope.within(
                 SelfEvaluation.objects.filter(
                     year=year, quarter=q, status=SelfEvaluation.Status.SUBMITTED
@@ -489,7 +491,7 @@ def trend(scope: _Scope, year: int, known: TrendPoint) -> list[TrendPoint]:
             .annotate(n=Count("id"))
             .order_by()
         )
-        for kind, n in scope.cached(reports, [reports_tag(year, q)]):
+        for kind, n in scope.cached(self_evaluations, [self_evaluations_tag(year, q)]):
             if kind == SubjectKind.ORGANIZATION:
                 point.orgs_reported += n
             elif kind == SubjectKind.MEMBER:
@@ -517,7 +519,7 @@ def trend(scope: _Scope, year: int, known: TrendPoint) -> list[TrendPoint]:
         .annotate(**rate_counts())
         .order_by()
     )
-    for q, n, done in scope.cached(items, [ITEMS]):
+    for q, n, done in scope.cached(items, [RECTIFICATION_ITEMS]):
         point = points.get(q)
         if point is not None:
             point.rect_total += n
@@ -549,21 +551,24 @@ def missing(scope: _Scope, quarter: Quarter, limit: int = MISSING_LIMIT) -> dict
         return qs.filter(subject_kind=kind, organization=OuterRef("pk"))
 
     org_kind, member_kind = SubjectKind.ORGANIZATION, SubjectKind.MEMBER
-    reported = reports_tag(year, quarter.quarter)
+    reported = self_evaluations_tag(year, quarter.quarter)
     reviewed = reviews_tag(year, quarter.quarter)
     lists = {
         "orgs_pledged": (
             orgs.exclude(id__in=own_pledges.values("owner_org_id")),
             [counts.PLEDGES],
         ),
-        "orgs_reported": (orgs.filter(~Exists(subject(reports_of(quarter), org_kind))), [reported]),
+        "orgs_reported": (
+            orgs.filter(~Exists(subject(self_evaluations_of(quarter), org_kind))),
+            [reported],
+        ),
         "orgs_reviewed": (orgs.filter(~Exists(subject(reviews_of(quarter), org_kind))), [reviewed]),
         "members_pledged": (
             members.filter(~Exists(member_pledge)),
             [counts.MEMBERS, counts.PLEDGES],
         ),
         "members_reported": (
-            members.filter(~Exists(subject(reports_of(quarter), member_kind))),
+            members.filter(~Exists(subject(self_evaluations_of(quarter), member_kind))),
             [counts.MEMBERS, reported],
         ),
         "members_reviewed": (

@@ -23,7 +23,7 @@ from ..models import (
     Quarter,
     RectificationItem,
 )
-from .tags import ITEMS
+from .tags import RECTIFICATION_ITEMS
 
 
 def items_for_subject_side(user) -> QuerySet[RectificationItem]:
@@ -94,7 +94,7 @@ def rectification_rate(
         .annotate(**rate_counts())
         .order_by()
     )
-    counted = counts.cached_rows(org, rows, list, tags=[ITEMS])
+    counted = counts.cached_rows(org, rows, list, tags=[RECTIFICATION_ITEMS])
     due = sum(n for _kind, n, _confirmed in counted)
     confirmed = sum(c for _kind, _n, c in counted)
     return confirmed, due, rate(confirmed, due)
@@ -117,7 +117,7 @@ def rectification_rates_by_child(
     )
     per = {
         r["prefix"]: (r["confirmed"], r["due"])
-        for r in counts.cached_rows(org, rows, list, tags=[ITEMS])
+        for r in counts.cached_rows(org, rows, list, tags=[RECTIFICATION_ITEMS])
     }
     result = []
     for child in children:

@@ -158,7 +158,7 @@ def existing_review(*, by, subject: Subject, quarter: Quarter) -> Review | None:
 class OwedReview:
     subject: Subject
     quarter: Quarter
-    report: SelfEvaluation | None = None
+    self_evaluation: SelfEvaluation | None = None
     review: Review | None = None
     # Earlier versions sent back by a spot check.
     returned: list[Review] = field(default_factory=list)
@@ -199,7 +199,7 @@ def my_reviews(user, quarter: Quarter, subjects: list[Subject] | None = None) ->
     if not subjects:
         return []
     keys = [s.key for s in subjects]
-    reports = {
+    self_evaluations = {
         r.subject_key: r
         for r in SelfEvaluation.objects.filter(
             subject_key__in=keys, year=quarter.year, quarter=quarter.quarter
@@ -218,7 +218,7 @@ def my_reviews(user, quarter: Quarter, subjects: list[Subject] | None = None) ->
             OwedReview(
                 subject=subject,
                 quarter=quarter,
-                report=reports.get(subject.key),
+                self_evaluation=self_evaluations.get(subject.key),
                 review=current,
                 returned=[r for r in reviews if r.status == Review.Status.RETURNED],
             )
@@ -245,7 +245,7 @@ def missing_count(user, quarter: Quarter, subjects: list[Subject] | None = None)
 @dataclass
 class OfficeRow:
     subject: Subject
-    report: SelfEvaluation | None
+    self_evaluation: SelfEvaluation | None
     # (reviewer user, his current review or None) for each reviewer the subject is owed by.
     reviewers: list[tuple] = field(default_factory=list)
     quarter: Quarter | None = None
@@ -301,7 +301,7 @@ def office_subjects(
                 subjects.append(s2)
                 reviewers_of[s2.key] = list(leaders[o.path])
     keys = [s.key for s in subjects]
-    reports = {
+    self_evaluations = {
         r.subject_key: r
         for r in SelfEvaluation.objects.filter(
             subject_key__in=keys, year=quarter.year, quarter=quarter.quarter
@@ -315,7 +315,7 @@ def office_subjects(
     rows = []
     for s in subjects:
         pairs = [(u, _current_version(reviews.get((s.key, u.pk), []))) for u in reviewers_of[s.key]]
-        rows.append(OfficeRow(s, reports.get(s.key), pairs, quarter))
+        rows.append(OfficeRow(s, self_evaluations.get(s.key), pairs, quarter))
     return rows
 
 

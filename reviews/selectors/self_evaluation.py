@@ -82,13 +82,13 @@ def self_evaluations_owed(user, quarter: Quarter) -> list[tuple[Subject, SelfEva
             subjects.append(Subject(SubjectKind.SECRETARY, org))
     if not subjects:
         return []
-    reports = {
+    self_evaluations = {
         r.subject_key: r
         for r in SelfEvaluation.objects.filter(
             subject_key__in=[s.key for s in subjects], year=quarter.year, quarter=quarter.quarter
         )
     }
-    return [(s, reports.get(s.key)) for s in subjects]
+    return [(s, self_evaluations.get(s.key)) for s in subjects]
 
 
 def self_evaluation_of(subject: Subject, quarter: Quarter) -> SelfEvaluation | None:

@@ -2,17 +2,17 @@
 
 A review saved in the fourth quarter stales that quarter's figures only: the other quarters'
 points of the dashboard's trend, the pledge and member counts and the lists of those not yet
-covered by a pledge stay cached. Reviews also tag ITEMS: signing a review issues its items.
-A draft counts nowhere (its items are not issued), so the leaders' saves while they write
-stale nothing.
+covered by a pledge stay cached. Reviews also tag RECTIFICATION_ITEMS: signing a review issues
+its items. A draft counts nowhere (its items are not issued), so the leaders' saves while they
+write stale nothing.
 """
 
 from __future__ import annotations
 
 from ..models import RectificationItem, Review, SelfEvaluation
 
-ITEMS = "items"
-EVALUATIONS = "evaluations"
+RECTIFICATION_ITEMS = "rectification-items"
+MASS_EVALUATIONS = "mass-evaluations"
 # Read by no cached value: a tag of its own, since a write naming no tag would stale them all.
 DRAFTS = "review-drafts"
 
@@ -21,8 +21,8 @@ def reviews_tag(year: int, quarter: int) -> str:
     return f"reviews:{year}Q{quarter}"
 
 
-def reports_tag(year: int, quarter: int) -> str:
-    return f"reports:{year}Q{quarter}"
+def self_evaluations_tag(year: int, quarter: int) -> str:
+    return f"self-evaluations:{year}Q{quarter}"
 
 
 def row_tags(instance) -> list[str]:
@@ -30,9 +30,9 @@ def row_tags(instance) -> list[str]:
     if isinstance(instance, Review):
         if instance.status == Review.Status.DRAFT:
             return [DRAFTS]
-        return [reviews_tag(instance.year, instance.quarter), ITEMS]
+        return [reviews_tag(instance.year, instance.quarter), RECTIFICATION_ITEMS]
     if isinstance(instance, SelfEvaluation):
-        return [reports_tag(instance.year, instance.quarter)]
+        return [self_evaluations_tag(instance.year, instance.quarter)]
     if isinstance(instance, RectificationItem):
-        return [ITEMS]
-    return [EVALUATIONS]
+        return [RECTIFICATION_ITEMS]
+    return [MASS_EVALUATIONS]

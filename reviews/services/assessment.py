@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.errors import TransitionError
-from core.locks import lock_row
+from core.locks import lock_first, lock_row
 from pledges.models import Member, Organization
 
 from ..models import (
@@ -36,17 +36,15 @@ def assessment_record(
     """Record (or change, before publication) the year's final grade of one subject."""
     if member is not None and member.organization_id != organization.pk:
         raise TransitionError(_("党员不属于该组织"))
+    existing = lock_first(
+        AnnualAssessment.objects.filter(year=year, organization=organization, member=member)
+    )
     if not can_record_assessment(by, organization, member=member):
         raise PermissionDenied
     if grade not in AnnualAssessment.Grade.values:
         raise TransitionError(_("请选择总评等次：好、较好、一般、差"))
     if exemplary and grade == AnnualAssessment.Grade.POOR:
         raise TransitionError(_("总评为“差”的不能评先评优"))
-    existing = (
-        AnnualAssessment.objects.select_for_update()
-        .filter(year=year, organization=organization, member=member)
-        .first()
-    )
     if existing is not None and existing.published_at is not None:
         raise TransitionError(_("总评结果已经公示，不能再修改"))
     values = {
@@ -74,9 +72,9 @@ def assessment_record(
 @transaction.atomic
 def assessment_clear(*, by, assessment: AnnualAssessment) -> None:
     """Remove an unpublished grade entered by mistake."""
+    lock_row(assessment)  # publication running meanwhile is seen: a published grade stays
     if not can_record_assessment(by, assessment.organization, member=assessment.member):
         raise PermissionDenied
-    lock_row(assessment)  # publication running meanwhile is seen: a published grade stays
     if assessment.published_at is not None:
         raise TransitionError(_("总评结果已经公示，不能再修改"))
     assessment.delete()

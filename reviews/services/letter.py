@@ -54,9 +54,9 @@ def letter_issue(
     pledges: Sequence[Pledge] = (),
 ) -> SuggestionLetter:
     """《公开承诺践诺建议书》 to a member whose pledges fell short or whose review was 差."""
+    lock_rows(Member.objects.filter(pk=member.pk))
     if not can_issue_letter(by, member):
         raise PermissionDenied
-    lock_rows(Member.objects.filter(pk=member.pk))
     open_letter = (
         SuggestionLetter.objects.filter(member=member, reason=reason)
         .exclude(status=SuggestionLetter.Status.CLOSED)
@@ -122,9 +122,9 @@ def letter_reply(
 ) -> SuggestionLetter:
     """The member's reply; a second reply replaces the first, so one written on an older page
     (or after the letter was closed meanwhile) is refused."""
+    lock_row(letter)
     if not can_reply_letter(by, letter):
         raise PermissionDenied
-    lock_row(letter)
     if letter.status == SuggestionLetter.Status.CLOSED:
         raise TransitionError(_("建议书已办结"))
     if not reply.strip():
@@ -140,9 +140,9 @@ def letter_reply(
 
 @transaction.atomic
 def letter_close(*, letter: SuggestionLetter, by) -> SuggestionLetter:
+    lock_row(letter)  # a reply arriving meanwhile is seen, not closed over unread
     if not can_close_letter(by, letter):
         raise PermissionDenied
-    lock_row(letter)  # a reply arriving meanwhile is seen, not closed over unread
     if letter.status != SuggestionLetter.Status.REPLIED:
         raise TransitionError(_("党员回复后才能办结"))
     letter.status = SuggestionLetter.Status.CLOSED

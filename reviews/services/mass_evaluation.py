@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.errors import TransitionError
-from core.locks import lock_row
+from core.locks import lock_first, lock_row
 from core.ratelimit import over_limit, rate_limited
 from core.text import checked_text
 from pledges.models import Member, Organization
@@ -126,9 +126,9 @@ def mass_evaluation_codes_issue(
 @transaction.atomic
 def mass_evaluation_close(*, by, evaluation: MassEvaluation) -> MassEvaluation:
     """End an evaluation before its end date; unused codes stop working."""
+    lock_row(evaluation)  # a response being counted finishes first; a double close is refused
     if not can_run_mass_evaluation(by, evaluation.organization):
         raise PermissionDenied
-    lock_row(evaluation)  # a response being counted finishes first; a double close is refused
     if not evaluation.is_open():
         raise TransitionError(_("评议已经结束"))
     evaluation.closed_at = timezone.now()
@@ -139,12 +139,12 @@ def mass_evaluation_close(*, by, evaluation: MassEvaluation) -> MassEvaluation:
 def check_code(raw: str, *, for_update: bool = False) -> EvaluationCode:
     """The code if it can be used now, else CodeRefused with a message for the evaluator."""
     code = normalize_code(raw)
-    qs = EvaluationCode.objects.select_related("evaluation__organization")
-    if for_update:
-        qs = qs.select_for_update(of=("self",))
     # Only well-formed codes reach the database (a NUL byte, say, is an error on PostgreSQL).
     well_formed = len(code) == CODE_LENGTH and all(c in CODE_ALPHABET for c in code)
-    found = qs.filter(code=code).first() if well_formed else None
+    found = None
+    if well_formed:
+        qs = EvaluationCode.objects.select_related("evaluation__organization").filter(code=code)
+        found = lock_first(qs) if for_update else qs.first()
     if found is None:
         raise CodeRefused(_("评议码无效，请核对评议码是否输入正确"), "unknown")
     if found.used_at is not None:

@@ -28,7 +28,11 @@ from ..models import (
     Subject,
     SubjectKind,
 )
-from ..rules.rectification import can_confirm_item, can_raise_item, can_work_on_item
+from ..rules.rectification import (
+    can_confirm_rectification_item,
+    can_raise_rectification_item,
+    can_work_on_rectification_item,
+)
 
 ItemStatus = RectificationItem.Status
 ItemAction = RectificationEvent.Action
@@ -38,15 +42,13 @@ def _item_event(item: RectificationItem, by, action: str, remark: str = "") -> N
     RectificationEvent.objects.create(item=item, actor=by, action=action, remark=remark)
 
 
-def _locked_item(item: RectificationItem) -> RectificationItem:
-    lock_row(item)
+def _check_issued(item: RectificationItem) -> None:
     if not item.is_issued:
         raise TransitionError(_("点评尚未签认，整改事项尚未下达"))
-    return item
 
 
 @transaction.atomic
-def item_raise(
+def rectification_item_raise(
     *,
     by,
     organization: Organization,
@@ -58,7 +60,7 @@ def item_raise(
 ) -> RectificationItem:
     """A rectification item of an organization without a leader review behind it: a problem
     the people raised (群众提出的问题纳入整改). `remark` says where it came from."""
-    if not can_raise_item(by, organization):
+    if not can_raise_rectification_item(by, organization):
         raise PermissionDenied
     if not (problem.strip() and measures.strip() and responsible.strip()):
         raise TransitionError(_("整改事项须写明问题、措施、责任人和时限（四定）"))
@@ -80,7 +82,7 @@ def item_raise(
 
 
 @transaction.atomic
-def item_done(
+def rectification_item_done(
     *,
     item: RectificationItem,
     by,
@@ -89,9 +91,10 @@ def item_done(
     files: Sequence[UploadedFile] = (),
 ) -> RectificationItem:
     """The subject records what was done (with evidence) and reports the item finished."""
-    if not can_work_on_item(by, item):
+    lock_row(item)
+    if not can_work_on_rectification_item(by, item):
         raise PermissionDenied
-    item = _locked_item(item)
+    _check_issued(item)
     if item.status not in RectificationItem.PENDING_STATUSES:
         raise TransitionError(_("只有整改中或重新整改的事项可以报整改完成"))
     if not measures_taken.strip():
@@ -114,12 +117,15 @@ def item_done(
 
 
 @transaction.atomic
-def item_reply(*, item: RectificationItem, by, text: str, version: int | None) -> RectificationItem:
+def rectification_item_reply(
+    *, item: RectificationItem, by, text: str, version: int | None
+) -> RectificationItem:
     """重点问题整改落实情况及时回复点评人: the subject's reply, at any stage before 销号.
     A reply replaces the last one, so a reply written on an older page is refused."""
-    if not can_work_on_item(by, item):
+    lock_row(item)
+    if not can_work_on_rectification_item(by, item):
         raise PermissionDenied
-    item = _locked_item(item)
+    _check_issued(item)
     if item.status == ItemStatus.CONFIRMED:
         raise TransitionError(_("已销号的事项不能再回复"))
     if not text.strip():
@@ -133,11 +139,14 @@ def item_reply(*, item: RectificationItem, by, text: str, version: int | None) -
 
 
 @transaction.atomic
-def item_confirm(*, item: RectificationItem, by, remark: str = "") -> RectificationItem:
+def rectification_item_confirm(
+    *, item: RectificationItem, by, remark: str = ""
+) -> RectificationItem:
     """整改销号 by the reviewer."""
-    if not can_confirm_item(by, item):
+    lock_row(item)
+    if not can_confirm_rectification_item(by, item):
         raise PermissionDenied
-    item = _locked_item(item)
+    _check_issued(item)
     if item.status != ItemStatus.DONE:
         raise TransitionError(_("只有已报整改完成的事项可以确认销号"))
     item.status = ItemStatus.CONFIRMED
@@ -149,10 +158,11 @@ def item_confirm(*, item: RectificationItem, by, remark: str = "") -> Rectificat
 
 
 @transaction.atomic
-def item_reopen(*, item: RectificationItem, by, reason: str) -> RectificationItem:
-    if not can_confirm_item(by, item):
+def rectification_item_reopen(*, item: RectificationItem, by, reason: str) -> RectificationItem:
+    lock_row(item)
+    if not can_confirm_rectification_item(by, item):
         raise PermissionDenied
-    item = _locked_item(item)
+    _check_issued(item)
     if item.status != ItemStatus.DONE:
         raise TransitionError(_("只有已报整改完成的事项可以要求重新整改"))
     if not reason.strip():

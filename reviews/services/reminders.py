@@ -22,13 +22,20 @@ from django.utils.translation import gettext as _
 from core.notifications.services import NotificationItem
 from pledges.models import Member, Organization, Position
 from pledges.services.reminders import (
-    DEADLINE_NOTICE_DAYS,
-    OVERDUE_CATCH_UP_DAYS,
     acting_for_member,
+    deadline_window,
     secretaries_by_org,
 )
 
-from ..models import Quarter, RectificationItem, Review, SelfEvaluation, SuggestionLetter
+from ..models import (
+    Quarter,
+    RectificationItem,
+    Review,
+    SelfEvaluation,
+    SubjectKey,
+    SubjectKind,
+    SuggestionLetter,
+)
 from ..selectors.review import LIVE_REVIEW_STATUSES
 
 REVIEW_OWED = "review_owed"
@@ -95,7 +102,7 @@ def owed_reviews(quarter: Quarter) -> dict[int, list[str]]:
         "organization_id", "pk", "name", "user_id"
     ).iterator(chunk_size=5000):
         if org_id in has_secretary:
-            members[org_id].append((f"m:{member_id}", name, user_id))
+            members[org_id].append((str(SubjectKey(SubjectKind.MEMBER, member_id)), name, user_id))
     done = set(
         Review.objects.filter(
             year=quarter.year, quarter=quarter.quarter, status__in=LIVE_REVIEW_STATUSES
@@ -105,12 +112,20 @@ def owed_reviews(quarter: Quarter) -> dict[int, list[str]]:
     for user_id, org_id, kind in positions:
         path, name = orgs[org_id]
         if kind == Position.Kind.SECRETARY:
-            subjects = [(f"o:{c}", orgs[c][1]) for c in children.get(path, ())]
+            subjects = [
+                (str(SubjectKey(SubjectKind.ORGANIZATION, c)), orgs[c][1])
+                for c in children.get(path, ())
+            ]
             subjects += [(key, n) for key, n, uid in members.get(org_id, ()) if uid != user_id]
         else:  # a leader linked to or supervising the organization
-            subjects = [(f"o:{org_id}", name)]
+            subjects = [(str(SubjectKey(SubjectKind.ORGANIZATION, org_id)), name)]
             if org_id in has_secretary:
-                subjects.append((f"s:{org_id}", _("%(org)s书记") % {"org": name}))
+                subjects.append(
+                    (
+                        str(SubjectKey(SubjectKind.SECRETARY, org_id)),
+                        _("%(org)s书记") % {"org": name},
+                    )
+                )
         for key, subject_name in subjects:
             if (key, user_id) not in done:
                 owed[user_id][key] = subject_name
@@ -155,7 +170,7 @@ def review_owed_last(day: datetime.date) -> list[NotificationItem]:
 # --- 先报后评: self-evaluations ----------------------------------------------------------------
 
 
-def owed_reports(quarter: Quarter) -> dict[int, list[str]]:
+def owed_self_evaluations(quarter: Quarter) -> dict[int, list[str]]:
     """secretary user id → names of his organization's subjects whose report for the quarter
     is not submitted: the organization's own, his own as secretary, and each member's.
 
@@ -174,8 +189,11 @@ def owed_reports(quarter: Quarter) -> dict[int, list[str]]:
     owed_by_org: dict[int, list[str]] = defaultdict(list)
     for org_id in secretaries:
         for key, name in (
-            (f"o:{org_id}", names[org_id]),
-            (f"s:{org_id}", _("%(org)s书记") % {"org": names[org_id]}),
+            (str(SubjectKey(SubjectKind.ORGANIZATION, org_id)), names[org_id]),
+            (
+                str(SubjectKey(SubjectKind.SECRETARY, org_id)),
+                _("%(org)s书记") % {"org": names[org_id]},
+            ),
         ):
             if key not in submitted:
                 owed_by_org[org_id].append(name)
@@ -192,11 +210,11 @@ def owed_reports(quarter: Quarter) -> dict[int, list[str]]:
     return owed
 
 
-def _report_items(day: datetime.date, *, kind: str, last: bool) -> list[NotificationItem]:
+def _self_evaluation_items(day: datetime.date, *, kind: str, last: bool) -> list[NotificationItem]:
     quarter = quarter_window(day, last=last)
     if quarter is None:
         return []
-    link = f"{reverse('reviews:my_reports')}?q={quarter.code}"
+    link = f"{reverse('reviews:my_self_evaluations')}?q={quarter.code}"
     if last:
         title = _("%(q)s自查自评即将截止") % {"q": quarter.label}
     else:
@@ -212,27 +230,19 @@ def _report_items(day: datetime.date, *, kind: str, last: bool) -> list[Notifica
             % {"n": len(names), "names": _names(names), "end": quarter.end.isoformat()},
             link=link,
         )
-        for user_id, names in owed_reports(quarter).items()
+        for user_id, names in owed_self_evaluations(quarter).items()
     ]
 
 
 def self_evaluation_owed(day: datetime.date) -> list[NotificationItem]:
-    return _report_items(day, kind=SELF_EVALUATION_OWED, last=False)
+    return _self_evaluation_items(day, kind=SELF_EVALUATION_OWED, last=False)
 
 
 def self_evaluation_owed_last(day: datetime.date) -> list[NotificationItem]:
-    return _report_items(day, kind=SELF_EVALUATION_OWED_LAST, last=True)
+    return _self_evaluation_items(day, kind=SELF_EVALUATION_OWED_LAST, last=True)
 
 
 # --- rectification items and suggestion letters ---------------------------------------------
-
-
-def _soon(day: datetime.date) -> tuple[datetime.date, datetime.date]:
-    return day + datetime.timedelta(days=1), day + datetime.timedelta(days=DEADLINE_NOTICE_DAYS)
-
-
-def _late(day: datetime.date) -> tuple[datetime.date, datetime.date]:
-    return day - datetime.timedelta(days=OVERDUE_CATCH_UP_DAYS), day - datetime.timedelta(days=1)
 
 
 def _item_rows(window: tuple[datetime.date, datetime.date]):
@@ -261,7 +271,7 @@ def _rectification(day: datetime.date, *, late: bool) -> list[NotificationItem]:
     kind = RECTIFICATION_OVERDUE if late else RECTIFICATION_DEADLINE_SOON
     items = []
     for pk, problem, deadline, org_id, member_id, user_id, active, reviewer_id in _item_rows(
-        _late(day) if late else _soon(day)
+        deadline_window(day, late=late)
     ):
         if member_id is None:
             recipients = list(secretaries.get(org_id, ()))
@@ -282,7 +292,7 @@ def _rectification(day: datetime.date, *, late: bool) -> list[NotificationItem]:
                     period=deadline.isoformat(),
                     title=title % {"problem": problem[:60]},
                     body=_("整改时限 %(deadline)s。") % {"deadline": deadline.isoformat()},
-                    link=reverse("reviews:item", args=[pk]),
+                    link=reverse("reviews:rectification_item_detail", args=[pk]),
                 )
             )
     return items
@@ -298,7 +308,7 @@ def rectification_overdue(day: datetime.date) -> list[NotificationItem]:
 
 def _letters(day: datetime.date, *, late: bool) -> list[NotificationItem]:
     secretaries = secretaries_by_org()
-    start, end = _late(day) if late else _soon(day)
+    start, end = deadline_window(day, late=late)
     rows = SuggestionLetter.objects.filter(
         status=SuggestionLetter.Status.ISSUED, deadline__gte=start, deadline__lte=end
     ).values_list(

@@ -114,9 +114,9 @@ def review_create(
 ) -> Review:
     """A draft review; the reviewer can change it freely until he signs it. One review per
     reviewer, subject and quarter: a second one is refused, not left as a stray draft."""
+    lock_subject(subject)
     if not can_review(by, subject):
         raise PermissionDenied
-    lock_subject(subject)
     _refuse_duplicate(by, subject, quarter)
     _check_content(content, quarter)
     _check_items(items, content.date)
@@ -141,9 +141,9 @@ def review_update(
     items: Sequence[ItemContent],
     version: int | None,
 ) -> Review:
+    lock_row(review)  # a stale form from a second tab sees the review already signed
     if not can_edit_review(by, review):
         raise PermissionDenied
-    lock_row(review)  # a stale form from a second tab sees the review already signed
     if review.status != Status.DRAFT:
         raise TransitionError(_("已签认的点评已锁定，更正请办理修正记录"))
     # Two tabs on one draft: the second save would silently drop the first one's change.
@@ -193,9 +193,9 @@ def _replace_or_keep(review: Review, items: Sequence[ItemContent]) -> None:
 
 @transaction.atomic
 def review_delete_draft(*, review: Review, by) -> None:
+    lock_row(review)
     if not can_edit_review(by, review):
         raise PermissionDenied
-    lock_row(review)
     if review.status != Status.DRAFT or review.redo_of_id:
         raise TransitionError(_("只有尚未签认的点评草稿可以删除"))
     review.items.all().delete()
@@ -205,9 +205,9 @@ def review_delete_draft(*, review: Review, by) -> None:
 @transaction.atomic
 def review_sign(*, review: Review, by) -> Review:
     """The reviewer confirms the review; it is then locked and its items are owed."""
+    lock_row(review)
     if not can_edit_review(by, review):
         raise PermissionDenied
-    lock_row(review)
     if review.status != Status.DRAFT:
         raise TransitionError(_("只有草稿可以签认"))
     if not can_review(by, Subject.of(review)):
@@ -216,8 +216,8 @@ def review_sign(*, review: Review, by) -> Review:
         raise TransitionError(_("签认前请评定等次"))
     if not (review.achievements.strip() and review.problems.strip() and review.direction.strip()):
         raise TransitionError(_("签认前请写明肯定的成绩、指出的问题和努力方向"))
-    report = submitted_self_evaluation(Subject.of(review), review.year, review.quarter)
-    if report is None and review.mode not in Review.MODES_WITHOUT_REPORT:
+    self_evaluation = submitted_self_evaluation(Subject.of(review), review.year, review.quarter)
+    if self_evaluation is None and review.mode not in Review.MODES_WITHOUT_REPORT:
         raise TransitionError(
             _("点评对象尚未报送本季度自查自评：先报后评，只有现场点评和随机点评可以不经自评")
         )
@@ -231,9 +231,9 @@ def review_sign(*, review: Review, by) -> Review:
     if already:
         raise TransitionError(_("您本季度已对该对象签认过点评，请对原点评办理更正"))
     if review.redo_of_id:
-        _check_redo(review, report)
-    review.report = report
-    review.without_report = report is None
+        _check_redo(review, self_evaluation)
+    review.report = self_evaluation
+    review.without_report = self_evaluation is None
     review.status = Status.SIGNED
     review.signed_at = timezone.now()
     try:
@@ -249,7 +249,7 @@ def review_sign(*, review: Review, by) -> Review:
     return review
 
 
-def _check_redo(review: Review, report: SelfEvaluation | None) -> None:
+def _check_redo(review: Review, self_evaluation: SelfEvaluation | None) -> None:
     """A redo answers the spot check: it must change something, and what was named."""
     old = review.redo_of
     reasons = set(old.return_reasons)
@@ -266,15 +266,15 @@ def _check_redo(review: Review, report: SelfEvaluation | None) -> None:
         raise TransitionError(
             _("退回原因是没有提出具体可行的整改措施：请至少列出一项整改事项（四定）")
         )
-    if Review.ReturnReason.NO_REPORT in reasons and report is None:
+    if Review.ReturnReason.NO_REPORT in reasons and self_evaluation is None:
         raise TransitionError(_("退回原因是未审阅自查自评：请待点评对象报送本季度自查自评后再签认"))
 
 
 @transaction.atomic
 def review_publish(*, review: Review, by, scope: str = Review.Scope.ORGANIZATION) -> Review:
+    lock_row(review)
     if not can_publish_review(by, review):
         raise PermissionDenied
-    lock_row(review)
     if review.status != Status.SIGNED:
         raise TransitionError(_("只有已签认的点评可以公开"))
     if scope not in Review.Scope.values:
@@ -293,9 +293,9 @@ def review_amend(
     """A correction to a signed review: recorded with the old and new values. `seen` is the
     number of amendments the form was made from: a stale form would silently undo a later
     correction, so it is refused."""
+    lock_row(review)
     if not can_edit_review(by, review):
         raise PermissionDenied
-    lock_row(review)
     if review.status not in Review.LOCKED_STATUSES:
         raise TransitionError(_("只有已签认或已公开的点评可以更正"))
     if seen is None:
@@ -325,9 +325,9 @@ def review_amend(
 @transaction.atomic
 def review_return(*, review: Review, by, reasons: Sequence[str], remark: str = "") -> Review:
     """抽查退回: the office sends a signed review back under "三不过关"; it must be redone."""
+    lock_row(review)
     if not can_spot_check(by, review):
         raise PermissionDenied
-    lock_row(review)
     if review.status not in Review.LOCKED_STATUSES:
         raise TransitionError(_("只有已签认或已公开的点评可以抽查退回"))
     reasons = [r for r in dict.fromkeys(reasons) if r in Review.ReturnReason.values]
@@ -347,9 +347,9 @@ def review_return(*, review: Review, by, reasons: Sequence[str], remark: str = "
 def review_redo(*, review: Review, by) -> Review:
     """Start the redo of a returned review: a new draft with the old content and items; the
     returned version stays on record unchanged."""
+    lock_row(review)  # a double-click starts one redo, not an IntegrityError
     if not can_edit_review(by, review):
         raise PermissionDenied
-    lock_row(review)  # a double-click starts one redo, not an IntegrityError
     if review.status != Status.RETURNED:
         raise TransitionError(_("只有被抽查退回的点评需要重新点评"))
     if Review.objects.filter(redo_of=review).exists():

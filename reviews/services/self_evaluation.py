@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.errors import TransitionError
-from core.locks import lock_rows
+from core.locks import lock_first, lock_rows
 from core.text import LONG_TEXT_MAX, checked_text
 from core.versions import check_edit, check_version, stamp
 from pledges.models import Member, Organization
@@ -57,15 +57,15 @@ def self_evaluation_save(
     submit: bool = False,
 ) -> SelfEvaluation:
     """Write (or rewrite) the subject's quarterly report; submitting freezes the pledge facts."""
+    lock_subject(subject)  # a double-posted first save makes one report, not an error
     if not can_write_self_evaluation(by, subject):
         raise PermissionDenied
-    lock_subject(subject)  # a double-posted first save makes one report, not an error
-    report = (
-        SelfEvaluation.objects.select_for_update()
-        .filter(subject_key=subject.key, year=quarter.year, quarter=quarter.quarter)
-        .first()
+    self_evaluation = lock_first(
+        SelfEvaluation.objects.filter(
+            subject_key=subject.key, year=quarter.year, quarter=quarter.quarter
+        )
     )
-    if report is not None and report.status == SelfEvaluation.Status.SUBMITTED:
+    if self_evaluation is not None and self_evaluation.status == SelfEvaluation.Status.SUBMITTED:
         raise TransitionError(_("该季度的自查自评已报送，不能再修改"))
     values = {
         name: checked_text(
@@ -73,24 +73,24 @@ def self_evaluation_save(
         )
         for name, value in asdict(content).items()
     }
-    if report is not None:
+    if self_evaluation is not None:
         # Two tabs (or the member and the secretary) on one report: refuse the older one.
-        check_edit(report, version, label=_("自查自评"), values=values)
+        check_edit(self_evaluation, version, label=_("自查自评"), values=values)
     elif version is None:
         check_version(current=0, sent=None, label=_("自查自评"))
     if submit and not (content.highlights.strip() and content.shortcomings.strip()):
         raise TransitionError(_("报送前请填写主要成绩和存在不足"))
-    if report is None:
-        report = SelfEvaluation(
+    if self_evaluation is None:
+        self_evaluation = SelfEvaluation(
             **subject.fields(), year=quarter.year, quarter=quarter.quarter, author=by
         )
     for name, value in values.items():
-        setattr(report, name, value)
-    stamp(report, by)
+        setattr(self_evaluation, name, value)
+    stamp(self_evaluation, by)
     if submit:
         for name, value in pledge_facts(subject, quarter.year).items():
-            setattr(report, name, value)
-        report.status = SelfEvaluation.Status.SUBMITTED
-        report.submitted_at = timezone.now()
-    report.save()
-    return report
+            setattr(self_evaluation, name, value)
+        self_evaluation.status = SelfEvaluation.Status.SUBMITTED
+        self_evaluation.submitted_at = timezone.now()
+    self_evaluation.save()
+    return self_evaluation

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from core.access import get_visible_or_404
+from core.access import get_visible_or_404, require
 from core.dates import parse_year, recent_years
 from pledges.models import Organization
 from pledges.models.position import roles_of
@@ -26,15 +25,13 @@ from .common import top_orgs, top_position
 def assessment_home(request: HttpRequest) -> HttpResponse:
     roles = roles_of(request.user)
     org_id = top_position(request, roles.OVERSIGHT_KINDS + roles.SECRETARY_KINDS)
-    if org_id is None:
-        raise PermissionDenied
+    require(org_id is not None)
     return redirect("reviews:assessment", org_pk=org_id)
 
 
 def _assessment_org(request: HttpRequest, pk: int) -> Organization:
     org = get_visible_or_404(Organization, request.user, pk)
-    if not rules.can_view_assessment(request.user, org):
-        raise Http404
+    require(rules.can_view_assessment(request.user, org))
     return org
 
 

@@ -11,6 +11,7 @@ from pledges.models.position import roles_of
 from ..models import (
     Quarter,
     Subject,
+    SubjectKey,
     SubjectKind,
 )
 
@@ -22,18 +23,16 @@ def quarter_of(request: HttpRequest) -> Quarter:
 
 
 def subject_of(request: HttpRequest) -> Subject:
-    """'o:12' / 's:12' / 'm:345' → Subject, or 404."""
-    kinds = {"o": SubjectKind.ORGANIZATION, "s": SubjectKind.SECRETARY, "m": SubjectKind.MEMBER}
-    key = request.GET.get("subject") or request.POST.get("subject") or ""
-    prefix, _sep, raw = key.partition(":")
-    # isascii: str.isdigit() also accepts '²' and other digits int() refuses.
-    if prefix not in kinds or not (raw.isascii() and raw.isdigit() and len(raw) <= 12):
-        raise Http404
-    if prefix == "m":
+    """The subject the query string names (`SubjectKey`), or 404: malformed, or not visible."""
+    try:
+        key = SubjectKey.parse(request.GET.get("subject") or request.POST.get("subject"))
+    except ValueError as e:
+        raise Http404(str(e)) from e
+    if key.kind == SubjectKind.MEMBER:
         members = Member.objects.select_related("organization")
-        member = get_visible_or_404(members, request.user, int(raw))
+        member = get_visible_or_404(members, request.user, key.pk)
         return Subject(SubjectKind.MEMBER, member.organization, member)
-    return Subject(kinds[prefix], get_visible_or_404(Organization, request.user, int(raw)))
+    return Subject(key.kind, get_visible_or_404(Organization, request.user, key.pk))
 
 
 def quarter_nav(quarter: Quarter) -> dict:

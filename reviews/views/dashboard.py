@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core.access import get_visible_or_404
+from core.access import get_visible_or_404, require
 from pledges.models import Organization
 from pledges.models.position import roles_of
 
@@ -25,16 +24,14 @@ from .common import top_orgs, top_position
 @login_required
 def dashboard_home(request: HttpRequest) -> HttpResponse:
     org_id = top_position(request, roles_of(request.user).OVERSIGHT_KINDS)
-    if org_id is None:
-        raise PermissionDenied
+    require(org_id is not None)
     return redirect("reviews:dashboard", org_pk=org_id)
 
 
 @login_required
 def dashboard_view(request: HttpRequest, org_pk: int) -> HttpResponse:
     org = get_visible_or_404(Organization, request.user, org_pk)
-    if not rules.can_view_dashboard(request.user, org):
-        raise PermissionDenied
+    require(rules.can_view_dashboard(request.user, org))
     quarter = Quarter.parse(request.GET.get("quarter"))
     data = selectors.dashboard(org, quarter)
     this_year = timezone.localdate().year

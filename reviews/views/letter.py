@@ -4,16 +4,15 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core.access import get_visible_or_404
+from core.access import get_visible_or_404, require
 from core.errors import TransitionError
-from core.moves import move_on, reported
+from core.moves import flash_outcome, post_only_on_visible
 from core.versions import posted_version
 from pledges.models import Member, Organization
 from pledges.models.position import roles_of
@@ -46,8 +45,7 @@ def letter_new(request: HttpRequest, member_pk: int) -> HttpResponse:
     member = get_visible_or_404(
         Member.objects.select_related("organization"), request.user, member_pk
     )
-    if not rules.can_issue_letter(request.user, member):
-        raise PermissionDenied
+    require(rules.can_issue_letter(request.user, member))
     form = LetterForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
@@ -89,9 +87,9 @@ def letter_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@move_on(SuggestionLetter)
+@post_only_on_visible(SuggestionLetter)
 def letter_reply(request: HttpRequest, letter: SuggestionLetter) -> HttpResponse:
-    with reported(request, _("回复已提交")):
+    with flash_outcome(request, _("回复已提交")):
         services.letter_reply(
             letter=letter,
             by=request.user,
@@ -101,8 +99,8 @@ def letter_reply(request: HttpRequest, letter: SuggestionLetter) -> HttpResponse
     return redirect(letter)
 
 
-@move_on(SuggestionLetter)
+@post_only_on_visible(SuggestionLetter)
 def letter_close(request: HttpRequest, letter: SuggestionLetter) -> HttpResponse:
-    with reported(request, _("建议书已办结")):
+    with flash_outcome(request, _("建议书已办结")):
         services.letter_close(letter=letter, by=request.user)
     return redirect(letter)

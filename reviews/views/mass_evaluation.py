@@ -8,7 +8,6 @@ from __future__ import annotations
 import segno
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -17,9 +16,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
-from core.access import get_visible_or_404
+from core.access import get_visible_or_404, require
 from core.errors import TransitionError
-from core.moves import move_on, reported
+from core.moves import flash_outcome, post_only_on_visible
 from core.xlsx import xlsx_download
 from pledges.models import Organization
 from pledges.models.position import roles_of
@@ -52,8 +51,7 @@ def _evaluation(request: HttpRequest, pk: int) -> MassEvaluation:
 @login_required
 def mass_evaluation_list(request: HttpRequest) -> HttpResponse:
     roles = roles_of(request.user)
-    if not roles.has_scope:
-        raise PermissionDenied
+    require(roles.has_scope)
     qs = selectors.mass_evaluation_list(request.user)
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     # Organizations the user may open an evaluation for directly: his own positions.
@@ -62,7 +60,7 @@ def mass_evaluation_list(request: HttpRequest) -> HttpResponse:
     )
     return render(
         request,
-        "reviews/evaluation_list.html",
+        "reviews/mass_evaluation_list.html",
         {
             "page": page,
             "own_orgs": own,
@@ -76,8 +74,7 @@ def mass_evaluation_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def mass_evaluation_open(request: HttpRequest, org_pk: int) -> HttpResponse:
     org = get_visible_or_404(Organization, request.user, org_pk)
-    if not rules.can_run_mass_evaluation(request.user, org):
-        raise PermissionDenied
+    require(rules.can_run_mass_evaluation(request.user, org))
     form = EvaluationOpenForm(request.POST or None, organization=org)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
@@ -98,7 +95,7 @@ def mass_evaluation_open(request: HttpRequest, org_pk: int) -> HttpResponse:
             return redirect(evaluation)
     return render(
         request,
-        "reviews/evaluation_open.html",
+        "reviews/mass_evaluation_open.html",
         {"org": org, "form": form, "breadcrumbs": org.breadcrumbs()},
     )
 
@@ -112,9 +109,9 @@ def mass_evaluation_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
     return render(
         request,
-        "reviews/evaluation_detail.html",
+        "reviews/mass_evaluation_detail.html",
         {
-            "evaluation": evaluation,
+            "mass_evaluation": evaluation,
             "results": results,
             "opinions": opinions,
             "can_run": rules.can_run_mass_evaluation(request.user, evaluation.organization),
@@ -126,7 +123,7 @@ def mass_evaluation_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@move_on(_evaluations)
+@post_only_on_visible(_evaluations)
 def mass_evaluation_codes_issue(request: HttpRequest, evaluation: MassEvaluation) -> HttpResponse:
     form = CodesIssueForm(request.POST)
     if not form.is_valid():
@@ -143,9 +140,9 @@ def mass_evaluation_codes_issue(request: HttpRequest, evaluation: MassEvaluation
     return redirect(evaluation)
 
 
-@move_on(_evaluations)
+@post_only_on_visible(_evaluations)
 def mass_evaluation_close(request: HttpRequest, evaluation: MassEvaluation) -> HttpResponse:
-    with reported(request, _("评议已结束，未使用的评议码已失效")):
+    with flash_outcome(request, _("评议已结束，未使用的评议码已失效")):
         services.mass_evaluation_close(by=request.user, evaluation=evaluation)
     return redirect(evaluation)
 
@@ -154,12 +151,11 @@ def mass_evaluation_close(request: HttpRequest, evaluation: MassEvaluation) -> H
 def mass_evaluation_slips(request: HttpRequest, pk: int) -> HttpResponse:
     """A4 sheets of slips: a QR code of the form's address with the code printed under it."""
     evaluation = _evaluation(request, pk)
-    if not rules.can_run_mass_evaluation(request.user, evaluation.organization):
-        raise PermissionDenied
+    require(rules.can_run_mass_evaluation(request.user, evaluation.organization))
     page = Paginator(selectors.unused_codes(evaluation), SLIPS_PER_PAGE).get_page(
         request.GET.get("page")
     )
-    entry_url = request.build_absolute_uri(reverse("reviews:evaluate_entry"))
+    entry_url = request.build_absolute_uri(reverse("reviews:mass_evaluation_entry"))
     slips = []
     for code in page:
         url = request.build_absolute_uri(code.get_absolute_url())
@@ -170,8 +166,8 @@ def mass_evaluation_slips(request: HttpRequest, pk: int) -> HttpResponse:
         slips.append({"code": code.code, "url": url, "svg": svg})
     return render(
         request,
-        "reviews/evaluation_slips.html",
-        {"evaluation": evaluation, "slips": slips, "page": page, "entry_url": entry_url},
+        "reviews/mass_evaluation_slips.html",
+        {"mass_evaluation": evaluation, "slips": slips, "page": page, "entry_url": entry_url},
     )
 
 
@@ -179,8 +175,7 @@ def mass_evaluation_slips(request: HttpRequest, pk: int) -> HttpResponse:
 def mass_evaluation_links(request: HttpRequest, pk: int) -> HttpResponse:
     """The unused codes as links, one per line, to send by SMS or a chat group."""
     evaluation = _evaluation(request, pk)
-    if not rules.can_run_mass_evaluation(request.user, evaluation.organization):
-        raise PermissionDenied
+    require(rules.can_run_mass_evaluation(request.user, evaluation.organization))
     lines = [
         f"{c.code}\t{request.build_absolute_uri(c.get_absolute_url())}"
         for c in selectors.unused_codes(evaluation)
@@ -210,23 +205,25 @@ def _refused(request: HttpRequest, error: CodeRefused) -> HttpResponse:
     status = {"unknown": 404, "used": 410, "expired": 410, "limited": 429}.get(error.reason, 400)
     return render(
         request,
-        "reviews/evaluation_refused.html",
+        "reviews/mass_evaluation_refused.html",
         {"message": str(error), "reason": error.reason, "entry_form": CodeEntryForm()},
         status=status,
     )
 
 
 @never_cache
-def evaluate_entry(request: HttpRequest) -> HttpResponse:
+def mass_evaluation_entry(request: HttpRequest) -> HttpResponse:
     """For those who type the code from the slip instead of scanning it."""
     form = CodeEntryForm(request.GET or None)
     if form.is_valid():
-        return redirect("reviews:evaluate", code=services.normalize_code(form.cleaned_data["code"]))
-    return render(request, "reviews/evaluation_entry.html", {"form": form})
+        return redirect(
+            "reviews:mass_evaluation_form", code=services.normalize_code(form.cleaned_data["code"])
+        )
+    return render(request, "reviews/mass_evaluation_entry.html", {"form": form})
 
 
 @never_cache
-def evaluate(request: HttpRequest, code: str) -> HttpResponse:
+def mass_evaluation_form(request: HttpRequest, code: str) -> HttpResponse:
     address = request.META.get("REMOTE_ADDR", "")
     try:
         found = services.check_code_from(code, address=address)
@@ -249,13 +246,13 @@ def evaluate(request: HttpRequest, code: str) -> HttpResponse:
         except TransitionError as e:
             messages.error(request, str(e))
         else:
-            return redirect("reviews:evaluate_done")
+            return redirect("reviews:mass_evaluation_done")
     pledges = selectors.public_pledges(evaluation)
     return render(
         request,
-        "reviews/evaluation_form.html",
+        "reviews/mass_evaluation_form.html",
         {
-            "evaluation": evaluation,
+            "mass_evaluation": evaluation,
             "code": found.code,
             "form": form,
             "pledges": pledges,
@@ -263,5 +260,5 @@ def evaluate(request: HttpRequest, code: str) -> HttpResponse:
     )
 
 
-def evaluate_done(request: HttpRequest) -> HttpResponse:
-    return render(request, "reviews/evaluation_done.html")
+def mass_evaluation_done(request: HttpRequest) -> HttpResponse:
+    return render(request, "reviews/mass_evaluation_done.html")

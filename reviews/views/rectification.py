@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from core.access import get_visible_or_404
 from core.errors import TransitionError
-from core.moves import move_on, reported
+from core.moves import flash_outcome, post_only_on_visible
 from core.versions import posted_version
 
 from ..forms.rectification import ItemDoneForm, ReopenForm, ReplyForm
@@ -43,16 +43,16 @@ def rectification(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def item_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def rectification_item_detail(request: HttpRequest, pk: int) -> HttpResponse:
     item = get_visible_or_404(RectificationItem.objects.for_list(), request.user, pk)
     user = request.user
-    can_work = rules.can_work_on_item(user, item) and item.is_issued
-    can_confirm = rules.can_confirm_item(user, item)
+    can_work = rules.can_work_on_rectification_item(user, item) and item.is_issued
+    can_confirm = rules.can_confirm_rectification_item(user, item)
     return render(
         request,
-        "reviews/item_detail.html",
+        "reviews/rectification_item_detail.html",
         {
-            "item": item,
+            "rectification_item": item,
             "events": item.events.select_related("actor"),
             "evidence": item.evidence.all(),
             "can_work": can_work,
@@ -67,24 +67,24 @@ def item_detail(request: HttpRequest, pk: int) -> HttpResponse:
 _items = RectificationItem.objects.for_list()
 
 
-@move_on(_items)
-def item_done(request: HttpRequest, item: RectificationItem) -> HttpResponse:
+@post_only_on_visible(_items)
+def rectification_item_done(request: HttpRequest, item: RectificationItem) -> HttpResponse:
     form = ItemDoneForm(request.POST, request.FILES)
-    with reported(request, _("已报整改完成，等待点评人确认")):
+    with flash_outcome(request, _("已报整改完成，等待点评人确认")):
         if not form.is_valid():
             raise TransitionError(form.first_error())
         d = form.cleaned_data
-        services.item_done(
+        services.rectification_item_done(
             item=item, by=request.user, measures_taken=d["measures_taken"], reply=d["reply"],
             files=d["files"],
         )  # fmt: skip
     return redirect(item)
 
 
-@move_on(_items)
-def item_reply(request: HttpRequest, item: RectificationItem) -> HttpResponse:
-    with reported(request, _("已回复点评人")):
-        services.item_reply(
+@post_only_on_visible(_items)
+def rectification_item_reply(request: HttpRequest, item: RectificationItem) -> HttpResponse:
+    with flash_outcome(request, _("已回复点评人")):
+        services.rectification_item_reply(
             item=item,
             by=request.user,
             text=request.POST.get("text", ""),
@@ -93,20 +93,24 @@ def item_reply(request: HttpRequest, item: RectificationItem) -> HttpResponse:
     return redirect(item)
 
 
-@move_on(_items)
-def item_confirm(request: HttpRequest, item: RectificationItem) -> HttpResponse:
-    with reported(request, _("已确认销号")):
-        services.item_confirm(item=item, by=request.user, remark=request.POST.get("text", ""))
+@post_only_on_visible(_items)
+def rectification_item_confirm(request: HttpRequest, item: RectificationItem) -> HttpResponse:
+    with flash_outcome(request, _("已确认销号")):
+        services.rectification_item_confirm(
+            item=item, by=request.user, remark=request.POST.get("text", "")
+        )
     return redirect(item)
 
 
-@move_on(_items)
-def item_reopen(request: HttpRequest, item: RectificationItem) -> HttpResponse:
-    with reported(request, _("已要求重新整改")):
-        services.item_reopen(item=item, by=request.user, reason=request.POST.get("text", ""))
+@post_only_on_visible(_items)
+def rectification_item_reopen(request: HttpRequest, item: RectificationItem) -> HttpResponse:
+    with flash_outcome(request, _("已要求重新整改")):
+        services.rectification_item_reopen(
+            item=item, by=request.user, reason=request.POST.get("text", "")
+        )
     return redirect(item)
 
 
 @login_required
-def item_evidence(request: HttpRequest, pk: int) -> HttpResponse:
+def rectification_item_evidence(request: HttpRequest, pk: int) -> HttpResponse:
     return get_visible_or_404(RectificationEvidence, request.user, pk).download()

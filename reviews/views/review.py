@@ -5,15 +5,14 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from core.access import get_visible_or_404
+from core.access import get_visible_or_404, require
 from core.errors import TransitionError
-from core.moves import move_on, reported
+from core.moves import flash_outcome, post_only_on_visible
 from pledges.models import Organization
 from pledges.models.position import roles_of
 
@@ -67,12 +66,11 @@ def my_reviews(request: HttpRequest) -> HttpResponse:
 def office_home(request: HttpRequest) -> HttpResponse:
     roles = roles_of(request.user)
     top = roles.top_position(roles.OFFICE_KINDS)
+    require(top is not None or request.user.is_superuser)
     if top is not None:
         org = Organization.objects.filter(pk=top.org_id).first()
-    elif request.user.is_superuser:
-        org = Organization.get_first_root_node()
     else:
-        raise PermissionDenied
+        org = Organization.get_first_root_node()
     if org is None:
         raise Http404
     return redirect("reviews:office", pk=org.pk)
@@ -83,8 +81,7 @@ def office(request: HttpRequest, pk: int) -> HttpResponse:
     """The office's view of its subtree: every subject owed a review, spot checks, 整改率."""
     org = get_visible_or_404(Organization, request.user, pk)
     roles = roles_of(request.user)
-    if not roles.covers(org, roles.OFFICE_KINDS):
-        raise PermissionDenied
+    require(roles.covers(org, roles.OFFICE_KINDS))
     quarter = quarter_of(request)
     pages = {name: request.GET.get(name) for name in ("page", "cpage", "opage")}
     context = {
@@ -102,7 +99,7 @@ def _review_form_page(request, *, subject, quarter, form, formset, review=None):
     if request.method == "POST" and (form.errors or any(formset.errors)):
         # The item errors sit far below the top of a long form: say so where the eye is.
         messages.error(request, _("未保存：请按标红处修改"))
-    report = submitted_self_evaluation(subject, quarter.year, quarter.quarter)
+    self_evaluation = submitted_self_evaluation(subject, quarter.year, quarter.quarter)
     return render(
         request,
         "reviews/review_form.html",
@@ -112,9 +109,9 @@ def _review_form_page(request, *, subject, quarter, form, formset, review=None):
             "subject": subject,
             "quarter": quarter,
             "review": review,
-            "report": report,
+            "self_evaluation": self_evaluation,
             "prompts": selectors.review_prompts(subject),
-            "modes_without_report": [
+            "modes_without_self_evaluation": [
                 str(Review.Mode(m).label) for m in Review.MODES_WITHOUT_REPORT
             ],
         },
@@ -138,8 +135,7 @@ def _save_and_maybe_sign(request, review: Review) -> HttpResponse:
 def review_new(request: HttpRequest) -> HttpResponse:
     quarter = quarter_of(request)
     subject = subject_of(request)
-    if not rules.can_review(request.user, subject):
-        raise PermissionDenied
+    require(rules.can_review(request.user, subject))
     existing = selectors.existing_review(by=request.user, subject=subject, quarter=quarter)
     if existing is not None:
         # A second tab, the back button or a double post: go to the review that exists.
@@ -169,8 +165,7 @@ def review_new(request: HttpRequest) -> HttpResponse:
 @login_required
 def review_edit(request: HttpRequest, pk: int) -> HttpResponse:
     review = get_visible_or_404(Review.objects.for_detail(), request.user, pk)
-    if not rules.can_edit_review(request.user, review):
-        raise PermissionDenied
+    require(rules.can_edit_review(request.user, review))
     if review.status != Review.Status.DRAFT:
         messages.error(request, _("已签认的点评已锁定，更正请办理修正记录"))
         return redirect(review)
@@ -259,22 +254,22 @@ def review_detail(request: HttpRequest, pk: int) -> HttpResponse:
 _reviews = Review.objects.for_detail()
 
 
-@move_on(_reviews)
+@post_only_on_visible(_reviews)
 def review_sign(request: HttpRequest, review: Review) -> HttpResponse:
-    with reported(request, _("点评已签认")):
+    with flash_outcome(request, _("点评已签认")):
         services.review_sign(review=review, by=request.user)
     return redirect(review)
 
 
-@move_on(_reviews)
+@post_only_on_visible(_reviews)
 def review_delete(request: HttpRequest, review: Review) -> HttpResponse:
-    with reported(request, _("草稿已删除")):
+    with flash_outcome(request, _("草稿已删除")):
         services.review_delete_draft(review=review, by=request.user)
         return redirect("reviews:my_reviews")
     return redirect(review)
 
 
-@move_on(_reviews)
+@post_only_on_visible(_reviews)
 def review_redo(request: HttpRequest, review: Review) -> HttpResponse:
     try:
         redo = services.review_redo(review=review, by=request.user)
@@ -285,21 +280,21 @@ def review_redo(request: HttpRequest, review: Review) -> HttpResponse:
     return redirect("reviews:review_edit", pk=redo.pk)
 
 
-@move_on(_reviews)
+@post_only_on_visible(_reviews)
 def review_publish(request: HttpRequest, review: Review) -> HttpResponse:
     form = PublishForm(request.POST)
     scope = form.cleaned_data["scope"] if form.is_valid() else ""
-    with reported(request, _("点评已公开")):
+    with flash_outcome(request, _("点评已公开")):
         services.review_publish(review=review, by=request.user, scope=scope)
     return redirect(review)
 
 
-@move_on(_reviews)
+@post_only_on_visible(_reviews)
 def review_return(request: HttpRequest, review: Review) -> HttpResponse:
     form = ReturnForm(request.POST)
     reasons = form.cleaned_data["reasons"] if form.is_valid() else []
     remark = request.POST.get("remark", "")
-    with reported(request, _("已退回点评人重新点评")):
+    with flash_outcome(request, _("已退回点评人重新点评")):
         services.review_return(review=review, by=request.user, reasons=reasons, remark=remark)
     return redirect(review)
 
@@ -307,8 +302,7 @@ def review_return(request: HttpRequest, review: Review) -> HttpResponse:
 @login_required
 def review_amend(request: HttpRequest, pk: int) -> HttpResponse:
     review = get_visible_or_404(Review.objects.for_detail(), request.user, pk)
-    if not rules.can_edit_review(request.user, review):
-        raise PermissionDenied
+    require(rules.can_edit_review(request.user, review))
     initial = {n: getattr(review, n) for n in Review.CONTENT_FIELDS}
     initial["seen"] = review.amendments.count()
     form = AmendForm(request.POST or None, initial=initial)

@@ -1,15 +1,14 @@
-"""Pages of 自查自评: the reports I owe, the report form, a report."""
+"""Pages of 自查自评: the self-evaluations I owe, the form, one self-evaluation."""
 
 from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from core.access import get_visible_or_404
+from core.access import get_visible_or_404, require
 from core.errors import TransitionError
 
 from ..forms.self_evaluation import SelfEvaluationForm
@@ -27,7 +26,7 @@ def my_self_evaluations(request: HttpRequest) -> HttpResponse:
     quarter = quarter_of(request)
     return render(
         request,
-        "reviews/my_reports.html",
+        "reviews/my_self_evaluations.html",
         {**quarter_nav(quarter), "rows": selectors.self_evaluations_owed(request.user, quarter)},
     )
 
@@ -36,8 +35,7 @@ def my_self_evaluations(request: HttpRequest) -> HttpResponse:
 def self_evaluation_write(request: HttpRequest) -> HttpResponse:
     quarter = quarter_of(request)
     subject = subject_of(request)
-    if not rules.can_write_self_evaluation(request.user, subject):
-        raise PermissionDenied
+    require(rules.can_write_self_evaluation(request.user, subject))
     existing = selectors.self_evaluation_of(subject, quarter)
     if existing is not None and existing.status == SelfEvaluation.Status.SUBMITTED:
         return redirect(existing)
@@ -52,7 +50,7 @@ def self_evaluation_write(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         submit = "submit" in request.POST
         try:
-            report = services.self_evaluation_save(
+            saved = services.self_evaluation_save(
                 by=request.user,
                 subject=subject,
                 quarter=quarter,
@@ -64,16 +62,18 @@ def self_evaluation_write(request: HttpRequest) -> HttpResponse:
             messages.error(request, str(e))
         else:
             messages.success(request, _("自查自评已报送") if submit else _("草稿已保存"))
-            return redirect(report if submit else "reviews:my_reports")
+            return redirect(saved if submit else "reviews:my_self_evaluations")
     return render(
         request,
-        "reviews/report_form.html",
+        "reviews/self_evaluation_form.html",
         {"form": form, "subject": subject, "quarter": quarter, "facts": facts},
     )
 
 
 @login_required
 def self_evaluation_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    reports = SelfEvaluation.objects.select_related("organization", "member", "author")
-    report = get_visible_or_404(reports, request.user, pk)
-    return render(request, "reviews/report_detail.html", {"report": report})
+    self_evaluations = SelfEvaluation.objects.select_related("organization", "member", "author")
+    self_evaluation = get_visible_or_404(self_evaluations, request.user, pk)
+    return render(
+        request, "reviews/self_evaluation_detail.html", {"self_evaluation": self_evaluation}
+    )

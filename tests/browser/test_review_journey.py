@@ -8,13 +8,13 @@ from django.utils import timezone
 from pledges.models import Position
 from reviews.models import RectificationItem, Review
 from tests.browser.pages import login
-from tests.factories import UserFactory, make_position, org_subject, submit_report
+from tests.factories import UserFactory, make_position, org_subject, submit_self_evaluation
 
 
 def test_it_runs_a_review_from_writing_to_confirmed_rectification(page, world, artifacts):
     leader = UserFactory(username="branch_leader", first_name="刘书记")
     make_position(leader, world.branch, Position.Kind.LEADER_SUPERVISE)
-    submit_report(org_subject(world.branch), world.secretary)
+    submit_self_evaluation(org_subject(world.branch), world.secretary)
     page.on("dialog", lambda dialog: dialog.accept())
     deadline = (timezone.localdate() + datetime.timedelta(days=30)).isoformat()
 
@@ -24,7 +24,7 @@ def test_it_runs_a_review_from_writing_to_confirmed_rectification(page, world, a
     assert "已报送" in row.inner_text()
     row.locator("text=写点评").click()
     assert "领导班子好" in page.inner_text("[data-testid=prompts]")
-    assert "做得好" in page.inner_text("[data-testid=report-card]")
+    assert "做得好" in page.inner_text("[data-testid=self-evaluation-card]")
     page.select_option("select[name=mode]", "collective")
     page.fill("textarea[name=achievements]", "服务群众承诺兑现及时")
     page.fill("textarea[name=problems]", "承诺台账记实不全；入户走访不够")

@@ -13,13 +13,17 @@ from django.urls import reverse
 from core.cache_versions import CacheEpoch
 from pledges.models import Position
 from publicity import cache as page_cache
-from publicity import services
+from publicity.services import notice as notice_services
 from reviews.models import Quarter
 from reviews.selectors import dashboard as dashboard_selectors
 from reviews.services import review as review_services
-from tests.factories import UserFactory, make_position, make_public_review
-
-from .helpers import compose, publish
+from tests.factories import (
+    UserFactory,
+    compose_notice,
+    make_position,
+    make_public_review,
+    publish_notice,
+)
 
 NO_CACHE = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
 
@@ -76,8 +80,8 @@ def test_it_serves_what_the_database_says_after_a_redis_outage(
     client, pub, settings, cache_down, django_capture_on_commit_callbacks
 ):
     w = pub
-    withdrawn = publish(w, compose(w, title="将被撤回的亮诺公示"))
-    corrected = publish(w, compose(w, title="将被更正的亮诺公示"))
+    withdrawn = publish_notice(w, compose_notice(w, title="将被撤回的亮诺公示"))
+    corrected = publish_notice(w, compose_notice(w, title="将被更正的亮诺公示"))
     leader = UserFactory(username="leader_two")
     make_position(leader, w.branch, Position.Kind.LEADER_SUPERVISE)
     draft = make_public_review(w.branch, reviewer=leader, status="draft", scope="organization")
@@ -87,12 +91,12 @@ def test_it_serves_what_the_database_says_after_a_redis_outage(
     dashboard_before = dashboard_selectors.dashboard(w.town, quarter)
 
     with cache_down(), django_capture_on_commit_callbacks(execute=True):
-        services.notice_withdraw(notice=withdrawn, by=w.secretary, reason="事项名称有误")
-        new = services.notice_correct(
+        notice_services.notice_withdraw(notice=withdrawn, by=w.secretary, reason="事项名称有误")
+        new = notice_services.notice_correct(
             notice=corrected,
             by=w.secretary,
             note="只公示一项承诺",
-            content=services.NoticeContent(
+            content=notice_services.NoticeContent(
                 title="更正后的亮诺公示",
                 intro="",
                 starts_on=corrected.starts_on,
@@ -100,7 +104,7 @@ def test_it_serves_what_the_database_says_after_a_redis_outage(
                 sources=[f"pledge:{w.published.pk}"],
             ),
         )
-        publish(w, new)
+        publish_notice(w, new)
         review_services.review_sign(review=draft, by=leader)
     assert CacheEpoch.objects.exists()  # the dropped bumps left their trace
 

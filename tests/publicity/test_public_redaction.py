@@ -16,15 +16,23 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 
 from pledges.models import Member, Organization, Pledge, ProgressRecord
-from publicity import services
 from publicity.models import Notice, Opinion
+from publicity.services import notice as notice_services
+from publicity.services import opinion as opinion_services
 from publicity.text import is_public_path
 from reviews.models import AnnualAssessment, EvaluationCode, MassEvaluation, RectificationItem
 from reviews.services import assessment as assessments
 from reviews.services import mass_evaluation as mass_services
-from tests.factories import make_ended_evaluation, make_public_review, make_review_item
-
-from .helpers import compose, content, pledge, publish, today
+from tests.factories import (
+    branch_pledge,
+    compose_notice,
+    make_ended_evaluation,
+    make_public_review,
+    make_review_item,
+    notice_content,
+    publish_notice,
+    today,
+)
 
 S = Pledge.Status
 
@@ -104,11 +112,11 @@ def planted(world):
         "measures": _long("丁措施"),
         "expected_result": _long("戊效果"),
     }
-    w.published = pledge(w, S.PUBLISHED, _short("己承诺"), member=w.member, **long_fields)
-    w.running = pledge(w, S.IN_PROGRESS, _short("庚承诺"), **long_fields)
-    w.closed = pledge(w, S.CLOSED, _short("辛承诺"), **long_fields)
+    w.published = branch_pledge(w, S.PUBLISHED, _short("己承诺"), member=w.member, **long_fields)
+    w.running = branch_pledge(w, S.IN_PROGRESS, _short("庚承诺"), **long_fields)
+    w.closed = branch_pledge(w, S.CLOSED, _short("辛承诺"), **long_fields)
     Pledge.objects.filter(pk=w.closed.pk).update(close_result=_long("壬兑现"))
-    w.unfulfilled = pledge(w, S.UNFULFILLED, _short("癸承诺"))
+    w.unfulfilled = branch_pledge(w, S.UNFULFILLED, _short("癸承诺"))
     Pledge.objects.filter(pk=w.unfulfilled.pk).update(close_result=_long("子未兑现"))
     ProgressRecord.objects.create(
         pledge=w.running, date=today(), text=_long("丑记实"), author=w.secretary
@@ -146,44 +154,46 @@ def planted(world):
     month = today().month
     w.notices = []
     for kind in Notice.Kind.values:
-        notice = compose(
+        notice = compose_notice(
             w,
             kind=kind,
             month=month if kind == Notice.Kind.PROGRESS else None,
             title=_short(f"亥公示标题{kind}"),
             intro=_long(f"公示说明{kind}"),
         )
-        w.notices.append(publish(w, notice))
-    corrected = services.notice_correct(
+        w.notices.append(publish_notice(w, notice))
+    corrected = notice_services.notice_correct(
         notice=w.notices[0],
         by=w.secretary,
         note=_long("更正说明"),
-        content=content(
+        content=notice_content(
             [i.source for i in w.notices[0].items.all()],
             title=_short("更正标题"),
             intro=_long("更正公示说明"),
         ),
     )
-    w.notices.append(publish(w, corrected))
-    services.notice_withdraw(notice=w.notices[5], by=w.office, reason=_short("撤回原因"))
+    w.notices.append(publish_notice(w, corrected))
+    notice_services.notice_withdraw(notice=w.notices[5], by=w.office, reason=_short("撤回原因"))
 
     w.opinions = []
     for n, target in enumerate((None, w.notices[2], w.published)):
-        opinion = services.opinion_submit(
+        opinion = opinion_services.opinion_submit(
             organization=w.branch,
-            content=services.OpinionContent(
+            content=opinion_services.OpinionContent(
                 text=_long(f"意见内容{n}"), name=_short(f"称呼{n}"), contact=_short("联系方式")
             ),
             address=f"10.0.0.{n}",
             notice=target if isinstance(target, Notice) else None,
             pledge=target if isinstance(target, Pledge) else None,
         )
-        services.opinion_publish(opinion=opinion, by=w.secretary, reply=_long(f"公开答复{n}"))
+        opinion_services.opinion_publish(
+            opinion=opinion, by=w.secretary, reply=_long(f"公开答复{n}")
+        )
         w.opinions.append(opinion)
-    services.opinion_to_rectification(
+    opinion_services.opinion_to_rectification(
         opinion=w.opinions[0],
         by=w.secretary,
-        content=services.RectificationContent(
+        content=opinion_services.RectificationContent(
             problem=_long("意见整改问题"),
             measures=_long("意见整改措施"),
             responsible=_short("意见责任人"),

@@ -156,8 +156,10 @@ def test_it_turns_an_opinion_into_a_rectification_item_followed_to_closure(clien
     item = opinion.rectification_item
     assert (item.organization, item.review, item.raised_by) == (pub.branch, None, pub.secretary)
     assert "整改中" in client.get(opinion.public_url()).content.decode()
-    review_services.item_done(item=item, by=pub.secretary, measures_taken="已更换路灯 3 盏")
-    review_services.item_confirm(item=item, by=pub.office)
+    review_services.rectification_item_done(
+        item=item, by=pub.secretary, measures_taken="已更换路灯 3 盏"
+    )
+    review_services.rectification_item_confirm(item=item, by=pub.office)
     html = client.get(opinion.public_url()).content.decode()
     assert "已更换路灯 3 盏" in html and "已销号" in html
 

@@ -24,12 +24,12 @@ from tests.factories import (
     make_item,
     make_org,
     make_position,
-    make_report,
     make_review,
+    make_self_evaluation,
     member_subject,
     org_subject,
     signed_review,
-    submit_report,
+    submit_self_evaluation,
 )
 
 Status = Pledge.Status
@@ -60,7 +60,7 @@ def town_data(world):
     w.zhao = MemberFactory(name="赵六", organization=w.branch)
     # A group under the branch: counted in the branch's row, and it reported.
     w.group = make_org("东街第一党小组", w.branch, level=Organization.Level.GROUP)
-    make_report(q, org=w.group)
+    make_self_evaluation(q, org=w.group)
     # Pledges: the branch and 张三, 王五 have pledged; drafts do not count.
     PledgeFactory(owner_org=w.branch, status=Status.APPROVED, year=year)
     PledgeFactory(owner_org=w.other_branch, status=Status.DRAFT, year=year)
@@ -69,9 +69,9 @@ def town_data(world):
     PledgeFactory(owner_member=w.zhao, status=Status.DRAFT, year=year)
     PledgeFactory(owner_member=w.other_member, status=Status.PUBLISHED, year=year - 1)
     # Reports: the branch and 张三 have reported; the other branch only drafted.
-    make_report(q, org=w.branch)
-    make_report(q, status=SelfEvaluation.Status.DRAFT, org=w.other_branch)
-    make_report(q, member=w.member)
+    make_self_evaluation(q, org=w.branch)
+    make_self_evaluation(q, status=SelfEvaluation.Status.DRAFT, org=w.other_branch)
+    make_self_evaluation(q, member=w.member)
     # Reviews this quarter: branch 好, 张三 较好 (published), 李四 差; a draft does not count.
     branch_review = make_review(q, Review.Grade.GOOD, org=w.branch)
     make_review(q, Review.Grade.FAIRLY_GOOD, status=Review.Status.PUBLISHED, member=w.member)
@@ -117,7 +117,7 @@ def fill_reviews(world):
         for i in range(n):
             member = MemberFactory(organization=world.branch)
             subject = member_subject(member)
-            made["report"] = submit_report(subject, world.secretary)
+            made["report"] = submit_self_evaluation(subject, world.secretary)
             made["review"] = signed_review(world.secretary, subject, mode="random")
             made["item"] = made["review"].items.order_by("id").first()
             PledgeFactory(

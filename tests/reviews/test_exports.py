@@ -37,7 +37,7 @@ def planted(world):
         w.secretary, member_subject(w.member), n_items=len(PLANTED), mode="random"
     )
     for item, text in zip(review.items.order_by("id"), PLANTED, strict=True):
-        rectification_services.item_done(
+        rectification_services.rectification_item_done(
             item=item, by=w.member_user, measures_taken=text, reply=text
         )
     make_evaluation(w.branch, Q, ["satisfied"] * 3, w.office)

@@ -108,17 +108,25 @@ def test_it_refuses_the_older_of_two_self_evaluation_saves(rworld):
 
 def test_it_refuses_a_stale_rectification_reply(rworld, item):
     seen = item.edit_version
-    rectification_services.item_reply(item=item, by=rworld.secretary, text="一", version=seen)
+    rectification_services.rectification_item_reply(
+        item=item, by=rworld.secretary, text="一", version=seen
+    )
     with pytest.raises(StaleEdit, match="回复点评人"):
-        rectification_services.item_reply(item=item, by=rworld.secretary, text="二", version=seen)
+        rectification_services.rectification_item_reply(
+            item=item, by=rworld.secretary, text="二", version=seen
+        )
     item.refresh_from_db()
     assert item.reply == "一"
 
 
 def test_it_refuses_an_overlong_reopen_reason_from_the_post(rworld, item, client):
-    rectification_services.item_done(item=item, by=rworld.secretary, measures_taken="已整改")
+    rectification_services.rectification_item_done(
+        item=item, by=rworld.secretary, measures_taken="已整改"
+    )
     client.force_login(rworld.branch_leader)
-    response = client.post(reverse("reviews:item_reopen", args=[item.pk]), {"text": "因" * 501})
+    response = client.post(
+        reverse("reviews:rectification_item_reopen", args=[item.pk]), {"text": "因" * 501}
+    )
     assert "重新整改原因不能超过 500 个字" in _messages(response)
     item.refresh_from_db()
     assert item.status == item.Status.DONE

@@ -30,7 +30,7 @@ def test_it_exports_the_rectification_ledger_with_reply_and_overdue_status(rows_
     w = rworld
     review = signed_review(w.secretary, member_subject(w.member), n_items=2, mode="random")
     a, b = review.items.order_by("id")
-    rectification_services.item_done(
+    rectification_services.rectification_item_done(
         item=a, by=w.member_user, measures_taken="已走访十户", reply="请审阅"
     )
     RectificationItem.objects.filter(pk=b.pk).update(deadline=today() - datetime.timedelta(days=1))
@@ -55,8 +55,10 @@ def test_it_counts_the_confirmed_items_in_the_totals_row(rows_for, rworld):
     w = rworld
     review = signed_review(w.secretary, member_subject(w.member), n_items=4, mode="random")
     first = review.items.order_by("id").first()
-    rectification_services.item_done(item=first, by=w.member_user, measures_taken="已整改")
-    rectification_services.item_confirm(item=first, by=w.secretary)
+    rectification_services.rectification_item_done(
+        item=first, by=w.member_user, measures_taken="已整改"
+    )
+    rectification_services.rectification_item_confirm(item=first, by=w.secretary)
     rows = rows_for(w.office, w.town)
     # 4 items, 1 confirmed: 25.0 %.
     assert rows[-1][:2] == ["合计", "共 4 项，已销号 1 项，销号率 25.0%"]

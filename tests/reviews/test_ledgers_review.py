@@ -37,8 +37,10 @@ def test_it_exports_the_review_register_with_items_and_their_status(rows_for, rw
     w = rworld
     review = signed_review(w.secretary, member_subject(w.member), n_items=2, mode="random")
     first = review.items.order_by("id").first()
-    rectification_services.item_done(item=first, by=w.member_user, measures_taken="已整改")
-    rectification_services.item_confirm(item=first, by=w.secretary)
+    rectification_services.rectification_item_done(
+        item=first, by=w.member_user, measures_taken="已整改"
+    )
+    rectification_services.rectification_item_confirm(item=first, by=w.secretary)
     signed_review(w.branch_leader, org_subject(w.branch), n_items=0, mode="on_site")
 
     rows = rows_for(w.office, w.town)

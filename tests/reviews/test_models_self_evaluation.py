@@ -3,7 +3,7 @@
 from reviews.models import Review, SelfEvaluation
 from tests.factories import (
     org_subject,
-    submit_report,
+    submit_self_evaluation,
 )
 
 
@@ -12,8 +12,8 @@ def visible(user, model=Review):
 
 
 def test_it_limits_reports_to_their_writers_and_overseers(rworld):
-    report = submit_report(org_subject(rworld.branch), rworld.secretary)
+    self_evaluation = submit_self_evaluation(org_subject(rworld.branch), rworld.secretary)
     for user in (rworld.secretary, rworld.office, rworld.leader, rworld.branch_leader):
-        assert report.pk in visible(user, SelfEvaluation)
+        assert self_evaluation.pk in visible(user, SelfEvaluation)
     for user in (rworld.far_office, rworld.far_leader, rworld.other_secretary, rworld.stranger):
-        assert report.pk not in visible(user, SelfEvaluation)
+        assert self_evaluation.pk not in visible(user, SelfEvaluation)

@@ -23,8 +23,8 @@ from tests.factories import (
     UserFactory,
     make_org,
     make_position,
-    make_report,
     make_review,
+    make_self_evaluation,
 )
 
 Status = Pledge.Status
@@ -142,7 +142,7 @@ def grow(world, branches: int, members: int):
         for j in range(members):
             member = MemberFactory(name=f"党员{i}-{j}", organization=branch)
             PledgeFactory(owner_member=member, status=Status.PUBLISHED, year=q.year)
-            make_report(q, member=member)
+            make_self_evaluation(q, member=member)
 
 
 def test_it_keeps_the_query_count_flat_whatever_the_tree(client, world):
@@ -225,7 +225,7 @@ def test_it_counts_again_after_anything_under_the_root_changes(town_data, change
     cache.clear()
     before = dashboard_selectors.dashboard(w.town, w.q).total
     if change == "report":
-        make_report(w.q, member=w.wang)
+        make_self_evaluation(w.q, member=w.wang)
         assert dashboard_selectors.dashboard(w.town, w.q).total.members.reported == (
             before.members.reported + 1
         )

@@ -18,7 +18,7 @@ from tests.factories import (
     member_subject,
     org_subject,
     signed_review,
-    submit_report,
+    submit_self_evaluation,
 )
 
 
@@ -53,13 +53,13 @@ def test_it_gives_office_members_and_strangers_nobody(rworld):
 
 def test_it_shows_report_review_state_and_overdue_on_my_reviews(rworld):
     subject = member_subject(rworld.member)
-    submit_report(subject, rworld.member_user)
+    submit_self_evaluation(subject, rworld.member_user)
     signed_review(rworld.secretary, subject, mode="collective")
     rows = {
         r.subject.key: r for r in review_selectors.my_reviews(rworld.secretary, Quarter.current())
     }
     row = rows[subject.key]
-    assert row.report is not None and row.state == "signed" and row.is_done
+    assert row.self_evaluation is not None and row.state == "signed" and row.is_done
     past = review_selectors.my_reviews(rworld.secretary, Quarter.current().prev())
     assert all(r.is_overdue and r.state == "missing" for r in past)
 
@@ -82,7 +82,7 @@ def _branch_with(n: int):
     for i in range(n):
         member = MemberFactory(name=f"成员{n}-{i}", organization=branch)
         if i % 2:
-            submit_report(member_subject(member), secretary)
+            submit_self_evaluation(member_subject(member), secretary)
         if i % 3 == 0:
             signed_review(secretary, member_subject(member), mode="random")
     leader = UserFactory()

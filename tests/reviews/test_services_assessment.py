@@ -155,10 +155,14 @@ def test_it_shows_the_secretary_the_page_without_grading(client, year_data):
     assert not AnnualAssessment.objects.exists()
 
 
-@pytest.mark.parametrize("who", ["other_secretary", "far_office", "stranger", "member_user"])
-def test_it_hides_the_year_page_outside_the_scope(client, world, who):
+@pytest.mark.parametrize(
+    "who, status",
+    [("other_secretary", 404), ("far_office", 404), ("stranger", 404), ("member_user", 403)],
+)
+def test_it_hides_the_year_page_outside_the_scope(client, world, who, status):
+    """Not visible: 404. The member sees his branch but not its grades: 403."""
     client.force_login(getattr(world, who))
-    assert client.get(reverse("reviews:assessment", args=[world.branch.pk])).status_code == 404
+    assert client.get(reverse("reviews:assessment", args=[world.branch.pk])).status_code == status
     form = {"kind": "grades", "org": world.branch.pk, "period": YEAR}
     assert client.post(reverse("exports:start"), form).status_code == 404
 
@@ -200,10 +204,10 @@ def test_it_sends_each_role_to_its_own_year_page(client, world):
 
 def test_it_links_the_pages_in_the_navigation_by_role(client, world):
     client.force_login(world.office)
-    text = client.get(reverse("reviews:evaluations")).content.decode()
+    text = client.get(reverse("reviews:mass_evaluation_list")).content.decode()
     assert "全覆盖统计" in text and "年度总评" in text
     client.force_login(world.secretary)
-    text = client.get(reverse("reviews:evaluations")).content.decode()
+    text = client.get(reverse("reviews:mass_evaluation_list")).content.decode()
     assert "群众评议" in text and "全覆盖统计" not in text
 
 

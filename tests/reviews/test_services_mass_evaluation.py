@@ -227,19 +227,19 @@ def test_it_is_not_valid_under_30_answers(world):
 def test_it_shows_the_form_without_login_and_records_the_answer(client, world):
     evaluation = open_evaluation(world, codes=1)
     code = codes_of(evaluation)[0]
-    url = reverse("reviews:evaluate", args=[code])
+    url = reverse("reviews:mass_evaluation_form", args=[code])
     page = client.get(url)
     assert page.status_code == 200
     assert "东街社区党支部" in page.content.decode() and "张三" in page.content.decode()
     done = client.post(url, {"rating": S.SATISFIED, f"m{world.member.pk}": S.BASIC})
-    assert done.status_code == 302 and done.url == reverse("reviews:evaluate_done")
+    assert done.status_code == 302 and done.url == reverse("reviews:mass_evaluation_done")
     assert EvaluationResponse.objects.count() == 1
 
 
 def test_it_tells_the_evaluator_a_code_was_used(client, world):
     evaluation = open_evaluation(world, codes=1)
     code = codes_of(evaluation)[0]
-    url = reverse("reviews:evaluate", args=[code])
+    url = reverse("reviews:mass_evaluation_form", args=[code])
     client.post(url, {"rating": S.SATISFIED, f"m{world.member.pk}": S.BASIC})
     again = client.post(url, {"rating": S.UNSATISFIED, f"m{world.member.pk}": S.BASIC})
     assert again.status_code == 410
@@ -249,18 +249,18 @@ def test_it_tells_the_evaluator_a_code_was_used(client, world):
 
 def test_it_tells_the_evaluator_a_code_is_unknown_or_expired(client, world):
     evaluation = open_evaluation(world, codes=1)
-    unknown = client.get(reverse("reviews:evaluate", args=["ZZZZZZZZZZ"]))
+    unknown = client.get(reverse("reviews:mass_evaluation_form", args=["ZZZZZZZZZZ"]))
     assert unknown.status_code == 404 and "评议码无效" in unknown.content.decode()
     MassEvaluation.objects.filter(pk=evaluation.pk).update(
         ends_on=timezone.localdate() - datetime.timedelta(days=1)
     )
-    expired = client.get(reverse("reviews:evaluate", args=[codes_of(evaluation)[0]]))
+    expired = client.get(reverse("reviews:mass_evaluation_form", args=[codes_of(evaluation)[0]]))
     assert expired.status_code == 410 and "已经结束" in expired.content.decode()
 
 
 def test_it_asks_again_when_a_member_is_not_rated(client, world):
     evaluation = open_evaluation(world, codes=1)
-    url = reverse("reviews:evaluate", args=[codes_of(evaluation)[0]])
+    url = reverse("reviews:mass_evaluation_form", args=[codes_of(evaluation)[0]])
     page = client.post(url, {"rating": S.SATISFIED})
     assert page.status_code == 200
     assert "请对该党员作出评价" in page.content.decode()
@@ -270,8 +270,10 @@ def test_it_asks_again_when_a_member_is_not_rated(client, world):
 def test_it_takes_a_typed_code_to_the_form(client, world):
     evaluation = open_evaluation(world, codes=1)
     code = codes_of(evaluation)[0]
-    page = client.get(reverse("reviews:evaluate_entry"), {"code": code.lower()})
-    assert page.status_code == 302 and page.url == reverse("reviews:evaluate", args=[code])
+    page = client.get(reverse("reviews:mass_evaluation_entry"), {"code": code.lower()})
+    assert page.status_code == 302 and page.url == reverse(
+        "reviews:mass_evaluation_form", args=[code]
+    )
 
 
 def test_it_hides_the_results_while_answers_still_arrive(client, world):
@@ -280,7 +282,7 @@ def test_it_hides_the_results_while_answers_still_arrive(client, world):
     client.force_login(world.secretary)
     text = client.get(evaluation.get_absolute_url()).content.decode()
     assert "评议结束后显示" in text and "50.0%" not in text
-    export = client.get(reverse("reviews:evaluation_export", args=[evaluation.pk]))
+    export = client.get(reverse("reviews:mass_evaluation_export", args=[evaluation.pk]))
     assert export.status_code == 302
 
 
@@ -301,7 +303,7 @@ def test_it_hides_the_results_outside_the_scope(client, world, who):
     evaluation = open_evaluation(world)
     client.force_login(getattr(world, who))
     assert client.get(evaluation.get_absolute_url()).status_code == 404
-    export = reverse("reviews:evaluation_export", args=[evaluation.pk])
+    export = reverse("reviews:mass_evaluation_export", args=[evaluation.pk])
     assert client.get(export).status_code == 404
 
 
@@ -315,7 +317,7 @@ def test_it_exports_the_results_table(client, world):
     fill(evaluation, [S.SATISFIED] * 30 + [S.BASIC] * 2)
     mass_evaluation_services.mass_evaluation_close(by=world.secretary, evaluation=evaluation)
     client.force_login(world.office)
-    response = client.get(reverse("reviews:evaluation_export", args=[evaluation.pk]))
+    response = client.get(reverse("reviews:mass_evaluation_export", args=[evaluation.pk]))
     ws = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
     rows = list(ws.iter_rows(values_only=True))
     assert rows[2][:7] == ("评议对象", "类别", "参评人数", "满意", "基本满意", "不满意", "满意率")
@@ -326,7 +328,7 @@ def test_it_exports_the_results_table(client, world):
 def test_it_prints_slips_with_a_qr_code_per_unused_code(client, world):
     evaluation = open_evaluation(world, codes=3)
     client.force_login(world.secretary)
-    page = client.get(reverse("reviews:evaluation_slips", args=[evaluation.pk]))
+    page = client.get(reverse("reviews:mass_evaluation_slips", args=[evaluation.pk]))
     text = page.content.decode()
     assert text.count('data-testid="slip"') == 3
     assert text.count("<svg") >= 3
@@ -337,23 +339,25 @@ def test_it_prints_slips_with_a_qr_code_per_unused_code(client, world):
 def test_it_refuses_slips_to_a_leader(client, world):
     evaluation = open_evaluation(world, codes=3)
     client.force_login(world.leader)
-    page = client.get(reverse("reviews:evaluation_slips", args=[evaluation.pk]))
+    page = client.get(reverse("reviews:mass_evaluation_slips", args=[evaluation.pk]))
     assert page.status_code == 403
 
 
 def test_it_issues_codes_and_closes_from_the_page(client, world):
     evaluation = open_evaluation(world)
     client.force_login(world.secretary)
-    client.post(reverse("reviews:evaluation_codes", args=[evaluation.pk]), {"count": "7"})
+    client.post(
+        reverse("reviews:mass_evaluation_codes_issue", args=[evaluation.pk]), {"count": "7"}
+    )
     assert EvaluationCode.objects.filter(evaluation=evaluation).count() == 7
-    client.post(reverse("reviews:evaluation_close", args=[evaluation.pk]))
+    client.post(reverse("reviews:mass_evaluation_close", args=[evaluation.pk]))
     evaluation.refresh_from_db()
     assert evaluation.closed_at is not None
 
 
 def test_it_opens_an_evaluation_from_the_page(client, world):
     client.force_login(world.secretary)
-    url = reverse("reviews:evaluation_open", args=[world.branch.pk])
+    url = reverse("reviews:mass_evaluation_open", args=[world.branch.pk])
     assert client.get(url).status_code == 200
     today = timezone.localdate()
     response = client.post(
@@ -371,17 +375,17 @@ def test_it_opens_an_evaluation_from_the_page(client, world):
 
 def test_it_refuses_the_open_page_to_another_branch(client, world):
     client.force_login(world.other_secretary)
-    url = reverse("reviews:evaluation_open", args=[world.branch.pk])
+    url = reverse("reviews:mass_evaluation_open", args=[world.branch.pk])
     assert client.get(url).status_code == 404
 
 
 def test_it_lists_only_evaluations_in_scope(client, world):
     open_evaluation(world)
     client.force_login(world.other_secretary)
-    page = client.get(reverse("reviews:evaluations"))
+    page = client.get(reverse("reviews:mass_evaluation_list"))
     assert page.content.decode().count('data-testid="evaluation-row"') == 0
     client.force_login(world.office)
-    page = client.get(reverse("reviews:evaluations"))
+    page = client.get(reverse("reviews:mass_evaluation_list"))
     assert page.content.decode().count('data-testid="evaluation-row"') == 1
 
 
@@ -404,7 +408,7 @@ def test_it_keeps_the_results_page_query_count_flat(client, world):
 
 def test_it_exports_unused_codes_as_links_to_the_organizer_only(client, world):
     evaluation = open_evaluation(world, codes=2)
-    url = reverse("reviews:evaluation_links", args=[evaluation.pk])
+    url = reverse("reviews:mass_evaluation_links", args=[evaluation.pk])
     client.force_login(world.secretary)
     lines = client.get(url).content.decode().splitlines()
     assert len(lines) == 2 and all("/reviews/e/" in line for line in lines)

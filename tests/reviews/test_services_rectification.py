@@ -36,7 +36,7 @@ def item(rworld):
 
 def test_it_lets_the_subject_report_done_with_evidence_and_a_reply(rworld, item):
     upload = SimpleUploadedFile("photo.png", PNG, content_type="image/png")
-    rectification_services.item_done(
+    rectification_services.rectification_item_done(
         item=item,
         by=rworld.secretary,
         measures_taken="已走访 20 户",
@@ -54,7 +54,7 @@ def test_it_lets_the_subject_report_done_with_evidence_and_a_reply(rworld, item)
 def test_it_refuses_evidence_of_the_wrong_type(rworld, item):
     upload = SimpleUploadedFile("x.png", b"MZ not an image", content_type="image/png")
     with pytest.raises(TransitionError, match="类型"):
-        rectification_services.item_done(
+        rectification_services.rectification_item_done(
             item=item, by=rworld.secretary, measures_taken="x", files=[upload]
         )
     item.refresh_from_db()
@@ -62,25 +62,35 @@ def test_it_refuses_evidence_of_the_wrong_type(rworld, item):
 
 
 def test_it_confirms_a_done_item(rworld, item):
-    rectification_services.item_done(item=item, by=rworld.secretary, measures_taken="已整改")
-    rectification_services.item_confirm(item=item, by=rworld.branch_leader)
+    rectification_services.rectification_item_done(
+        item=item, by=rworld.secretary, measures_taken="已整改"
+    )
+    rectification_services.rectification_item_confirm(item=item, by=rworld.branch_leader)
     item.refresh_from_db()
     assert item.status == Status.CONFIRMED
     assert item.confirmed_by == rworld.branch_leader
 
 
 def test_it_reopens_a_done_item_with_a_reason_and_confirms_it_later(rworld, item):
-    rectification_services.item_done(item=item, by=rworld.secretary, measures_taken="已整改")
+    rectification_services.rectification_item_done(
+        item=item, by=rworld.secretary, measures_taken="已整改"
+    )
     with pytest.raises(TransitionError, match="原因"):
-        rectification_services.item_reopen(item=item, by=rworld.branch_leader, reason="")
-    rectification_services.item_reopen(item=item, by=rworld.branch_leader, reason="台账不全")
+        rectification_services.rectification_item_reopen(
+            item=item, by=rworld.branch_leader, reason=""
+        )
+    rectification_services.rectification_item_reopen(
+        item=item, by=rworld.branch_leader, reason="台账不全"
+    )
     item.refresh_from_db()
     assert item.status == Status.REOPENED
     assert item.reopen_reason == "台账不全"
     with pytest.raises(TransitionError):
-        rectification_services.item_confirm(item=item, by=rworld.branch_leader)
-    rectification_services.item_done(item=item, by=rworld.secretary, measures_taken="台账已补齐")
-    rectification_services.item_confirm(item=item, by=rworld.branch_leader)
+        rectification_services.rectification_item_confirm(item=item, by=rworld.branch_leader)
+    rectification_services.rectification_item_done(
+        item=item, by=rworld.secretary, measures_taken="台账已补齐"
+    )
+    rectification_services.rectification_item_confirm(item=item, by=rworld.branch_leader)
     item.refresh_from_db()
     assert item.status == Status.CONFIRMED
     actions = [e.action for e in item.events.all()]
@@ -89,34 +99,40 @@ def test_it_reopens_a_done_item_with_a_reason_and_confirms_it_later(rworld, item
 
 def test_it_refuses_to_confirm_an_open_item(rworld, item):
     with pytest.raises(TransitionError):
-        rectification_services.item_confirm(item=item, by=rworld.branch_leader)
+        rectification_services.rectification_item_confirm(item=item, by=rworld.branch_leader)
 
 
 def test_it_refuses_others_to_work_on_or_confirm_an_item(rworld, item):
     for user in (rworld.other_secretary, rworld.stranger, rworld.member, rworld.office):
         with pytest.raises(PermissionDenied):
-            rectification_services.item_done(item=item, by=user, measures_taken="x")
-    rectification_services.item_done(item=item, by=rworld.secretary, measures_taken="x")
+            rectification_services.rectification_item_done(item=item, by=user, measures_taken="x")
+    rectification_services.rectification_item_done(
+        item=item, by=rworld.secretary, measures_taken="x"
+    )
     for user in (rworld.secretary, rworld.leader, rworld.office, rworld.far_leader):
         with pytest.raises(PermissionDenied):
-            rectification_services.item_confirm(item=item, by=user)
+            rectification_services.rectification_item_confirm(item=item, by=user)
 
 
 def test_it_lets_the_member_work_on_his_own_item(rworld):
     review = signed_review(rworld.secretary, member_subject(rworld.member), mode="random")
     item = review.items.first()
-    rectification_services.item_done(item=item, by=rworld.member_user, measures_taken="已改正")
-    rectification_services.item_reply(
+    rectification_services.rectification_item_done(
+        item=item, by=rworld.member_user, measures_taken="已改正"
+    )
+    rectification_services.rectification_item_reply(
         item=item, by=rworld.member_user, text="请书记检查", version=item.edit_version
     )
     with pytest.raises(PermissionDenied):
-        rectification_services.item_done(item=item, by=rworld.other_member_user, measures_taken="x")
+        rectification_services.rectification_item_done(
+            item=item, by=rworld.other_member_user, measures_taken="x"
+        )
 
 
 def test_it_does_not_let_anyone_act_on_items_of_a_draft(rworld):
     draft = draft_review(rworld.branch_leader, org_subject(rworld.branch))
     with pytest.raises(TransitionError, match="尚未签认"):
-        rectification_services.item_done(
+        rectification_services.rectification_item_done(
             item=draft.items.first(), by=rworld.secretary, measures_taken="x"
         )
 
@@ -128,7 +144,9 @@ def test_it_shows_items_past_their_deadline_as_overdue(rworld, item):
     item.refresh_from_db()
     assert item.is_overdue
     assert RectificationItem.objects.overdue().filter(pk=item.pk).exists()
-    rectification_services.item_done(item=item, by=rworld.secretary, measures_taken="x")
+    rectification_services.rectification_item_done(
+        item=item, by=rworld.secretary, measures_taken="x"
+    )
     item.refresh_from_db()
     assert not item.is_overdue
 
@@ -140,8 +158,8 @@ def test_it_computes_the_rectification_rate_per_subtree_and_quarter(rworld):
     a, b = review.items.order_by("id")
     RectificationItem.objects.filter(pk__in=[a.pk, b.pk]).update(deadline=q.end)
     RectificationItem.objects.filter(review=other).update(deadline=q.end)
-    rectification_services.item_done(item=a, by=rworld.secretary, measures_taken="x")
-    rectification_services.item_confirm(item=a, by=rworld.branch_leader)
+    rectification_services.rectification_item_done(item=a, by=rworld.secretary, measures_taken="x")
+    rectification_services.rectification_item_confirm(item=a, by=rworld.branch_leader)
     assert rectification_selectors.rectification_rate(
         org=rworld.branch, year=q.year, quarter=q.quarter
     ) == (
@@ -206,25 +224,33 @@ def test_it_refuses_the_reviewer_reporting_his_own_item_done(rworld):
     review = signed_review(rworld.secretary, member_subject(rworld.member), mode="random")
     item = review.items.order_by("id").first()
     with pytest.raises(PermissionDenied):
-        rectification_services.item_done(item=item, by=rworld.secretary, measures_taken="x")
+        rectification_services.rectification_item_done(
+            item=item, by=rworld.secretary, measures_taken="x"
+        )
     with pytest.raises(PermissionDenied):
-        rectification_services.item_reply(
+        rectification_services.rectification_item_reply(
             item=item, by=rworld.secretary, text="x", version=item.edit_version
         )
-    rectification_services.item_done(item=item, by=rworld.member_user, measures_taken="已改正")
-    rectification_services.item_confirm(item=item, by=rworld.secretary)
+    rectification_services.rectification_item_done(
+        item=item, by=rworld.member_user, measures_taken="已改正"
+    )
+    rectification_services.rectification_item_confirm(item=item, by=rworld.secretary)
 
 
 def test_it_lets_the_secretary_keep_the_book_for_a_member_without_a_login(rworld):
     paper = MemberFactory(organization=rworld.branch, user=None)
     review = signed_review(rworld.secretary, member_subject(paper), mode="random")
     item = review.items.order_by("id").first()
-    rectification_services.item_done(item=item, by=rworld.secretary, measures_taken="已改正")
+    rectification_services.rectification_item_done(
+        item=item, by=rworld.secretary, measures_taken="已改正"
+    )
     assert item.status == Status.DONE
 
 
 def test_it_labels_the_reply_and_reopen_boxes(rworld, item, client):
-    rectification_services.item_done(item=item, by=rworld.secretary, measures_taken="已整改")
+    rectification_services.rectification_item_done(
+        item=item, by=rworld.secretary, measures_taken="已整改"
+    )
     client.force_login(rworld.branch_leader)
     html = client.get(item.get_absolute_url()).content.decode()
     assert "重新整改原因" in html
@@ -233,7 +259,7 @@ def test_it_labels_the_reply_and_reopen_boxes(rworld, item, client):
 
 
 def test_it_shows_the_reviewer_each_items_reply_in_his_list(rworld, item, client):
-    rectification_services.item_reply(
+    rectification_services.rectification_item_reply(
         item=item, by=rworld.secretary, text="已召开专题会研究", version=item.edit_version
     )
     client.force_login(rworld.branch_leader)
@@ -244,8 +270,10 @@ def test_it_shows_the_reviewer_each_items_reply_in_his_list(rworld, item, client
 def test_it_lists_work_to_do_first_and_leaves_the_reviewers_own_items_to_the_member(rworld):
     review = signed_review(rworld.branch_leader, org_subject(rworld.branch), mode="random")
     first, second = review.items.order_by("id")
-    rectification_services.item_done(item=first, by=rworld.secretary, measures_taken="已整改")
-    rectification_services.item_confirm(item=first, by=rworld.branch_leader)
+    rectification_services.rectification_item_done(
+        item=first, by=rworld.secretary, measures_taken="已整改"
+    )
+    rectification_services.rectification_item_confirm(item=first, by=rworld.branch_leader)
     given = signed_review(rworld.secretary, member_subject(rworld.member), mode="random")
     mine = list(
         rectification_selectors.work_order(
@@ -259,7 +287,7 @@ def test_it_lists_work_to_do_first_and_leaves_the_reviewers_own_items_to_the_mem
 
 def test_it_names_the_bad_field_when_reporting_done(rworld, item, client):
     client.force_login(rworld.secretary)
-    url = reverse("reviews:item_done", args=[item.pk])
+    url = reverse("reviews:rectification_item_done", args=[item.pk])
     empty = SimpleUploadedFile("empty.png", b"", content_type="image/png")
     response = client.post(url, {"measures_taken": "已整改", "files": [empty]}, follow=True)
     text = response.content.decode()

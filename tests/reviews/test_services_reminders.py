@@ -6,7 +6,7 @@ import pytest
 
 from reviews.models import Quarter, RectificationItem, Review, SuggestionLetter
 from reviews.services import reminders
-from tests.factories import MemberFactory, make_item, make_report, make_review
+from tests.factories import MemberFactory, make_item, make_review, make_self_evaluation
 
 D = datetime.date
 Q1 = Quarter(2026, 1)
@@ -85,8 +85,8 @@ def test_it_keeps_the_review_query_count_flat(rworld, django_assert_num_queries)
 def test_it_reminds_the_secretaries_of_the_self_evaluation_not_every_member(rworld):
     w = rworld
     no_login = MemberFactory(name="王五", organization=w.branch)
-    make_report(Q1, member=w.other_member)
-    make_report(Q1, org=w.other_branch)
+    make_self_evaluation(Q1, member=w.other_member)
+    make_self_evaluation(Q1, org=w.other_branch)
     owed = by_recipient(reminders.self_evaluation_owed(D(2026, 3, 5)))
     assert set(owed) == {w.secretary.pk, w.other_secretary.pk, w.town_secretary.pk}
     assert w.member_user.pk not in owed  # his secretary sees it through

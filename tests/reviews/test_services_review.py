@@ -21,7 +21,7 @@ from tests.factories import (
     returned_redo,
     secretary_subject,
     signed_review,
-    submit_report,
+    submit_self_evaluation,
     today,
 )
 
@@ -50,13 +50,13 @@ def test_it_updates_a_draft_and_replaces_its_items(rworld):
 
 def test_it_signs_a_draft_when_the_report_is_in(rworld):
     subject = org_subject(rworld.branch)
-    report = submit_report(subject, rworld.secretary)
+    self_evaluation = submit_self_evaluation(subject, rworld.secretary)
     review = review_services.review_sign(
         review=draft_review(rworld.branch_leader, subject), by=rworld.branch_leader
     )
     assert review.status == Review.Status.SIGNED
     assert review.signed_at is not None
-    assert review.report == report
+    assert review.report == self_evaluation
     assert review.without_report is False
     # The items are now owed, each with its first history entry.
     assert RectificationEvent.objects.filter(item__review=review, action="create").count() == 2
@@ -280,7 +280,9 @@ def test_it_refuses_to_return_a_draft(rworld):
 
 def test_it_keeps_both_versions_after_the_redo(rworld, signed):
     item = signed.items.order_by("id").first()
-    rectification_services.item_done(item=item, by=rworld.secretary, measures_taken="已走访")
+    rectification_services.rectification_item_done(
+        item=item, by=rworld.secretary, measures_taken="已走访"
+    )
     review_services.review_return(review=signed, by=rworld.office, reasons=[NO_PROBLEM])
     redo = review_services.review_redo(review=signed, by=rworld.branch_leader)
     assert redo.status == Review.Status.DRAFT
@@ -380,18 +382,24 @@ def test_it_keeps_carried_items_owed_while_the_redo_is_redrafted(rworld, signed)
     visible = RectificationItem.objects.visible_to(rworld.secretary)
     assert set(visible) == set(redo.items.filter(events__isnull=False))  # not the new third
     assert carried in rectification_selectors.items_in_subtree(rworld.town)
-    rectification_services.item_done(item=carried, by=rworld.secretary, measures_taken="已走访")
+    rectification_services.rectification_item_done(
+        item=carried, by=rworld.secretary, measures_taken="已走访"
+    )
     new = redo.items.order_by("id").last()
     with pytest.raises(TransitionError, match="尚未下达"):
-        rectification_services.item_done(item=new, by=rworld.secretary, measures_taken="x")
+        rectification_services.rectification_item_done(
+            item=new, by=rworld.secretary, measures_taken="x"
+        )
 
 
 def test_it_redoes_a_review_whose_items_are_already_past_their_deadline(rworld, signed):
     past = today() - datetime.timedelta(days=10)
     signed.items.update(deadline=past)
     first = signed.items.order_by("id").first()
-    rectification_services.item_done(item=first, by=rworld.secretary, measures_taken="已整改")
-    rectification_services.item_confirm(item=first, by=rworld.branch_leader)
+    rectification_services.rectification_item_done(
+        item=first, by=rworld.secretary, measures_taken="已整改"
+    )
+    rectification_services.rectification_item_confirm(item=first, by=rworld.branch_leader)
     redo = returned_redo(rworld, signed, [NO_PROBLEM])
     carried = [
         review_services.ItemContent(

@@ -16,7 +16,7 @@ from tests.factories import (
     draft_review,
     member_subject,
     org_subject,
-    submit_report,
+    submit_self_evaluation,
     today,
 )
 
@@ -39,11 +39,11 @@ def test_it_prefills_and_freezes_the_pledge_facts_on_submission(rworld):
     assert (initial["pledges_total"], initial["pledges_closed"]) == (4, 1)
     assert (initial["pledges_in_progress"], initial["pledges_behind"]) == (1, 2)
     assert "已兑现 1 项" in initial["pledge_notes"]
-    report = submit_report(subject, rworld.member_user)
-    assert report.status == SelfEvaluation.Status.SUBMITTED
-    assert (report.pledges_total, report.pledges_behind) == (4, 2)
-    org_report = submit_report(org_subject(rworld.branch), rworld.secretary)
-    assert org_report.pledges_total == 1
+    self_evaluation = submit_self_evaluation(subject, rworld.member_user)
+    assert self_evaluation.status == SelfEvaluation.Status.SUBMITTED
+    assert (self_evaluation.pledges_total, self_evaluation.pledges_behind) == (4, 2)
+    org_self_evaluation = submit_self_evaluation(org_subject(rworld.branch), rworld.secretary)
+    assert org_self_evaluation.pledges_total == 1
 
 
 def test_it_saves_a_draft_then_refuses_changes_after_submission(rworld):
@@ -65,28 +65,28 @@ def test_it_saves_a_draft_then_refuses_changes_after_submission(rworld):
             version=draft.edit_version,
             submit=True,
         )
-    report = submit_report(subject, rworld.member_user)
-    assert report.pk == draft.pk
+    self_evaluation = submit_self_evaluation(subject, rworld.member_user)
+    assert self_evaluation.pk == draft.pk
     with pytest.raises(TransitionError, match="已报送"):
-        submit_report(subject, rworld.member_user)
+        submit_self_evaluation(subject, rworld.member_user)
 
 
 def test_it_lets_the_secretary_write_for_a_member_without_a_login(rworld):
     offline = MemberFactory(name="赵五", organization=rworld.branch)
-    report = submit_report(member_subject(offline), rworld.secretary)
-    assert report.author == rworld.secretary
+    self_evaluation = submit_self_evaluation(member_subject(offline), rworld.secretary)
+    assert self_evaluation.author == rworld.secretary
 
 
 def test_it_links_the_report_to_the_review(rworld):
     subject = member_subject(rworld.member)
-    report = submit_report(subject, rworld.member_user)
+    self_evaluation = submit_self_evaluation(subject, rworld.member_user)
     review = draft_review(rworld.secretary, subject)
-    assert review.report == report
+    assert review.report == self_evaluation
 
 
 def test_it_refuses_reports_written_by_others(rworld):
     for user in (rworld.other_secretary, rworld.office, rworld.stranger, rworld.branch_leader):
         with pytest.raises(PermissionDenied):
-            submit_report(org_subject(rworld.branch), user)
+            submit_self_evaluation(org_subject(rworld.branch), user)
     with pytest.raises(PermissionDenied):
-        submit_report(member_subject(rworld.member), rworld.other_member_user)
+        submit_self_evaluation(member_subject(rworld.member), rworld.other_member_user)

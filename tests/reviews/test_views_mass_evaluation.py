@@ -20,7 +20,9 @@ def _fieldsets(html: str) -> list[str]:
 
 def test_it_shows_no_rating_error_before_a_submit(client, world):
     evaluation = open_evaluation(world, codes=1)
-    html = client.get(reverse("reviews:evaluate", args=[codes_of(evaluation)[0]])).content.decode()
+    html = client.get(
+        reverse("reviews:mass_evaluation_form", args=[codes_of(evaluation)[0]])
+    ).content.decode()
     assert "请对该党员作出评价" not in html and "请对党组织作出评价" not in html
     assert "has-error" not in html and 'data-testid="unrated-summary"' not in html
 
@@ -28,7 +30,7 @@ def test_it_shows_no_rating_error_before_a_submit(client, world):
 def test_it_marks_only_the_member_left_unrated(client, world):
     wang = MemberFactory(name="王五", organization=world.branch)
     evaluation = open_evaluation(world, members=[world.member, wang], codes=1)
-    url = reverse("reviews:evaluate", args=[codes_of(evaluation)[0]])
+    url = reverse("reviews:mass_evaluation_form", args=[codes_of(evaluation)[0]])
     page = client.post(url, {"rating": S.SATISFIED, f"m{world.member.pk}": S.BASIC})
     html = page.content.decode()
     assert page.status_code == 200 and EvaluationResponse.objects.count() == 0
@@ -52,14 +54,16 @@ def test_it_hides_a_rating_error_once_a_choice_is_made(client):
 def test_it_prints_each_slip_qr_as_a_scalable_code_of_its_own_link(client, world):
     evaluation = open_evaluation(world, codes=2)
     client.force_login(world.secretary)
-    html = client.get(reverse("reviews:evaluation_slips", args=[evaluation.pk])).content.decode()
+    html = client.get(
+        reverse("reviews:mass_evaluation_slips", args=[evaluation.pk])
+    ).content.decode()
     svgs = re.findall(r"<svg[^>]*>.*?</svg>", html, flags=re.S)
     assert len(svgs) == 2
     for code, svg in zip(codes_of(evaluation), svgs, strict=True):
         # Sized by the stylesheet (34 mm), not by a fixed pixel width that would not scale.
         assert "viewBox=" in svg and "width=" not in svg.split(">", 1)[0]
         # It encodes exactly the form's address for this code: regenerate and compare modules.
-        url = "http://testserver" + reverse("reviews:evaluate", args=[code])
+        url = "http://testserver" + reverse("reviews:mass_evaluation_form", args=[code])
         expected = segno.make(url, error="m").svg_inline(border=4, omitsize=True)
         path = re.compile(r' d="([^"]+)"')
         assert path.search(svg).group(1) == path.search(expected).group(1)
@@ -72,7 +76,9 @@ def test_it_lists_opinions_not_in_the_order_they_came_in(client, world):
         answer(evaluation, code, opinion=opinion)
     mass_evaluation_services.mass_evaluation_close(by=world.secretary, evaluation=evaluation)
     client.force_login(world.secretary)
-    html = client.get(reverse("reviews:evaluation", args=[evaluation.pk])).content.decode()
+    html = client.get(
+        reverse("reviews:mass_evaluation_detail", args=[evaluation.pk])
+    ).content.decode()
     arrival = list(EvaluationResponse.objects.order_by("id").values_list("opinion", flat=True))
     by_text = list(EvaluationResponse.objects.order_by("opinion").values_list("opinion", flat=True))
     assert arrival != by_text  # (the three are chosen so that the orders differ)
@@ -107,7 +113,7 @@ def test_it_reads_each_page_in_a_fixed_number_of_queries(
     assert_page_queries(who, url, queries, rows)
 
 
-@pytest.mark.parametrize("move", ["evaluation_codes", "evaluation_close"])
+@pytest.mark.parametrize("move", ["mass_evaluation_codes_issue", "mass_evaluation_close"])
 @pytest.mark.parametrize("who", ["stranger", "far_office", "other_secretary"])
 def test_it_refuses_a_stranger_every_mass_evaluation_move(world, client, move, who):
     evaluation = open_evaluation(world)

@@ -23,7 +23,15 @@ def test_it_reads_each_page_in_a_fixed_number_of_queries(
     assert_page_queries(who, url, queries, rows)
 
 
-@pytest.mark.parametrize("move", ["item_done", "item_reply", "item_confirm", "item_reopen"])
+@pytest.mark.parametrize(
+    "move",
+    [
+        "rectification_item_done",
+        "rectification_item_reply",
+        "rectification_item_confirm",
+        "rectification_item_reopen",
+    ],
+)
 @pytest.mark.parametrize("who", ["stranger", "far_office", "other_secretary"])
 def test_it_refuses_a_stranger_every_item_move(rworld, client, signed, move, who):
     item = signed.items.order_by("id").first()
@@ -37,7 +45,7 @@ def test_it_refuses_a_stranger_every_item_move(rworld, client, signed, move, who
 
 def _raised_item(w, deadline_days: int = 14):
     """An item the people raised: no leader review behind it."""
-    return services.item_raise(
+    return services.rectification_item_raise(
         by=w.secretary,
         organization=w.branch,
         problem="路灯损坏",

@@ -20,7 +20,7 @@ from tests.factories import (
     returned_redo,
     review_post,
     signed_review,
-    submit_report,
+    submit_self_evaluation,
     today,
 )
 
@@ -118,13 +118,13 @@ def test_it_closes_an_item_through_the_pages(rworld, client):
     client.force_login(rworld.secretary)
     assert item.problem in client.get(reverse("reviews:rectification")).content.decode()
     client.post(
-        reverse("reviews:item_done", args=[item.pk]),
+        reverse("reviews:rectification_item_done", args=[item.pk]),
         {"measures_taken": "已补齐", "reply": "请审阅"},
     )
     client.force_login(rworld.branch_leader)
     page = client.get(item.get_absolute_url()).content.decode()
     assert "请审阅" in page and "确认销号" in page
-    client.post(reverse("reviews:item_confirm", args=[item.pk]))
+    client.post(reverse("reviews:rectification_item_confirm", args=[item.pk]))
     item.refresh_from_db()
     assert item.status == RectificationItem.Status.CONFIRMED
 
@@ -132,13 +132,13 @@ def test_it_closes_an_item_through_the_pages(rworld, client):
 def test_it_writes_a_report_through_the_page(rworld, client):
     PledgeFactory(owner_member=rworld.member, status=Pledge.Status.IN_PROGRESS)
     client.force_login(rworld.member_user)
-    assert "自查自评" in client.get(reverse("reviews:my_reports")).content.decode()
-    url = reverse("reviews:report_write") + f"?subject=m:{rworld.member.pk}"
+    assert "自查自评" in client.get(reverse("reviews:my_self_evaluations")).content.decode()
+    url = reverse("reviews:self_evaluation_write") + f"?subject=m:{rworld.member.pk}"
     assert "推进中 1 项" in client.get(url).content.decode()
     data = {"highlights": "按期推进", "shortcomings": "走访少", "next_steps": "", "version": 0}
     client.post(url, {**data, "submit": "1"})
-    report = SelfEvaluation.objects.get()
-    assert report.status == "submitted" and report.pledges_in_progress == 1
+    self_evaluation = SelfEvaluation.objects.get()
+    assert self_evaluation.status == "submitted" and self_evaluation.pledges_in_progress == 1
     client.force_login(rworld.secretary)
     form = client.get(reverse("reviews:review_new") + f"?subject=m:{rworld.member.pk}")
     assert "按期推进" in form.content.decode()  # the report beside the review form
@@ -296,7 +296,7 @@ def test_it_refuses_item_actions_by_post_outside_scope(rworld, client):
     review = signed_review(rworld.branch_leader, org_subject(rworld.branch), mode="random")
     item = review.items.first()
     client.force_login(rworld.far_leader)
-    url = reverse("reviews:item_confirm", args=[item.pk])
+    url = reverse("reviews:rectification_item_confirm", args=[item.pk])
     assert client.post(url).status_code == 404
     client.force_login(rworld.leader)
     assert client.post(url).status_code == 403
@@ -305,16 +305,25 @@ def test_it_refuses_item_actions_by_post_outside_scope(rworld, client):
 
 
 def test_it_refuses_report_and_letter_pages_outside_scope(rworld, client):
-    report = submit_report(org_subject(rworld.branch), rworld.secretary)
+    self_evaluation = submit_self_evaluation(org_subject(rworld.branch), rworld.secretary)
     client.force_login(rworld.other_secretary)
-    write = reverse("reviews:report_write") + f"?subject=o:{rworld.branch.pk}"
+    write = reverse("reviews:self_evaluation_write") + f"?subject=o:{rworld.branch.pk}"
     assert client.get(write).status_code == 404
     assert client.get(reverse("reviews:letter_new", args=[rworld.member.pk])).status_code == 404
-    assert client.get(reverse("reviews:report", args=[report.pk])).status_code == 404
+    assert (
+        client.get(reverse("reviews:self_evaluation_detail", args=[self_evaluation.pk])).status_code
+        == 404
+    )
     client.force_login(rworld.far_office)
-    assert client.get(reverse("reviews:report", args=[report.pk])).status_code == 404
+    assert (
+        client.get(reverse("reviews:self_evaluation_detail", args=[self_evaluation.pk])).status_code
+        == 404
+    )
     client.force_login(rworld.office)
-    assert client.get(reverse("reviews:report", args=[report.pk])).status_code == 200
+    assert (
+        client.get(reverse("reviews:self_evaluation_detail", args=[self_evaluation.pk])).status_code
+        == 200
+    )
 
 
 PAGES = [
