@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from core import once
 from core.access import get_visible_or_404, require
 from core.errors import TransitionError
-from core.moves import move_on, reported
+from core.moves import flash_outcome, post_only_on_visible
 
 from ..forms.progress import ProgressForm
 from ..models import Evidence, ProgressRecord
@@ -60,11 +60,13 @@ def evidence_download(request: HttpRequest, pk: int) -> HttpResponse:
     return get_visible_or_404(Evidence, request.user, pk).download()
 
 
-@move_on(ProgressRecord.objects.select_related("pledge__owner_org", "pledge__owner_member"))
+@post_only_on_visible(
+    ProgressRecord.objects.select_related("pledge__owner_org", "pledge__owner_member")
+)
 def progress_record_set_public(request: HttpRequest, record: ProgressRecord) -> HttpResponse:
     """The secretary's choice of what the people see of one record: text, and photos."""
     text = request.POST.get("is_public") == "1"
     photos = request.POST.get("photos_public") == "1"
-    with reported(request, _("公开设置已保存")):
+    with flash_outcome(request, _("公开设置已保存")):
         set_public(record=record, by=request.user, text=text, photos=photos)
     return redirect(record.pledge.get_absolute_url())
