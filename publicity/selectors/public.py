@@ -438,15 +438,17 @@ def pledge_timeline(pledge: Pledge, ancestors: list[Organization]) -> list[Step]
                 who(pledge.created_by_id, "pledge"),
             ),
         )
-    records = (
-        ProgressRecord.objects.filter(pledge=pledge, is_public=True)
-        .prefetch_related("evidence")
-        .order_by("date", "id")
-    )
-    for record in records:
-        photos = (
-            [e for e in record.evidence.all() if e.public_image] if record.photos_public else []
+    records = ProgressRecord.objects.filter(pledge=pledge, is_public=True).order_by("date", "id")
+    photos: dict[int, list[Evidence]] = {}
+    for evidence in (
+        Evidence.objects.filter(
+            record__pledge=pledge, record__is_public=True, record__photos_public=True
         )
+        .exclude(public_image="")
+        .order_by("id")
+    ):
+        photos.setdefault(evidence.record_id, []).append(evidence)
+    for record in records:
         steps.append(
             Step(
                 "progress",
@@ -454,7 +456,7 @@ def pledge_timeline(pledge: Pledge, ancestors: list[Organization]) -> list[Step]
                 record.date,
                 who(record.author_id, "progress"),
                 record.text,
-                photos,
+                photos.get(record.pk, []),
             )
         )
     for later in pledge.carried_into.all():

@@ -1,14 +1,18 @@
 """Progress records through the services."""
 
 import datetime
+import io
 
 import pytest
 from django.core.exceptions import PermissionDenied
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
+from PIL import Image
 
 from core.errors import TransitionError
 from pledges.models import Pledge, ProgressRecord
 from pledges.services import progress
+from tests.factories import gps_jpeg
 
 TODAY = timezone.localdate
 S = Pledge.Status
@@ -112,3 +116,72 @@ def test_it_refuses_a_stranger_on_the_round(world, pledge_in):
             org=world.branch, by=world.stranger, date=timezone.localdate(), texts={pledge.pk: "x"}
         )
     assert not ProgressRecord.objects.exists()
+
+
+def _record_with_photo(world, pledge_in, photo: bytes):
+    pledge = pledge_in("published", world)
+    upload = SimpleUploadedFile("现场.jpg", photo, content_type="image/jpeg")
+    return progress.progress_add(
+        pledge=pledge, by=world.member_user, date=TODAY(), text="走访两户", files=[upload]
+    )
+
+
+def test_it_makes_a_record_public_in_text_and_private_in_photos_by_default(world, pledge_in):
+    record = _record_with_photo(world, pledge_in, gps_jpeg())
+    assert record.is_public and not record.photos_public
+    assert not record.evidence.get().public_image
+
+
+def test_it_publishes_photos_as_a_resized_copy_without_exif(world, pledge_in):
+    record = _record_with_photo(world, pledge_in, gps_jpeg())
+    progress.progress_record_set_public(record=record, by=world.secretary, text=True, photos=True)
+    evidence = record.evidence.get()
+    with evidence.public_image.open("rb") as f:
+        data = f.read()
+    image = Image.open(io.BytesIO(data))
+    assert max(image.size) == 1024
+    assert not image.getexif() and b"PhoneModel" not in data and b"Exif" not in data
+    with evidence.file.open("rb") as f:
+        assert b"PhoneModel" in f.read()  # the original, behind login, is untouched
+
+
+def test_it_deletes_the_public_copy_when_photos_are_hidden(world, pledge_in):
+    record = _record_with_photo(world, pledge_in, gps_jpeg())
+    progress.progress_record_set_public(record=record, by=world.secretary, text=True, photos=True)
+    name = record.evidence.get().public_image.name
+    storage = record.evidence.get().public_image.storage
+    progress.progress_record_set_public(record=record, by=world.secretary, text=False, photos=True)
+    record.refresh_from_db()
+    # Photos are shown only with their text: hiding the text hides them too.
+    assert (record.is_public, record.photos_public) == (False, False)
+    assert not record.evidence.get().public_image and not storage.exists(name)
+
+
+def test_it_records_who_changed_what_the_people_see(world, pledge_in):
+    record = _record_with_photo(world, pledge_in, gps_jpeg())
+    progress.progress_record_set_public(record=record, by=world.secretary, text=False, photos=False)
+    event = record.pledge.events.order_by("-id").first()
+    assert event.actor == world.secretary and event.changes["is_public"] is False
+
+
+@pytest.mark.parametrize("username", ["stranger", "other_secretary", "member", "far_office"])
+def test_it_refuses_anyone_but_the_book_keeper_the_choice(world, pledge_in, username):
+    record = _record_with_photo(world, pledge_in, gps_jpeg())
+    user = getattr(world, username if username != "member" else "member_user")
+    with pytest.raises(PermissionDenied):
+        progress.progress_record_set_public(record=record, by=user, text=False, photos=False)
+    record.refresh_from_db()
+    assert record.is_public
+
+
+def test_it_refuses_a_photo_it_cannot_read_with_its_name(world, pledge_in, png):
+    broken = png[:40]  # a PNG header with no image behind it
+    pledge = pledge_in("published", world)
+    upload = SimpleUploadedFile("坏图.png", broken + b"\x00" * 100, content_type="image/png")
+    record = progress.progress_add(
+        pledge=pledge, by=world.secretary, date=TODAY(), text="记实", files=[upload]
+    )
+    with pytest.raises(TransitionError, match="坏图.png"):
+        progress.progress_record_set_public(
+            record=record, by=world.secretary, text=True, photos=True
+        )
