@@ -7,7 +7,7 @@ import datetime
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import Case, Count, Exists, F, OuterRef, Q, QuerySet, When
 from django.db.models.functions import Substr, TruncMonth
 from django.http import Http404
 from django.urls import reverse
@@ -101,7 +101,7 @@ class Figures:
     fulfilled: int = 0  # 已销号
     overdue: int = 0  # still running past its deadline
     unfulfilled: int = 0
-    carried: int = 0  # 再承诺: published pledges that carry on an earlier one
+    carried: int = 0  # unfulfilled pledges a 再承诺 carries on (whatever its own state)
     due: int = 0  # ended, or running past the deadline
     satisfaction: EvaluationResult | None = None
     items_open: int = 0
@@ -141,6 +141,7 @@ STEP = Organization.steplen
 def _pledge_figures(org: Organization, year: int, today: datetime.date) -> dict[str, dict]:
     running = Q(status__in=(S.PUBLISHED, S.IN_PROGRESS))
     late = running & Q(deadline__lt=today)
+    carried_on = Exists(Pledge.objects.filter(carried_from=OuterRef("pk")))
     rows = (
         Pledge.objects.filter(
             owner_org__path__startswith=org.path, status__in=Pledge.PUBLIC_STATUSES, year=year
@@ -153,7 +154,8 @@ def _pledge_figures(org: Organization, year: int, today: datetime.date) -> dict[
             fulfilled=Count("id", filter=Q(status=S.CLOSED)),
             overdue=Count("id", filter=late),
             unfulfilled=Count("id", filter=Q(status=S.UNFULFILLED)),
-            carried=Count("id", filter=Q(carried_from__isnull=False)),
+            # CASE, not FILTER: the EXISTS probe runs for the unfulfilled rows only.
+            carried=Count(Case(When(status=S.UNFULFILLED, then=Case(When(carried_on, then=1))))),
             due=Count("id", filter=late | Q(status__in=Pledge.ENDED_STATUSES)),
         )
         .order_by()

@@ -372,7 +372,8 @@ def test_it_draws_the_charts_with_a_table_beside_each(client, pub):
         figure = html[html.index(f'data-testid="{testid}"') :]
         figure = figure[: figure.index("</figure>")]
         assert 'role="img"' in figure and 'aria-labelledby="' in figure
-        assert f'<caption class="muted">{caption}</caption>' in figure
+        assert f'<caption id="{testid}-cap" class="muted">{caption}</caption>' in figure
+        assert f'aria-labelledby="{testid}-cap"' in figure
         assert "<script" not in figure
     months = html[html.index('data-testid="chart-months"') :]
     assert f'<th scope="col">{today():%Y-%m}</th>' in months  # this month, 1 closed
@@ -448,6 +449,8 @@ def test_it_shows_a_pledge_s_timeline_from_pledge_to_carry_over(client, pub):
     # The owner of a public pledge is named for what he did; the secretary acts as the branch.
     assert "张三" in timeline and pub.secretary.username not in timeline
     assert later.pk and reverse("publicity:pledge", args=[pub.branch.pk, later.pk]) not in html
+    org_page = client.get(reverse("publicity:organization", args=[pub.branch.pk])).content.decode()
+    assert _figure(_figures(org_page), "未兑现 → 再承诺") == "2 → 1"
 
 
 def test_it_shows_only_photos_made_public_and_without_exif(client, pub):
