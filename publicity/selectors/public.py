@@ -416,6 +416,19 @@ def pledge_timeline(pledge: Pledge, ancestors: list[Organization]) -> list[Step]
             return above
         return org.name
 
+    # The pledge's own dates are the ones it declares (a 销号 dated the day the work ended, an
+    # imported book's approvals); an event's time only stands in where the pledge has none.
+    declared = {
+        "pledge": pledge.submitted_at,
+        "approve": pledge.approved_at,
+        "publish": pledge.published_at,
+        "close": pledge.closed_on,
+    }
+
+    def day(kind: str, at: datetime.datetime) -> datetime.date:
+        value = declared.get(kind) or at
+        return timezone.localdate(value) if isinstance(value, datetime.datetime) else value
+
     steps: list[Step] = []
     events = PledgeEvent.objects.filter(pledge=pledge, action__in=list(_MOVES)).order_by("at", "id")
     seen_submit = False
@@ -426,9 +439,7 @@ def pledge_timeline(pledge: Pledge, ancestors: list[Organization]) -> list[Step]
                 continue
             seen_submit = True
         text = pledge.close_result if kind in ("close", "unfulfilled") else ""
-        steps.append(
-            Step(kind, str(label), timezone.localdate(event.at), who(event.actor_id, kind), text)
-        )
+        steps.append(Step(kind, str(label), day(kind, event.at), who(event.actor_id, kind), text))
     if not seen_submit:
         # Entered by the secretary (or imported) without a separate submission.
         steps.insert(
@@ -475,8 +486,9 @@ def pledge_timeline(pledge: Pledge, ancestors: list[Organization]) -> list[Step]
                 else "",
             )
         )
-    # Moves by date; on one day, in the order of the path (a record the day it was approved).
-    order = ["pledge", "approve", "publish", "amend", "progress", "close", "unfulfilled", "carry"]
+    # In the order of the path, and by date within it: a record dated before the approval (or
+    # a seeded book whose moves share one timestamp) still reads 定诺 → 审诺 → 亮诺 → 记实.
+    phase = {"pledge": 0, "approve": 1, "publish": 2, "close": 4, "unfulfilled": 4, "carry": 5}
     far = datetime.date.max
-    steps.sort(key=lambda s: (s.at or far, order.index(s.kind)))
+    steps.sort(key=lambda s: (phase.get(s.kind, 3), s.at or far))
     return steps
