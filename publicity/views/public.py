@@ -62,6 +62,8 @@ def organization(request: HttpRequest, org_pk: int) -> HttpResponse:
     org = _org(org_pk)
     context = selectors.org_page(org)
     context["form"] = OpinionForm()
+    # This year's pledges in the open; last year's folded with the other archives.
+    context["pledges_earlier"] = sum(1 for p in context["pledges"] if p.year != context["year"])
     context["month_chart"] = monthly_chart(context["months"])
     context["satisfaction_chart"] = satisfaction_chart(context["evaluations"])
     f = context["figures"]
