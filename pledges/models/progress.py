@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.db.models.signals import post_delete
+from django.dispatch import receiver
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -75,3 +77,11 @@ class Evidence(EvidenceFile):
 
     def get_absolute_url(self) -> str:
         return reverse("pledges:evidence", args=[self.pk])
+
+
+@receiver(post_delete, sender=Evidence, dispatch_uid="pledges-evidence-public-copy")
+def _drop_public_copy(sender, instance: Evidence, **kwargs) -> None:
+    # However the row goes (a record deleted, a pledge's cascade), its public copy goes too:
+    # no file of a photo stays on disk once nothing says it may be shown.
+    if instance.public_image:
+        instance.public_image.delete(save=False)

@@ -74,7 +74,13 @@ def print_org_poster(request: HttpRequest, org_pk: int) -> HttpResponse:
     """An A4 poster for the notice board: the organization's name and its QR code."""
     org = selectors.public_org_or_404(org_pk)
     url = request.build_absolute_uri(reverse("publicity:organization", args=[org.pk]))
-    context = {"org": org, "url": url, "qr": qr_inline(url, scale=8)}
+    context = {
+        "org": org,
+        "url": url,
+        "qr": qr_inline(url, scale=8),
+        "share_title": org.name,
+        "share_image": selectors.absolute(reverse("publicity:org_poster_png", args=[org.pk])),
+    }
     return render(request, "publicity/print_org_poster.html", context)
 
 
@@ -90,6 +96,10 @@ def print_notice_poster(request: HttpRequest, org_pk: int, pk: int) -> HttpRespo
         "items": selectors.notice_items(n),
         "url": url,
         "qr": qr_inline(url, scale=3),
+        "share_title": n.title,
+        "share_image": selectors.absolute(
+            reverse("publicity:notice_poster_png", args=[org.pk, n.pk])
+        ),
     }
     return render(request, "publicity/print_notice_poster.html", context)
 

@@ -185,3 +185,12 @@ def test_it_refuses_a_photo_it_cannot_read_with_its_name(world, pledge_in, png):
         progress.progress_record_set_public(
             record=record, by=world.secretary, text=True, photos=True
         )
+
+
+def test_it_removes_the_public_copy_with_its_record(world, pledge_in):
+    record = _record_with_photo(world, pledge_in, gps_jpeg())
+    progress.progress_record_set_public(record=record, by=world.secretary, text=True, photos=True)
+    copy = record.evidence.get().public_image
+    name, storage = copy.name, copy.storage
+    progress.progress_delete(record=record, by=world.secretary)
+    assert not storage.exists(name)
