@@ -183,3 +183,23 @@ def progress_record_set_public(
         {"record": record.pk, "is_public": text, "photos_public": photos},
     )
     return record
+
+
+@transaction.atomic
+def progress_records_set_public(*, pledge: Pledge, by, text: bool, photos: bool) -> int:
+    """The same choice for every record of the pledge at once (the page's bulk switch); how
+    many records changed. All or nothing: one unreadable photo refuses the lot."""
+    lock_row(pledge)
+    if not permissions.can_publish_progress(by, pledge):
+        raise PermissionDenied
+    photos = photos and text
+    records = list(
+        ProgressRecord.objects.filter(pledge=pledge)
+        .exclude(is_public=text, photos_public=photos)
+        .select_related("pledge")
+        .order_by("id")
+    )
+    for record in records:
+        record.pledge = pledge  # the locked row: its version moves once per record
+        progress_record_set_public(record=record, by=by, text=text, photos=photos)
+    return len(records)

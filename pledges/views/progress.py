@@ -18,7 +18,8 @@ from ..models import Evidence, ProgressRecord
 from ..rules.pledge import can_record_progress
 from ..services.progress import progress_add as add_progress
 from ..services.progress import progress_record_set_public as set_public
-from .shared import first_errors, safe_next, visible_pledge
+from ..services.progress import progress_records_set_public as set_all_public
+from .shared import first_errors, pledge_move, safe_next, visible_pledge
 
 
 @login_required
@@ -70,3 +71,13 @@ def progress_record_set_public(request: HttpRequest, record: ProgressRecord) -> 
     with flash_outcome(request, _("公开设置已保存")):
         set_public(record=record, by=request.user, text=text, photos=photos)
     return redirect(record.pledge.get_absolute_url())
+
+
+@pledge_move
+def progress_records_set_public(request: HttpRequest, pledge) -> HttpResponse:
+    """The bulk switch: every record of the pledge shown (or hidden) the same way."""
+    text = request.POST.get("is_public") == "1"
+    photos = request.POST.get("photos_public") == "1"
+    with flash_outcome(request, _("公开设置已保存")):
+        set_all_public(pledge=pledge, by=request.user, text=text, photos=photos)
+    return redirect(pledge.get_absolute_url())

@@ -194,3 +194,29 @@ def test_it_removes_the_public_copy_with_its_record(world, pledge_in):
     name, storage = copy.name, copy.storage
     progress.progress_delete(record=record, by=world.secretary)
     assert not storage.exists(name)
+
+
+def test_it_hides_or_shows_every_record_of_a_pledge_at_once(world, pledge_in):
+    first = _record_with_photo(world, pledge_in, gps_jpeg())
+    pledge = first.pledge
+    second = progress.progress_add(pledge=pledge, by=world.secretary, date=TODAY(), text="二")
+    n = progress.progress_records_set_public(
+        pledge=pledge, by=world.secretary, text=True, photos=True
+    )
+    assert n == 2
+    assert first.evidence.get().public_image
+    assert (
+        progress.progress_records_set_public(
+            pledge=pledge, by=world.secretary, text=False, photos=False
+        )
+        == 2
+    )
+    assert not ProgressRecord.objects.filter(pk__in=[first.pk, second.pk], is_public=True).exists()
+
+
+def test_it_refuses_a_stranger_the_bulk_switch(world, pledge_in):
+    record = _record_with_photo(world, pledge_in, gps_jpeg())
+    with pytest.raises(PermissionDenied):
+        progress.progress_records_set_public(
+            pledge=record.pledge, by=world.stranger, text=False, photos=False
+        )

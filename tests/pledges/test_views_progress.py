@@ -156,3 +156,13 @@ def test_it_changes_the_public_choice_only_by_post(world, client, pledge_in):
     record = _record(world, pledge_in)
     client.force_login(world.secretary)
     assert client.get(f"/record/{record.pk}/public/").status_code == 405
+
+
+@pytest.mark.parametrize(("username", "status"), [("secretary", 302), ("stranger", 404)])
+def test_it_switches_every_record_from_the_pledge_page(world, client, pledge_in, username, status):
+    record = _record(world, pledge_in)
+    client.force_login(getattr(world, username))
+    response = client.post(f"/pledge/{record.pledge_id}/records/public/", {})
+    assert response.status_code == status
+    record.refresh_from_db()
+    assert record.is_public is (status != 302)
