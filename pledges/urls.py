@@ -33,4 +33,14 @@ urlpatterns = [
     path("pledge/<int:pk>/delete/", pledge.pledge_delete, name="pledge_delete"),
     path("pledge/<int:pk>/progress/", progress.progress_add, name="progress_add"),
     path("evidence/<int:pk>/", progress.evidence_download, name="evidence"),
+    path(
+        "pledge/<int:pk>/records/public/",
+        progress.progress_records_set_public,
+        name="progress_records_set_public",
+    ),
+    path(
+        "record/<int:pk>/public/",
+        progress.progress_record_set_public,
+        name="progress_record_set_public",
+    ),
 ]

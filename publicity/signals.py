@@ -10,7 +10,7 @@ from __future__ import annotations
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 
-from pledges.models import Organization, Pledge
+from pledges.models import Organization, Pledge, ProgressRecord
 from reviews.models import AnnualAssessment, MassEvaluation, RectificationItem, Review
 
 from .cache import bump_organizations, bump_site
@@ -24,6 +24,16 @@ def _org_changed(sender, instance, **kwargs) -> None:
         transaction.on_commit(lambda: bump_organizations([org_id]))
 
 
+def _record_changed(sender, instance, **kwargs) -> None:
+    # A 记实 on a running pledge is saved without saving the pledge: its public page shows it.
+    if ProgressRecord._meta.get_field("pledge").is_cached(instance):
+        pledge = instance.pledge
+    else:
+        pledge = Pledge.objects.filter(pk=instance.pledge_id).only("owner_org_id").first()
+    if pledge is not None:
+        _org_changed(sender, pledge)
+
+
 def _tree_changed(sender, instance, **kwargs) -> None:
     bump_site()
     transaction.on_commit(bump_site)
@@ -35,5 +45,7 @@ def connect() -> None:
         post_delete.connect(
             _org_changed, sender=model, dispatch_uid=f"publicity-del-{model.__name__}"
         )
+    post_save.connect(_record_changed, sender=ProgressRecord, dispatch_uid="publicity-record")
+    post_delete.connect(_record_changed, sender=ProgressRecord, dispatch_uid="publicity-record-del")
     post_save.connect(_tree_changed, sender=Organization, dispatch_uid="publicity-org")
     post_delete.connect(_tree_changed, sender=Organization, dispatch_uid="publicity-org-del")

@@ -19,8 +19,17 @@ urlpatterns = [
     path("org/<int:org_pk>/opinions/sent/", public.opinion_sent, name="opinion_sent"),
     # Print for the notice board: public, no login, cached.
     path("org/<int:org_pk>/qr.svg", print_views.org_qr, name="org_qr"),
+    path("org/<int:org_pk>/qr.png", print_views.org_qr_png, name="org_qr_png"),
+    path("org/<int:org_pk>/poster.png", print_views.org_poster_png, name="org_poster_png"),
+    path("org/<int:org_pk>/photo/<int:pk>.jpg", public.photo, name="photo"),
     path("org/<int:org_pk>/poster/", print_views.print_org_poster, name="print_org_poster"),
     path("org/<int:org_pk>/n/<int:pk>/qr.svg", print_views.notice_qr, name="notice_qr"),
+    path("org/<int:org_pk>/n/<int:pk>/qr.png", print_views.notice_qr_png, name="notice_qr_png"),
+    path(
+        "org/<int:org_pk>/n/<int:pk>/poster.png",
+        print_views.notice_poster_png,
+        name="notice_poster_png",
+    ),
     path(
         "org/<int:org_pk>/n/<int:pk>/poster/",
         print_views.print_notice_poster,

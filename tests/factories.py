@@ -1,10 +1,12 @@
 """Factories for every app's tests: build the smallest world a test needs."""
 
 import datetime
+import io
 
 import factory
 from django.contrib.auth import get_user_model
 from django.utils import timezone
+from PIL import ExifTags, Image
 
 from pledges.models import Member, Organization, Pledge, Position
 from publicity.selectors.notice import candidates as notice_candidates
@@ -436,3 +438,20 @@ def compose_notice(w, kind="pledges", by=None, org=None, month=None, sources=Non
 def publish_notice(w, notice, approver=None):
     notice_services.notice_submit(notice=notice, by=notice.created_by)
     return notice_services.notice_approve(notice=notice, by=approver or w.office)
+
+
+def gps_jpeg(width: int = 2000, height: int = 1500) -> bytes:
+    """A phone photo: a JPEG whose EXIF names the device and the place it was taken."""
+    image = Image.new("RGB", (width, height), (200, 30, 30))
+    exif = Image.Exif()
+    exif[ExifTags.Base.Make] = "PhoneMaker"
+    exif[ExifTags.Base.Model] = "PhoneModel X"
+    exif[ExifTags.IFD.GPSInfo] = {
+        ExifTags.GPS.GPSLatitudeRef: "N",
+        ExifTags.GPS.GPSLatitude: (39.0, 54.0, 26.0),
+        ExifTags.GPS.GPSLongitudeRef: "E",
+        ExifTags.GPS.GPSLongitude: (116.0, 23.0, 29.0),
+    }
+    out = io.BytesIO()
+    image.save(out, format="JPEG", exif=exif)
+    return out.getvalue()

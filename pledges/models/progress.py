@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.db.models.signals import post_delete
+from django.dispatch import receiver
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -12,6 +14,11 @@ from core.files import EvidenceFile
 from core.text import bounded_text
 
 from .pledge import Pledge
+
+
+class ProgressRecordQuerySet(models.QuerySet):
+    def visible_to(self, user) -> ProgressRecordQuerySet:
+        return self.filter(pledge__in=Pledge.objects.visible_to(user))
 
 
 class ProgressRecord(models.Model):
@@ -29,6 +36,12 @@ class ProgressRecord(models.Model):
         verbose_name=_("记录人"),
     )
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    # What the people see (三公开): the text is public by default; photos are not, because a
+    # phone photo shows faces and carries where it was taken. The secretary decides per record.
+    is_public = models.BooleanField(_("记实向群众公开"), default=True)
+    photos_public = models.BooleanField(_("照片向群众公开"), default=False)
+
+    objects = ProgressRecordQuerySet.as_manager()
 
     class Meta:
         ordering = ["date", "id"]
@@ -50,7 +63,25 @@ class Evidence(EvidenceFile):
         verbose_name=_("所属记实"),
     )
 
+    # The copy the public sees of a photo (resized, EXIF stripped), made when the record's
+    # photos are published and removed when they are hidden; the original never leaves login.
+    public_image = models.FileField(
+        _("公开照片"), upload_to="public_photos/%Y/%m", blank=True, default=""
+    )
+
     objects = EvidenceQuerySet.as_manager()
+
+    @property
+    def is_image(self) -> bool:
+        return self.content_type in ("image/jpeg", "image/png")
 
     def get_absolute_url(self) -> str:
         return reverse("pledges:evidence", args=[self.pk])
+
+
+@receiver(post_delete, sender=Evidence, dispatch_uid="pledges-evidence-public-copy")
+def _drop_public_copy(sender, instance: Evidence, **kwargs) -> None:
+    # However the row goes (a record deleted, a pledge's cascade), its public copy goes too:
+    # no file of a photo stays on disk once nothing says it may be shown.
+    if instance.public_image:
+        instance.public_image.delete(save=False)

@@ -37,3 +37,9 @@ def can_run_pledge(user, pledge: Pledge) -> bool:
 
 def can_record_progress(user, pledge: Pledge) -> bool:
     return is_owner(user, pledge) or can_manage_organization(user, pledge.owner_org)
+
+
+def can_publish_progress(user, pledge: Pledge) -> bool:
+    """Which 记实 and photos the people see: whoever keeps the book (the secretary), not the
+    member himself: a record he wrote may name others."""
+    return can_manage_organization(user, pledge.owner_org)

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import datetime
+import uuid
 from collections.abc import Mapping, Sequence
 
 from django.core.exceptions import PermissionDenied
+from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
@@ -13,12 +15,14 @@ from django.utils.translation import gettext as _
 
 from core.dates import is_sane
 from core.errors import TransitionError
+from core.images import UnreadableImage, public_jpeg
 from core.locks import lock_row, lock_rows
 from core.text import LONG_TEXT_MAX, checked_text
 from core.versions import stamp
 
 from ..models import Evidence, Pledge, PledgeEvent, ProgressRecord
 from ..rules import lifecycle
+from ..rules import pledge as permissions
 from .pledge import record_event
 
 Action = PledgeEvent.Action
@@ -130,3 +134,69 @@ def progress_record_many(
 
 def _names(pledge: Pledge) -> dict[str, str]:
     return {"owner": pledge.owner_name, "title": pledge.title}
+
+
+@transaction.atomic
+def progress_record_set_public(
+    *, record: ProgressRecord, by, text: bool, photos: bool
+) -> ProgressRecord:
+    """What the people see of one 记实: its text, and its photos as public copies (resized,
+    EXIF stripped). Photos are shown only with the text; other evidence files never are."""
+    pledge = record.pledge
+    lock_row(pledge)
+    if not permissions.can_publish_progress(by, pledge):
+        raise PermissionDenied
+    photos = photos and text
+    if (record.is_public, record.photos_public) == (text, photos):
+        return record
+    images = [e for e in record.evidence.all() if e.is_image]
+    for evidence in images:
+        if photos and not evidence.public_image:
+            try:
+                with evidence.file.open("rb") as source:
+                    data = public_jpeg(source)
+            except (UnreadableImage, FileNotFoundError) as e:
+                raise TransitionError(
+                    _("照片“%(name)s”无法读取，不能公开") % {"name": evidence.original_name}
+                ) from e
+            evidence.public_image.save(f"{uuid.uuid4().hex}.jpg", ContentFile(data), save=True)
+        elif not photos and evidence.public_image:
+            # Hidden means gone: no copy is left for an old address to find.
+            evidence.public_image.delete(save=True)
+    record.is_public, record.photos_public = text, photos
+    record.save(update_fields=["is_public", "photos_public"])
+    # The pledge's save refreshes its public pages (publicity listens to pledges).
+    pledge.save(update_fields=stamp(pledge, by))
+    record_event(
+        pledge,
+        by,
+        Action.EDIT,
+        _("记实公开设置：%(date)s 文字%(text)s，照片%(photos)s")
+        % {
+            "date": record.date,
+            "text": _("公开") if text else _("不公开"),
+            "photos": _("公开") if photos else _("不公开"),
+        },
+        {"record": record.pk, "is_public": text, "photos_public": photos},
+    )
+    return record
+
+
+@transaction.atomic
+def progress_records_set_public(*, pledge: Pledge, by, text: bool, photos: bool) -> int:
+    """The same choice for every record of the pledge at once (the page's bulk switch); how
+    many records changed. All or nothing: one unreadable photo refuses the lot."""
+    lock_row(pledge)
+    if not permissions.can_publish_progress(by, pledge):
+        raise PermissionDenied
+    photos = photos and text
+    records = list(
+        ProgressRecord.objects.filter(pledge=pledge)
+        .exclude(is_public=text, photos_public=photos)
+        .select_related("pledge")
+        .order_by("id")
+    )
+    for record in records:
+        record.pledge = pledge  # the locked row: its version moves once per record
+        progress_record_set_public(record=record, by=by, text=text, photos=photos)
+    return len(records)

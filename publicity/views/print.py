@@ -12,11 +12,13 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from core.access import get_visible_or_404
 from core.dates import parse_year
 from pledges.models import Member, Organization, Pledge
 
+from .. import posters
 from ..cache import cached_page
 from ..selectors import public as selectors
 
@@ -72,7 +74,13 @@ def print_org_poster(request: HttpRequest, org_pk: int) -> HttpResponse:
     """An A4 poster for the notice board: the organization's name and its QR code."""
     org = selectors.public_org_or_404(org_pk)
     url = request.build_absolute_uri(reverse("publicity:organization", args=[org.pk]))
-    context = {"org": org, "url": url, "qr": qr_inline(url, scale=8)}
+    context = {
+        "org": org,
+        "url": url,
+        "qr": qr_inline(url, scale=8),
+        "share_title": org.name,
+        "share_image": selectors.absolute(reverse("publicity:org_poster_png", args=[org.pk])),
+    }
     return render(request, "publicity/print_org_poster.html", context)
 
 
@@ -88,6 +96,10 @@ def print_notice_poster(request: HttpRequest, org_pk: int, pk: int) -> HttpRespo
         "items": selectors.notice_items(n),
         "url": url,
         "qr": qr_inline(url, scale=3),
+        "share_title": n.title,
+        "share_image": selectors.absolute(
+            reverse("publicity:notice_poster_png", args=[org.pk, n.pk])
+        ),
     }
     return render(request, "publicity/print_notice_poster.html", context)
 
@@ -104,3 +116,37 @@ def notice_qr(request: HttpRequest, org_pk: int, pk: int) -> HttpResponse:
     n = selectors.public_notice_or_404(selectors.public_org_or_404(org_pk), pk)
     url = request.build_absolute_uri(n.public_url())
     return HttpResponse(qr_svg(url, title=n.title), content_type="image/svg+xml")
+
+
+def _png(data: bytes) -> HttpResponse:
+    return HttpResponse(data, content_type="image/png")
+
+
+@cached_page
+def org_qr_png(request: HttpRequest, org_pk: int) -> HttpResponse:
+    org = selectors.public_org_or_404(org_pk)
+    return _png(
+        posters.qr_png(selectors.absolute(reverse("publicity:organization", args=[org.pk])))
+    )
+
+
+@cached_page
+def notice_qr_png(request: HttpRequest, org_pk: int, pk: int) -> HttpResponse:
+    n = selectors.public_notice_or_404(selectors.public_org_or_404(org_pk), pk)
+    return _png(posters.qr_png(selectors.absolute(n.public_url())))
+
+
+@cached_page
+def org_poster_png(request: HttpRequest, org_pk: int) -> HttpResponse:
+    """The share image of every page of the organization: its name over its QR code."""
+    org = selectors.public_org_or_404(org_pk)
+    url = selectors.absolute(reverse("publicity:organization", args=[org.pk]))
+    return _png(posters.poster_png(url, org.name, _("扫码查看公开承诺践诺，无需登录")))
+
+
+@cached_page
+def notice_poster_png(request: HttpRequest, org_pk: int, pk: int) -> HttpResponse:
+    org = selectors.public_org_or_404(org_pk)
+    n = selectors.public_notice_or_404(org, pk)
+    url = selectors.absolute(n.public_url())
+    return _png(posters.poster_png(url, n.title, org.name))

@@ -24,9 +24,10 @@ from django.views.decorators.http import require_POST
 
 from core.errors import TransitionError
 from core.security.addresses import client_address
-from pledges.models import Organization
+from pledges.models import Organization, Pledge
 
 from ..cache import cached_page
+from ..charts.progress import monthly_chart, satisfaction_chart
 from ..forms.opinion import OpinionForm
 from ..models import Notice
 from ..selectors import public as selectors
@@ -34,6 +35,14 @@ from ..services import opinion as opinion_services
 
 _org = selectors.public_org_or_404
 _notice = selectors.public_notice_or_404
+
+
+def _share(org: Organization | None, title: str, description: str, image: str = "") -> dict:
+    """Share metadata (Open Graph) of a page: chat apps show a PNG, never an SVG, so the
+    organization's poster card is the image unless the page names another."""
+    if not image and org is not None:
+        image = selectors.absolute(reverse("publicity:org_poster_png", args=[org.pk]))
+    return {"share_title": title, "share_description": description, "share_image": image}
 
 
 @cached_page
@@ -54,6 +63,23 @@ def organization(request: HttpRequest, org_pk: int) -> HttpResponse:
     org = _org(org_pk)
     context = selectors.org_page(org)
     context["form"] = OpinionForm()
+    # This year's pledges in the open; last year's folded with the other archives.
+    context["pledges_earlier"] = sum(1 for p in context["pledges"] if p.year != context["year"])
+    context["month_chart"] = monthly_chart(context["months"])
+    context["satisfaction_chart"] = satisfaction_chart(context["evaluations"])
+    f = context["figures"]
+    summary = _(
+        "%(year)d年公开承诺 %(n)d 项：践诺中 %(running)d 项，已销号 %(done)d 项，"
+        "逾期 %(late)d 项，到期兑现率 %(rate)s。"
+    ) % {
+        "year": context["year"],
+        "n": f.published,
+        "running": f.running,
+        "done": f.fulfilled,
+        "late": f.overdue,
+        "rate": f.fulfilled_rate,
+    }
+    context.update(_share(org, org.name, summary))
     return render(request, "publicity/public_org.html", context)
 
 
@@ -68,6 +94,12 @@ def notice(request: HttpRequest, org_pk: int, pk: int) -> HttpResponse:
         "opinions": selectors.notice_opinions(n),
         "is_live": n.is_live(),
         "form": OpinionForm(),
+        **_share(
+            org,
+            n.title,
+            f"{org.name} · {n.get_kind_display()}",
+            selectors.absolute(reverse("publicity:notice_poster_png", args=[org.pk, n.pk])),
+        ),
     }
     return render(request, "publicity/public_notice.html", context)
 
@@ -78,9 +110,32 @@ def pledge(request: HttpRequest, org_pk: int, pk: int) -> HttpResponse:
     p = selectors.public_pledge(org, pk)
     if p is None:
         raise Http404
-    return render(
-        request, "publicity/public_pledge.html", {"org": org, "pledge": p, "form": OpinionForm()}
-    )
+    crumbs = org.breadcrumbs()
+    context = {
+        "org": org,
+        "pledge": p,
+        "breadcrumbs": crumbs,
+        "timeline": selectors.pledge_timeline(p, crumbs),
+        "public_statuses": Pledge.PUBLIC_STATUSES,
+        "form": OpinionForm(),
+        **_share(org, f"{p.owner_name}：{p.title}", f"{p.get_status_display()} · {p.measures}"),
+    }
+    return render(request, "publicity/public_pledge.html", context)
+
+
+@cached_page
+def photo(request: HttpRequest, org_pk: int, pk: int) -> HttpResponse:
+    """A photo of a public 记实 the secretary made public: the resized copy without EXIF,
+    never the original upload."""
+    evidence = selectors.public_photo(_org(org_pk), pk)
+    if evidence is None:
+        raise Http404
+    try:
+        with evidence.public_image.open("rb") as f:
+            data = f.read()
+    except FileNotFoundError as e:
+        raise Http404 from e
+    return HttpResponse(data, content_type="image/jpeg")
 
 
 @cached_page
@@ -89,12 +144,15 @@ def opinion(request: HttpRequest, org_pk: int, pk: int) -> HttpResponse:
     o = selectors.public_opinion(org, pk)
     if o is None:
         raise Http404
-    return render(request, "publicity/public_opinion.html", {"org": org, "opinion": o})
+    context = {"org": org, "opinion": o, **_share(org, _("群众意见及答复"), org.name)}
+    return render(request, "publicity/public_opinion.html", context)
 
 
 @cached_page
 def opinion_sent(request: HttpRequest, org_pk: int) -> HttpResponse:
-    return render(request, "publicity/public_opinion_sent.html", {"org": _org(org_pk)})
+    org = _org(org_pk)
+    context = {"org": org, **_share(org, org.name, _("意见已收到"))}
+    return render(request, "publicity/public_opinion_sent.html", context)
 
 
 @csrf_exempt
@@ -120,7 +178,7 @@ def opinion_submit(request: HttpRequest, org_pk: int) -> HttpResponse:
             return redirect("publicity:opinion_sent", org_pk=org.pk)
         except TransitionError as e:
             form.add_error(None, str(e))
-    context = {"org": org, "form": form, **target}
+    context = {"org": org, "form": form, **target, **_share(org, org.name, _("意见箱"))}
     return render(request, "publicity/public_opinion_form.html", context, status=200)
 
 

@@ -1,14 +1,18 @@
 """Progress records through the services."""
 
 import datetime
+import io
 
 import pytest
 from django.core.exceptions import PermissionDenied
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
+from PIL import Image
 
 from core.errors import TransitionError
 from pledges.models import Pledge, ProgressRecord
 from pledges.services import progress
+from tests.factories import gps_jpeg
 
 TODAY = timezone.localdate
 S = Pledge.Status
@@ -150,3 +154,107 @@ def test_it_refuses_deleting_a_record_of_an_ended_pledge(world, pledge_in):
     with pytest.raises(TransitionError, match="当前为“已销号”，不能删除记实"):
         progress.progress_delete(record=pledge.progress_records.get(), by=world.secretary)
     assert pledge.progress_records.count() == 1
+
+
+def _record_with_photo(world, pledge_in, photo: bytes):
+    pledge = pledge_in("published", world)
+    upload = SimpleUploadedFile("现场.jpg", photo, content_type="image/jpeg")
+    return progress.progress_add(
+        pledge=pledge, by=world.member_user, date=TODAY(), text="走访两户", files=[upload]
+    )
+
+
+def test_it_makes_a_record_public_in_text_and_private_in_photos_by_default(world, pledge_in):
+    record = _record_with_photo(world, pledge_in, gps_jpeg())
+    assert record.is_public and not record.photos_public
+    assert not record.evidence.get().public_image
+
+
+def test_it_publishes_photos_as_a_resized_copy_without_exif(world, pledge_in):
+    record = _record_with_photo(world, pledge_in, gps_jpeg())
+    progress.progress_record_set_public(record=record, by=world.secretary, text=True, photos=True)
+    evidence = record.evidence.get()
+    with evidence.public_image.open("rb") as f:
+        data = f.read()
+    image = Image.open(io.BytesIO(data))
+    assert max(image.size) == 1024
+    assert not image.getexif() and b"PhoneModel" not in data and b"Exif" not in data
+    with evidence.file.open("rb") as f:
+        assert b"PhoneModel" in f.read()  # the original, behind login, is untouched
+
+
+def test_it_deletes_the_public_copy_when_photos_are_hidden(world, pledge_in):
+    record = _record_with_photo(world, pledge_in, gps_jpeg())
+    progress.progress_record_set_public(record=record, by=world.secretary, text=True, photos=True)
+    name = record.evidence.get().public_image.name
+    storage = record.evidence.get().public_image.storage
+    progress.progress_record_set_public(record=record, by=world.secretary, text=False, photos=True)
+    record.refresh_from_db()
+    # Photos are shown only with their text: hiding the text hides them too.
+    assert (record.is_public, record.photos_public) == (False, False)
+    assert not record.evidence.get().public_image and not storage.exists(name)
+
+
+def test_it_records_who_changed_what_the_people_see(world, pledge_in):
+    record = _record_with_photo(world, pledge_in, gps_jpeg())
+    progress.progress_record_set_public(record=record, by=world.secretary, text=False, photos=False)
+    event = record.pledge.events.order_by("-id").first()
+    assert event.actor == world.secretary and event.changes["is_public"] is False
+
+
+@pytest.mark.parametrize("username", ["stranger", "other_secretary", "member", "far_office"])
+def test_it_refuses_anyone_but_the_book_keeper_the_choice(world, pledge_in, username):
+    record = _record_with_photo(world, pledge_in, gps_jpeg())
+    user = getattr(world, username if username != "member" else "member_user")
+    with pytest.raises(PermissionDenied):
+        progress.progress_record_set_public(record=record, by=user, text=False, photos=False)
+    record.refresh_from_db()
+    assert record.is_public
+
+
+def test_it_refuses_a_photo_it_cannot_read_with_its_name(world, pledge_in, png):
+    broken = png[:40]  # a PNG header with no image behind it
+    pledge = pledge_in("published", world)
+    upload = SimpleUploadedFile("坏图.png", broken + b"\x00" * 100, content_type="image/png")
+    record = progress.progress_add(
+        pledge=pledge, by=world.secretary, date=TODAY(), text="记实", files=[upload]
+    )
+    with pytest.raises(TransitionError, match="坏图.png"):
+        progress.progress_record_set_public(
+            record=record, by=world.secretary, text=True, photos=True
+        )
+
+
+def test_it_removes_the_public_copy_with_its_record(world, pledge_in):
+    record = _record_with_photo(world, pledge_in, gps_jpeg())
+    progress.progress_record_set_public(record=record, by=world.secretary, text=True, photos=True)
+    copy = record.evidence.get().public_image
+    name, storage = copy.name, copy.storage
+    progress.progress_delete(record=record, by=world.secretary)
+    assert not storage.exists(name)
+
+
+def test_it_hides_or_shows_every_record_of_a_pledge_at_once(world, pledge_in):
+    first = _record_with_photo(world, pledge_in, gps_jpeg())
+    pledge = first.pledge
+    second = progress.progress_add(pledge=pledge, by=world.secretary, date=TODAY(), text="二")
+    n = progress.progress_records_set_public(
+        pledge=pledge, by=world.secretary, text=True, photos=True
+    )
+    assert n == 2
+    assert first.evidence.get().public_image
+    assert (
+        progress.progress_records_set_public(
+            pledge=pledge, by=world.secretary, text=False, photos=False
+        )
+        == 2
+    )
+    assert not ProgressRecord.objects.filter(pk__in=[first.pk, second.pk], is_public=True).exists()
+
+
+def test_it_refuses_a_stranger_the_bulk_switch(world, pledge_in):
+    record = _record_with_photo(world, pledge_in, gps_jpeg())
+    with pytest.raises(PermissionDenied):
+        progress.progress_records_set_public(
+            pledge=record.pledge, by=world.stranger, text=False, photos=False
+        )

@@ -142,3 +142,44 @@ def test_it_reads_each_page_in_a_fixed_number_of_queries(
     assert_page_queries, who, url, queries, rows
 ):
     assert_page_queries(who, url, queries, rows)
+
+
+def _record(world, pledge_in):
+    pledge = pledge_in("published", world)
+    return progress.progress_add(pledge=pledge, by=world.member_user, date=TODAY(), text="走访")
+
+
+def test_it_lets_the_secretary_hide_a_record_from_the_people(world, client, pledge_in):
+    record = _record(world, pledge_in)
+    client.force_login(world.secretary)
+    response = client.post(f"/record/{record.pk}/public/", {"photos_public": "1"})
+    assert response.status_code == 302
+    record.refresh_from_db()
+    assert not record.is_public and not record.photos_public
+    page = client.get(response["Location"]).content.decode()
+    assert "公开设置已保存" in page and "保存公开设置" in page
+
+
+@pytest.mark.parametrize(("username", "status"), [("stranger", 404), ("member_user", 403)])
+def test_it_refuses_others_the_public_choice(world, client, pledge_in, username, status):
+    record = _record(world, pledge_in)
+    client.force_login(getattr(world, username))
+    assert client.post(f"/record/{record.pk}/public/", {}).status_code == status
+    record.refresh_from_db()
+    assert record.is_public
+
+
+def test_it_changes_the_public_choice_only_by_post(world, client, pledge_in):
+    record = _record(world, pledge_in)
+    client.force_login(world.secretary)
+    assert client.get(f"/record/{record.pk}/public/").status_code == 405
+
+
+@pytest.mark.parametrize(("username", "status"), [("secretary", 302), ("stranger", 404)])
+def test_it_switches_every_record_from_the_pledge_page(world, client, pledge_in, username, status):
+    record = _record(world, pledge_in)
+    client.force_login(getattr(world, username))
+    response = client.post(f"/pledge/{record.pledge_id}/records/public/", {})
+    assert response.status_code == status
+    record.refresh_from_db()
+    assert record.is_public is (status != 302)

@@ -67,12 +67,12 @@ def _public_urls(w, notices) -> list[str]:
         reverse("publicity:index"),
         reverse("publicity:organization", args=[org]),
         reverse("publicity:organization", args=[w.town.pk]),
-        reverse("publicity:feed", args=[org]),
-        reverse("publicity:json", args=[org]),
-        reverse("publicity:org_poster", args=[org]),
+        reverse("publicity:org_feed", args=[org]),
+        reverse("publicity:org_json", args=[org]),
+        reverse("publicity:print_org_poster", args=[org]),
     ]
     for n in notices:
-        urls += [n.public_url(), reverse("publicity:notice_poster", args=[org, n.pk])]
+        urls += [n.public_url(), reverse("publicity:print_notice_poster", args=[org, n.pk])]
     return urls
 
 

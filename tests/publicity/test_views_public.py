@@ -1,15 +1,35 @@
 """The public pages: no login, only what was published, from the cache."""
 
+import io
 import itertools
+import re
+from datetime import timedelta
 
 import pytest
+from django.conf import settings
 from django.core.cache import cache
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from PIL import Image
 
+from pledges.rules.pledge_content import PledgeContent
+from pledges.services import pledge as pledge_services
+from pledges.services import progress as progress_services
 from publicity.models import Opinion
 from publicity.services import notice as notice_services
 from publicity.services import opinion as opinion_services
-from tests.factories import compose_notice, publish_notice
+from tests.factories import (
+    PledgeFactory,
+    branch_pledge,
+    compose_notice,
+    gps_jpeg,
+    make_ended_evaluation,
+    make_org,
+    make_public_review,
+    make_review_item,
+    publish_notice,
+    today,
+)
 
 # Each call from its own address: the same text from one address is taken once.
 _CALLS = itertools.count(1)
@@ -169,9 +189,20 @@ def test_it_refreshes_the_org_page_when_a_pledge_changes_state(client, pub):
     assert "草稿承诺不得公开" in client.get(url).content.decode()
 
 
+def _png_urls(w, notices) -> list[str]:
+    org = w.branch.pk
+    urls = [reverse(f"publicity:{name}", args=[org]) for name in ("org_qr_png", "org_poster_png")]
+    for n in notices:
+        urls += [
+            reverse(f"publicity:{name}", args=[org, n.pk])
+            for name in ("notice_qr_png", "notice_poster_png")
+        ]
+    return urls
+
+
 def test_it_serves_a_cached_page_without_any_query(client, pub, django_assert_num_queries):
     notices, opinion = _published_everything(pub)
-    urls = _public_urls(pub, notices, opinion)
+    urls = _public_urls(pub, notices, opinion) + _png_urls(pub, notices)
     for url in urls:
         client.get(url)
     for url in urls:
@@ -185,7 +216,8 @@ def _count(client, url, django_assert_num_queries, n):
         assert client.get(url).status_code == 200
 
 
-ORG_PAGE_QUERIES = 12
+# 12 for the lists; 3 for the figures at a glance (pledges, rectification items, 销号 per month).
+ORG_PAGE_QUERIES = 15
 
 
 def test_it_reads_the_org_page_in_a_fixed_number_of_queries(client, pub, django_assert_num_queries):
@@ -236,11 +268,12 @@ def test_it_reads_a_pledge_and_an_opinion_page_in_a_fixed_number_of_queries(
     client, pub, django_assert_num_queries
 ):
     _notices, opinion = _published_everything(pub)
+    # 3 for the page; 4 for the timeline (moves, public records, public photos, 再承诺).
     _count(
         client,
         reverse("publicity:pledge", args=[pub.branch.pk, pub.published.pk]),
         django_assert_num_queries,
-        3,
+        7,
     )
     _count(client, opinion.public_url(), django_assert_num_queries, 3)
 
@@ -291,3 +324,207 @@ def test_it_answers_a_hit_before_the_session_with_the_same_headers(client, pub):
     assert again.content == first.content
     assert again["X-Frame-Options"] == "DENY" and again["Cache-Control"] == first["Cache-Control"]
     assert "sessionid" not in again.cookies and "csrftoken" not in again.cookies
+
+
+# --- Progress at a glance, the pledge timeline, sharing (issue 16 §1–§3) ---
+
+
+def _figures(html: str, testid: str = "figures") -> str:
+    start = html.index(f'data-testid="{testid}"')
+    return html[start : html.index("</dl>", start)]
+
+
+def _figure(block: str, label: str) -> str:
+    after = block[block.index(f"<dt>{label}</dt>") :]
+    return after[after.index("<dd>") + 4 : after.index("</dd>")]
+
+
+def test_it_shows_the_progress_of_a_branch_at_a_glance(client, pub):
+    html = client.get(reverse("publicity:organization", args=[pub.branch.pk])).content.decode()
+    block = _figures(html)
+    # published, running, closed and unfulfilled are public; the draft, submitted and returned
+    # pledges are not counted.
+    assert _figure(block, "公开承诺") == "4"
+    assert _figure(block, "践诺中") == "2"
+    assert _figure(block, "已销号") == "1"
+    assert _figure(block, "逾期") == "0"
+    assert _figure(block, "未兑现 → 再承诺") == "1 → 0"
+    assert _figure(block, "到期兑现率") == "50%"
+    assert _figure(block, "群众满意率") == "100.0%"
+    assert _figure(block, "整改未销号") == "1"  # the public review's item; not the internal one
+    # The figures come before the notices: above the fold on a phone.
+    assert html.index('data-testid="figures"') < html.index('data-testid="live-notices"')
+
+
+def test_it_shows_each_child_with_its_figures_and_a_link_down(client, pub):
+    late = branch_pledge(pub, "in_progress", "逾期的承诺", deadline=today() - timedelta(days=3))
+    html = client.get(reverse("publicity:organization", args=[pub.town.pk])).content.decode()
+    children = html[html.index('data-testid="children"') :]
+    east = children[children.index("东街社区党支部") :]
+    assert _figure(east, "公开承诺") == "5" and _figure(east, "逾期") == "1"
+    west = children[children.index("西街社区党支部") :]
+    assert _figure(west, "公开承诺") == "0"
+    assert reverse("publicity:organization", args=[pub.branch.pk]) in children
+    assert _figure(_figures(html), "逾期") == "1"  # the town counts its whole subtree
+    assert late.title not in html  # a town page lists no branch's pledges
+
+
+def test_it_draws_the_charts_with_a_table_beside_each(client, pub):
+    html = client.get(reverse("publicity:organization", args=[pub.branch.pk])).content.decode()
+    for testid, caption in (
+        ("chart-months", "近12个月每月销号承诺数"),
+        ("chart-satisfaction", "历次群众评议满意率"),
+    ):
+        figure = html[html.index(f'data-testid="{testid}"') :]
+        figure = figure[: figure.index("</figure>")]
+        assert 'role="img"' in figure and 'aria-labelledby="' in figure
+        assert f'<caption id="{testid}-cap" class="muted">{caption}</caption>' in figure
+        assert f'aria-labelledby="{testid}-cap"' in figure
+        assert "<script" not in figure
+    months = html[html.index('data-testid="chart-months"') :]
+    assert f'<th scope="col">{today():%Y-%m}</th>' in months  # this month, 1 closed
+    assert "100.0%" in html[html.index('data-testid="chart-satisfaction"') :]
+
+
+def test_it_folds_the_archives(client, pub):
+    notices, _opinion = _published_everything(pub)
+    for n in notices[:2]:
+        notice_services.notice_withdraw(notice=n, by=pub.secretary, reason="有误")
+    html = client.get(reverse("publicity:organization", args=[pub.branch.pk])).content.decode()
+    assert '<details class="archive card" data-testid="past-archive">' in html
+    assert '<details class="archive card" data-testid="reviews-archive">' in html
+    past = html[html.index('data-testid="past-archive"') :]
+    assert "已撤回" in past[: past.index("</details>")]
+
+
+def _committee_with(pub, children: int) -> int:
+    committee = make_org(f"新区党委{children}", pub.county, level="committee")
+    for i in range(children):
+        child = make_org(f"新区第{i}支部", committee)
+        PledgeFactory(owner_org=child, status="closed", closed_on=today(), created_by=pub.secretary)
+        PledgeFactory(owner_org=child, status="in_progress", created_by=pub.secretary)
+        review = make_public_review(child, reviewer=pub.leader)
+        make_review_item(review)
+        make_ended_evaluation(child, by=pub.secretary)
+    return committee.pk
+
+
+def test_it_reads_a_committee_page_in_the_same_queries_for_one_child_and_many(
+    client, pub, django_assert_num_queries
+):
+    # One fewer than a branch's: no review of its own, so no items to prefetch.
+    for children in (1, 6):
+        url = reverse("publicity:organization", args=[_committee_with(pub, children)])
+        _count(client, url, django_assert_num_queries, ORG_PAGE_QUERIES - 1)
+        with django_assert_num_queries(0):
+            assert client.get(url).status_code == 200
+
+
+def test_it_shows_a_pledge_s_timeline_from_pledge_to_carry_over(client, pub):
+    p = pledge_services.pledge_create(
+        by=pub.member_user,
+        owner_org=pub.branch,
+        owner_member=pub.member,
+        content=PledgeContent(
+            kind="practical",
+            title="开办社区夜校",
+            measures="每周两课",
+            deadline=today() + timedelta(days=10),
+            expected_result="居民受益",
+        ),
+        year=today().year,
+    )
+    pledge_services.pledge_submit(pledge=p, by=pub.member_user)
+    pledge_services.pledge_approve(pledge=p, by=pub.secretary)
+    pledge_services.pledge_publish(pledge=p, by=pub.secretary)
+    shown = progress_services.progress_add(pledge=p, by=pub.member_user, date=today(), text="开课")
+    hidden = progress_services.progress_add(
+        pledge=p, by=pub.secretary, date=today(), text="内部记实不公开"
+    )
+    progress_services.progress_record_set_public(
+        record=hidden, by=pub.secretary, text=False, photos=False
+    )
+    pledge_services.pledge_mark_unfulfilled(pledge=p, by=pub.secretary, reason="场地未落实")
+    later = pledge_services.pledge_carry_over(pledge=p, by=pub.secretary)
+    html = client.get(reverse("publicity:pledge", args=[pub.branch.pk, p.pk])).content.decode()
+    timeline = html[html.index('data-testid="timeline"') :]
+    steps = re.findall(r'data-step="(\w+)"', timeline)
+    assert steps == ["pledge", "approve", "publish", "progress", "unfulfilled", "carry"]
+    assert shown.text in timeline and hidden.text not in html
+    assert "场地未落实" in timeline and "已再承诺，待审核亮诺" in timeline
+    # The owner of a public pledge is named for what he did; the secretary acts as the branch.
+    assert "张三" in timeline and pub.secretary.username not in timeline
+    assert later.pk and reverse("publicity:pledge", args=[pub.branch.pk, later.pk]) not in html
+    org_page = client.get(reverse("publicity:organization", args=[pub.branch.pk])).content.decode()
+    assert _figure(_figures(org_page), "未兑现 → 再承诺") == "2 → 1"
+
+
+def test_it_shows_only_photos_made_public_and_without_exif(client, pub):
+    upload = SimpleUploadedFile("现场.jpg", gps_jpeg(), content_type="image/jpeg")
+    record = progress_services.progress_add(
+        pledge=pub.running, by=pub.secretary, date=today(), text="现场照片", files=[upload]
+    )
+    evidence = record.evidence.get()
+    url = reverse("publicity:photo", args=[pub.branch.pk, evidence.pk])
+    page = reverse("publicity:pledge", args=[pub.branch.pk, pub.running.pk])
+    assert client.get(url).status_code == 404  # private by default
+    assert url not in client.get(page).content.decode()
+    progress_services.progress_record_set_public(
+        record=record, by=pub.secretary, text=True, photos=True
+    )
+    assert url in client.get(page).content.decode()
+    response = client.get(url)
+    assert response.status_code == 200 and response["Content-Type"] == "image/jpeg"
+    data = response.content
+    assert b"Exif" not in data and b"PhoneModel" not in data
+    assert not Image.open(io.BytesIO(data)).getexif()
+    assert max(Image.open(io.BytesIO(data)).size) == 1024
+
+
+def _meta(html: str, name: str) -> str:
+    match = re.search(rf'<meta property="{name}" content="([^"]*)">', html)
+    assert match, name
+    return match.group(1)
+
+
+def test_it_gives_every_public_page_share_metadata(client, pub, settings):
+    settings.SITE_URL = "https://dangwu.example.cn/"
+    notices, opinion = _published_everything(pub)
+    for url in _public_urls(pub, notices, opinion):
+        response = client.get(url)
+        if not response["Content-Type"].startswith("text/html"):
+            continue
+        html = response.content.decode()
+        assert _meta(html, "og:title") and _meta(html, "og:description"), url
+        assert _meta(html, "og:url") == "https://dangwu.example.cn" + url.split("?")[0]
+        image = _meta(html, "og:image")
+        assert image.startswith("https://dangwu.example.cn/") and image.endswith(".png"), url
+
+
+def test_it_defaults_the_site_address_for_share_links(client, pub, settings):
+    settings.SITE_URL = ""
+    html = client.get(reverse("publicity:organization", args=[pub.branch.pk])).content.decode()
+    assert _meta(html, "og:url") == f"http://127.0.0.1:8000/public/org/{pub.branch.pk}/"
+    assert _meta(html, "og:image").endswith(f"/public/org/{pub.branch.pk}/poster.png")
+
+
+def test_it_prints_the_notice_page_on_a4(client, pub):
+    notice = publish_notice(pub, compose_notice(pub))
+    html = client.get(notice.public_url()).content.decode()
+    css = (settings.BASE_DIR / "static" / "css" / "public.css").read_text()
+    assert "@media print" in css and "size: A4" in css
+    assert "css/public.css" in html
+    # Nothing forced wider than the sheet (210 mm ≈ 794 px at 96 dpi).
+    for width in re.findall(r"width:\s*(\d+)(px|mm)", html):
+        assert int(width[0]) <= (794 if width[1] == "px" else 210)
+
+
+def test_it_draws_the_qr_codes_and_posters_as_png(client, pub, django_assert_num_queries):
+    notices, _opinion = _published_everything(pub)
+    for url in _png_urls(pub, notices):
+        response = client.get(url)
+        assert response["Content-Type"] == "image/png", url
+        image = Image.open(io.BytesIO(response.content))
+        assert image.format == "PNG" and image.width >= 200
+    _count(client, _png_urls(pub, notices)[1], django_assert_num_queries, 1)
+    _count(client, _png_urls(pub, notices)[3], django_assert_num_queries, 2)

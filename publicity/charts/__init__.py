@@ -1,0 +1,1 @@
+"""Geometry of the public pages' charts, drawn as inline SVG on the server (no script)."""
