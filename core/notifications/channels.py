@@ -22,6 +22,7 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
@@ -109,6 +110,26 @@ class Email(Channel):
             connection.close()
         return failed
 
+    def _text(self, message: Message) -> str:
+        n = message.notification
+        blocks = [n.title]
+        if n.body:
+            blocks.append(n.body)
+        if message.items:
+            blocks.append(
+                "\n".join(
+                    f"· {item.title}" + (f"\n  {self.full_link(item)}" if item.link else "")
+                    for item in message.items
+                )
+            )
+        if n.link:
+            blocks.append(self.full_link(n))
+        preferences = reverse("notifications:preferences")
+        blocks.append(
+            "--\n" + _("通知方式可在此修改：") + f"{settings.SITE_URL.rstrip('/')}{preferences}"
+        )
+        return "\n\n".join(blocks) + "\n"
+
     def _message(self, message: Message, connection) -> EmailMultiAlternatives:
         n = message.notification
         context = {
@@ -119,7 +140,7 @@ class Email(Channel):
         }
         email = EmailMultiAlternatives(
             subject=n.title,
-            body=render_to_string("core/notifications_email.txt", context),
+            body=self._text(message),
             to=[message.address],
             connection=connection,
         )

@@ -56,7 +56,13 @@ def test_it_writes_the_title_body_and_full_link_in_the_email(alice, make_item):
     assert Email().send([Message(n, "alice@example.cn")]) == {}
     message = mail.outbox[0]
     assert message.subject == "本月尚未记实"
-    assert message.body == "请记录本月践诺情况。\n\nhttps://pledges.example.cn/pledges/7/"
+    assert message.body == (
+        "本月尚未记实\n\n请记录本月践诺情况。\n\nhttps://pledges.example.cn/pledges/7/\n\n--\n"
+        "通知方式可在此修改：https://pledges.example.cn/notifications/preferences/\n"
+    )
+    [(html, mime)] = message.alternatives
+    assert mime == "text/html"
+    assert '<a href="https://pledges.example.cn/pledges/7/">' in html
 
 
 def test_it_records_a_failed_email_and_sends_the_rest(alice, bob, make_item, monkeypatch):
