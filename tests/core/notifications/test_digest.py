@@ -17,7 +17,9 @@ def _email_digest_by_default(monkeypatch):
 
 def _events(make_item, user, n):
     return services.notifications_create_many(
-        items=[make_item(user, f"pledge:{i}", kind="pledge_returned", period=str(i)) for i in range(n)]
+        items=[
+            make_item(user, f"pledge:{i}", kind="pledge_returned", period=str(i)) for i in range(n)
+        ]
     )
 
 

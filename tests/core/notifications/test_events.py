@@ -80,7 +80,11 @@ def test_it_tells_the_person_once_the_move_commits(alice, django_capture_on_comm
         assert not Notification.objects.exists()  # nothing inside the move
     assert callbacks[0].args[0] == "export_finished"
     [n] = Notification.objects.all()
-    assert (n.recipient, n.kind, n.subject_key) == (alice, "export_finished", f"core.exportjob:{job.pk}")
+    assert (n.recipient, n.kind, n.subject_key) == (
+        alice,
+        "export_finished",
+        f"core.exportjob:{job.pk}",
+    )
     assert n.link == f"/exports/{job.pk}/"
 
 
