@@ -304,14 +304,15 @@ def notifications_redeliver(*, channels: Sequence[Channel] | None = None) -> Out
     now = timezone.now()
     outcome: Outcome = {}
     for channel in channels:
-        ids = list(
-            selectors.needing_delivery(
-                channel=channel.name,
-                since=now - RETRY_WINDOW,
-                stale_before=now - STALE_CLAIM,
-                max_attempts=MAX_ATTEMPTS,
-            ).values_list("pk", flat=True)
+        owed = selectors.needing_delivery(
+            channel=channel.name,
+            since=now - RETRY_WINDOW,
+            stale_before=now - STALE_CLAIM,
+            max_attempts=MAX_ATTEMPTS,
         )
+        # What waits for a digest is the digest's to send, not owed now.
+        owed = owed.exclude(preferences.digest_q(channel.name, "recipient"))
+        ids = list(owed.values_list("pk", flat=True))
         outcome.update(notifications_deliver(ids=ids, channels=[channel]))
     return outcome
 

@@ -96,3 +96,11 @@ def test_it_keeps_a_choice_row_only_off_the_default(alice):
     services.notification_preferences_save(user=alice, modes={"email": Mode.IMMEDIATE})
     assert Preference.objects.get().mode == Mode.IMMEDIATE
     assert preferences.modes_of(alice, ["email"]) == {"email": Mode.IMMEDIATE}
+
+
+def test_it_leaves_what_waits_for_the_digest_out_of_the_redelivery(alice, make_item, mailoutbox):
+    _events(make_item, alice, 2)
+    assert services.notifications_redeliver() == {"email": {}}
+    assert mailoutbox == [] and not Delivery.objects.exists()
+    digest.digests_send(day=DAY)
+    assert len(mailoutbox) == 1
