@@ -25,6 +25,21 @@ def _review_returned(review: Review) -> tuple[str, str]:
     )
 
 
+def _review_subject(review: Review) -> list[int]:
+    """Whom the review is about: the member's login, else the organization's secretaries."""
+    if review.subject_kind == SubjectKind.MEMBER:
+        return member_user_ids(review.member_id)
+    return secretary_ids(review.organization_id)
+
+
+def _review_signed(review: Review) -> tuple[str, str]:
+    return (
+        _("收到点评（%(grade)s），整改事项 %(n)d 项，请按时整改")
+        % {"grade": review.get_grade_display(), "n": review.items.count()},
+        review.problems[:500],
+    )
+
+
 def _letter_member(letter: SuggestionLetter) -> list[int]:
     return member_user_ids(letter.member_id)
 
@@ -95,6 +110,13 @@ LETTER = "reviews.services.letter"
 ITEM = "reviews.services.rectification"
 
 KINDS = (
+    EventKind(
+        "review_signed",
+        Review,
+        _review_subject,
+        _review_signed,
+        ("reviews.services.review.review_sign",),
+    ),
     EventKind(
         "review_returned",
         Review,

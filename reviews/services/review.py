@@ -247,6 +247,7 @@ def review_sign(*, review: Review, by) -> Review:
     RectificationEvent.objects.bulk_create(
         RectificationEvent(item=item, actor=by, action=ItemAction.CREATE) for item in new_items
     )
+    notify(kind="review_signed", subject=review, by=by)
     return review
 
 

@@ -14,6 +14,7 @@ from tests.factories import (
     MemberFactory,
     PledgeFactory,
     UserFactory,
+    draft_review,
     org_subject,
     signed_review,
     today,
@@ -108,3 +109,11 @@ def test_it_tells_the_reviewer_of_an_answer_and_the_subject_of_a_reopening(rworl
         version=item.edit_version,
     )
     assert _told("rectification_answered") == ["branch_leader", "branch_leader"]
+
+
+def test_it_tells_the_subject_of_a_signed_review_and_its_items(rworld, run):
+    review = draft_review(rworld.branch_leader, org_subject(rworld.branch), mode="random")
+    run(review_services.review_sign, review=review, by=rworld.branch_leader)
+    assert _told("review_signed") == ["secretary"]
+    n = Notification.objects.get(kind="review_signed")
+    assert "整改事项 2 项" in n.title and n.link == review.get_absolute_url()

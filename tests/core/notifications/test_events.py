@@ -17,6 +17,7 @@ WORK_SERVICES = [
     "pledges.services.pledge.pledge_return",
     "pledges.services.pledge.pledge_approve",
     "pledges.services.pledge.pledge_publish",
+    "reviews.services.review.review_sign",
     "reviews.services.review.review_return",
     "reviews.services.letter.letter_issue",
     "reviews.services.letter.letter_reply",
