@@ -15,7 +15,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from functools import partial
 
 from celery import shared_task
 from django.core.exceptions import ImproperlyConfigured
@@ -83,15 +82,14 @@ def notify(*, kind: str, subject: models.Model, by=None) -> None:
     """Tell whom the kind names about this move, once the move commits (a rolled-back move
     tells nobody). The one call a service makes; it reads and writes nothing itself."""
     get(kind)  # a misspelt kind is a bug: fail in the move's own tests
-    transaction.on_commit(
-        partial(
-            deliver_event.delay,
-            kind,
-            subject.pk,
-            getattr(by, "pk", None),
-            moment_key(),
-        )
-    )
+    # Robust: a broker that is down costs the message (logged), never the user's move, which
+    # has committed by then.
+    args = (kind, subject.pk, getattr(by, "pk", None), moment_key())
+
+    def queue_event() -> None:  # named: Django logs a robust callback's failure by its name
+        deliver_event.delay(*args)
+
+    transaction.on_commit(queue_event, robust=True)
 
 
 def event_items(

@@ -79,7 +79,7 @@ def test_it_tells_the_person_once_the_move_commits(alice, django_capture_on_comm
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         events.notify(kind="export_finished", subject=job)
         assert not Notification.objects.exists()  # nothing inside the move
-    assert callbacks[0].args[0] == "export_finished"
+    assert callbacks[0].__name__ == "queue_event"
     [n] = Notification.objects.all()
     assert (n.recipient, n.kind, n.subject_key) == (
         alice,
@@ -137,3 +137,16 @@ def test_it_emails_the_event_with_an_absolute_link(alice, mailoutbox):
     events.deliver_event("export_finished", job.pk, None, events.moment_key())
     [message] = mailoutbox
     assert f"https://pledges.example.cn/exports/{job.pk}/" in message.body
+
+
+def test_it_never_fails_the_move_when_the_broker_is_down(
+    alice, monkeypatch, django_capture_on_commit_callbacks
+):
+    def down(*args, **kwargs):
+        raise OSError("broker unreachable")
+
+    monkeypatch.setattr(events.deliver_event, "delay", down)
+    job = _job(alice)
+    with django_capture_on_commit_callbacks(execute=True):
+        events.notify(kind="export_finished", subject=job)
+    assert not Notification.objects.exists()
