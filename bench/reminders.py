@@ -39,7 +39,7 @@ from django.conf import settings  # noqa: E402
 from django.core import mail  # noqa: E402
 from django.db import connection  # noqa: E402
 
-from core.notifications import reminders  # noqa: E402
+from core.notifications import preferences, reminders  # noqa: E402
 from core.notifications.models import Notification  # noqa: E402
 from pledges.models import Member, Pledge  # noqa: E402
 from reviews.models import Quarter  # noqa: E402
@@ -76,6 +76,8 @@ def main() -> None:
     last_day = quarter.end - datetime.timedelta(days=3)
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     settings.NOTIFICATION_CHANNELS = ["core.notifications.channels.Email"]
+    # Measure sending at once, as before the daily digest became email's default.
+    preferences.DEFAULT_DIGEST = frozenset()
     mail.outbox = []
     if args.fresh:
         deleted, _ = Notification.objects.filter(

@@ -10,3 +10,5 @@ app.autodiscover_tasks()
 # core's tasks live in sub-packages, which autodiscovery of the apps does not reach.
 app.autodiscover_tasks(["core.notifications", "core.exports"])
 app.autodiscover_tasks(["core.notifications"], related_name="reminders")
+app.autodiscover_tasks(["core.notifications"], related_name="events")
+app.autodiscover_tasks(["core.notifications"], related_name="digest")

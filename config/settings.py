@@ -257,13 +257,24 @@ EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "30"))
 # Notifications (core.notifications): the in-app inbox is always on; these channels deliver
 # beyond it. SMS only once a gateway is configured, with the domain's phone lookup (a dotted
 # path to a callable: list of user ids -> {user id: phone}).
-SITE_URL = os.environ.get("SITE_URL", "")  # absolute links in emails and SMS
+# Chat-group robots (企业微信, 钉钉) once their webhook is set; DINGTALK_SECRET signs posts.
+# Embedded (no REDIS_URL), mail is kept in the outbox (/notifications/outbox/), not sent.
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")  # absolute links in messages
 SMS_GATEWAY_URL = os.environ.get("SMS_GATEWAY_URL", "")
 SMS_GATEWAY_TOKEN = os.environ.get("SMS_GATEWAY_TOKEN", "")
 NOTIFICATION_PHONE_LOOKUP = os.environ.get("NOTIFICATION_PHONE_LOOKUP", "")
+WECOM_WEBHOOK_URL = os.environ.get("WECOM_WEBHOOK_URL", "")
+DINGTALK_WEBHOOK_URL = os.environ.get("DINGTALK_WEBHOOK_URL", "")
+DINGTALK_SECRET = os.environ.get("DINGTALK_SECRET", "")
 NOTIFICATION_CHANNELS = ["core.notifications.channels.Email"]
 if SMS_GATEWAY_URL:
     NOTIFICATION_CHANNELS.append("core.notifications.channels.Sms")
+if WECOM_WEBHOOK_URL:
+    NOTIFICATION_CHANNELS.append("core.notifications.channels.WeCom")
+if DINGTALK_WEBHOOK_URL:
+    NOTIFICATION_CHANNELS.append("core.notifications.channels.DingTalk")
+if not os.environ.get("REDIS_URL") and "EMAIL_BACKEND" not in os.environ:
+    EMAIL_BACKEND = "core.notifications.outbox.OutboxBackend"
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
 CACHES = {
@@ -327,6 +338,11 @@ CELERY_BEAT_SCHEDULE = {
     **{
         f"reminders-{kind}": {"task": _REMINDER_TASK, "schedule": schedule, "args": (kind,)}
         for kind, schedule in _REMINDER_SCHEDULES.items()
+    },
+    # One digest a day to each user who takes a channel as a digest (email by default).
+    "notifications-digest": {
+        "task": "core.notifications.digest.notifications_send_digest",
+        "schedule": crontab(minute=0, hour=18),
     },
     # Failed or lost notification deliveries are tried again (never the delivered ones).
     "redeliver-notifications": {

@@ -8,3 +8,9 @@ class CoreConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "core"
     verbose_name = "core"
+
+    def ready(self) -> None:
+        # Registers core's own event kind (an export finished), as the apps register theirs.
+        from .exports import notifications
+
+        notifications.connect()

@@ -4,6 +4,14 @@
 from .cache_versions import CacheEpoch
 from .exports.models import ExportJob
 from .notifications import checks, receivers  # noqa: F401
-from .notifications.models import Delivery, Notification
+from .notifications.models import Delivery, Digest, Notification, OutboxMessage, Preference
 
-__all__ = ["CacheEpoch", "Delivery", "ExportJob", "Notification"]
+__all__ = [
+    "CacheEpoch",
+    "Delivery",
+    "Digest",
+    "ExportJob",
+    "Notification",
+    "OutboxMessage",
+    "Preference",
+]

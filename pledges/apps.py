@@ -11,7 +11,7 @@ class PledgesConfig(AppConfig):
         # The service imports models, which can only be imported once the registry is ready.
         from core.notifications import reminders
 
-        from . import counts, exports  # noqa: F401  (exports registers its kinds)
+        from . import counts, exports, notifications  # noqa: F401  (exports registers its kinds)
         from .services.office import office_group_ensure
         from .services.reminders import RULES
 
@@ -19,3 +19,4 @@ class PledgesConfig(AppConfig):
         for kind, rule in RULES.items():
             reminders.register(kind, rule)
         counts.connect()
+        notifications.connect()

@@ -10,8 +10,9 @@ class PublicityConfig(AppConfig):
         # Imported here because models are only ready now; both only register hooks.
         from reviews.selectors.dashboard import register_figures
 
-        from . import signals
+        from . import notifications, signals
         from .selectors import opinion as opinion_selectors
 
         signals.connect()
+        notifications.connect()
         register_figures(opinion_selectors.dashboard_figures)

@@ -11,7 +11,7 @@ class ReviewsConfig(AppConfig):
         from core.notifications import reminders
         from pledges import counts
 
-        from . import exports  # noqa: F401  (registers its export kinds)
+        from . import exports, notifications  # noqa: F401  (registers its export kinds)
         from .models import MassEvaluation, RectificationItem, Review, SelfEvaluation
         from .selectors.tags import row_tags
         from .services.reminders import RULES
@@ -23,3 +23,4 @@ class ReviewsConfig(AppConfig):
         # evaluation.
         for model in (Review, SelfEvaluation, RectificationItem, MassEvaluation):
             counts.watch(model, "organization", row_tags)
+        notifications.connect()

@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 from core.db import lag_tolerant
 from core.errors import TransitionError
 from core.locks import lock_row, lock_rows
+from core.notifications.events import notify
 
 from . import registry
 from .models import KEEP_FOR, QUEUED_TOO_LONG, STALE_AFTER, ExportJob
@@ -121,6 +122,7 @@ def _finish(job: ExportJob, attempt: int, out: IO[bytes], progress: _Progress) -
             "rows_total",
         ]
     )
+    notify(kind="export_finished", subject=job)
 
 
 @transaction.atomic
@@ -132,6 +134,7 @@ def _fail(job: ExportJob, attempt: int, message: str) -> None:
     job.status, job.error, job.finished_at = S.FAILED, message[:500], now
     job.expires_at = now + KEEP_FOR
     job.save(update_fields=["status", "error", "finished_at", "expires_at"])
+    notify(kind="export_finished", subject=job)
 
 
 @transaction.atomic

@@ -104,3 +104,87 @@ class Delivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.channel}: {self.get_status_display()}"
+
+
+class Mode(models.TextChoices):
+    IMMEDIATE = "immediate", _("立即")
+    DIGEST = "digest", _("每日汇总")
+
+
+class Preference(models.Model):
+    """How one user wants one channel: each message at once, or one digest a day (基层减负).
+    No row means the channel's default (core.notifications.preferences.DEFAULT_DIGEST)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="notification_preferences",
+        verbose_name=_("用户"),
+    )
+    channel = models.CharField(_("渠道"), max_length=40)
+    mode = models.CharField(_("方式"), max_length=10, choices=Mode.choices)
+
+    class Meta:
+        verbose_name = _("通知方式")
+        verbose_name_plural = _("通知方式")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "channel"], name="preference_once_per_channel")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.channel}: {self.get_mode_display()}"
+
+
+class Digest(models.Model):
+    """One day's digest for one user on one channel. The row is the claim: a second run the
+    same day finds it and sends nothing (a failed one is taken over and tried again)."""
+
+    class Status(models.TextChoices):
+        SENDING = "sending", _("发送中")
+        DELIVERED = "delivered", _("已送达")
+        FAILED = "failed", _("失败")
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="notification_digests",
+        verbose_name=_("接收人"),
+    )
+    channel = models.CharField(_("渠道"), max_length=40)
+    day = models.DateField(_("日期"))
+    status = models.CharField(_("状态"), max_length=10, choices=Status.choices)
+    count = models.PositiveIntegerField(_("条数"), default=0)
+    error = models.CharField(_("原因"), max_length=ERROR_MAX, blank=True)
+    at = models.DateTimeField(_("时间"))
+    claim = models.UUIDField(editable=False)
+
+    class Meta:
+        verbose_name = _("每日汇总")
+        verbose_name_plural = _("每日汇总")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["recipient", "channel", "day"], name="digest_once_per_day"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.channel}: {self.get_status_display()}"
+
+
+class OutboxMessage(models.Model):
+    """An email the embedded mode did not send but kept, so a newcomer (or an admin) can read
+    what left: written by core.notifications.outbox.OutboxBackend."""
+
+    to = models.CharField(_("收件人"), max_length=500)
+    subject = models.CharField(_("主题"), max_length=TITLE_MAX)
+    body = models.TextField(_("正文"))
+    html = models.TextField(_("HTML 正文"), blank=True)
+    created_at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("发件箱邮件")
+        verbose_name_plural = _("发件箱")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.subject

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from core.locks import lock_row
 
-from . import selectors
+from . import preferences, selectors
 from .channels import Channel, Message, configured
 from .models import (
     BODY_MAX,
@@ -26,7 +26,9 @@ from .models import (
     SUBJECT_MAX,
     TITLE_MAX,
     Delivery,
+    Mode,
     Notification,
+    Preference,
 )
 
 # PostgreSQL takes a thousand rows a statement easily; Django splits further for SQLite's
@@ -200,6 +202,11 @@ def notifications_deliver(
 
 
 def _deliver_batch(channel: Channel, notifications, users, counts: dict[str, int]) -> None:
+    # Those who take this channel as a daily digest are left unclaimed: the digest takes them.
+    held = preferences.digest_users(channel.name, [u.pk for u in users])
+    notifications = [n for n in notifications if n.recipient_id not in held]
+    if not notifications:
+        return
     # Addresses first: if the lookup fails, nothing has been claimed yet.
     addresses = channel.addresses(users)
     token = uuid.uuid4()
@@ -297,13 +304,31 @@ def notifications_redeliver(*, channels: Sequence[Channel] | None = None) -> Out
     now = timezone.now()
     outcome: Outcome = {}
     for channel in channels:
-        ids = list(
-            selectors.needing_delivery(
-                channel=channel.name,
-                since=now - RETRY_WINDOW,
-                stale_before=now - STALE_CLAIM,
-                max_attempts=MAX_ATTEMPTS,
-            ).values_list("pk", flat=True)
+        owed = selectors.needing_delivery(
+            channel=channel.name,
+            since=now - RETRY_WINDOW,
+            stale_before=now - STALE_CLAIM,
+            max_attempts=MAX_ATTEMPTS,
         )
+        # What waits for a digest is the digest's to send, not owed now.
+        owed = owed.exclude(preferences.digest_q(channel.name, "recipient"))
+        ids = list(owed.values_list("pk", flat=True))
         outcome.update(notifications_deliver(ids=ids, channels=[channel]))
     return outcome
+
+
+@transaction.atomic
+def notification_preferences_save(*, user, modes: dict[str, str]) -> dict[str, str]:
+    """Store the user's mode for each named channel; a channel he leaves at its default keeps
+    no row, so changing a default later reaches him too."""
+    from_db = preferences.modes_of(user, list(modes))
+    for channel, mode in modes.items():
+        if mode not in Mode.values:
+            raise ValueError(f"unknown notification mode {mode!r}")
+        if from_db[channel] == mode:
+            continue
+        if mode == preferences.default_mode(channel):
+            Preference.objects.filter(user=user, channel=channel).delete()
+        else:
+            Preference.objects.update_or_create(user=user, channel=channel, defaults={"mode": mode})
+    return preferences.modes_of(user, list(modes))

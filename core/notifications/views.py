@@ -3,18 +3,31 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from core.access import MAX_PK, get_visible_or_404
+from core.access import MAX_PK, get_visible_or_404, require
 from core.redirects import safe_next
 
-from . import selectors, services
-from .models import Notification
+from . import preferences, selectors, services
+from .channels import configured
+from .models import Mode, Notification, OutboxMessage
 
 PAGE_SIZE = 20
+OUTBOX_PAGE_SIZE = 20
+
+
+class PreferencesForm(forms.Form):
+    """One choice per configured external channel: at once, or in the daily digest."""
+
+    def __init__(self, *args, channels, **kwargs):
+        super().__init__(*args, **kwargs)
+        for channel in channels:
+            self.fields[channel.name] = forms.ChoiceField(
+                label=channel.label, choices=Mode.choices, widget=forms.RadioSelect
+            )
 
 
 class MarkAllForm(forms.Form):
@@ -57,3 +70,37 @@ def notifications_mark_all_read(request: HttpRequest) -> HttpResponse:
     count = services.notifications_mark_all_read(by=request.user, up_to=form.cleaned_data["up_to"])
     messages.success(request, _("已将 %(count)d 条通知标为已读") % {"count": count})
     return _back(request)
+
+
+@login_required
+@require_GET
+def notification_preferences(request: HttpRequest) -> HttpResponse:
+    channels = configured()
+    form = PreferencesForm(
+        channels=channels,
+        initial=preferences.modes_of(request.user, [c.name for c in channels]),
+    )
+    return render(request, "core/notifications_preferences.html", {"form": form})
+
+
+@login_required
+@require_POST
+def notification_preferences_save(request: HttpRequest) -> HttpResponse:
+    form = PreferencesForm(request.POST, channels=configured())
+    if not form.is_valid():
+        messages.error(request, _("请为每个渠道选择“立即”或“每日汇总”"))
+        return render(request, "core/notifications_preferences.html", {"form": form}, status=400)
+    services.notification_preferences_save(user=request.user, modes=form.cleaned_data)
+    messages.success(request, _("通知方式已保存"))
+    return redirect("notifications:preferences")
+
+
+@login_required
+@require_GET
+def outbox(request: HttpRequest) -> HttpResponse:
+    """The embedded mode's mail (core.notifications.outbox): for superusers, as in the admin."""
+    require(request.user.is_superuser)
+    page = Paginator(OutboxMessage.objects.all(), OUTBOX_PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    return render(request, "core/notifications_outbox.html", {"page": page})

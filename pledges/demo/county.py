@@ -58,6 +58,10 @@ class Spec:
     children: list[Spec] = dc_field(default_factory=list)
 
 
+# Every demo login has an address here, so `make run` shows mail in the outbox.
+EMAIL_DOMAIN = "example.gov.cn"
+
+
 def _b(name, field_, members, slug="", secretary_login=False, member_logins=0, **kw) -> Spec:
     return Spec(name, Level.BRANCH, field_, members, slug, secretary_login, member_logins, **kw)
 
@@ -243,7 +247,12 @@ class CountyBuilder:
 
     def user(self, username: str, name: str = "") -> User:
         name = name or person_name(self.rng)[0]
-        user = User.objects.create(username=username, first_name=name, password=self.password)
+        user = User.objects.create(
+            username=username,
+            first_name=name,
+            password=self.password,
+            email=f"{username}@{EMAIL_DOMAIN}",
+        )
         self.users[username] = user
         return user
 

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from core.dates import is_sane
 from core.errors import TransitionError
 from core.locks import lock_row
+from core.notifications.events import notify
 from core.text import LONG_TEXT_MAX, REASON_MAX, checked_text
 from core.versions import check_version, stamp
 
@@ -183,6 +184,7 @@ def pledge_approve(*, pledge: Pledge, by, remark: str = "") -> Pledge:
         update_fields=["status", "approved_by", "approved_at", "return_reason", *stamp(pledge, by)]
     )
     record_event(pledge, by, Action.APPROVE, remark)
+    notify(kind="pledge_approved", subject=pledge, by=by)
     return pledge
 
 
@@ -198,6 +200,7 @@ def pledge_return(*, pledge: Pledge, by, reason: str) -> Pledge:
     pledge.return_reason = checked_text(reason, REASON_MAX, _("退回原因"))
     pledge.save(update_fields=["status", "return_reason", *stamp(pledge, by)])
     record_event(pledge, by, Action.RETURN, pledge.return_reason)
+    notify(kind="pledge_returned", subject=pledge, by=by)
     return pledge
 
 
@@ -209,6 +212,7 @@ def pledge_publish(*, pledge: Pledge, by) -> Pledge:
     pledge.published_at = timezone.now()
     pledge.save(update_fields=["status", "published_at", *stamp(pledge, by)])
     record_event(pledge, by, Action.PUBLISH)
+    notify(kind="pledge_published", subject=pledge, by=by)
     return pledge
 
 

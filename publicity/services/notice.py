@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from core.errors import TransitionError
 from core.locks import lock_row
+from core.notifications.events import notify
 from core.security.models import SecurityEvent
 from core.security.services import security_log
 from core.text import REASON_MAX, TITLE_MAX, checked_text
@@ -251,6 +252,7 @@ def notice_approve(*, notice: Notice, by) -> Notice:
         action=SecurityEvent.Action.PUBLISH, user=by, obj=notice, org_path=notice.organization.path
     )
     refresh_public(notice.organization_id)
+    notify(kind="notice_approved", subject=notice, by=by)
     return notice
 
 
@@ -264,6 +266,7 @@ def notice_return(*, notice: Notice, by, reason: str) -> Notice:
     notice.return_reason = checked_text(reason, REASON_MAX, _("退回原因"), required=True)
     notice.status = Status.RETURNED
     notice.save(update_fields=["status", "return_reason"])
+    notify(kind="notice_returned", subject=notice, by=by)
     return notice
 
 

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from core import once
 from core.errors import TransitionError
 from core.locks import lock_row
+from core.notifications.events import notify
 from core.ratelimit import rate_limited
 from core.text import REASON_MAX, checked_text
 from core.versions import check_edit, stamp
@@ -63,7 +64,7 @@ def opinion_submit(
         raise TransitionError(
             _("提交过于频繁：每小时最多提交 5 条意见，请稍后再试，您的内容已保留")
         )
-    return Opinion.objects.create(
+    opinion = Opinion.objects.create(
         organization=organization,
         notice=notice,
         pledge=pledge,
@@ -71,6 +72,8 @@ def opinion_submit(
         name=name,
         contact=contact,
     )
+    notify(kind="opinion_received", subject=opinion)
+    return opinion
 
 
 def _moderated(opinion: Opinion, by) -> Opinion:

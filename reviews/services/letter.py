@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from core.dates import is_sane
 from core.errors import TransitionError
 from core.locks import lock_row, lock_rows
+from core.notifications.events import notify
 from core.text import LONG_TEXT_MAX, checked_text
 from core.versions import check_edit, stamp
 from pledges.models import Member, Organization, Pledge
@@ -113,6 +114,7 @@ def letter_issue(
     )
     if reason == SuggestionLetter.Reason.UNFULFILLED:
         letter.pledges.set(pledges)
+    notify(kind="letter_issued", subject=letter, by=by)
     return letter
 
 
@@ -135,6 +137,7 @@ def letter_reply(
     letter.status = SuggestionLetter.Status.REPLIED
     letter.replied_by, letter.replied_at = by, timezone.now()
     letter.save(update_fields=["reply", "status", "replied_by", "replied_at", *stamp(letter, by)])
+    notify(kind="letter_replied", subject=letter, by=by)
     return letter
 
 

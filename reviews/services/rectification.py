@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from core.dates import is_sane
 from core.errors import TransitionError
 from core.locks import lock_row
+from core.notifications.events import notify
 from core.text import LONG_TEXT_MAX, REASON_MAX, checked_text
 from core.versions import check_edit, stamp
 from pledges.models import Organization
@@ -78,6 +79,7 @@ def rectification_item_raise(
         deadline=deadline,
     )
     _item_event(item, by, ItemAction.CREATE, checked_text(remark, REASON_MAX, _("来源说明")))
+    notify(kind="rectification_assigned", subject=item, by=by)
     return item
 
 
@@ -113,6 +115,7 @@ def rectification_item_done(
     _item_event(item, by, ItemAction.DONE, item.measures_taken[:500])
     if reply:
         _item_event(item, by, ItemAction.REPLY, item.reply[:500])
+    notify(kind="rectification_answered", subject=item, by=by)
     return item
 
 
@@ -135,6 +138,7 @@ def rectification_item_reply(
     item.reply = text
     item.save(update_fields=["reply", *stamp(item, by)])
     _item_event(item, by, ItemAction.REPLY, item.reply[:500])
+    notify(kind="rectification_answered", subject=item, by=by)
     return item
 
 
@@ -171,4 +175,5 @@ def rectification_item_reopen(*, item: RectificationItem, by, reason: str) -> Re
     item.reopen_reason = checked_text(reason, REASON_MAX, _("重新整改原因"))
     item.save(update_fields=["status", "reopen_reason", *stamp(item, by)])
     _item_event(item, by, ItemAction.REOPEN, item.reopen_reason)
+    notify(kind="rectification_reopened", subject=item, by=by)
     return item

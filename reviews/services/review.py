@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from core.dates import is_sane
 from core.errors import TransitionError
 from core.locks import lock_row
+from core.notifications.events import notify
 from core.text import LONG_TEXT_MAX, REASON_MAX, checked_text
 from core.versions import check_edit, stamp
 
@@ -246,6 +247,7 @@ def review_sign(*, review: Review, by) -> Review:
     RectificationEvent.objects.bulk_create(
         RectificationEvent(item=item, actor=by, action=ItemAction.CREATE) for item in new_items
     )
+    notify(kind="review_signed", subject=review, by=by)
     return review
 
 
@@ -336,6 +338,7 @@ def review_return(*, review: Review, by, reasons: Sequence[str], remark: str = "
     review.save(
         update_fields=["status", "return_reasons", "return_remark", "returned_by", "returned_at"]
     )
+    notify(kind="review_returned", subject=review, by=by)
     return review
 
 

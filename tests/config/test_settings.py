@@ -19,6 +19,7 @@ PRODUCTION_ENV = {
     "DATABASE_URL": "postgres://pledges@127.0.0.1:5432/pledgebook",
     "SECRET_KEY": secrets.token_urlsafe(50),
     "ALLOWED_HOSTS": "pledges.example.gov.cn",
+    "SITE_URL": "https://pledges.example.gov.cn",
 }
 SHOWN = [
     "DEBUG",

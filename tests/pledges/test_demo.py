@@ -94,6 +94,7 @@ class TestCounty:
         today = timezone.localdate()
         due = {i.key for k in reminders.kinds() for i in reminders.reminders_due(kind=k, day=today)}
         assert "今日提醒：新建站内通知" in county
+        assert "今日汇总：发出" in county  # the digest of the day, into the outbox
         assert Notification.objects.count() == len(due)
         # Whatever today is, the 25th of this month reminds the members who have not recorded.
         assert reminders.reminders_due(kind="monthly_progress", day=today.replace(day=25))

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from core.notifications import reminders
+from core.notifications import digest, reminders
 from pledges import counts, demo
 
 
@@ -107,13 +107,15 @@ class Command(BaseCommand):
 
     def _remind(self) -> None:
         """Today's reminders by the same rules as the beat, so demo logins find them in the
-        bell. Demo users have no email address: the notifications stay in the app, counted as
-        not delivered, and nothing is mailed to the console."""
+        bell; then today's digest, so the outbox (/notifications/outbox/) holds one email per
+        demo user with the events of the seed's moves (embedded: kept, not sent)."""
         today = timezone.localdate()
         created = sum(
             reminders.reminders_send(kind=kind, day=today).created for kind in reminders.kinds()
         )
         self.stdout.write(_("今日提醒：新建站内通知 %(n)d 条") % {"n": created})
+        sent = sum(c.get("delivered", 0) for c in digest.digests_send(day=today).values())
+        self.stdout.write(_("今日汇总：发出 %(n)d 条") % {"n": sent})
 
     @transaction.atomic
     def _reset(self) -> None:

@@ -1,13 +1,17 @@
 import pytest
 from django.core.cache import cache
 
+from core.notifications import preferences
 from core.notifications.services import NotificationItem
 from tests.core.notifications import fakes
 from tests.factories import UserFactory
 
 
 @pytest.fixture(autouse=True)
-def _notification_settings(settings):
+def _notification_settings(settings, monkeypatch):
+    # Every channel immediate unless a test takes the digest (the project's default for email
+    # is the digest: test_digest.py covers it).
+    monkeypatch.setattr(preferences, "DEFAULT_DIGEST", frozenset())
     settings.NOTIFICATION_CHANNELS = ["core.notifications.channels.Email"]
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     settings.SITE_URL = "https://pledges.example.cn"

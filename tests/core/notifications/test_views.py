@@ -2,8 +2,9 @@ import pytest
 from django.contrib.messages import get_messages
 
 from core.notifications import selectors, services
-from core.notifications.models import Notification
+from core.notifications.models import Notification, OutboxMessage, Preference
 from core.notifications.views import PAGE_SIZE
+from tests.factories import UserFactory
 
 LIST = "/notifications/"
 
@@ -141,3 +142,64 @@ def test_it_marks_all_read_of_the_user_only(client, alice, bob, inbox_of):
     client.post("/notifications/read-all/")
     assert Notification.objects.get(recipient=alice).read_at is None
     assert Notification.objects.get(recipient=bob).read_at is not None
+
+
+PREFERENCES = "/notifications/preferences/"
+SAVE = "/notifications/preferences/save/"
+OUTBOX = "/notifications/outbox/"
+
+
+def test_it_shows_the_preferences_with_the_defaults(client, alice, django_assert_num_queries):
+    client.force_login(alice)
+    # Session, user, his choices, the roles of the top bar (2).
+    with django_assert_num_queries(5):
+        response = client.get(PREFERENCES)
+    assert response.status_code == 200
+    assert response.context["form"].initial == {"email": "immediate"}  # the tests' default
+    assert f'action="{SAVE}"' in response.content.decode()
+
+
+def test_it_saves_the_preferences_through_the_service(client, alice):
+    client.force_login(alice)
+    response = client.post(SAVE, {"email": "digest"})
+    assert response.status_code == 302 and response.url == PREFERENCES
+    assert Preference.objects.get(user=alice).mode == "digest"
+    assert client.get(PREFERENCES).context["form"].initial == {"email": "digest"}
+
+
+def test_it_refuses_a_bad_choice_with_a_clear_message(client, alice):
+    client.force_login(alice)
+    response = client.post(SAVE, {"email": "hourly"})
+    assert response.status_code == 400
+    assert "请为每个渠道选择" in response.content.decode()
+    assert not Preference.objects.exists()
+
+
+def test_it_saves_preferences_only_by_post(client, alice):
+    client.force_login(alice)
+    assert client.get(SAVE).status_code == 405
+
+
+def test_it_sends_a_stranger_to_the_login_for_preferences(client, db):
+    assert client.get(PREFERENCES).status_code == 302
+    assert client.post(SAVE, {"email": "digest"}).status_code == 302
+    assert not Preference.objects.exists()
+
+
+@pytest.mark.parametrize("count", [1, 60])
+def test_it_lists_the_outbox_to_a_superuser(client, db, count, django_assert_num_queries):
+    admin = UserFactory(username="root", is_superuser=True, is_staff=True)
+    OutboxMessage.objects.bulk_create(
+        OutboxMessage(to="a@example.cn", subject=f"通知 {i}", body="正文") for i in range(count)
+    )
+    client.force_login(admin)
+    # Session, user, the page's count and rows, the roles of the top bar (2).
+    with django_assert_num_queries(6):
+        response = client.get(OUTBOX)
+    assert response.status_code == 200
+    assert response.content.decode().count('data-testid="outbox-message"') == min(count, 20)
+
+
+def test_it_refuses_the_outbox_to_anyone_else(client, alice):
+    client.force_login(alice)
+    assert client.get(OUTBOX).status_code == 403

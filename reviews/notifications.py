@@ -1,0 +1,167 @@
+"""The events of reviews: a review sent back by the office, a letter issued or answered, a
+rectification item assigned, answered or re-opened. Registered from ReviewsConfig.ready()."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext as _
+
+from core.notifications.events import EventKind, register
+from pledges.models import Member
+from pledges.notifications import member_user_ids, secretary_ids
+
+from .models import RectificationItem, Review, SubjectKind, SuggestionLetter
+
+
+def _reviewer(review: Review) -> list[int]:
+    return [review.reviewer_id]
+
+
+def _review_returned(review: Review) -> tuple[str, str]:
+    reasons = "、".join(str(Review.ReturnReason(r).label) for r in review.return_reasons)
+    return (
+        _("点评被抽查退回（三不过关），请重新点评：%(review)s") % {"review": review},
+        _("退回原因：%(reasons)s %(remark)s")
+        % {"reasons": reasons, "remark": review.return_remark},
+    )
+
+
+def _review_subject(review: Review) -> list[int]:
+    """Whom the review is about: the member's login, else the organization's secretaries."""
+    if review.subject_kind == SubjectKind.MEMBER:
+        return member_user_ids(review.member_id)
+    return secretary_ids(review.organization_id)
+
+
+def _review_signed(review: Review) -> tuple[str, str]:
+    return (
+        _("收到点评（%(grade)s），整改事项 %(n)d 项，请按时整改")
+        % {"grade": review.get_grade_display(), "n": review.items.count()},
+        review.problems[:500],
+    )
+
+
+def _letter_member(letter: SuggestionLetter) -> list[int]:
+    return member_user_ids(letter.member_id)
+
+
+def _letter_issuer(letter: SuggestionLetter) -> list[int]:
+    return [letter.issued_by_id]
+
+
+def _letter_issued(letter: SuggestionLetter) -> tuple[str, str]:
+    return (
+        _("您收到建议书 %(number)s，请在 %(deadline)s 前回复")
+        % {"number": letter.number, "deadline": letter.deadline.isoformat()},
+        letter.problems[:500],
+    )
+
+
+def _letter_replied(letter: SuggestionLetter) -> tuple[str, str]:
+    return (
+        _("建议书 %(number)s 已回复，请审阅办结") % {"number": letter.number},
+        letter.reply[:500],
+    )
+
+
+def _item_subject(item: RectificationItem) -> list[int]:
+    """Whom the item is about (the member's login, else the secretaries), and its 责任人 when
+    he is a member of the organization with a login."""
+    if item.subject_kind == SubjectKind.MEMBER:
+        ids = member_user_ids(item.member_id)
+    else:
+        ids = secretary_ids(item.organization_id)
+    responsible = (
+        Member.objects.filter(organization_id=item.organization_id, name=item.responsible.strip())
+        .values_list("user_id", flat=True)
+        .first()
+    )
+    return [*ids, responsible]
+
+
+def _item_checker(item: RectificationItem) -> list[int]:
+    """Who confirms the item: the reviewer whose review raised it, else whoever raised it."""
+    if item.review_id is not None:
+        return [Review.objects.filter(pk=item.review_id).values_list("reviewer_id", flat=True)[0]]
+    return [item.raised_by_id]
+
+
+def _item_raised(item: RectificationItem) -> tuple[str, str]:
+    return (
+        _("整改事项交给您办理，时限 %(deadline)s") % {"deadline": item.deadline.isoformat()},
+        item.problem[:500],
+    )
+
+
+def _item_answered(item: RectificationItem) -> tuple[str, str]:
+    return (
+        _("%(subject)s 报告了整改情况，请审核") % {"subject": item.subject_name},
+        (item.reply or item.measures_taken)[:500],
+    )
+
+
+def _item_reopened(item: RectificationItem) -> tuple[str, str]:
+    return (
+        _("整改事项须重新整改，时限 %(deadline)s") % {"deadline": item.deadline.isoformat()},
+        _("原因：%(reason)s") % {"reason": item.reopen_reason},
+    )
+
+
+LETTER = "reviews.services.letter"
+ITEM = "reviews.services.rectification"
+
+KINDS = (
+    EventKind(
+        "review_signed",
+        Review,
+        _review_subject,
+        _review_signed,
+        ("reviews.services.review.review_sign",),
+    ),
+    EventKind(
+        "review_returned",
+        Review,
+        _reviewer,
+        _review_returned,
+        ("reviews.services.review.review_return",),
+    ),
+    EventKind(
+        "letter_issued",
+        SuggestionLetter,
+        _letter_member,
+        _letter_issued,
+        (f"{LETTER}.letter_issue",),
+    ),
+    EventKind(
+        "letter_replied",
+        SuggestionLetter,
+        _letter_issuer,
+        _letter_replied,
+        (f"{LETTER}.letter_reply",),
+    ),
+    EventKind(
+        "rectification_assigned",
+        RectificationItem,
+        _item_subject,
+        _item_raised,
+        (f"{ITEM}.rectification_item_raise",),
+    ),
+    EventKind(
+        "rectification_answered",
+        RectificationItem,
+        _item_checker,
+        _item_answered,
+        (f"{ITEM}.rectification_item_done", f"{ITEM}.rectification_item_reply"),
+    ),
+    EventKind(
+        "rectification_reopened",
+        RectificationItem,
+        _item_subject,
+        _item_reopened,
+        (f"{ITEM}.rectification_item_reopen",),
+    ),
+)
+
+
+def connect() -> None:
+    for kind in KINDS:
+        register(kind)
