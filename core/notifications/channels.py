@@ -26,6 +26,8 @@ from django.urls import reverse
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
+from core.links import site_url
+
 from .models import Notification
 
 # What a send may raise that means "this message failed, try it again later". Anything else
@@ -61,7 +63,7 @@ class Channel:
     def full_link(notification: Notification) -> str:
         if not notification.link:
             return ""
-        return f"{settings.SITE_URL.rstrip('/')}{notification.link}"
+        return f"{site_url()}{notification.link}"
 
     @classmethod
     def plain_text(cls, message: Message) -> str:
@@ -125,9 +127,7 @@ class Email(Channel):
         if n.link:
             blocks.append(self.full_link(n))
         preferences = reverse("notifications:preferences")
-        blocks.append(
-            "--\n" + _("通知方式可在此修改：") + f"{settings.SITE_URL.rstrip('/')}{preferences}"
-        )
+        blocks.append("--\n" + _("通知方式可在此修改：") + f"{site_url()}{preferences}")
         return "\n\n".join(blocks) + "\n"
 
     def _message(self, message: Message, connection) -> EmailMultiAlternatives:
@@ -136,7 +136,7 @@ class Email(Channel):
             "notification": n,
             "link": self.full_link(n),
             "items": [(item, self.full_link(item)) for item in message.items],
-            "site_url": settings.SITE_URL.rstrip("/"),
+            "site_url": site_url(),
         }
         email = EmailMultiAlternatives(
             subject=n.title,

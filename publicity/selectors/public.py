@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.db.models import Case, Count, Exists, F, OuterRef, Q, QuerySet, When
 from django.db.models.functions import Substr, TruncMonth
 from django.http import Http404
@@ -14,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.links import site_url
 from pledges.models import Evidence, Organization, Pledge, PledgeEvent, ProgressRecord
 from reviews.models import (
     MIN_RESPONSES,
@@ -27,17 +27,10 @@ from reviews.selectors.review import public_reviews
 from ..models import Notice, NoticeItem, Opinion
 from .notice import MassEvaluationFigures, mass_evaluation_figures
 
-DEFAULT_SITE_URL = "http://127.0.0.1:8000"
 PAST_LIMIT = 30
 REVIEW_LIMIT = 20
 OPINION_LIMIT = 20
 SEARCH_LIMIT = 50
-
-
-def site_url() -> str:
-    """Where the site is reached from outside (settings.SITE_URL), without a trailing slash:
-    a shared link and a printed QR code must not depend on the Host a request came with."""
-    return (settings.SITE_URL or DEFAULT_SITE_URL).rstrip("/")
 
 
 def absolute(path: str) -> str:
