@@ -32,6 +32,8 @@ from core.ratelimit import rate_limited
 from core.security.addresses import client_address
 from pledges.models import Organization
 
+from .text import scrub_response
+
 PAGE_SECONDS = 24 * 3600
 SITE_KEY = "pub:v:site"
 
@@ -109,7 +111,8 @@ def page_key(request: HttpRequest, org_id: int | None) -> str | None:
         _query(request),
     ]
     digest = hashlib.sha256("|".join(parts).encode("utf-8", "replace")).hexdigest()
-    return f"pub:page:{digest}"
+    # "r": stored scrubbed (publicity.text.scrub_response); never a copy stored unscrubbed.
+    return f"pub:page:r:{digest}"
 
 
 def cached_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -132,6 +135,8 @@ def cached_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
         if response.status_code != 200 or getattr(response, "streaming", False):
             return response
         response["Cache-Control"] = CACHE_CONTROL
+        # Scrubbed once, before it is stored: a hit is served as stored.
+        scrub_response(request, response)
         if key and not rate_limited(
             "page-fill", client_address(request), limit=FILLS_PER_MINUTE, seconds=60
         ):
@@ -153,6 +158,7 @@ def cached_response(hit: tuple[bytes, str]) -> HttpResponse:
     content, content_type = hit
     response = HttpResponse(content, content_type=content_type)
     response["Cache-Control"] = CACHE_CONTROL
+    response.redacted = True  # stored scrubbed (cached_page)
     return response
 
 
