@@ -11,7 +11,9 @@ cached before a Redis outage is not served after it.
 Only the query parameters a page reads are in its key (`PAGE_PARAMS`); the others are dropped
 before the view runs too, so `?utm=<random>` is the same page and the same key. What one address
 can make the cache hold is bounded: past `FILLS_PER_MINUTE` misses a minute, its pages are
-rendered but not stored.
+rendered but not stored, and a page with a query (the finder's `?q=`, the only part of a key a
+visitor can vary at will) is kept `QUERY_PAGE_SECONDS` only: one address holds at most
+FILLS_PER_MINUTE × 10 such pages at a time, not a day's worth.
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ from pledges.models import Organization
 from .text import scrub_response
 
 PAGE_SECONDS = 24 * 3600
+QUERY_PAGE_SECONDS = 10 * 60
 SITE_KEY = "pub:v:site"
 
 
@@ -141,7 +144,7 @@ def cached_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
             "page-fill", client_address(request), limit=FILLS_PER_MINUTE, seconds=60
         ):
             # Read from a replica, the page may be older than its key: kept briefly (core.db).
-            seconds = reads.cache_seconds(PAGE_SECONDS)
+            seconds = reads.cache_seconds(QUERY_PAGE_SECONDS if _query(request) else PAGE_SECONDS)
             cache.set(key, (response.content, response["Content-Type"]), seconds)
         return response
 

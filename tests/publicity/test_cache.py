@@ -234,3 +234,23 @@ def test_it_counts_the_fills_of_each_client_behind_the_proxy(
     for n in range(2):
         with django_assert_num_queries(0):
             client.get(f"{index}?q=镇{n}")
+
+
+def test_it_keeps_a_page_with_a_query_briefly(client, pub, monkeypatch):
+    # Every `?q=` is a new key: one address may not keep a day's worth of them in the cache.
+    kept = {}
+    real = page_cache.cache
+
+    class Spy:
+        def __getattr__(self, name):
+            return getattr(real, name)
+
+        def set(self, key, value, timeout=None):
+            kept[key] = timeout
+            return real.set(key, value, timeout)
+
+    monkeypatch.setattr(page_cache, "cache", Spy())
+    index = reverse("publicity:index")
+    client.get(index)
+    client.get(f"{index}?q=东街")
+    assert sorted(kept.values()) == [page_cache.QUERY_PAGE_SECONDS, page_cache.PAGE_SECONDS]
