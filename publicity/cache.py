@@ -11,7 +11,9 @@ cached before a Redis outage is not served after it.
 Only the query parameters a page reads are in its key (`PAGE_PARAMS`); the others are dropped
 before the view runs too, so `?utm=<random>` is the same page and the same key. What one address
 can make the cache hold is bounded: past `FILLS_PER_MINUTE` misses a minute, its pages are
-rendered but not stored.
+rendered but not stored, and a page with a query (the finder's `?q=`, the only part of a key a
+visitor can vary at will) is kept `QUERY_PAGE_SECONDS` only: one address holds at most
+FILLS_PER_MINUTE × 10 such pages at a time, not a day's worth.
 """
 
 from __future__ import annotations
@@ -32,7 +34,10 @@ from core.ratelimit import rate_limited
 from core.security.addresses import client_address
 from pledges.models import Organization
 
+from .text import scrub_response
+
 PAGE_SECONDS = 24 * 3600
+QUERY_PAGE_SECONDS = 10 * 60
 SITE_KEY = "pub:v:site"
 
 
@@ -109,7 +114,8 @@ def page_key(request: HttpRequest, org_id: int | None) -> str | None:
         _query(request),
     ]
     digest = hashlib.sha256("|".join(parts).encode("utf-8", "replace")).hexdigest()
-    return f"pub:page:{digest}"
+    # "r": stored scrubbed (publicity.text.scrub_response); never a copy stored unscrubbed.
+    return f"pub:page:r:{digest}"
 
 
 def cached_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -132,11 +138,13 @@ def cached_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
         if response.status_code != 200 or getattr(response, "streaming", False):
             return response
         response["Cache-Control"] = CACHE_CONTROL
+        # Scrubbed once, before it is stored: a hit is served as stored.
+        scrub_response(request, response)
         if key and not rate_limited(
             "page-fill", client_address(request), limit=FILLS_PER_MINUTE, seconds=60
         ):
             # Read from a replica, the page may be older than its key: kept briefly (core.db).
-            seconds = reads.cache_seconds(PAGE_SECONDS)
+            seconds = reads.cache_seconds(QUERY_PAGE_SECONDS if _query(request) else PAGE_SECONDS)
             cache.set(key, (response.content, response["Content-Type"]), seconds)
         return response
 
@@ -153,6 +161,7 @@ def cached_response(hit: tuple[bytes, str]) -> HttpResponse:
     content, content_type = hit
     response = HttpResponse(content, content_type=content_type)
     response["Cache-Control"] = CACHE_CONTROL
+    response.redacted = True  # stored scrubbed (cached_page)
     return response
 
 

@@ -1,12 +1,13 @@
 """Phone and ID-card numbers never reach the public: one step every public answer passes.
 
-`PublicRedactionMiddleware` rewrites the body of every response under `PUBLIC_PREFIXES` (the
-三公开 pages, notices, feed, JSON, QR codes, posters, the printed letter and card, and the mass
-evaluation's QR landing) just before it leaves, whatever the view, template or serialiser that
-made it and whether it came from the view or from the page cache. Scrubbing fields as a notice is
-composed (what `compose.py` still does, so a frozen copy holds no number either) missed every
-text published another way: an opinion, a review item published 向群众公开, a notice's
-introduction. A step on the response cannot be missed by a new page or a new field, and
+`scrub_response` rewrites the body of every response under `PUBLIC_PREFIXES` (the 三公开
+pages, notices, feed, JSON, QR codes, posters, the printed letter and card, and the mass
+evaluation's QR landing), whatever the view, template or serialiser that made it: the page cache
+runs it on a page before storing it (so a hit is served as stored, without a scan), and
+`PublicRedactionMiddleware` on every other public answer just before it leaves. Scrubbing fields
+as a notice is composed (what `compose.py` still does, so a frozen copy holds no number either)
+missed every text published another way: an opinion, a review item published 向群众公开, a
+notice's introduction. A step on the response cannot be missed by a new page or a new field, and
 `tests/publicity/test_public_redaction.py` checks that every address an anonymous visitor can
 reach lies under these prefixes.
 
@@ -174,29 +175,40 @@ def is_public_path(path: str) -> bool:
     return path.startswith(PUBLIC_PREFIXES) and not path.startswith(NOT_PUBLIC_PREFIXES)
 
 
+def scrub_response(request: HttpRequest, response: HttpResponse) -> HttpResponse:
+    """The one redaction step: the body of a public answer without phone or ID-card numbers,
+    marked `redacted` so it is never scrubbed twice. The page cache runs it before it stores a
+    page (a hit is then served as stored, at no cost); the middleware runs it on every other
+    public answer on its way out."""
+    if getattr(response, "redacted", False) or not is_public_path(request.path):
+        return response
+    if getattr(response, "streaming", False):
+        return response
+    content_type = response.get("Content-Type", "")
+    if not content_type.startswith(("text/", "application/", "image/svg")):
+        return response
+    charset = getattr(response, "charset", None) or "utf-8"
+    try:
+        body = response.content.decode(charset)
+    except (UnicodeDecodeError, LookupError):
+        return response  # not text: a binary download has nothing typed in it
+    scrubbed = redact_document(body, content_type)
+    if scrubbed != body:
+        response.content = scrubbed.encode(charset)
+        if response.has_header("Content-Length"):
+            response["Content-Length"] = str(len(response.content))
+    response.redacted = True
+    return response
+
+
 class PublicRedactionMiddleware:
     """Scrub every public answer on its way out, cached or not (see the module's docstring).
-    Placed outside `PublicCacheMiddleware`, so a page answered from the cache passes too, and
-    inside the language middleware, so the marker is in the visitor's language."""
+    Placed outside `PublicCacheMiddleware`, so a page answered from the cache passes too (it was
+    scrubbed before it was stored: passed as it is), and inside the language middleware, so the
+    marker is in the visitor's language."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        response = self.get_response(request)
-        if not is_public_path(request.path) or getattr(response, "streaming", False):
-            return response
-        content_type = response.get("Content-Type", "")
-        if not content_type.startswith(("text/", "application/", "image/svg")):
-            return response
-        charset = getattr(response, "charset", None) or "utf-8"
-        try:
-            body = response.content.decode(charset)
-        except (UnicodeDecodeError, LookupError):
-            return response  # not text: a binary download has nothing typed in it
-        scrubbed = redact_document(body, content_type)
-        if scrubbed != body:
-            response.content = scrubbed.encode(charset)
-            if response.has_header("Content-Length"):
-                response["Content-Length"] = str(len(response.content))
-        return response
+        return scrub_response(request, self.get_response(request))

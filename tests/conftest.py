@@ -2,6 +2,7 @@ import math
 
 import pytest
 from django.core.cache import cache
+from django.utils import translation
 from openpyxl import load_workbook
 
 from core import cache_versions
@@ -26,6 +27,9 @@ def _test_settings(settings, tmp_path):
     # Each test starts on a fresh database (cache epoch 0), taken as read for the whole test:
     # a page's query count must not depend on how long the test took (core.cache_versions).
     cache_versions.remember_epoch(0, seconds=math.inf)
+    # The language middleware activates the visitor's language for the thread and leaves it: a
+    # test that asked for English must not leave the next test's services speaking it.
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 @pytest.fixture

@@ -9,47 +9,58 @@ from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Count, Exists, OuterRef, QuerySet
 
+from core import cache_versions
+
 from .models import Delivery, Notification
 
 # The bell reads the unread count from the cache: zero queries on a page once it is there. The
-# services drop the entry whenever the count changes; the timeout bounds what a reader racing a
-# writer could leave behind, and what a per-process cache (no Redis) can show another process.
+# count is keyed under a version of the user's (core.cache_versions): the services bump it
+# whenever the count changes, and a bump Redis did not take (an outage) raises the epoch in the
+# database, so a count cached before the outage is never read after it (a dropped delete
+# would have left it there). The timeout bounds what a per-process cache (no Redis) can show
+# another process.
 UNREAD_CACHE_SECONDS = 10 * 60
 
 
-def _unread_key(user_id: int) -> str:
-    return f"notifications:unread:{user_id}"
+def _unread_version_key(user_id: int) -> str:
+    return f"notifications:unread:v:{user_id}"
+
+
+def _unread_key(user_id: int) -> str | None:
+    """None when the cache cannot say the current version: neither read nor store."""
+    stamp = cache_versions.stamp([_unread_version_key(user_id)])
+    return None if stamp is None else f"notifications:unread:{user_id}:{stamp}"
 
 
 def unread_count(user) -> int:
     """The bell's number: cached, so the top bar of every page costs no query."""
-    count = cache.get(_unread_key(user.pk))
+    key = _unread_key(user.pk)
+    count = cache.get(key) if key else None
     if count is None:
-        count = remember_unread_count(user)
+        count = _count_unread(user, key)
     return count
 
 
 def remember_unread_count(user) -> int:
     """Count from the database and cache it (at login, so the first page is free too)."""
+    return _count_unread(user, _unread_key(user.pk))
+
+
+def _count_unread(user, key: str | None) -> int:
     count = Notification.objects.filter(recipient=user, read_at__isnull=True).count()
-    cache.set(_unread_key(user.pk), count, UNREAD_CACHE_SECONDS)
+    if key:
+        cache.set(key, count, UNREAD_CACHE_SECONDS)
     return count
 
 
 def forget_unread_counts(user_ids: Iterable[int]) -> None:
-    """Drop the cached counts now and again once the transaction commits (a page rendered in
-    between would otherwise cache the count from before the change)."""
-    keys = [_unread_key(pk) for pk in set(user_ids)]
+    """A new version of each count now and again once the transaction commits (a page
+    rendered in between would otherwise cache the count from before the change)."""
+    keys = [_unread_version_key(pk) for pk in set(user_ids)]
     if not keys:
         return
-    for start in range(0, len(keys), 1000):
-        cache.delete_many(keys[start : start + 1000])
-
-    def forget_again() -> None:
-        for start in range(0, len(keys), 1000):
-            cache.delete_many(keys[start : start + 1000])
-
-    transaction.on_commit(forget_again)
+    cache_versions.bump(keys)
+    transaction.on_commit(lambda: cache_versions.bump(keys))
 
 
 def inbox(user) -> QuerySet[Notification]:

@@ -114,6 +114,30 @@ def test_it_leaves_the_worker_out_for_a_web_only_check(client, db, with_worker):
     assert response.status_code == 200 and "worker" not in response.json()
 
 
+def test_it_keeps_a_web_host_in_for_a_load_balancer_while_redis_is_down(
+    client, db, settings, closed_port
+):
+    # The pages work without the cache; every host shares it, so a 503 would take out all.
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "core.cache.FaultTolerantRedisCache",
+            "LOCATION": f"redis://127.0.0.1:{closed_port}/0",
+        }
+    }
+    response = client.get("/healthz?only=web")
+    assert response.status_code == 200
+    assert response.json()["cache"] == "fail" and response.json()["database"] == "ok"
+
+
+def test_it_takes_a_web_host_out_without_its_database(client, db):
+    def refuse(execute, sql, params, many, context):
+        raise OperationalError("connection refused")
+
+    with connection.execute_wrapper(refuse):
+        response = client.get("/healthz?only=web")
+    assert response.status_code == 503 and response.json()["database"] == "fail"
+
+
 def test_it_answers_a_load_balancer_on_plain_http(client, db, settings):
     settings.SECURE_SSL_REDIRECT = True
     assert client.get("/healthz").status_code == 200

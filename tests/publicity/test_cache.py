@@ -8,12 +8,13 @@ import socket
 
 import pytest
 from django.http import HttpResponse
-from django.urls import reverse
+from django.urls import get_resolver, resolve, reverse
 
 from core.cache_versions import CacheEpoch
 from pledges.models import Position
 from publicity import cache as page_cache
 from publicity.services import notice as notice_services
+from publicity.services import opinion as opinion_services
 from reviews.models import Quarter
 from reviews.selectors import dashboard as dashboard_selectors
 from reviews.services import review as review_services
@@ -61,7 +62,9 @@ def _from_the_database(settings, read):
         settings.CACHES = back
 
 
-def _public_urls(w, notices) -> list[str]:
+def _public_urls(w, notices, opinion) -> list[str]:
+    """Every cached public address of the branch (its page, feed and JSON first), its town's
+    page, and each notice's."""
     org = w.branch.pk
     urls = [
         reverse("publicity:index"),
@@ -70,10 +73,42 @@ def _public_urls(w, notices) -> list[str]:
         reverse("publicity:org_feed", args=[org]),
         reverse("publicity:org_json", args=[org]),
         reverse("publicity:print_org_poster", args=[org]),
+        reverse("publicity:org_qr", args=[org]),
+        reverse("publicity:pledge", args=[org, w.published.pk]),
+        reverse("publicity:opinion", args=[org, opinion.pk]),
+        reverse("publicity:opinion_sent", args=[org]),
     ]
     for n in notices:
-        urls += [n.public_url(), reverse("publicity:print_notice_poster", args=[org, n.pk])]
+        urls += [
+            n.public_url(),
+            reverse("publicity:print_notice_poster", args=[org, n.pk]),
+            reverse("publicity:notice_qr", args=[org, n.pk]),
+        ]
     return urls
+
+
+def _cached_public_names() -> set[str]:
+    """The publicity URL names whose view is wrapped in `cached_page` (every such wrapper runs
+    the same code)."""
+    wrapper = page_cache.cached_page(lambda request: HttpResponse()).__code__
+    (publicity,) = [
+        p for p in get_resolver().url_patterns if getattr(p, "namespace", "") == "publicity"
+    ]
+    return {
+        p.name for p in publicity.url_patterns if getattr(p.callback, "__code__", None) is wrapper
+    }
+
+
+def test_it_puts_every_cached_public_page_through_the_outage(pub):
+    # A new cached public page joins `_public_urls`, so the outage test covers it too.
+    opinion = opinion_services.opinion_submit(
+        organization=pub.branch,
+        content=opinion_services.OpinionContent(text="建议增加路灯"),
+        address="10.9.9.9",
+    )
+    notice = publish_notice(pub, compose_notice(pub))
+    covered = {resolve(url).url_name for url in _public_urls(pub, [notice], opinion)}
+    assert covered == _cached_public_names()
 
 
 def test_it_serves_what_the_database_says_after_a_redis_outage(
@@ -85,8 +120,16 @@ def test_it_serves_what_the_database_says_after_a_redis_outage(
     leader = UserFactory(username="leader_two")
     make_position(leader, w.branch, Position.Kind.LEADER_SUPERVISE)
     draft = make_public_review(w.branch, reviewer=leader, status="draft", scope="organization")
+    opinion = opinion_services.opinion_publish(
+        opinion=opinion_services.opinion_submit(
+            organization=w.branch,
+            content=opinion_services.OpinionContent(text="建议增加路灯"),
+            address="10.9.9.9",
+        ),
+        by=w.secretary,
+    )
     quarter = Quarter.current()
-    urls = _public_urls(w, [withdrawn, corrected])
+    urls = _public_urls(w, [withdrawn, corrected], opinion)
     before = {url: client.get(url).content for url in urls}
     dashboard_before = dashboard_selectors.dashboard(w.town, quarter)
 
@@ -191,3 +234,23 @@ def test_it_counts_the_fills_of_each_client_behind_the_proxy(
     for n in range(2):
         with django_assert_num_queries(0):
             client.get(f"{index}?q=镇{n}")
+
+
+def test_it_keeps_a_page_with_a_query_briefly(client, pub, monkeypatch):
+    # Every `?q=` is a new key: one address may not keep a day's worth of them in the cache.
+    kept = {}
+    real = page_cache.cache
+
+    class Spy:
+        def __getattr__(self, name):
+            return getattr(real, name)
+
+        def set(self, key, value, timeout=None):
+            kept[key] = timeout
+            return real.set(key, value, timeout)
+
+    monkeypatch.setattr(page_cache, "cache", Spy())
+    index = reverse("publicity:index")
+    client.get(index)
+    client.get(f"{index}?q=东街")
+    assert sorted(kept.values()) == [page_cache.QUERY_PAGE_SECONDS, page_cache.PAGE_SECONDS]

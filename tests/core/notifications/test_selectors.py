@@ -15,6 +15,29 @@ def test_it_caches_the_unread_count(alice, make_item, django_assert_num_queries)
         assert selectors.unread_count(alice) == 1
 
 
+def test_it_never_shows_a_count_cached_before_a_redis_outage(
+    alice, make_item, settings, closed_port, django_capture_on_commit_callbacks
+):
+    services.notifications_create_many(items=[make_item(alice)])
+    assert selectors.unread_count(alice) == 1
+    back, settings.CACHES = (
+        settings.CACHES,
+        {
+            "default": {
+                "BACKEND": "core.cache.FaultTolerantRedisCache",
+                "LOCATION": f"redis://127.0.0.1:{closed_port}/0",
+                "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+            }
+        },
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        services.notifications_mark_all_read(by=alice)
+    assert selectors.unread_count(alice) == 0  # from the database
+    settings.CACHES = back
+    # The cache is back, the count from before the outage still in it: not read.
+    assert selectors.unread_count(alice) == 0
+
+
 def test_it_lists_a_users_inbox_newest_first(alice, bob, make_item):
     older = services.notifications_create_many(items=[make_item(alice, "a:1"), make_item(bob)])
     Notification.objects.filter(pk=older[0].pk).update(
