@@ -7,11 +7,14 @@ holding every page cached before the outage."""
 import socket
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.http import HttpResponse
 from django.urls import get_resolver, resolve, reverse
+from django.utils import timezone
 
 from core.cache_versions import CacheEpoch
 from pledges.models import Position
+from pledges.services import progress as progress_services
 from publicity import cache as page_cache
 from publicity.services import notice as notice_services
 from publicity.services import opinion as opinion_services
@@ -21,6 +24,7 @@ from reviews.services import review as review_services
 from tests.factories import (
     UserFactory,
     compose_notice,
+    gps_jpeg,
     make_position,
     make_public_review,
     publish_notice,
@@ -62,6 +66,18 @@ def _from_the_database(settings, read):
         settings.CACHES = back
 
 
+def _public_photo(w):
+    """A photo on the branch's running pledge, made public (its derived copy is served)."""
+    upload = SimpleUploadedFile("现场.jpg", gps_jpeg(200, 150), content_type="image/jpeg")
+    record = progress_services.progress_add(
+        pledge=w.running, by=w.secretary, date=timezone.localdate(), text="现场照片", files=[upload]
+    )
+    progress_services.progress_record_set_public(
+        record=record, by=w.secretary, text=True, photos=True
+    )
+    return record.evidence.get()
+
+
 def _public_urls(w, notices, opinion) -> list[str]:
     """Every cached public address of the branch (its page, feed and JSON first), its town's
     page, and each notice's."""
@@ -74,6 +90,9 @@ def _public_urls(w, notices, opinion) -> list[str]:
         reverse("publicity:org_json", args=[org]),
         reverse("publicity:print_org_poster", args=[org]),
         reverse("publicity:org_qr", args=[org]),
+        reverse("publicity:org_qr_png", args=[org]),
+        reverse("publicity:org_poster_png", args=[org]),
+        reverse("publicity:photo", args=[org, _public_photo(w).pk]),
         reverse("publicity:pledge", args=[org, w.published.pk]),
         reverse("publicity:opinion", args=[org, opinion.pk]),
         reverse("publicity:opinion_sent", args=[org]),
@@ -83,6 +102,8 @@ def _public_urls(w, notices, opinion) -> list[str]:
             n.public_url(),
             reverse("publicity:print_notice_poster", args=[org, n.pk]),
             reverse("publicity:notice_qr", args=[org, n.pk]),
+            reverse("publicity:notice_qr_png", args=[org, n.pk]),
+            reverse("publicity:notice_poster_png", args=[org, n.pk]),
         ]
     return urls
 
@@ -127,6 +148,7 @@ def test_it_serves_what_the_database_says_after_a_redis_outage(
             address="10.9.9.9",
         ),
         by=w.secretary,
+        version=1,
     )
     quarter = Quarter.current()
     urls = _public_urls(w, [withdrawn, corrected], opinion)
