@@ -393,11 +393,6 @@ AXES_LOCKOUT_CALLABLE = "core.security.views.locked_out"
 AXES_DISABLE_ACCESS_LOG = True
 AXES_VERBOSE = False
 
-# The security log asks the domain which organization paths a user may read, and which one a
-# line about a user belongs to (core imports no domain app; see core/security/scopes.py).
-SECURITY_LOG_SCOPES = "config.security_scopes.office_paths"
-SECURITY_LOG_USER_PATH = "config.security_scopes.user_path"
-
 # Content-Security-Policy: scripts only from our own static files, no inline script anywhere.
 # Styles allow 'unsafe-inline' for the style="width:NN%" bars of the dashboard and Bootstrap's
 # own inline styles: a style attribute cannot run script, and every value is escaped by the
