@@ -48,7 +48,7 @@ def test_it_updates_a_draft_and_replaces_its_items(rworld):
     assert review.items.count() == 3
 
 
-def test_it_signs_a_draft_when_the_report_is_in(rworld):
+def test_it_signs_a_draft_when_the_self_evaluation_is_in(rworld):
     subject = org_subject(rworld.branch)
     self_evaluation = submit_self_evaluation(subject, rworld.secretary)
     review = review_services.review_sign(
@@ -62,7 +62,7 @@ def test_it_signs_a_draft_when_the_report_is_in(rworld):
     assert RectificationEvent.objects.filter(item__review=review, action="create").count() == 2
 
 
-def test_it_refuses_to_sign_a_collective_review_without_a_report(rworld):
+def test_it_refuses_to_sign_a_collective_review_without_a_self_evaluation(rworld):
     review = draft_review(rworld.branch_leader, org_subject(rworld.branch))
     with pytest.raises(TransitionError, match="先报后评"):
         review_services.review_sign(review=review, by=rworld.branch_leader)
@@ -71,7 +71,9 @@ def test_it_refuses_to_sign_a_collective_review_without_a_report(rworld):
 
 
 @pytest.mark.parametrize("mode", [Review.Mode.ON_SITE, Review.Mode.RANDOM])
-def test_it_signs_on_the_spot_and_random_reviews_without_a_report_and_marks_them(rworld, mode):
+def test_it_signs_on_the_spot_and_random_reviews_without_a_self_evaluation_and_marks_them(
+    rworld, mode
+):
     review = signed_review(rworld.branch_leader, org_subject(rworld.branch), mode=mode)
     assert review.status == Review.Status.SIGNED
     assert review.without_report is True
@@ -359,7 +361,7 @@ def test_it_refuses_a_redo_with_the_same_problems_when_none_were_named(rworld, s
         review_services.review_sign(review=redo, by=rworld.branch_leader)
 
 
-def test_it_refuses_a_redo_without_a_report_when_the_report_was_missing(rworld, signed):
+def test_it_refuses_a_redo_without_a_self_evaluation_when_it_was_missing(rworld, signed):
     redo = returned_redo(rworld, signed, [Review.ReturnReason.NO_REPORT])
     review_services.review_update(
         review=redo, by=rworld.branch_leader, content=content(mode="random", grade="average"),

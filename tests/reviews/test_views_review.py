@@ -129,7 +129,7 @@ def test_it_closes_an_item_through_the_pages(rworld, client):
     assert item.status == RectificationItem.Status.CONFIRMED
 
 
-def test_it_writes_a_report_through_the_page(rworld, client):
+def test_it_writes_a_self_evaluation_through_the_page(rworld, client):
     PledgeFactory(owner_member=rworld.member, status=Pledge.Status.IN_PROGRESS)
     client.force_login(rworld.member_user)
     assert "自查自评" in client.get(reverse("reviews:my_self_evaluations")).content.decode()
@@ -304,7 +304,7 @@ def test_it_refuses_item_actions_by_post_outside_scope(rworld, client):
     assert item.status == "open"
 
 
-def test_it_refuses_report_and_letter_pages_outside_scope(rworld, client):
+def test_it_refuses_self_evaluation_and_letter_pages_outside_scope(rworld, client):
     self_evaluation = submit_self_evaluation(org_subject(rworld.branch), rworld.secretary)
     client.force_login(rworld.other_secretary)
     write = reverse("reviews:self_evaluation_write") + f"?subject=o:{rworld.branch.pk}"
