@@ -34,7 +34,7 @@ def test_it_creates_a_draft_with_rectification_items(rworld):
     assert review.items.first().subject_key == review.subject_key
 
 
-def test_it_updates_a_draft_and_replaces_its_items(rworld):
+def test_it_updates_a_draft_and_replaces_its_rectification_items(rworld):
     review = draft_review(rworld.branch_leader, org_subject(rworld.branch))
     review_services.review_update(
         review=review,
@@ -340,7 +340,7 @@ def test_it_refuses_to_sign_a_redo_that_changes_nothing(rworld, signed):
     assert redo.status == Review.Status.SIGNED
 
 
-def test_it_refuses_a_redo_without_items_when_measures_were_missing(rworld):
+def test_it_refuses_a_redo_without_rectification_items_when_measures_were_missing(rworld):
     review = signed_review(
         rworld.branch_leader, org_subject(rworld.branch), n_items=0, mode="random"
     )
@@ -370,7 +370,7 @@ def test_it_refuses_a_redo_without_a_self_evaluation_when_it_was_missing(rworld,
         review_services.review_sign(review=redo, by=rworld.branch_leader)
 
 
-def test_it_keeps_carried_items_owed_while_the_redo_is_redrafted(rworld, signed):
+def test_it_keeps_carried_rectification_items_owed_while_the_redo_is_redrafted(rworld, signed):
 
     redo = returned_redo(rworld, signed, [NO_PROBLEM])
     carried = redo.items.order_by("id").first()
@@ -394,7 +394,9 @@ def test_it_keeps_carried_items_owed_while_the_redo_is_redrafted(rworld, signed)
         )
 
 
-def test_it_redoes_a_review_whose_items_are_already_past_their_deadline(rworld, signed):
+def test_it_redoes_a_review_whose_rectification_items_are_already_past_their_deadline(
+    rworld, signed
+):
     past = today() - datetime.timedelta(days=10)
     signed.items.update(deadline=past)
     first = signed.items.order_by("id").first()

@@ -50,7 +50,7 @@ def test_it_keeps_a_draft_when_signing_fails_and_says_why(rworld, client):
     assert Review.objects.get().status == "draft"
 
 
-def test_it_shows_an_incomplete_item_row_as_a_form_error(rworld, client):
+def test_it_shows_an_incomplete_rectification_item_row_as_a_form_error(rworld, client):
     client.force_login(rworld.branch_leader)
     url = reverse("reviews:review_new") + f"?subject=o:{rworld.branch.pk}"
     response = client.post(url, review_post(**{"items-2-problem": "只写了问题"}))
@@ -112,7 +112,7 @@ def test_it_runs_the_spot_check_redo_and_amend_pages(rworld, client):
     assert redo.status == "published" and redo.scope == "public"
 
 
-def test_it_closes_an_item_through_the_pages(rworld, client):
+def test_it_closes_a_rectification_item_through_the_pages(rworld, client):
     review = signed_review(rworld.branch_leader, org_subject(rworld.branch), mode="random")
     item = review.items.first()
     client.force_login(rworld.secretary)
@@ -174,7 +174,7 @@ def test_it_rejects_a_malformed_subject_or_quarter_gently(rworld, client):
     assert member_subject(rworld.member).key.startswith("m:")
 
 
-def test_it_lists_overdue_items_of_the_subtree_for_the_office(rworld, client):
+def test_it_lists_overdue_rectification_items_of_the_subtree_for_the_office(rworld, client):
     review = signed_review(rworld.branch_leader, org_subject(rworld.branch), mode="random")
     review.items.update(deadline=today() - datetime.timedelta(days=2))
     client.force_login(rworld.office)
@@ -186,7 +186,9 @@ def test_it_lists_overdue_items_of_the_subtree_for_the_office(rworld, client):
     assert "问题1" not in page
 
 
-def test_it_shows_last_quarters_missing_reviews_and_overdue_items_on_my_reviews(rworld, client):
+def test_it_shows_last_quarters_missing_reviews_and_overdue_rectification_items_on_my_reviews(
+    rworld, client
+):
     review = signed_review(rworld.branch_leader, org_subject(rworld.branch), mode="random")
     review.items.update(deadline=today() - datetime.timedelta(days=1))
     client.force_login(rworld.branch_leader)
@@ -198,7 +200,9 @@ def test_it_shows_last_quarters_missing_reviews_and_overdue_items_on_my_reviews(
 NO_PROBLEM = Review.ReturnReason.NO_PROBLEM
 
 
-def test_it_shows_the_returned_version_the_items_its_redo_carries(rworld, signed, client):
+def test_it_shows_the_returned_version_the_rectification_items_its_redo_carries(
+    rworld, signed, client
+):
     redo = returned_redo(rworld, signed, [NO_PROBLEM])
     client.force_login(rworld.branch_leader)
     html = client.get(signed.get_absolute_url()).content.decode()
@@ -234,7 +238,7 @@ def test_it_makes_one_review_from_a_double_posted_form(rworld, client):
     assert first.url == second.url == review.get_absolute_url()
 
 
-def test_it_saves_nothing_and_says_so_for_an_incomplete_item(rworld, client):
+def test_it_saves_nothing_and_says_so_for_an_incomplete_rectification_item(rworld, client):
     client.force_login(rworld.branch_leader)
     url = f"{reverse('reviews:review_new')}?subject=o:{rworld.branch.pk}&q={Q.code}"
     response = client.post(url, _post(**{"items-0-deadline": ""}))
@@ -292,7 +296,7 @@ def test_it_refuses_the_office_page_outside_the_office_scope(rworld, client):
     assert client.get(reverse("reviews:office", args=[rworld.town.pk])).status_code == 200
 
 
-def test_it_refuses_item_actions_by_post_outside_scope(rworld, client):
+def test_it_refuses_rectification_item_actions_by_post_outside_scope(rworld, client):
     review = signed_review(rworld.branch_leader, org_subject(rworld.branch), mode="random")
     item = review.items.first()
     client.force_login(rworld.far_leader)
