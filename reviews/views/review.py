@@ -112,7 +112,7 @@ def _review_form_page(request, *, subject, quarter, form, formset, review=None):
             "self_evaluation": self_evaluation,
             "prompts": selectors.review_prompts(subject),
             "modes_without_self_evaluation": [
-                str(Review.Mode(m).label) for m in Review.MODES_WITHOUT_REPORT
+                str(Review.Mode(m).label) for m in Review.MODES_WITHOUT_SELF_EVALUATION
             ],
         },
     )

@@ -56,8 +56,8 @@ def test_it_signs_a_draft_when_the_self_evaluation_is_in(rworld):
     )
     assert review.status == Review.Status.SIGNED
     assert review.signed_at is not None
-    assert review.report == self_evaluation
-    assert review.without_report is False
+    assert review.self_evaluation == self_evaluation
+    assert review.without_self_evaluation is False
     # The items are now owed, each with its first history entry.
     assert RectificationEvent.objects.filter(item__review=review, action="create").count() == 2
 
@@ -76,7 +76,7 @@ def test_it_signs_on_the_spot_and_random_reviews_without_a_self_evaluation_and_m
 ):
     review = signed_review(rworld.branch_leader, org_subject(rworld.branch), mode=mode)
     assert review.status == Review.Status.SIGNED
-    assert review.without_report is True
+    assert review.without_self_evaluation is True
 
 
 def test_it_refuses_to_sign_without_grade_or_problems(rworld):
@@ -362,7 +362,7 @@ def test_it_refuses_a_redo_with_the_same_problems_when_none_were_named(rworld, s
 
 
 def test_it_refuses_a_redo_without_a_self_evaluation_when_it_was_missing(rworld, signed):
-    redo = returned_redo(rworld, signed, [Review.ReturnReason.NO_REPORT])
+    redo = returned_redo(rworld, signed, [Review.ReturnReason.NO_SELF_EVALUATION])
     review_services.review_update(
         review=redo, by=rworld.branch_leader, content=content(mode="random", grade="average"),
         items=items(2), version=redo.edit_version)  # fmt: skip

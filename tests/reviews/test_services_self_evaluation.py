@@ -81,7 +81,7 @@ def test_it_links_the_self_evaluation_to_the_review(rworld):
     subject = member_subject(rworld.member)
     self_evaluation = submit_self_evaluation(subject, rworld.member_user)
     review = draft_review(rworld.secretary, subject)
-    assert review.report == self_evaluation
+    assert review.self_evaluation == self_evaluation
 
 
 def test_it_refuses_self_evaluations_written_by_others(rworld):

@@ -37,7 +37,9 @@ def test_it_writes_and_signs_a_review_from_my_reviews(rworld, client):
     response = client.post(url, review_post(sign="1"))
     review = Review.objects.get()
     assert response.status_code == 302 and response.url == review.get_absolute_url()
-    assert review.status == "signed" and review.without_report and review.items.count() == 2
+    assert (
+        review.status == "signed" and review.without_self_evaluation and review.items.count() == 2
+    )
     detail = client.get(review.get_absolute_url()).content.decode()
     assert "已签认" in detail and "未先报后评" in detail
 
