@@ -102,6 +102,7 @@ def mass_evaluation_codes_issue(
     *, by, evaluation: MassEvaluation, count: int
 ) -> list[EvaluationCode]:
     """Make `count` new single-use codes; a clash with an existing code is simply redrawn."""
+    lock_row(evaluation)  # a close at the same moment finishes first: no codes for a closed one
     if not can_run_mass_evaluation(by, evaluation.organization):
         raise PermissionDenied
     if not evaluation.is_open():
