@@ -74,6 +74,9 @@ def mass_evaluation_open(
     members: Iterable[Member] = (),
     title: str = "",
 ) -> MassEvaluation:
+    # Lock the organization first: a double-posted form waits here and is then refused by the
+    # check below instead of failing on the unique constraint.
+    lock_row(organization)
     if not can_run_mass_evaluation(by, organization):
         raise PermissionDenied
     if half not in MassEvaluation.Half.values:
