@@ -371,3 +371,8 @@ def test_it_pages_my_reviews_and_counts_them_all(db, client):
     assert first.count('data-testid="owed-row"') == 30
     assert second.count('data-testid="owed-row"') == 5
     assert "应点评 35 个对象" in first
+
+
+def test_it_refuses_the_office_home_to_a_stranger(rworld, client):
+    client.force_login(rworld.branch_leader)
+    assert client.get(reverse("reviews:office_home")).status_code == 403
