@@ -38,8 +38,15 @@ def env_bool(name: str, default: bool) -> bool:
 
 
 def env_int(name: str, default: int) -> int:
+    """A whole number; unset or empty is `default`; anything else stops the start, like
+    env_bool, instead of a bare ValueError from int()."""
     value = os.environ.get(name, "").strip()
-    return int(value) if value else default
+    if not value:
+        return default
+    try:
+        return int(value)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name}={os.environ[name]!r} is not a whole number") from None
 
 
 def embedded_secret_key(path: Path) -> str:
@@ -143,7 +150,7 @@ TEMPLATES = [
 DATABASES = {
     "default": dj_database_url.config(
         default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
-        conn_max_age=int(os.environ.get("CONN_MAX_AGE", "60")),
+        conn_max_age=env_int("CONN_MAX_AGE", 60),
         # A persistent connection the database dropped (a restart) is replaced at the start
         # of the next request instead of failing it.
         conn_health_checks=True,
@@ -173,7 +180,7 @@ DATABASES["replica"] = {
     **(
         dj_database_url.parse(
             DATABASE_REPLICA_URL,
-            conn_max_age=int(os.environ.get("CONN_MAX_AGE", "60")),
+            conn_max_age=env_int("CONN_MAX_AGE", 60),
             conn_health_checks=True,
         )
         if READ_REPLICA
@@ -246,13 +253,13 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
-EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+EMAIL_PORT = env_int("EMAIL_PORT", 25)
 EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "noreply@localhost")
 # A mail server that stops answering must not hold a delivery task until its time limit.
-EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "30"))
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30)
 
 # Notifications (core.notifications): the in-app inbox is always on; these channels deliver
 # beyond it. SMS only once a gateway is configured, with the domain's phone lookup (a dotted
@@ -408,11 +415,6 @@ AXES_LOCKOUT_CALLABLE = "core.security.views.locked_out"
 # The security log records successful logins; axes keeps only the failures it counts.
 AXES_DISABLE_ACCESS_LOG = True
 AXES_VERBOSE = False
-
-# The security log asks the domain which organization paths a user may read, and which one a
-# line about a user belongs to (core imports no domain app; see core/security/scopes.py).
-SECURITY_LOG_SCOPES = "config.security_scopes.office_paths"
-SECURITY_LOG_USER_PATH = "config.security_scopes.user_path"
 
 # Content-Security-Policy: scripts only from our own static files, no inline script anywhere.
 # Styles allow 'unsafe-inline' for the style="width:NN%" bars of the dashboard and Bootstrap's

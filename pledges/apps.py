@@ -10,12 +10,15 @@ class PledgesConfig(AppConfig):
     def ready(self) -> None:
         # The service imports models, which can only be imported once the registry is ready.
         from core.notifications import reminders
+        from core.security import scopes
 
         from . import counts, exports, notifications  # noqa: F401  (exports registers its kinds)
+        from .selectors import security_log
         from .services.office import office_group_ensure
         from .services.reminders import RULES
 
         post_migrate.connect(office_group_ensure, sender=self)
+        scopes.register(scopes=security_log.office_paths, user_path=security_log.user_path)
         for kind, rule in RULES.items():
             reminders.register(kind, rule)
         counts.connect()

@@ -10,14 +10,16 @@ class ReviewsConfig(AppConfig):
         # The rules import models, which can only be imported once the registry is ready.
         from core.notifications import reminders
         from pledges import counts
+        from pledges import demo as pledges_demo
 
-        from . import exports, notifications  # noqa: F401  (registers its export kinds)
+        from . import demo, exports, notifications  # noqa: F401  (exports registers its export kinds)
         from .models import MassEvaluation, RectificationItem, Review, SelfEvaluation
         from .selectors.tags import row_tags
         from .services.reminders import RULES
 
         for kind, rule in RULES.items():
             reminders.register(kind, rule)
+        pledges_demo.register(self, demo)
         # The coverage dashboard's figures are cached until one of these changes under its
         # root. A response counts only once its evaluation has ended, which saves the
         # evaluation.

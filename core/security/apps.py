@@ -1,5 +1,3 @@
-from importlib import import_module
-
 from django.apps import AppConfig
 
 
@@ -11,5 +9,5 @@ class SecurityConfig(AppConfig):
 
     def ready(self) -> None:
         # The receivers (logins, failures, lockouts, logouts) need the models, which are only
-        # importable once the registry is ready: load them here, the way Django autodiscovers.
-        import_module(f"{self.name}.signals")
+        # importable once the registry is ready: importing the module connects them.
+        from . import signals  # noqa: F401

@@ -1,16 +1,15 @@
-"""What the security log needs to know about organizations, asked of the domain through
-callables named in settings, so core imports no domain app.
+"""What the security log needs to know about organizations, asked of the domain through the
+two callables it registers in its `AppConfig.ready()` (`register`), so core imports no domain app.
 
-- `SECURITY_LOG_SCOPES(user) -> list[str] | None`: the organization path prefixes whose lines the
-  user may read and export; None means every line (a superuser), [] means none (refused).
-- `SECURITY_LOG_USER_PATH(user) -> str`: the organization path a line about this user is filed
-  under when the caller gives none (logins, failures, refusals).
+- `scopes(user) -> list[str] | None`: the organization path prefixes whose lines the user may
+  read and export; None means every line (a superuser), [] means none (refused).
+- `user_path(user) -> str`: the organization path a line about this user is filed under when
+  the caller gives none (logins, failures, refusals).
 """
 
 from __future__ import annotations
 
-from django.conf import settings
-from django.utils.module_loading import import_string
+from collections.abc import Callable
 
 
 def superusers_only(user) -> list[str] | None:
@@ -23,13 +22,21 @@ def no_path(user) -> str:
     return ""
 
 
+_hooks: dict[str, Callable] = {"scopes": superusers_only, "user_path": no_path}
+
+
+def register(*, scopes: Callable[..., list[str] | None], user_path: Callable[..., str]) -> None:
+    """Called once, from the domain's AppConfig.ready()."""
+    _hooks.update(scopes=scopes, user_path=user_path)
+
+
 def allowed_prefixes(user) -> list[str] | None:
     if not getattr(user, "is_authenticated", False):
         return []
-    return import_string(settings.SECURITY_LOG_SCOPES)(user)
+    return _hooks["scopes"](user)
 
 
 def user_org_path(user) -> str:
     if user is None or not getattr(user, "is_authenticated", False):
         return ""
-    return import_string(settings.SECURITY_LOG_USER_PATH)(user) or ""
+    return _hooks["user_path"](user) or ""

@@ -13,6 +13,9 @@ Names and word lists are in names.py, the printed logins in logins.py, removal i
 The names below are re-exported for `seed_demo`, `reviews.demo`, the bench and the tests.
 """
 
+from types import ModuleType
+from typing import Any
+
 from .city import CityPlan, build_city, city_root, encode_step
 from .county import build_county, county_usernames
 from .logins import Login, demo_logins, format_logins
@@ -25,7 +28,18 @@ from .names import (
 )
 from .reset import DemoError, reset_demo
 
+# Other apps' demo modules, each with `seed(scale=..., stdout=...)` and optionally
+# `reset(stdout=...)`, handed over in their AppConfig.ready() (so in INSTALLED_APPS order).
+APP_DEMOS: list[tuple[Any, ModuleType]] = []
+
+
+def register(app, module: ModuleType) -> None:
+    if all(registered is not module for _app, registered in APP_DEMOS):
+        APP_DEMOS.append((app, module))
+
+
 __all__ = [
+    "APP_DEMOS",
     "CITY_BRANCHES",
     "CITY_NAME",
     "COUNTY_NAME",
@@ -41,5 +55,6 @@ __all__ = [
     "demo_logins",
     "encode_step",
     "format_logins",
+    "register",
     "reset_demo",
 ]

@@ -19,8 +19,7 @@ class OrganizationQuerySet(MP_NodeQuerySet):
 
     def scope_of(self, user) -> OrganizationQuerySet:
         """Every organization the user may look at as secretary, office or leader."""
-        q = roles_of(user).subtree_q("path")
-        return self.filter(q) if q is not None else self.none()
+        return self.filter(roles_of(user).within("path"))
 
     def visible_to(self, user) -> OrganizationQuerySet:
         """The user's scope, and a member's own branch (read only: see rules)."""

@@ -13,8 +13,7 @@ from ..roles import Roles
 def office_orgs(user) -> QuerySet[Organization]:
     """Organizations under the user's office positions (not his secretary or leader ones): what
     the office's admin lists show."""
-    q = roles_of(user).subtree_q("path", kinds=Roles.OFFICE_KINDS)
-    return Organization.objects.filter(q) if q is not None else Organization.objects.none()
+    return Organization.objects.filter(roles_of(user).within("path", Roles.OFFICE_KINDS))
 
 
 def office_users(user) -> QuerySet:

@@ -17,7 +17,7 @@ from core.security.services import security_log
 from core.xlsx_import import Checker, FileRefused, open_workbook, read_table
 
 from ..models import Organization, Pledge, PledgeEvent
-from ..rules import organization as permissions
+from ..rules import organization as organization_rules
 from ..uploads.pledge_import import shape
 from ..uploads.pledge_import.checking import (
     Owners,
@@ -43,7 +43,7 @@ def pledges_import(
 ) -> PledgeImportResult:
     """Read and check every row; only if nothing is wrong, create the template's new rows as
     drafts and write the ledger's edited content through pledge_update."""
-    if not permissions.can_manage_organization(by, org):
+    if not organization_rules.can_manage_organization(by, org):
         raise PermissionDenied
     result = PledgeImportResult(check_only=check_only, year=year, half=half)
     try:

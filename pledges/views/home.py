@@ -11,12 +11,12 @@ from django.utils import timezone
 from core.access import get_visible_or_404
 from core.dates import parse_year
 
-from .. import guidance
 from ..forms.pledge import BulkForm
 from ..forms.progress import ProgressForm
 from ..models import Organization, Pledge
 from ..models.position import roles_of
 from ..roles import Roles
+from ..rules import guidance
 from ..rules.organization import can_manage_organization
 from ..selectors.organization import (
     members_with_pledges,

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from core.text import REASON_MAX
 from core.versions import Versioned
 from pledges.models import Organization, Pledge
-from pledges.models.position import roles_of
+from pledges.roles import Roles
 from reviews.models import RectificationItem
 
 from .notice import Notice, manage_q
@@ -25,8 +25,7 @@ class OpinionQuerySet(models.QuerySet):
     def visible_to(self, user) -> OpinionQuerySet:
         """The moderation queue: the branch secretary and the office above (leaders only read
         what is published, like everyone)."""
-        roles = roles_of(user) if getattr(user, "is_authenticated", False) else None
-        kinds = roles.SECRETARY_KINDS + roles.OFFICE_KINDS if roles else None
+        kinds = Roles.SECRETARY_KINDS + Roles.OFFICE_KINDS
         return self.filter(manage_q(user, "organization__path", kinds))
 
     def public(self) -> OpinionQuerySet:

@@ -163,12 +163,12 @@ def notice_add_pledge(*, pledge: Pledge, by) -> Notice:
     """亮诺 one click: put the pledge on its organization's next 亮诺 notice (the open draft,
     or a new one with the default window)."""
     org = pledge.owner_org
+    # Lock the organization first, then check: two clicks at once must not open two drafts.
+    lock_row(org)
     if not rules.can_compose(by, org):
         raise PermissionDenied
     if pledge.status not in Pledge.PUBLIC_STATUSES:
         raise TransitionError(_("只有已亮诺的承诺可以加入公示"))
-    # Lock the organization: two clicks at once must not open two drafts.
-    lock_row(org)
     notice = (
         Notice.objects.filter(
             organization=org,

@@ -147,7 +147,7 @@ class CountyReviews:
             return subject.member.user
         return self.secretary_of.get(subject.organization.pk)
 
-    def _report(self, subject: Subject, q: Quarter) -> bool:
+    def _submit_self_evaluation(self, subject: Subject, q: Quarter) -> bool:
         author = self._author(subject)
         if author is None or self.rng.random() > 0.8:
             return False
@@ -187,8 +187,10 @@ class CountyReviews:
 
     def _review(self, reviewer, subject: Subject, q: Quarter, draft: bool) -> None:
         rng = self.rng
-        has_self_evaluation = self._report(subject, q)
-        mode = rng.choice(MODES if has_self_evaluation else list(Review.MODES_WITHOUT_REPORT))
+        has_self_evaluation = self._submit_self_evaluation(subject, q)
+        mode = rng.choice(
+            MODES if has_self_evaluation else list(Review.MODES_WITHOUT_SELF_EVALUATION)
+        )
         date = _review_date(rng, q, self.today)
         items = [
             services.ItemContent(
@@ -352,7 +354,7 @@ def _reviewer_by_branch(branches: list[dict]) -> dict[int, int]:
     return result
 
 
-def _report(rng, subject: dict, q: Quarter, author_id: int, now) -> SelfEvaluation:
+def _self_evaluation(rng, subject: dict, q: Quarter, author_id: int, now) -> SelfEvaluation:
     return SelfEvaluation(
         **subject,
         year=q.year,
@@ -372,7 +374,7 @@ def _report(rng, subject: dict, q: Quarter, author_id: int, now) -> SelfEvaluati
 
 def _review(rng, subject: dict, q: Quarter, reviewer_id: int, self_evaluation, current: bool, now):
     published = not current and rng.random() < 0.7
-    mode = rng.choice(MODES if self_evaluation else list(Review.MODES_WITHOUT_REPORT))
+    mode = rng.choice(MODES if self_evaluation else list(Review.MODES_WITHOUT_SELF_EVALUATION))
     return Review(
         **subject,
         year=q.year,
@@ -385,8 +387,8 @@ def _review(rng, subject: dict, q: Quarter, reviewer_id: int, self_evaluation, c
         direction=rng.choice(DIRECTIONS),
         grade=rng.choices(GRADES, GRADE_WEIGHTS)[0],
         status=Review.Status.PUBLISHED if published else Review.Status.SIGNED,
-        report=self_evaluation,
-        without_report=self_evaluation is None,
+        self_evaluation=self_evaluation,
+        without_self_evaluation=self_evaluation is None,
         signed_at=now,
         published_at=now if published else None,
     )
@@ -408,11 +410,11 @@ class _Writer:
     def flush(self) -> None:
         self_evaluations = [r for r, _review in self.pairs if r is not None]
         # The database returns the new ids (PostgreSQL, SQLite 3.35+): each review then
-        # points at its report.
+        # points at its self-evaluation.
         SelfEvaluation.objects.bulk_create(self_evaluations, batch_size=BATCH)
         reviews = []
         for self_evaluation, review in self.pairs:
-            review.report = self_evaluation
+            review.self_evaluation = self_evaluation
             reviews.append(review)
         Review.objects.bulk_create(reviews, batch_size=BATCH)
         self.counts["reports"] += len(self_evaluations)
@@ -471,7 +473,7 @@ def bulk_reviews(rng: random.Random, root: Organization) -> dict:
             subject = _subject(SubjectKind.ORGANIZATION, b["id"])
             author = secretary_of.get(b["id"], reviewer)
             self_evaluation = (
-                _report(rng, subject, q, author, now) if rng.random() < REPORTED else None
+                _self_evaluation(rng, subject, q, author, now) if rng.random() < REPORTED else None
             )
             writer.add(
                 self_evaluation, _review(rng, subject, q, reviewer, self_evaluation, current, now)
@@ -483,7 +485,7 @@ def bulk_reviews(rng: random.Random, root: Organization) -> dict:
             subject = _subject(SubjectKind.MEMBER, org_id, member_id)
             author = user_id or secretary
             self_evaluation = (
-                _report(rng, subject, q, author, now) if rng.random() < REPORTED else None
+                _self_evaluation(rng, subject, q, author, now) if rng.random() < REPORTED else None
             )
             writer.add(
                 self_evaluation, _review(rng, subject, q, secretary, self_evaluation, current, now)

@@ -53,7 +53,7 @@ REVIEW_FIELDS = (
     "reviewer__username",
     "date",
     "mode",
-    "without_report",
+    "without_self_evaluation",
     "achievements",
     "problems",
     "direction",
@@ -113,7 +113,7 @@ class Labels:
         self.status = {v: str(label) for v, label in Review.Status.choices}
         self.item_status = {v: str(label) for v, label in RectificationItem.Status.choices}
         self.kind = {v: str(label) for v, label in SubjectKind.choices}
-        self.without_report = _("未先报后评")
+        self.without_self_evaluation = _("未先报后评")
         self.overdue = _("已逾期（%(status)s）")
         self.secretary = _("%(org)s书记")
 
@@ -142,11 +142,11 @@ def person(first_name: str, last_name: str, username: str) -> str:
 
 
 def register_row(index: int, row: tuple, items: list, labels: Labels) -> list:
-    (_pk, kind, member, org, first, last, username, date, mode, without_report) = row[:10]
+    (_pk, kind, member, org, first, last, username, date, mode, without_self_evaluation) = row[:10]
     achievements, problems, direction, grade, status = row[10:]
     mode = labels.mode.get(mode, mode)
-    if without_report:
-        mode = f"{mode}（{labels.without_report}）"
+    if without_self_evaluation:
+        mode = f"{mode}（{labels.without_self_evaluation}）"
     text = "\n".join(
         f"{n}. {problem}；{measures}（{responsible}，{deadline:%Y-%m-%d}）"
         f"〔{labels.item_status_of(item_status, deadline)}〕"

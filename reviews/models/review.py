@@ -30,7 +30,7 @@ class ReviewQuerySet(models.QuerySet):
 
     def for_detail(self) -> ReviewQuerySet:
         return self.select_related(
-            "organization", "member", "reviewer", "report", "redo_of", "returned_by"
+            "organization", "member", "reviewer", "self_evaluation", "redo_of", "returned_by"
         )
 
 
@@ -74,12 +74,12 @@ class Review(Versioned, SubjectFields):
     class ReturnReason(models.TextChoices):
         """The spot check's "三不过关"."""
 
-        NO_REPORT = "no_report", _("未审阅自查自评材料（基层党组织没有认真总结不过关）")
+        NO_SELF_EVALUATION = "no_report", _("未审阅自查自评材料（基层党组织没有认真总结不过关）")
         NO_PROBLEM = "no_problem", _("没有指出存在的不足")
         NO_MEASURE = "no_measure", _("没有提出具体可行的整改措施")
 
-    # Modes in which a review may be given without a written report first.
-    MODES_WITHOUT_REPORT = (Mode.ON_SITE, Mode.RANDOM)
+    # Modes in which a review may be given without a self-evaluation first.
+    MODES_WITHOUT_SELF_EVALUATION = (Mode.ON_SITE, Mode.RANDOM)
     LOCKED_STATUSES = (Status.SIGNED, Status.PUBLISHED)
     CONTENT_FIELDS = ("date", "mode", "achievements", "problems", "direction", "grade")
 
@@ -100,7 +100,7 @@ class Review(Versioned, SubjectFields):
     status = models.CharField(
         _("状态"), max_length=20, choices=Status.choices, default=Status.DRAFT, db_index=True
     )
-    report = models.ForeignKey(
+    self_evaluation = models.ForeignKey(
         SelfEvaluation,
         on_delete=models.PROTECT,
         null=True,
@@ -108,8 +108,8 @@ class Review(Versioned, SubjectFields):
         related_name="reviews",
         verbose_name=_("自查自评"),
     )
-    # Given without a report (on-the-spot and random modes only); shown on the review.
-    without_report = models.BooleanField(_("未先报后评"), default=False)
+    # Given without a self-evaluation (on-the-spot and random modes only); shown on the review.
+    without_self_evaluation = models.BooleanField(_("未先报后评"), default=False)
     scope = models.CharField(
         _("公开范围"), max_length=20, choices=Scope.choices, default=Scope.ORGANIZATION
     )

@@ -74,6 +74,9 @@ def mass_evaluation_open(
     members: Iterable[Member] = (),
     title: str = "",
 ) -> MassEvaluation:
+    # Lock the organization first: a double-posted form waits here and is then refused by the
+    # check below instead of failing on the unique constraint.
+    lock_row(organization)
     if not can_run_mass_evaluation(by, organization):
         raise PermissionDenied
     if half not in MassEvaluation.Half.values:
@@ -102,6 +105,7 @@ def mass_evaluation_codes_issue(
     *, by, evaluation: MassEvaluation, count: int
 ) -> list[EvaluationCode]:
     """Make `count` new single-use codes; a clash with an existing code is simply redrawn."""
+    lock_row(evaluation)  # a close at the same moment finishes first: no codes for a closed one
     if not can_run_mass_evaluation(by, evaluation.organization):
         raise PermissionDenied
     if not evaluation.is_open():

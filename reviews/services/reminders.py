@@ -201,7 +201,10 @@ def owed_self_evaluations(quarter: Quarter) -> dict[int, list[str]]:
     # branch without a secretary are reminded to nobody and dropped here.
     rows = Member.objects.values_list("pk", "name", "organization_id")
     for member_id, name, org_id in rows.iterator(chunk_size=5000):
-        if org_id in secretaries and f"m:{member_id}" not in submitted:
+        if (
+            org_id in secretaries
+            and str(SubjectKey(SubjectKind.MEMBER, member_id)) not in submitted
+        ):
             owed_by_org[org_id].append(name)
     owed: dict[int, list[str]] = defaultdict(list)
     for org_id, subjects in owed_by_org.items():

@@ -126,7 +126,7 @@ def review_create(
         year=quarter.year,
         quarter=quarter.quarter,
         reviewer=by,
-        report=submitted_self_evaluation(subject, quarter.year, quarter.quarter),
+        self_evaluation=submitted_self_evaluation(subject, quarter.year, quarter.quarter),
         **asdict(content),
     )
     _add_items(review, items)
@@ -218,7 +218,7 @@ def review_sign(*, review: Review, by) -> Review:
     if not (review.achievements.strip() and review.problems.strip() and review.direction.strip()):
         raise TransitionError(_("签认前请写明肯定的成绩、指出的问题和努力方向"))
     self_evaluation = submitted_self_evaluation(Subject.of(review), review.year, review.quarter)
-    if self_evaluation is None and review.mode not in Review.MODES_WITHOUT_REPORT:
+    if self_evaluation is None and review.mode not in Review.MODES_WITHOUT_SELF_EVALUATION:
         raise TransitionError(
             _("点评对象尚未报送本季度自查自评：先报后评，只有现场点评和随机点评可以不经自评")
         )
@@ -233,8 +233,8 @@ def review_sign(*, review: Review, by) -> Review:
         raise TransitionError(_("您本季度已对该对象签认过点评，请对原点评办理更正"))
     if review.redo_of_id:
         _check_redo(review, self_evaluation)
-    review.report = self_evaluation
-    review.without_report = self_evaluation is None
+    review.self_evaluation = self_evaluation
+    review.without_self_evaluation = self_evaluation is None
     review.status = Status.SIGNED
     review.signed_at = timezone.now()
     try:
@@ -268,7 +268,7 @@ def _check_redo(review: Review, self_evaluation: SelfEvaluation | None) -> None:
         raise TransitionError(
             _("退回原因是没有提出具体可行的整改措施：请至少列出一项整改事项（四定）")
         )
-    if Review.ReturnReason.NO_REPORT in reasons and self_evaluation is None:
+    if Review.ReturnReason.NO_SELF_EVALUATION in reasons and self_evaluation is None:
         raise TransitionError(_("退回原因是未审阅自查自评：请待点评对象报送本季度自查自评后再签认"))
 
 
@@ -361,7 +361,7 @@ def review_redo(*, review: Review, by) -> Review:
         quarter=review.quarter,
         reviewer=by,
         scope=review.scope,
-        report=submitted_self_evaluation(Subject.of(review), review.year, review.quarter),
+        self_evaluation=submitted_self_evaluation(Subject.of(review), review.year, review.quarter),
         redo_of=review,
         **fields,
     )

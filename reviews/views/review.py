@@ -34,7 +34,7 @@ from ..selectors import rectification as rectification_selectors
 from ..selectors import review as selectors
 from ..selectors.self_evaluation import submitted_self_evaluation
 from ..services import review as services
-from .common import PAGE_SIZE, quarter_nav, quarter_of, subject_of
+from .common import PAGE_SIZE, quarter_nav, quarter_of, subject_of, top_position
 
 
 @login_required
@@ -65,15 +65,11 @@ def my_reviews(request: HttpRequest) -> HttpResponse:
 @login_required
 def office_home(request: HttpRequest) -> HttpResponse:
     roles = roles_of(request.user)
-    top = roles.top_position(roles.OFFICE_KINDS)
-    require(top is not None or request.user.is_superuser)
-    if top is not None:
-        org = Organization.objects.filter(pk=top.org_id).first()
-    else:
-        org = Organization.get_first_root_node()
-    if org is None:
+    require(roles.is_office)
+    org_id = top_position(request, roles.OFFICE_KINDS)
+    if org_id is None:  # a superuser before any organization exists
         raise Http404
-    return redirect("reviews:office", pk=org.pk)
+    return redirect("reviews:office", pk=org_id)
 
 
 @login_required
@@ -112,7 +108,7 @@ def _review_form_page(request, *, subject, quarter, form, formset, review=None):
             "self_evaluation": self_evaluation,
             "prompts": selectors.review_prompts(subject),
             "modes_without_self_evaluation": [
-                str(Review.Mode(m).label) for m in Review.MODES_WITHOUT_REPORT
+                str(Review.Mode(m).label) for m in Review.MODES_WITHOUT_SELF_EVALUATION
             ],
         },
     )

@@ -12,7 +12,7 @@ import pytest
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
-from config.settings import embedded_secret_key, env_bool
+from config.settings import embedded_secret_key, env_bool, env_int
 
 BASE_DIR = Path(settings.BASE_DIR)
 PRODUCTION_ENV = {
@@ -118,6 +118,13 @@ def test_it_refuses_a_mistyped_switch_naming_the_variable(monkeypatch, word):
     monkeypatch.setenv("SOME_SWITCH", word)
     with pytest.raises(ImproperlyConfigured, match="SOME_SWITCH"):
         env_bool("SOME_SWITCH", True)
+
+
+@pytest.mark.parametrize("word", ["6o", "1.5", "sixty"])
+def test_it_refuses_a_mistyped_number_naming_the_variable(monkeypatch, word):
+    monkeypatch.setenv("SOME_NUMBER", word)
+    with pytest.raises(ImproperlyConfigured, match="SOME_NUMBER"):
+        env_int("SOME_NUMBER", 1)
 
 
 def test_it_refuses_to_start_with_a_mistyped_security_switch():

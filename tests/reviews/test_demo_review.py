@@ -47,7 +47,7 @@ def test_it_seeds_the_county_through_the_services(db):
     assert {"open", "done", "confirmed"} <= statuses
     assert Review.objects.filter(status="returned").exists()
     assert Review.objects.filter(redo_of__isnull=False, status="signed").exists()
-    assert Review.objects.filter(without_report=True).exists()
+    assert Review.objects.filter(without_self_evaluation=True).exists()
     assert SuggestionLetter.objects.exists()
     reset_reviews(org_paths=[root.path])
     assert not Review.objects.exists() and not SelfEvaluation.objects.exists()

@@ -51,7 +51,7 @@ def test_it_exports_the_rectification_ledger_with_reply_and_overdue_status(rows_
     assert by_problem["问题2"][6].date() == today() - datetime.timedelta(days=1)
 
 
-def test_it_counts_the_confirmed_items_in_the_totals_row(rows_for, rworld):
+def test_it_counts_the_confirmed_rectification_items_in_the_totals_row(rows_for, rworld):
     w = rworld
     review = signed_review(w.secretary, member_subject(w.member), n_items=4, mode="random")
     first = review.items.order_by("id").first()

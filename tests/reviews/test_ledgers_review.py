@@ -33,7 +33,7 @@ def rows_for(export_ledger):
     return rows
 
 
-def test_it_exports_the_review_register_with_items_and_their_status(rows_for, rworld):
+def test_it_exports_the_review_register_with_rectification_items_and_their_status(rows_for, rworld):
     w = rworld
     review = signed_review(w.secretary, member_subject(w.member), n_items=2, mode="random")
     first = review.items.order_by("id").first()
@@ -140,7 +140,7 @@ def test_it_keeps_the_query_count_flat(rworld):
     assert _queries(rworld) == (50, 4)
 
 
-def test_it_reads_the_items_once_per_batch(rworld, monkeypatch):
+def test_it_reads_the_rectification_items_once_per_batch(rworld, monkeypatch):
     monkeypatch.setattr(ledger, "BATCH", 2)
     _reviews_for(rworld, 5)
     assert _queries(rworld) == (5, 6)  # 3 batches of items

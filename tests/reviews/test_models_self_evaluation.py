@@ -11,7 +11,7 @@ def visible(user, model=Review):
     return set(model.objects.visible_to(user).values_list("pk", flat=True))
 
 
-def test_it_limits_reports_to_their_writers_and_overseers(rworld):
+def test_it_limits_self_evaluations_to_their_writers_and_overseers(rworld):
     self_evaluation = submit_self_evaluation(org_subject(rworld.branch), rworld.secretary)
     for user in (rworld.secretary, rworld.office, rworld.leader, rworld.branch_leader):
         assert self_evaluation.pk in visible(user, SelfEvaluation)

@@ -190,7 +190,7 @@ def test_it_refuses_a_leader_linked_elsewhere(client, town_data):
     assert client.get(reverse("reviews:dashboard", args=[w.far_town.pk])).status_code == 200
 
 
-def test_it_leaves_out_an_evaluation_still_collecting_answers(town_data):
+def test_it_leaves_out_a_mass_evaluation_still_collecting_answers(town_data):
     """Figures that move while answers arrive could be matched to who just answered."""
     MassEvaluation.objects.update(closed_at=None)
     total = dashboard_selectors.dashboard(town_data.town, town_data.q).total
@@ -219,12 +219,14 @@ def test_it_answers_the_dashboard_again_from_the_cache(town_data):
     assert cached < computed
 
 
-@pytest.mark.parametrize("change", ["report", "review", "item", "evaluation"])
+@pytest.mark.parametrize(
+    "change", ["self_evaluation", "review", "rectification_item", "mass_evaluation"]
+)
 def test_it_counts_again_after_anything_under_the_root_changes(town_data, change):
     w = town_data
     cache.clear()
     before = dashboard_selectors.dashboard(w.town, w.q).total
-    if change == "report":
+    if change == "self_evaluation":
         make_self_evaluation(w.q, member=w.wang)
         assert dashboard_selectors.dashboard(w.town, w.q).total.members.reported == (
             before.members.reported + 1
@@ -234,7 +236,7 @@ def test_it_counts_again_after_anything_under_the_root_changes(town_data, change
         assert dashboard_selectors.dashboard(w.town, w.q).total.grades["good"] == (
             before.grades["good"] + 1
         )
-    elif change == "item":
+    elif change == "rectification_item":
         item = RectificationItem.objects.filter(
             organization__path__startswith=w.town.path, status=RectificationItem.Status.OPEN
         ).first()

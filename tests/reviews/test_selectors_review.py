@@ -51,7 +51,7 @@ def test_it_gives_office_members_and_strangers_nobody(rworld):
         assert keys(user) == set()
 
 
-def test_it_shows_report_review_state_and_overdue_on_my_reviews(rworld):
+def test_it_shows_self_evaluation_review_state_and_overdue_on_my_reviews(rworld):
     subject = member_subject(rworld.member)
     submit_self_evaluation(subject, rworld.member_user)
     signed_review(rworld.secretary, subject, mode="collective")

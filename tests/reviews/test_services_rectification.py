@@ -61,7 +61,7 @@ def test_it_refuses_evidence_of_the_wrong_type(rworld, item):
     assert item.status == Status.OPEN
 
 
-def test_it_confirms_a_done_item(rworld, item):
+def test_it_confirms_a_done_rectification_item(rworld, item):
     rectification_services.rectification_item_done(
         item=item, by=rworld.secretary, measures_taken="已整改"
     )
@@ -71,7 +71,7 @@ def test_it_confirms_a_done_item(rworld, item):
     assert item.confirmed_by == rworld.branch_leader
 
 
-def test_it_reopens_a_done_item_with_a_reason_and_confirms_it_later(rworld, item):
+def test_it_reopens_a_done_rectification_item_with_a_reason_and_confirms_it_later(rworld, item):
     rectification_services.rectification_item_done(
         item=item, by=rworld.secretary, measures_taken="已整改"
     )
@@ -97,12 +97,12 @@ def test_it_reopens_a_done_item_with_a_reason_and_confirms_it_later(rworld, item
     assert actions == ["create", "done", "reopen", "done", "confirm"]
 
 
-def test_it_refuses_to_confirm_an_open_item(rworld, item):
+def test_it_refuses_to_confirm_an_open_rectification_item(rworld, item):
     with pytest.raises(TransitionError):
         rectification_services.rectification_item_confirm(item=item, by=rworld.branch_leader)
 
 
-def test_it_refuses_others_to_work_on_or_confirm_an_item(rworld, item):
+def test_it_refuses_others_to_work_on_or_confirm_a_rectification_item(rworld, item):
     for user in (rworld.other_secretary, rworld.stranger, rworld.member, rworld.office):
         with pytest.raises(PermissionDenied):
             rectification_services.rectification_item_done(item=item, by=user, measures_taken="x")
@@ -114,7 +114,7 @@ def test_it_refuses_others_to_work_on_or_confirm_an_item(rworld, item):
             rectification_services.rectification_item_confirm(item=item, by=user)
 
 
-def test_it_lets_the_member_work_on_his_own_item(rworld):
+def test_it_lets_the_member_work_on_his_own_rectification_item(rworld):
     review = signed_review(rworld.secretary, member_subject(rworld.member), mode="random")
     item = review.items.first()
     rectification_services.rectification_item_done(
@@ -129,7 +129,7 @@ def test_it_lets_the_member_work_on_his_own_item(rworld):
         )
 
 
-def test_it_does_not_let_anyone_act_on_items_of_a_draft(rworld):
+def test_it_does_not_let_anyone_act_on_rectification_items_of_a_draft(rworld):
     draft = draft_review(rworld.branch_leader, org_subject(rworld.branch))
     with pytest.raises(TransitionError, match="尚未签认"):
         rectification_services.rectification_item_done(
@@ -137,7 +137,7 @@ def test_it_does_not_let_anyone_act_on_items_of_a_draft(rworld):
         )
 
 
-def test_it_shows_items_past_their_deadline_as_overdue(rworld, item):
+def test_it_shows_rectification_items_past_their_deadline_as_overdue(rworld, item):
     RectificationItem.objects.filter(pk=item.pk).update(
         deadline=today() - datetime.timedelta(days=1)
     )
@@ -197,7 +197,7 @@ def test_it_computes_the_rectification_rate_per_subtree_and_quarter(rworld):
     assert by_child == {"东街社区党支部": (1, 2), "西街社区党支部": (0, 2)}
 
 
-def test_it_leaves_draft_items_out_of_the_rate(rworld):
+def test_it_leaves_draft_rectification_items_out_of_the_rate(rworld):
     q = Quarter.current()
     draft = draft_review(rworld.branch_leader, org_subject(rworld.branch))
     RectificationItem.objects.filter(review=draft).update(deadline=q.end)
@@ -219,7 +219,7 @@ def test_it_counts_reviews_by_mode_and_grade(rworld):
     assert counts["by_grade"]["poor"] == 1
 
 
-def test_it_refuses_the_reviewer_reporting_his_own_item_done(rworld):
+def test_it_refuses_the_reviewer_reporting_his_own_rectification_item_done(rworld):
     # The secretary reviews a member (with a login): the member reports, the secretary confirms.
     review = signed_review(rworld.secretary, member_subject(rworld.member), mode="random")
     item = review.items.order_by("id").first()
@@ -258,7 +258,7 @@ def test_it_labels_the_reply_and_reopen_boxes(rworld, item, client):
     assert "回复内容" in client.get(item.get_absolute_url()).content.decode()
 
 
-def test_it_shows_the_reviewer_each_items_reply_in_his_list(rworld, item, client):
+def test_it_shows_the_reviewer_each_rectification_items_reply_in_his_list(rworld, item, client):
     rectification_services.rectification_item_reply(
         item=item, by=rworld.secretary, text="已召开专题会研究", version=item.edit_version
     )
@@ -267,7 +267,9 @@ def test_it_shows_the_reviewer_each_items_reply_in_his_list(rworld, item, client
     assert 'data-testid="items-given"' in html and "已召开专题会研究" in html
 
 
-def test_it_lists_work_to_do_first_and_leaves_the_reviewers_own_items_to_the_member(rworld):
+def test_it_lists_work_to_do_first_and_leaves_the_reviewers_own_rectification_items_to_the_member(
+    rworld,
+):
     review = signed_review(rworld.branch_leader, org_subject(rworld.branch), mode="random")
     first, second = review.items.order_by("id")
     rectification_services.rectification_item_done(

@@ -124,7 +124,7 @@ def test_it_reminds_of_a_rectification_deadline_before_and_after(rworld):
     assert {i.recipient_id for i in late} == {w.member_user.pk, w.secretary.pk}
 
 
-def test_it_tells_the_secretary_of_an_organizations_item_and_skips_a_done_one(rworld):
+def test_it_tells_the_secretary_of_an_organizations_rectification_item_and_skips_a_done_one(rworld):
     w = rworld
     review = make_review(Q1, Review.Grade.POOR, reviewer=w.town_secretary, org=w.branch)
     make_item(review, D(2026, 5, 10))

@@ -34,7 +34,7 @@ def test_it_creates_a_draft_with_rectification_items(rworld):
     assert review.items.first().subject_key == review.subject_key
 
 
-def test_it_updates_a_draft_and_replaces_its_items(rworld):
+def test_it_updates_a_draft_and_replaces_its_rectification_items(rworld):
     review = draft_review(rworld.branch_leader, org_subject(rworld.branch))
     review_services.review_update(
         review=review,
@@ -48,7 +48,7 @@ def test_it_updates_a_draft_and_replaces_its_items(rworld):
     assert review.items.count() == 3
 
 
-def test_it_signs_a_draft_when_the_report_is_in(rworld):
+def test_it_signs_a_draft_when_the_self_evaluation_is_in(rworld):
     subject = org_subject(rworld.branch)
     self_evaluation = submit_self_evaluation(subject, rworld.secretary)
     review = review_services.review_sign(
@@ -56,13 +56,13 @@ def test_it_signs_a_draft_when_the_report_is_in(rworld):
     )
     assert review.status == Review.Status.SIGNED
     assert review.signed_at is not None
-    assert review.report == self_evaluation
-    assert review.without_report is False
+    assert review.self_evaluation == self_evaluation
+    assert review.without_self_evaluation is False
     # The items are now owed, each with its first history entry.
     assert RectificationEvent.objects.filter(item__review=review, action="create").count() == 2
 
 
-def test_it_refuses_to_sign_a_collective_review_without_a_report(rworld):
+def test_it_refuses_to_sign_a_collective_review_without_a_self_evaluation(rworld):
     review = draft_review(rworld.branch_leader, org_subject(rworld.branch))
     with pytest.raises(TransitionError, match="先报后评"):
         review_services.review_sign(review=review, by=rworld.branch_leader)
@@ -71,10 +71,12 @@ def test_it_refuses_to_sign_a_collective_review_without_a_report(rworld):
 
 
 @pytest.mark.parametrize("mode", [Review.Mode.ON_SITE, Review.Mode.RANDOM])
-def test_it_signs_on_the_spot_and_random_reviews_without_a_report_and_marks_them(rworld, mode):
+def test_it_signs_on_the_spot_and_random_reviews_without_a_self_evaluation_and_marks_them(
+    rworld, mode
+):
     review = signed_review(rworld.branch_leader, org_subject(rworld.branch), mode=mode)
     assert review.status == Review.Status.SIGNED
-    assert review.without_report is True
+    assert review.without_self_evaluation is True
 
 
 def test_it_refuses_to_sign_without_grade_or_problems(rworld):
@@ -338,7 +340,7 @@ def test_it_refuses_to_sign_a_redo_that_changes_nothing(rworld, signed):
     assert redo.status == Review.Status.SIGNED
 
 
-def test_it_refuses_a_redo_without_items_when_measures_were_missing(rworld):
+def test_it_refuses_a_redo_without_rectification_items_when_measures_were_missing(rworld):
     review = signed_review(
         rworld.branch_leader, org_subject(rworld.branch), n_items=0, mode="random"
     )
@@ -359,8 +361,8 @@ def test_it_refuses_a_redo_with_the_same_problems_when_none_were_named(rworld, s
         review_services.review_sign(review=redo, by=rworld.branch_leader)
 
 
-def test_it_refuses_a_redo_without_a_report_when_the_report_was_missing(rworld, signed):
-    redo = returned_redo(rworld, signed, [Review.ReturnReason.NO_REPORT])
+def test_it_refuses_a_redo_without_a_self_evaluation_when_it_was_missing(rworld, signed):
+    redo = returned_redo(rworld, signed, [Review.ReturnReason.NO_SELF_EVALUATION])
     review_services.review_update(
         review=redo, by=rworld.branch_leader, content=content(mode="random", grade="average"),
         items=items(2), version=redo.edit_version)  # fmt: skip
@@ -368,7 +370,7 @@ def test_it_refuses_a_redo_without_a_report_when_the_report_was_missing(rworld, 
         review_services.review_sign(review=redo, by=rworld.branch_leader)
 
 
-def test_it_keeps_carried_items_owed_while_the_redo_is_redrafted(rworld, signed):
+def test_it_keeps_carried_rectification_items_owed_while_the_redo_is_redrafted(rworld, signed):
 
     redo = returned_redo(rworld, signed, [NO_PROBLEM])
     carried = redo.items.order_by("id").first()
@@ -392,7 +394,9 @@ def test_it_keeps_carried_items_owed_while_the_redo_is_redrafted(rworld, signed)
         )
 
 
-def test_it_redoes_a_review_whose_items_are_already_past_their_deadline(rworld, signed):
+def test_it_redoes_a_review_whose_rectification_items_are_already_past_their_deadline(
+    rworld, signed
+):
     past = today() - datetime.timedelta(days=10)
     signed.items.update(deadline=past)
     first = signed.items.order_by("id").first()

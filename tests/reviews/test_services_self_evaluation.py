@@ -77,14 +77,14 @@ def test_it_lets_the_secretary_write_for_a_member_without_a_login(rworld):
     assert self_evaluation.author == rworld.secretary
 
 
-def test_it_links_the_report_to_the_review(rworld):
+def test_it_links_the_self_evaluation_to_the_review(rworld):
     subject = member_subject(rworld.member)
     self_evaluation = submit_self_evaluation(subject, rworld.member_user)
     review = draft_review(rworld.secretary, subject)
-    assert review.report == self_evaluation
+    assert review.self_evaluation == self_evaluation
 
 
-def test_it_refuses_reports_written_by_others(rworld):
+def test_it_refuses_self_evaluations_written_by_others(rworld):
     for user in (rworld.other_secretary, rworld.office, rworld.stranger, rworld.branch_leader):
         with pytest.raises(PermissionDenied):
             submit_self_evaluation(org_subject(rworld.branch), user)

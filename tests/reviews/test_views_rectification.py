@@ -33,7 +33,7 @@ def test_it_reads_each_page_in_a_fixed_number_of_queries(
     ],
 )
 @pytest.mark.parametrize("who", ["stranger", "far_office", "other_secretary"])
-def test_it_refuses_a_stranger_every_item_move(rworld, client, signed, move, who):
+def test_it_refuses_a_stranger_every_rectification_item_move(rworld, client, signed, move, who):
     item = signed.items.order_by("id").first()
     events = item.events.count()
     client.force_login(getattr(rworld, who))
@@ -55,7 +55,7 @@ def _raised_item(w, deadline_days: int = 14):
     )
 
 
-def test_it_lists_an_item_the_people_raised_without_a_reviewer(world, client):
+def test_it_lists_a_rectification_item_the_people_raised_without_a_reviewer(world, client):
     _raised_item(world)
     client.force_login(world.secretary)
     response = client.get(reverse("reviews:rectification"))
@@ -63,7 +63,7 @@ def test_it_lists_an_item_the_people_raised_without_a_reviewer(world, client):
     assert "路灯损坏" in response.content.decode() and "群众意见" in response.content.decode()
 
 
-def test_it_lists_an_overdue_item_the_people_raised_on_the_office_page(world, client):
+def test_it_lists_an_overdue_rectification_item_the_people_raised_on_the_office_page(world, client):
     item = _raised_item(world)
     RectificationItem.objects.filter(pk=item.pk).update(
         deadline=timezone.localdate() - datetime.timedelta(days=3)

@@ -38,7 +38,9 @@ def test_it_writes_and_signs_a_review_from_my_reviews(rworld, client):
     response = client.post(url, review_post(sign="1"))
     review = Review.objects.get()
     assert response.status_code == 302 and response.url == review.get_absolute_url()
-    assert review.status == "signed" and review.without_report and review.items.count() == 2
+    assert (
+        review.status == "signed" and review.without_self_evaluation and review.items.count() == 2
+    )
     detail = client.get(review.get_absolute_url()).content.decode()
     assert "已签认" in detail and "未先报后评" in detail
 
@@ -51,7 +53,7 @@ def test_it_keeps_a_draft_when_signing_fails_and_says_why(rworld, client):
     assert Review.objects.get().status == "draft"
 
 
-def test_it_shows_an_incomplete_item_row_as_a_form_error(rworld, client):
+def test_it_shows_an_incomplete_rectification_item_row_as_a_form_error(rworld, client):
     client.force_login(rworld.branch_leader)
     url = reverse("reviews:review_new") + f"?subject=o:{rworld.branch.pk}"
     response = client.post(url, review_post(**{"items-2-problem": "只写了问题"}))
@@ -117,7 +119,7 @@ def test_it_runs_the_spot_check_redo_and_amend_pages(rworld, client):
     assert redo.status == "published" and redo.scope == "public"
 
 
-def test_it_closes_an_item_through_the_pages(rworld, client):
+def test_it_closes_a_rectification_item_through_the_pages(rworld, client):
     review = signed_review(rworld.branch_leader, org_subject(rworld.branch), mode="random")
     item = review.items.first()
     client.force_login(rworld.secretary)
@@ -134,7 +136,7 @@ def test_it_closes_an_item_through_the_pages(rworld, client):
     assert item.status == RectificationItem.Status.CONFIRMED
 
 
-def test_it_writes_a_report_through_the_page(rworld, client):
+def test_it_writes_a_self_evaluation_through_the_page(rworld, client):
     PledgeFactory(owner_member=rworld.member, status=Pledge.Status.IN_PROGRESS)
     client.force_login(rworld.member_user)
     assert "自查自评" in client.get(reverse("reviews:my_self_evaluations")).content.decode()
@@ -179,7 +181,7 @@ def test_it_rejects_a_malformed_subject_or_quarter_gently(rworld, client):
     assert member_subject(rworld.member).key.startswith("m:")
 
 
-def test_it_lists_overdue_items_of_the_subtree_for_the_office(rworld, client):
+def test_it_lists_overdue_rectification_items_of_the_subtree_for_the_office(rworld, client):
     review = signed_review(rworld.branch_leader, org_subject(rworld.branch), mode="random")
     review.items.update(deadline=today() - datetime.timedelta(days=2))
     client.force_login(rworld.office)
@@ -191,7 +193,9 @@ def test_it_lists_overdue_items_of_the_subtree_for_the_office(rworld, client):
     assert "问题1" not in page
 
 
-def test_it_shows_last_quarters_missing_reviews_and_overdue_items_on_my_reviews(rworld, client):
+def test_it_shows_last_quarters_missing_reviews_and_overdue_rectification_items_on_my_reviews(
+    rworld, client
+):
     review = signed_review(rworld.branch_leader, org_subject(rworld.branch), mode="random")
     review.items.update(deadline=today() - datetime.timedelta(days=1))
     client.force_login(rworld.branch_leader)
@@ -203,7 +207,9 @@ def test_it_shows_last_quarters_missing_reviews_and_overdue_items_on_my_reviews(
 NO_PROBLEM = Review.ReturnReason.NO_PROBLEM
 
 
-def test_it_shows_the_returned_version_the_items_its_redo_carries(rworld, signed, client):
+def test_it_shows_the_returned_version_the_rectification_items_its_redo_carries(
+    rworld, signed, client
+):
     redo = returned_redo(rworld, signed, [NO_PROBLEM])
     client.force_login(rworld.branch_leader)
     html = client.get(signed.get_absolute_url()).content.decode()
@@ -239,7 +245,7 @@ def test_it_makes_one_review_from_a_double_posted_form(rworld, client):
     assert first.url == second.url == review.get_absolute_url()
 
 
-def test_it_saves_nothing_and_says_so_for_an_incomplete_item(rworld, client):
+def test_it_saves_nothing_and_says_so_for_an_incomplete_rectification_item(rworld, client):
     client.force_login(rworld.branch_leader)
     url = f"{reverse('reviews:review_new')}?subject=o:{rworld.branch.pk}&q={Q.code}"
     response = client.post(url, _post(**{"items-0-deadline": ""}))
@@ -298,7 +304,7 @@ def test_it_refuses_the_office_page_outside_the_office_scope(rworld, client):
     assert client.get(reverse("reviews:office", args=[rworld.town.pk])).status_code == 200
 
 
-def test_it_refuses_item_actions_by_post_outside_scope(rworld, client):
+def test_it_refuses_rectification_item_actions_by_post_outside_scope(rworld, client):
     review = signed_review(rworld.branch_leader, org_subject(rworld.branch), mode="random")
     item = review.items.first()
     client.force_login(rworld.far_leader)
@@ -310,7 +316,7 @@ def test_it_refuses_item_actions_by_post_outside_scope(rworld, client):
     assert item.status == "open"
 
 
-def test_it_refuses_report_and_letter_pages_outside_scope(rworld, client):
+def test_it_refuses_self_evaluation_and_letter_pages_outside_scope(rworld, client):
     self_evaluation = submit_self_evaluation(org_subject(rworld.branch), rworld.secretary)
     client.force_login(rworld.other_secretary)
     write = reverse("reviews:self_evaluation_write") + f"?subject=o:{rworld.branch.pk}"
@@ -402,3 +408,8 @@ def test_it_refuses_the_second_of_two_sessions_making_the_same_review_move(
     else:
         review.refresh_from_db()
         assert review.status == end
+
+
+def test_it_refuses_the_office_home_to_a_stranger(rworld, client):
+    client.force_login(rworld.branch_leader)
+    assert client.get(reverse("reviews:office_home")).status_code == 403

@@ -1,14 +1,12 @@
 """`manage.py seed_demo`: a demo county to try the app, or the city of the sources to measure it.
 
 Safe to run again: existing demo data is kept and the logins are printed again. Every other
-installed app's `<app>.demo.seed(scale=..., stdout=...)` runs afterwards, on every run, so those
-hooks must be idempotent too.
+app's demo module registered in its AppConfig.ready() (`pledges.demo.register`) then has its
+`seed(scale=..., stdout=...)` run, on every run, so those hooks must be idempotent too.
 """
 
-import importlib
 import time
 
-from django.apps import apps
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
@@ -81,18 +79,8 @@ class Command(BaseCommand):
         self.stdout.write(demo.format_logins(demo.demo_logins(root)))
 
     def _demo_modules(self):
-        """Every other installed app's `<app>.demo` module, in INSTALLED_APPS order."""
-        for app in apps.get_app_configs():
-            if app.name == "pledges":
-                continue
-            name = f"{app.name}.demo"
-            try:
-                module = importlib.import_module(name)
-            except ModuleNotFoundError as e:
-                if e.name != name:
-                    raise  # the app's demo module exists but is broken: say so
-                continue  # this app has no demo data
-            yield app, module
+        """Every other app's registered demo module, in INSTALLED_APPS order."""
+        yield from demo.APP_DEMOS
 
     def _run_app_hooks(self, scale: str) -> None:
         for app, module in self._demo_modules():

@@ -1,6 +1,6 @@
 """Gentle guidance on how many items to pledge."""
 
-from pledges import guidance
+from pledges.rules import guidance
 
 
 def test_it_gives_gentle_guidance_for_too_few_items(world, pledge_in):

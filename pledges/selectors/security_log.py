@@ -1,11 +1,10 @@
-"""The domain's answers to the security log's two questions (settings SECURITY_LOG_SCOPES and
-SECURITY_LOG_USER_PATH). They live in config, which may import every app, so that core never
-imports pledges."""
+"""The domain's answers to the security log's two questions, handed to core in
+PledgesConfig.ready (`core.security.scopes.register`), so that core never imports pledges."""
 
 from __future__ import annotations
 
-from pledges.models.position import roles_of
-from pledges.roles import Roles
+from ..models.position import roles_of
+from ..roles import Roles
 
 
 def office_paths(user) -> list[str] | None:

@@ -1,4 +1,5 @@
-"""Gentle warnings from the sources about how many items to pledge; shown, never enforced."""
+"""Gentle warnings from the sources about how many items to pledge: the advisory side of the
+pledge content rules (`pledge_content`), shown, never enforced."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ from collections.abc import Iterable
 
 from django.utils.translation import gettext as _
 
-from .models import Member, Pledge
+from ..models import Member, Pledge
 
 Status = Pledge.Status
 

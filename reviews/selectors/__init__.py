@@ -1,0 +1,1 @@
+"""Reads of reviews/ that pages share, one module per sub-area."""
