@@ -8,6 +8,9 @@ import pytest
 from django.utils import timezone
 
 from pledges.models import Pledge
+from pledges.rules.pledge_content import PledgeContent
+from pledges.services import pledge as pledge_services
+from pledges.services import progress as progress_services
 from publicity.models import Opinion
 from publicity.selectors.notice import candidates
 from publicity.services import notice as notice_services
@@ -150,3 +153,60 @@ def test_it_publishes_a_notice_composed_by_the_secretary_and_approved_by_the_off
     assert "亮诺公示" in live.inner_text()
     anonymous.screenshot(path=str(artifacts / "public-org-desktop.png"), full_page=True)
     anonymous.context.close()
+
+
+def _pledge_with_progress(w):
+    """A member's pledge through 定诺 → 审诺 → 亮诺 → 记实 → 销号, by the services."""
+    today = timezone.localdate()
+    pledge = pledge_services.pledge_create(
+        by=w.member_user,
+        owner_org=w.branch,
+        owner_member=w.member,
+        content=PledgeContent(
+            kind="practical",
+            title="开办社区夜校",
+            measures="每周两课，登记到课人数",
+            deadline=today + datetime.timedelta(days=30),
+            expected_result="居民受益",
+        ),
+        year=today.year,
+    )
+    pledge_services.pledge_submit(pledge=pledge, by=w.member_user)
+    pledge_services.pledge_approve(pledge=pledge, by=w.secretary)
+    pledge_services.pledge_publish(pledge=pledge, by=w.secretary)
+    progress_services.progress_add(
+        pledge=pledge, by=w.member_user, date=today, text="第一课到课二十三人"
+    )
+    pledge_services.pledge_close(
+        pledge=pledge, by=w.secretary, result="夜校已开课，居民满意", closed_on=today
+    )
+    return pledge
+
+
+def test_it_walks_from_the_qr_code_down_the_tree_to_a_pledge_s_timeline(phone, world, artifacts):
+    pledge = _pledge_with_progress(world)
+    page = phone
+
+    # The town's poster on the notice board: its QR code holds the town's public address.
+    page.goto(f"{page.base_url}/public/org/{world.town.pk}/poster/")
+    address = page.locator("[data-testid=poster] p").last.inner_text().strip()
+    assert address.endswith(f"/public/org/{world.town.pk}/")
+    page.goto(address)
+    # The figures come first: above the fold of a 740 px phone screen.
+    figures = page.locator("[data-testid=figures]").bounding_box()
+    assert figures["y"] < PHONE["height"]
+    _fits(page)
+    page.screenshot(path=str(artifacts / "public-town-phone.png"), full_page=True)
+
+    # Tap the branch to go down the tree, then the pledge.
+    page.click(f"[data-testid=children] a[href$='/public/org/{world.branch.pk}/']")
+    page.wait_for_load_state()
+    assert page.locator("h1").first.inner_text().startswith("东街社区党支部")
+    page.click(f"[data-testid=public-pledges] a[href$='/pledge/{pledge.pk}/']")
+    page.wait_for_load_state()
+    steps = page.locator("[data-testid=timeline] [data-step]")
+    kinds = [steps.nth(i).get_attribute("data-step") for i in range(steps.count())]
+    assert kinds == ["pledge", "approve", "publish", "progress", "close"]
+    assert "第一课到课二十三人" in page.locator("[data-testid=timeline]").inner_text()
+    _fits(page)
+    page.screenshot(path=str(artifacts / "public-pledge-timeline-phone.png"), full_page=True)
