@@ -11,11 +11,11 @@ class PledgesConfig(AppConfig):
         # The service imports models, which can only be imported once the registry is ready.
         from core.notifications import reminders
 
-        from . import counts
+        from . import tallies
         from .services.office import office_group_ensure
         from .services.reminders import RULES
 
         post_migrate.connect(office_group_ensure, sender=self)
         for kind, rule in RULES.items():
             reminders.register(kind, rule)
-        counts.connect()
+        tallies.connect()
