@@ -152,9 +152,7 @@ def _old_state(source: Source, instance: Model, created: bool) -> dict | None:
     if hasattr(instance, "_tally_state") and instance._tally_state is not None:
         return dict(instance._tally_state)
     # Saved without having been loaded whole (deferred fields, or built with a pk): as stored.
-    return (
-        source.model._base_manager.filter(pk=instance.pk).values(*source.fields).first() or None
-    )
+    return source.model._base_manager.filter(pk=instance.pk).values(*source.fields).first() or None
 
 
 def _saved(sender, instance, created=False, **kwargs) -> None:
@@ -246,9 +244,7 @@ def rebuild(org_ids: Iterable[int] | None = None) -> int:
     diff = differences(ids)
     if not diff:
         return 0
-    paths = dict(
-        Organization.objects.filter(pk__in={f[0] for f in diff}).values_list("pk", "path")
-    )
+    paths = dict(Organization.objects.filter(pk__in={f[0] for f in diff}).values_list("pk", "path"))
     for org_id, year, period, kind, key in diff:
         Tally.objects.filter(
             organization_id=org_id, year=year, period=period, kind=kind, key=key
@@ -349,9 +345,7 @@ def _member_rows(org_ids: list[int] | None) -> Iterable[dict]:
 
 def connect() -> None:
     register(
-        Source(
-            model=Pledge, fields=_PLEDGE_FIELDS, figures=_pledge_figures, rows=_pledge_rows
-        )
+        Source(model=Pledge, fields=_PLEDGE_FIELDS, figures=_pledge_figures, rows=_pledge_rows)
     )
     register(
         Source(

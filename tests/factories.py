@@ -6,6 +6,7 @@ import factory
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
+from pledges import tallies
 from pledges.models import Member, Organization, Pledge, Position
 from publicity.selectors.notice import candidates as notice_candidates
 from publicity.services import notice as notice_services
@@ -231,6 +232,7 @@ def make_evaluation(org, quarter, ratings, by):
     EvaluationResponse.objects.bulk_create(
         [EvaluationResponse(evaluation=evaluation, rating=r) for r in ratings]
     )
+    tallies.rebuild([org.pk])  # bulk_create sends no signal
     return evaluation
 
 
