@@ -31,7 +31,6 @@ from ..models import (
 )
 from ..tallies import ITEMS, RATINGS, REPORTED, REVIEWED, REVIEWED_STATUSES, REVIEWS
 
-
 GRADES = list(Review.Grade.choices)
 
 
