@@ -8,9 +8,11 @@ themselves, so nothing is recounted on a read and no cache outage can make a fig
 How the rows are kept (signals, so the services stay as they are):
 
 - Each watched model is a `Source`: the raw fields its figures read and `figures(state)`, the
-  counter rows one row in that state adds one to. `post_init` keeps the state a row was loaded
-  in; `post_save` and `post_delete` add the new state's figures and take the old one's away, in
-  the same transaction as the write (a rolled-back write rolls its counts back).
+  counter rows one row in that state adds one to. `pre_save` reads the row as stored (under
+  the service's row lock, the committed state: a copy kept at load time could be one a
+  concurrent writer has since changed); `post_save` and `post_delete` add the new state's
+  figures and take the old one's away, in the same transaction as the write (a rolled-back
+  write rolls its counts back).
 - Each change is one `INSERT … ON CONFLICT (unique key) DO UPDATE SET n = n + excluded.n`
   (PostgreSQL and SQLite alike): concurrent writers serialise on the counter row, nothing is
   read and written back in Python.
@@ -38,7 +40,7 @@ from dataclasses import dataclass
 from django.db import connection, transaction
 from django.db.models import Model, OuterRef, Q, QuerySet, Sum
 from django.db.models.functions import Substr
-from django.db.models.signals import post_delete, post_init, post_save
+from django.db.models.signals import post_delete, post_save, pre_save
 
 from .models import Member, Organization, Pledge, Tally
 
@@ -134,30 +136,22 @@ def _figures(source: Source, state: dict | None) -> Counter:
     return Counter(source.figures(state)) if state is not None else Counter()
 
 
-def _state(source: Source, instance: Model) -> dict | None:
-    values = instance.__dict__
-    if any(f not in values for f in source.fields):
-        return None  # a deferred field: read the row when it is written
-    return {f: values[f] for f in source.fields}
-
-
-def _loaded(sender, instance, **kwargs) -> None:
-    if instance.pk is not None:
-        instance._tally_state = _state(_SOURCES[sender], instance)
-
-
-def _old_state(source: Source, instance: Model, created: bool) -> dict | None:
-    if created:
+def _stored_state(source: Source, instance: Model) -> dict | None:
+    """The row as stored, read just before it is overwritten: under the services' row lock
+    (core.locks) that is the committed state a concurrent writer left, which a copy kept at
+    load time might not be."""
+    if instance._state.adding or instance.pk is None:
         return None
-    if hasattr(instance, "_tally_state") and instance._tally_state is not None:
-        return dict(instance._tally_state)
-    # Saved without having been loaded whole (deferred fields, or built with a pk): as stored.
-    return source.model._base_manager.filter(pk=instance.pk).values(*source.fields).first() or None
+    return source.model._base_manager.filter(pk=instance.pk).values(*source.fields).first()
+
+
+def _saving(sender, instance, **kwargs) -> None:
+    instance._tally_old = _stored_state(_SOURCES[sender], instance)
 
 
 def _saved(sender, instance, created=False, **kwargs) -> None:
     source = _SOURCES[sender]
-    old = _old_state(source, instance, created)
+    old = None if created else getattr(instance, "_tally_old", None)
     new = {f: getattr(instance, f) for f in source.fields}
     context = source.context(instance) if source.context else {}
     if old is not None:
@@ -168,12 +162,13 @@ def _saved(sender, instance, created=False, **kwargs) -> None:
     if source.cascade:
         deltas.update(source.cascade(instance, old or {}, new))
     apply(deltas)
-    instance._tally_state = {f: new[f] for f in source.fields}
+    instance._tally_old = None
 
 
 def _deleted(sender, instance, **kwargs) -> None:
+    # The instance deleted was just read (a cascade) or locked and reloaded (a service).
     source = _SOURCES[sender]
-    old = _old_state(source, instance, False) or {f: getattr(instance, f) for f in source.fields}
+    old = {f: getattr(instance, f) for f in source.fields}
     if source.context:
         old.update(source.context(instance))
     deltas: Counter = Counter()
@@ -184,7 +179,7 @@ def _deleted(sender, instance, **kwargs) -> None:
 def register(source: Source) -> None:
     _SOURCES[source.model] = source
     name = source.model._meta.label_lower
-    post_init.connect(_loaded, sender=source.model, dispatch_uid=f"tallies-init-{name}")
+    pre_save.connect(_saving, sender=source.model, dispatch_uid=f"tallies-pre-{name}")
     post_save.connect(_saved, sender=source.model, dispatch_uid=f"tallies-save-{name}")
     post_delete.connect(_deleted, sender=source.model, dispatch_uid=f"tallies-delete-{name}")
 
