@@ -105,9 +105,12 @@ def subtree_counts(user, org: Organization, year: int) -> tuple[dict[str, int], 
     return {status: totals[status] for status in Pledge.Status.values}, result
 
 
-def overdue_count(user, org: Organization) -> int | None:
-    """Running pledges past their deadline under `org`, from the counters' deadline buckets;
-    None when the user's sight is finer than the counters."""
+def overdue_count(user, org: Organization, *, shown: int, limit: int) -> int | None:
+    """Running pledges past their deadline under `org`: the `shown` first ones when they are
+    fewer than `limit`, else the counters' deadline buckets before today (not a scan of the
+    pledges); None when the user's sight is finer than the counters."""
+    if shown < limit:
+        return shown
     visible = _visible_keys(user, org)
     running = {tallies.pledge_key(s, m) for s in Pledge.RUNNING_STATUSES for m in (False, True)}
     if visible is None or not running <= visible:
