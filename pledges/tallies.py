@@ -74,15 +74,21 @@ def pledge_key(status: str, by_member: bool) -> str:
 class Source:
     """A watched model: `fields` are the attnames `figures` reads from a row's state (a dict,
     plus `context(instance)` at the time of a write); `rows(org_ids)` yields the same states for
-    every row (of those organizations) for a rebuild; `cascade(instance, old, new)` returns
-    changes to other rows' figures that this write causes."""
+    every row (of those organizations) for a rebuild; `kinds` are the counters it keeps;
+    `cascade(instance, old, new)` returns changes to other rows' figures that this write
+    causes."""
 
     model: type[Model]
     fields: tuple[str, ...]
     figures: Callable[[dict], Iterable[Figure]]
     rows: Callable[[list[int] | None], Iterable[dict]]
+    kinds: tuple[str, ...]
     context: Callable[[Model], dict] | None = None
     cascade: Callable[[Model, dict, dict], Counter] | None = None
+
+    def all_kinds(self) -> set[str]:
+        """Its counters' kinds, and those of the distinct figures they feed."""
+        return {*self.kinds, *(DISTINCT[k][0] for k in self.kinds if k in DISTINCT)}
 
 
 _SOURCES: dict[type[Model], Source] = {}
@@ -187,10 +193,17 @@ def register(source: Source) -> None:
 # --- rebuilding --------------------------------------------------------------------------
 
 
-def expected(org_ids: list[int] | None = None) -> Counter:
-    """Every counter row recounted from the rows (of these organizations)."""
+def _sources(models: Iterable[type[Model]] | None) -> list[Source]:
+    return list(_SOURCES.values()) if models is None else [_SOURCES[m] for m in models]
+
+
+def expected(
+    org_ids: list[int] | None = None, models: Iterable[type[Model]] | None = None
+) -> Counter:
+    """The counter rows of these sources (all when None) recounted from their rows (of these
+    organizations)."""
     wanted: Counter = Counter()
-    for source in _SOURCES.values():
+    for source in _sources(models):
         for state in source.rows(org_ids):
             wanted.update(source.figures(state))
     if org_ids is not None:
@@ -205,10 +218,14 @@ def expected(org_ids: list[int] | None = None) -> Counter:
     return +wanted  # without zeros
 
 
-def stored(org_ids: list[int] | None = None) -> Counter:
+def stored(
+    org_ids: list[int] | None = None, models: Iterable[type[Model]] | None = None
+) -> Counter:
     rows = Tally.objects.all()
     if org_ids is not None:
         rows = rows.filter(organization_id__in=org_ids)
+    if models is not None:
+        rows = rows.filter(kind__in={k for s in _sources(models) for k in s.all_kinds()})
     return +Counter(
         {
             tuple(r[:5]): r[5]
@@ -217,9 +234,11 @@ def stored(org_ids: list[int] | None = None) -> Counter:
     )
 
 
-def differences(org_ids: list[int] | None = None) -> dict[Figure, tuple[int, int]]:
+def differences(
+    org_ids: list[int] | None = None, models: Iterable[type[Model]] | None = None
+) -> dict[Figure, tuple[int, int]]:
     """{figure: (stored, recounted)} wherever they differ."""
-    want, have = expected(org_ids), stored(org_ids)
+    want, have = expected(org_ids, models), stored(org_ids, models)
     return {f: (have[f], want[f]) for f in set(want) | set(have) if have[f] != want[f]}
 
 
@@ -231,19 +250,23 @@ def _lock() -> None:
 
 
 @transaction.atomic
-def rebuild(org_ids: Iterable[int] | None = None) -> int:
-    """Recount the counters of these organizations (all when None) from the rows, in the
-    caller's transaction: for every write that sends no signal. Returns the rows changed."""
+def rebuild(
+    org_ids: Iterable[int] | None = None, models: Iterable[type[Model]] | None = None
+) -> int:
+    """Recount the counters of these organizations (all when None), of these models' rows
+    (all when None), in the caller's transaction: for every write that sends no signal.
+    Returns the number of counter rows changed."""
     ids = None if org_ids is None else sorted(set(org_ids))
+    models = None if models is None else list(models)
     _lock()
-    diff = differences(ids)
+    diff = differences(ids, models)
     if not diff:
         return 0
-    paths = dict(Organization.objects.filter(pk__in={f[0] for f in diff}).values_list("pk", "path"))
+    wrong = Q()
     for org_id, year, period, kind, key in diff:
-        Tally.objects.filter(
-            organization_id=org_id, year=year, period=period, kind=kind, key=key
-        ).delete()
+        wrong |= Q(organization_id=org_id, year=year, period=period, kind=kind, key=key)
+    Tally.objects.filter(wrong).delete()
+    paths = dict(Organization.objects.filter(pk__in={f[0] for f in diff}).values_list("pk", "path"))
     Tally.objects.bulk_create(
         Tally(
             organization_id=f[0],
@@ -348,5 +371,6 @@ def connect() -> None:
             fields=("organization_id",),
             figures=lambda s: [(s["organization_id"], 0, 0, MEMBERS, "")],
             rows=_member_rows,
+            kinds=(MEMBERS,),
         )
     )

@@ -179,6 +179,7 @@ def connect() -> None:
             fields=_REVIEW_FIELDS,
             figures=_review_figures,
             rows=_review_rows,
+            kinds=(REVIEWS, _REVIEWED_ORG, _REVIEWED_MEMBER),
             cascade=_review_cascade,
         )
     )
@@ -188,6 +189,7 @@ def connect() -> None:
             fields=_REPORT_FIELDS,
             figures=_report_figures,
             rows=_report_rows,
+            kinds=(REPORTED,),
         )
     )
     tallies.register(
@@ -196,6 +198,7 @@ def connect() -> None:
             fields=_ITEM_FIELDS,
             figures=_item_figures,
             rows=_item_rows,
+            kinds=(ITEMS, ITEMS_DUE),
             context=_item_context,
         )
     )
@@ -205,6 +208,7 @@ def connect() -> None:
             fields=("evaluation_id", "rating"),
             figures=_rating_figures,
             rows=_rating_rows,
+            kinds=(RATINGS,),
             context=_rating_context,
         )
     )

@@ -122,7 +122,7 @@ def _write(rows: list[Row], by, result: ImportResult, *, org: Organization) -> N
             ]
         )
         # bulk_create sends no signal: recount these branches' counters.
-        tallies.rebuild({row.org.pk for row in rows})
+        tallies.rebuild({row.org.pk for row in rows}, [Member])
         # Who imported whom: the admin history, one insert for the whole file.
         LogEntry.objects.log_actions(
             user_id=by.pk,

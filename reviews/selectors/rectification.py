@@ -111,18 +111,28 @@ def rectification_rate(
 
 
 def rectification_rates_by_child(
-    *, org: Organization, year: int, quarter: int
+    *, org: Organization, year: int, quarter: int, sums: dict | None = None
 ) -> list[tuple[Organization, int, int, float | None]]:
-    """The same rate for each direct child's subtree: two queries."""
+    """The same rate for each direct child's subtree: two queries (one when the `sums` of
+    `_item_sums` are given)."""
     children = list(Organization.objects.filter(path__startswith=org.path, depth=org.depth + 1))
     if not children:
         return []
-    per = _item_sums(org, year, quarter)
+    per = _item_sums(org, year, quarter) if sums is None else sums
     result = []
     for child in children:
         confirmed, due = per.get(child.path, (0, 0))
         result.append((child, confirmed, due, rate(confirmed, due)))
     return result
+
+
+def rectification_rates(*, org: Organization, year: int, quarter: int) -> tuple[tuple, list]:
+    """(confirmed, due, rate) of the subtree and the same per child, from one sum."""
+    sums = _item_sums(org, year, quarter)
+    confirmed = sum(c for c, _due in sums.values())
+    due = sum(d for _c, d in sums.values())
+    by_child = rectification_rates_by_child(org=org, year=year, quarter=quarter, sums=sums)
+    return (confirmed, due, rate(confirmed, due)), by_child
 
 
 def overdue_count(org: Organization, today: datetime.date | None = None) -> int:

@@ -440,7 +440,7 @@ def office_page(
     overdue_page = _CountedPaginator(overdue, 20, count=rectification.overdue_count(org)).get_page(
         opage
     )
-    confirmed, due, rate = rectification.rectification_rate(
+    (confirmed, due, rate), child_rates = rectification.rectification_rates(
         org=org, year=quarter.year, quarter=quarter.quarter
     )
     return {
@@ -453,9 +453,7 @@ def office_page(
         "checks": spot_checks_page(org=org, quarter=quarter, page=cpage, per_page=20),
         "overdue_items": overdue_page,
         "rate": {"confirmed": confirmed, "due": due, "rate": rate},
-        "child_rates": rectification.rectification_rates_by_child(
-            org=org, year=quarter.year, quarter=quarter.quarter
-        ),
+        "child_rates": child_rates,
         "counts": review_counts(org=org, year=quarter.year, quarter=quarter.quarter),
         "modes": Review.Mode.choices,
         "grades": Review.Grade.choices,
