@@ -363,7 +363,13 @@ def _member_rows(org_ids: list[int] | None) -> Iterable[dict]:
 
 def connect() -> None:
     register(
-        Source(model=Pledge, fields=_PLEDGE_FIELDS, figures=_pledge_figures, rows=_pledge_rows)
+        Source(
+            model=Pledge,
+            fields=_PLEDGE_FIELDS,
+            figures=_pledge_figures,
+            rows=_pledge_rows,
+            kinds=(PLEDGES, _MEMBER_PLEDGES, _OWN_PLEDGES, PLEDGES_DUE),
+        )
     )
     register(
         Source(
