@@ -262,23 +262,29 @@ def rebuild(
     diff = differences(ids, models)
     if not diff:
         return 0
-    wrong = Q()
-    for org_id, year, period, kind, key in diff:
-        wrong |= Q(organization_id=org_id, year=year, period=period, kind=kind, key=key)
-    Tally.objects.filter(wrong).delete()
+    stale = [f for f, (have, _want) in diff.items() if have]
+    # In slices: SQLite parses a chain of ORs as deep as it is long (at most 1,000).
+    for start in range(0, len(stale), 200):
+        wrong = Q()
+        for org_id, year, period, kind, key in stale[start : start + 200]:
+            wrong |= Q(organization_id=org_id, year=year, period=period, kind=kind, key=key)
+        Tally.objects.filter(wrong).delete()
     paths = dict(Organization.objects.filter(pk__in={f[0] for f in diff}).values_list("pk", "path"))
     Tally.objects.bulk_create(
-        Tally(
-            organization_id=f[0],
-            path=paths[f[0]],
-            year=f[1],
-            period=f[2],
-            kind=f[3],
-            key=f[4],
-            n=want,
-        )
-        for f, (_have, want) in diff.items()
-        if want
+        (
+            Tally(
+                organization_id=f[0],
+                path=paths[f[0]],
+                year=f[1],
+                period=f[2],
+                kind=f[3],
+                key=f[4],
+                n=want,
+            )
+            for f, (_have, want) in diff.items()
+            if want
+        ),
+        batch_size=2000,
     )
     return len(diff)
 
