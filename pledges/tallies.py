@@ -249,7 +249,7 @@ def _lock() -> None:
             cursor.execute(f"LOCK TABLE {Tally._meta.db_table} IN EXCLUSIVE MODE")
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)  # inside the bulk writer's transaction: no savepoint
 def rebuild(
     org_ids: Iterable[int] | None = None, models: Iterable[type[Model]] | None = None
 ) -> int:
