@@ -82,7 +82,7 @@ def test_it_rebuilds_the_organizations_a_bulk_write_touched(world):
 def test_it_follows_an_organization_moved_with_its_subtree(world):
     group = make_org("第一党小组", world.branch, level=Organization.Level.GROUP)
     MemberFactory(organization=group)
-    group.move(world.other_branch, "last-child")
+    Organization.objects.move(group, world.other_branch, "last-child")
     tallies.sync_paths()
     group.refresh_from_db()
     assert set(Tally.objects.filter(organization=group).values_list("path", flat=True)) == {
