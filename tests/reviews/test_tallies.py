@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from core.errors import TransitionError
 from pledges import tallies
-from pledges.models import Pledge
+from pledges.models import Pledge, Tally
 from pledges.services import pledge as pledge_services
 from reviews.models import Quarter, RectificationItem, Review
 from reviews.selectors import dashboard as dashboard_selectors
@@ -182,7 +182,7 @@ class Moves:
 @pytest.mark.parametrize("seed", [1, 2, 3])
 def test_it_keeps_every_counter_equal_to_a_recount_through_random_moves(rworld, seed):
     assert Moves(rworld, random.Random(seed)).run(40) > 15
-    assert Pledge.objects.exists() and Review.objects.exists()
+    assert Tally.objects.filter(n__gt=0).exists()
 
 
 def test_it_issues_a_drafts_items_when_it_is_signed(rworld):
