@@ -5,27 +5,49 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('pledges', '0007_field_verbose_names'),
+        ("pledges", "0007_field_verbose_names"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Tally',
+            name="Tally",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('path', models.CharField(max_length=255)),
-                ('year', models.PositiveSmallIntegerField()),
-                ('period', models.PositiveSmallIntegerField()),
-                ('kind', models.CharField(max_length=32)),
-                ('key', models.CharField(blank=True, max_length=64)),
-                ('n', models.BigIntegerField(default=0)),
-                ('organization', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='pledges.organization')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("path", models.CharField(max_length=255)),
+                ("year", models.PositiveSmallIntegerField()),
+                ("period", models.PositiveSmallIntegerField()),
+                ("kind", models.CharField(max_length=32)),
+                ("key", models.CharField(blank=True, max_length=64)),
+                ("n", models.BigIntegerField(default=0)),
+                (
+                    "organization",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="pledges.organization",
+                    ),
+                ),
             ],
             options={
-                'indexes': [models.Index(fields=['kind', 'year', 'path'], name='tally_kind_year_path', opclasses=['varchar_pattern_ops', 'int2_ops', 'varchar_pattern_ops'])],
-                'constraints': [models.UniqueConstraint(fields=('organization', 'year', 'period', 'kind', 'key'), name='tally_unique')],
+                "indexes": [
+                    models.Index(
+                        fields=["kind", "year", "path"],
+                        name="tally_kind_year_path",
+                        opclasses=["varchar_pattern_ops", "int2_ops", "varchar_pattern_ops"],
+                    )
+                ],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("organization", "year", "period", "kind", "key"),
+                        name="tally_unique",
+                    )
+                ],
             },
         ),
     ]
