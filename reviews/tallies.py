@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from django.db.models import Case, F, Model, Value, When
 
 from pledges import tallies
+from pledges.models import Tally
 from pledges.tallies import Figure, Source
 
 from .models import (
@@ -153,10 +154,20 @@ def _rating_figures(s: dict) -> Iterable[Figure]:
 def _rating_context(response: Model) -> dict:
     evaluation = response._state.fields_cache.get("evaluation")
     if evaluation is None:
-        evaluation = MassEvaluation.objects.only("organization_id", "year", "half").get(
-            pk=response.evaluation_id
+        evaluation = (
+            MassEvaluation.objects.only("organization_id", "year", "half")
+            .filter(pk=response.evaluation_id)
+            .first()
         )
-    return {"org": evaluation.organization_id, "year": evaluation.year, "half": evaluation.half}
+    if evaluation is not None:
+        return {"org": evaluation.organization_id, "year": evaluation.year, "half": evaluation.half}
+    # Deleted with its evaluation, after it: the counter row still knows where it counted.
+    org, year, half = (
+        Tally.objects.filter(kind=RATINGS, key=f"{response.evaluation_id}:{response.rating}")
+        .values_list("organization_id", "year", "period")
+        .first()
+    )
+    return {"org": org, "year": year, "half": half}
 
 
 def _rating_rows(org_ids: list[int] | None) -> Iterable[dict]:
