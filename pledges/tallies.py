@@ -28,6 +28,11 @@ How the rows are kept (signals, so the services stay as they are):
   any difference, `--rebuild` also fixes it.
 - Figures that change with the date and not with a write (overdue) are counted against rows
   keyed by the deadline: the page sums those whose deadline is before today.
+
+What it costs a write: two queries (the stored state, one upsert for all its counters), a third
+when a distinct figure moves, and for a rectification item the read of its review's state.
+`rebuild` locks the counter table on PostgreSQL (writers wait, readers do not) so no write can
+fall between its recount and its replacement.
 """
 
 from __future__ import annotations
