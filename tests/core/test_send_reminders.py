@@ -7,8 +7,8 @@ import pytest
 from django.core.management import CommandError, call_command, load_command_class
 
 from core.notifications import reminders
-from core.notifications.models import Notification
-from core.notifications.services import NotificationItem
+from core.notifications.models import Mode, Notification
+from core.notifications.services import NotificationItem, notification_preferences_save
 from tests.factories import UserFactory
 
 
@@ -17,6 +17,9 @@ def rules(monkeypatch, db):
     monkeypatch.setattr(reminders, "_RULES", {})
     with_email = UserFactory(email="a@example.cn")
     without = UserFactory(email="")
+    # Email at once, not in the daily digest (its default): the run delivers it itself.
+    for user in (with_email, without):
+        notification_preferences_save(user=user, modes={"email": Mode.IMMEDIATE})
 
     def rule(day: datetime.date) -> list[NotificationItem]:
         return [
