@@ -127,7 +127,7 @@ def _entry_submit(p, by):
         member=p.owner_member,
         year=p.year,
         half=p.half,
-        rows=[EntryRow(content=_content(_title()), pledge_id=p.pk, version=p.version)],
+        rows=[EntryRow(content=_content(_title()), pledge_id=p.pk, version=p.edit_version)],
         submit=True,
     )
 
@@ -148,7 +148,7 @@ STEPS = {
     "edit": (
         [Move.EDIT],
         lambda p, by: services.pledge_update(
-            pledge=p, by=by, content=_content(_title()), version=p.version
+            pledge=p, by=by, content=_content(_title()), version=p.edit_version
         ),
     ),
     "submit": ([Move.SUBMIT], lambda p, by: services.pledge_submit(pledge=p, by=by)),
@@ -172,7 +172,7 @@ STEPS = {
     "amend": (
         [Move.AMEND],
         lambda p, by: services.pledge_amend(
-            pledge=p, by=by, content=_content(_title()), reason="调整时限", version=p.version
+            pledge=p, by=by, content=_content(_title()), reason="调整时限", version=p.edit_version
         ),
     ),
     "close": ([Move.CLOSE], lambda p, by: services.pledge_close(pledge=p, by=by, result="已完成")),

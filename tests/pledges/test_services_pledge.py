@@ -331,7 +331,7 @@ def test_it_moves_a_draft_to_the_period_given_and_records_it(world, pledge_in, c
         pledge=draft,
         by=world.secretary,
         content=content(deadline=datetime.date(year, 12, 31)),
-        version=draft.version,
+        version=draft.edit_version,
         year=year,
         half=Pledge.Half.FIRST,
     )

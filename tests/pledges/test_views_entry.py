@@ -173,7 +173,7 @@ def test_it_saves_every_row_in_the_year_chosen_and_says_so(world, client, pledge
     rows = [
         {
             "pledge_id": str(p.pk),
-            "version": str(p.version),
+            "version": str(p.edit_version),
             "kind": p.kind,
             "title": p.title,
             "measures": p.measures,
@@ -206,7 +206,7 @@ def test_it_refuses_a_year_the_saved_drafts_cannot_move_to_and_changes_nothing(
     client.force_login(world.secretary)
     row = {
         "pledge_id": str(draft.pk),
-        "version": str(draft.version),
+        "version": str(draft.edit_version),
         "kind": draft.kind,
         "title": draft.title,
         "measures": draft.measures,
