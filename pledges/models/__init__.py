@@ -2,14 +2,13 @@
 
 position: Position and Member, the rows a user's roles come from, and `roles_of`;
 organization: the organization tree; pledge: Pledge and PledgeEvent; progress: ProgressRecord
-and Evidence; tally: the counter rows pledges.tallies keeps.
+and Evidence.
 """
 
 from .organization import Organization
 from .pledge import Pledge, PledgeEvent
 from .position import Member, Position
 from .progress import Evidence, ProgressRecord
-from .tally import Tally
 
 __all__ = [
     "Evidence",
@@ -19,5 +18,4 @@ __all__ = [
     "PledgeEvent",
     "Position",
     "ProgressRecord",
-    "Tally",
 ]
