@@ -5,10 +5,11 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from core.text import TITLE_MAX
+
 KIND_MAX = 40
 SUBJECT_MAX = 100
 PERIOD_MAX = 20
-TITLE_MAX = 200
 BODY_MAX = 2000
 LINK_MAX = 300
 ERROR_MAX = 500

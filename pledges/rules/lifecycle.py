@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from core.errors import TransitionError
 
 from ..models import Pledge, PledgeEvent
-from . import pledge as permissions
+from . import pledge as pledge_rules
 
 Status = Pledge.Status
 # A move is named by the history entry it leaves: one vocabulary for the table and the log.
@@ -32,8 +32,8 @@ class Transition(NamedTuple):
     who: Callable[..., bool]  # (user, pledge) -> may this user make this move on this pledge
 
 
-_edit, _approve = permissions.can_edit_pledge, permissions.can_approve_pledge
-_run, _record = permissions.can_run_pledge, permissions.can_record_progress
+_edit, _approve = pledge_rules.can_edit_pledge, pledge_rules.can_approve_pledge
+_run, _record = pledge_rules.can_run_pledge, pledge_rules.can_record_progress
 S = Status
 
 TABLE: tuple[Transition, ...] = (

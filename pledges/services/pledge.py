@@ -24,7 +24,7 @@ from core.versions import check_version, stamp
 
 from ..models import Member, Organization, Pledge, PledgeEvent
 from ..rules import lifecycle
-from ..rules import pledge as permissions
+from ..rules import pledge as pledge_rules
 from ..rules.pledge_content import PledgeContent, content_problems
 
 Status = Pledge.Status
@@ -42,9 +42,11 @@ def record_event(
 
 def _refuse_approval(pledge: Pledge, by) -> None:
     """Say why this person may not approve, where the reason is one they can act on."""
-    if permissions.is_owner(by, pledge):
+    if pledge_rules.is_owner(by, pledge):
         raise TransitionError(_("不能审核自己的承诺"))
-    if pledge.owner_member_id is None and permissions.can_manage_organization(by, pledge.owner_org):
+    if pledge.owner_member_id is None and pledge_rules.can_manage_organization(
+        by, pledge.owner_org
+    ):
         raise TransitionError(_("党组织自身的承诺由上级党委（办公室）或联系领导审核"))
     raise PermissionDenied
 
@@ -98,7 +100,7 @@ def pledge_create(
     if owner_member is not None and owner_member.organization_id != owner_org.pk:
         raise TransitionError(_("党员不属于该党组织"))
     probe = Pledge(owner_org=owner_org, owner_member=owner_member)
-    if not permissions.can_edit_pledge(by, probe):
+    if not pledge_rules.can_edit_pledge(by, probe):
         raise PermissionDenied
     _check_content(content, year, half)
     pledge = Pledge.objects.create(
@@ -152,7 +154,7 @@ def pledge_update(
 @transaction.atomic
 def pledge_delete_draft(*, pledge: Pledge, by) -> None:
     lock_row(pledge)
-    if not permissions.can_edit_pledge(by, pledge):
+    if not pledge_rules.can_edit_pledge(by, pledge):
         raise PermissionDenied
     if pledge.status != Status.DRAFT or pledge.events.exclude(action=Action.CREATE).exists():
         raise TransitionError(_("只有从未提交过的草稿可以删除"))

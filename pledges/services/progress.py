@@ -22,7 +22,7 @@ from core.versions import stamp
 
 from ..models import Evidence, Pledge, PledgeEvent, ProgressRecord
 from ..rules import lifecycle
-from ..rules import pledge as permissions
+from ..rules import pledge as pledge_rules
 from .pledge import record_event
 
 Action = PledgeEvent.Action
@@ -144,7 +144,7 @@ def progress_record_set_public(
     EXIF stripped). Photos are shown only with the text; other evidence files never are."""
     pledge = record.pledge
     lock_row(pledge)
-    if not permissions.can_publish_progress(by, pledge):
+    if not pledge_rules.can_publish_progress(by, pledge):
         raise PermissionDenied
     photos = photos and text
     if (record.is_public, record.photos_public) == (text, photos):
@@ -187,7 +187,7 @@ def progress_records_set_public(*, pledge: Pledge, by, text: bool, photos: bool)
     """The same choice for every record of the pledge at once (the page's bulk switch); how
     many records changed. All or nothing: one unreadable photo refuses the lot."""
     lock_row(pledge)
-    if not permissions.can_publish_progress(by, pledge):
+    if not pledge_rules.can_publish_progress(by, pledge):
         raise PermissionDenied
     photos = photos and text
     records = list(

@@ -20,7 +20,7 @@ from core.errors import TransitionError
 
 from ..forms.monthly_round import RoundForm
 from ..models import Organization
-from ..rules import organization as permissions
+from ..rules import organization as organization_rules
 from ..selectors import pledge as selectors
 from ..services.progress import progress_record_many
 
@@ -41,7 +41,7 @@ def _month(value: str | None) -> tuple[datetime.date, datetime.date]:
 
 def _managed_org(request: HttpRequest, pk: int) -> Organization:
     org = get_visible_or_404(Organization, request.user, pk)
-    require(permissions.can_manage_organization(request.user, org))
+    require(organization_rules.can_manage_organization(request.user, org))
     return org
 
 

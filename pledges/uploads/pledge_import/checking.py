@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from core.xlsx_import import Checker
 
 from ...models import Member, Organization, Pledge, ProgressRecord
-from ...rules import pledge as permissions
+from ...rules import pledge as pledge_rules
 from ...rules.pledge_content import PledgeContent, content_problems
 from ...selectors import pledge as selectors
 from .shape import LEDGER_EDITABLE, TEMPLATE, Row, parse_date
@@ -31,7 +31,7 @@ def ledger_year(title: str) -> int | None:
 
 def book_orgs(org: Organization) -> list[Organization]:
     """The organizations whose pledges this organization's book keeps: itself and its 党小组
-    (a 党小组 has no secretary of its own; see permissions.can_manage_organization)."""
+    (a 党小组 has no secretary of its own; see pledge_rules.can_manage_organization)."""
     groups = Organization.objects.filter(
         path__startswith=org.path, depth=org.depth + 1, level=Organization.Level.GROUP
     )
@@ -287,7 +287,7 @@ def match_ledger(
                 )
                 % {"status": Pledge.Status(pledge.status).label},
             )
-        elif not permissions.can_edit_pledge(by, pledge):
+        elif not pledge_rules.can_edit_pledge(by, pledge):
             c.error(first, _("无权修改这项承诺"))
         else:
             row.content = PledgeContent(
