@@ -1,9 +1,8 @@
 #!/usr/bin/env python
 """The office's Excel comes back unchanged, at city scale (issue 13 §5): for random branches of
 an existing city database, the branch secretary's 承诺践诺台账 (pledges/ledgers/pledge.py) is
-uploaded
-again through 导入承诺 (pledges/services/pledge_import.py), as exported and then with one cell
-of each editable column changed on a pledge the secretary may still edit.
+uploaded again through 导入承诺 (pledges/services/pledge_import.py), as exported and then with one
+cell of each editable column changed on a pledge the secretary may still edit.
 
 As exported, the import must change nothing and say so (every row counted unchanged); with one
 cell edited it must change exactly that field of that pledge (and bump its version) and list
