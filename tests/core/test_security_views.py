@@ -3,9 +3,12 @@
 import io
 
 import pytest
+from django.contrib.sessions.models import Session
+from django.test import Client
 from openpyxl import load_workbook
 
 from core.security.models import SecurityEvent
+from tests.factories import UserFactory
 
 
 def _line(org_path: str, username: str = "someone", **fields) -> SecurityEvent:
@@ -104,3 +107,19 @@ def test_it_exports_the_subtree_as_text_and_logs_the_export(client, world, lines
     assert formula and all(c.data_type == "s" for c in formula)
     line = SecurityEvent.objects.get(action=SecurityEvent.Action.EXPORT)
     assert line.username == "office" and line.org_path == world.town.path
+
+
+def test_it_lets_two_sessions_log_out_everywhere_one_after_the_other(db):
+    """Both sessions of a user press "log out everywhere": the first ends both; the second is
+    no longer signed in and is sent to log in, with no error and nothing else ended."""
+    user, other = UserFactory(), UserFactory()
+    a, b, someone_else = Client(), Client(), Client()
+    a.force_login(user)
+    b.force_login(user)
+    someone_else.force_login(other)
+    assert a.post("/logout/everywhere/")["Location"] == "/login/"
+    second = b.post("/logout/everywhere/")
+    assert second.status_code == 302 and second["Location"].startswith("/login/")
+    assert Session.objects.count() == 1
+    assert someone_else.get("/password/").status_code == 200
+    assert SecurityEvent.objects.filter(action=SecurityEvent.Action.LOGOUT_EVERYWHERE).count() == 1

@@ -1,8 +1,10 @@
 """一月一记实 in one page: the branch's month, who has recorded, one submit for many pledges."""
 
 import datetime
+import uuid
 
 import pytest
+from django.test import Client
 from django.utils import timezone
 
 from pledges.models import Pledge, ProgressRecord
@@ -179,3 +181,24 @@ def test_it_leaves_an_approved_pledge_off_the_round_until_it_is_published(world,
     assert approved.status == Pledge.Status.APPROVED
     public = client.get(f"/public/org/{world.branch.pk}/").content.decode()
     assert published.title in public and approved.title not in public
+
+
+def test_it_keeps_both_rounds_of_two_sessions_recording_the_month(world):
+    """Two sessions open the branch's month and each submits it: each post adds its own
+    records, neither overwrites the other's, the same form posted again adds nothing."""
+    a_pledge, b_pledge = running(world, 2)
+    a, b = Client(), Client()
+    a.force_login(world.secretary)
+    b.force_login(world.secretary)
+    forms = {
+        a: {f"text_{a_pledge.pk}": "甲：走访", "form_token": uuid.uuid4().hex},
+        b: {f"text_{a_pledge.pk}": "乙：慰问", f"text_{b_pledge.pk}": "乙：宣讲"},
+    }
+    forms[b]["form_token"] = uuid.uuid4().hex
+    for session, form in forms.items():
+        assert post(session, world, [], **form).status_code == 302
+    post(b, world, [], **forms[b])  # a resend of B's form: refused by its token
+    assert sorted(ProgressRecord.objects.values_list("pledge_id", "text")) == sorted(
+        [(a_pledge.pk, "甲：走访"), (a_pledge.pk, "乙：慰问"), (b_pledge.pk, "乙：宣讲")]
+    )
+    assert set(Pledge.objects.values_list("status", flat=True)) == {Pledge.Status.IN_PROGRESS}

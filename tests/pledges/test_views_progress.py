@@ -4,8 +4,10 @@ import uuid
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
 from django.utils import timezone
 
+from pledges.models import Pledge
 from pledges.services import progress
 
 TODAY = timezone.localdate
@@ -183,3 +185,20 @@ def test_it_switches_every_record_from_the_pledge_page(world, client, pledge_in,
     assert response.status_code == status
     record.refresh_from_db()
     assert record.is_public is (status != 302)
+
+
+def test_it_keeps_both_records_of_two_sessions_recording_progress(world, pledge_in):
+    """The member and the secretary open the same published pledge and each records progress:
+    both records land as separate rows, neither overwrites the other, the pledge is 践诺中."""
+    pledge = pledge_in("published", world)
+    a, b = Client(), Client()
+    a.force_login(world.member_user)
+    b.force_login(world.secretary)
+    url = f"/pledge/{pledge.pk}/progress/"
+    for session, text in ((a, "甲：走访五户"), (b, "乙：慰问两户")):
+        data = {"date": TODAY().isoformat(), "text": text, "form_token": uuid.uuid4().hex}
+        assert session.post(url, data).status_code == 302
+    texts = sorted(pledge.progress_records.values_list("text", "author_id"))
+    assert texts == [("乙：慰问两户", world.secretary.pk), ("甲：走访五户", world.member_user.pk)]
+    pledge.refresh_from_db()
+    assert pledge.status == Pledge.Status.IN_PROGRESS

@@ -209,3 +209,36 @@ def test_it_refuses_the_second_of_two_sessions_making_the_same_notice_move(
     else:
         notice.refresh_from_db()
         assert notice.status == end
+
+
+def test_it_keeps_the_drafts_two_sessions_compose(pub):
+    """Two sessions of the secretary compose a notice: each post adds its own draft with its
+    own items; neither replaces the other's."""
+    a, b = Client(), Client()
+    a.force_login(pub.secretary)
+    b.force_login(pub.secretary)
+    assert _compose_post(a, pub, [f"pledge:{pub.published.pk}"]).status_code == 302
+    assert _compose_post(b, pub, [f"pledge:{pub.running.pk}"]).status_code == 302
+    drafts = Notice.objects.order_by("pk")
+    assert [n.status for n in drafts] == ["draft", "draft"]
+    assert [list(n.items.values_list("source", flat=True)) for n in drafts] == [
+        [f"pledge:{pub.published.pk}"],
+        [f"pledge:{pub.running.pk}"],
+    ]
+
+
+def test_it_puts_a_pledge_once_on_the_notice_when_two_sessions_click(pub):
+    """Both sessions press 加入公示 on the same pledge: one draft, one item for it; the second
+    click is no error and writes nothing twice."""
+    a, b = Client(), Client()
+    a.force_login(pub.secretary)
+    b.force_login(pub.secretary)
+    url = reverse("publicity:notice_add_pledge", args=[pub.published.pk])
+    assert a.post(url).status_code == 302
+    after_a = list(Notice.objects.values_list("pk", "status", "edit_version"))
+    second = b.post(url, follow=True)
+    assert second.status_code == 200 and "alert-danger" not in second.content.decode()
+    assert list(Notice.objects.values_list("pk", "status", "edit_version")) == after_a
+    assert list(Notice.objects.get().items.values_list("source", flat=True)) == [
+        f"pledge:{pub.published.pk}"
+    ]

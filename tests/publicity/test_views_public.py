@@ -9,6 +9,7 @@ import pytest
 from django.conf import settings
 from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
 from django.urls import reverse
 from PIL import Image
 
@@ -528,3 +529,19 @@ def test_it_draws_the_qr_codes_and_posters_as_png(client, pub, django_assert_num
         assert image.format == "PNG" and image.width >= 200
     _count(client, _png_urls(pub, notices)[1], django_assert_num_queries, 1)
     _count(client, _png_urls(pub, notices)[3], django_assert_num_queries, 2)
+
+
+def test_it_keeps_the_opinions_of_two_sessions_and_takes_a_resent_one_once(world):
+    """Two people open the opinion box and each sends an opinion: both land as separate rows,
+    neither replaces the other; the same opinion sent again from the same address is refused
+    with a message and not saved twice."""
+    url = f"/public/org/{world.branch.pk}/opinions/submit/"
+    a, b = Client(REMOTE_ADDR="10.7.7.1"), Client(REMOTE_ADDR="10.7.7.2")
+    assert a.post(url, {"text": "甲：建议增加路灯"}).status_code == 302
+    assert b.post(url, {"text": "乙：建议修缮活动室"}).status_code == 302
+    again = b.post(url, {"text": "乙：建议修缮活动室"})
+    assert "这条意见刚才已经收到" in again.content.decode()
+    assert sorted(Opinion.objects.values_list("text", "status")) == [
+        ("乙：建议修缮活动室", "pending"),
+        ("甲：建议增加路灯", "pending"),
+    ]

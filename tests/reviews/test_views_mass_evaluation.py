@@ -4,6 +4,7 @@ import re
 
 import pytest
 import segno
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
@@ -123,3 +124,38 @@ def test_it_refuses_a_stranger_every_mass_evaluation_move(world, client, move, w
     evaluation.refresh_from_db()
     assert evaluation.closed_at is None and not EvaluationCode.objects.exists()
     assert MassEvaluation.objects.get().is_open()
+
+
+def _two_sessions(user) -> tuple[Client, Client]:
+    a, b = Client(), Client()
+    a.force_login(user)
+    b.force_login(user)
+    return a, b
+
+
+def test_it_keeps_the_codes_both_sessions_issue(world):
+    """Two sessions of the secretary open the evaluation and each issues codes: both batches
+    land as new codes, each code once, and neither replaces the other's."""
+    evaluation = open_evaluation(world)
+    a, b = _two_sessions(world.secretary)
+    url = reverse("reviews:mass_evaluation_codes_issue", args=[evaluation.pk])
+    assert a.post(url, {"count": 3}).status_code == 302
+    first = set(codes_of(evaluation))
+    second = b.post(url, {"count": 2}, follow=True)
+    assert "已生成 2 个评议码" in second.content.decode()
+    codes = codes_of(evaluation)
+    assert len(codes) == len(set(codes)) == 5 and first <= set(codes)
+
+
+def test_it_refuses_the_second_of_two_sessions_closing_the_evaluation(world):
+    """Both sessions press 结束评议: the first closes it; the second is told it has ended and
+    the time of the first close stays."""
+    evaluation = open_evaluation(world, codes=1)
+    a, b = _two_sessions(world.secretary)
+    url = reverse("reviews:mass_evaluation_close", args=[evaluation.pk])
+    a.post(url)
+    closed_at = MassEvaluation.objects.get(pk=evaluation.pk).closed_at
+    second = b.post(url, follow=True)
+    assert "alert-danger" in second.content.decode() and "评议已经结束" in second.content.decode()
+    assert closed_at is not None
+    assert MassEvaluation.objects.get(pk=evaluation.pk).closed_at == closed_at

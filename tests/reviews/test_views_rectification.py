@@ -3,6 +3,7 @@
 import datetime
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
@@ -71,3 +72,34 @@ def test_it_lists_an_overdue_rectification_item_the_people_raised_on_the_office_
     client.force_login(world.office)
     response = client.get(reverse("reviews:office", args=[world.town.pk]))
     assert response.status_code == 200 and "路灯损坏" in response.content.decode()
+
+
+# (move, the item's state before it, who makes it)
+ITEM_MOVES = [
+    ("rectification_item_done", "open", "secretary"),
+    ("rectification_item_confirm", "done", "branch_leader"),
+    ("rectification_item_reopen", "done", "branch_leader"),
+]
+
+
+@pytest.mark.parametrize(("move", "start", "who"), ITEM_MOVES)
+def test_it_refuses_the_second_of_two_sessions_making_the_same_item_move(
+    rworld, signed, move, start, who
+):
+    """Two sessions opened the item in the same state; both press the same move. The first
+    moves it; the second is refused with a message and changes nothing the first saved."""
+    item = signed.items.order_by("id").first()
+    if start == "done":
+        services.rectification_item_done(item=item, by=rworld.secretary, measures_taken="已整改")
+    url = reverse(f"reviews:{move}", args=[item.pk])
+    a, b = Client(), Client()
+    a.force_login(getattr(rworld, who))
+    b.force_login(getattr(rworld, who))
+    fields = ("status", "edit_version", "measures_taken", "reopen_reason", "done_at")
+    a.post(url, {"text": "甲：原因", "measures_taken": "甲：已整改"})
+    after_a = RectificationItem.objects.values(*fields).get(pk=item.pk)
+    events = item.events.count()
+    second = b.post(url, {"text": "乙：原因", "measures_taken": "乙：已整改"}, follow=True)
+    assert "alert-danger" in second.content.decode()
+    assert RectificationItem.objects.values(*fields).get(pk=item.pk) == after_a
+    assert after_a["status"] != start and item.events.count() == events

@@ -2,6 +2,7 @@ import datetime
 import io
 
 import pytest
+from django.test import Client
 from django.utils import timezone
 from kombu.exceptions import OperationalError as BrokerError
 from openpyxl import load_workbook
@@ -262,3 +263,22 @@ MINE_QUERIES = 6
 JOB_QUERIES = 5
 STATUS_QUERIES = 3
 DOWNLOAD_QUERIES = 6
+
+
+def test_it_refuses_the_second_of_two_sessions_making_the_same_export_move(alice, fake):
+    """Two sessions of the requester, each with its own form: the same export started twice
+    is one job; a failed job retried twice is queued once, the second told why."""
+    a, b = Client(), Client()
+    a.force_login(alice)
+    b.force_login(alice)
+    form = {"kind": "fake", "org": "east", "rows": "3"}
+    a.post("/exports/start/", {**form, "form_token": "a" * 32})
+    b.post("/exports/start/", {**form, "form_token": "b" * 32})
+    assert ExportJob.objects.filter(kind="fake").count() == 1
+    failed = make_job(alice, status=S.FAILED, error="生成文件时出错。", params={"org": "west"})
+    a.post(f"/exports/{failed.pk}/retry/")
+    queued_at = ExportJob.objects.get(pk=failed.pk).queued_at
+    second = b.post(f"/exports/{failed.pk}/retry/", follow=True)
+    assert "只有失败的导出可以重试" in second.content.decode()
+    failed.refresh_from_db()
+    assert (failed.status, failed.queued_at) == (S.QUEUED, queued_at)

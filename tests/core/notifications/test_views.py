@@ -1,5 +1,6 @@
 import pytest
 from django.contrib.messages import get_messages
+from django.test import Client
 
 from core.notifications import selectors, services
 from core.notifications.models import Notification, OutboxMessage, Preference
@@ -203,3 +204,24 @@ def test_it_lists_the_outbox_to_a_superuser(client, db, count, django_assert_num
 def test_it_refuses_the_outbox_to_anyone_else(client, alice):
     client.force_login(alice)
     assert client.get(OUTBOX).status_code == 403
+
+
+@pytest.mark.parametrize("move", ["one", "all"])
+def test_it_lets_two_sessions_of_the_reader_mark_read_twice(alice, inbox_of, move):
+    """The same user in two tabs marks the same notifications read: the second is no error and
+    changes nothing; the time of the first reading stays."""
+    first, second = inbox_of(alice, 2)
+    a, b = Client(), Client()
+    a.force_login(alice)
+    b.force_login(alice)
+    if move == "one":
+        url, data = _read(first.pk), {}
+    else:
+        url, data = "/notifications/read-all/", {"up_to": second.pk}
+    assert a.post(url, data).status_code == 302
+    read = dict(Notification.objects.values_list("pk", "read_at"))
+    response = b.post(url, data, follow=True)
+    assert response.status_code == 200
+    assert "alert-danger" not in response.content.decode()
+    assert dict(Notification.objects.values_list("pk", "read_at")) == read
+    assert selectors.unread_count(alice) == (1 if move == "one" else 0)
