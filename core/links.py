@@ -5,10 +5,13 @@ from __future__ import annotations
 
 from django.conf import settings
 
+# What `make run` serves on; `check --deploy` warns while SITE_URL still points here.
+DEFAULT_SITE_URL = "http://127.0.0.1:8000"
+
 
 def site_url() -> str:
-    """settings.SITE_URL without a trailing slash."""
-    return settings.SITE_URL.rstrip("/")
+    """settings.SITE_URL (the embedded default when left empty), without a trailing slash."""
+    return (settings.SITE_URL or DEFAULT_SITE_URL).rstrip("/")
 
 
 def absolute(path: str) -> str:

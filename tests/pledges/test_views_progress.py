@@ -202,3 +202,22 @@ def test_it_keeps_both_records_of_two_sessions_recording_progress(world, pledge_
     assert texts == [("乙：慰问两户", world.secretary.pk), ("甲：走访五户", world.member_user.pk)]
     pledge.refresh_from_db()
     assert pledge.status == Pledge.Status.IN_PROGRESS
+
+
+def test_it_keeps_one_public_choice_when_two_sessions_set_it(world, pledge_in):
+    """Two sessions of the book's keepers set the same record's public choice: the form posts
+    the choice itself, not a toggle, so the second post leaves the same state, no error."""
+    record = _record(world, pledge_in)
+    a, b = Client(), Client()
+    a.force_login(world.secretary)
+    b.force_login(world.secretary)
+    for session in (a, b):
+        assert (
+            session.post(f"/record/{record.pk}/public/", {"photos_public": "1"}).status_code == 302
+        )
+    record.refresh_from_db()
+    assert (record.is_public, record.photos_public) == (False, False)
+    for session in (a, b):
+        response = session.post(f"/pledge/{record.pledge_id}/records/public/", {"is_public": "1"})
+        assert response.status_code == 302
+    assert list(record.pledge.progress_records.values_list("is_public", flat=True)) == [True]

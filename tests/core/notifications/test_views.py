@@ -225,3 +225,15 @@ def test_it_lets_two_sessions_of_the_reader_mark_read_twice(alice, inbox_of, mov
     assert "alert-danger" not in response.content.decode()
     assert dict(Notification.objects.values_list("pk", "read_at")) == read
     assert selectors.unread_count(alice) == (1 if move == "one" else 0)
+
+
+def test_it_keeps_the_last_choice_of_two_sessions_saving_preferences(alice):
+    """His own data: two sessions of the same user save their choices one after the other;
+    the second is what he chose last, and neither gives an error."""
+    a, b = Client(), Client()
+    a.force_login(alice)
+    b.force_login(alice)
+    assert a.post(SAVE, {"email": "digest"}).status_code == 302
+    assert b.post(SAVE, {"email": "immediate"}).status_code == 302
+    assert not Preference.objects.filter(user=alice).exists()  # back at his default
+    assert a.get(PREFERENCES).context["form"].initial == {"email": "immediate"}
