@@ -16,8 +16,12 @@ from pledges.models import Pledge, ProgressRecord
 from pledges.models.position import roles_of
 from tests.factories import MemberFactory, PledgeFactory
 
-TODAY = timezone.localdate()
-YEAR = TODAY.year
+
+def TODAY():  # read at each use: a run may cross midnight in Asia/Shanghai
+    return timezone.localdate()
+
+
+YEAR = TODAY().year
 S = Pledge.Status
 HEADER = [
     "序号",
@@ -68,7 +72,7 @@ def book(world):
     for days, text in ((20, "第一次走访"), (5, "送去米面油")):
         ProgressRecord.objects.create(
             pledge=running,
-            date=TODAY - datetime.timedelta(days=days),
+            date=TODAY() - datetime.timedelta(days=days),
             text=text,
             author=w.secretary,
         )
@@ -77,7 +81,7 @@ def book(world):
         title="清理楼道杂物",
         kind=Pledge.Kind.SERVICE,
         status=S.CLOSED,
-        closed_on=TODAY - datetime.timedelta(days=2),
+        closed_on=TODAY() - datetime.timedelta(days=2),
         close_result="楼道畅通，居民满意",
         created_by=w.secretary,
     )
@@ -86,7 +90,7 @@ def book(world):
         title="改掉开会迟到",
         kind=Pledge.Kind.FAULT,
         status=S.IN_PROGRESS,
-        deadline=TODAY - datetime.timedelta(days=1),
+        deadline=TODAY() - datetime.timedelta(days=1),
         created_by=w.secretary,
     )
     draft = PledgeFactory(
@@ -97,7 +101,7 @@ def book(world):
         title="去年的承诺",
         year=YEAR - 1,
         status=S.CLOSED,
-        closed_on=TODAY,
+        closed_on=TODAY(),
         close_result="已办结",
         created_by=w.secretary,
     )
@@ -130,7 +134,7 @@ def test_it_exports_the_branch_ledger_with_every_column(sheet_for, book):
     assert running[6] == book.running.expected_result
     assert isinstance(running[7], datetime.datetime)  # a real Excel date
     assert running[7].date() == book.running.deadline
-    latest = TODAY - datetime.timedelta(days=5)
+    latest = TODAY() - datetime.timedelta(days=5)
     assert running[8] == f"{latest:%Y-%m-%d} 送去米面油"
     assert running[9] == "践诺中"
     closed = rows["清理楼道杂物"]
@@ -229,7 +233,7 @@ def _queries_for(world, n):
             owner_member=member, status=S.IN_PROGRESS, created_by=world.secretary
         )
         ProgressRecord.objects.create(
-            pledge=pledge, date=TODAY, text=f"记实{i}", author=world.secretary
+            pledge=pledge, date=TODAY(), text=f"记实{i}", author=world.secretary
         )
     roles_of(world.office)  # read once per user, before the count
     job = SimpleNamespace(

@@ -12,20 +12,23 @@ from publicity.models import Notice
 from publicity.services import notice as notice_services
 from tests.factories import branch_pledge, compose_notice, publish_notice
 
-TODAY = timezone.localdate()
+
+def TODAY():  # read at each use: a run may cross midnight in Asia/Shanghai
+    return timezone.localdate()
 
 
 def _compose_post(client, w, sources):
     url = (
-        reverse("publicity:notice_compose", args=[w.branch.pk]) + f"?kind=pledges&year={TODAY.year}"
+        reverse("publicity:notice_compose", args=[w.branch.pk])
+        + f"?kind=pledges&year={TODAY().year}"
     )
     return client.post(
         url,
         {
             "title": "亮诺公示",
             "intro": "欢迎监督",
-            "starts_on": TODAY.isoformat(),
-            "ends_on": (TODAY + datetime.timedelta(days=6)).isoformat(),
+            "starts_on": TODAY().isoformat(),
+            "ends_on": (TODAY() + datetime.timedelta(days=6)).isoformat(),
             "sources": sources,
         },
     )

@@ -11,7 +11,9 @@ from django.utils import timezone
 from publicity.models import Opinion
 from publicity.services import opinion as opinion_services
 
-TODAY = timezone.localdate()
+
+def TODAY():  # read at each use: a run may cross midnight in Asia/Shanghai
+    return timezone.localdate()
 
 
 def _opinion(w, text="建议增加路灯"):
@@ -37,7 +39,7 @@ def test_it_moderates_through_the_queue(client, pub):
             "problem": "路灯损坏",
             "measures": "更换",
             "responsible": "书记",
-            "deadline": (TODAY + datetime.timedelta(days=7)).isoformat(),
+            "deadline": (TODAY() + datetime.timedelta(days=7)).isoformat(),
         },
     )
     assert Opinion.objects.get().rectification_item is not None
