@@ -78,7 +78,9 @@ def book(world):
         address="10.0.0.1",
         notice=w.notices[0],
     )
-    opinion_services.opinion_publish(opinion=w.opinion, by=w.secretary, reply="已列入计划")
+    opinion_services.opinion_publish(
+        opinion=w.opinion, by=w.secretary, reply="已列入计划", version=w.opinion.edit_version
+    )
     w.evaluation = open_evaluation(w, members=[w.member, w.wang], codes=2)
     w.codes = codes_of(w.evaluation)
     return w
