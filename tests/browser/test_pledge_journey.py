@@ -87,7 +87,10 @@ def test_it_keeps_a_members_pledges_from_entry_to_closing(
         row.get_by_label("完成时限").fill(deadline)
         row.get_by_label("预期效果").fill(result)
     page.get_by_role("button", name="保存并提交审核").click()
-    expect(page.locator(".alert-success")).to_contain_text("已保存并提交 3 项承诺")
+    # The message names the period every row was saved in (the page's 年度 applies to all).
+    expect(page.locator(".alert-success")).to_contain_text(
+        re.compile(r"已保存并提交 \d{4}年.*的 3 项承诺")
+    )
     expect(member_rows(page)).to_have_count(3)
     expect_statuses(page, "待审核", 3)
     for _kind, title, _m, _r in ITEMS:
