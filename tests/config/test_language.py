@@ -23,3 +23,13 @@ def test_it_explains_an_expired_form_in_chinese(db):
     response = client.post("/login/", {"username": "x", "password": "y"})
     assert response.status_code == 403
     assert "页面已过期" in response.content.decode()
+
+
+def test_it_keeps_each_session_s_own_language(db):
+    """The choice is the visitor's own (a cookie): two sessions choosing differently keep
+    what each chose."""
+    a, b = Client(), Client()
+    a.post("/i18n/setlang/", {"language": "en", "next": "/login/"})
+    b.post("/i18n/setlang/", {"language": "zh-hans", "next": "/login/"})
+    assert a.get("/login/")["Content-Language"] == "en"
+    assert b.get("/login/")["Content-Language"] == "zh-hans"

@@ -123,3 +123,16 @@ def test_it_lets_two_sessions_log_out_everywhere_one_after_the_other(db):
     assert Session.objects.count() == 1
     assert someone_else.get("/password/").status_code == 200
     assert SecurityEvent.objects.filter(action=SecurityEvent.Action.LOGOUT_EVERYWHERE).count() == 1
+
+
+def test_it_keeps_two_sessions_of_one_user_apart_at_login_and_logout(db):
+    """Logging in twice gives two sessions; logging one out leaves the other signed in."""
+    user = UserFactory(username="two_tabs")
+    a, b = Client(), Client()
+    for session in (a, b):
+        response = session.post("/login/", {"username": "two_tabs", "password": "pass12345"})
+        assert response.status_code == 302
+    assert a.post("/logout/").status_code == 302
+    assert a.get("/me/").status_code == 302  # back to the login page
+    assert b.get("/me/").status_code == 200
+    assert user.is_active
