@@ -43,7 +43,7 @@ def home(request: HttpRequest) -> HttpResponse:
     if roles.member is not None:
         return redirect("pledges:my_pledges")
     if request.user.is_superuser:
-        root = Organization.get_first_root_node()
+        root = Organization.objects.get_first_root_node()
         if root is not None:
             return redirect("pledges:organization", pk=root.pk)
     return render(request, "pledges/no_role.html")

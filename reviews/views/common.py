@@ -45,7 +45,7 @@ def top_position(request: HttpRequest, kinds: tuple[str, ...]) -> int | None:
     if top is not None:
         return top.org_id
     if request.user.is_superuser:
-        root = Organization.get_first_root_node()
+        root = Organization.objects.get_first_root_node()
         return root.pk if root else None
     return None
 
