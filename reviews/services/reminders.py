@@ -28,13 +28,13 @@ from pledges.services.reminders import (
 )
 
 from ..models import (
+    InspectionNotice,
     Quarter,
     RectificationItem,
     Review,
     SelfEvaluation,
     SubjectKey,
     SubjectKind,
-    InspectionNotice,
     SuggestionLetter,
 )
 from ..selectors.review import LIVE_REVIEW_STATUSES
