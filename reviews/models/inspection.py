@@ -146,6 +146,8 @@ class InspectionTarget(Versioned):
         verbose_name = _("检查对象")
         verbose_name_plural = _("检查对象")
         ordering = ["round_id", "id"]
+        # Targets are made in path order: a page of a round is a range of this index.
+        indexes = [models.Index(fields=["round", "id"], name="inspection_target_page")]
         constraints = [
             models.UniqueConstraint(
                 fields=["round", "organization"], name="unique_inspection_target"

@@ -1,9 +1,9 @@
 """Reads for inspections: the checklist pre-filled from the system's own data for a page of
 branches, the rounds and notices a user sees, and the overdue notices the dashboard shows.
 
-The pre-fill is a fixed number of grouped queries for a page of branches (pledges, members,
-reviews, mass-evaluation answers, rectification items, notices), whatever the page size: the
-inspector confirms what the system counted rather than counting."""
+The pre-fill is a fixed number of grouped queries for a page of branches (pledges, records,
+members, reviews, mass-evaluation answers, rectification items, notices), whatever the page
+size: the inspector confirms what the system counted rather than counting."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -58,6 +58,7 @@ class TargetRow:
             out.append(
                 {
                     "key": key,
+                    "id": f"i{self.target.pk}-{key}",
                     "label": item["label"],
                     "fact": fact,
                     "checked": recorded if recorded is not None else bool(fact.ok),
@@ -73,15 +74,17 @@ def half_dates(year: int, half: int) -> tuple[datetime.date, datetime.date]:
 
 
 def targets_of(inspection: InspectionRound) -> QuerySet:
+    """The round's branches in path order: the order they were made in (no sort of a city's
+    branches for each page)."""
     return (
         InspectionTarget.objects.filter(round=inspection)
         .select_related("organization")
-        .order_by("organization__path")
+        .order_by("id")
     )
 
 
 def prefill(inspection: InspectionRound, targets: list[InspectionTarget]) -> list[TargetRow]:
-    """The checklist facts for a page of a round's branches: six grouped queries."""
+    """The checklist facts for a page of a round's branches: seven grouped queries."""
     rows = [TargetRow(target=t) for t in targets]
     org_ids = [t.organization_id for t in targets]
     if not org_ids:
@@ -91,20 +94,31 @@ def prefill(inspection: InspectionRound, targets: list[InspectionTarget]) -> lis
     today = timezone.localdate()
     due_by = min(today, end)
 
-    recorded = ProgressRecord.objects.filter(pledge=OuterRef("pk"), date__gte=start, date__lte=end)
+    filed = Pledge.objects.filter(
+        owner_org_id__in=org_ids, year=year, status__in=Pledge.FILED_STATUSES
+    )
     pledges = {
-        org_id: (total, public, kept)
-        for org_id, total, public, kept in Pledge.objects.filter(
-            owner_org_id__in=org_ids, year=year, status__in=Pledge.FILED_STATUSES
-        )
-        .values_list("owner_org_id")
+        org_id: (total, public, ended)
+        for org_id, total, public, ended in filed.values_list("owner_org_id")
         .annotate(
             total=Count("id"),
             public=Count("id", filter=Q(status__in=Pledge.PUBLIC_STATUSES)),
-            kept=Count("id", filter=Q(Exists(recorded)) | Q(status__in=Pledge.ENDED_STATUSES)),
+            ended=Count("id", filter=Q(status__in=Pledge.ENDED_STATUSES)),
         )
         .order_by()
     }
+    # Running pledges with a record this half: from the pledges of the page's branches into
+    # their records (the pledge index), never a scan of every record of the half.
+    recorded = dict(
+        ProgressRecord.objects.filter(
+            pledge__in=filed.exclude(status__in=Pledge.ENDED_STATUSES),
+            date__gte=start,
+            date__lte=end,
+        )
+        .values_list("pledge__owner_org_id")
+        .annotate(n=Count("pledge_id", distinct=True))
+        .order_by()
+    )
     members = dict(
         Member.objects.filter(organization_id__in=org_ids)
         .values_list("organization_id")
@@ -158,7 +172,8 @@ def prefill(inspection: InspectionRound, targets: list[InspectionTarget]) -> lis
 
     for row in rows:
         org_id = row.target.organization_id
-        total, public, kept = pledges.get(org_id, (0, 0, 0))
+        total, public, ended = pledges.get(org_id, (0, 0, 0))
+        kept = ended + recorded.get(org_id, 0)
         own, reviewed = reviews.get(org_id, (0, 0))
         n_members = members.get(org_id, 0)
         responses = answers.get(org_id, 0)

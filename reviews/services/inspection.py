@@ -50,9 +50,9 @@ DEFAULT_KEYS = tuple(key for key, _label in DEFAULT_CHECKLIST)
 def branches_under(org: Organization) -> list[int]:
     """The ids of the 党支部 in the subtree, in path order (the order a sample is drawn from)."""
     return list(
-        Organization.objects.filter(
-            path__startswith=org.path, level=Organization.Level.BRANCH
-        ).values_list("id", flat=True)
+        Organization.objects.filter(path__startswith=org.path, level=Organization.Level.BRANCH)
+        .order_by("path")
+        .values_list("id", flat=True)
     )
 
 
@@ -93,7 +93,8 @@ def inspection_round_open(
         if sample_size is None or not 1 <= sample_size <= len(branch_ids):
             raise TransitionError(_("抽查数量应在 1 到 %(n)d 之间") % {"n": len(branch_ids)})
         seed = secrets.randbelow(2**31) if seed is None else seed
-        branch_ids = draw_sample(branch_ids, sample_size, seed)
+        drawn = set(draw_sample(branch_ids, sample_size, seed))
+        branch_ids = [pk for pk in branch_ids if pk in drawn]
     else:
         sample_size = seed = None
         # Also what a double-posted form meets: one half-yearly check, not two.
@@ -124,6 +125,7 @@ def inspection_round_open(
             )
     except IntegrityError as e:
         raise TransitionError(_("该党组织本半年的定期检查已经发起")) from e
+    # In path order, so that the id order is the page order (selectors.inspection.targets_of).
     InspectionTarget.objects.bulk_create(
         [InspectionTarget(round=inspection, organization_id=pk) for pk in branch_ids],
         batch_size=1000,

@@ -76,6 +76,8 @@ def inspection_new(request: HttpRequest, org_pk: int) -> HttpResponse:
 
 
 _rounds = InspectionRound.objects.select_related("organization")
+# Branches per page of a round: each is a card of its whole checklist, read on a phone too.
+ROUND_PAGE_SIZE = 20
 
 
 @login_required
@@ -83,7 +85,9 @@ def inspection_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """The pre-filled checklist of a page of the round's branches, to confirm one by one."""
     inspection = get_visible_or_404(_rounds, request.user, pk)
     require(rules.can_run_inspection(request.user, inspection.organization))
-    page = Paginator(selectors.targets_of(inspection), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(selectors.targets_of(inspection), ROUND_PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
     rows = selectors.prefill(inspection, list(page.object_list))
     return render(
         request,

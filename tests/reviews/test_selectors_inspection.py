@@ -90,7 +90,7 @@ def test_it_pre_fills_a_page_in_a_fixed_number_of_queries(
     for target in round_.targets.all()[:3]:
         issue_inspection_notice(world.office, target)
     targets = list(inspection.targets_of(round_))
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(7):
         rows = inspection.prefill(round_, targets)
     assert len(rows) == branches + 2
 

@@ -52,9 +52,9 @@ PAGES = [
     ("office", "/reviews/inspections/", 9),
     ("secretary", "/reviews/inspections/", 7),
     ("office", "/reviews/inspections/new/{town}/", 5),
-    ("office", "/reviews/inspections/{round}/", 14),
+    ("office", "/reviews/inspections/{round}/", 15),
     ("office", "/reviews/inspections/{round}/checklist/", 5),
-    ("office", "/reviews/inspections/targets/{target}/notice/", 11),
+    ("office", "/reviews/inspections/targets/{target}/notice/", 12),
     ("office", "/reviews/inspections/notices/{notice}/", 7),
     ("secretary", "/reviews/inspections/notices/{notice}/", 7),
 ]
