@@ -75,7 +75,8 @@ def seed_inspections(*, scale: str, stdout) -> None:
 
 
 def _notices(office, targets: list[InspectionTarget], secretaries: dict, today) -> int:
-    """The first notice answered and passed, the second sent back, the third still open."""
+    """The first notice answered and passed, the second sent back, the third still open. The
+    texts are data, written as an office would, not interface strings."""
     user_model = office.__class__
     made = 0
     for i, target in enumerate(targets):
@@ -83,11 +84,11 @@ def _notices(office, targets: list[InspectionTarget], secretaries: dict, today) 
             target=target,
             by=office,
             problems=[
-                _("承诺未全部在公开栏公开，部分党员承诺未亮诺"),
-                _("践诺台账记实不全，三月以来无记录"),
-                _("群众评议参评人数不足 30 人"),
+                "承诺未全部在公开栏公开，部分党员承诺未亮诺",
+                "践诺台账记实不全，三月以来无记录",
+                "群众评议参评人数不足 30 人",
             ][i],
-            requirements=_("对照检查清单逐项整改，补齐台账并在公开栏公开，附照片等佐证材料"),
+            requirements="对照检查清单逐项整改，补齐台账并在公开栏公开，附照片等佐证材料",
             deadline=today + datetime.timedelta(days=[20, 15, 30][i]),
         )
         made += 1
@@ -98,15 +99,15 @@ def _notices(office, targets: list[InspectionTarget], secretaries: dict, today) 
             notice=notice,
             by=secretary,
             answer=[
-                _("已在公开栏和网上公开全部承诺，党员承诺卡已上墙"),
-                _("已补记三月以来的践诺记实"),
+                "已在公开栏和网上公开全部承诺，党员承诺卡已上墙",
+                "已补记三月以来的践诺记实",
             ][i],
         )
         services.inspection_notice_recheck(
             notice=notice,
             by=office,
             passed=i == 0,
-            remark=[_("现场复验，已整改到位"), _("记实仍缺五月、六月，请补齐后再报")][i],
+            remark=["现场复验，已整改到位", "记实仍缺五月、六月，请补齐后再报"][i],
         )
     return made
 
