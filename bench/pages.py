@@ -55,7 +55,7 @@ from pledges import counts  # noqa: E402
 from pledges.demo import CITY_NAME, COUNTY_NAME  # noqa: E402
 from pledges.models import Member, Organization, Position  # noqa: E402
 from publicity.models import Notice  # noqa: E402
-from reviews.models import Quarter, Review  # noqa: E402
+from reviews.models import InspectionRound, Quarter, Review  # noqa: E402
 from reviews.selectors.tags import row_tags  # noqa: E402
 
 User = get_user_model()
@@ -177,6 +177,18 @@ def pages() -> list[Page]:
             ),
         ),
     ]
+    inspection = (
+        InspectionRound.objects.filter(organization=city, kind=InspectionRound.Kind.REGULAR)
+        .order_by("-id")
+        .first()
+    )
+    if inspection is not None:
+        # Issue 15 §2: the checklist pre-filled for a page of the city's 7,000 branches.
+        url = reverse("reviews:inspection", args=[inspection.pk])
+        result.append(Page("inspection pre-fill, city (a page)", url, office, 150))
+        result.append(Page("inspection pre-fill, city (page 100)", f"{url}?page=100", office, 150))
+    else:
+        print("no inspection of the city: run seed_demo's reviews hook (reviews.demo.inspection)")
     if notice is not None:
         url = reverse("publicity:notice", args=[notice.organization_id, notice.pk])
         result.insert(5, Page(f"notice page ({COUNTY_NAME} demo)", url, None, 100))

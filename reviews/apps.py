@@ -14,6 +14,8 @@ class ReviewsConfig(AppConfig):
 
         from . import demo, exports, notifications  # noqa: F401  (exports registers its export kinds)
         from .models import MassEvaluation, RectificationItem, Review, SelfEvaluation
+        from .selectors.dashboard import register_figures
+        from .selectors.inspection import overdue_notice_figures
         from .selectors.tags import row_tags
         from .services.reminders import RULES
 
@@ -26,3 +28,5 @@ class ReviewsConfig(AppConfig):
         for model in (Review, SelfEvaluation, RectificationItem, MassEvaluation):
             counts.watch(model, "organization", row_tags)
         notifications.connect()
+        # Overdue 整改通知书 on the dashboard: its own small query, beside the cached counts.
+        register_figures(overdue_notice_figures)

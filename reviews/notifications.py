@@ -9,7 +9,7 @@ from core.notifications.events import EventKind, register
 from pledges.models import Member
 from pledges.notifications import member_user_ids, secretary_ids
 
-from .models import RectificationItem, Review, SubjectKind, SuggestionLetter
+from .models import InspectionNotice, RectificationItem, Review, SubjectKind, SuggestionLetter
 
 
 def _reviewer(review: Review) -> list[int]:
@@ -106,7 +106,43 @@ def _item_reopened(item: RectificationItem) -> tuple[str, str]:
     )
 
 
+def _notice_branch(notice: InspectionNotice) -> list[int]:
+    return secretary_ids(notice.organization_id)
+
+
+def _notice_issuer(notice: InspectionNotice) -> list[int]:
+    return [notice.issued_by_id]
+
+
+def _notice_issued(notice: InspectionNotice) -> tuple[str, str]:
+    return (
+        _("收到整改通知书 %(number)s，请在 %(deadline)s 前整改并报告")
+        % {"number": notice.number, "deadline": notice.deadline.isoformat()},
+        notice.problems[:500],
+    )
+
+
+def _notice_answered(notice: InspectionNotice) -> tuple[str, str]:
+    return (
+        _("%(org)s 报告了整改通知书 %(number)s 的整改情况，请复验")
+        % {"org": notice.organization.name, "number": notice.number},
+        notice.answer[:500],
+    )
+
+
+def _notice_rechecked(notice: InspectionNotice) -> tuple[str, str]:
+    if notice.status == InspectionNotice.Status.PASSED:
+        title = _("整改通知书 %(number)s 复验通过")
+    else:
+        title = _("整改通知书 %(number)s 复验未通过，请在 %(deadline)s 前重新整改")
+    return (
+        title % {"number": notice.number, "deadline": notice.deadline.isoformat()},
+        notice.recheck_remark[:500],
+    )
+
+
 LETTER = "reviews.services.letter"
+INSPECTION = "reviews.services.inspection"
 ITEM = "reviews.services.rectification"
 
 KINDS = (
@@ -158,6 +194,27 @@ KINDS = (
         _item_subject,
         _item_reopened,
         (f"{ITEM}.rectification_item_reopen",),
+    ),
+    EventKind(
+        "inspection_notice_issued",
+        InspectionNotice,
+        _notice_branch,
+        _notice_issued,
+        (f"{INSPECTION}.inspection_notice_issue",),
+    ),
+    EventKind(
+        "inspection_notice_answered",
+        InspectionNotice,
+        _notice_issuer,
+        _notice_answered,
+        (f"{INSPECTION}.inspection_notice_answer",),
+    ),
+    EventKind(
+        "inspection_notice_rechecked",
+        InspectionNotice,
+        _notice_branch,
+        _notice_rechecked,
+        (f"{INSPECTION}.inspection_notice_recheck",),
     ),
 )
 

@@ -5,6 +5,7 @@ from django.urls import path
 from .views import (
     assessment,
     dashboard,
+    inspection,
     letter,
     mass_evaluation,
     rectification,
@@ -114,6 +115,46 @@ urlpatterns = [
     # annual assessment (年度总评)
     path("assessment/", assessment.assessment_home, name="assessment_home"),
     path("assessment/<int:org_pk>/", assessment.assessment_year, name="assessment"),
+    # inspections (半年一检查, 整改通知书, 复验)
+    path("inspections/", inspection.inspections, name="inspections"),
+    path("inspections/new/<int:org_pk>/", inspection.inspection_new, name="inspection_new"),
+    path("inspections/<int:pk>/", inspection.inspection_detail, name="inspection"),
+    path(
+        "inspections/<int:pk>/checklist/",
+        inspection.inspection_checklist,
+        name="inspection_checklist",
+    ),
+    path(
+        "inspections/targets/<int:pk>/check/",
+        inspection.inspection_target_check,
+        name="inspection_target_check",
+    ),
+    path(
+        "inspections/targets/<int:target_pk>/notice/",
+        inspection.inspection_notice_new,
+        name="inspection_notice_new",
+    ),
+    path("inspections/notices/<int:pk>/", inspection.inspection_notice, name="inspection_notice"),
+    path(
+        "inspections/notices/<int:pk>/answer/",
+        inspection.inspection_notice_answer,
+        name="inspection_notice_answer",
+    ),
+    path(
+        "inspections/notices/<int:pk>/pass/",
+        inspection.inspection_notice_pass,
+        name="inspection_notice_pass",
+    ),
+    path(
+        "inspections/notices/<int:pk>/return/",
+        inspection.inspection_notice_return,
+        name="inspection_notice_return",
+    ),
+    path(
+        "inspections/evidence/<int:pk>/",
+        inspection.inspection_evidence,
+        name="inspection_evidence",
+    ),
     # coverage dashboard (全覆盖)
     path("dashboard/", dashboard.dashboard_home, name="dashboard_home"),
     path("dashboard/<int:org_pk>/", dashboard.dashboard_view, name="dashboard"),

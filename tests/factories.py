@@ -27,6 +27,7 @@ from reviews.models import (
 )
 from reviews.selectors.dashboard import half_of
 from reviews.services import assessment as assessment_services
+from reviews.services import inspection as inspection_services
 from reviews.services import mass_evaluation as mass_services
 from reviews.services import review as review_services
 from reviews.services import self_evaluation as self_evaluation_services
@@ -455,3 +456,26 @@ def gps_jpeg(width: int = 2000, height: int = 1500) -> bytes:
     out = io.BytesIO()
     image.save(out, format="JPEG", exif=exif)
     return out.getvalue()
+
+
+def open_inspection(office, org, kind="regular", **kw):
+    """A half-yearly check (or, with kind="spot" and sample_size, a spot check) of this half."""
+    today = timezone.localdate()
+    return inspection_services.inspection_round_open(
+        by=office,
+        organization=org,
+        kind=kind,
+        year=kw.pop("year", today.year),
+        half=kw.pop("half", 1 if today.month <= 6 else 2),
+        **kw,
+    )
+
+
+def issue_inspection_notice(office, target, problems="承诺未全部公开", days=30):
+    return inspection_services.inspection_notice_issue(
+        target=target,
+        by=office,
+        problems=problems,
+        requirements="一周内在公开栏补充公开全部承诺",
+        deadline=timezone.localdate() + datetime.timedelta(days=days),
+    )

@@ -14,10 +14,11 @@ from pledges.rules import pledge as pledge_rules
 from publicity.models import Notice
 from publicity.rules import notice as publicity_rules
 from publicity.rules import opinion as opinion_rules
-from reviews.models import SuggestionLetter
+from reviews.models import InspectionNotice, SuggestionLetter
 from reviews.rules import (
     assessment,
     dashboard,
+    inspection,
     letter,
     mass_evaluation,
     rectification,
@@ -75,6 +76,7 @@ class Scene:
         self.letter = SuggestionLetter(
             member=w.member, organization=w.branch, issued_by=w.secretary
         )
+        self.inspection_notice = InspectionNotice(organization=w.branch, committee=w.town)
         self.notice = Notice(organization=w.branch, kind="pledges", submitted_by=w.secretary)
         self.assessment_notice = Notice(
             organization=w.branch, kind=Notice.Kind.ASSESSMENTS, submitted_by=w.secretary
@@ -123,6 +125,13 @@ def _checks(s: Scene):
         "publish_assessments": lambda u: assessment.can_publish_assessments(u, w.branch),
         "view_assessment": lambda u: assessment.can_view_assessment(u, w.branch),
         "view_dashboard": lambda u: dashboard.can_view_dashboard(u, w.branch),
+        "run_inspection": lambda u: inspection.can_run_inspection(u, w.town),
+        "answer_inspection_notice": lambda u: inspection.can_answer_inspection_notice(
+            u, s.inspection_notice
+        ),
+        "recheck_inspection_notice": lambda u: inspection.can_recheck_inspection_notice(
+            u, s.inspection_notice
+        ),
         "compose_notice": lambda u: publicity_rules.can_compose(u, w.branch),
         "approve_notice": lambda u: publicity_rules.can_approve(u, s.notice),
         "approve_assessment_notice": lambda u: publicity_rules.can_approve(u, s.assessment_notice),

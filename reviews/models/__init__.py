@@ -1,10 +1,18 @@
 """Models of reviews/, one module per sub-area.
 
 subject: Quarter, Subject and the grading scale the sub-areas share; then self_evaluation,
-review, rectification, letter, mass_evaluation, assessment.
+review, rectification, letter, mass_evaluation, assessment, inspection.
 """
 
 from .assessment import AnnualAssessment
+from .inspection import (
+    DEFAULT_CHECKLIST,
+    InspectionEvidence,
+    InspectionNotice,
+    InspectionNoticeEvent,
+    InspectionRound,
+    InspectionTarget,
+)
 from .letter import SuggestionLetter
 from .mass_evaluation import (
     CODE_ALPHABET,
@@ -38,10 +46,16 @@ __all__ = [
     "AnnualAssessment",
     "CODE_ALPHABET",
     "CODE_LENGTH",
+    "DEFAULT_CHECKLIST",
     "DUE_SOON_DAYS",
     "EvaluationCode",
     "EvaluationResponse",
     "Grade",
+    "InspectionEvidence",
+    "InspectionNotice",
+    "InspectionNoticeEvent",
+    "InspectionRound",
+    "InspectionTarget",
     "MIN_RESPONSES",
     "MassEvaluation",
     "MemberRating",

@@ -28,6 +28,7 @@ from pledges.services.reminders import (
 )
 
 from ..models import (
+    InspectionNotice,
     Quarter,
     RectificationItem,
     Review,
@@ -46,6 +47,8 @@ RECTIFICATION_DEADLINE_SOON = "rectification_deadline_soon"
 RECTIFICATION_OVERDUE = "rectification_overdue"
 LETTER_DEADLINE_SOON = "letter_deadline_soon"
 LETTER_OVERDUE = "letter_overdue"
+INSPECTION_NOTICE_DEADLINE_SOON = "inspection_notice_deadline_soon"
+INSPECTION_NOTICE_OVERDUE = "inspection_notice_overdue"
 
 # The second reminder goes out a week before the quarter ends, to those still missing.
 LAST_CALL_DAYS = 7
@@ -355,6 +358,45 @@ def letter_overdue(day: datetime.date) -> list[NotificationItem]:
     return _letters(day, late=True)
 
 
+def _inspection_notices(day: datetime.date, *, late: bool) -> list[NotificationItem]:
+    """整改通知书 due within the week to the branch's secretaries; once overdue, to them and
+    to whoever issued it (the office that will re-check)."""
+    secretaries = secretaries_by_org()
+    start, end = deadline_window(day, late=late)
+    rows = InspectionNotice.objects.filter(
+        status__in=InspectionNotice.PENDING_STATUSES, deadline__gte=start, deadline__lte=end
+    ).values_list("pk", "number", "deadline", "organization_id", "issued_by_id")
+    kind = INSPECTION_NOTICE_OVERDUE if late else INSPECTION_NOTICE_DEADLINE_SOON
+    if late:
+        title = _("整改通知书 %(number)s 已超过整改时限")
+    else:
+        title = _("整改通知书 %(number)s 即将到期，请按时整改并报告")
+    items = []
+    for pk, number, deadline, org_id, issued_by in rows:
+        recipients = [*secretaries.get(org_id, ()), *([issued_by] if late else [])]
+        for recipient in dict.fromkeys(recipients):
+            items.append(
+                NotificationItem(
+                    recipient_id=recipient,
+                    kind=kind,
+                    subject_key=f"in:{pk}",
+                    period=deadline.isoformat(),
+                    title=title % {"number": number},
+                    body=_("整改时限 %(deadline)s。") % {"deadline": deadline.isoformat()},
+                    link=reverse("reviews:inspection_notice", args=[pk]),
+                )
+            )
+    return items
+
+
+def inspection_notice_deadline_soon(day: datetime.date) -> list[NotificationItem]:
+    return _inspection_notices(day, late=False)
+
+
+def inspection_notice_overdue(day: datetime.date) -> list[NotificationItem]:
+    return _inspection_notices(day, late=True)
+
+
 RULES = {
     REVIEW_OWED: review_owed,
     REVIEW_OWED_LAST: review_owed_last,
@@ -364,4 +406,6 @@ RULES = {
     RECTIFICATION_OVERDUE: rectification_overdue,
     LETTER_DEADLINE_SOON: letter_deadline_soon,
     LETTER_OVERDUE: letter_overdue,
+    INSPECTION_NOTICE_DEADLINE_SOON: inspection_notice_deadline_soon,
+    INSPECTION_NOTICE_OVERDUE: inspection_notice_overdue,
 }

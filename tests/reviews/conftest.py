@@ -19,6 +19,7 @@ from tests.factories import (
     MemberFactory,
     PledgeFactory,
     UserFactory,
+    issue_inspection_notice,
     make_ended_evaluation,
     make_evaluation,
     make_item,
@@ -27,6 +28,7 @@ from tests.factories import (
     make_review,
     make_self_evaluation,
     member_subject,
+    open_inspection,
     org_subject,
     signed_review,
     submit_self_evaluation,
@@ -160,3 +162,14 @@ def assert_page_queries(world, client, fill_reviews, django_assert_num_queries):
         assert response.status_code == 200
 
     return check
+
+
+@pytest.fixture
+def inspected(world):
+    """The town's half-yearly check (both branches), with a notice to 东街社区党支部."""
+    w = world
+    w.inspection = open_inspection(w.office, w.town)
+    w.target = w.inspection.targets.get(organization=w.branch)
+    w.other_target = w.inspection.targets.get(organization=w.other_branch)
+    w.inspection_notice = issue_inspection_notice(w.office, w.target)
+    return w

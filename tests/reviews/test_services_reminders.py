@@ -158,3 +158,16 @@ def test_it_reminds_of_a_letter_deadline_before_and_after(rworld):
 def test_it_returns_items_of_its_own_kind_only(rworld, rule):
     for day in (D(2026, 3, 2), D(2026, 3, 28)):
         assert {i.kind for i in reminders.RULES[rule](day)} <= {rule}
+
+
+def test_it_reminds_the_branch_of_a_notice_deadline_and_the_office_once_overdue(inspected):
+    w = inspected
+    notice = w.inspection_notice
+    type(notice).objects.filter(pk=notice.pk).update(deadline=D(2026, 6, 30))
+    soon = reminders.inspection_notice_deadline_soon(D(2026, 6, 23))
+    assert [(i.recipient_id, i.subject_key) for i in soon] == [(w.secretary.pk, f"in:{notice.pk}")]
+    assert soon[0].link == f"/reviews/inspections/notices/{notice.pk}/"
+    late = reminders.inspection_notice_overdue(D(2026, 7, 1))
+    assert {i.recipient_id for i in late} == {w.secretary.pk, w.office.pk}
+    type(notice).objects.filter(pk=notice.pk).update(status="answered", answer="已整改")
+    assert reminders.inspection_notice_overdue(D(2026, 7, 1)) == []
