@@ -338,6 +338,8 @@ _REMINDER_SCHEDULES = {
     "rectification_overdue": crontab(minute=35, hour=8),
     "letter_deadline_soon": crontab(minute=40, hour=8),
     "letter_overdue": crontab(minute=40, hour=8),
+    # 每月评比: the first ten days of a month, for the month before.
+    "monthly_rating_due": crontab(minute=15, hour=9, day_of_month="1-10"),
     # Filing by mid-January and mid-July: the week before.
     "filing": crontab(minute=0, hour=9, month_of_year="1,7", day_of_month="8-15"),
 }

@@ -1,10 +1,11 @@
 """Models of reviews/, one module per sub-area.
 
 subject: Quarter, Subject and the grading scale the sub-areas share; then self_evaluation,
-review, rectification, letter, mass_evaluation, assessment.
+review, rectification, letter, mass_evaluation, monthly_rating, duty_report, assessment.
 """
 
 from .assessment import AnnualAssessment
+from .duty_report import DUTY_REPORT_MAX_LENGTH, MAX_VOTES, DutyReport, DutyReportTally
 from .letter import SuggestionLetter
 from .mass_evaluation import (
     CODE_ALPHABET,
@@ -15,6 +16,15 @@ from .mass_evaluation import (
     MassEvaluation,
     MemberRating,
     Satisfaction,
+)
+from .monthly_rating import (
+    CRITERION_MAX_LENGTH,
+    DEFAULT_CRITERIA,
+    MAX_CRITERIA,
+    MonthlyRating,
+    MonthlyRatingSheet,
+    RatingCriteria,
+    overall_grade,
 )
 from .rectification import (
     NOT_ISSUED_Q,
@@ -38,6 +48,16 @@ __all__ = [
     "AnnualAssessment",
     "CODE_ALPHABET",
     "CODE_LENGTH",
+    "CRITERION_MAX_LENGTH",
+    "DEFAULT_CRITERIA",
+    "DUTY_REPORT_MAX_LENGTH",
+    "DutyReport",
+    "DutyReportTally",
+    "MAX_CRITERIA",
+    "MAX_VOTES",
+    "MonthlyRating",
+    "MonthlyRatingSheet",
+    "RatingCriteria",
     "DUE_SOON_DAYS",
     "EvaluationCode",
     "EvaluationResponse",
@@ -58,5 +78,6 @@ __all__ = [
     "SubjectKey",
     "SubjectKind",
     "SuggestionLetter",
+    "overall_grade",
     "subject_key_for",
 ]

@@ -37,6 +37,7 @@ from ..models import (
     SuggestionLetter,
 )
 from ..selectors.review import LIVE_REVIEW_STATUSES
+from .monthly_rating import MONTHLY_RATING_DUE, monthly_rating_due
 
 REVIEW_OWED = "review_owed"
 REVIEW_OWED_LAST = "review_owed_last"
@@ -364,4 +365,5 @@ RULES = {
     RECTIFICATION_OVERDUE: rectification_overdue,
     LETTER_DEADLINE_SOON: letter_deadline_soon,
     LETTER_OVERDUE: letter_overdue,
+    MONTHLY_RATING_DUE: monthly_rating_due,
 }

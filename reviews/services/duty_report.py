@@ -1,0 +1,150 @@
+"""Changes to 述职: write (and change while a draft), submit, and record each audience's 测评.
+
+Each function is keyword-only, atomic, checks the permission and the state, locks the row it
+changes, writes, and records who did it. Views, demo data and tests all go through these."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.core.exceptions import PermissionDenied
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from core.dates import is_sane
+from core.errors import TransitionError
+from core.locks import lock_first, lock_row
+from core.notifications.events import notify
+from core.text import checked_text
+from core.versions import check_version, stamp
+from pledges.models import Member, Organization
+
+from ..models import DUTY_REPORT_MAX_LENGTH, MAX_VOTES, DutyReport, DutyReportTally
+from ..rules.duty_report import can_tally_duty_report, can_write_duty_report
+
+GRADE_FIELDS = ("good", "fairly_good", "average", "poor")
+
+
+def _check(existing, sent: int | None, label: str) -> None:
+    check_version(
+        current=existing.edit_version if existing else 0,
+        sent=sent,
+        label=label,
+        who=existing.edited_by if existing else None,
+        when=existing.edited_at if existing else None,
+    )
+
+
+@transaction.atomic
+def duty_report_save(
+    *,
+    by,
+    organization: Organization,
+    member: Member | None = None,
+    year: int,
+    text: str,
+    version: int | None,
+) -> DutyReport:
+    """Write the year's 述职 (the secretary's when `member` is None), or change the draft.
+    `version` is the one the form showed, 0 when there was no report yet."""
+    if member is not None and member.organization_id != organization.pk:
+        raise TransitionError(_("党员不属于该组织"))
+    existing = lock_first(
+        DutyReport.objects.filter(year=year, organization=organization, member=member)
+    )
+    if not can_write_duty_report(by, organization, member):
+        raise PermissionDenied
+    if not 2000 <= year <= timezone.localdate().year:
+        raise TransitionError(_("年度有误"))
+    text = checked_text(text, DUTY_REPORT_MAX_LENGTH, _("述职报告"), required=True)
+    if existing is not None and existing.status != DutyReport.Status.DRAFT:
+        raise TransitionError(_("述职报告已提交，不能再修改"))
+    _check(existing, version, _("述职报告"))
+    now = timezone.now()
+    if existing is None:
+        try:
+            with transaction.atomic():
+                return DutyReport.objects.create(
+                    year=year,
+                    organization=organization,
+                    member=member,
+                    text=text,
+                    created_by=by,
+                    created_at=now,
+                    edited_by=by,
+                    edited_at=now,
+                )
+        except IntegrityError as e:
+            raise TransitionError(_("该述职报告刚被他人创建，请刷新页面后重试")) from e
+    existing.text = text
+    existing.save(update_fields=["text", *stamp(existing, by)])
+    return existing
+
+
+@transaction.atomic
+def duty_report_submit(*, by, report: DutyReport) -> DutyReport:
+    """Hand the report in: from then on it is what was said, and the 测评 can be recorded."""
+    lock_row(report)
+    if not can_write_duty_report(by, report.organization, report.member):
+        raise PermissionDenied
+    if report.status != DutyReport.Status.DRAFT:
+        raise TransitionError(_("述职报告已经提交"))
+    report.status = DutyReport.Status.SUBMITTED
+    report.submitted_by, report.submitted_at = by, timezone.now()
+    report.save(update_fields=["status", "submitted_by", "submitted_at"])
+    notify(kind="duty_report_submitted", subject=report, by=by)
+    return report
+
+
+def _count(value: object) -> int:
+    if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= MAX_VOTES:
+        raise TransitionError(_("票数应为 0 到 %(n)d 之间的整数") % {"n": MAX_VOTES})
+    return value
+
+
+@transaction.atomic
+def duty_report_tally_record(
+    *,
+    by,
+    report: DutyReport,
+    audience: str,
+    held_on: datetime.date,
+    counts: dict[str, int],
+    version: int | None,
+) -> DutyReportTally:
+    """Record (or correct) one audience's 测评 from the paper tally: how many marked 好, 较好,
+    一般 and 差. `version` is the tally's the form showed, 0 when there was none."""
+    lock_row(report)
+    existing = lock_first(DutyReportTally.objects.filter(report=report, audience=audience))
+    if not can_tally_duty_report(by, report):
+        raise PermissionDenied
+    if audience not in DutyReportTally.Audience.values:
+        raise TransitionError(_("请选择述职对象"))
+    if report.status != DutyReport.Status.SUBMITTED:
+        raise TransitionError(_("述职报告提交后才能录入测评"))
+    if not is_sane(held_on) or held_on > timezone.localdate():
+        raise TransitionError(_("述职日期有误"))
+    values = {name: _count(counts.get(name, 0)) for name in GRADE_FIELDS}
+    if not sum(values.values()):
+        raise TransitionError(_("请填写测评票数"))
+    _check(existing, version, _("述职测评"))
+    now = timezone.now()
+    if existing is None:
+        try:
+            with transaction.atomic():
+                return DutyReportTally.objects.create(
+                    report=report,
+                    audience=audience,
+                    held_on=held_on,
+                    edited_by=by,
+                    edited_at=now,
+                    **values,
+                )
+        except IntegrityError as e:
+            raise TransitionError(_("该测评刚被他人录入，请刷新页面后重试")) from e
+    existing.held_on = held_on
+    for name, value in values.items():
+        setattr(existing, name, value)
+    existing.save(update_fields=["held_on", *values, *stamp(existing, by)])
+    return existing
