@@ -2,9 +2,9 @@
 members and the people (双向述职, source 004), and the 测评 of those present.
 
 Source 001: the year's grade (好/较好/一般/差) is decided "在党支部书记和党员个人述职，
-党员民主评议，群众满意度测评的基础上". A report without a member is the organization's secretary's; with a
-member, that member's. Each audience's 测评 is one tally (好/较好/一般/差 counts), entered from
-the paper ballots by the secretary or the office.
+党员民主评议，群众满意度测评的基础上". A report without a member is the organization's
+secretary's; with a member, that member's. Each audience's 测评 is one tally
+(好/较好/一般/差 counts), entered from the paper ballots by the secretary or the office.
 """
 
 from __future__ import annotations

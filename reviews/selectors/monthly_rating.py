@@ -8,7 +8,7 @@ import datetime
 from collections import Counter
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Q
+from django.db.models import Count, Q, Subquery
 from django.utils import timezone
 
 from pledges.models import Member, Organization, Pledge, ProgressRecord
@@ -138,21 +138,26 @@ def month_page(org: Organization, year: int, month: int) -> MonthPage:
     return page
 
 
-def published_standings(org: Organization) -> tuple[MonthlyRatingSheet | None, list]:
-    """The branch's latest published month and its members' standings, best first (name and
-    grade only: the public page shows nothing else): two queries."""
-    sheet = (
+def published_standings(org: Organization) -> tuple[dict | None, list]:
+    """The branch's latest published month ({"year", "month"}) and its members' standings,
+    best first (name and grade only: the public page shows nothing else): one query."""
+    latest = (
         MonthlyRatingSheet.objects.published()
         .filter(organization=org)
         .order_by("-year", "-month")
-        .first()
+        .values("pk")[:1]
     )
-    if sheet is None:
+    rows = list(
+        MonthlyRating.objects.filter(sheet=Subquery(latest)).values_list(
+            "sheet__year", "sheet__month", "member__name", "grade"
+        )
+    )
+    if not rows:
         return None, []
-    ratings = list(MonthlyRating.objects.filter(sheet=sheet).values_list("member__name", "grade"))
-    ratings.sort(key=lambda r: (GRADE_ORDER[r[1]], r[0]))
+    rows.sort(key=lambda r: (GRADE_ORDER[r[3]], r[2]))
     labels = dict(Grade.choices)
-    return sheet, [(name, labels[grade]) for name, grade in ratings]
+    month = {"year": rows[0][0], "month": rows[0][1]}
+    return month, [(name, labels[grade]) for _y, _m, name, grade in rows]
 
 
 def member_standings(member_ids: list[int], year: int) -> dict[int, Counter]:

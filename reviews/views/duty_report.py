@@ -9,7 +9,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from core.access import get_visible_or_404, require
 from core.dates import parse_year
@@ -46,6 +46,7 @@ def _subject(request: HttpRequest, org_pk: int) -> tuple[Organization, Member | 
 
 
 @login_required
+@require_GET
 def duty_report(request: HttpRequest, org_pk: int) -> HttpResponse:
     org, member = _subject(request, org_pk)
     year = parse_year(request.GET.get("year"))

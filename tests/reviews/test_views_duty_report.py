@@ -1,0 +1,128 @@
+"""The 述职 page: a pre-filled report, its submission and each audience's 测评."""
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from reviews.models import DutyReport, DutyReportTally
+from tests.factories import (
+    MemberFactory,
+    PledgeFactory,
+    UserFactory,
+    make_position,
+    rate_month,
+    submitted_duty_report,
+)
+
+
+def _page(world, member=None) -> str:
+    url = reverse("reviews:duty_report", args=[world.branch.pk])
+    return f"{url}?year={timezone.localdate().year}" + (f"&member={member.pk}" if member else "")
+
+
+def _save(world):
+    return reverse("reviews:duty_report_save", args=[world.branch.pk])
+
+
+def test_it_prefills_the_report_from_the_year(world, client):
+    today = timezone.localdate()
+    PledgeFactory(owner_org=world.branch, status="closed", closed_on=today, year=today.year)
+    client.force_login(world.secretary)
+    text = client.get(_page(world)).content.decode()
+    assert "书记述职" in text and "公开承诺 1 项：已兑现销号 1 项" in text
+
+
+def test_it_prefills_a_member_s_report_with_his_monthly_standing(world, client):
+    rate_month(world, {world.member: ["good", "good", "good"]}, publish=True)
+    client.force_login(world.member_user)
+    text = client.get(_page(world, world.member)).content.decode()
+    assert "每月评比：好×1" in text
+
+
+def test_it_saves_submits_and_tallies(world, client):
+    client.force_login(world.secretary)
+    year = timezone.localdate().year
+    client.post(_save(world), {"year": year, "text": "述职内容", "version": 0})
+    report = DutyReport.objects.get()
+    client.post(reverse("reviews:duty_report_submit", args=[report.pk]))
+    tally = {
+        "audience": "committee",
+        "held_on": timezone.localdate().isoformat(),
+        "good": 9,
+        "fairly_good": 1,
+        "average": 0,
+        "poor": 0,
+        "version": 0,
+    }
+    page = client.post(
+        reverse("reviews:duty_report_tally", args=[report.pk]), tally, follow=True
+    ).content.decode()
+    assert "测评结果已保存" in page and "100%" in page
+    assert DutyReportTally.objects.get().good == 9
+
+
+@pytest.mark.parametrize("members", [1, 5])
+def test_it_reads_the_page_in_a_fixed_number_of_queries(
+    world, client, django_assert_num_queries, members
+):
+    for _ in range(members):
+        MemberFactory(organization=world.branch)
+    report = submitted_duty_report(world)
+    DutyReportTally.objects.create(
+        report=report, audience="members", held_on=timezone.localdate(), good=members
+    )
+    client.force_login(world.office)
+    with django_assert_num_queries(8):
+        assert client.get(_page(world)).status_code == 200
+
+
+@pytest.mark.parametrize("who", ["stranger", "far_office", "other_secretary", "other_member_user"])
+def test_it_refuses_a_stranger(world, client, who):
+    report = submitted_duty_report(world)
+    client.force_login(getattr(world, who))
+    assert client.get(_page(world)).status_code == 404
+    year = timezone.localdate().year
+    assert client.post(_save(world), {"year": year, "text": "x", "version": 1}).status_code == 404
+    tally = reverse("reviews:duty_report_tally", args=[report.pk])
+    assert client.post(tally, {"audience": "members"}).status_code == 404
+    assert not DutyReportTally.objects.exists()
+
+
+def test_it_refuses_the_older_of_two_report_saves(world):
+    a, b = Client(), Client()
+    a.force_login(world.secretary)
+    b.force_login(world.secretary)
+    year = timezone.localdate().year
+    a.post(_save(world), {"year": year, "text": "A 的稿", "version": 0})
+    text = b.post(
+        _save(world), {"year": year, "text": "B 的稿", "version": 0}, follow=True
+    ).content.decode()
+    assert "已被修改" in text
+    assert DutyReport.objects.get().text == "A 的稿"
+
+
+def test_it_refuses_the_second_of_two_sessions_submitting(world, client):
+    report = submitted_duty_report(world)
+    client.force_login(world.secretary)
+    page = client.post(
+        reverse("reviews:duty_report_submit", args=[report.pk]), follow=True
+    ).content.decode()
+    assert "已经提交" in page
+
+
+def test_it_refuses_the_older_of_two_tallies(world):
+    colleague = UserFactory(username="office_b")
+    make_position(colleague, world.town, "office")
+    report = submitted_duty_report(world)
+    url = reverse("reviews:duty_report_tally", args=[report.pk])
+    base = {"audience": "members", "held_on": timezone.localdate().isoformat(), "version": 0}
+    a, b = Client(), Client()
+    a.force_login(world.office)
+    b.force_login(colleague)
+    a.post(url, {**base, "good": 5, "fairly_good": 0, "average": 0, "poor": 0})
+    text = b.post(
+        url, {**base, "good": 1, "fairly_good": 0, "average": 0, "poor": 9}, follow=True
+    ).content.decode()
+    assert "已被修改" in text
+    assert DutyReportTally.objects.get().good == 5
