@@ -28,8 +28,8 @@ from reviews.models import (
 from reviews.selectors.dashboard import half_of
 from reviews.services import assessment as assessment_services
 from reviews.services import duty_report as duty_report_services
-from reviews.services import monthly_rating as monthly_rating_services
 from reviews.services import mass_evaluation as mass_services
+from reviews.services import monthly_rating as monthly_rating_services
 from reviews.services import review as review_services
 from reviews.services import self_evaluation as self_evaluation_services
 
