@@ -99,3 +99,15 @@ def draft_text(org: Organization, member: Member | None, year: int) -> str:
             lines.append(_("每月评比：%(s)s。") % {"s": summary})
     lines += ["", _("三、存在的不足"), "", _("四、下一步打算"), ""]
     return "\n".join(lines)
+
+
+def member_reports(org: Organization, year: int) -> list[tuple[Member, DutyReport | None]]:
+    """Each member of the organization with his report of the year (or None): two queries."""
+    reports = {
+        r.member_id: r
+        for r in DutyReport.objects.filter(year=year, member__organization=org).prefetch_related(
+            "tallies"
+        )
+    }
+    members = Member.objects.filter(organization=org).order_by("id")
+    return [(m, reports.get(m.pk)) for m in members]

@@ -27,10 +27,14 @@ from .common import top_position
 
 @login_required
 def duty_report_home(request: HttpRequest) -> HttpResponse:
+    """A secretary's own report; a member's his."""
     roles = roles_of(request.user)
     org_id = top_position(request, roles.SECRETARY_KINDS)
-    require(org_id is not None)
-    return redirect("reviews:duty_report", org_pk=org_id)
+    if org_id is not None:
+        return redirect("reviews:duty_report", org_pk=org_id)
+    require(roles.member is not None)
+    url = reverse("reviews:duty_report", args=[roles.member.organization_id])
+    return redirect(f"{url}?member={roles.member.pk}")
 
 
 def _subject(request: HttpRequest, org_pk: int) -> tuple[Organization, Member | None]:
@@ -96,6 +100,11 @@ def duty_report(request: HttpRequest, org_pk: int) -> HttpResponse:
             "form": form,
             "can_submit": can_write and report is not None and draft,
             "tallies": tallies,
+            "member_reports": (
+                selectors.member_reports(org, year)
+                if member is None and rules.can_view_duty_reports(user, org)
+                else None
+            ),
             "subject_name": member.name if member else _("%(org)s书记") % {"org": org.name},
             "breadcrumbs": org.breadcrumbs(),
             "breadcrumb_tail": _("%(year)d年度述职") % {"year": year},

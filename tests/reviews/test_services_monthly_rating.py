@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
 from core.errors import TransitionError
+from core.notifications.models import Notification
 from reviews.models import MonthlyRating, RatingCriteria, overall_grade
 from reviews.services import monthly_rating as services
 from tests.factories import MemberFactory, rate_month, this_month
@@ -122,3 +123,14 @@ def test_it_reminds_the_secretary_of_last_month_until_it_is_published(world):
     )
     items = services.monthly_rating_due(first)
     assert [i.recipient_id for i in items] == [world.other_secretary.pk]
+
+
+def test_it_tells_the_rated_members_with_a_login_when_it_is_published(
+    world, django_capture_on_commit_callbacks
+):
+    MemberFactory(name="王五", organization=world.branch)  # no login: told by no one
+    with django_capture_on_commit_callbacks(execute=True):
+        rate_month(world, {world.member: [G, G, G]}, publish=True)
+    assert list(Notification.objects.values_list("recipient_id", "kind")) == [
+        (world.member_user.pk, "monthly_rating_published")
+    ]

@@ -69,11 +69,12 @@ def test_it_reads_the_page_in_a_fixed_number_of_queries(
     for _ in range(members):
         MemberFactory(organization=world.branch)
     report = submitted_duty_report(world)
+    submitted_duty_report(world, member=world.member)
     DutyReportTally.objects.create(
         report=report, audience="members", held_on=timezone.localdate(), good=members
     )
     client.force_login(world.office)
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(11):
         assert client.get(_page(world)).status_code == 200
 
 
@@ -126,3 +127,12 @@ def test_it_refuses_the_older_of_two_tallies(world):
     ).content.decode()
     assert "已被修改" in text
     assert DutyReportTally.objects.get().good == 5
+
+
+def test_it_takes_a_member_to_his_own_report_and_lists_the_members_for_the_secretary(world, client):
+    client.force_login(world.member_user)
+    home = client.get(reverse("reviews:duty_report_home"))
+    assert home.url.endswith(f"?member={world.member.pk}")
+    client.force_login(world.secretary)
+    text = client.get(_page(world)).content.decode()
+    assert 'data-testid="member-reports"' in text and "张三" in text and "未撰写" in text
