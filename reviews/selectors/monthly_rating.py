@@ -187,7 +187,9 @@ def standing_summary(counts: Counter) -> str:
 def branches_without_sheet(year: int, month: int) -> set[int]:
     """Ids of the organizations that hold members and have no published sheet for the month
     (the reminder's list): two queries."""
-    with_members = set(Member.objects.values_list("organization_id", flat=True).distinct())
+    with_members = set(
+        Member.objects.order_by().values_list("organization_id", flat=True).distinct()
+    )
     done = set(
         MonthlyRatingSheet.objects.published()
         .filter(year=year, month=month)
