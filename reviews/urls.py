@@ -132,6 +132,13 @@ urlpatterns = [
     path("duty-report/<int:org_pk>/save/", duty_report.duty_report_save, name="duty_report_save"),
     path("duty-report/<int:pk>/submit/", duty_report.duty_report_submit, name="duty_report_submit"),
     path("duty-report/<int:pk>/tally/", duty_report.duty_report_tally, name="duty_report_tally"),
+    path(
+        "duty-report/<int:pk>/codes/",
+        duty_report.duty_report_codes_issue,
+        name="duty_report_codes_issue",
+    ),
+    path("duty-report/vote/done/", duty_report.duty_report_vote_done, name="duty_report_vote_done"),
+    path("duty-report/vote/<str:code>/", duty_report.duty_report_vote, name="duty_report_vote"),
     # annual assessment (年度总评)
     path("assessment/", assessment.assessment_home, name="assessment_home"),
     path("assessment/<int:org_pk>/", assessment.assessment_year, name="assessment"),

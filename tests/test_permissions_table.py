@@ -129,6 +129,8 @@ def _checks(s: Scene):
             u, w.branch, w.member
         ),
         "tally_duty_report": lambda u: duty_report.can_tally_duty_report(u, s.duty_report),
+        # The codes are issued by whoever enters the paper tally: the same rule.
+        "issue_duty_report_codes": lambda u: duty_report.can_tally_duty_report(u, s.duty_report),
         "view_duty_reports": lambda u: duty_report.can_view_duty_reports(u, w.branch),
         "assess_branch": lambda u: assessment.can_record_assessment(u, w.branch),
         "assess_member": lambda u: assessment.can_record_assessment(u, w.branch, member=w.member),

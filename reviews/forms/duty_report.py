@@ -40,3 +40,14 @@ class DutyReportTallyForm(forms.Form):
 
     def vote_fields(self) -> list:
         return [self[k] for k in VOTE_FIELDS]
+
+
+class DutyReportCodesForm(forms.Form):
+    audience = forms.ChoiceField(label=_("述职对象"), choices=DutyReportTally.Audience.choices)
+    count = forms.IntegerField(label=_("测评码数量"), min_value=1, max_value=200)
+
+
+class DutyReportVoteForm(forms.Form):
+    """What a person present marks: one grade for the report he heard."""
+
+    grade = forms.ChoiceField(label=_("您的评价"), choices=Grade.choices, widget=forms.RadioSelect)

@@ -5,7 +5,13 @@ review, rectification, letter, mass_evaluation, monthly_rating, duty_report, ass
 """
 
 from .assessment import AnnualAssessment
-from .duty_report import DUTY_REPORT_MAX_LENGTH, MAX_VOTES, DutyReport, DutyReportTally
+from .duty_report import (
+    DUTY_REPORT_MAX_LENGTH,
+    MAX_VOTES,
+    DutyReport,
+    DutyReportCode,
+    DutyReportTally,
+)
 from .letter import SuggestionLetter
 from .mass_evaluation import (
     CODE_ALPHABET,
@@ -52,6 +58,7 @@ __all__ = [
     "DEFAULT_CRITERIA",
     "DUTY_REPORT_MAX_LENGTH",
     "DutyReport",
+    "DutyReportCode",
     "DutyReportTally",
     "MAX_CRITERIA",
     "MAX_VOTES",

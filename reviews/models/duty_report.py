@@ -23,7 +23,13 @@ from pledges.roles import Roles
 
 from .subject import Grade, subtree_q
 
-__all__ = ["DUTY_REPORT_MAX_LENGTH", "MAX_VOTES", "DutyReport", "DutyReportTally"]
+__all__ = [
+    "DUTY_REPORT_MAX_LENGTH",
+    "MAX_VOTES",
+    "DutyReport",
+    "DutyReportCode",
+    "DutyReportTally",
+]
 
 DUTY_REPORT_MAX_LENGTH = 8000
 # More than any meeting holds: a typo of extra digits is refused, never stored.
@@ -162,3 +168,36 @@ class DutyReportTally(Versioned):
     def good_rate(self) -> float | None:
         """The share of 好 and 较好, as the sources count a 测评's approval."""
         return (self.good + self.fairly_good) / self.total if self.total else None
+
+
+class DutyReportCodeQuerySet(models.QuerySet):
+    def visible_to(self, user) -> DutyReportCodeQuerySet:
+        return self.filter(visible_q(user, lambda roles: _report_rows(roles, "report__")))
+
+
+class DutyReportCode(models.Model):
+    """A single-use 测评 code handed to one person present (instead of a paper ballot): his
+    grade is added to the audience's tally; nothing records which code gave which grade."""
+
+    report = models.ForeignKey(
+        DutyReport, on_delete=models.CASCADE, related_name="codes", verbose_name=_("述职")
+    )
+    audience = models.CharField(
+        _("述职对象"), max_length=20, choices=DutyReportTally.Audience.choices
+    )
+    code = models.CharField(_("测评码"), max_length=16, unique=True)
+    created_at = models.DateTimeField(_("创建时间"), default=timezone.now)
+    used_on = models.DateField(_("使用日期"), null=True, blank=True)
+
+    objects = DutyReportCodeQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("述职测评码")
+        verbose_name_plural = _("述职测评码")
+        ordering = ["report_id", "audience", "id"]
+
+    def __str__(self) -> str:
+        return self.code
+
+    def get_absolute_url(self) -> str:
+        return reverse("reviews:duty_report_vote", args=[self.code])

@@ -16,12 +16,22 @@ from core.dates import is_sane
 from core.errors import TransitionError
 from core.locks import lock_first, lock_row
 from core.notifications.events import notify
+from core.ratelimit import over_limit, rate_limited
 from core.text import checked_text
 from core.versions import check_version, stamp
 from pledges.models import Member, Organization
 
-from ..models import DUTY_REPORT_MAX_LENGTH, MAX_VOTES, DutyReport, DutyReportTally
+from ..models import (
+    CODE_ALPHABET,
+    CODE_LENGTH,
+    DUTY_REPORT_MAX_LENGTH,
+    MAX_VOTES,
+    DutyReport,
+    DutyReportCode,
+    DutyReportTally,
+)
 from ..rules.duty_report import can_tally_duty_report, can_write_duty_report
+from .mass_evaluation import CodeRefused, new_code, normalize_code
 
 GRADE_FIELDS = ("good", "fairly_good", "average", "poor")
 
@@ -148,3 +158,86 @@ def duty_report_tally_record(
         setattr(existing, name, value)
     existing.save(update_fields=["held_on", *values, *stamp(existing, by)])
     return existing
+
+
+# --- 测评 by codes (instead of paper ballots) -----------------------------------------------
+
+MAX_CODES_PER_ISSUE = 200
+# As the mass evaluation: a meeting answers from one network, a script spending codes does not.
+VOTE_RATE_LIMIT = 100
+GUESS_RATE_LIMIT = 20
+
+
+@transaction.atomic
+def duty_report_codes_issue(
+    *, by, report: DutyReport, audience: str, count: int
+) -> list[DutyReportCode]:
+    """Single-use codes for those present at one audience's meeting; each adds one grade."""
+    lock_row(report)
+    if not can_tally_duty_report(by, report):
+        raise PermissionDenied
+    if audience not in DutyReportTally.Audience.values:
+        raise TransitionError(_("请选择述职对象"))
+    if report.status != DutyReport.Status.SUBMITTED:
+        raise TransitionError(_("述职报告提交后才能录入测评"))
+    if not 1 <= count <= MAX_CODES_PER_ISSUE:
+        raise TransitionError(_("每次可发放 1 至 %(n)d 个测评码") % {"n": MAX_CODES_PER_ISSUE})
+    wanted: set[str] = set()
+    while len(wanted) < count:
+        wanted |= {new_code() for _i in range(count - len(wanted))}
+        wanted -= set(DutyReportCode.objects.filter(code__in=wanted).values_list("code", flat=True))
+    return DutyReportCode.objects.bulk_create(
+        [DutyReportCode(report=report, audience=audience, code=c) for c in sorted(wanted)]
+    )
+
+
+def check_vote_code(raw: str, *, for_update: bool = False) -> DutyReportCode:
+    """The code if it can be used now, else CodeRefused with a message for the voter."""
+    code = normalize_code(raw)
+    well_formed = len(code) == CODE_LENGTH and all(c in CODE_ALPHABET for c in code)
+    found = None
+    if well_formed:
+        qs = DutyReportCode.objects.select_related("report__organization", "report__member")
+        found = lock_first(qs.filter(code=code)) if for_update else qs.filter(code=code).first()
+    if found is None:
+        raise CodeRefused(_("测评码无效，请核对测评码是否输入正确"), "unknown")
+    if found.used_on is not None:
+        raise CodeRefused(_("该测评码已经使用过，每个测评码只能测评一次"), "used")
+    return found
+
+
+def check_vote_code_from(raw: str, *, address: str) -> DutyReportCode:
+    """check_vote_code for the public page: wrong guesses are counted per address."""
+    if over_limit("duty-vote-guess", address, limit=GUESS_RATE_LIMIT):
+        raise CodeRefused(_("测评码输错次数过多，请一小时后再试"), "limited")
+    try:
+        return check_vote_code(raw)
+    except CodeRefused as e:
+        if e.reason == "unknown":
+            rate_limited("duty-vote-guess", address, limit=GUESS_RATE_LIMIT, seconds=3600)
+        raise
+
+
+@transaction.atomic
+def duty_report_vote(*, code: str, grade: str, address: str) -> DutyReportTally:
+    """One person's grade by code: the code is spent and the audience's tally counts one more,
+    both or neither. The code row is locked first, so one code never counts twice."""
+    found = check_vote_code(code, for_update=True)
+    if grade not in GRADE_FIELDS:
+        raise TransitionError(_("请选择：好、较好、一般、差"))
+    if rate_limited("duty-vote", address, limit=VOTE_RATE_LIMIT, seconds=3600):
+        raise TransitionError(_("提交过于频繁，请稍后再试"))
+    today = timezone.localdate()
+    found.used_on = today  # the day only: no time to line codes up with grades
+    found.save(update_fields=["used_on"])
+    lock_row(found.report)  # the first vote creates the tally: one at a time
+    tally = lock_first(DutyReportTally.objects.filter(report=found.report, audience=found.audience))
+    if tally is None:
+        return DutyReportTally.objects.create(
+            report=found.report, audience=found.audience, held_on=today, **{grade: 1}
+        )
+    setattr(tally, grade, getattr(tally, grade) + 1)
+    # A paper-tally form opened before this vote is now stale: it would overwrite the vote.
+    tally.edit_version += 1
+    tally.save(update_fields=[grade, "edit_version"])
+    return tally

@@ -3,25 +3,35 @@ POST view per move: save, submit, record a tally."""
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from core.access import get_visible_or_404, require
 from core.dates import parse_year
+from core.errors import TransitionError
 from core.moves import flash_outcome, post_only_on_visible, valid_or_refuse
+from core.security.addresses import client_address
 from pledges.models import Member, Organization
 from pledges.models.position import roles_of
 
-from ..forms.duty_report import DutyReportForm, DutyReportTallyForm
+from ..forms.duty_report import (
+    DutyReportCodesForm,
+    DutyReportForm,
+    DutyReportTallyForm,
+    DutyReportVoteForm,
+)
 from ..models import DutyReport, DutyReportTally
 from ..rules import duty_report as rules
 from ..selectors import duty_report as selectors
 from ..services import duty_report as services
+from ..services.mass_evaluation import CodeRefused
 from .common import top_position
 
 
@@ -69,10 +79,12 @@ def duty_report(request: HttpRequest, org_pk: int) -> HttpResponse:
         form = DutyReportForm(
             initial={"text": text, "version": report.edit_version if report else 0}
         )
-    tallies = []
+    tallies, codes = [], []
     if report is not None and report.status == DutyReport.Status.SUBMITTED:
         existing = {t.audience: t for t in report.tallies.all()}
         editable = rules.can_tally_duty_report(user, report)
+        if editable:
+            codes = list(report.codes.filter(used_on__isnull=True))
         for audience, label in DutyReportTally.Audience.choices:
             t = existing.get(audience)
             initial = {"audience": audience, "held_on": timezone.localdate(), "version": 0}
@@ -100,6 +112,8 @@ def duty_report(request: HttpRequest, org_pk: int) -> HttpResponse:
             "form": form,
             "can_submit": can_write and report is not None and draft,
             "tallies": tallies,
+            "codes": codes,
+            "codes_form": DutyReportCodesForm(initial={"count": 30}),
             "member_reports": (
                 selectors.member_reports(org, year)
                 if member is None and rules.can_view_duty_reports(user, org)
@@ -159,3 +173,49 @@ def duty_report_tally(request: HttpRequest, report: DutyReport) -> HttpResponse:
             version=data["version"],
         )
     return redirect(report)
+
+
+@post_only_on_visible(REPORTS)
+def duty_report_codes_issue(request: HttpRequest, report: DutyReport) -> HttpResponse:
+    with flash_outcome(request, _("测评码已生成，请打印后发给到会人员")):
+        data = valid_or_refuse(DutyReportCodesForm(request.POST))
+        services.duty_report_codes_issue(
+            by=request.user, report=report, audience=data["audience"], count=data["count"]
+        )
+    return redirect(report)
+
+
+def _refused(request: HttpRequest, error: CodeRefused) -> HttpResponse:
+    status = {"unknown": 404, "used": 410, "limited": 429}.get(error.reason, 400)
+    return render(request, "reviews/duty_report_vote.html", {"refused": str(error)}, status=status)
+
+
+@never_cache
+def duty_report_vote(request: HttpRequest, code: str) -> HttpResponse:
+    """A person present grades the report with his code, without logging in."""
+    address = client_address(request)
+    try:
+        found = services.check_vote_code_from(code, address=address)
+    except CodeRefused as e:
+        return _refused(request, e)
+    form = DutyReportVoteForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.duty_report_vote(
+                code=found.code, grade=form.cleaned_data["grade"], address=address
+            )
+        except CodeRefused as e:
+            return _refused(request, e)
+        except TransitionError as e:
+            messages.error(request, str(e))
+        else:
+            return redirect("reviews:duty_report_vote_done")
+    return render(
+        request,
+        "reviews/duty_report_vote.html",
+        {"code": found, "report": found.report, "form": form},
+    )
+
+
+def duty_report_vote_done(request: HttpRequest) -> HttpResponse:
+    return render(request, "reviews/duty_report_vote.html", {"done": True})

@@ -99,3 +99,37 @@ def test_it_records_a_tally_only_on_a_submitted_report_and_refuses_odd_counts(wo
     assert tally.poor == 1 and tally.edit_version == 2
     with pytest.raises(TransitionError, match="已被修改"):
         _tally(world, draft, version=1)
+
+
+def test_it_adds_each_code_s_grade_to_its_audience_s_tally_once(world):
+    report = submitted_duty_report(world)
+    codes = services.duty_report_codes_issue(
+        by=world.secretary, report=report, audience="committee", count=3
+    )
+    assert len({c.code for c in codes}) == 3
+    services.duty_report_vote(code=codes[0].code.lower(), grade="good", address="10.0.0.1")
+    services.duty_report_vote(code=codes[1].code, grade="average", address="10.0.0.1")
+    tally = DutyReportTally.objects.get(audience="committee")
+    assert (tally.good, tally.average, tally.total) == (1, 1, 2)
+    with pytest.raises(services.CodeRefused, match="已经使用过"):
+        services.duty_report_vote(code=codes[0].code, grade="poor", address="10.0.0.1")
+    with pytest.raises(TransitionError, match="请选择"):
+        services.duty_report_vote(code=codes[2].code, grade="best", address="10.0.0.1")
+    # A paper tally opened before the votes is stale now: it would overwrite them.
+    with pytest.raises(TransitionError, match="已被修改"):
+        _tally(world, report, audience="committee", version=1)
+
+
+def test_it_refuses_codes_for_a_draft_or_too_many(world):
+    draft = services.duty_report_save(
+        by=world.secretary, organization=world.branch, year=YEAR(), text="x", version=0
+    )
+    with pytest.raises(TransitionError, match="提交后"):
+        services.duty_report_codes_issue(
+            by=world.secretary, report=draft, audience="members", count=3
+        )
+    services.duty_report_submit(by=world.secretary, report=draft)
+    with pytest.raises(TransitionError, match="1 至 200"):
+        services.duty_report_codes_issue(
+            by=world.secretary, report=draft, audience="members", count=201
+        )

@@ -6,6 +6,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from reviews.models import DutyReport, DutyReportTally
+from reviews.services import duty_report as services
 from tests.factories import (
     MemberFactory,
     PledgeFactory,
@@ -73,8 +74,11 @@ def test_it_reads_the_page_in_a_fixed_number_of_queries(
     DutyReportTally.objects.create(
         report=report, audience="members", held_on=timezone.localdate(), good=members
     )
+    services.duty_report_codes_issue(
+        by=world.office, report=report, audience="members", count=members
+    )
     client.force_login(world.office)
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(12):
         assert client.get(_page(world)).status_code == 200
 
 
@@ -136,3 +140,58 @@ def test_it_takes_a_member_to_his_own_report_and_lists_the_members_for_the_secre
     client.force_login(world.secretary)
     text = client.get(_page(world)).content.decode()
     assert 'data-testid="member-reports"' in text and "张三" in text and "未撰写" in text
+
+
+def _codes(world, client, report, count=3, audience="members"):
+    client.force_login(world.secretary)
+    url = reverse("reviews:duty_report_codes_issue", args=[report.pk])
+    return client.post(url, {"audience": audience, "count": count})
+
+
+def test_it_keeps_the_codes_both_sessions_issue(world):
+    report = submitted_duty_report(world)
+    a, b = Client(), Client()
+    _codes(world, a, report, count=2)
+    _codes(world, b, report, count=3)
+    assert report.codes.count() == 5
+
+
+def test_it_lets_a_person_present_grade_by_code_without_logging_in(
+    world, client, django_assert_num_queries
+):
+    report = submitted_duty_report(world)
+    _codes(world, client, report)
+    client.logout()
+    code = report.codes.first()
+    url = reverse("reviews:duty_report_vote", args=[code.code])
+    with django_assert_num_queries(1):
+        page = client.get(url)
+    assert "东街社区党支部书记" in page.content.decode()
+    done = client.post(url, {"grade": "fairly_good"}, follow=True)
+    assert 'data-testid="vote-done"' in done.content.decode()
+    tally = DutyReportTally.objects.get()
+    assert (tally.audience, tally.fairly_good, tally.total) == ("members", 1, 1)
+    assert client.get(url).status_code == 410
+
+
+def test_it_counts_a_code_once_when_two_sessions_vote_with_it(world, client):
+    report = submitted_duty_report(world)
+    _codes(world, client, report, count=1)
+    url = reverse("reviews:duty_report_vote", args=[report.codes.get().code])
+    a, b = Client(), Client()
+    form_a, form_b = a.get(url), b.get(url)
+    assert form_a.status_code == form_b.status_code == 200
+    a.post(url, {"grade": "good"})
+    assert b.post(url, {"grade": "poor"}).status_code == 410
+    tally = DutyReportTally.objects.get()
+    assert (tally.good, tally.poor) == (1, 0)
+
+
+def test_it_refuses_an_unknown_code_and_codes_to_a_stranger(world, client):
+    assert client.get(reverse("reviews:duty_report_vote", args=["ZZZZZZZZZZ"])).status_code == 404
+    assert client.get(reverse("reviews:duty_report_vote", args=["x\x00"])).status_code == 404
+    report = submitted_duty_report(world)
+    client.force_login(world.leader)
+    url = reverse("reviews:duty_report_codes_issue", args=[report.pk])
+    assert client.post(url, {"audience": "members", "count": 3}).status_code == 403
+    assert not report.codes.exists()
