@@ -137,8 +137,9 @@ urlpatterns = [
         duty_report.duty_report_codes_issue,
         name="duty_report_codes_issue",
     ),
-    path("duty-report/vote/done/", duty_report.duty_report_vote_done, name="duty_report_vote_done"),
-    path("duty-report/vote/<str:code>/", duty_report.duty_report_vote, name="duty_report_vote"),
+    # Under e/ with the mass evaluation's: anonymous pages, scrubbed like every public one.
+    path("e/duty/done/", duty_report.duty_report_vote_done, name="duty_report_vote_done"),
+    path("e/duty/<str:code>/", duty_report.duty_report_vote, name="duty_report_vote"),
     # annual assessment (年度总评)
     path("assessment/", assessment.assessment_home, name="assessment_home"),
     path("assessment/<int:org_pk>/", assessment.assessment_year, name="assessment"),
