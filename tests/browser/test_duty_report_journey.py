@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 from pledges.models import Pledge
 from reviews.models import DutyReport, DutyReportTally
 from tests.browser.pages import login
-from tests.factories import PledgeFactory
+from tests.factories import PledgeFactory, submitted_duty_report
 
 
 def test_a_secretary_reports_and_the_office_enters_the_tally(page, world):
@@ -42,3 +42,24 @@ def test_a_secretary_reports_and_the_office_enters_the_tally(page, world):
     assert DutyReportTally.objects.get().audience == "members"
     page.goto(f"{page.base_url}/reviews/assessment/{world.branch.pk}/?year={today.year}")
     expect(page.get_by_test_id("duty").first).to_contain_text("向党员群众述职：25/5/0/0")
+
+
+def test_those_present_grade_by_code_on_a_phone(page, phone_page, world):
+    phone = phone_page
+    report = submitted_duty_report(world)
+    login(page, "secretary")
+    page.goto(f"{page.base_url}/reviews/duty-report/{world.branch.pk}/")
+    codes_form = page.get_by_test_id("codes-form")
+    codes_form.get_by_label("测评码数量").fill("2")
+    codes_form.get_by_role("button", name="生成测评码").click()
+    page.wait_for_load_state()
+    expect(page.get_by_test_id("codes").locator("tbody tr")).to_have_count(2)
+    for code, grade in zip(report.codes.order_by("id"), ("好", "较好"), strict=True):
+        phone.goto(f"{phone.base_url}{code.get_absolute_url()}")
+        phone.get_by_label(grade, exact=True).check()
+        phone.get_by_role("button", name="提交测评").click()
+        expect(phone.get_by_test_id("vote-done")).to_be_visible()
+    tally = DutyReportTally.objects.get()
+    assert (tally.good, tally.fairly_good) == (1, 1)
+    page.reload()
+    expect(page.get_by_test_id("tallies")).to_contain_text("100%")
