@@ -46,10 +46,12 @@ def monthly_rating(request: HttpRequest, org_pk: int) -> HttpResponse:
     if not org.is_branch_level:
         return _committee_page(request, org, year, month)
     page = selectors.month_page(org, year, month)
-    editable = rules.can_rate_members(request.user, org) and not (
-        page.sheet and page.sheet.published_at
-    )
-    posted = request.POST if request.method == "POST" and editable else None
+    can_rate = rules.can_rate_members(request.user, org)
+    # A save by one who may only read is refused (403), not silently ignored; on a published
+    # month the service says why nothing changes.
+    require(request.method != "POST" or can_rate)
+    editable = can_rate and not (page.sheet and page.sheet.published_at)
+    posted = request.POST if request.method == "POST" else None
     entries = []
     for row in page.rows:
         r = row.rating

@@ -11,6 +11,7 @@ from tests.factories import (
     MemberFactory,
     PledgeFactory,
     UserFactory,
+    make_org,
     make_position,
     rate_month,
     this_month,
@@ -68,13 +69,34 @@ def test_it_reads_the_month_page_in_a_fixed_number_of_queries(
         assert client.get(_url(world)).status_code == 200
 
 
-def test_it_shows_a_committee_its_branches_and_criteria(world, client, django_assert_num_queries):
+@pytest.mark.parametrize("branches", [1, 5])
+def test_it_shows_a_committee_its_branches_and_criteria(
+    world, client, django_assert_num_queries, branches
+):
     rate_month(world, {world.member: [G, G, G]}, publish=True)
+    for i in range(branches - 1):
+        make_org(f"新建党支部{i}", world.town)
     client.force_login(world.office)
     url = reverse("reviews:monthly_rating", args=[world.town.pk])
     with django_assert_num_queries(10):
         text = client.get(url).content.decode()
     assert "践诺进度、记实、群众反映" in text and "已公布" in text and "未评比" in text
+
+
+def test_it_refuses_a_leader_s_save_and_a_save_of_a_published_month(world, client):
+    sheet = rate_month(world, {world.member: [G, G, G]})
+    client.force_login(world.leader)
+    assert client.get(_url(world)).status_code == 200
+    assert client.post(_url(world), _line(world.member, [P, P, P])).status_code == 403
+    client.force_login(world.secretary)
+    client.post(reverse("reviews:monthly_rating_publish", args=[sheet.pk]))
+    rating = MonthlyRating.objects.get()
+    page = client.post(
+        _url(world),
+        {**_line(world.member, [P, P, P]), f"m{world.member.pk}-version": rating.edit_version},
+        follow=True,
+    ).content.decode()
+    assert "已经公布" in page and MonthlyRating.objects.get().grade == G
 
 
 def test_it_saves_the_committee_s_criteria_and_refuses_a_stale_form(world, client):
