@@ -9,6 +9,7 @@ import datetime
 
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -16,10 +17,12 @@ from core.dates import is_sane
 from core.errors import TransitionError
 from core.locks import lock_first, lock_row
 from core.notifications.events import notify
+from core.notifications.services import NotificationItem
 from core.ratelimit import over_limit, rate_limited
 from core.text import checked_text
 from core.versions import check_version, stamp
 from pledges.models import Member, Organization
+from pledges.services.reminders import secretaries_by_org
 
 from ..models import (
     CODE_ALPHABET,
@@ -241,3 +244,42 @@ def duty_report_vote(*, code: str, grade: str, address: str) -> DutyReportTally:
     tally.edit_version += 1
     tally.save(update_fields=[grade, "edit_version"])
     return tally
+
+
+# --- the reminder: 11月下旬 the year's 述职 (source 001) -----------------------------------
+
+DUTY_REPORT_DUE = "duty_report_due"
+
+
+def _in_duty_window(day: datetime.date) -> bool:
+    """From 20 November to 10 December: 述职 comes before the year's grades."""
+    return (day.month == 11 and day.day >= 20) or (day.month == 12 and day.day <= 10)
+
+
+def duty_report_due(day: datetime.date) -> list[NotificationItem]:
+    """Each secretary whose own 述职 of the year is not handed in: two queries for a city."""
+    if not _in_duty_window(day):
+        return []
+    handed_in = set(
+        DutyReport.objects.filter(
+            year=day.year, member__isnull=True, status=DutyReport.Status.SUBMITTED
+        ).values_list("organization_id", flat=True)
+    )
+    items = []
+    for org_id, user_ids in secretaries_by_org().items():
+        if org_id in handed_in:
+            continue
+        link = f"{reverse('reviews:duty_report', args=[org_id])}?year={day.year}"
+        for user_id in user_ids:
+            items.append(
+                NotificationItem(
+                    recipient_id=user_id,
+                    kind=DUTY_REPORT_DUE,
+                    subject_key=f"o:{org_id}",
+                    period=str(day.year),
+                    title=_("请提交%(year)d年度述职报告") % {"year": day.year},
+                    body=_("年度总评在书记和党员述职、民主评议和满意度测评的基础上评定。"),
+                    link=link,
+                )
+            )
+    return items

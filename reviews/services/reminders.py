@@ -37,6 +37,7 @@ from ..models import (
     SuggestionLetter,
 )
 from ..selectors.review import LIVE_REVIEW_STATUSES
+from .duty_report import DUTY_REPORT_DUE, duty_report_due
 from .monthly_rating import MONTHLY_RATING_DUE, monthly_rating_due
 
 REVIEW_OWED = "review_owed"
@@ -366,4 +367,5 @@ RULES = {
     LETTER_DEADLINE_SOON: letter_deadline_soon,
     LETTER_OVERDUE: letter_overdue,
     MONTHLY_RATING_DUE: monthly_rating_due,
+    DUTY_REPORT_DUE: duty_report_due,
 }

@@ -133,3 +133,16 @@ def test_it_refuses_codes_for_a_draft_or_too_many(world):
         services.duty_report_codes_issue(
             by=world.secretary, report=draft, audience="members", count=201
         )
+
+
+def test_it_reminds_secretaries_of_their_report_in_late_november_until_handed_in(world):
+    year = YEAR()
+    assert services.duty_report_due(datetime.date(year, 11, 19)) == []
+    assert services.duty_report_due(datetime.date(year, 12, 11)) == []
+    due = services.duty_report_due(datetime.date(year, 11, 20))
+    assert sorted(i.recipient_id for i in due) == sorted(
+        [world.secretary.pk, world.other_secretary.pk]
+    )
+    submitted_duty_report(world)
+    due = services.duty_report_due(datetime.date(year, 12, 10))
+    assert [i.recipient_id for i in due] == [world.other_secretary.pk]
