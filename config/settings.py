@@ -340,6 +340,10 @@ _REMINDER_SCHEDULES = {
     "letter_overdue": crontab(minute=40, hour=8),
     "inspection_notice_deadline_soon": crontab(minute=45, hour=8),
     "inspection_notice_overdue": crontab(minute=45, hour=8),
+    # 每月评比: the first ten days of a month, for the month before.
+    "monthly_rating_due": crontab(minute=15, hour=9, day_of_month="1-10"),
+    # 述职 in late November (to 10 December): the rule decides the days.
+    "duty_report_due": crontab(minute=20, hour=9, month_of_year="11,12"),
     # Filing by mid-January and mid-July: the week before.
     "filing": crontab(minute=0, hour=9, month_of_year="1,7", day_of_month="8-15"),
 }

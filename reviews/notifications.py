@@ -6,10 +6,18 @@ from __future__ import annotations
 from django.utils.translation import gettext as _
 
 from core.notifications.events import EventKind, register
-from pledges.models import Member
+from pledges.models import Member, Position
 from pledges.notifications import member_user_ids, secretary_ids
 
-from .models import InspectionNotice, RectificationItem, Review, SubjectKind, SuggestionLetter
+from .models import (
+    DutyReport,
+    InspectionNotice,
+    MonthlyRatingSheet,
+    RectificationItem,
+    Review,
+    SubjectKind,
+    SuggestionLetter,
+)
 
 
 def _reviewer(review: Review) -> list[int]:
@@ -141,6 +149,39 @@ def _notice_rechecked(notice: InspectionNotice) -> tuple[str, str]:
     )
 
 
+def _sheet_members(sheet: MonthlyRatingSheet) -> list[int]:
+    """The rated members with a login: their standing is now public."""
+    return list(
+        sheet.ratings.filter(member__user__is_active=True).values_list("member__user_id", flat=True)
+    )
+
+
+def _sheet_published(sheet: MonthlyRatingSheet) -> tuple[str, str]:
+    return (
+        _("%(org)s %(y)d年%(m)d月党员评比结果已公布")
+        % {"org": sheet.organization.name, "y": sheet.year, "m": sheet.month},
+        _("评比结果已在本支部公开页面向群众公开。"),
+    )
+
+
+def _report_offices(report: DutyReport) -> list[int]:
+    """Who records the 测评 and grades the year: the offices at or above the organization."""
+    paths = [*report.organization.ancestor_paths(), report.organization.path]
+    return list(
+        Position.objects.filter(
+            kind=Position.Kind.OFFICE, organization__path__in=paths, user__is_active=True
+        ).values_list("user_id", flat=True)
+    )
+
+
+def _report_submitted(report: DutyReport) -> tuple[str, str]:
+    return (
+        _("%(name)s 提交了%(year)d年度述职报告，请组织测评")
+        % {"name": report.reporter_name, "year": report.year},
+        report.text[:500],
+    )
+
+
 LETTER = "reviews.services.letter"
 INSPECTION = "reviews.services.inspection"
 ITEM = "reviews.services.rectification"
@@ -215,6 +256,20 @@ KINDS = (
         _notice_branch,
         _notice_rechecked,
         (f"{INSPECTION}.inspection_notice_recheck",),
+    ),
+    EventKind(
+        "monthly_rating_published",
+        MonthlyRatingSheet,
+        _sheet_members,
+        _sheet_published,
+        ("reviews.services.monthly_rating.monthly_rating_sheet_publish",),
+    ),
+    EventKind(
+        "duty_report_submitted",
+        DutyReport,
+        _report_offices,
+        _report_submitted,
+        ("reviews.services.duty_report.duty_report_submit",),
     ),
 )
 

@@ -5,9 +5,11 @@ from django.urls import path
 from .views import (
     assessment,
     dashboard,
+    duty_report,
     inspection,
     letter,
     mass_evaluation,
+    monthly_rating,
     rectification,
     review,
     self_evaluation,
@@ -112,6 +114,33 @@ urlpatterns = [
     path("e/", mass_evaluation.mass_evaluation_entry, name="mass_evaluation_entry"),
     path("e/done/", mass_evaluation.mass_evaluation_done, name="mass_evaluation_done"),
     path("e/<str:code>/", mass_evaluation.mass_evaluation_form, name="mass_evaluation_form"),
+    # monthly comparison of members (每月评比)
+    path("monthly-rating/", monthly_rating.monthly_rating_home, name="monthly_rating_home"),
+    path("monthly-rating/<int:org_pk>/", monthly_rating.monthly_rating, name="monthly_rating"),
+    path(
+        "monthly-rating/<int:org_pk>/criteria/",
+        monthly_rating.monthly_rating_criteria,
+        name="monthly_rating_criteria",
+    ),
+    path(
+        "monthly-rating/sheet/<int:pk>/publish/",
+        monthly_rating.monthly_rating_publish,
+        name="monthly_rating_publish",
+    ),
+    # duty reports (述职)
+    path("duty-report/", duty_report.duty_report_home, name="duty_report_home"),
+    path("duty-report/<int:org_pk>/", duty_report.duty_report, name="duty_report"),
+    path("duty-report/<int:org_pk>/save/", duty_report.duty_report_save, name="duty_report_save"),
+    path("duty-report/<int:pk>/submit/", duty_report.duty_report_submit, name="duty_report_submit"),
+    path("duty-report/<int:pk>/tally/", duty_report.duty_report_tally, name="duty_report_tally"),
+    path(
+        "duty-report/<int:pk>/codes/",
+        duty_report.duty_report_codes_issue,
+        name="duty_report_codes_issue",
+    ),
+    # Under e/ with the mass evaluation's: anonymous pages, scrubbed like every public one.
+    path("e/duty/done/", duty_report.duty_report_vote_done, name="duty_report_vote_done"),
+    path("e/duty/<str:code>/", duty_report.duty_report_vote, name="duty_report_vote"),
     # annual assessment (年度总评)
     path("assessment/", assessment.assessment_home, name="assessment_home"),
     path("assessment/<int:org_pk>/", assessment.assessment_year, name="assessment"),

@@ -27,8 +27,10 @@ from reviews.models import (
 )
 from reviews.selectors.dashboard import half_of
 from reviews.services import assessment as assessment_services
+from reviews.services import duty_report as duty_report_services
 from reviews.services import inspection as inspection_services
 from reviews.services import mass_evaluation as mass_services
+from reviews.services import monthly_rating as monthly_rating_services
 from reviews.services import review as review_services
 from reviews.services import self_evaluation as self_evaluation_services
 
@@ -479,3 +481,38 @@ def issue_inspection_notice(office, target, problems="承诺未全部公开", da
         requirements="一周内在公开栏补充公开全部承诺",
         deadline=timezone.localdate() + datetime.timedelta(days=days),
     )
+
+
+def this_month() -> tuple[int, int]:
+    day = timezone.localdate()
+    return day.year, day.month
+
+
+def rate_month(w, grades: dict, *, by=None, org=None, month=None, publish=False):
+    """Rate members for a month (this one unless given): {member: [grade per criterion]}."""
+    year, m = month or this_month()
+    org = org or w.branch
+    changes = [
+        monthly_rating_services.RatingChange(member, None, {"grades": g, "version": 0})
+        for member, g in grades.items()
+    ]
+    saved, errors = monthly_rating_services.monthly_ratings_save(
+        by=by or w.secretary, organization=org, year=year, month=m, changes=changes
+    )
+    assert not errors, errors
+    sheet = org.monthly_rating_sheets.get(year=year, month=m)
+    if publish:
+        monthly_rating_services.monthly_rating_sheet_publish(by=by or w.secretary, sheet=sheet)
+    return sheet
+
+
+def submitted_duty_report(w, *, org=None, member=None, by=None, text="一年来……"):
+    report = duty_report_services.duty_report_save(
+        by=by or w.secretary,
+        organization=org or w.branch,
+        member=member,
+        year=timezone.localdate().year,
+        text=text,
+        version=0,
+    )
+    return duty_report_services.duty_report_submit(by=by or w.secretary, report=report)

@@ -14,13 +14,15 @@ from pledges.rules import pledge as pledge_rules
 from publicity.models import Notice
 from publicity.rules import notice as publicity_rules
 from publicity.rules import opinion as opinion_rules
-from reviews.models import InspectionNotice, SuggestionLetter
+from reviews.models import DutyReport, InspectionNotice, SuggestionLetter
 from reviews.rules import (
     assessment,
     dashboard,
+    duty_report,
     inspection,
     letter,
     mass_evaluation,
+    monthly_rating,
     rectification,
     review,
     self_evaluation,
@@ -78,6 +80,7 @@ class Scene:
         )
         self.inspection_notice = InspectionNotice(organization=w.branch, committee=w.town)
         self.notice = Notice(organization=w.branch, kind="pledges", submitted_by=w.secretary)
+        self.duty_report = DutyReport(organization=w.branch, year=2026)
         self.assessment_notice = Notice(
             organization=w.branch, kind=Notice.Kind.ASSESSMENTS, submitted_by=w.secretary
         )
@@ -120,6 +123,17 @@ def _checks(s: Scene):
         "reply_letter": lambda u: letter.can_reply_letter(u, s.letter),
         "close_letter": lambda u: letter.can_close_letter(u, s.letter),
         "run_mass_evaluation": lambda u: mass_evaluation.can_run_mass_evaluation(u, w.branch),
+        "rate_members": lambda u: monthly_rating.can_rate_members(u, w.branch),
+        "set_rating_criteria": lambda u: monthly_rating.can_set_rating_criteria(u, w.branch),
+        "view_monthly_rating": lambda u: monthly_rating.can_view_monthly_rating(u, w.branch),
+        "write_secretary_duty_report": lambda u: duty_report.can_write_duty_report(u, w.branch),
+        "write_member_duty_report": lambda u: duty_report.can_write_duty_report(
+            u, w.branch, w.member
+        ),
+        "tally_duty_report": lambda u: duty_report.can_tally_duty_report(u, s.duty_report),
+        # The codes are issued by whoever enters the paper tally: the same rule.
+        "issue_duty_report_codes": lambda u: duty_report.can_tally_duty_report(u, s.duty_report),
+        "view_duty_reports": lambda u: duty_report.can_view_duty_reports(u, w.branch),
         "assess_branch": lambda u: assessment.can_record_assessment(u, w.branch),
         "assess_member": lambda u: assessment.can_record_assessment(u, w.branch, member=w.member),
         "publish_assessments": lambda u: assessment.can_publish_assessments(u, w.branch),

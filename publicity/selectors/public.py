@@ -22,6 +22,7 @@ from reviews.models import (
     RectificationItem,
     Review,
 )
+from reviews.selectors.monthly_rating import published_standings
 from reviews.selectors.review import public_reviews
 
 from ..models import Notice, NoticeItem, Opinion
@@ -259,6 +260,7 @@ def org_page(org: Organization, today: datetime.date | None = None) -> dict:
     figures, per_child, evaluations, months = progress_at_a_glance(org, kids, today)
     results = evaluations[org.pk]
     year = today.year
+    rating_sheet, standings = published_standings(org)
     return {
         "org": org,
         "breadcrumbs": org.breadcrumbs(),
@@ -278,6 +280,8 @@ def org_page(org: Organization, today: datetime.date | None = None) -> dict:
         "reviews": reviews,
         "item_progress": progress,
         "evaluations": results,
+        "rating_sheet": rating_sheet,
+        "standings": standings,
         "assessments": list(
             AnnualAssessment.objects.published()
             .filter(organization=org)

@@ -1,7 +1,7 @@
 """年度总评结果 (Excel) of an organization's year: the organization, its direct children and its
 members, as on the year page, built in the background (reviews/exports.py).
 
-The rows are the year page's own (`selectors.assessment.year_rows`, eight queries whatever the
+The rows are the year page's own (`selectors.assessment.year_rows`, eleven queries whatever the
 size): one organization's children and members, a few hundred rows at most, so they are read
 as the page reads them rather than streamed.
 """
@@ -34,6 +34,8 @@ COLUMNS = (
     (gettext_lazy("整改率（%）"), 10),
     (gettext_lazy("上半年满意率（%）"), 12),
     (gettext_lazy("下半年满意率（%）"), 12),
+    (gettext_lazy("每月评比"), 16),
+    (gettext_lazy("述职测评（好/较好/一般/差）"), 24),
     (gettext_lazy("总评等次"), 10),
     (gettext_lazy("评先评优"), 10),
     (gettext_lazy("备注"), 30),
@@ -68,6 +70,11 @@ class _Grades:
             *["、".join(g) for g in row.grades_by_quarter()],
             _percent(row.rect_rate),
             *[_percent(h["rate"]) if h["valid"] else None for h in halves],
+            row.standing_summary,
+            "；".join(
+                f"{t.get_audience_display()} {t.good}/{t.fairly_good}/{t.average}/{t.poor}"
+                for t in row.duty_tallies
+            ),
             grade,
             self.yes if a and a.exemplary else "",
             a.remark if a else "",

@@ -1,10 +1,18 @@
 """Models of reviews/, one module per sub-area.
 
 subject: Quarter, Subject and the grading scale the sub-areas share; then self_evaluation,
-review, rectification, letter, mass_evaluation, assessment, inspection.
+review, rectification, letter, mass_evaluation, monthly_rating, duty_report, assessment,
+inspection.
 """
 
 from .assessment import AnnualAssessment
+from .duty_report import (
+    DUTY_REPORT_MAX_LENGTH,
+    MAX_VOTES,
+    DutyReport,
+    DutyReportCode,
+    DutyReportTally,
+)
 from .inspection import (
     DEFAULT_CHECKLIST,
     InspectionEvidence,
@@ -23,6 +31,15 @@ from .mass_evaluation import (
     MassEvaluation,
     MemberRating,
     Satisfaction,
+)
+from .monthly_rating import (
+    CRITERION_MAX_LENGTH,
+    DEFAULT_CRITERIA,
+    MAX_CRITERIA,
+    MonthlyRating,
+    MonthlyRatingSheet,
+    RatingCriteria,
+    overall_grade,
 )
 from .rectification import (
     NOT_ISSUED_Q,
@@ -47,6 +64,17 @@ __all__ = [
     "CODE_ALPHABET",
     "CODE_LENGTH",
     "DEFAULT_CHECKLIST",
+    "CRITERION_MAX_LENGTH",
+    "DEFAULT_CRITERIA",
+    "DUTY_REPORT_MAX_LENGTH",
+    "DutyReport",
+    "DutyReportCode",
+    "DutyReportTally",
+    "MAX_CRITERIA",
+    "MAX_VOTES",
+    "MonthlyRating",
+    "MonthlyRatingSheet",
+    "RatingCriteria",
     "DUE_SOON_DAYS",
     "EvaluationCode",
     "EvaluationResponse",
@@ -72,5 +100,6 @@ __all__ = [
     "SubjectKey",
     "SubjectKind",
     "SuggestionLetter",
+    "overall_grade",
     "subject_key_for",
 ]

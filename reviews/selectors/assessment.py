@@ -12,6 +12,7 @@ from pledges.models import Member, Organization, Pledge
 from ..models import (
     MIN_RESPONSES,
     AnnualAssessment,
+    DutyReport,
     EvaluationResponse,
     MassEvaluation,
     MemberRating,
@@ -21,6 +22,7 @@ from ..models import (
 )
 from ..selectors.dashboard import REVIEWED_STATUSES, children_of, pct
 from ..selectors.rectification import rate_counts
+from .monthly_rating import member_standings, standing_summary
 
 
 @dataclass
@@ -37,6 +39,17 @@ class YearRow:
     rect_done: int = 0
     satisfaction: dict[int, Counter] = field(default_factory=lambda: defaultdict(Counter))
     assessment: AnnualAssessment | None = None
+    standing: Counter = field(default_factory=Counter)
+    duty_report: DutyReport | None = None
+
+    @property
+    def standing_summary(self) -> str:
+        """The year's published monthly 评比 (members only): '好×8 较好×2'."""
+        return standing_summary(self.standing)
+
+    @property
+    def duty_tallies(self) -> list:
+        return list(self.duty_report.tallies.all()) if self.duty_report else []
 
     @property
     def name(self) -> str:
@@ -73,7 +86,9 @@ class YearRow:
 
 
 def year_rows(org: Organization, year: int) -> list[YearRow]:
-    """The organization, its direct children and its members: eight queries in all."""
+    """The organization, its direct children and its members, each with its pledges, reviews,
+    rectification, mass evaluation, monthly 评比 and 述职 with its 测评 side by side: eleven
+    queries in all."""
     orgs = [org, *children_of(org)]
     members = list(Member.objects.filter(organization=org).order_by("id"))
     rows = [YearRow(kind="organization", org=o) for o in orgs]
@@ -161,4 +176,17 @@ def year_rows(org: Organization, year: int) -> list[YearRow]:
         row = by_member.get(a.member_id) if a.member_id else by_org.get(a.organization_id)
         if row is not None:
             row.assessment = a
+    for member_id, counts in member_standings(list(by_member), year).items():
+        by_member[member_id].standing = counts
+    for report in DutyReport.objects.filter(
+        Q(organization_id__in=org_ids, member__isnull=True) | Q(member__organization=org),
+        year=year,
+    ).prefetch_related("tallies"):
+        row = (
+            by_member.get(report.member_id)
+            if report.member_id
+            else by_org.get(report.organization_id)
+        )
+        if row is not None:
+            row.duty_report = report
     return rows

@@ -59,7 +59,7 @@ def normalize_code(raw: str) -> str:
     return "".join(ch for ch in (raw or "").upper() if ch not in " -\t\r\n")
 
 
-def _new_code() -> str:
+def new_code() -> str:
     return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
 
 
@@ -114,12 +114,12 @@ def mass_evaluation_codes_issue(
         raise TransitionError(_("每次可发放 1 至 %(n)d 个评议码") % {"n": MAX_CODES_PER_ISSUE})
     wanted: set[str] = set()
     while len(wanted) < count:
-        wanted.add(_new_code())
+        wanted.add(new_code())
     taken = set(EvaluationCode.objects.filter(code__in=wanted).values_list("code", flat=True))
     while taken:
         wanted -= taken
         while len(wanted) < count:
-            wanted.add(_new_code())
+            wanted.add(new_code())
         taken = set(EvaluationCode.objects.filter(code__in=wanted).values_list("code", flat=True))
     now = timezone.now()
     return EvaluationCode.objects.bulk_create(

@@ -38,6 +38,8 @@ from ..models import (
     SuggestionLetter,
 )
 from ..selectors.review import LIVE_REVIEW_STATUSES
+from .duty_report import DUTY_REPORT_DUE, duty_report_due
+from .monthly_rating import MONTHLY_RATING_DUE, monthly_rating_due
 
 REVIEW_OWED = "review_owed"
 REVIEW_OWED_LAST = "review_owed_last"
@@ -408,4 +410,6 @@ RULES = {
     LETTER_OVERDUE: letter_overdue,
     INSPECTION_NOTICE_DEADLINE_SOON: inspection_notice_deadline_soon,
     INSPECTION_NOTICE_OVERDUE: inspection_notice_overdue,
+    MONTHLY_RATING_DUE: monthly_rating_due,
+    DUTY_REPORT_DUE: duty_report_due,
 }

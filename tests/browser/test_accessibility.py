@@ -201,6 +201,11 @@ PAGES = {
     "pledge-entry": ("secretary", _go(lambda w: reverse("pledges:entry", args=[w.branch.pk]))),
     "pledge-entry-refused": ("secretary", _entry_refused),
     "monthly-round": ("secretary", _go(lambda w: reverse("pledges:round", args=[w.branch.pk]))),
+    "monthly-rating": (
+        "secretary",
+        _go(lambda w: reverse("reviews:monthly_rating", args=[w.branch.pk])),
+    ),
+    "duty-report": ("secretary", _go(lambda w: reverse("reviews:duty_report", args=[w.branch.pk]))),
 }
 
 

@@ -3,7 +3,8 @@
 import pytest
 from django.utils import timezone
 
-from reviews.models import AnnualAssessment
+from reviews.models import AnnualAssessment, DutyReportTally
+from tests.factories import rate_month, submitted_duty_report
 
 YEAR = timezone.localdate().year
 
@@ -46,3 +47,17 @@ def test_it_lets_a_secretary_export_his_branch(export_ledger, graded):
 def test_it_refuses_anyone_outside_with_a_404(export_ledger, graded, who):
     exported = export_ledger(getattr(graded, who), "grades", graded.branch, YEAR)
     assert exported.response.status_code == 404 and exported.job is None
+
+
+def test_it_lists_each_subject_s_monthly_standing_and_duty_report_tally(export_ledger, graded):
+    w = graded
+    rate_month(w, {w.member: ["good", "good", "good"]}, publish=True)
+    report = submitted_duty_report(w)
+    DutyReportTally.objects.create(
+        report=report, audience="committee", held_on=timezone.localdate(), good=9, poor=1
+    )
+    rows = export_ledger(w.secretary, "grades", w.branch, YEAR).rows
+    assert rows[1][-5:-3] == ["每月评比", "述职测评（好/较好/一般/差）"]
+    by_name = {r[1]: r for r in rows[2:-1]}
+    assert by_name["张三"][-5] == "好×1"
+    assert by_name["东街社区党支部"][-4] == "向上级党组织述职 9/0/0/1"

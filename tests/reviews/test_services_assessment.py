@@ -228,10 +228,11 @@ def test_it_exports_the_grades(export_ledger, year_data):
     w = year_data
     record(w, exemplary=True)
     rows = export_ledger(w.office, "grades", w.branch, YEAR).rows
-    assert rows[1][1] == "对象" and rows[1][12] == "总评等次"
+    # Columns 12 and 13: the monthly 评比 and the 述职 测评, then the grade.
+    assert rows[1][1] == "对象" and rows[1][14] == "总评等次"
     branch = rows[2]
     assert branch[1] == "东街社区党支部" and branch[3:5] == [1, 2]
-    assert branch[5:7] == ["好", "较好"] and branch[12:14] == ["好", "是"]
+    assert branch[5:7] == ["好", "较好"] and branch[14:16] == ["好", "是"]
 
 
 def test_it_keeps_the_year_page_query_count_flat(client, world):

@@ -7,8 +7,15 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from reviews.models import AnnualAssessment
-from tests.factories import MemberFactory, UserFactory, make_position, record
+from reviews.models import AnnualAssessment, DutyReportTally
+from tests.factories import (
+    MemberFactory,
+    UserFactory,
+    make_position,
+    rate_month,
+    record,
+    submitted_duty_report,
+)
 
 Grade = AnnualAssessment.Grade
 
@@ -31,7 +38,7 @@ def test_it_prints_the_saved_grades_as_text_not_as_form_controls(client, world):
 
 
 PAGES = [
-    ("office", "/reviews/assessment/{town}/", 15),
+    ("office", "/reviews/assessment/{town}/", 16),
 ]
 
 
@@ -123,3 +130,27 @@ def test_it_clears_a_grade_on_the_explicit_mark(world, client):
     assert AnnualAssessment.objects.exists()
     client.post(url, {**fields, f"m{world.member.pk}-clear": "on"})
     assert not AnnualAssessment.objects.exists()
+
+
+@pytest.mark.parametrize("members", [1, 5])
+def test_it_shows_each_subject_s_duty_report_tally_and_monthly_standing_in_fixed_queries(
+    world, client, django_assert_num_queries, members
+):
+    """The branch and its members side by side: 述职 with its 测评, the year's 每月评比."""
+    made = [world.member] + [MemberFactory(organization=world.branch) for _ in range(members - 1)]
+    rate_month(world, {m: ["good", "good", "fairly_good"] for m in made}, publish=True)
+    report = submitted_duty_report(world)
+    for m in made:
+        submitted_duty_report(world, member=m)
+    DutyReportTally.objects.create(
+        report=report, audience="members", held_on=timezone.localdate(), good=20, average=3
+    )
+    client.force_login(world.office)
+    url = reverse("reviews:assessment", args=[world.branch.pk])
+    with django_assert_num_queries(18):
+        html = client.get(url).content.decode()
+    rows = re.findall(r'<tr data-testid="assessment-row">.*?</tr>', html, flags=re.S)
+    branch_row = next(r for r in rows if world.branch.name in r)
+    member_row = next(r for r in rows if "张三" in r)
+    assert "向党员群众述职：20/0/3/0" in branch_row
+    assert "好×1" in member_row and "已提交" in member_row
