@@ -132,6 +132,7 @@ def items(n: int = 2, days: int = 30) -> list[review_services.ItemContent]:
     return [
         review_services.ItemContent(
             problem=f"问题{i + 1}",
+            target=f"目标{i + 1}",
             measures=f"措施{i + 1}",
             responsible="书记",
             deadline=today() + datetime.timedelta(days=days),
@@ -304,10 +305,12 @@ def review_post(**extra):
         "items-TOTAL_FORMS": "3",
         "items-INITIAL_FORMS": "0",
         "items-0-problem": "台账不全",
+        "items-0-target": "台账齐全",
         "items-0-measures": "补齐台账",
         "items-0-responsible": "王书记",
         "items-0-deadline": (today() + datetime.timedelta(days=30)).isoformat(),
         "items-1-problem": "走访少",
+        "items-1-target": "每户走访到",
         "items-1-measures": "每周走访",
         "items-1-responsible": "王书记",
         "items-1-deadline": (today() + datetime.timedelta(days=30)).isoformat(),

@@ -66,6 +66,7 @@ DIRECTIONS = [
     "完善联系群众制度，定期走访听取意见",
     "细化承诺指标，做到能量化、能完成、易考核",
 ]
+DEMO_TARGET = "按期整改到位，群众满意"
 ITEMS = [
     ("承诺记实不及时", "每月 5 日前补齐上月记实并公开"),
     ("入户走访不够", "每周走访群众不少于 5 户，建立走访台账"),
@@ -195,8 +196,14 @@ class CountyReviews:
         items = [
             services.ItemContent(
                 problem=problem,
+                target=DEMO_TARGET,
                 measures=measures,
-                responsible=subject.name if subject.kind == SubjectKind.MEMBER else "支部书记",
+                # 定责任人: the member himself, picked from the roll; for an organization the
+                # secretary, typed (the demo's secretaries are logins, not always on the roll).
+                responsible="" if subject.kind == SubjectKind.MEMBER else "支部书记",
+                responsible_member_id=subject.member.pk
+                if subject.kind == SubjectKind.MEMBER
+                else None,
                 deadline=date + datetime.timedelta(days=rng.randint(20, 60)),
             )
             for problem, measures in rng.sample(ITEMS, rng.choice([0, 1, 1, 2]))
@@ -280,8 +287,10 @@ class CountyReviews:
                         *(
                             services.ItemContent(
                                 problem=i.problem,
+                                target=i.target,
                                 measures=i.measures,
                                 responsible=i.responsible,
+                                responsible_member_id=i.responsible_member_id,
                                 deadline=i.deadline,
                             )
                             for i in redo.items.order_by("id")
@@ -289,8 +298,10 @@ class CountyReviews:
                         # The return named missing measures: the redo adds a concrete one.
                         services.ItemContent(
                             problem="整改措施不具体",
+                            target="每项整改都有清单、时间和责任人",
                             measures="列出整改清单，逐项明确完成时间和责任人",
-                            responsible=redo.subject_name,
+                            responsible="" if redo.member_id else redo.subject_name,
+                            responsible_member_id=redo.member_id,
                             deadline=max(redo.date, self.today) + datetime.timedelta(days=30),
                         ),
                     ],
@@ -533,6 +544,7 @@ def _bulk_items(rng: random.Random, root: Organization, today, now) -> int:
                     member_id=member_id,
                     subject_key=key,
                     problem=problem,
+                    target=DEMO_TARGET,
                     measures=measures,
                     responsible="支部书记" if kind == SubjectKind.ORGANIZATION else "本人",
                     deadline=deadline,

@@ -60,7 +60,7 @@ REVIEW_FIELDS = (
     "grade",
     "status",
 )
-ITEM_FIELDS = ("review_id", "problem", "measures", "responsible", "deadline", "status")
+ITEM_FIELDS = ("review_id", "problem", "target", "measures", "responsible", "deadline", "status")
 
 
 def review_filter(period: Period, prefix: str = "") -> dict:
@@ -116,6 +116,7 @@ class Labels:
         self.without_self_evaluation = _("未先报后评")
         self.overdue = _("已逾期（%(status)s）")
         self.secretary = _("%(org)s书记")
+        self.target = _("目标")
 
     def item_status_of(self, status: str, deadline: datetime.date) -> str:
         label = self.item_status.get(status, status)
@@ -141,6 +142,11 @@ def person(first_name: str, last_name: str, username: str) -> str:
     return f"{first_name} {last_name}".strip() or username
 
 
+def _target(target: str, labels: Labels) -> str:
+    """ "目标：…；" before the measures, nothing for an item older than 四定's target."""
+    return f"{labels.target}：{target}；" if target else ""
+
+
 def register_row(index: int, row: tuple, items: list, labels: Labels) -> list:
     (_pk, kind, member, org, first, last, username, date, mode, without_self_evaluation) = row[:10]
     achievements, problems, direction, grade, status = row[10:]
@@ -148,9 +154,9 @@ def register_row(index: int, row: tuple, items: list, labels: Labels) -> list:
     if without_self_evaluation:
         mode = f"{mode}（{labels.without_self_evaluation}）"
     text = "\n".join(
-        f"{n}. {problem}；{measures}（{responsible}，{deadline:%Y-%m-%d}）"
+        f"{n}. {problem}；{_target(target, labels)}{measures}（{responsible}，{deadline:%Y-%m-%d}）"
         f"〔{labels.item_status_of(item_status, deadline)}〕"
-        for n, (_r, problem, measures, responsible, deadline, item_status) in enumerate(
+        for n, (_r, problem, target, measures, responsible, deadline, item_status) in enumerate(
             items, start=1
         )
     )

@@ -91,6 +91,31 @@ def office(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "reviews/office.html", context)
 
 
+ITEM_FIELDS = ("problem", "target", "measures", "deadline")
+
+
+def _item_formset(request, subject, problems: str, items=()) -> ItemFormSet:
+    """The 四定 rows: 责任人 picked from the subject's organization, the problem offered from
+    指出问题 (as posted, or as saved)."""
+    members, default = rectification_selectors.responsible_choices(subject)
+    return ItemFormSet(
+        request.POST or None,
+        prefix="items",
+        initial=[
+            {
+                **{n: getattr(i, n) for n in ITEM_FIELDS},
+                # A picked member's name is on the roll, not typed: the outsider box stays empty.
+                "responsible": "" if i.responsible_member_id else i.responsible,
+                "responsible_member": i.responsible_member_id,
+            }
+            for i in items
+        ],
+        members=members,
+        default_member=default,
+        problems=request.POST.get("problems", "") if request.method == "POST" else problems,
+    )
+
+
 def _review_form_page(request, *, subject, quarter, form, formset, review=None):
     if request.method == "POST" and (form.errors or any(formset.errors)):
         # The item errors sit far below the top of a long form: say so where the eye is.
@@ -141,7 +166,7 @@ def review_new(request: HttpRequest) -> HttpResponse:
         messages.info(request, _("您本季度已点评过该对象"))
         return redirect(existing)
     form = ReviewForm(request.POST or None)
-    formset = ItemFormSet(request.POST or None, prefix="items")
+    formset = _item_formset(request, subject, problems="")
     if request.method == "POST" and form.is_valid() and formset.is_valid():
         try:
             review = services.review_create(
@@ -168,14 +193,7 @@ def review_edit(request: HttpRequest, pk: int) -> HttpResponse:
     items = list(review.items.order_by("id"))
     initial = {n: getattr(review, n) for n in Review.CONTENT_FIELDS}
     form = ReviewForm(request.POST or None, initial={**initial, "version": review.edit_version})
-    formset = ItemFormSet(
-        request.POST or None,
-        prefix="items",
-        initial=[
-            {n: getattr(i, n) for n in ("problem", "measures", "responsible", "deadline")}
-            for i in items
-        ],
-    )
+    formset = _item_formset(request, Subject.of(review), review.problems, items)
     if request.method == "POST" and form.is_valid() and formset.is_valid():
         try:
             services.review_update(

@@ -53,7 +53,7 @@ def test_it_exports_the_review_register_with_rectification_items_and_their_statu
     member_row = by_subject["张三"]
     assert member_row[6] == "随机点评（未先报后评）"
     assert member_row[7:11] == ["承诺事项推进有力", "群众走访不够", "加强走访", "好"]
-    assert "1. 问题1；措施1" in member_row[11] and "〔已销号〕" in member_row[11]
+    assert "1. 问题1；目标：目标1；措施1" in member_row[11] and "〔已销号〕" in member_row[11]
     assert "2. 问题2" in member_row[11] and "〔整改中〕" in member_row[11]
     assert member_row[12] == "已签认"
     assert by_subject["东街社区党支部"][2] == "党组织"
