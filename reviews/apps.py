@@ -11,9 +11,11 @@ class ReviewsConfig(AppConfig):
         from core.notifications import reminders
         from pledges import counts
         from pledges import demo as pledges_demo
+        from pledges.rules import calendar as calendar_rules
 
         from . import demo, exports, notifications  # noqa: F401  (exports registers its export kinds)
         from .models import MassEvaluation, RectificationItem, Review, SelfEvaluation
+        from .rules.calendar import reviews_under_way
         from .selectors.tags import row_tags
         from .services.reminders import RULES
 
@@ -26,3 +28,5 @@ class ReviewsConfig(AppConfig):
         for model in (Review, SelfEvaluation, RectificationItem, MassEvaluation):
             counts.watch(model, "organization", row_tags)
         notifications.connect()
+        # A year with reports, reviews or evaluations keeps its calendar (pledges.rules.calendar).
+        calendar_rules.register_usage(reviews_under_way)

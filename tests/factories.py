@@ -9,6 +9,7 @@ from django.utils import timezone
 from PIL import ExifTags, Image
 
 from pledges.models import Member, Organization, Pledge, Position
+from pledges.services.calendar import CalendarContent
 from publicity.selectors.notice import candidates as notice_candidates
 from publicity.services import notice as notice_services
 from reviews.models import (
@@ -458,3 +459,21 @@ def gps_jpeg(width: int = 2000, height: int = 1500) -> bytes:
     out = io.BytesIO()
     image.save(out, format="JPEG", exif=exif)
     return out.getvalue()
+
+
+# --- a committee's calendar ------------------------------------------------------------------
+
+
+def calendar_content(**kwargs):
+    """What the calendar form posts as a service call: the bureau's half-yearly 好/中/差."""
+    year = kwargs.pop("year", today().year)
+    fields = {
+        "pledge_period": "half",
+        "review_cadence": "half",
+        "mass_evaluation_cadence": "half",
+        "grade_scale": "three",
+        "filing_first_half": datetime.date(year, 7, 15),
+        "filing_second_half": datetime.date(year + 1, 1, 15),
+    }
+    fields.update(kwargs)
+    return CalendarContent(**fields)
