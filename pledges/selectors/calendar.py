@@ -9,7 +9,7 @@ one query, not 7,000. The rows of a year are few (one per committee that set its
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from core.request_memo import remembered
@@ -122,3 +122,11 @@ def own_calendars_below(organization: Organization, year: int) -> list[Calendar]
         .select_related("organization")
         .order_by("organization__path")
     )
+
+
+def calendar_resolver(year: int) -> Callable[[str], YearCalendar]:
+    """path → calendar in `year`, for a rule that walks every organization of a city: the
+    year's rows are read once (one query) and each path resolved in memory."""
+    rows = Calendar.objects.filter(year=year).select_related("organization")
+    by_path = {r.organization.path: YearCalendar.of_row(r, r.organization.name) for r in rows}
+    return lambda path: _resolve(path, by_path, year)

@@ -37,6 +37,7 @@ from ..models import (
     SuggestionLetter,
     subject_key_for,
 )
+from ..rules.calendar import calendar_of, grade_choices, is_review_quarter
 from ..selectors.letter import letter_candidates
 from ..selectors.review import owed_subjects
 from ..services import letter as letter_services
@@ -188,6 +189,12 @@ class CountyReviews:
 
     def _review(self, reviewer, subject: Subject, q: Quarter, draft: bool) -> None:
         rng = self.rng
+        calendar = calendar_of(subject.organization, q.year)
+        if not is_review_quarter(q, calendar):
+            return  # 半年一点评: the half's review is given in its second quarter
+        grade = rng.choices(GRADES, GRADE_WEIGHTS)[0]
+        if grade not in dict(grade_choices(calendar.grade_scale)):
+            grade = Review.Grade.GOOD  # 较好 is not on the 好/中/差 scale
         has_self_evaluation = self._submit_self_evaluation(subject, q)
         mode = rng.choice(
             MODES if has_self_evaluation else list(Review.MODES_WITHOUT_SELF_EVALUATION)
@@ -218,7 +225,7 @@ class CountyReviews:
                 achievements=rng.choice(ACHIEVEMENTS),
                 problems=rng.choice(PROBLEMS),
                 direction=rng.choice(DIRECTIONS),
-                grade=rng.choices(GRADES, GRADE_WEIGHTS)[0],
+                grade=grade,
             ),
             items=items,
         )

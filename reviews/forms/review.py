@@ -11,8 +11,10 @@ from django.utils.translation import gettext_lazy as _
 from core.dates import DateInput, validate_sane
 from core.text import LONG_TEXT_MAX, REASON_MAX
 from core.versions import version_field
+from pledges.models import Calendar
 
 from ..models import Review
+from ..rules.calendar import grade_choices
 from ..services.review import ItemContent, ReviewContent
 from .widgets import area
 
@@ -41,6 +43,11 @@ class ReviewForm(forms.Form):
         widget=forms.RadioSelect,
     )
     version = version_field()
+
+    def __init__(self, *args, scale: str = Calendar.GradeScale.FOUR, **kwargs):
+        """`scale`: the grade scale the subject's committee set for the year."""
+        super().__init__(*args, **kwargs)
+        self.fields["grade"].choices = [("", _("（签认前评定）")), *grade_choices(scale)]
 
     def content(self) -> ReviewContent:
         d = self.cleaned_data
@@ -177,7 +184,7 @@ class AmendForm(ReviewForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["grade"].required = True
-        self.fields["grade"].choices = Review.Grade.choices
+        self.fields["grade"].choices = self.fields["grade"].choices[1:]
 
 
 class PublishForm(forms.Form):

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from itertools import islice
 from typing import IO, Any
 
@@ -23,8 +23,10 @@ from core.db import stream
 from core.periods import Period, progress_of
 from core.xlsx import write_ledger
 from pledges.models import Organization
+from pledges.selectors.calendar import YearCalendar, calendar_resolver
 
 from ..models import RectificationItem, Review, SubjectKind
+from ..rules.calendar import grade_label
 
 REGISTER_COLUMNS = (
     (gettext_lazy("序号"), 6),
@@ -59,6 +61,9 @@ REVIEW_FIELDS = (
     "direction",
     "grade",
     "status",
+    # The calendar in force names the grade (好/中/差 or 好/较好/一般/差).
+    "organization__path",
+    "year",
 )
 ITEM_FIELDS = ("review_id", "problem", "target", "measures", "responsible", "deadline", "status")
 
@@ -117,6 +122,13 @@ class Labels:
         self.overdue = _("已逾期（%(status)s）")
         self.secretary = _("%(org)s书记")
         self.target = _("目标")
+        self._calendars: dict[int, Callable[[str], YearCalendar]] = {}
+
+    def grade_of(self, grade: str, path: str, year: int) -> str:
+        """The grade in the words of the calendar in force (one query per year per export)."""
+        if year not in self._calendars:
+            self._calendars[year] = calendar_resolver(year)
+        return grade_label(grade, self._calendars[year](path).grade_scale)
 
     def item_status_of(self, status: str, deadline: datetime.date) -> str:
         label = self.item_status.get(status, status)
@@ -149,7 +161,7 @@ def _target(target: str, labels: Labels) -> str:
 
 def register_row(index: int, row: tuple, items: list, labels: Labels) -> list:
     (_pk, kind, member, org, first, last, username, date, mode, without_self_evaluation) = row[:10]
-    achievements, problems, direction, grade, status = row[10:]
+    achievements, problems, direction, grade, status, path, year = row[10:]
     mode = labels.mode.get(mode, mode)
     if without_self_evaluation:
         mode = f"{mode}（{labels.without_self_evaluation}）"
@@ -171,7 +183,7 @@ def register_row(index: int, row: tuple, items: list, labels: Labels) -> list:
         achievements,
         problems,
         direction,
-        labels.grade.get(grade, grade),
+        labels.grade_of(grade, path, year),
         text,
         labels.status.get(status, status),
     ]

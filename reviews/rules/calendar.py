@@ -22,7 +22,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from pledges.models import Calendar
-from pledges.selectors.calendar import YearCalendar
+from pledges.selectors.calendar import YearCalendar, calendar_for
 
 from ..models import MassEvaluation, Quarter, Review, SelfEvaluation
 from ..models.subject import Grade
@@ -83,3 +83,13 @@ def reviews_under_way(area: Callable[[str], Q], year: int) -> str:
         if model.objects.filter(area("organization__path"), year=year).exists()
     ]
     return "、".join(str(f) for f in found)
+
+
+def calendar_of(organization, year: int) -> YearCalendar:
+    """The calendar an organization's reviews follow in `year` (cached per request)."""
+    return calendar_for(organization, year)
+
+
+def period_of(organization, quarter: Quarter) -> Quarter:
+    """The period a report or review of `organization` made in `quarter` is filed under."""
+    return review_period(quarter, calendar_for(organization, quarter.year))

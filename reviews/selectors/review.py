@@ -206,9 +206,12 @@ def my_reviews(user, quarter: Quarter, subjects: list[Subject] | None = None) ->
         )
     }
     by_key: dict[str, list[Review]] = defaultdict(list)
-    for review in Review.objects.filter(
-        reviewer=user, year=quarter.year, quarter=quarter.quarter
-    ).annotate(item_count=Count("items")):
+    # The organization comes along: its calendar names the grade (好/中/差 or 好/较好/一般/差).
+    for review in (
+        Review.objects.filter(reviewer=user, year=quarter.year, quarter=quarter.quarter)
+        .select_related("organization")
+        .annotate(item_count=Count("items"))
+    ):
         by_key[review.subject_key].append(review)
     rows = []
     for subject in subjects:
@@ -308,9 +311,11 @@ def office_subjects(
         )
     }
     reviews: dict[tuple[str, int], list[Review]] = defaultdict(list)
-    for r in Review.objects.filter(
-        subject_key__in=keys, year=quarter.year, quarter=quarter.quarter
-    ).exclude(status=Review.Status.DRAFT):
+    for r in (
+        Review.objects.filter(subject_key__in=keys, year=quarter.year, quarter=quarter.quarter)
+        .exclude(status=Review.Status.DRAFT)
+        .select_related("organization")
+    ):
         reviews[(r.subject_key, r.reviewer_id)].append(r)
     rows = []
     for s in subjects:

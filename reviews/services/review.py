@@ -30,6 +30,7 @@ from ..models import (
     SelfEvaluation,
     Subject,
 )
+from ..rules.calendar import calendar_of, grade_choices, period_of, period_start
 from ..rules.review import can_edit_review, can_publish_review, can_review, can_spot_check
 from ..selectors.review import existing_review
 from ..selectors.self_evaluation import submitted_self_evaluation
@@ -63,14 +64,17 @@ class ItemContent:
     responsible_member_id: int | None = None
 
 
-def _check_content(content: ReviewContent, quarter: Quarter) -> None:
+def _check_content(content: ReviewContent, quarter: Quarter, organization) -> None:
+    """`quarter` is the period the review is filed under; the grade is one of the scale the
+    subject's committee set for the year (好/中/差 or 好/较好/一般/差)."""
+    calendar = calendar_of(organization, quarter.year)
     if content.mode not in Review.Mode.values:
         raise TransitionError(_("点评方式无效"))
-    if content.grade and content.grade not in Review.Grade.values:
+    if content.grade and content.grade not in dict(grade_choices(calendar.grade_scale)):
         raise TransitionError(_("点评等次无效"))
     if content.date > timezone.localdate():
         raise TransitionError(_("点评日期不能晚于今天"))
-    if content.date < quarter.start:
+    if content.date < period_start(quarter, calendar):
         raise TransitionError(_("点评日期不能早于所评季度"))
     checked_text(content.achievements, LONG_TEXT_MAX, _("肯定成绩"))
     checked_text(content.problems, LONG_TEXT_MAX, _("指出问题"))
@@ -131,12 +135,14 @@ def review_create(
     items: Sequence[ItemContent] = (),
 ) -> Review:
     """A draft review; the reviewer can change it freely until he signs it. One review per
-    reviewer, subject and quarter: a second one is refused, not left as a stray draft."""
+    reviewer, subject and period: a second one is refused, not left as a stray draft. Under a
+    half-yearly cadence `quarter` is filed under its half (reviews.rules.calendar)."""
     lock_subject(subject)
     if not can_review(by, subject):
         raise PermissionDenied
+    quarter = period_of(subject.organization, quarter)
     _refuse_duplicate(by, subject, quarter)
-    _check_content(content, quarter)
+    _check_content(content, quarter, subject.organization)
     items = _check_items(items, content.date, subject.organization)
     review = Review.objects.create(
         **subject.fields(),
@@ -166,7 +172,7 @@ def review_update(
         raise TransitionError(_("已签认的点评已锁定，更正请办理修正记录"))
     # Two tabs on one draft: the second save would silently drop the first one's change.
     check_edit(review, version, label=_("点评草稿"), values=asdict(content))
-    _check_content(content, review.quarter_obj)
+    _check_content(content, review.quarter_obj, review.organization)
     items = _check_items(items, content.date, review.organization, _carried(review))
     for name, value in asdict(content).items():
         setattr(review, name, value)
@@ -325,7 +331,7 @@ def review_amend(
     if not reason.strip():
         raise TransitionError(_("更正时请写明原因"))
     reason = checked_text(reason, REASON_MAX, _("更正原因"))
-    _check_content(content, review.quarter_obj)
+    _check_content(content, review.quarter_obj, review.organization)
     if not content.grade:
         raise TransitionError(_("请评定等次"))
     changes = {}

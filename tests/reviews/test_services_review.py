@@ -7,12 +7,14 @@ from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 
 from core.errors import TransitionError
+from pledges.services.calendar import calendar_set
 from reviews.models import Quarter, RectificationEvent, RectificationItem, Review
 from reviews.selectors import rectification as rectification_selectors
 from reviews.selectors import review as review_selectors
 from reviews.services import rectification as rectification_services
 from reviews.services import review as review_services
 from tests.factories import (
+    calendar_content,
     content,
     draft_review,
     items,
@@ -556,3 +558,53 @@ def test_it_links_a_typed_name_that_is_on_the_roll_and_keeps_an_outsider_as_type
     linked, outsider = review.items.order_by("id")
     assert linked.responsible_member_id == rworld.member.pk
     assert (outsider.responsible, outsider.responsible_member_id) == ("街道办王主任", None)
+
+
+# --- the committee's calendar ----------------------------------------------------------------
+
+
+def _bureau_calendar(w):
+    calendar_set(
+        organization=w.town,
+        year=today().year,
+        content=calendar_content(),
+        version=0,
+        by=w.office,
+    )
+
+
+def test_it_refuses_fairly_good_where_the_committee_grades_good_fair_poor(rworld):
+    _bureau_calendar(rworld)
+    with pytest.raises(TransitionError, match="点评等次无效"):
+        review_services.review_create(
+            by=rworld.secretary,
+            subject=member_subject(rworld.member),
+            quarter=Quarter.current(),
+            content=content(mode="random", grade="fairly_good"),
+        )
+    review = review_services.review_create(
+        by=rworld.secretary,
+        subject=member_subject(rworld.member),
+        quarter=Quarter.current(),
+        content=content(mode="random", grade="average"),  # 中
+    )
+    assert review.grade == "average"
+
+
+def test_it_files_a_half_yearly_review_under_its_half(rworld):
+    _bureau_calendar(rworld)
+    q = Quarter.current()
+    review = review_services.review_create(
+        by=rworld.secretary,
+        subject=member_subject(rworld.member),
+        quarter=Quarter(q.year, 1 if q.quarter <= 2 else 3),
+        content=content(mode="random"),
+    )
+    assert review.quarter == (2 if q.quarter <= 2 else 4)
+    with pytest.raises(TransitionError, match="草稿"):
+        review_services.review_create(
+            by=rworld.secretary,
+            subject=member_subject(rworld.member),
+            quarter=Quarter(q.year, 2 if q.quarter <= 2 else 4),
+            content=content(mode="random"),
+        )

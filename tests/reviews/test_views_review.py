@@ -7,12 +7,14 @@ from django.test import Client
 from django.urls import reverse
 
 from pledges.models import Pledge, Position
+from pledges.services.calendar import calendar_set
 from reviews.models import Quarter, RectificationItem, Review, SelfEvaluation
 from reviews.services import review as review_services
 from tests.factories import (
     MemberFactory,
     PledgeFactory,
     UserFactory,
+    calendar_content,
     draft_review,
     make_org,
     make_position,
@@ -339,10 +341,11 @@ def test_it_refuses_self_evaluation_and_letter_pages_outside_scope(rworld, clien
 
 
 PAGES = [
-    ("secretary", "/reviews/{review}/", 12),
-    ("secretary", "/reviews/my/", 11),
-    ("office", "/reviews/office/{town}/", 19),
-    ("office", "/reviews/office/{town}/?kind=member", 19),
+    # +1 each: the year's calendars (grade words, periods), once per request.
+    ("secretary", "/reviews/{review}/", 13),
+    ("secretary", "/reviews/my/", 12),
+    ("office", "/reviews/office/{town}/", 20),
+    ("office", "/reviews/office/{town}/?kind=member", 20),
 ]
 
 
@@ -488,5 +491,22 @@ def test_it_reads_the_review_form_in_a_fixed_number_of_queries(
         MemberFactory(organization=rworld.branch)
     client.force_login(rworld.secretary)
     url = reverse("reviews:review_new") + f"?subject=m:{rworld.member.pk}"
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(9):
         assert client.get(url).status_code == 200
+
+
+def test_it_offers_the_grades_of_the_committee_s_scale_and_names_the_half(rworld, client):
+    calendar_set(
+        organization=rworld.town,
+        year=today().year,
+        content=calendar_content(),
+        version=0,
+        by=rworld.office,
+    )
+    client.force_login(rworld.secretary)
+    page = client.get(reverse("reviews:review_new") + f"?subject=m:{rworld.member.pk}")
+    html = page.content.decode()
+    assert 'value="average"' in html
+    assert 'value="fairly_good"' not in html
+    half = "上半年" if Quarter.current().quarter <= 2 else "下半年"
+    assert f"{today().year}年{half}" in html
