@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy
 from pledges import counts
 from pledges.models import Member, Organization, Position
 from pledges.models.position import roles_of
-from pledges.selectors.calendar import calendars_for
+from pledges.selectors.calendar import calendar_for, calendars_for
 from pledges.selectors.organization import in_subtree
 
 from ..models import (
@@ -32,7 +32,7 @@ from ..models import (
     Subject,
     SubjectKind,
 )
-from ..rules.calendar import review_period
+from ..rules.calendar import grade_choices, review_period
 from . import rectification
 from .tags import reviews_tag
 
@@ -475,5 +475,6 @@ def office_page(
         ),
         "counts": review_counts(org=org, year=quarter.year, quarter=quarter.quarter),
         "modes": Review.Mode.choices,
-        "grades": Review.Grade.choices,
+        # The office's own committee's words (好/中/差 counts "average" as 中).
+        "grades": grade_choices(calendar_for(org, quarter.year).grade_scale),
     }
