@@ -171,7 +171,11 @@ def db_child(which: str, org_id: int | None, period: str) -> None:
     user = get_user_model().objects.filter(is_superuser=True).order_by("pk").first()
     if user is None:  # the office of the root sees what the ledger is about: the filed pledges
         sys.exit("no superuser in this database: create one (manage.py createsuperuser)")
-    org = Organization.objects.get(pk=org_id) if org_id else Organization.objects.get_first_root_node()
+    org = (
+        Organization.objects.get(pk=org_id)
+        if org_id
+        else Organization.objects.get_first_root_node()
+    )
     count = 0
     with tempfile.TemporaryDirectory() as tmp:
         path = os.path.join(tmp, "ledger.xlsx")

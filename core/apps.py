@@ -11,6 +11,8 @@ class CoreConfig(AppConfig):
 
     def ready(self) -> None:
         # Registers core's own event kind (an export finished), as the apps register theirs.
+        from . import request_memo
         from .exports import notifications
 
         notifications.connect()
+        request_memo.connect()

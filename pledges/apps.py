@@ -13,6 +13,7 @@ class PledgesConfig(AppConfig):
         from core.security import scopes
 
         from . import counts, exports, notifications  # noqa: F401  (exports registers its kinds)
+        from .rules import calendar as calendar_rules
         from .selectors import security_log
         from .services.office import office_group_ensure
         from .services.reminders import RULES
@@ -23,3 +24,4 @@ class PledgesConfig(AppConfig):
             reminders.register(kind, rule)
         counts.connect()
         notifications.connect()
+        calendar_rules.register_usage(calendar_rules.pledges_under_way)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import entry, home, monthly_round, pledge, pledge_import, progress, roster
+from .views import calendar, entry, home, monthly_round, pledge, pledge_import, progress, roster
 
 app_name = "pledges"
 urlpatterns = [
@@ -13,6 +13,8 @@ urlpatterns = [
     path("org/<int:pk>/round/", monthly_round.round_page, name="round"),
     path("org/<int:pk>/round/record/", monthly_round.round_record, name="round_record"),
     path("org/<int:pk>/roster/", roster.roster_import, name="roster_import"),
+    path("org/<int:pk>/calendar/", calendar.calendar, name="calendar"),
+    path("org/<int:pk>/calendar/set/", calendar.calendar_set, name="calendar_set"),
     path("org/<int:pk>/roster/template.xlsx", roster.roster_template, name="roster_template"),
     path("org/<int:pk>/import/", pledge_import.pledge_import, name="pledge_import"),
     path(

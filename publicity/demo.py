@@ -156,6 +156,7 @@ def _seed_opinions(root: Organization, office) -> int:
                 by=secretary,
                 content=opinion_services.RectificationContent(
                     problem=_("小区路灯损坏，群众夜间出行不便"),
+                    target=_("小区路灯全部恢复照明"),
                     measures=_("联系供电所逐一排查更换，建立巡查台账"),
                     responsible=_("支部书记"),
                     deadline=timezone.localdate() + datetime.timedelta(days=20),

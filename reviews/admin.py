@@ -37,7 +37,7 @@ class ReadOnlyInline(admin.TabularInline):
 
 class ItemInline(ReadOnlyInline):
     model = RectificationItem
-    fields = ["problem", "measures", "responsible", "deadline", "status"]
+    fields = ["problem", "target", "measures", "responsible", "deadline", "status"]
 
 
 class AmendmentInline(ReadOnlyInline):

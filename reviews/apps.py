@@ -11,9 +11,11 @@ class ReviewsConfig(AppConfig):
         from core.notifications import reminders
         from pledges import counts
         from pledges import demo as pledges_demo
+        from pledges.rules import calendar as calendar_rules
 
         from . import demo, exports, notifications  # noqa: F401  (exports registers its export kinds)
         from .models import MassEvaluation, RectificationItem, Review, SelfEvaluation
+        from .rules.calendar import reviews_under_way
         from .selectors.dashboard import register_figures
         from .selectors.inspection import overdue_notice_figures
         from .selectors.tags import row_tags
@@ -30,3 +32,5 @@ class ReviewsConfig(AppConfig):
         notifications.connect()
         # Overdue 整改通知书 on the dashboard: its own small query, beside the cached counts.
         register_figures(overdue_notice_figures)
+        # A year with reports, reviews or evaluations keeps its calendar (pledges.rules.calendar).
+        calendar_rules.register_usage(reviews_under_way)

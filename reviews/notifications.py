@@ -78,10 +78,10 @@ def _item_subject(item: RectificationItem) -> list[int]:
         ids = member_user_ids(item.member_id)
     else:
         ids = secretary_ids(item.organization_id)
+    # 定责任人: a member picked from the roll is linked; someone from outside has no login here.
+    linked = Member.objects.filter(pk=item.responsible_member_id)
     responsible = (
-        Member.objects.filter(organization_id=item.organization_id, name=item.responsible.strip())
-        .values_list("user_id", flat=True)
-        .first()
+        linked.values_list("user_id", flat=True).first() if item.responsible_member_id else None
     )
     return [*ids, responsible]
 

@@ -9,6 +9,7 @@ from django.utils import timezone
 from PIL import ExifTags, Image
 
 from pledges.models import Member, Organization, Pledge, Position
+from pledges.services.calendar import CalendarContent
 from publicity.selectors.notice import candidates as notice_candidates
 from publicity.services import notice as notice_services
 from reviews.models import (
@@ -135,6 +136,7 @@ def items(n: int = 2, days: int = 30) -> list[review_services.ItemContent]:
     return [
         review_services.ItemContent(
             problem=f"问题{i + 1}",
+            target=f"目标{i + 1}",
             measures=f"措施{i + 1}",
             responsible="书记",
             deadline=today() + datetime.timedelta(days=days),
@@ -307,10 +309,12 @@ def review_post(**extra):
         "items-TOTAL_FORMS": "3",
         "items-INITIAL_FORMS": "0",
         "items-0-problem": "台账不全",
+        "items-0-target": "台账齐全",
         "items-0-measures": "补齐台账",
         "items-0-responsible": "王书记",
         "items-0-deadline": (today() + datetime.timedelta(days=30)).isoformat(),
         "items-1-problem": "走访少",
+        "items-1-target": "每户走访到",
         "items-1-measures": "每周走访",
         "items-1-responsible": "王书记",
         "items-1-deadline": (today() + datetime.timedelta(days=30)).isoformat(),
@@ -516,3 +520,21 @@ def submitted_duty_report(w, *, org=None, member=None, by=None, text="一年来�
         version=0,
     )
     return duty_report_services.duty_report_submit(by=by or w.secretary, report=report)
+
+
+# --- a committee's calendar ------------------------------------------------------------------
+
+
+def calendar_content(**kwargs):
+    """What the calendar form posts as a service call: the bureau's half-yearly 好/中/差."""
+    year = kwargs.pop("year", today().year)
+    fields = {
+        "pledge_period": "half",
+        "review_cadence": "half",
+        "mass_evaluation_cadence": "half",
+        "grade_scale": "three",
+        "filing_first_half": datetime.date(year, 7, 15),
+        "filing_second_half": datetime.date(year + 1, 1, 15),
+    }
+    fields.update(kwargs)
+    return CalendarContent(**fields)

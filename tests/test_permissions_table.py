@@ -9,6 +9,7 @@ from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 
 from pledges.models import Position
+from pledges.rules import calendar as calendar_rules
 from pledges.rules import organization as organization_rules
 from pledges.rules import pledge as pledge_rules
 from publicity.models import Notice
@@ -96,6 +97,7 @@ def _checks(s: Scene):
         "run_pledge": lambda u: pledge_rules.can_run_pledge(u, s.member_pledge),
         "record_progress": lambda u: pledge_rules.can_record_progress(u, s.member_pledge),
         "import_roster": lambda u: organization_rules.can_import_roster(u, w.branch),
+        "set_calendar": lambda u: calendar_rules.can_set_calendar(u, w.branch),
         "personal_data": lambda u: organization_rules.can_see_personal_data(u, w.member),
         "read_id_card": lambda u: organization_rules.can_read_id_card(u, w.member),
         "write_member_self_evaluation": lambda u: self_evaluation.can_write_self_evaluation(

@@ -12,9 +12,10 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from ..models import Member, Organization, Pledge, Position
+from ..models import Calendar, Member, Organization, Pledge, Position
 from ..rules.pledge import can_approve_pledge
 from ..services import pledge as services
+from ..services.calendar import CalendarContent, calendar_set
 from ..services.office import office_staff_grant
 from ..services.progress import progress_add
 from .logins import ensure_admin
@@ -41,6 +42,9 @@ from .names import (
     phone_number,
 )
 from .reset import DemoError
+
+# The committee of the demo county on the bureau's half-yearly 好/中/差 calendar.
+BUREAU_NAME = "县教育局党委"
 
 
 @dataclass
@@ -280,10 +284,31 @@ class CountyBuilder:
             )
         for s, org in orgs:
             self._add_people(s, org)
+        self._bureau_calendar(by_name[BUREAU_NAME], office)
         for _spec, org in orgs:
             if org.level == Level.BRANCH:
                 self._add_pledges(org)
         return root
+
+    def _bureau_calendar(self, bureau: Organization, office) -> None:
+        """A bureau on its own rhythm (source 003): half-yearly pledges, reviews and mass
+        evaluations, graded 好/中/差, filed by 7月15日 and 次年1月15日. Set before the year's
+        first pledge: a year under way keeps its calendar."""
+        year = self.today.year
+        calendar_set(
+            organization=bureau,
+            year=year,
+            content=CalendarContent(
+                pledge_period=Calendar.PledgePeriod.HALF,
+                review_cadence=Calendar.ReviewCadence.HALF,
+                mass_evaluation_cadence=Calendar.EvaluationCadence.HALF,
+                grade_scale=Calendar.GradeScale.THREE,
+                filing_first_half=datetime.date(year, 7, 15),
+                filing_second_half=datetime.date(year + 1, 1, 15),
+            ),
+            version=0,
+            by=office,
+        )
 
     def _add_children(self, parent: Organization, spec: Spec, out: list) -> None:
         for child in spec.children:

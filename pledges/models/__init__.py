@@ -2,15 +2,17 @@
 
 position: Position and Member, the rows a user's roles come from, and `roles_of`;
 organization: the organization tree; pledge: Pledge and PledgeEvent; progress: ProgressRecord
-and Evidence.
+and Evidence; calendar: a committee's own calendar and scales for a year.
 """
 
+from .calendar import Calendar
 from .organization import Organization
 from .pledge import Pledge, PledgeEvent
 from .position import Member, Position
 from .progress import Evidence, ProgressRecord
 
 __all__ = [
+    "Calendar",
     "Evidence",
     "Member",
     "Organization",

@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -21,6 +22,7 @@ from ..forms.pledge import BulkForm
 from ..models import Member, Organization, Pledge
 from ..rules.organization import can_manage_organization
 from ..rules.pledge import can_edit_pledge
+from ..selectors.calendar import calendar_for
 from ..selectors.pledge import bulk_targets, editable_pledges, ended_member_pledges
 from ..services.entry import EntrySaved, entry_save
 from ..services.pledge import pledges_bulk
@@ -101,7 +103,12 @@ def entry(request: HttpRequest, pk: int, member_pk: int | None = None) -> HttpRe
     member = get_visible_or_404(members, request.user, member_pk) if member_pk else None
     require(can_edit_pledge(request.user, Pledge(owner_org=org, owner_member=member)))
     year = parse_year(request.GET.get("year"))
-    period = PeriodForm(request.POST or None, initial={"year": year, "half": 0})
+    # 半年一诺 where the committee set it: the period starts on the current half.
+    today = timezone.localdate()
+    half = Pledge.Half.WHOLE_YEAR
+    if calendar_for(org, year).half_yearly_pledges:
+        half = Pledge.Half.FIRST if year > today.year or today.month <= 6 else Pledge.Half.SECOND
+    period = PeriodForm(request.POST or None, initial={"year": year, "half": half})
     formset = EntryFormSet(request.POST or None)
     if request.method == "POST":
         if period.is_valid() and formset.is_valid():

@@ -17,6 +17,7 @@ from ..models import Organization, Pledge
 from ..models.position import roles_of
 from ..roles import Roles
 from ..rules import guidance
+from ..rules.calendar import can_set_calendar
 from ..rules.organization import can_manage_organization
 from ..selectors.organization import (
     members_with_pledges,
@@ -72,6 +73,7 @@ def organization(request: HttpRequest, pk: int) -> HttpResponse:
         "years": range(timezone.localdate().year + 1, timezone.localdate().year - 4, -1),
         "breadcrumbs": org.breadcrumbs(),
         "can_manage": can_manage,
+        "can_set_calendar": can_set_calendar(user, org),
         # The bulk bar is for those who keep or approve the book, not for members reading it.
         "can_bulk": can_manage or roles_of(user).covers(org, Roles.OVERSIGHT_KINDS),
         "awaiting": awaiting,

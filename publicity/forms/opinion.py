@@ -53,6 +53,9 @@ class RectifyForm(forms.Form):
     problem = forms.CharField(
         label=_("问题"), max_length=OPINION_MAX, widget=forms.Textarea(attrs={"rows": 2})
     )
+    target = forms.CharField(
+        label=_("整改目标"), max_length=OPINION_MAX, widget=forms.Textarea(attrs={"rows": 2})
+    )
     measures = forms.CharField(
         label=_("整改措施"), max_length=OPINION_MAX, widget=forms.Textarea(attrs={"rows": 2})
     )

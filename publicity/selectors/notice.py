@@ -107,6 +107,7 @@ def _review_snapshot(r: Review) -> Snapshot:
             "heading": redact(i.problem),
             "status": str(i.get_status_display()),
             "lines": [
+                *([_line(_("整改目标"), i.target)] if i.target else []),
                 _line(_("整改措施"), i.measures),
                 _line(_("责任人"), i.responsible),
                 _line(_("整改时限"), _date(i.deadline)),

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.links import site_url
 from pledges.models import Evidence, Organization, Pledge, PledgeEvent, ProgressRecord
+from pledges.selectors.calendar import calendar_for
 from reviews.models import (
     MIN_RESPONSES,
     AnnualAssessment,
@@ -261,7 +262,14 @@ def org_page(org: Organization, today: datetime.date | None = None) -> dict:
     results = evaluations[org.pk]
     year = today.year
     rating_sheet, standings = published_standings(org)
+    # The rhythm the public is told (一年一诺 · 一季一点评 · 好/中/差): also the calendar the
+    # reviews' grade words are read in, so the page's queries do not depend on its reviews.
+    calendar = calendar_for(org, year)
     return {
+        "calendar_words": " · ".join(
+            calendar.label(f)
+            for f in ("pledge_period", "review_cadence", "mass_evaluation_cadence", "grade_scale")
+        ),
         "org": org,
         "breadcrumbs": org.breadcrumbs(),
         "children": kids,

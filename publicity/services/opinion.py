@@ -134,6 +134,7 @@ class RectificationContent:
     measures: str
     responsible: str
     deadline: datetime.date
+    target: str = ""
 
 
 @transaction.atomic
@@ -149,6 +150,7 @@ def opinion_to_rectification(*, opinion: Opinion, by, content: RectificationCont
         by=by,
         organization=opinion.organization,
         problem=checked_text(content.problem, OPINION_MAX, _("问题"), required=True),
+        target=checked_text(content.target, OPINION_MAX, _("整改目标"), required=True),
         measures=checked_text(content.measures, OPINION_MAX, _("整改措施"), required=True),
         responsible=checked_text(content.responsible, 100, _("责任人"), required=True),
         deadline=content.deadline,

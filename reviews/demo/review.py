@@ -37,6 +37,7 @@ from ..models import (
     SuggestionLetter,
     subject_key_for,
 )
+from ..rules.calendar import calendar_of, grade_choices, is_review_quarter
 from ..selectors.letter import letter_candidates
 from ..selectors.review import owed_subjects
 from ..services import letter as letter_services
@@ -66,6 +67,7 @@ DIRECTIONS = [
     "完善联系群众制度，定期走访听取意见",
     "细化承诺指标，做到能量化、能完成、易考核",
 ]
+DEMO_TARGET = "按期整改到位，群众满意"
 ITEMS = [
     ("承诺记实不及时", "每月 5 日前补齐上月记实并公开"),
     ("入户走访不够", "每周走访群众不少于 5 户，建立走访台账"),
@@ -187,6 +189,12 @@ class CountyReviews:
 
     def _review(self, reviewer, subject: Subject, q: Quarter, draft: bool) -> None:
         rng = self.rng
+        calendar = calendar_of(subject.organization, q.year)
+        if not is_review_quarter(q, calendar):
+            return  # 半年一点评: the half's review is given in its second quarter
+        grade = rng.choices(GRADES, GRADE_WEIGHTS)[0]
+        if grade not in dict(grade_choices(calendar.grade_scale)):
+            grade = Review.Grade.GOOD  # 较好 is not on the 好/中/差 scale
         has_self_evaluation = self._submit_self_evaluation(subject, q)
         mode = rng.choice(
             MODES if has_self_evaluation else list(Review.MODES_WITHOUT_SELF_EVALUATION)
@@ -195,8 +203,14 @@ class CountyReviews:
         items = [
             services.ItemContent(
                 problem=problem,
+                target=DEMO_TARGET,
                 measures=measures,
-                responsible=subject.name if subject.kind == SubjectKind.MEMBER else "支部书记",
+                # 定责任人: the member himself, picked from the roll; for an organization the
+                # secretary, typed (the demo's secretaries are logins, not always on the roll).
+                responsible="" if subject.kind == SubjectKind.MEMBER else "支部书记",
+                responsible_member_id=subject.member.pk
+                if subject.kind == SubjectKind.MEMBER
+                else None,
                 deadline=date + datetime.timedelta(days=rng.randint(20, 60)),
             )
             for problem, measures in rng.sample(ITEMS, rng.choice([0, 1, 1, 2]))
@@ -211,7 +225,7 @@ class CountyReviews:
                 achievements=rng.choice(ACHIEVEMENTS),
                 problems=rng.choice(PROBLEMS),
                 direction=rng.choice(DIRECTIONS),
-                grade=rng.choices(GRADES, GRADE_WEIGHTS)[0],
+                grade=grade,
             ),
             items=items,
         )
@@ -280,8 +294,10 @@ class CountyReviews:
                         *(
                             services.ItemContent(
                                 problem=i.problem,
+                                target=i.target,
                                 measures=i.measures,
                                 responsible=i.responsible,
+                                responsible_member_id=i.responsible_member_id,
                                 deadline=i.deadline,
                             )
                             for i in redo.items.order_by("id")
@@ -289,8 +305,10 @@ class CountyReviews:
                         # The return named missing measures: the redo adds a concrete one.
                         services.ItemContent(
                             problem="整改措施不具体",
+                            target="每项整改都有清单、时间和责任人",
                             measures="列出整改清单，逐项明确完成时间和责任人",
-                            responsible=redo.subject_name,
+                            responsible="" if redo.member_id else redo.subject_name,
+                            responsible_member_id=redo.member_id,
                             deadline=max(redo.date, self.today) + datetime.timedelta(days=30),
                         ),
                     ],
@@ -533,6 +551,7 @@ def _bulk_items(rng: random.Random, root: Organization, today, now) -> int:
                     member_id=member_id,
                     subject_key=key,
                     problem=problem,
+                    target=DEMO_TARGET,
                     measures=measures,
                     responsible="支部书记" if kind == SubjectKind.ORGANIZATION else "本人",
                     deadline=deadline,

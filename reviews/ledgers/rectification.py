@@ -26,6 +26,7 @@ ITEM_COLUMNS = (
     (gettext_lazy("党组织"), 20),
     (gettext_lazy("整改对象"), 16),
     (gettext_lazy("问题"), 28),
+    (gettext_lazy("整改目标"), 24),
     (gettext_lazy("整改措施"), 30),
     (gettext_lazy("责任人"), 10),
     (gettext_lazy("整改时限"), 12),
@@ -35,7 +36,7 @@ ITEM_COLUMNS = (
     (gettext_lazy("点评人"), 10),
     (gettext_lazy("销号日期"), 12),
 )
-ITEM_STATUS_COLUMN = 7
+ITEM_STATUS_COLUMN = 8
 CHUNK = 2000
 
 ITEM_FIELDS = (
@@ -43,6 +44,7 @@ ITEM_FIELDS = (
     "subject_kind",
     "member__name",
     "problem",
+    "target",
     "measures",
     "responsible",
     "deadline",
@@ -54,7 +56,7 @@ ITEM_FIELDS = (
     "review__reviewer__username",
     "confirmed_at",
 )
-_DEADLINE, _STATUS = 6, 7
+_DEADLINE, _STATUS = 7, 8
 
 
 def items_title(org: Organization, period: Period) -> str:
@@ -73,14 +75,15 @@ def ledger_items(user, org: Organization, period: Period) -> QuerySet:
 
 
 def item_row(index: int, row: tuple, labels: Labels, seen: Counter) -> list:
-    org, kind, member, problem, measures, responsible, deadline, status = row[:8]
-    taken, reply, first, last, username, confirmed_at = row[8:]
+    org, kind, member, problem, target, measures, responsible, deadline, status = row[:9]
+    taken, reply, first, last, username, confirmed_at = row[9:]
     seen[status] += 1
     return [
         index,
         org,
         labels.subject_name(kind, org, member),
         problem,
+        target,
         measures,
         responsible,
         deadline,

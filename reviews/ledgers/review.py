@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from itertools import islice
 from typing import IO, Any
 
@@ -23,8 +23,10 @@ from core.db import stream
 from core.periods import Period, progress_of
 from core.xlsx import write_ledger
 from pledges.models import Organization
+from pledges.selectors.calendar import YearCalendar, calendar_resolver
 
 from ..models import RectificationItem, Review, SubjectKind
+from ..rules.calendar import grade_label
 
 REGISTER_COLUMNS = (
     (gettext_lazy("序号"), 6),
@@ -59,8 +61,11 @@ REVIEW_FIELDS = (
     "direction",
     "grade",
     "status",
+    # The calendar in force names the grade (好/中/差 or 好/较好/一般/差).
+    "organization__path",
+    "year",
 )
-ITEM_FIELDS = ("review_id", "problem", "measures", "responsible", "deadline", "status")
+ITEM_FIELDS = ("review_id", "problem", "target", "measures", "responsible", "deadline", "status")
 
 
 def review_filter(period: Period, prefix: str = "") -> dict:
@@ -116,6 +121,14 @@ class Labels:
         self.without_self_evaluation = _("未先报后评")
         self.overdue = _("已逾期（%(status)s）")
         self.secretary = _("%(org)s书记")
+        self.target = _("目标")
+        self._calendars: dict[int, Callable[[str], YearCalendar]] = {}
+
+    def grade_of(self, grade: str, path: str, year: int) -> str:
+        """The grade in the words of the calendar in force (one query per year per export)."""
+        if year not in self._calendars:
+            self._calendars[year] = calendar_resolver(year)
+        return grade_label(grade, self._calendars[year](path).grade_scale)
 
     def item_status_of(self, status: str, deadline: datetime.date) -> str:
         label = self.item_status.get(status, status)
@@ -141,16 +154,21 @@ def person(first_name: str, last_name: str, username: str) -> str:
     return f"{first_name} {last_name}".strip() or username
 
 
+def _target(target: str, labels: Labels) -> str:
+    """ "目标：…；" before the measures, nothing for an item older than 四定's target."""
+    return f"{labels.target}：{target}；" if target else ""
+
+
 def register_row(index: int, row: tuple, items: list, labels: Labels) -> list:
     (_pk, kind, member, org, first, last, username, date, mode, without_self_evaluation) = row[:10]
-    achievements, problems, direction, grade, status = row[10:]
+    achievements, problems, direction, grade, status, path, year = row[10:]
     mode = labels.mode.get(mode, mode)
     if without_self_evaluation:
         mode = f"{mode}（{labels.without_self_evaluation}）"
     text = "\n".join(
-        f"{n}. {problem}；{measures}（{responsible}，{deadline:%Y-%m-%d}）"
+        f"{n}. {problem}；{_target(target, labels)}{measures}（{responsible}，{deadline:%Y-%m-%d}）"
         f"〔{labels.item_status_of(item_status, deadline)}〕"
-        for n, (_r, problem, measures, responsible, deadline, item_status) in enumerate(
+        for n, (_r, problem, target, measures, responsible, deadline, item_status) in enumerate(
             items, start=1
         )
     )
@@ -165,7 +183,7 @@ def register_row(index: int, row: tuple, items: list, labels: Labels) -> list:
         achievements,
         problems,
         direction,
-        labels.grade.get(grade, grade),
+        labels.grade_of(grade, path, year),
         text,
         labels.status.get(status, status),
     ]

@@ -15,7 +15,7 @@ from core.dates import validate_sane
 from core.files import EvidenceFile
 from core.text import REASON_MAX, bounded_text
 from core.versions import Versioned
-from pledges.models.position import visible_q
+from pledges.models.position import Member, visible_q
 from pledges.roles import Roles
 
 from .review import Review
@@ -65,7 +65,12 @@ def _item_rows(user, roles: Roles) -> Q:
 
 
 class RectificationItem(Versioned, SubjectFields):
-    """整改 under 四定: problem, measures, responsible person, deadline."""
+    """整改 under 四定 (定责任人、定具体目标、定工作措施、定工作进度): problem, target, measures,
+    responsible person, deadline.
+
+    `responsible` is the 责任人's name as shown everywhere; `responsible_member` links it when he
+    is a member of the subject's organization (picked from a list), and is empty for someone
+    from outside (typed) and for items older than the link whose name matched nobody."""
 
     class Status(models.TextChoices):
         OPEN = "open", _("整改中")
@@ -93,8 +98,18 @@ class RectificationItem(Versioned, SubjectFields):
         verbose_name=_("提出人"),
     )
     problem = bounded_text(_("问题"))
+    # Blank only on items written before 四定 asked for it; services require it on new ones.
+    target = bounded_text(_("整改目标"), blank=True)
     measures = bounded_text(_("整改措施"))
     responsible = models.CharField(_("责任人"), max_length=100)
+    responsible_member = models.ForeignKey(
+        Member,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("责任人（党员）"),
+    )
     deadline = models.DateField(_("整改时限"), validators=[validate_sane], db_index=True)
     status = models.CharField(
         _("状态"), max_length=20, choices=Status.choices, default=Status.OPEN, db_index=True

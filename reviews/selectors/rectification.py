@@ -16,12 +16,14 @@ from django.db.models.functions import Substr
 
 from core.access import NOTHING
 from pledges import counts
-from pledges.models import Organization
+from pledges.models import Member, Organization, Position
 from pledges.models.position import roles_of
 
 from ..models import (
     Quarter,
     RectificationItem,
+    Subject,
+    SubjectKind,
 )
 from .tags import RECTIFICATION_ITEMS
 
@@ -124,3 +126,28 @@ def rectification_rates_by_child(
         confirmed, due = per.get(child.path, (0, 0))
         result.append((child, confirmed, due, rate(confirmed, due)))
     return result
+
+
+def responsible_choices(subject: Subject) -> tuple[list[tuple[int, str]], int | None]:
+    """定责任人 from the subject's organization: its members as (id, name), and the one to
+    pre-select (the member himself; for an organization or its secretary, the member who is
+    its secretary, if he is on its roll). One query for the roll, one for the secretary."""
+    members = list(
+        Member.objects.filter(organization=subject.organization)
+        .order_by("id")
+        .values_list("pk", "name")
+    )
+    if subject.kind == SubjectKind.MEMBER:
+        return members, subject.member.pk
+    if not members:
+        return members, None
+    secretary = (
+        Member.objects.filter(
+            organization=subject.organization,
+            user__positions__organization=subject.organization,
+            user__positions__kind=Position.Kind.SECRETARY,
+        )
+        .values_list("pk", flat=True)
+        .first()
+    )
+    return members, secretary

@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy
 from pledges import counts
 from pledges.models import Member, Organization, Position
 from pledges.models.position import roles_of
+from pledges.selectors.calendar import calendar_for, calendars_for
 from pledges.selectors.organization import in_subtree
 
 from ..models import (
@@ -31,6 +32,7 @@ from ..models import (
     Subject,
     SubjectKind,
 )
+from ..rules.calendar import grade_choices, review_period
 from . import rectification
 from .tags import reviews_tag
 
@@ -191,34 +193,49 @@ def _current_version(reviews: list[Review]) -> Review | None:
     return min(reviews, key=lambda r: (order[r.status], -r.pk), default=None)
 
 
+def _periods(subjects: list[Subject], quarter: Quarter) -> dict[str, Quarter]:
+    """subject key → the period a review made in `quarter` is filed under for that subject
+    (its committee may review half-yearly: reviews.rules.calendar). One query per request."""
+    calendars = calendars_for({s.organization.pk: s.organization for s in subjects}.values(),
+                              quarter.year)  # fmt: skip
+    return {s.key: review_period(quarter, calendars[s.organization.pk]) for s in subjects}
+
+
 def my_reviews(user, quarter: Quarter, subjects: list[Subject] | None = None) -> list[OwedReview]:
     """The "my reviews this quarter" page: a fixed number of queries whatever the count.
-    `subjects` (from `owed_subjects`) saves reading them again for a second quarter."""
+    `subjects` (from `owed_subjects`) saves reading them again for a second quarter. A subject
+    reviewed half-yearly shows its half's review (filed under the half's second quarter)."""
     if subjects is None:
         subjects = owed_subjects(user)
     if not subjects:
         return []
     keys = [s.key for s in subjects]
+    periods = _periods(subjects, quarter)
+    wanted = sorted({p.quarter for p in periods.values()})
     self_evaluations = {
-        r.subject_key: r
+        (r.subject_key, r.quarter): r
         for r in SelfEvaluation.objects.filter(
-            subject_key__in=keys, year=quarter.year, quarter=quarter.quarter
+            subject_key__in=keys, year=quarter.year, quarter__in=wanted
         )
     }
-    by_key: dict[str, list[Review]] = defaultdict(list)
-    for review in Review.objects.filter(
-        reviewer=user, year=quarter.year, quarter=quarter.quarter
-    ).annotate(item_count=Count("items")):
-        by_key[review.subject_key].append(review)
+    by_key: dict[tuple[str, int], list[Review]] = defaultdict(list)
+    # The organization comes along: its calendar names the grade (好/中/差 or 好/较好/一般/差).
+    for review in (
+        Review.objects.filter(reviewer=user, year=quarter.year, quarter__in=wanted)
+        .select_related("organization")
+        .annotate(item_count=Count("items"))
+    ):
+        by_key[(review.subject_key, review.quarter)].append(review)
     rows = []
     for subject in subjects:
-        reviews = by_key.get(subject.key, [])
+        period = periods[subject.key]
+        reviews = by_key.get((subject.key, period.quarter), [])
         current = _current_version(reviews)
         rows.append(
             OwedReview(
                 subject=subject,
-                quarter=quarter,
-                self_evaluation=self_evaluations.get(subject.key),
+                quarter=period,
+                self_evaluation=self_evaluations.get((subject.key, period.quarter)),
                 review=current,
                 returned=[r for r in reviews if r.status == Review.Status.RETURNED],
             )
@@ -228,9 +245,11 @@ def my_reviews(user, quarter: Quarter, subjects: list[Subject] | None = None) ->
 
 def missing_count(user, quarter: Quarter, subjects: list[Subject] | None = None) -> int:
     """How many subjects the user owes a review for the quarter and has not signed: those
-    without a live review of his (`OwedReview.is_done`), in one query."""
+    without a live review of his (`OwedReview.is_done`), in one query. A subject reviewed
+    half-yearly owes none for the first quarter of a half."""
     if subjects is None:
         subjects = owed_subjects(user)
+    periods = _periods(subjects, quarter)
     done = set(
         Review.objects.filter(
             reviewer=user,
@@ -239,7 +258,9 @@ def missing_count(user, quarter: Quarter, subjects: list[Subject] | None = None)
             status__in=LIVE_REVIEW_STATUSES,
         ).values_list("subject_key", flat=True)
     )
-    return sum(1 for subject in subjects if subject.key not in done)
+    return sum(
+        1 for subject in subjects if periods[subject.key] == quarter and subject.key not in done
+    )
 
 
 @dataclass
@@ -308,9 +329,11 @@ def office_subjects(
         )
     }
     reviews: dict[tuple[str, int], list[Review]] = defaultdict(list)
-    for r in Review.objects.filter(
-        subject_key__in=keys, year=quarter.year, quarter=quarter.quarter
-    ).exclude(status=Review.Status.DRAFT):
+    for r in (
+        Review.objects.filter(subject_key__in=keys, year=quarter.year, quarter=quarter.quarter)
+        .exclude(status=Review.Status.DRAFT)
+        .select_related("organization")
+    ):
         reviews[(r.subject_key, r.reviewer_id)].append(r)
     rows = []
     for s in subjects:
@@ -452,5 +475,6 @@ def office_page(
         ),
         "counts": review_counts(org=org, year=quarter.year, quarter=quarter.quarter),
         "modes": Review.Mode.choices,
-        "grades": Review.Grade.choices,
+        # The office's own committee's words (好/中/差 counts "average" as 中).
+        "grades": grade_choices(calendar_for(org, quarter.year).grade_scale),
     }

@@ -29,6 +29,7 @@ from ..models import (
     MemberRating,
     Satisfaction,
 )
+from ..rules.calendar import calendar_of
 from ..rules.mass_evaluation import can_run_mass_evaluation
 
 MAX_CODES_PER_ISSUE = 500
@@ -88,6 +89,12 @@ def mass_evaluation_open(
         raise TransitionError(_("只能评议本组织的党员"))
     if MassEvaluation.objects.filter(organization=organization, year=year, half=half).exists():
         raise TransitionError(_("该组织本半年的群众评议已经开展"))
+    # 一年一评议 where the committee set it: one evaluation in the year, whichever half.
+    if (
+        calendar_of(organization, year).yearly_mass_evaluation
+        and MassEvaluation.objects.filter(organization=organization, year=year).exists()
+    ):
+        raise TransitionError(_("本组织所在党委规定群众评议一年一次，本年度的群众评议已经开展"))
     evaluation = MassEvaluation.objects.create(
         organization=organization,
         year=year,

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -20,7 +21,7 @@ from core.locks import lock_row
 from core.notifications.events import notify
 from core.text import LONG_TEXT_MAX, REASON_MAX, checked_text
 from core.versions import check_edit, stamp
-from pledges.models import Organization
+from pledges.models import Member, Organization
 
 from ..models import (
     RectificationEvent,
@@ -37,6 +38,48 @@ from ..rules.rectification import (
 
 ItemStatus = RectificationItem.Status
 ItemAction = RectificationEvent.Action
+
+
+RESPONSIBLE_MAX = RectificationItem._meta.get_field("responsible").max_length
+
+
+def responsible_members(
+    organization: Organization, ids: Sequence[int | None], names: Sequence[str] = ()
+) -> dict[int | str, Member]:
+    """The members of `organization` among `ids` (by id) and `names` (by name): those a
+    责任人 may be picked from. One query; none when nothing was picked or typed."""
+    wanted = {i for i in ids if i is not None}
+    typed = {n.strip() for n in names if n and n.strip()}
+    if not (wanted or typed):
+        return {}
+    rows = Member.objects.filter(organization=organization).filter(
+        Q(pk__in=wanted) | Q(name__in=typed)
+    )
+    found: dict[int | str, Member] = {}
+    for m in rows:
+        if m.pk in wanted:
+            found[m.pk] = m
+        if m.name in typed:
+            found[m.name] = m
+    return found
+
+
+def resolve_responsible(
+    members: dict[int | str, Member], member_id: int | None, name: str
+) -> tuple[str, int | None]:
+    """定责任人: a member of the subject's organization (his name is taken from the roll, so a
+    typed name cannot disagree with the pick), or someone from outside by name. A typed name
+    that is on the roll is that member: he is linked as if picked."""
+    if member_id is not None:
+        member = members.get(member_id)
+        if member is None:
+            raise TransitionError(_("责任人须是点评对象所在党组织的党员，组织外人员请填写姓名"))
+        return member.name, member.pk
+    name = checked_text(name, RESPONSIBLE_MAX, _("责任人"))
+    if not name:
+        raise TransitionError(_("整改事项须写明问题、目标、措施、责任人和时限（四定）"))
+    member = members.get(name)
+    return name, member.pk if member is not None else None
 
 
 def _item_event(item: RectificationItem, by, action: str, remark: str = "") -> None:
@@ -57,14 +100,20 @@ def rectification_item_raise(
     measures: str,
     responsible: str,
     deadline: datetime.date,
+    target: str = "",
+    responsible_member_id: int | None = None,
     remark: str = "",
 ) -> RectificationItem:
     """A rectification item of an organization without a leader review behind it: a problem
     the people raised (群众提出的问题纳入整改). `remark` says where it came from."""
     if not can_raise_rectification_item(by, organization):
         raise PermissionDenied
-    if not (problem.strip() and measures.strip() and responsible.strip()):
-        raise TransitionError(_("整改事项须写明问题、措施、责任人和时限（四定）"))
+    if not (problem.strip() and measures.strip() and target.strip()):
+        raise TransitionError(_("整改事项须写明问题、目标、措施、责任人和时限（四定）"))
+    members = responsible_members(organization, [responsible_member_id], [responsible])
+    responsible, responsible_member_id = resolve_responsible(
+        members, responsible_member_id, responsible
+    )
     if deadline < timezone.localdate():
         raise TransitionError(_("整改时限不能早于今天"))
     if not is_sane(deadline):
@@ -74,8 +123,10 @@ def rectification_item_raise(
         review=None,
         raised_by=by,
         problem=checked_text(problem, LONG_TEXT_MAX, _("问题")),
+        target=checked_text(target, LONG_TEXT_MAX, _("整改目标")),
         measures=checked_text(measures, LONG_TEXT_MAX, _("整改措施")),
-        responsible=checked_text(responsible, 100, _("责任人")),
+        responsible=responsible,
+        responsible_member_id=responsible_member_id,
         deadline=deadline,
     )
     _item_event(item, by, ItemAction.CREATE, checked_text(remark, REASON_MAX, _("来源说明")))

@@ -15,12 +15,14 @@ from __future__ import annotations
 
 import datetime
 from collections import defaultdict
+from collections.abc import Callable
 
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from core.notifications.services import NotificationItem
 from pledges.models import Member, Organization, Position
+from pledges.selectors.calendar import calendar_resolver
 from pledges.services.reminders import (
     acting_for_member,
     deadline_window,
@@ -37,6 +39,7 @@ from ..models import (
     SubjectKind,
     SuggestionLetter,
 )
+from ..rules.calendar import is_review_quarter
 from ..selectors.review import LIVE_REVIEW_STATUSES
 from .duty_report import DUTY_REPORT_DUE, duty_report_due
 from .monthly_rating import MONTHLY_RATING_DUE, monthly_rating_due
@@ -80,12 +83,34 @@ def _names(names: list[str]) -> str:
 # --- 一季一点评 -------------------------------------------------------------------------------
 
 
+def _due_orgs(quarter: Quarter, paths: dict[int, str]) -> Callable[[int], bool]:
+    """organization id → is a review (or report) owed for `quarter` under its calendar? One
+    query for the year's calendars; each organization resolved once."""
+    calendar = calendar_resolver(quarter.year)
+    memo: dict[int, bool] = {}
+
+    def due(org_id: int) -> bool:
+        if org_id not in memo:
+            memo[org_id] = is_review_quarter(quarter, calendar(paths[org_id]))
+        return memo[org_id]
+
+    return due
+
+
+def _subject_org(key: str, org_id: int) -> int:
+    """The organization whose calendar a subject follows: its own for an organization or a
+    secretary, the branch (`org_id`, the reviewer's) for a member."""
+    parsed = SubjectKey.parse(key)
+    return org_id if parsed.kind == SubjectKind.MEMBER else parsed.pk
+
+
 def owed_reviews(quarter: Quarter) -> dict[int, list[str]]:
     """reviewer user id → names of the subjects he owes a review and has not signed.
 
     Leaders review the organizations they are linked to or supervise and their secretaries;
     a secretary reviews the organizations directly under his and each member of his branch
-    but himself. Four queries: positions, organizations, members, the quarter's live reviews.
+    but himself. Five queries: positions, organizations, members, the quarter's live reviews,
+    the year's calendars (a half-yearly committee's subjects owe nothing in Q1 and Q3).
     """
     positions = list(
         Position.objects.filter(user__is_active=True)
@@ -113,6 +138,8 @@ def owed_reviews(quarter: Quarter) -> dict[int, list[str]]:
             year=quarter.year, quarter=quarter.quarter, status__in=LIVE_REVIEW_STATUSES
         ).values_list("subject_key", "reviewer_id")
     )
+    # 半年一点评: a subject whose committee reviews half-yearly owes nothing in Q1 and Q3.
+    due = _due_orgs(quarter, {pk: path for pk, (path, _name) in orgs.items()})
     owed: dict[int, dict[str, str]] = defaultdict(dict)
     for user_id, org_id, kind in positions:
         path, name = orgs[org_id]
@@ -132,7 +159,7 @@ def owed_reviews(quarter: Quarter) -> dict[int, list[str]]:
                     )
                 )
         for key, subject_name in subjects:
-            if (key, user_id) not in done:
+            if (key, user_id) not in done and due(_subject_org(key, org_id)):
                 owed[user_id][key] = subject_name
     return {user_id: list(subjects.values()) for user_id, subjects in owed.items() if subjects}
 
@@ -182,7 +209,7 @@ def owed_self_evaluations(quarter: Quarter) -> dict[int, list[str]]:
     先报后评 is the secretary's to see through, so the reminder goes to him, not to every
     member: one notification per organization rather than one per member of a city. A member
     sees his own report owed on his page.
-    Four queries.
+    Five queries (the fifth: the year's calendars).
     """
     secretaries = secretaries_by_org()
     submitted = set(
@@ -190,9 +217,14 @@ def owed_self_evaluations(quarter: Quarter) -> dict[int, list[str]]:
             year=quarter.year, quarter=quarter.quarter, status=SelfEvaluation.Status.SUBMITTED
         ).values_list("subject_key", flat=True)
     )
-    names = dict(Organization.objects.values_list("pk", "name"))
+    orgs = {
+        pk: (path, name)
+        for pk, path, name in Organization.objects.values_list("pk", "path", "name")
+    }
+    names = {pk: name for pk, (_path, name) in orgs.items()}
+    due = _due_orgs(quarter, {pk: path for pk, (path, _name) in orgs.items()})
     owed_by_org: dict[int, list[str]] = defaultdict(list)
-    for org_id in secretaries:
+    for org_id in [o for o in secretaries if due(o)]:
         for key, name in (
             (str(SubjectKey(SubjectKind.ORGANIZATION, org_id)), names[org_id]),
             (
@@ -208,6 +240,7 @@ def owed_self_evaluations(quarter: Quarter) -> dict[int, list[str]]:
     for member_id, name, org_id in rows.iterator(chunk_size=5000):
         if (
             org_id in secretaries
+            and due(org_id)
             and str(SubjectKey(SubjectKind.MEMBER, member_id)) not in submitted
         ):
             owed_by_org[org_id].append(name)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
@@ -30,14 +30,15 @@ from ..models import (
     SelfEvaluation,
     Subject,
 )
+from ..rules.calendar import calendar_of, grade_choices, period_of, period_start
 from ..rules.review import can_edit_review, can_publish_review, can_review, can_spot_check
 from ..selectors.review import existing_review
 from ..selectors.self_evaluation import submitted_self_evaluation
+from ..services.rectification import resolve_responsible, responsible_members
 from ..services.self_evaluation import lock_subject
 
 Status = Review.Status
 ItemAction = RectificationEvent.Action
-RESPONSIBLE_MAX = RectificationItem._meta.get_field("responsible").max_length
 
 
 @dataclass(frozen=True)
@@ -52,20 +53,28 @@ class ReviewContent:
 
 @dataclass(frozen=True)
 class ItemContent:
+    """One 四定 item: 定责任人 (a member of the subject's organization by id, or the name of
+    someone from outside), 定具体目标, 定工作措施, 定工作进度 (the deadline), for a problem."""
+
     problem: str
     measures: str
     responsible: str
     deadline: datetime.date
+    target: str = ""
+    responsible_member_id: int | None = None
 
 
-def _check_content(content: ReviewContent, quarter: Quarter) -> None:
+def _check_content(content: ReviewContent, quarter: Quarter, organization) -> None:
+    """`quarter` is the period the review is filed under; the grade is one of the scale the
+    subject's committee set for the year (好/中/差 or 好/较好/一般/差)."""
+    calendar = calendar_of(organization, quarter.year)
     if content.mode not in Review.Mode.values:
         raise TransitionError(_("点评方式无效"))
-    if content.grade and content.grade not in Review.Grade.values:
+    if content.grade and content.grade not in dict(grade_choices(calendar.grade_scale)):
         raise TransitionError(_("点评等次无效"))
     if content.date > timezone.localdate():
         raise TransitionError(_("点评日期不能晚于今天"))
-    if content.date < quarter.start:
+    if content.date < period_start(quarter, calendar):
         raise TransitionError(_("点评日期不能早于所评季度"))
     checked_text(content.achievements, LONG_TEXT_MAX, _("肯定成绩"))
     checked_text(content.problems, LONG_TEXT_MAX, _("指出问题"))
@@ -75,22 +84,34 @@ def _check_content(content: ReviewContent, quarter: Quarter) -> None:
 def _check_items(
     items: Sequence[ItemContent],
     date: datetime.date,
+    organization,
     kept: Sequence[RectificationItem] = (),
-) -> None:
-    """`kept` are the items carried into a redo, in form order: their deadline may well be
-    past by the time of the redo, and only a changed deadline is checked again."""
+) -> list[ItemContent]:
+    """The items with each 责任人 resolved (see `resolve_responsible`). `kept` are the items
+    carried into a redo, in form order: their deadline may well be past by the time of the
+    redo, and only a changed deadline is checked again; an old item without a target keeps
+    none."""
+    members = responsible_members(
+        organization, [i.responsible_member_id for i in items], [i.responsible for i in items]
+    )
+    resolved = []
     for n, item in enumerate(items):
-        if not (item.problem.strip() and item.measures.strip() and item.responsible.strip()):
-            raise TransitionError(_("整改事项须写明问题、措施、责任人和时限（四定）"))
+        carried = n < len(kept)
+        needs_target = not (carried and not kept[n].target)
+        if not (item.problem.strip() and item.measures.strip()) or (
+            needs_target and not item.target.strip()
+        ):
+            raise TransitionError(_("整改事项须写明问题、目标、措施、责任人和时限（四定）"))
         checked_text(item.problem, LONG_TEXT_MAX, _("问题"))
+        checked_text(item.target, LONG_TEXT_MAX, _("整改目标"))
         checked_text(item.measures, LONG_TEXT_MAX, _("整改措施"))
-        checked_text(item.responsible, RESPONSIBLE_MAX, _("责任人"))
+        name, member_id = resolve_responsible(members, item.responsible_member_id, item.responsible)
         if not is_sane(item.deadline):
             raise TransitionError(_("整改时限应在 2000 年至 2100 年之间"))
-        if n < len(kept) and item.deadline == kept[n].deadline:
-            continue
-        if item.deadline < date:
+        if not (carried and item.deadline == kept[n].deadline) and item.deadline < date:
             raise TransitionError(_("整改时限不能早于点评日期"))
+        resolved.append(replace(item, responsible=name, responsible_member_id=member_id))
+    return resolved
 
 
 def _refuse_duplicate(by, subject: Subject, quarter: Quarter) -> None:
@@ -114,13 +135,15 @@ def review_create(
     items: Sequence[ItemContent] = (),
 ) -> Review:
     """A draft review; the reviewer can change it freely until he signs it. One review per
-    reviewer, subject and quarter: a second one is refused, not left as a stray draft."""
+    reviewer, subject and period: a second one is refused, not left as a stray draft. Under a
+    half-yearly cadence `quarter` is filed under its half (reviews.rules.calendar)."""
     lock_subject(subject)
     if not can_review(by, subject):
         raise PermissionDenied
+    quarter = period_of(subject.organization, quarter)
     _refuse_duplicate(by, subject, quarter)
-    _check_content(content, quarter)
-    _check_items(items, content.date)
+    _check_content(content, quarter, subject.organization)
+    items = _check_items(items, content.date, subject.organization)
     review = Review.objects.create(
         **subject.fields(),
         year=quarter.year,
@@ -149,8 +172,8 @@ def review_update(
         raise TransitionError(_("已签认的点评已锁定，更正请办理修正记录"))
     # Two tabs on one draft: the second save would silently drop the first one's change.
     check_edit(review, version, label=_("点评草稿"), values=asdict(content))
-    _check_content(content, review.quarter_obj)
-    _check_items(items, content.date, _carried(review))
+    _check_content(content, review.quarter_obj, review.organization)
+    items = _check_items(items, content.date, review.organization, _carried(review))
     for name, value in asdict(content).items():
         setattr(review, name, value)
     stamp(review, by)
@@ -166,8 +189,10 @@ def _add_items(review: Review, items: Sequence[ItemContent]) -> None:
             review=review,
             **subject.fields(),
             problem=i.problem.strip(),
+            target=i.target.strip(),
             measures=i.measures.strip(),
-            responsible=i.responsible.strip(),
+            responsible=i.responsible,
+            responsible_member_id=i.responsible_member_id,
             deadline=i.deadline,
         )
         for i in items
@@ -187,7 +212,9 @@ def _replace_or_keep(review: Review, items: Sequence[ItemContent]) -> None:
     for item, content in zip(kept, items, strict=False):
         if item.status in RectificationItem.PENDING_STATUSES:
             item.problem, item.measures = content.problem.strip(), content.measures.strip()
-            item.responsible, item.deadline = content.responsible.strip(), content.deadline
+            item.target = content.target.strip()
+            item.responsible, item.deadline = content.responsible, content.deadline
+            item.responsible_member_id = content.responsible_member_id
             item.save()
     _add_items(review, items[len(kept) :])
 
@@ -304,7 +331,7 @@ def review_amend(
     if not reason.strip():
         raise TransitionError(_("更正时请写明原因"))
     reason = checked_text(reason, REASON_MAX, _("更正原因"))
-    _check_content(content, review.quarter_obj)
+    _check_content(content, review.quarter_obj, review.organization)
     if not content.grade:
         raise TransitionError(_("请评定等次"))
     changes = {}

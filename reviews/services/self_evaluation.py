@@ -24,6 +24,7 @@ from ..models import (
     Subject,
     SubjectKind,
 )
+from ..rules.calendar import period_of
 from ..rules.self_evaluation import can_write_self_evaluation
 from ..selectors.self_evaluation import pledge_facts
 
@@ -60,6 +61,8 @@ def self_evaluation_save(
     lock_subject(subject)  # a double-posted first save makes one report, not an error
     if not can_write_self_evaluation(by, subject):
         raise PermissionDenied
+    # 先报后评 under a half-yearly cadence: the report is of the half, filed as its review is.
+    quarter = period_of(subject.organization, quarter)
     self_evaluation = lock_first(
         SelfEvaluation.objects.filter(
             subject_key=subject.key, year=quarter.year, quarter=quarter.quarter

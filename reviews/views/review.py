@@ -30,6 +30,7 @@ from ..models import (
     Subject,
 )
 from ..rules import review as rules
+from ..rules.calendar import calendar_of, period_label, review_period
 from ..selectors import rectification as rectification_selectors
 from ..selectors import review as selectors
 from ..selectors.self_evaluation import submitted_self_evaluation
@@ -91,11 +92,37 @@ def office(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "reviews/office.html", context)
 
 
+ITEM_FIELDS = ("problem", "target", "measures", "deadline")
+
+
+def _item_formset(request, subject, problems: str, items=()) -> ItemFormSet:
+    """The 四定 rows: 责任人 picked from the subject's organization, the problem offered from
+    指出问题 (as posted, or as saved)."""
+    members, default = rectification_selectors.responsible_choices(subject)
+    return ItemFormSet(
+        request.POST or None,
+        prefix="items",
+        initial=[
+            {
+                **{n: getattr(i, n) for n in ITEM_FIELDS},
+                # A picked member's name is on the roll, not typed: the outsider box stays empty.
+                "responsible": "" if i.responsible_member_id else i.responsible,
+                "responsible_member": i.responsible_member_id,
+            }
+            for i in items
+        ],
+        members=members,
+        default_member=default,
+        problems=request.POST.get("problems", "") if request.method == "POST" else problems,
+    )
+
+
 def _review_form_page(request, *, subject, quarter, form, formset, review=None):
     if request.method == "POST" and (form.errors or any(formset.errors)):
         # The item errors sit far below the top of a long form: say so where the eye is.
         messages.error(request, _("未保存：请按标红处修改"))
     self_evaluation = submitted_self_evaluation(subject, quarter.year, quarter.quarter)
+    calendar = calendar_of(subject.organization, quarter.year)
     return render(
         request,
         "reviews/review_form.html",
@@ -104,6 +131,7 @@ def _review_form_page(request, *, subject, quarter, form, formset, review=None):
             "formset": formset,
             "subject": subject,
             "quarter": quarter,
+            "period_label": period_label(quarter, calendar),
             "review": review,
             "self_evaluation": self_evaluation,
             "prompts": selectors.review_prompts(subject),
@@ -129,9 +157,10 @@ def _save_and_maybe_sign(request, review: Review) -> HttpResponse:
 
 @login_required
 def review_new(request: HttpRequest) -> HttpResponse:
-    quarter = quarter_of(request)
     subject = subject_of(request)
     require(rules.can_review(request.user, subject))
+    calendar = calendar_of(subject.organization, quarter_of(request).year)
+    quarter = review_period(quarter_of(request), calendar)
     existing = selectors.existing_review(by=request.user, subject=subject, quarter=quarter)
     if existing is not None:
         # A second tab, the back button or a double post: go to the review that exists.
@@ -140,8 +169,8 @@ def review_new(request: HttpRequest) -> HttpResponse:
             return redirect("reviews:review_edit", pk=existing.pk)
         messages.info(request, _("您本季度已点评过该对象"))
         return redirect(existing)
-    form = ReviewForm(request.POST or None)
-    formset = ItemFormSet(request.POST or None, prefix="items")
+    form = ReviewForm(request.POST or None, scale=calendar.grade_scale)
+    formset = _item_formset(request, subject, problems="")
     if request.method == "POST" and form.is_valid() and formset.is_valid():
         try:
             review = services.review_create(
@@ -167,15 +196,11 @@ def review_edit(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect(review)
     items = list(review.items.order_by("id"))
     initial = {n: getattr(review, n) for n in Review.CONTENT_FIELDS}
-    form = ReviewForm(request.POST or None, initial={**initial, "version": review.edit_version})
-    formset = ItemFormSet(
-        request.POST or None,
-        prefix="items",
-        initial=[
-            {n: getattr(i, n) for n in ("problem", "measures", "responsible", "deadline")}
-            for i in items
-        ],
+    scale = calendar_of(review.organization, review.year).grade_scale
+    form = ReviewForm(
+        request.POST or None, initial={**initial, "version": review.edit_version}, scale=scale
     )
+    formset = _item_formset(request, Subject.of(review), review.problems, items)
     if request.method == "POST" and form.is_valid() and formset.is_valid():
         try:
             services.review_update(
@@ -301,7 +326,8 @@ def review_amend(request: HttpRequest, pk: int) -> HttpResponse:
     require(rules.can_edit_review(request.user, review))
     initial = {n: getattr(review, n) for n in Review.CONTENT_FIELDS}
     initial["version"] = review.edit_version
-    form = AmendForm(request.POST or None, initial=initial)
+    scale = calendar_of(review.organization, review.year).grade_scale
+    form = AmendForm(request.POST or None, initial=initial, scale=scale)
     if request.method == "POST" and form.is_valid():
         try:
             services.review_amend(

@@ -16,6 +16,7 @@ from ..models import (
     SelfEvaluation,
 )
 from ..rules import self_evaluation as rules
+from ..rules.calendar import period_of
 from ..selectors import self_evaluation as selectors
 from ..services import self_evaluation as services
 from .common import quarter_nav, quarter_of, subject_of
@@ -33,9 +34,9 @@ def my_self_evaluations(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def self_evaluation_write(request: HttpRequest) -> HttpResponse:
-    quarter = quarter_of(request)
     subject = subject_of(request)
     require(rules.can_write_self_evaluation(request.user, subject))
+    quarter = period_of(subject.organization, quarter_of(request))
     existing = selectors.self_evaluation_of(subject, quarter)
     if existing is not None and existing.status == SelfEvaluation.Status.SUBMITTED:
         return redirect(existing)

@@ -34,7 +34,10 @@ def test_it_runs_a_review_from_writing_to_confirmed_rectification(page, world, a
         [("台账记实不全", "每月补齐记实"), ("入户走访不够", "每周走访 10 户")]
     ):
         page.fill(f"textarea[name=items-{i}-problem]", problem)
+        page.fill(f"textarea[name=items-{i}-target]", "按期整改到位")
         page.fill(f"textarea[name=items-{i}-measures]", measures)
+        # 定责任人: someone not on the branch's roll is typed, with "outside" chosen.
+        page.select_option(f"select[name=items-{i}-responsible_member]", "")
         page.fill(f"input[name=items-{i}-responsible]", "支部书记")
         page.fill(f"input[name=items-{i}-deadline]", deadline)
     page.click("button[name=sign]")

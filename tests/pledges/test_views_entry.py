@@ -7,6 +7,8 @@ from django.test import Client
 from django.utils import timezone
 
 from pledges.models import Pledge
+from pledges.services.calendar import calendar_set
+from tests.factories import calendar_content
 
 TODAY = timezone.localdate
 S = Pledge.Status
@@ -154,8 +156,9 @@ def test_it_refuses_outsiders_the_entry_page(world, client, username):
 @pytest.mark.parametrize(
     ("who", "url", "queries"),
     [
-        pytest.param("secretary", "/org/{branch}/entry/{member}/", 9, id="a_members_entry_page"),
-        pytest.param("secretary", "/org/{branch}/entry/", 7, id="the_organizations_entry_page"),
+        # Each +1: the year's calendars (半年一诺 starts the period on the current half).
+        pytest.param("secretary", "/org/{branch}/entry/{member}/", 10, id="a_members_entry_page"),
+        pytest.param("secretary", "/org/{branch}/entry/", 8, id="the_organizations_entry_page"),
     ],
 )
 def test_it_reads_each_page_in_a_fixed_number_of_queries(
@@ -219,3 +222,20 @@ def test_it_refuses_a_year_the_saved_drafts_cannot_move_to_and_changes_nothing(
     assert "早于承诺期间的开始日期" in response.content.decode()
     draft.refresh_from_db()
     assert draft.year == TODAY().year
+
+
+def test_it_starts_the_period_on_the_current_half_where_the_committee_pledges_half_yearly(
+    world, client
+):
+    today = timezone.localdate()
+    calendar_set(
+        organization=world.town,
+        year=today.year,
+        content=calendar_content(),
+        version=0,
+        by=world.office,
+    )
+    client.force_login(world.secretary)
+    page = client.get(f"/org/{world.branch.pk}/entry/{world.member.pk}/").content.decode()
+    half = 1 if today.month <= 6 else 2
+    assert f'<option value="{half}" selected>' in page

@@ -196,6 +196,7 @@ def planted(world):
         by=w.secretary,
         content=opinion_services.RectificationContent(
             problem=_long("意见整改问题"),
+            target=_long("意见整改目标"),
             measures=_long("意见整改措施"),
             responsible=_short("意见责任人"),
             deadline=today() + datetime.timedelta(days=30),

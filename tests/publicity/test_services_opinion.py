@@ -147,6 +147,7 @@ def _rectify(w, opinion, by=None):
         by=by or w.secretary,
         content=opinion_services.RectificationContent(
             problem="路灯损坏",
+            target="路灯全部修好",
             measures="联系供电所更换",
             responsible="书记",
             deadline=timezone.localdate() + datetime.timedelta(days=14),

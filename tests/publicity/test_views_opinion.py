@@ -37,6 +37,7 @@ def test_it_moderates_through_the_queue(client, pub):
         reverse("publicity:opinion_to_rectification", args=[opinion.pk]),
         {
             "problem": "路灯损坏",
+            "target": "路灯修好",
             "measures": "更换",
             "responsible": "书记",
             "deadline": (TODAY() + datetime.timedelta(days=7)).isoformat(),

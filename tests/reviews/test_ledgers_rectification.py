@@ -39,16 +39,17 @@ def test_it_exports_the_rectification_ledger_with_reply_and_overdue_status(rows_
 
     assert rows[0][0] == f"城关镇党委 {Q.label}整改台账"
     assert rows[1] == [
-        "序号", "党组织", "整改对象", "问题", "整改措施", "责任人", "整改时限", "状态",
+        "序号", "党组织", "整改对象", "问题", "整改目标", "整改措施", "责任人", "整改时限", "状态",
         "整改落实情况", "回复点评人", "点评人", "销号日期",
     ]  # fmt: skip
     by_problem = {r[3]: r for r in rows[2:-1]}
-    assert by_problem["问题1"][7] == "已整改待确认"
-    assert by_problem["问题1"][8:10] == ["已走访十户", "请审阅"]
-    assert by_problem["问题2"][7] == "已逾期（整改中）"
+    assert by_problem["问题1"][4] == "目标1"
+    assert by_problem["问题1"][8] == "已整改待确认"
+    assert by_problem["问题1"][9:11] == ["已走访十户", "请审阅"]
+    assert by_problem["问题2"][8] == "已逾期（整改中）"
     assert by_problem["问题2"][2] == "张三"
-    assert isinstance(by_problem["问题2"][6], datetime.datetime)
-    assert by_problem["问题2"][6].date() == today() - datetime.timedelta(days=1)
+    assert isinstance(by_problem["问题2"][7], datetime.datetime)
+    assert by_problem["问题2"][7].date() == today() - datetime.timedelta(days=1)
 
 
 def test_it_counts_the_confirmed_rectification_items_in_the_totals_row(rows_for, rworld):
@@ -63,7 +64,7 @@ def test_it_counts_the_confirmed_rectification_items_in_the_totals_row(rows_for,
     # 4 items, 1 confirmed: 25.0 %.
     assert rows[-1][:2] == ["合计", "共 4 项，已销号 1 项，销号率 25.0%"]
     confirmed = next(r for r in rows[2:-1] if r[3] == "问题1")
-    assert confirmed[11].date() == today()
+    assert confirmed[12].date() == today()
 
 
 def test_it_exports_a_whole_year(rows_for, rworld):

@@ -9,12 +9,14 @@ from django.test.utils import CaptureQueriesContext
 from openpyxl import load_workbook
 
 from pledges.models.position import roles_of
+from pledges.services.calendar import calendar_set
 from reviews.ledgers import review as ledger
 from reviews.models import Quarter
 from reviews.services import rectification as rectification_services
 from reviews.services import review as review_services
 from tests.factories import (
     MemberFactory,
+    calendar_content,
     content,
     items,
     member_subject,
@@ -53,7 +55,7 @@ def test_it_exports_the_review_register_with_rectification_items_and_their_statu
     member_row = by_subject["张三"]
     assert member_row[6] == "随机点评（未先报后评）"
     assert member_row[7:11] == ["承诺事项推进有力", "群众走访不够", "加强走访", "好"]
-    assert "1. 问题1；措施1" in member_row[11] and "〔已销号〕" in member_row[11]
+    assert "1. 问题1；目标：目标1；措施1" in member_row[11] and "〔已销号〕" in member_row[11]
     assert "2. 问题2" in member_row[11] and "〔整改中〕" in member_row[11]
     assert member_row[12] == "已签认"
     assert by_subject["东街社区党支部"][2] == "党组织"
@@ -133,14 +135,27 @@ def _queries(w) -> tuple[int, int]:
 
 
 def test_it_keeps_the_query_count_flat(rworld):
-    """The organization, the count, the reviews, their items: one batch of 500 reviews."""
+    """The organization, the count, the reviews, their items: one batch of 500 reviews; and
+    the year's calendars that name the grades."""
     _reviews_for(rworld, 1)
-    assert _queries(rworld) == (1, 4)
+    assert _queries(rworld) == (1, 5)
     _reviews_for(rworld, 49)
-    assert _queries(rworld) == (50, 4)
+    assert _queries(rworld) == (50, 5)
 
 
 def test_it_reads_the_rectification_items_once_per_batch(rworld, monkeypatch):
     monkeypatch.setattr(ledger, "BATCH", 2)
     _reviews_for(rworld, 5)
-    assert _queries(rworld) == (5, 6)  # 3 batches of items
+    assert _queries(rworld) == (5, 7)  # 3 batches of items, the year's calendars
+
+
+def test_it_names_the_grade_in_the_words_of_the_committee_s_scale(rows_for, rworld):
+    """The town grades 好/中/差: "average" is written 中 in its register."""
+    w = rworld
+    calendar_set(
+        organization=w.town, year=Q.year, content=calendar_content(), version=0, by=w.office
+    )
+    signed_review(w.secretary, member_subject(w.member), mode="random", grade="average")
+    rows = rows_for(w.office, w.town, str(Q.year))
+    member_row = next(r for r in rows[2:] if r[1] == "张三")
+    assert member_row[10] == "中"

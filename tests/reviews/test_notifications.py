@@ -75,6 +75,7 @@ def test_it_tells_the_responsible_member_and_the_secretary_of_a_raised_item(rwor
         by=rworld.office,
         organization=rworld.branch,
         problem="路灯损坏",
+        target="路灯全部修好",
         measures="联系供电所更换",
         responsible="赵六",
         deadline=today() + datetime.timedelta(days=10),

@@ -7,11 +7,15 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from pledges.models import Position
+from pledges.services.calendar import calendar_set
 from reviews.models import Quarter, Review
 from reviews.selectors import review as review_selectors
+from reviews.services import review as review_services
 from tests.factories import (
     MemberFactory,
     UserFactory,
+    calendar_content,
+    content,
     make_org,
     make_position,
     make_review,
@@ -19,6 +23,7 @@ from tests.factories import (
     org_subject,
     signed_review,
     submit_self_evaluation,
+    today,
 )
 
 
@@ -140,3 +145,22 @@ def test_it_keeps_the_spot_check_page_until_a_review_of_the_quarter_changes(town
     after = from_cache(org=w.town, quarter=w.q, page=None, per_page=20)
     assert after.paginator.count == first.paginator.count + 1
     assert {r.item_count for r in after} >= {0}
+
+
+def test_it_shows_a_half_yearly_subject_its_half_s_review_in_either_quarter(rworld):
+    """The town reviews half-yearly: 张三's review made in Q3 is the second half's, shown in
+    Q3 and Q4 alike, and nothing is missing for Q3."""
+    w = rworld
+    year = today().year
+    calendar_set(organization=w.town, year=year, content=calendar_content(), version=0, by=w.office)
+    made = review_services.review_create(
+        by=w.secretary,
+        subject=member_subject(w.member),
+        quarter=Quarter(year, 3),
+        content=content(mode="random"),
+    )
+    for q in (3, 4):
+        rows = review_selectors.my_reviews(w.secretary, Quarter(year, q))
+        row = next(r for r in rows if r.subject.key == f"m:{w.member.pk}")
+        assert (row.quarter, row.review) == (Quarter(year, 4), made)
+    assert review_selectors.missing_count(w.secretary, Quarter(year, 3)) == 0

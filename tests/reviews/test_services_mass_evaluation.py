@@ -14,6 +14,7 @@ from openpyxl import load_workbook
 
 from core.errors import TransitionError
 from pledges.models import Position
+from pledges.services.calendar import calendar_set
 from reviews.models import (
     CODE_ALPHABET,
     CODE_LENGTH,
@@ -31,6 +32,7 @@ from tests.factories import (
     MemberFactory,
     UserFactory,
     answer,
+    calendar_content,
     codes_of,
     make_position,
     open_evaluation,
@@ -467,3 +469,24 @@ def test_it_hides_the_results_from_a_leader_linked_elsewhere(client, world):
     make_position(far_leader, world.far_town, Position.Kind.LEADER_CONTACT)
     client.force_login(far_leader)
     assert client.get(evaluation.get_absolute_url()).status_code == 404
+
+
+def test_it_holds_one_evaluation_a_year_where_the_committee_evaluates_yearly(world):
+    today = timezone.localdate()
+    calendar_set(
+        organization=world.town,
+        year=today.year,
+        content=calendar_content(mass_evaluation_cadence="year"),
+        version=0,
+        by=world.office,
+    )
+    open_evaluation(world)
+    with pytest.raises(TransitionError, match="一年一次"):
+        mass_evaluation_services.mass_evaluation_open(
+            by=world.secretary,
+            organization=world.branch,
+            year=today.year,
+            half=2 if today.month <= 6 else 1,
+            ends_on=today + datetime.timedelta(days=10),
+        )
+    assert MassEvaluation.objects.count() == 1

@@ -4,9 +4,16 @@ import datetime
 
 import pytest
 
+from pledges.services.calendar import calendar_set
 from reviews.models import Quarter, RectificationItem, Review, SuggestionLetter
 from reviews.services import reminders
-from tests.factories import MemberFactory, make_item, make_review, make_self_evaluation
+from tests.factories import (
+    MemberFactory,
+    calendar_content,
+    make_item,
+    make_review,
+    make_self_evaluation,
+)
 
 D = datetime.date
 Q1 = Quarter(2026, 1)
@@ -71,12 +78,32 @@ def test_it_reminds_a_week_before_the_end_only_those_still_missing(rworld):
 
 
 def test_it_keeps_the_review_query_count_flat(rworld, django_assert_num_queries):
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(5):
         few = len(reminders.review_owed(D(2026, 3, 2)))
     for i in range(20):
         MemberFactory(name=f"成员{i}", organization=rworld.branch)
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(5):
         assert len(reminders.review_owed(D(2026, 3, 2))) == few
+
+
+def test_it_reminds_a_half_yearly_committee_twice_a_year(rworld):
+    """The town reviews half-yearly (半年一点评): nothing owed under it in Q1, all in Q2."""
+    w = rworld
+    calendar_set(
+        organization=w.town,
+        year=2026,
+        content=calendar_content(year=2026),
+        version=0,
+        by=w.office,
+    )
+    q1 = by_recipient(reminders.review_owed(D(2026, 3, 2)))
+    assert w.secretary.pk not in q1 and w.branch_leader.pk not in q1
+    assert w.leader.pk not in q1  # the town itself follows its own setting
+    q2 = by_recipient(reminders.review_owed(D(2026, 6, 2)))
+    assert "张三" in q2[w.secretary.pk] and w.branch_leader.pk in q2
+    assert not any(
+        w.secretary.pk == i.recipient_id for i in reminders.self_evaluation_owed(D(2026, 3, 5))
+    )
 
 
 # --- 先报后评 ---------------------------------------------------------------------------------
@@ -99,11 +126,11 @@ def test_it_reminds_the_secretaries_of_the_self_evaluation_not_every_member(rwor
 
 
 def test_it_keeps_the_self_evaluation_query_count_flat(rworld, django_assert_num_queries):
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(5):
         reminders.self_evaluation_owed_last(D(2026, 3, 30))
     for i in range(20):
         MemberFactory(name=f"成员{i}", organization=rworld.branch)
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(5):
         reminders.self_evaluation_owed_last(D(2026, 3, 30))
 
 

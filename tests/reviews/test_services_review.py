@@ -7,12 +7,14 @@ from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 
 from core.errors import TransitionError
+from pledges.services.calendar import calendar_set
 from reviews.models import Quarter, RectificationEvent, RectificationItem, Review
 from reviews.selectors import rectification as rectification_selectors
 from reviews.selectors import review as review_selectors
 from reviews.services import rectification as rectification_services
 from reviews.services import review as review_services
 from tests.factories import (
+    calendar_content,
     content,
     draft_review,
     items,
@@ -407,8 +409,12 @@ def test_it_redoes_a_review_whose_rectification_items_are_already_past_their_dea
     redo = returned_redo(rworld, signed, [NO_PROBLEM])
     carried = [
         review_services.ItemContent(
-            problem=i.problem, measures=i.measures, responsible=i.responsible, deadline=i.deadline
-        )
+            problem=i.problem,
+            target=i.target,
+            measures=i.measures,
+            responsible=i.responsible,
+            deadline=i.deadline,
+        )  # fmt: skip
         for i in redo.items.order_by("id")
     ]
     review_services.review_update(
@@ -491,3 +497,114 @@ def test_it_refuses_office_stranger_member_and_other_secretary_as_reviewers(rwor
             review_services.review_create(
                 by=user, subject=subject, quarter=Quarter.current(), content=content()
             )
+
+
+# --- 四定 in full --------------------------------------------------------------------------
+
+
+def _item(**kwargs) -> review_services.ItemContent:
+    fields = {
+        "problem": "台账不全",
+        "target": "台账齐全",
+        "measures": "补齐台账",
+        "responsible": "",
+        "deadline": today() + datetime.timedelta(days=30),
+    }
+    return review_services.ItemContent(**{**fields, **kwargs})
+
+
+def test_it_refuses_an_item_without_a_target(rworld):
+    with pytest.raises(TransitionError, match="目标"):
+        review_services.review_create(
+            by=rworld.secretary,
+            subject=member_subject(rworld.member),
+            quarter=Quarter.current(),
+            content=content(mode="random"),
+            items=[_item(target="", responsible="书记")],
+        )
+
+
+def test_it_takes_the_responsible_members_name_from_the_roll(rworld):
+    review = review_services.review_create(
+        by=rworld.secretary,
+        subject=member_subject(rworld.member),
+        quarter=Quarter.current(),
+        content=content(mode="random"),
+        items=[_item(responsible="别的名字", responsible_member_id=rworld.member.pk)],
+    )
+    item = review.items.get()
+    assert (item.responsible, item.responsible_member_id) == ("张三", rworld.member.pk)
+
+
+def test_it_refuses_a_responsible_member_of_another_organization(rworld):
+    with pytest.raises(TransitionError, match="所在党组织的党员"):
+        review_services.review_create(
+            by=rworld.secretary,
+            subject=member_subject(rworld.member),
+            quarter=Quarter.current(),
+            content=content(mode="random"),
+            items=[_item(responsible_member_id=rworld.other_member.pk)],
+        )
+
+
+def test_it_links_a_typed_name_that_is_on_the_roll_and_keeps_an_outsider_as_typed(rworld):
+    review = review_services.review_create(
+        by=rworld.secretary,
+        subject=member_subject(rworld.member),
+        quarter=Quarter.current(),
+        content=content(mode="random"),
+        items=[_item(responsible="张三"), _item(responsible="街道办王主任")],
+    )
+    linked, outsider = review.items.order_by("id")
+    assert linked.responsible_member_id == rworld.member.pk
+    assert (outsider.responsible, outsider.responsible_member_id) == ("街道办王主任", None)
+
+
+# --- the committee's calendar ----------------------------------------------------------------
+
+
+def _bureau_calendar(w):
+    calendar_set(
+        organization=w.town,
+        year=today().year,
+        content=calendar_content(),
+        version=0,
+        by=w.office,
+    )
+
+
+def test_it_refuses_fairly_good_where_the_committee_grades_good_fair_poor(rworld):
+    _bureau_calendar(rworld)
+    with pytest.raises(TransitionError, match="点评等次无效"):
+        review_services.review_create(
+            by=rworld.secretary,
+            subject=member_subject(rworld.member),
+            quarter=Quarter.current(),
+            content=content(mode="random", grade="fairly_good"),
+        )
+    review = review_services.review_create(
+        by=rworld.secretary,
+        subject=member_subject(rworld.member),
+        quarter=Quarter.current(),
+        content=content(mode="random", grade="average"),  # 中
+    )
+    assert review.grade == "average"
+
+
+def test_it_files_a_half_yearly_review_under_its_half(rworld):
+    _bureau_calendar(rworld)
+    q = Quarter.current()
+    review = review_services.review_create(
+        by=rworld.secretary,
+        subject=member_subject(rworld.member),
+        quarter=Quarter(q.year, 1 if q.quarter <= 2 else 3),
+        content=content(mode="random"),
+    )
+    assert review.quarter == (2 if q.quarter <= 2 else 4)
+    with pytest.raises(TransitionError, match="草稿"):
+        review_services.review_create(
+            by=rworld.secretary,
+            subject=member_subject(rworld.member),
+            quarter=Quarter(q.year, 2 if q.quarter <= 2 else 4),
+            content=content(mode="random"),
+        )

@@ -50,6 +50,7 @@ def _raised_item(w, deadline_days: int = 14):
         by=w.secretary,
         organization=w.branch,
         problem="路灯损坏",
+        target="路灯全部修好",
         measures="联系供电所更换",
         responsible="书记",
         deadline=timezone.localdate() + datetime.timedelta(days=deadline_days),

@@ -7,12 +7,14 @@ from django.test import Client
 from django.urls import reverse
 
 from pledges.models import Pledge, Position
+from pledges.services.calendar import calendar_set
 from reviews.models import Quarter, RectificationItem, Review, SelfEvaluation
 from reviews.services import review as review_services
 from tests.factories import (
     MemberFactory,
     PledgeFactory,
     UserFactory,
+    calendar_content,
     draft_review,
     make_org,
     make_position,
@@ -339,10 +341,11 @@ def test_it_refuses_self_evaluation_and_letter_pages_outside_scope(rworld, clien
 
 
 PAGES = [
-    ("secretary", "/reviews/{review}/", 12),
-    ("secretary", "/reviews/my/", 11),
-    ("office", "/reviews/office/{town}/", 19),
-    ("office", "/reviews/office/{town}/?kind=member", 19),
+    # +1 each: the year's calendars (grade words, periods), once per request.
+    ("secretary", "/reviews/{review}/", 13),
+    ("secretary", "/reviews/my/", 12),
+    ("office", "/reviews/office/{town}/", 20),
+    ("office", "/reviews/office/{town}/?kind=member", 20),
 ]
 
 
@@ -413,3 +416,97 @@ def test_it_refuses_the_second_of_two_sessions_making_the_same_review_move(
 def test_it_refuses_the_office_home_to_a_stranger(rworld, client):
     client.force_login(rworld.branch_leader)
     assert client.get(reverse("reviews:office_home")).status_code == 403
+
+
+# --- 四定 in full: the item rows of the review form ------------------------------------------
+
+
+def test_it_offers_the_problem_written_in_the_review_to_an_item_left_blank(rworld, client):
+    client.force_login(rworld.branch_leader)
+    url = reverse("reviews:review_new") + f"?subject=o:{rworld.branch.pk}"
+    data = review_post(problems="台账不全")
+    data["items-0-problem"] = ""  # typed once, in 指出问题
+    data.update({"items-1-problem": "", "items-1-target": "", "items-1-measures": ""})
+    data.update({"items-1-responsible": "", "items-1-deadline": ""})
+    client.post(url, data)
+    item = RectificationItem.objects.get()
+    assert item.problem == "台账不全" and item.target == "台账齐全"
+
+
+def test_it_offers_each_numbered_problem_to_its_own_item_row(rworld, client):
+    client.force_login(rworld.branch_leader)
+    url = reverse("reviews:review_new") + f"?subject=o:{rworld.branch.pk}"
+    data = review_post(problems="1. 台账不全\n2. 走访少")
+    data.update({"items-0-problem": "", "items-1-problem": ""})
+    client.post(url, data)
+    assert list(RectificationItem.objects.order_by("id").values_list("problem", flat=True)) == [
+        "台账不全",
+        "走访少",
+    ]
+
+
+def test_it_preselects_the_member_as_responsible_and_lists_his_branch(rworld, client):
+    MemberFactory(name="王五", organization=rworld.branch)
+    MemberFactory(name="外支部", organization=rworld.other_branch)
+    client.force_login(rworld.secretary)
+    page = client.get(reverse("reviews:review_new") + f"?subject=m:{rworld.member.pk}")
+    html = page.content.decode()
+    assert f'<option value="{rworld.member.pk}" selected>张三</option>' in html
+    assert "王五" in html and "外支部" not in html and "组织外人员（填写下栏）" in html
+
+
+def test_it_links_the_responsible_member_picked_from_the_roll(rworld, client):
+    wang = MemberFactory(name="王五", organization=rworld.branch)
+    client.force_login(rworld.branch_leader)
+    url = reverse("reviews:review_new") + f"?subject=o:{rworld.branch.pk}"
+    data = review_post(**{"items-0-responsible": "", "items-0-responsible_member": str(wang.pk)})
+    client.post(url, data)
+    first, second = RectificationItem.objects.order_by("id")
+    assert (first.responsible, first.responsible_member) == ("王五", wang)
+    assert (second.responsible, second.responsible_member) == ("王书记", None)  # an outsider
+
+
+def test_it_refuses_both_a_picked_member_and_an_outsider_on_one_row(rworld, client):
+    client.force_login(rworld.branch_leader)
+    url = reverse("reviews:review_new") + f"?subject=o:{rworld.branch.pk}"
+    data = review_post(**{"items-0-responsible_member": str(rworld.member.pk)})
+    response = client.post(url, data)
+    assert "组织外责任人请留空" in response.content.decode()
+    assert not Review.objects.exists()
+
+
+def test_it_asks_for_the_target_of_an_item(rworld, client):
+    client.force_login(rworld.branch_leader)
+    url = reverse("reviews:review_new") + f"?subject=o:{rworld.branch.pk}"
+    response = client.post(url, review_post(**{"items-0-target": ""}))
+    assert response.status_code == 200 and "四定须填写完整" in response.content.decode()
+    assert not Review.objects.exists()
+
+
+@pytest.mark.parametrize("members", [1, 12])
+def test_it_reads_the_review_form_in_a_fixed_number_of_queries(
+    rworld, client, django_assert_num_queries, members
+):
+    for _n in range(members):
+        MemberFactory(organization=rworld.branch)
+    client.force_login(rworld.secretary)
+    url = reverse("reviews:review_new") + f"?subject=m:{rworld.member.pk}"
+    with django_assert_num_queries(9):
+        assert client.get(url).status_code == 200
+
+
+def test_it_offers_the_grades_of_the_committee_s_scale_and_names_the_half(rworld, client):
+    calendar_set(
+        organization=rworld.town,
+        year=today().year,
+        content=calendar_content(),
+        version=0,
+        by=rworld.office,
+    )
+    client.force_login(rworld.secretary)
+    page = client.get(reverse("reviews:review_new") + f"?subject=m:{rworld.member.pk}")
+    html = page.content.decode()
+    assert 'value="average"' in html
+    assert 'value="fairly_good"' not in html
+    half = "上半年" if Quarter.current().quarter <= 2 else "下半年"
+    assert f"{today().year}年{half}" in html
