@@ -11,7 +11,13 @@ from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 
 from pledges.models import Organization, Pledge, ProgressRecord
-from reviews.models import AnnualAssessment, MassEvaluation, RectificationItem, Review
+from reviews.models import (
+    AnnualAssessment,
+    MassEvaluation,
+    RectificationItem,
+    Review,
+    SelectionRound,
+)
 
 from .cache import bump_organizations, bump_site
 
@@ -40,7 +46,15 @@ def _tree_changed(sender, instance, **kwargs) -> None:
 
 
 def connect() -> None:
-    for model in (Pledge, Review, RectificationItem, AnnualAssessment, MassEvaluation):
+    # A selection round's decision publishes its 表彰名单 on the organization's pages.
+    for model in (
+        Pledge,
+        Review,
+        RectificationItem,
+        AnnualAssessment,
+        MassEvaluation,
+        SelectionRound,
+    ):
         post_save.connect(_org_changed, sender=model, dispatch_uid=f"publicity-{model.__name__}")
         post_delete.connect(
             _org_changed, sender=model, dispatch_uid=f"publicity-del-{model.__name__}"

@@ -1,15 +1,24 @@
 """The events of reviews: a review sent back by the office, a letter issued or answered, a
-rectification item assigned, answered or re-opened. Registered from ReviewsConfig.ready()."""
+rectification item assigned, answered or re-opened; a selection round opened, its short list
+publicised, its decision. Registered from ReviewsConfig.ready()."""
 
 from __future__ import annotations
 
 from django.utils.translation import gettext as _
 
 from core.notifications.events import EventKind, register
-from pledges.models import Member
+from pledges.models import Member, Position
 from pledges.notifications import member_user_ids, secretary_ids
 
-from .models import RectificationItem, Review, SubjectKind, SuggestionLetter
+from .models import (
+    Nomination,
+    RectificationItem,
+    Review,
+    SelectionQuota,
+    SelectionRound,
+    SubjectKind,
+    SuggestionLetter,
+)
 
 
 def _reviewer(review: Review) -> list[int]:
@@ -106,6 +115,49 @@ def _item_reopened(item: RectificationItem) -> tuple[str, str]:
     )
 
 
+def _quota_secretaries(selection: SelectionRound) -> list[int]:
+    """The secretaries of the organizations given places: they nominate (one query)."""
+    units = SelectionQuota.objects.filter(round=selection).values("organization_id")
+    return list(
+        Position.objects.filter(
+            organization_id__in=units, kind=Position.Kind.SECRETARY
+        ).values_list("user_id", flat=True)
+    )
+
+
+def _nominating_people(selection: SelectionRound) -> list[int]:
+    """The secretaries of the organizations that nominated, and the nominees' own logins."""
+    nominations = Nomination.objects.filter(round=selection)
+    units = Position.objects.filter(
+        organization_id__in=nominations.values("unit_id"), kind=Position.Kind.SECRETARY
+    ).values_list("user_id", flat=True)
+    nominees = Member.objects.filter(
+        pk__in=nominations.exclude(status=Nomination.Status.NOMINATED).values("member_id")
+    ).values_list("user_id", flat=True)
+    return [*units, *nominees]
+
+
+def _selection_opened(selection: SelectionRound) -> tuple[str, str]:
+    return (
+        _("%(title)s已开始推荐，请于 %(due)s 前推荐")
+        % {"title": selection.title, "due": selection.nominations_due.isoformat()},
+        str(selection.get_honour_display()),
+    )
+
+
+def _selection_publicised(selection: SelectionRound) -> tuple[str, str]:
+    return (
+        _("%(title)s拟表彰名单公示至 %(ends)s")
+        % {"title": selection.title, "ends": selection.publicity_ends_on.isoformat()},
+        "",
+    )
+
+
+def _selection_decided(selection: SelectionRound) -> tuple[str, str]:
+    return _("%(title)s表彰名单已公布") % {"title": selection.title}, ""
+
+
+SELECTION = "reviews.services.selection"
 LETTER = "reviews.services.letter"
 ITEM = "reviews.services.rectification"
 
@@ -158,6 +210,27 @@ KINDS = (
         _item_subject,
         _item_reopened,
         (f"{ITEM}.rectification_item_reopen",),
+    ),
+    EventKind(
+        "selection_opened",
+        SelectionRound,
+        _quota_secretaries,
+        _selection_opened,
+        (f"{SELECTION}.selection_round_open",),
+    ),
+    EventKind(
+        "selection_publicised",
+        SelectionRound,
+        _nominating_people,
+        _selection_publicised,
+        (f"{SELECTION}.selection_publicise",),
+    ),
+    EventKind(
+        "selection_decided",
+        SelectionRound,
+        _nominating_people,
+        _selection_decided,
+        (f"{SELECTION}.selection_round_decide",),
     ),
 )
 

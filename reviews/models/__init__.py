@@ -1,7 +1,7 @@
 """Models of reviews/, one module per sub-area.
 
 subject: Quarter, Subject and the grading scale the sub-areas share; then self_evaluation,
-review, rectification, letter, mass_evaluation, assessment.
+review, rectification, letter, mass_evaluation, assessment, selection.
 """
 
 from .assessment import AnnualAssessment
@@ -23,6 +23,7 @@ from .rectification import (
     RectificationItem,
 )
 from .review import Review, ReviewAmendment
+from .selection import Honour, Nomination, SelectionQuota, SelectionRound
 from .self_evaluation import SelfEvaluation
 from .subject import (
     DUE_SOON_DAYS,
@@ -42,9 +43,11 @@ __all__ = [
     "EvaluationCode",
     "EvaluationResponse",
     "Grade",
+    "Honour",
     "MIN_RESPONSES",
     "MassEvaluation",
     "MemberRating",
+    "Nomination",
     "NOT_ISSUED_Q",
     "Quarter",
     "RectificationEvent",
@@ -53,6 +56,8 @@ __all__ = [
     "Review",
     "ReviewAmendment",
     "Satisfaction",
+    "SelectionQuota",
+    "SelectionRound",
     "SelfEvaluation",
     "Subject",
     "SubjectKey",
