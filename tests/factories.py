@@ -491,7 +491,7 @@ def publicise_selection(w, selection, approver=None):
     (composed by the office, approved by a colleague)."""
     ids = list(selection.nominations.values_list("pk", flat=True))
     selection_services.selection_round_shortlist(
-        by=w.office, selection=selection, nomination_ids=ids
+        by=w.office, selection=selection, nomination_ids=ids, version=selection.edit_version
     )
     if approver is None:
         approver = UserFactory()

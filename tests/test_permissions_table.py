@@ -14,7 +14,7 @@ from pledges.rules import pledge as pledge_rules
 from publicity.models import Notice
 from publicity.rules import notice as publicity_rules
 from publicity.rules import opinion as opinion_rules
-from reviews.models import SuggestionLetter
+from reviews.models import SelectionRound, SuggestionLetter
 from reviews.rules import (
     assessment,
     dashboard,
@@ -22,6 +22,7 @@ from reviews.rules import (
     mass_evaluation,
     rectification,
     review,
+    selection,
     self_evaluation,
 )
 from tests.factories import (
@@ -79,6 +80,10 @@ class Scene:
         self.assessment_notice = Notice(
             organization=w.branch, kind=Notice.Kind.ASSESSMENTS, submitted_by=w.secretary
         )
+        self.selection_notice = Notice(
+            organization=w.branch, kind=Notice.Kind.SELECTION, submitted_by=w.secretary
+        )
+        self.selection = SelectionRound(organization=w.town)
 
 
 def _checks(s: Scene):
@@ -122,6 +127,10 @@ def _checks(s: Scene):
         "assess_member": lambda u: assessment.can_record_assessment(u, w.branch, member=w.member),
         "publish_assessments": lambda u: assessment.can_publish_assessments(u, w.branch),
         "view_assessment": lambda u: assessment.can_view_assessment(u, w.branch),
+        "open_selection": lambda u: selection.can_open_selection(u, w.town),
+        "nominate": lambda u: selection.can_nominate(u, w.branch),
+        "run_selection": lambda u: selection.can_run_selection(u, s.selection),
+        "approve_selection_notice": lambda u: publicity_rules.can_approve(u, s.selection_notice),
         "view_dashboard": lambda u: dashboard.can_view_dashboard(u, w.branch),
         "compose_notice": lambda u: publicity_rules.can_compose(u, w.branch),
         "approve_notice": lambda u: publicity_rules.can_approve(u, s.notice),

@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.text import REASON_MAX, TITLE_MAX
+from core.versions import Versioned
 from pledges.models import Member, Organization
 from pledges.models.position import visible_q
 from pledges.roles import Roles
@@ -59,7 +60,10 @@ class SelectionRoundQuerySet(models.QuerySet):
         return self.filter(status=SelectionRound.Status.DECIDED)
 
 
-class SelectionRound(models.Model):
+class SelectionRound(Versioned):
+    """Versioned: the short list and the decision are whole-page choices of the office; one
+    made on a page older than the round's last change is refused, never silently replaced."""
+
     class Status(models.TextChoices):
         OPEN = "open", _("推荐中")
         SHORTLISTED = "shortlisted", _("已确定公示人选")

@@ -21,6 +21,7 @@ from core.errors import TransitionError
 from core.locks import lock_row
 from core.notifications.events import notify
 from core.text import REASON_MAX, TITLE_MAX, checked_text
+from core.versions import check_version, stamp
 from pledges.models import Member, Organization
 
 from ..models import AnnualAssessment, Honour, Nomination, SelectionQuota, SelectionRound
@@ -145,6 +146,8 @@ def nomination_create(
             _("%(who)s%(what)s，须填写书面说明后才能推荐")
             % {"who": member.name if member else organization.name, "what": "；".join(cautions)}
         )
+    # The office's short list page shows the nominations: one rendered before this is stale.
+    selection.save(update_fields=stamp(selection, by))
     try:
         with transaction.atomic():
             return Nomination.objects.create(
@@ -171,11 +174,12 @@ def nomination_withdraw(*, by, nomination: Nomination) -> None:
     if selection.status != Status.OPEN:
         raise TransitionError(_("推荐已经截止，不能撤回"))
     nomination.delete()
+    selection.save(update_fields=stamp(selection, by))
 
 
 @transaction.atomic
 def selection_round_shortlist(
-    *, by, selection: SelectionRound, nomination_ids: Iterable[int]
+    *, by, selection: SelectionRound, nomination_ids: Iterable[int], version: int | None
 ) -> SelectionRound:
     """The office closes the nominations and chooses whom to put on the 公示 (again, until the
     公示 is approved). The office then composes the 公示 in the publicity app."""
@@ -184,6 +188,7 @@ def selection_round_shortlist(
         raise PermissionDenied
     if selection.status not in (Status.OPEN, Status.SHORTLISTED):
         raise TransitionError(_("公示期开始后不能再调整公示人选"))
+    _check_round_version(selection, version)
     chosen = set(nomination_ids)
     nominations = Nomination.objects.filter(round=selection)
     if not chosen or not chosen <= set(nominations.values_list("pk", flat=True)):
@@ -192,8 +197,20 @@ def selection_round_shortlist(
     nominations.exclude(pk__in=chosen).update(status=Nomination.Status.NOMINATED)
     selection.status = Status.SHORTLISTED
     selection.shortlisted_by, selection.shortlisted_at = by, timezone.now()
-    selection.save(update_fields=["status", "shortlisted_by", "shortlisted_at"])
+    selection.save(
+        update_fields=["status", "shortlisted_by", "shortlisted_at", *stamp(selection, by)]
+    )
     return selection
+
+
+def _check_round_version(selection: SelectionRound, version: int | None) -> None:
+    check_version(
+        current=selection.edit_version,
+        sent=version,
+        label=_("评选"),
+        who=selection.edited_by,
+        when=selection.edited_at,
+    )
 
 
 def _rounds_of(nomination_ids: Iterable[int]) -> list[SelectionRound]:
@@ -236,7 +253,7 @@ def selection_unpublicise(*, by, nomination_ids: Iterable[int]) -> int:
 
 @transaction.atomic
 def selection_round_decide(
-    *, by, selection: SelectionRound, awarded_ids: Iterable[int]
+    *, by, selection: SelectionRound, awarded_ids: Iterable[int], version: int | None
 ) -> SelectionRound:
     """After the 公示 window the office decides: the chosen short-listed nominees are awarded,
     the rest not, and the 表彰名单 is public from now on. The 评先评优 ★ of an awarded
@@ -252,6 +269,7 @@ def selection_round_decide(
             _("公示期至 %(date)s，公示期满后才能作出表彰决定")
             % {"date": selection.publicity_ends_on.isoformat()}
         )
+    _check_round_version(selection, version)
     shortlisted = Nomination.objects.filter(round=selection, status=Nomination.Status.SHORTLISTED)
     chosen = set(awarded_ids)
     if not chosen <= set(shortlisted.values_list("pk", flat=True)):
@@ -264,7 +282,7 @@ def selection_round_decide(
     _star(selection.year, awarded)
     selection.status = Status.DECIDED
     selection.decided_by, selection.decided_at = by, timezone.now()
-    selection.save(update_fields=["status", "decided_by", "decided_at"])
+    selection.save(update_fields=["status", "decided_by", "decided_at", *stamp(selection, by)])
     notify(kind="selection_decided", subject=selection, by=by)
     return selection
 

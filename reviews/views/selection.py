@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from core.access import get_visible_or_404, require
 from core.errors import TransitionError
 from core.moves import flash_outcome, post_only_on_visible
+from core.versions import posted_version
 from pledges.models import Organization
 
 from ..forms.selection import NominationForm, RoundForm, round_initial
@@ -145,7 +146,10 @@ def nomination_withdraw(request: HttpRequest, nomination: Nomination) -> HttpRes
 def selection_round_shortlist(request: HttpRequest, selection: SelectionRound) -> HttpResponse:
     with flash_outcome(request, _("公示人选已确定，请编制评选表彰公示")):
         services.selection_round_shortlist(
-            by=request.user, selection=selection, nomination_ids=_posted_ids(request)
+            by=request.user,
+            selection=selection,
+            nomination_ids=_posted_ids(request),
+            version=posted_version(request.POST),
         )
     return redirect(selection)
 
@@ -154,6 +158,9 @@ def selection_round_shortlist(request: HttpRequest, selection: SelectionRound) -
 def selection_round_decide(request: HttpRequest, selection: SelectionRound) -> HttpResponse:
     with flash_outcome(request, _("表彰决定已作出，表彰名单已公布")):
         services.selection_round_decide(
-            by=request.user, selection=selection, awarded_ids=_posted_ids(request)
+            by=request.user,
+            selection=selection,
+            awarded_ids=_posted_ids(request),
+            version=posted_version(request.POST),
         )
     return redirect(selection)

@@ -115,7 +115,9 @@ def test_it_withdraws_while_open_only(world):
     services.nomination_withdraw(by=world.secretary, nomination=n)
     assert not Nomination.objects.exists()
     n = nominate(selection, world.branch, world.member, world.secretary)
-    services.selection_round_shortlist(by=world.office, selection=selection, nomination_ids=[n.pk])
+    services.selection_round_shortlist(
+        by=world.office, selection=selection, nomination_ids=[n.pk], version=selection.edit_version
+    )
     with pytest.raises(TransitionError):
         services.nomination_withdraw(by=world.secretary, nomination=n)
 
@@ -124,7 +126,9 @@ def test_it_closes_nominations_with_the_short_list(world):
     selection = open_selection(world)
     a = nominate(selection, world.branch, world.member, world.secretary)
     b = nominate(selection, world.other_branch, world.other_member, world.other_secretary)
-    services.selection_round_shortlist(by=world.office, selection=selection, nomination_ids=[a.pk])
+    services.selection_round_shortlist(
+        by=world.office, selection=selection, nomination_ids=[a.pk], version=selection.edit_version
+    )
     assert dict(Nomination.objects.values_list("pk", "status")) == {
         a.pk: "shortlisted",
         b.pk: "nominated",
@@ -138,7 +142,10 @@ def test_it_refuses_the_short_list_to_a_secretary(world):
     n = nominate(selection, world.branch, world.member, world.secretary)
     with pytest.raises(PermissionDenied):
         services.selection_round_shortlist(
-            by=world.secretary, selection=selection, nomination_ids=[n.pk]
+            by=world.secretary,
+            selection=selection,
+            nomination_ids=[n.pk],
+            version=selection.edit_version,
         )
 
 
@@ -170,7 +177,9 @@ def test_it_refuses_the_decision_before_the_window_ends(world):
     n = nominate(selection, world.branch, world.member, world.secretary)
     publicise_selection(world, selection)
     with pytest.raises(TransitionError, match="公示期满"):
-        services.selection_round_decide(by=world.office, selection=selection, awarded_ids=[n.pk])
+        services.selection_round_decide(
+            by=world.office, selection=selection, awarded_ids=[n.pk], version=selection.edit_version
+        )
 
 
 def test_it_decides_after_the_window_and_stars_the_annual_grade(world):
@@ -180,7 +189,9 @@ def test_it_decides_after_the_window_and_stars_the_annual_grade(world):
     b = nominate(selection, world.other_branch, world.other_member, world.other_secretary)
     publicise_selection(world, selection)
     end_publicity(selection)
-    services.selection_round_decide(by=world.office, selection=selection, awarded_ids=[a.pk])
+    services.selection_round_decide(
+        by=world.office, selection=selection, awarded_ids=[a.pk], version=selection.edit_version
+    )
     selection.refresh_from_db()
     assert selection.status == Status.DECIDED and selection.decided_by == world.office
     assert dict(Nomination.objects.values_list("pk", "status")) == {
@@ -195,7 +206,9 @@ def test_it_awards_only_the_shortlisted(world):
     selection = open_selection(world)
     a = nominate(selection, world.branch, world.member, world.secretary)
     b = nominate(selection, world.other_branch, world.other_member, world.other_secretary)
-    services.selection_round_shortlist(by=world.office, selection=selection, nomination_ids=[a.pk])
+    services.selection_round_shortlist(
+        by=world.office, selection=selection, nomination_ids=[a.pk], version=selection.edit_version
+    )
     # On 公示 with the short list as chosen (the helper would shortlist everyone).
     SelectionRound.objects.filter(pk=selection.pk).update(
         status=Status.PUBLICISED,
@@ -204,4 +217,6 @@ def test_it_awards_only_the_shortlisted(world):
     )
     selection.refresh_from_db()
     with pytest.raises(TransitionError, match="经过公示"):
-        services.selection_round_decide(by=world.office, selection=selection, awarded_ids=[b.pk])
+        services.selection_round_decide(
+            by=world.office, selection=selection, awarded_ids=[b.pk], version=selection.edit_version
+        )
