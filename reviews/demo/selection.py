@@ -135,11 +135,11 @@ def _seed_city(stdout) -> None:
             Honour.EXCELLENT_MEMBER,
             _("%(year)d年“七一”优秀共产党员评选") % {"year": year},
             year,
-            {u.pk: 3 for u in units},
+            {u.pk: 10 for u in units},
         ),
     )
     made = sum(
-        _nominate_members(selection, unit, office, 3, start=n) for n, unit in enumerate(units)
+        _nominate_members(selection, unit, office, 10, start=n) for n, unit in enumerate(units)
     )
     stdout.write(_("组织评选：%(title)s，推荐 %(n)d 名") % {"title": selection.title, "n": made})
 

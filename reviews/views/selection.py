@@ -82,6 +82,15 @@ def selection_round(request: HttpRequest, pk: int) -> HttpResponse:
     years = selectors.years_of(selection.year, nominations)
     can_run = rules.can_run_selection(user, selection)
     today = timezone.localdate()
+    may_decide = (
+        can_run
+        and selection.status == SelectionRound.Status.PUBLICISED
+        and selection.publicity_ends_on < today
+    )
+    shortlisting = can_run and selection.status in (
+        SelectionRound.Status.OPEN,
+        SelectionRound.Status.SHORTLISTED,
+    )
     return render(
         request,
         "reviews/selection/round.html",
@@ -92,9 +101,9 @@ def selection_round(request: HttpRequest, pk: int) -> HttpResponse:
             "can_run": can_run,
             "is_open": selection.status == SelectionRound.Status.OPEN
             and selection.nominations_due >= today,
-            "may_decide": can_run
-            and selection.status == SelectionRound.Status.PUBLICISED
-            and selection.publicity_ends_on < today,
+            "may_decide": may_decide,
+            "shortlisting": shortlisting,
+            "choosing": may_decide or shortlisting,
         },
     )
 

@@ -14,6 +14,7 @@ from tests.factories import (
     UserFactory,
     end_publicity,
     make_item,
+    make_org,
     make_position,
     make_review,
     nominate,
@@ -86,6 +87,18 @@ def test_it_reads_the_list_in_a_fixed_number_of_queries(
     with django_assert_num_queries(6):
         response = client.get(reverse("reviews:selection_list"))
     assert response.status_code == 200
+
+
+@pytest.mark.parametrize("n", [1, 4])
+def test_it_reads_the_open_form_in_a_fixed_number_of_queries(
+    world, client, django_assert_num_queries, n
+):
+    for i in range(n):
+        make_org(f"新建党支部{i}", world.town)
+    client.force_login(world.office)
+    with django_assert_num_queries(6):
+        response = client.get(reverse("reviews:selection_open", args=[world.town.pk]))
+    assert response.content.decode().count('name="quota_') == n + 2
 
 
 @pytest.mark.parametrize("who", ["stranger", "far_office", "other_member_user"])
