@@ -22,6 +22,7 @@ from pledges.models.position import roles_of
 from ..models import (
     AnnualAssessment,
     EvaluationResponse,
+    Honour,
     MassEvaluation,
     MemberRating,
     Nomination,
@@ -309,6 +310,25 @@ def honour_lists(org: Organization, year: int | None = None) -> list[HonourList]
     ):
         awarded[n.round_id].append(n)
     return [HonourList(r, awarded[r.pk]) for r in rounds]
+
+
+def honours_of(year: int, member_ids: list[int], org_ids: list[int]) -> dict[str, list[str]]:
+    """The honours awarded by decided rounds drawing on the year, keyed like nominee_years:
+    what the year page shows beside the 评先评优 ★ (one query)."""
+    out: dict[str, list[str]] = {}
+    labels = dict(Honour.choices)
+    for member_id, org_id, honour in (
+        Nomination.objects.filter(
+            Q(member_id__in=member_ids) | Q(member__isnull=True, organization_id__in=org_ids),
+            status=Nomination.Status.AWARDED,
+            round__year=year,
+        )
+        .values_list("member_id", "organization_id", "round__honour")
+        .order_by("round_id")
+    ):
+        key = member_key(member_id) if member_id else org_key(org_id)
+        out.setdefault(key, []).append(str(labels.get(honour, honour)))
+    return out
 
 
 def honour_years(org: Organization) -> list[int]:

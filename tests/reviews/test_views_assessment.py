@@ -31,7 +31,7 @@ def test_it_prints_the_saved_grades_as_text_not_as_form_controls(client, world):
 
 
 PAGES = [
-    ("office", "/reviews/assessment/{town}/", 15),
+    ("office", "/reviews/assessment/{town}/", 16),
 ]
 
 

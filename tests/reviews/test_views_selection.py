@@ -8,6 +8,7 @@ from django.urls import reverse
 
 from pledges.models import Pledge
 from reviews.models import Nomination, Quarter, Review, SelectionRound
+from reviews.services import selection as services
 from tests.factories import (
     MemberFactory,
     PledgeFactory,
@@ -211,3 +212,21 @@ def test_it_refuses_a_second_decision(world, client):
     page = client.post(url, {"nomination": [], "version": version}, follow=True)
     assert "公示结束后才能" in page.content.decode()
     assert Nomination.objects.get().status == "awarded"
+
+
+def test_it_names_the_honour_beside_the_star_on_the_year_page(world, client):
+    grade = record(world, member=world.member)
+    selection = open_selection(world)
+    n = nominate(selection, world.branch, world.member, world.secretary)
+    publicise_selection(world, selection)
+    end_publicity(selection)
+    services.selection_round_decide(
+        by=world.office, selection=selection, awarded_ids=[n.pk], version=selection.edit_version
+    )
+    grade.refresh_from_db()
+    assert grade.exemplary
+    client.force_login(world.office)
+    page = client.get(reverse("reviews:assessment", args=[world.branch.pk])).content.decode()
+    assert (
+        '<span class="badge bg-warning text-dark" data-testid="honour">优秀共产党员</span>' in page
+    )
