@@ -130,7 +130,7 @@ def nomination_new(request: HttpRequest, pk: int, unit_pk: int) -> HttpResponse:
         else:
             messages.success(request, _("已推荐"))
             return redirect(selection)
-    search = (request.GET.get("q") or "")[:50]
+    search = (request.GET.get("q") or "").replace("\x00", "")[:50]
     return render(
         request,
         "reviews/selection/nominate.html",
