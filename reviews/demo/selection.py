@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.access import NOTHING
+from core.db import analyse
 from pledges.models import Member, Organization, Position
 
 from ..models import Honour, Nomination, SelectionQuota, SelectionRound
@@ -150,6 +151,9 @@ def seed_selection(*, scale: str, stdout) -> None:
             _seed_county(stdout)
         else:
             _seed_city(stdout)
+    # Fresh tables keep their empty statistics until autovacuum comes: without this the
+    # nominations page joins members by a full index scan (19 ms instead of 0.6 on the city).
+    analyse(SelectionRound, SelectionQuota, Nomination)
 
 
 def reset_selection(*, org_paths: list[str]) -> None:

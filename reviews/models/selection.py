@@ -169,9 +169,7 @@ class NominationQuerySet(models.QuerySet):
         return self.filter(visible_q(user, _nomination_rows))
 
     def for_list(self) -> NominationQuerySet:
-        return self.select_related("unit", "member", "organization", "nominated_by").order_by(
-            "unit__path", "id"
-        )
+        return self.select_related("unit", "member", "organization").order_by("unit__path", "id")
 
 
 class Nomination(models.Model):
