@@ -187,6 +187,13 @@ def _notice_reviewer(root: Organization):
     the office member who composed it."""
     User = get_user_model()
     user = User.objects.filter(username="office_notice").first()
+    if (
+        user is not None
+        and not Position.objects.filter(
+            user=user, organization=root, kind=Position.Kind.OFFICE
+        ).exists()
+    ):
+        return None  # someone else's login of that name: never hand it the office's rights
     if user is None:
         user = User.objects.create(
             username="office_notice",
@@ -207,6 +214,8 @@ def _seed_selection(root: Organization, office, today: datetime.date) -> int:
     if selection is None:
         return 0
     reviewer = _notice_reviewer(root)
+    if reviewer is None:
+        return 0
     year = selection.year
     sources = [c.source for c in compose.candidates(root, Notice.Kind.SELECTION, year)]
     title = _("%(title)s拟表彰对象公示") % {"title": selection.title}
