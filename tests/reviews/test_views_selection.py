@@ -230,3 +230,14 @@ def test_it_names_the_honour_beside_the_star_on_the_year_page(world, client):
     assert (
         '<span class="badge bg-warning text-dark" data-testid="honour">优秀共产党员</span>' in page
     )
+
+
+def test_it_shows_a_secretary_his_own_unit_s_nominations_only(world, client):
+    selection = open_selection(world)
+    nominate(selection, world.branch, world.member, world.secretary)
+    nominate(selection, world.other_branch, world.other_member, world.other_secretary)
+    client.force_login(world.secretary)
+    page = client.get(reverse("reviews:selection_round", args=[selection.pk])).content.decode()
+    assert page.count('data-testid="nomination-row"') == 1
+    assert "张三" in page and "李四" not in page
+    assert 'data-testid="shortlist"' not in page
