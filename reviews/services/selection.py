@@ -224,7 +224,11 @@ def selection_publicise(
 ) -> int:
     """For the publicity app, when a 公示 of short-listed nominations is approved (or its
     correction): their rounds are on 公示 for that window. Returns how many rounds."""
-    rounds = _rounds_of(nomination_ids)
+    ids = list(nomination_ids)
+    rounds = _rounds_of(ids)
+    if Nomination.objects.filter(pk__in=ids).exclude(status=Nomination.Status.SHORTLISTED).exists():
+        # The short list changed after the notice was composed: it would publish others.
+        raise TransitionError(_("公示人选已调整，请更新公示内容后再批准"))
     for selection in rounds:
         if not rules.can_run_selection(by, selection):
             raise PermissionDenied

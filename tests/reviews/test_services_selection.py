@@ -13,7 +13,10 @@ from reviews.services import selection as services
 from tests.factories import (
     MemberFactory,
     PledgeFactory,
+    UserFactory,
+    compose_notice,
     end_publicity,
+    make_position,
     nominate,
     open_selection,
     publicise_selection,
@@ -220,3 +223,27 @@ def test_it_awards_only_the_shortlisted(world):
         services.selection_round_decide(
             by=world.office, selection=selection, awarded_ids=[b.pk], version=selection.edit_version
         )
+
+
+def test_it_refuses_a_notice_composed_before_the_short_list_changed(world):
+    selection = open_selection(world)
+    a = nominate(selection, world.branch, world.member, world.secretary)
+    b = nominate(selection, world.other_branch, world.other_member, world.other_secretary)
+    services.selection_round_shortlist(
+        by=world.office,
+        selection=selection,
+        nomination_ids=[a.pk, b.pk],
+        version=selection.edit_version,
+    )
+    notice = compose_notice(world, kind="selection", by=world.office, org=world.town)
+    services.selection_round_shortlist(
+        by=world.office,
+        selection=selection,
+        nomination_ids=[a.pk],
+        version=selection.edit_version,
+    )
+    notice_services.notice_submit(notice=notice, by=world.office)
+    colleague = UserFactory()
+    make_position(colleague, world.town, "office")
+    with pytest.raises(TransitionError, match="公示人选已调整"):
+        notice_services.notice_approve(notice=notice, by=colleague)
