@@ -55,7 +55,7 @@ from pledges import counts  # noqa: E402
 from pledges.demo import CITY_NAME, COUNTY_NAME  # noqa: E402
 from pledges.models import Member, Organization, Position  # noqa: E402
 from publicity.models import Notice  # noqa: E402
-from reviews.models import InspectionRound, Quarter, Review  # noqa: E402
+from reviews.models import InspectionRound, Quarter, Review, SelectionRound  # noqa: E402
 from reviews.selectors.tags import row_tags  # noqa: E402
 
 User = get_user_model()
@@ -189,6 +189,18 @@ def pages() -> list[Page]:
         result.append(Page("inspection pre-fill, city (page 100)", f"{url}?page=100", office, 150))
     else:
         print("no inspection of the city: run seed_demo's reviews hook (reviews.demo.inspection)")
+    selection = SelectionRound.objects.filter(organization=city).order_by("-pk").first()
+    if selection is not None:
+        result.append(
+            Page(
+                "office: nominations page (七一 round of the city)",
+                reverse("reviews:selection_round", args=[selection.pk]),
+                office,
+                150,
+            )
+        )
+    else:
+        print("no selection round: seed the city again (reviews demo) for the nominations page")
     if notice is not None:
         url = reverse("publicity:notice", args=[notice.organization_id, notice.pk])
         result.insert(5, Page(f"notice page ({COUNTY_NAME} demo)", url, None, 100))
@@ -248,8 +260,8 @@ def queries_label(counts: list[int]) -> str:
     return f"{low}–{high} ({', '.join(f'{n}×{c}' for c, n in sorted(more.items()))})"
 
 
-def measure(runs: int, warmup: int = 3) -> list[dict]:
-    todo = pages()
+def measure(runs: int, warmup: int = 3, only: str = "") -> list[dict]:
+    todo = [p for p in pages() if only in p.name]
     for page in todo:
         page.client = Client()
         if page.user is not None:
@@ -311,8 +323,9 @@ def print_rows(rows: list[dict]) -> None:
 def main() -> list[dict]:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=60)
+    parser.add_argument("--only", default="", help="time only the pages whose name has this")
     args = parser.parse_args()
-    rows = measure(args.runs)
+    rows = measure(args.runs, only=args.only)
     print_rows(rows)
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / "pages.json").write_text(json.dumps(rows, ensure_ascii=False, indent=1))

@@ -13,12 +13,16 @@ from __future__ import annotations
 
 import datetime
 
+from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from pledges.demo import CITY_NAME, COUNTY_NAME
+from pledges.demo import CITY_NAME, COUNTY_NAME, PASSWORD
 from pledges.models import Organization, Position
+from reviews.models import Nomination, SelectionRound
+from reviews.services import selection as selection_services
 
 from .models import Notice, Opinion
 from .selectors import notice as compose
@@ -173,6 +177,74 @@ def _seed_opinions(root: Organization, office) -> int:
     return len(OPINIONS)
 
 
+SELECTION_INTRO = (
+    "经各单位推荐、党委办公室审核，现将拟表彰对象予以公示。对推荐对象中年度总评或点评为“差”、"
+    "有逾期未兑现承诺的，附推荐单位的书面说明。公示期内如有异议，请通过意见箱反映。"
+)
+
+
+def _notice_reviewer(root: Organization):
+    """A second office login for the county: a 评选表彰公示 is approved by someone other than
+    the office member who composed it."""
+    User = get_user_model()
+    user = User.objects.filter(username="office_notice").first()
+    if (
+        user is not None
+        and not Position.objects.filter(
+            user=user, organization=root, kind=Position.Kind.OFFICE
+        ).exists()
+    ):
+        return None  # someone else's login of that name: never hand it the office's rights
+    if user is None:
+        user = User.objects.create(
+            username="office_notice",
+            first_name=_("县委组织部审核员"),
+            password=make_password(PASSWORD),
+            email="office_notice@example.gov.cn",
+        )
+    Position.objects.get_or_create(user=user, organization=root, kind=Position.Kind.OFFICE)
+    return user
+
+
+def _seed_selection(root: Organization, office, today: datetime.date) -> int:
+    """The county's shortlisted 七一 round: its 公示 approved, the window moved into the past
+    (as only the demo may), and the decision: the 表彰名单 is public. Idempotent."""
+    selection = SelectionRound.objects.filter(
+        organization=root, status=SelectionRound.Status.SHORTLISTED
+    ).first()
+    if selection is None:
+        return 0
+    reviewer = _notice_reviewer(root)
+    if reviewer is None:
+        return 0
+    year = selection.year
+    sources = [c.source for c in compose.candidates(root, Notice.Kind.SELECTION, year)]
+    title = _("%(title)s拟表彰对象公示") % {"title": selection.title}
+    notice = notice_services.notice_create(
+        by=office,
+        organization=root,
+        kind=Notice.Kind.SELECTION,
+        year=year,
+        content=_content(title, SELECTION_INTRO, sources, today),
+    )
+    notice_services.notice_submit(notice=notice, by=office)
+    notice_services.notice_approve(notice=notice, by=reviewer)
+    starts, ends = today - datetime.timedelta(days=12), today - datetime.timedelta(days=6)
+    Notice.objects.filter(pk=notice.pk).update(starts_on=starts, ends_on=ends)
+    SelectionRound.objects.filter(pk=selection.pk).update(
+        publicity_starts_on=starts, publicity_ends_on=ends
+    )
+    selection.refresh_from_db()
+    shortlisted = selection.nominations.filter(status=Nomination.Status.SHORTLISTED)
+    selection_services.selection_round_decide(
+        by=office,
+        selection=selection,
+        awarded_ids=list(shortlisted.values_list("pk", flat=True)),
+        version=selection.edit_version,
+    )
+    return 1
+
+
 def seed(*, scale: str, stdout) -> None:
     if scale != "county":
         stdout.write(_("公示演示数据只为示范县生成"))
@@ -180,15 +252,24 @@ def seed(*, scale: str, stdout) -> None:
     root = Organization.objects.get_root_nodes().filter(name=COUNTY_NAME).first()
     if root is None:
         return
-    if Notice.objects.filter(organization__path__startswith=root.path).exists():
-        stdout.write(_("公示演示数据已存在，未重复生成"))
-        return
     office = _office(root)
     if office is None:
         return
     today = timezone.localdate()
     with transaction.atomic():
-        notices = sum(_seed_kind(root, office, kind, today) for kind in Notice.Kind.values)
+        if _seed_selection(root, office, today):
+            stdout.write(_("评选表彰公示 1 份，表彰名单已公布"))
+    if (
+        Notice.objects.filter(organization__path__startswith=root.path)
+        .exclude(kind=Notice.Kind.SELECTION)
+        .exists()
+    ):
+        stdout.write(_("公示演示数据已存在，未重复生成"))
+        return
+    with transaction.atomic():
+        # The 评选表彰公示 has its own story (_seed_selection): a short list, not a kind's
+        # every candidate.
+        notices = sum(_seed_kind(root, office, kind, today) for kind in INTROS)
         opinions = _seed_opinions(root, office)
     stdout.write(_("公示 %(n)d 份，群众意见 %(o)d 条") % {"n": notices, "o": opinions})
 

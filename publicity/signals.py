@@ -17,6 +17,7 @@ from reviews.models import (
     MonthlyRatingSheet,
     RectificationItem,
     Review,
+    SelectionRound,
 )
 
 from .cache import bump_organizations, bump_site
@@ -46,6 +47,7 @@ def _tree_changed(sender, instance, **kwargs) -> None:
 
 
 def connect() -> None:
+    # A selection round's decision publishes its 表彰名单 on the organization's pages.
     for model in (
         Pledge,
         Review,
@@ -53,6 +55,7 @@ def connect() -> None:
         AnnualAssessment,
         MassEvaluation,
         MonthlyRatingSheet,
+        SelectionRound,
     ):
         post_save.connect(_org_changed, sender=model, dispatch_uid=f"publicity-{model.__name__}")
         post_delete.connect(

@@ -14,6 +14,7 @@ urlpatterns = [
     path("org/<int:org_pk>/notices.json", public.org_json, name="org_json"),
     path("org/<int:org_pk>/n/<int:pk>/", public.notice, name="notice"),
     path("org/<int:org_pk>/pledge/<int:pk>/", public.pledge, name="pledge"),
+    path("org/<int:org_pk>/honours/", public.honours, name="honours"),
     path("org/<int:org_pk>/opinion/<int:pk>/", public.opinion, name="opinion"),
     path("org/<int:org_pk>/opinions/submit/", public.opinion_submit, name="opinion_submit"),
     path("org/<int:org_pk>/opinions/sent/", public.opinion_sent, name="opinion_sent"),

@@ -1,5 +1,6 @@
 """The events of reviews: a review sent back by the office, a letter issued or answered, a
-rectification item assigned, answered or re-opened. Registered from ReviewsConfig.ready()."""
+rectification item assigned, answered or re-opened; a selection round opened, its short list
+publicised, its decision. Registered from ReviewsConfig.ready()."""
 
 from __future__ import annotations
 
@@ -13,8 +14,11 @@ from .models import (
     DutyReport,
     InspectionNotice,
     MonthlyRatingSheet,
+    Nomination,
     RectificationItem,
     Review,
+    SelectionQuota,
+    SelectionRound,
     SubjectKind,
     SuggestionLetter,
 )
@@ -182,6 +186,49 @@ def _report_submitted(report: DutyReport) -> tuple[str, str]:
     )
 
 
+def _quota_secretaries(selection: SelectionRound) -> list[int]:
+    """The secretaries of the organizations given places: they nominate (one query)."""
+    units = SelectionQuota.objects.filter(round=selection).values("organization_id")
+    return list(
+        Position.objects.filter(
+            organization_id__in=units, kind=Position.Kind.SECRETARY
+        ).values_list("user_id", flat=True)
+    )
+
+
+def _nominating_people(selection: SelectionRound) -> list[int]:
+    """The secretaries of the organizations that nominated, and the nominees' own logins."""
+    nominations = Nomination.objects.filter(round=selection)
+    units = Position.objects.filter(
+        organization_id__in=nominations.values("unit_id"), kind=Position.Kind.SECRETARY
+    ).values_list("user_id", flat=True)
+    nominees = Member.objects.filter(
+        pk__in=nominations.exclude(status=Nomination.Status.NOMINATED).values("member_id")
+    ).values_list("user_id", flat=True)
+    return [*units, *nominees]
+
+
+def _selection_opened(selection: SelectionRound) -> tuple[str, str]:
+    return (
+        _("%(title)s已开始推荐，请于 %(due)s 前推荐")
+        % {"title": selection.title, "due": selection.nominations_due.isoformat()},
+        str(selection.get_honour_display()),
+    )
+
+
+def _selection_publicised(selection: SelectionRound) -> tuple[str, str]:
+    return (
+        _("%(title)s拟表彰名单公示至 %(ends)s")
+        % {"title": selection.title, "ends": selection.publicity_ends_on.isoformat()},
+        "",
+    )
+
+
+def _selection_decided(selection: SelectionRound) -> tuple[str, str]:
+    return _("%(title)s表彰名单已公布") % {"title": selection.title}, ""
+
+
+SELECTION = "reviews.services.selection"
 LETTER = "reviews.services.letter"
 INSPECTION = "reviews.services.inspection"
 ITEM = "reviews.services.rectification"
@@ -270,6 +317,27 @@ KINDS = (
         _report_offices,
         _report_submitted,
         ("reviews.services.duty_report.duty_report_submit",),
+    ),
+    EventKind(
+        "selection_opened",
+        SelectionRound,
+        _quota_secretaries,
+        _selection_opened,
+        (f"{SELECTION}.selection_round_open",),
+    ),
+    EventKind(
+        "selection_publicised",
+        SelectionRound,
+        _nominating_people,
+        _selection_publicised,
+        (f"{SELECTION}.selection_publicise",),
+    ),
+    EventKind(
+        "selection_decided",
+        SelectionRound,
+        _nominating_people,
+        _selection_decided,
+        (f"{SELECTION}.selection_round_decide",),
     ),
 )
 

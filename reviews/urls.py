@@ -12,6 +12,7 @@ from .views import (
     monthly_rating,
     rectification,
     review,
+    selection,
     self_evaluation,
 )
 
@@ -183,6 +184,30 @@ urlpatterns = [
         "inspections/evidence/<int:pk>/",
         inspection.inspection_evidence,
         name="inspection_evidence",
+    ),
+    # selection (组织评选)
+    path("selection/", selection.selection_list, name="selection_list"),
+    path("selection/new/<int:org_pk>/", selection.selection_open, name="selection_open"),
+    path("selection/<int:pk>/", selection.selection_round, name="selection_round"),
+    path(
+        "selection/<int:pk>/nominate/<int:unit_pk>/",
+        selection.nomination_new,
+        name="nomination_new",
+    ),
+    path(
+        "selection/nomination/<int:pk>/withdraw/",
+        selection.nomination_withdraw,
+        name="nomination_withdraw",
+    ),
+    path(
+        "selection/<int:pk>/shortlist/",
+        selection.selection_round_shortlist,
+        name="selection_round_shortlist",
+    ),
+    path(
+        "selection/<int:pk>/decide/",
+        selection.selection_round_decide,
+        name="selection_round_decide",
     ),
     # coverage dashboard (全覆盖)
     path("dashboard/", dashboard.dashboard_home, name="dashboard_home"),

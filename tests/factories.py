@@ -33,6 +33,7 @@ from reviews.services import inspection as inspection_services
 from reviews.services import mass_evaluation as mass_services
 from reviews.services import monthly_rating as monthly_rating_services
 from reviews.services import review as review_services
+from reviews.services import selection as selection_services
 from reviews.services import self_evaluation as self_evaluation_services
 
 
@@ -538,3 +539,57 @@ def calendar_content(**kwargs):
     }
     fields.update(kwargs)
     return CalendarContent(**fields)
+
+
+def open_selection(w, *, honour="excellent_member", quotas=None, by=None, org=None, year=None):
+    """A round opened by the town office: one place for each branch unless told."""
+    org = org or w.town
+    return selection_services.selection_round_open(
+        by=by or w.office,
+        organization=org,
+        content=selection_services.RoundContent(
+            honour=honour,
+            title="七一评选表彰",
+            year=year or today().year,
+            nominations_due=today() + datetime.timedelta(days=7),
+            quotas=quotas or {w.branch.pk: 2, w.other_branch.pk: 1},
+        ),
+    )
+
+
+def nominate(selection, unit, nominee, by, reason="践诺突出，群众满意", caution_reason=""):
+    key = f"o:{nominee.pk}" if isinstance(nominee, Organization) else f"m:{nominee.pk}"
+    return selection_services.nomination_create(
+        by=by,
+        selection=selection,
+        unit=unit,
+        content=selection_services.NominationContent(
+            nominee=key, reason=reason, caution_reason=caution_reason
+        ),
+    )
+
+
+def publicise_selection(w, selection, approver=None):
+    """The office shortlists every nomination and puts the short list on an approved 公示
+    (composed by the office, approved by a colleague)."""
+    ids = list(selection.nominations.values_list("pk", flat=True))
+    selection_services.selection_round_shortlist(
+        by=w.office, selection=selection, nomination_ids=ids, version=selection.edit_version
+    )
+    if approver is None:
+        approver = UserFactory()
+        make_position(approver, selection.organization, Position.Kind.OFFICE)
+    notice = compose_notice(w, kind="selection", by=w.office, org=selection.organization)
+    notice_services.notice_submit(notice=notice, by=w.office)
+    notice_services.notice_approve(notice=notice, by=approver)
+    selection.refresh_from_db()
+    return notice
+
+
+def end_publicity(selection):
+    """The 公示 window lies in the past (only tests and the demo move dates)."""
+    type(selection).objects.filter(pk=selection.pk).update(
+        publicity_starts_on=today() - datetime.timedelta(days=10),
+        publicity_ends_on=today() - datetime.timedelta(days=3),
+    )
+    selection.refresh_from_db()

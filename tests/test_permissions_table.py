@@ -15,7 +15,7 @@ from pledges.rules import pledge as pledge_rules
 from publicity.models import Notice
 from publicity.rules import notice as publicity_rules
 from publicity.rules import opinion as opinion_rules
-from reviews.models import DutyReport, InspectionNotice, SuggestionLetter
+from reviews.models import DutyReport, InspectionNotice, SelectionRound, SuggestionLetter
 from reviews.rules import (
     assessment,
     dashboard,
@@ -26,6 +26,7 @@ from reviews.rules import (
     monthly_rating,
     rectification,
     review,
+    selection,
     self_evaluation,
 )
 from tests.factories import (
@@ -85,6 +86,10 @@ class Scene:
         self.assessment_notice = Notice(
             organization=w.branch, kind=Notice.Kind.ASSESSMENTS, submitted_by=w.secretary
         )
+        self.selection_notice = Notice(
+            organization=w.branch, kind=Notice.Kind.SELECTION, submitted_by=w.secretary
+        )
+        self.selection = SelectionRound(organization=w.town)
 
 
 def _checks(s: Scene):
@@ -140,6 +145,10 @@ def _checks(s: Scene):
         "assess_member": lambda u: assessment.can_record_assessment(u, w.branch, member=w.member),
         "publish_assessments": lambda u: assessment.can_publish_assessments(u, w.branch),
         "view_assessment": lambda u: assessment.can_view_assessment(u, w.branch),
+        "open_selection": lambda u: selection.can_open_selection(u, w.town),
+        "nominate": lambda u: selection.can_nominate(u, w.branch),
+        "run_selection": lambda u: selection.can_run_selection(u, s.selection),
+        "approve_selection_notice": lambda u: publicity_rules.can_approve(u, s.selection_notice),
         "view_dashboard": lambda u: dashboard.can_view_dashboard(u, w.branch),
         "run_inspection": lambda u: inspection.can_run_inspection(u, w.town),
         "answer_inspection_notice": lambda u: inspection.can_answer_inspection_notice(

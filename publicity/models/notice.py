@@ -65,6 +65,7 @@ class Notice(Versioned):
         REVIEWS = "reviews", _("点评及整改公开")
         EVALUATIONS = "evaluations", _("群众评议结果公示")
         ASSESSMENTS = "assessments", _("年度总评结果公示")
+        SELECTION = "selection", _("评选表彰公示")
 
     class Status(models.TextChoices):
         DRAFT = "draft", _("草稿")

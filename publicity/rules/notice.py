@@ -22,8 +22,9 @@ def can_approve(user, notice: Notice) -> bool:
         return False
     roles = roles_of(user)
     org = notice.organization
-    if notice.kind == Notice.Kind.ASSESSMENTS:
-        # Publishing the annual grades makes them final: the office's decision.
+    if notice.kind in (Notice.Kind.ASSESSMENTS, Notice.Kind.SELECTION):
+        # Publishing the annual grades makes them final, and the short list of a selection
+        # is the office's: the office's decision.
         return roles.covers(org, roles.OFFICE_KINDS)
     return roles.covers(org, roles.OFFICE_KINDS) or roles.covers_strictly(
         org, roles.SECRETARY_KINDS

@@ -25,8 +25,10 @@ from reviews.models import (
     EvaluationResponse,
     MassEvaluation,
     MemberRating,
+    Nomination,
     Review,
     Satisfaction,
+    SelectionRound,
 )
 from reviews.selectors.review import public_reviews
 
@@ -226,6 +228,35 @@ def _assessment_snapshot(a: AnnualAssessment) -> Snapshot:
     )
 
 
+def nomination_source(pk: int) -> str:
+    return f"nomination:{pk}"
+
+
+def nomination_ids(sources: list[str]) -> list[int]:
+    """The nominations a 评选表彰公示 publishes, read back from its items' sources."""
+    prefix = nomination_source(0)[:-1]
+    return [int(s[len(prefix) :]) for s in sources if s.startswith(prefix)]
+
+
+def _nomination_snapshot(n: Nomination) -> Snapshot:
+    lines = [
+        _line(_("评选项目"), n.round.get_honour_display()),
+        _line(_("推荐单位"), n.unit.name),
+    ]
+    if n.member_id:
+        lines.append(_line(_("所在党组织"), n.organization.name))
+    lines.append(_line(_("推荐理由"), n.reason))
+    if n.caution:
+        # 差 or an overdue pledge: nominated only with a written reason, which is published.
+        lines += [_line(_("需说明的情况"), n.caution), _line(_("书面说明"), n.caution_reason)]
+    return Snapshot(
+        source=nomination_source(n.pk),
+        heading=redact(f"{n.round.get_honour_display()}：{n.nominee_name}"),
+        status_label=str(n.round.get_honour_display()),
+        lines=lines,
+    )
+
+
 def _pledges(org: Organization, year: int):
     return Pledge.objects.filter(owner_org=org, year=year).select_related(
         "owner_member", "owner_org"
@@ -276,6 +307,18 @@ def candidates(org: Organization, kind: str, year: int, month: int | None = None
             organization__path__startswith=org.path, year=year
         ).select_related("organization", "member")
         return [_assessment_snapshot(a) for a in qs.order_by("organization__path", "member_id")]
+    if kind == Kind.SELECTION:
+        # The short lists of the organization's rounds of the year not yet decided.
+        nominations = Nomination.objects.filter(
+            round__organization=org,
+            round__year=year,
+            round__status__in=[SelectionRound.Status.SHORTLISTED, SelectionRound.Status.PUBLICISED],
+            status=Nomination.Status.SHORTLISTED,
+        ).select_related("round", "unit", "member", "organization")
+        return [
+            _nomination_snapshot(n)
+            for n in nominations.order_by("round__honour", "round_id", "unit__path", "id")
+        ]
     return []
 
 

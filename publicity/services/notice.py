@@ -24,6 +24,7 @@ from core.text import REASON_MAX, TITLE_MAX, checked_text
 from core.versions import check_edit, stamp
 from pledges.models import Organization, Pledge
 from reviews.services import assessment as assessment_services
+from reviews.services import selection as selection_services
 
 from ..cache import bump_organizations
 from ..models import INTRO_MAX, MAX_WINDOW_DAYS, NOTE_MAX, Notice, NoticeItem
@@ -108,6 +109,10 @@ def _check_period(kind: str, year: int, month: int | None) -> None:
         raise TransitionError(_("年度无效"))
     if kind == Notice.Kind.PROGRESS and not (month and 1 <= month <= 12):
         raise TransitionError(_("记实公开请选择月份"))
+
+
+def _nomination_ids(notice: Notice) -> list[int]:
+    return compose.nomination_ids(list(notice.items.values_list("source", flat=True)))
 
 
 @transaction.atomic
@@ -248,6 +253,14 @@ def notice_approve(*, notice: Notice, by) -> Notice:
         assessment_services.assessments_publish(
             by=by, organization=notice.organization, year=notice.year
         )
+    if notice.kind == Notice.Kind.SELECTION:
+        # The short list is on 公示 for this window; the office decides once it has ended.
+        selection_services.selection_publicise(
+            by=by,
+            nomination_ids=_nomination_ids(notice),
+            starts_on=notice.starts_on,
+            ends_on=notice.ends_on,
+        )
     security_log(
         action=SecurityEvent.Action.PUBLISH, user=by, obj=notice, org_path=notice.organization.path
     )
@@ -282,6 +295,8 @@ def notice_withdraw(*, notice: Notice, by, reason: str) -> Notice:
     notice.status = Status.WITHDRAWN
     notice.withdrawn_by, notice.withdrawn_at = by, timezone.now()
     notice.save(update_fields=["status", "withdraw_reason", "withdrawn_by", "withdrawn_at"])
+    if notice.kind == Notice.Kind.SELECTION:
+        selection_services.selection_unpublicise(by=by, nomination_ids=_nomination_ids(notice))
     security_log(
         action=SecurityEvent.Action.WITHDRAW, user=by, obj=notice, org_path=notice.organization.path
     )

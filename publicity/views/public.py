@@ -25,6 +25,7 @@ from django.views.decorators.http import require_POST
 from core.errors import TransitionError
 from core.security.addresses import client_address
 from pledges.models import Organization, Pledge
+from reviews.selectors import selection as selection_selectors
 
 from ..cache import cached_page
 from ..charts.progress import monthly_chart, satisfaction_chart
@@ -102,6 +103,16 @@ def notice(request: HttpRequest, org_pk: int, pk: int) -> HttpResponse:
         ),
     }
     return render(request, "publicity/public_notice.html", context)
+
+
+@cached_page
+def honours(request: HttpRequest, org_pk: int) -> HttpResponse:
+    """表彰名单: the organization's decided selection rounds, kept and listed by year."""
+    org = _org(org_pk)
+    lists = selection_selectors.honour_lists(org)
+    context = {"org": org, "lists": lists}
+    context.update(_share(org, _("%(name)s表彰名单") % {"name": org.name}, org.name))
+    return render(request, "publicity/public_honours.html", context)
 
 
 @cached_page

@@ -4,6 +4,7 @@ review: self-evaluations, leader reviews, rectification and letters (through the
 mass_evaluation: mass evaluations and annual assessments (bulk rows, as a city's worth);
 inspection: the office's half-yearly check and a spot check, with 整改通知书 and 复验.
 monthly_rating: two months of 每月评比 and a 述职 with its 测评 (county).
+selection: 组织评选 rounds and nominations (through the services).
 """
 
 from pledges.demo import CITY_NAME, COUNTY_NAME
@@ -13,6 +14,7 @@ from .inspection import reset_inspections, seed_inspections
 from .mass_evaluation import reset_mass_evaluations, seed_mass_evaluations
 from .monthly_rating import reset_monthly_ratings, seed_monthly_ratings
 from .review import reset_reviews, seed_reviews
+from .selection import reset_selection, seed_selection
 
 
 def seed(*, scale: str, stdout) -> None:
@@ -20,6 +22,7 @@ def seed(*, scale: str, stdout) -> None:
     seed_mass_evaluations(scale=scale, stdout=stdout)
     seed_inspections(scale=scale, stdout=stdout)
     seed_monthly_ratings(scale=scale, stdout=stdout)
+    seed_selection(scale=scale, stdout=stdout)
 
 
 def reset(*, stdout) -> None:
@@ -28,5 +31,6 @@ def reset(*, stdout) -> None:
     paths = list(roots.values_list("path", flat=True))
     reset_inspections(org_paths=paths)
     reset_monthly_ratings(org_paths=paths)
+    reset_selection(org_paths=paths)
     reset_mass_evaluations(org_paths=paths)
     reset_reviews(org_paths=paths)

@@ -2,7 +2,7 @@
 
 subject: Quarter, Subject and the grading scale the sub-areas share; then self_evaluation,
 review, rectification, letter, mass_evaluation, monthly_rating, duty_report, assessment,
-inspection.
+inspection, selection.
 """
 
 from .assessment import AnnualAssessment
@@ -48,6 +48,7 @@ from .rectification import (
     RectificationItem,
 )
 from .review import Review, ReviewAmendment
+from .selection import Honour, Nomination, SelectionQuota, SelectionRound
 from .self_evaluation import SelfEvaluation
 from .subject import (
     DUE_SOON_DAYS,
@@ -84,9 +85,11 @@ __all__ = [
     "InspectionNoticeEvent",
     "InspectionRound",
     "InspectionTarget",
+    "Honour",
     "MIN_RESPONSES",
     "MassEvaluation",
     "MemberRating",
+    "Nomination",
     "NOT_ISSUED_Q",
     "Quarter",
     "RectificationEvent",
@@ -95,6 +98,8 @@ __all__ = [
     "Review",
     "ReviewAmendment",
     "Satisfaction",
+    "SelectionQuota",
+    "SelectionRound",
     "SelfEvaluation",
     "Subject",
     "SubjectKey",

@@ -17,6 +17,7 @@ from pledges.models.position import roles_of
 from ..forms.assessment import AssessmentRowForm
 from ..rules import assessment as rules
 from ..selectors import assessment as selectors
+from ..selectors import selection as selection_selectors
 from ..services import assessment as services
 from .common import top_orgs, top_position
 
@@ -44,6 +45,12 @@ def assessment_year(request: HttpRequest, org_pk: int) -> HttpResponse:
     org = _assessment_org(request, org_pk)
     year = parse_year(request.POST.get("year") or request.GET.get("year"))
     rows = selectors.year_rows(org, year)
+    # The ★ and the selection agree: a decision stars the awarded; the page names the honour.
+    honours = selection_selectors.honours_of(
+        year,
+        [r.member.pk for r in rows if r.member],
+        [r.org.pk for r in rows if not r.member],
+    )
     user = request.user
     entries = []
     for row in rows:
@@ -57,14 +64,15 @@ def assessment_year(request: HttpRequest, org_pk: int) -> HttpResponse:
             prefix=row.key,
             initial=initial,
         )
-        entries.append((row, form, editable))
+        key = f"m:{row.member.pk}" if row.member else f"o:{row.org.pk}"
+        entries.append((row, form, editable, honours.get(key, [])))
     if request.method == "POST":
         changes = [
             services.AssessmentChange(row.org, row.member, row.assessment, form.cleaned_data)
-            for row, form, editable in entries
+            for row, form, editable, _h in entries
             if editable and form.is_valid()
         ]
-        invalid = sum(1 for _r, form, editable in entries if editable and not form.is_valid())
+        invalid = sum(1 for _r, form, editable, _h in entries if editable and not form.is_valid())
         saved, errors = services.assessments_save(by=user, year=year, changes=changes)
         for error in errors:
             messages.error(request, error)
@@ -81,7 +89,7 @@ def assessment_year(request: HttpRequest, org_pk: int) -> HttpResponse:
             "year": year,
             "years": recent_years(),
             "entries": entries,
-            "can_record_any": any(editable for _r, _f, editable in entries),
+            "can_record_any": any(editable for _r, _f, editable, _h in entries),
             "my_orgs": top_orgs(
                 request, roles_of(user).OVERSIGHT_KINDS + roles_of(user).SECRETARY_KINDS
             ),

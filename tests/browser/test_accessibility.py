@@ -15,16 +15,21 @@ from pledges.models import Pledge, ProgressRecord
 from publicity.services import opinion as opinion_services
 from reviews.models import AnnualAssessment, MassEvaluation
 from reviews.services import assessment as assessment_services
+from reviews.services import selection as selection_services
 from tests.browser.pages import login
 from tests.factories import (
     MemberFactory,
     branch_pledge,
     codes_of,
     compose_notice,
+    end_publicity,
     make_ended_evaluation,
     make_public_review,
     make_review_item,
+    nominate,
     open_evaluation,
+    open_selection,
+    publicise_selection,
     publish_notice,
     today,
 )
@@ -83,6 +88,14 @@ def book(world):
     )
     w.evaluation = open_evaluation(w, members=[w.member, w.wang], codes=2)
     w.codes = codes_of(w.evaluation)
+    # A decided 组织评选 of the town: its 评选表彰公示 and the 表彰名单.
+    selection = open_selection(w)
+    n = nominate(selection, w.branch, w.member, w.secretary, caution_reason="逾期一项已补办")
+    w.selection_notice = publicise_selection(w, selection)
+    end_publicity(selection)
+    selection_services.selection_round_decide(
+        by=w.office, selection=selection, awarded_ids=[n.pk], version=selection.edit_version
+    )
     return w
 
 
@@ -160,6 +173,8 @@ PAGES = {
         f"public-notice-{kind}": (None, _go(lambda w, i=i: w.notices[i].public_url()))
         for i, kind in enumerate(NOTICE_KINDS)
     },
+    "public-notice-selection": (None, _go(lambda w: w.selection_notice.public_url())),
+    "public-honours": (None, _go(lambda w: reverse("publicity:honours", args=[w.town.pk]))),
     "public-pledge": (
         None,
         _go(lambda w: reverse("publicity:pledge", args=[w.branch.pk, w.running.pk])),

@@ -94,6 +94,7 @@ def _public_urls(w, notices, opinion) -> list[str]:
         reverse("publicity:org_poster_png", args=[org]),
         reverse("publicity:photo", args=[org, _public_photo(w).pk]),
         reverse("publicity:pledge", args=[org, w.published.pk]),
+        reverse("publicity:honours", args=[w.town.pk]),
         reverse("publicity:opinion", args=[org, opinion.pk]),
         reverse("publicity:opinion_sent", args=[org]),
     ]

@@ -24,13 +24,18 @@ from publicity.text import is_public_path
 from reviews.models import AnnualAssessment, EvaluationCode, MassEvaluation, RectificationItem
 from reviews.services import assessment as assessments
 from reviews.services import mass_evaluation as mass_services
+from reviews.services import selection as selection_services
 from tests.factories import (
     branch_pledge,
     compose_notice,
+    end_publicity,
     make_ended_evaluation,
     make_public_review,
     make_review_item,
+    nominate,
     notice_content,
+    open_selection,
+    publicise_selection,
     publish_notice,
     today,
 )
@@ -154,7 +159,8 @@ def planted(world):
 
     month = today().month
     w.notices = []
-    for kind in Notice.Kind.values:
+    # The 评选表彰公示 is composed from a round's short list: below.
+    for kind in set(Notice.Kind.values) - {Notice.Kind.SELECTION}:
         notice = compose_notice(
             w,
             kind=kind,
@@ -175,6 +181,31 @@ def planted(world):
     )
     w.notices.append(publish_notice(w, corrected))
     notice_services.notice_withdraw(notice=w.notices[5], by=w.office, reason=_short("撤回原因"))
+    # A decided 组织评选 of the town: its 公示 shows the reasons, the 表彰名单 the names.
+    assessments.assessment_record(
+        by=w.office,
+        year=today().year,
+        organization=w.branch,
+        member=w.member,
+        grade=AnnualAssessment.Grade.POOR,
+    )
+    selection = open_selection(w)
+    nomination = nominate(
+        selection,
+        w.branch,
+        w.member,
+        w.secretary,
+        reason=_long("评选推荐事迹"),
+        caution_reason=_long("评选说明内容"),
+    )
+    publicise_selection(w, selection)
+    end_publicity(selection)
+    selection_services.selection_round_decide(
+        by=w.office,
+        selection=selection,
+        awarded_ids=[nomination.pk],
+        version=selection.edit_version,
+    )
 
     w.opinions = []
     for n, target in enumerate((None, w.notices[2], w.published)):
@@ -243,6 +274,8 @@ SHOWN = [
     "意见整改措施",
     "意见责任人",
     "意见整改落实",
+    "评选推荐事迹",
+    "评选说明内容",
 ]
 
 
