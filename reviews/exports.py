@@ -1,6 +1,7 @@
 """What reviews/ exports in the background (imported by ReviewsConfig.ready): the
 点评情况登记表, the 整改台账, the 群众评议情况统计表 across branches and the year's grades, each for
-an organization's subtree and a period ("2026", "2026H1", "2026Q3")."""
+an organization's subtree and a period ("2026", "2026H1", "2026Q3"); and a branch's filing
+package (备案材料, a zip), kept on the filing once built."""
 
 from __future__ import annotations
 
@@ -11,10 +12,13 @@ from django.utils.translation import gettext_lazy
 from core.exports.registry import register
 from pledges.ledgers.params import clean_org_period, export_org, export_title
 
-from .ledgers import assessment, mass_evaluation, rectification, review
+from .ledgers import assessment, filing, mass_evaluation, rectification, review
+from .models import Filing
 from .rules.assessment import can_view_assessment
+from .rules.filing import can_file
 from .rules.mass_evaluation import can_export_mass_evaluations
 from .rules.review import can_export_review_ledgers
+from .services import filing as filing_services
 
 
 def _may(rule: Callable) -> Callable:
@@ -66,4 +70,31 @@ register(
     permission=_may(can_view_assessment),
     clean=_clean("year"),
     title=_title(assessment.grades_title),
+)
+
+
+def build_filing_package(job, out, progress) -> int:
+    """备案材料: the zip is written, then kept on the filing it was built for."""
+    count = filing.build(job, out, progress)
+    filing_services.filing_package_attach(filing_id=job.params["filing"], job_id=job.pk, data=out)
+    return count
+
+
+def may_build_filing_package(user, params: dict) -> bool:
+    """Only the filer's own move starts it (services.filing), and only while he may file."""
+    found = Filing.objects.visible_to(user).select_related("organization")
+    found = found.filter(pk=params.get("filing")).first()
+    return found is not None and can_file(user, found.organization)
+
+
+register(
+    filing_services.PACKAGE_KIND,
+    build_filing_package,
+    label=gettext_lazy("备案材料"),
+    permission=may_build_filing_package,
+    title=lambda params: filing.package_title(
+        Filing.objects.select_related("organization").get(pk=params["filing"])
+    ),
+    suffix="zip",
+    content_type="application/zip",
 )

@@ -5,6 +5,7 @@ from django.urls import path
 from .views import (
     assessment,
     dashboard,
+    filing,
     letter,
     mass_evaluation,
     rectification,
@@ -114,6 +115,15 @@ urlpatterns = [
     # annual assessment (年度总评)
     path("assessment/", assessment.assessment_home, name="assessment_home"),
     path("assessment/<int:org_pk>/", assessment.assessment_year, name="assessment"),
+    # filing with the committee (备案)
+    path("filing/", filing.filing_home, name="filing_home"),
+    path("filing/status/<int:org_pk>/", filing.filing_status, name="filing_status"),
+    path("filing/<int:org_pk>/", filing.filing_branch, name="filing"),
+    path("filing/<int:pk>/submit/", filing.filing_submit, name="filing_submit"),
+    path("filings/<int:pk>/rebuild/", filing.filing_rebuild, name="filing_rebuild"),
+    path("filings/<int:pk>/receive/", filing.filing_receive, name="filing_receive"),
+    path("filings/<int:pk>/return/", filing.filing_return, name="filing_return"),
+    path("filings/<int:pk>/package.zip", filing.filing_package, name="filing_package"),
     # coverage dashboard (全覆盖)
     path("dashboard/", dashboard.dashboard_home, name="dashboard_home"),
     path("dashboard/<int:org_pk>/", dashboard.dashboard_view, name="dashboard"),

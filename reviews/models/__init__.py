@@ -1,10 +1,11 @@
 """Models of reviews/, one module per sub-area.
 
 subject: Quarter, Subject and the grading scale the sub-areas share; then self_evaluation,
-review, rectification, letter, mass_evaluation, assessment.
+review, rectification, letter, mass_evaluation, assessment, filing.
 """
 
 from .assessment import AnnualAssessment
+from .filing import Filing, FilingEvent
 from .letter import SuggestionLetter
 from .mass_evaluation import (
     CODE_ALPHABET,
@@ -41,6 +42,8 @@ __all__ = [
     "DUE_SOON_DAYS",
     "EvaluationCode",
     "EvaluationResponse",
+    "Filing",
+    "FilingEvent",
     "Grade",
     "MIN_RESPONSES",
     "MassEvaluation",

@@ -1,5 +1,6 @@
 """The reviews' reminder rules: the quarterly review and self-evaluation (一季一点评, 先报后评)
-and the deadlines of rectification items and suggestion letters.
+and the deadlines of rectification items and suggestion letters; the filing's (备案) is in
+services.filing.
 
 Registered in `ReviewsConfig.ready()`, run by `core.notifications.reminders`. Who reviews whom
 is "谁联系、谁分管、谁点评" as `selectors.review.owed_subjects` and `rules.review.can_review` decide
@@ -37,6 +38,7 @@ from ..models import (
     SuggestionLetter,
 )
 from ..selectors.review import LIVE_REVIEW_STATUSES
+from .filing import FILING, filing_reminders
 
 REVIEW_OWED = "review_owed"
 REVIEW_OWED_LAST = "review_owed_last"
@@ -364,4 +366,5 @@ RULES = {
     RECTIFICATION_OVERDUE: rectification_overdue,
     LETTER_DEADLINE_SOON: letter_deadline_soon,
     LETTER_OVERDUE: letter_overdue,
+    FILING: filing_reminders,
 }
