@@ -14,10 +14,11 @@ from pledges.rules import pledge as pledge_rules
 from publicity.models import Notice
 from publicity.rules import notice as publicity_rules
 from publicity.rules import opinion as opinion_rules
-from reviews.models import SuggestionLetter
+from reviews.models import Filing, SuggestionLetter
 from reviews.rules import (
     assessment,
     dashboard,
+    filing,
     letter,
     mass_evaluation,
     rectification,
@@ -76,6 +77,7 @@ class Scene:
             member=w.member, organization=w.branch, issued_by=w.secretary
         )
         self.notice = Notice(organization=w.branch, kind="pledges", submitted_by=w.secretary)
+        self.filing = Filing(organization=w.branch, year=2026, half=1)
         self.assessment_notice = Notice(
             organization=w.branch, kind=Notice.Kind.ASSESSMENTS, submitted_by=w.secretary
         )
@@ -123,6 +125,9 @@ def _checks(s: Scene):
         "publish_assessments": lambda u: assessment.can_publish_assessments(u, w.branch),
         "view_assessment": lambda u: assessment.can_view_assessment(u, w.branch),
         "view_dashboard": lambda u: dashboard.can_view_dashboard(u, w.branch),
+        "file_filing": lambda u: filing.can_file(u, w.branch),
+        "decide_filing": lambda u: filing.can_decide_filing(u, s.filing),
+        "view_filing_status": lambda u: filing.can_view_filing_status(u, w.branch),
         "compose_notice": lambda u: publicity_rules.can_compose(u, w.branch),
         "approve_notice": lambda u: publicity_rules.can_approve(u, s.notice),
         "approve_assessment_notice": lambda u: publicity_rules.can_approve(u, s.assessment_notice),

@@ -107,12 +107,12 @@ def _sections(filing: Filing, user, period: Period) -> tuple[list[Section], dict
     sections = [
         Section(
             _("附件一 党组织公开承诺书"),
-            _("%(org)s %(period)s") % {"org": org.name, "period": label},
+            f"{org.name} {label}",
             table=Table(PLEDGE_BOOK_COLUMNS, own, _("本期没有党组织承诺")),
         ),
         Section(
             _("附件二 党员公开承诺书"),
-            _("%(org)s %(period)s") % {"org": org.name, "period": label},
+            f"{org.name} {label}",
             table=Table(MEMBER_BOOK_COLUMNS, members, _("本期没有党员承诺")),
         ),
         Section(
