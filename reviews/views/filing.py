@@ -25,9 +25,8 @@ from ..services import filing as services
 from .common import PAGE_SIZE, top_orgs, top_position
 
 
-def _period(request: HttpRequest) -> Period:
+def _period(raw: str | None) -> Period:
     """The half-year asked for ("2026H1"), else the one due next or last."""
-    raw = request.POST.get("period") or request.GET.get("period")
     try:
         return Period.parse(raw, ("half",))
     except TransitionError:
@@ -62,7 +61,7 @@ def filing_home(request: HttpRequest) -> HttpResponse:
 def filing_status(request: HttpRequest, org_pk: int) -> HttpResponse:
     org = get_visible_or_404(Organization, request.user, org_pk)
     require(rules.can_view_filing_status(request.user, org))
-    period = _period(request)
+    period = _period(request.GET.get("period"))
     status = request.GET.get("status", "")
     status = status if status in selectors.STATUS_FILTERS else ""
     page = Paginator(selectors.status_rows(org, period, status), PAGE_SIZE).get_page(
@@ -94,7 +93,7 @@ def filing_branch(request: HttpRequest, org_pk: int) -> HttpResponse:
     user = request.user
     may_file = rules.can_file(user, org)
     require(may_file or rules.can_view_filing_status(user, org))
-    period = _period(request)
+    period = _period(request.GET.get("period"))
     filing = selectors.branch_filing(org, period)
     job = filing.package_job if filing else None
     return render(
@@ -122,7 +121,7 @@ def filing_branch(request: HttpRequest, org_pk: int) -> HttpResponse:
 
 @post_only_on_visible(Organization)
 def filing_submit(request: HttpRequest, org: Organization) -> HttpResponse:
-    period = _period(request)
+    period = _period(request.POST.get("period"))
     with flash_outcome(request, _("已报送备案，备案材料正在后台生成")):
         services.filing_submit(organization=org, period=period, by=request.user)
     return redirect(f"{reverse('reviews:filing', args=[org.pk])}?period={period.code}")
