@@ -175,12 +175,9 @@ def _cover(filing: Filing, counts: dict[str, int]) -> Section:
             _("报送党组织：%(org)s") % {"org": org.name},
             _("报送期间：%(period)s") % {"period": filing.period_label},
             _("应报送日期：%(date)s") % {"date": due.isoformat()},
-            _("报送人：%(name)s　报送时间：%(at)s（第 %(n)d 次报送）")
-            % {
-                "name": filer,
-                "at": f"{timezone.localtime(filing.filed_at):%Y-%m-%d %H:%M}",
-                "n": filing.rounds,
-            },
+            _("报送人：%(name)s") % {"name": filer},
+            _("报送时间：%(at)s（第 %(n)d 次报送）")
+            % {"at": f"{timezone.localtime(filing.filed_at):%Y-%m-%d %H:%M}", "n": filing.rounds},
             _("附件目录："),
             *contents,
             _("同名 Excel 台账随附于本材料包，可供汇总。"),
