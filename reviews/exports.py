@@ -7,8 +7,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from core.errors import TransitionError
 from core.exports.registry import register
 from pledges.ledgers.params import clean_org_period, export_org, export_title
 
@@ -80,6 +82,22 @@ def build_filing_package(job, out, progress) -> int:
     return count
 
 
+def _whole_number(raw: object) -> int | None:
+    raw = str(raw) if isinstance(raw, int) and not isinstance(raw, bool) else raw
+    # isascii: str.isdigit() also accepts '²' and other digits int() refuses.
+    if isinstance(raw, str) and raw.isascii() and raw.isdigit() and len(raw) <= 12:
+        return int(raw)
+    return None
+
+
+def clean_filing_package(params: dict) -> dict:
+    """{"filing": id, "round": n} (services.filing starts it; a hand-made post gets here)."""
+    filing_id, round_ = _whole_number(params.get("filing")), _whole_number(params.get("round"))
+    if filing_id is None or round_ is None or not Filing.objects.filter(pk=filing_id).exists():
+        raise TransitionError(_("没有这份备案"))
+    return {"filing": filing_id, "round": round_}
+
+
 def may_build_filing_package(user, params: dict) -> bool:
     """Only the filer's own move starts it (services.filing), and only while he may file."""
     found = Filing.objects.visible_to(user).select_related("organization")
@@ -92,6 +110,7 @@ register(
     build_filing_package,
     label=gettext_lazy("备案材料"),
     permission=may_build_filing_package,
+    clean=clean_filing_package,
     title=lambda params: filing.package_title(
         Filing.objects.select_related("organization").get(pk=params["filing"])
     ),
