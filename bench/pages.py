@@ -248,8 +248,8 @@ def queries_label(counts: list[int]) -> str:
     return f"{low}–{high} ({', '.join(f'{n}×{c}' for c, n in sorted(more.items()))})"
 
 
-def measure(runs: int, warmup: int = 3) -> list[dict]:
-    todo = pages()
+def measure(runs: int, warmup: int = 3, only: str = "") -> list[dict]:
+    todo = [p for p in pages() if only in p.name]
     for page in todo:
         page.client = Client()
         if page.user is not None:
@@ -311,8 +311,9 @@ def print_rows(rows: list[dict]) -> None:
 def main() -> list[dict]:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=60)
+    parser.add_argument("--only", default="", help="only the pages whose name contains this")
     args = parser.parse_args()
-    rows = measure(args.runs)
+    rows = measure(args.runs, only=args.only)
     print_rows(rows)
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / "pages.json").write_text(json.dumps(rows, ensure_ascii=False, indent=1))
