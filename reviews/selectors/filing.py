@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
 from core.periods import Period
 from pledges.models import Organization, Pledge
@@ -45,16 +45,15 @@ def filing_counts(org: Organization, period: Period) -> dict[str, int]:
 
 
 def status_rows(org: Organization, period: Period, status: str = "") -> QuerySet[Organization]:
-    """The branches under `org` in tree order, each with its filing's status for the period
-    (`filing_status`, None: missing), filtered by that status when one is given."""
-    filing = Filing.objects.filter(
-        organization=OuterRef("pk"), year=period.year, half=period.half
-    ).values("status")[:1]
-    rows = branches_under(org).annotate(filing_status=Subquery(filing)).order_by("path")
+    """The branches under `org` in tree order, those whose filing of the period has `status`
+    when one is given ("missing": none). EXISTS and NOT EXISTS: the database anti-joins, the
+    city's 7,000 branches are one pass."""
+    rows = branches_under(org).order_by("path")
+    filings = Filing.objects.filter(organization=OuterRef("pk"), year=period.year, half=period.half)
     if status == MISSING:
-        return rows.filter(filing_status__isnull=True)
+        return rows.filter(~Exists(filings))
     if status in STATUS_FILTERS:
-        return rows.filter(filing_status=status)
+        return rows.filter(Exists(filings.filter(status=status)))
     return rows
 
 
