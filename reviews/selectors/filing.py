@@ -23,9 +23,11 @@ def branches_under(org: Organization) -> QuerySet[Organization]:
     return Organization.objects.filter(path__startswith=org.path, level=Organization.Level.BRANCH)
 
 
-def filing_counts(org: Organization, period: Period) -> dict[str, int]:
-    """How many branches under `org` filed, were received, returned, are missing: two queries."""
-    total = branches_under(org).count()
+def filing_counts(org: Organization, period: Period, total: int | None = None) -> dict[str, int]:
+    """How many branches under `org` filed, were received, returned, are missing: two queries,
+    one when the number of branches (`total`) is known already (the unfiltered page's)."""
+    if total is None:
+        total = branches_under(org).count()
     counts = dict.fromkeys(STATUS_FILTERS, 0)
     for status, n in (
         Filing.objects.filter(

@@ -77,7 +77,10 @@ def filing_status(request: HttpRequest, org_pk: int) -> HttpResponse:
             "periods": _recent_periods(period),
             "due": rules.filing_due(org, period.year, period.half),
             "status": status,
-            "counts": selectors.filing_counts(org, period),
+            # Unfiltered, the page has counted the branches already.
+            "counts": selectors.filing_counts(
+                org, period, None if status else page.paginator.count
+            ),
             "page": page,
             "rows": selectors.status_page_rows(list(page), period),
             "my_orgs": top_orgs(request, roles.OVERSIGHT_KINDS),
