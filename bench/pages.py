@@ -167,6 +167,18 @@ def pages() -> list[Page]:
         Page("office: /org/<city>/, recounted", f"/org/{city.pk}/", office, 100, uncached=True),
         Page("office: /reviews/office/<city>/", f"/reviews/office/{city.pk}/", office, 100),
         Page(
+            "office: filing status of the city (备案, all branches)",
+            reverse("reviews:filing_status", args=[city.pk]),
+            office,
+            150,
+        ),
+        Page(
+            "office: filing status of the city, missing only",
+            f"{reverse('reviews:filing_status', args=[city.pk])}?status=missing",
+            office,
+            150,
+        ),
+        Page(
             "office: /reviews/office/<city>/, after a review is signed",
             f"/reviews/office/{city.pk}/",
             office,

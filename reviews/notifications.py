@@ -1,17 +1,19 @@
 """The events of reviews: a review sent back by the office, a letter issued or answered, a
 rectification item assigned, answered or re-opened; a selection round opened, its short list
-publicised, its decision. Registered from ReviewsConfig.ready()."""
+publicised, its decision; a filing filed, received or returned. Registered from
+ReviewsConfig.ready()."""
 
 from __future__ import annotations
 
 from django.utils.translation import gettext as _
 
 from core.notifications.events import EventKind, register
-from pledges.models import Member, Position
+from pledges.models import Member, Organization, Position
 from pledges.notifications import member_user_ids, secretary_ids
 
 from .models import (
     DutyReport,
+    Filing,
     InspectionNotice,
     MonthlyRatingSheet,
     Nomination,
@@ -229,7 +231,43 @@ def _selection_decided(selection: SelectionRound) -> tuple[str, str]:
 
 
 SELECTION = "reviews.services.selection"
+
+
+def _filing_office(filing: Filing) -> list[int]:
+    """The office of the nearest committee above the branch that has one (one query)."""
+    org = Organization(path=filing.organization.path, depth=filing.organization.depth)
+    rows = Position.objects.filter(
+        kind=Position.Kind.OFFICE, organization__path__in=org.ancestor_paths()
+    ).values_list("user_id", "organization__depth")
+    nearest = max((depth for _user, depth in rows), default=None)
+    return [user for user, depth in rows if depth == nearest]
+
+
+def _filing_branch(filing: Filing) -> list[int]:
+    return [*secretary_ids(filing.organization_id), filing.filed_by_id]
+
+
+def _filing_filed(filing: Filing) -> tuple[str, str]:
+    return (
+        _("%(org)s报送了%(period)s备案材料，请查收")
+        % {"org": filing.organization.name, "period": filing.period_label},
+        "",
+    )
+
+
+def _filing_received(filing: Filing) -> tuple[str, str]:
+    return _("%(period)s备案材料已被接收") % {"period": filing.period_label}, ""
+
+
+def _filing_returned(filing: Filing) -> tuple[str, str]:
+    return (
+        _("%(period)s备案材料被退回，请修改后重新报送") % {"period": filing.period_label},
+        _("退回原因：%(reason)s") % {"reason": filing.return_reason},
+    )
+
+
 LETTER = "reviews.services.letter"
+FILING = "reviews.services.filing"
 INSPECTION = "reviews.services.inspection"
 ITEM = "reviews.services.rectification"
 
@@ -338,6 +376,21 @@ KINDS = (
         _nominating_people,
         _selection_decided,
         (f"{SELECTION}.selection_round_decide",),
+    ),
+    EventKind("filing_filed", Filing, _filing_office, _filing_filed, (f"{FILING}.filing_submit",)),
+    EventKind(
+        "filing_received",
+        Filing,
+        _filing_branch,
+        _filing_received,
+        (f"{FILING}.filing_receive",),
+    ),
+    EventKind(
+        "filing_returned",
+        Filing,
+        _filing_branch,
+        _filing_returned,
+        (f"{FILING}.filing_return",),
     ),
 )
 

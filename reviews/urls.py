@@ -6,6 +6,7 @@ from .views import (
     assessment,
     dashboard,
     duty_report,
+    filing,
     inspection,
     letter,
     mass_evaluation,
@@ -114,6 +115,15 @@ urlpatterns = [
     ),
     path("e/", mass_evaluation.mass_evaluation_entry, name="mass_evaluation_entry"),
     path("e/done/", mass_evaluation.mass_evaluation_done, name="mass_evaluation_done"),
+    # filing with the committee (备案)
+    path("filing/", filing.filing_home, name="filing_home"),
+    path("filing/status/<int:org_pk>/", filing.filing_status, name="filing_status"),
+    path("filing/<int:org_pk>/", filing.filing_branch, name="filing"),
+    path("filing/<int:pk>/submit/", filing.filing_submit, name="filing_submit"),
+    path("filings/<int:pk>/rebuild/", filing.filing_rebuild, name="filing_rebuild"),
+    path("filings/<int:pk>/receive/", filing.filing_receive, name="filing_receive"),
+    path("filings/<int:pk>/return/", filing.filing_return, name="filing_return"),
+    path("filings/<int:pk>/package.zip", filing.filing_package, name="filing_package"),
     path("e/<str:code>/", mass_evaluation.mass_evaluation_form, name="mass_evaluation_form"),
     # monthly comparison of members (每月评比)
     path("monthly-rating/", monthly_rating.monthly_rating_home, name="monthly_rating_home"),

@@ -15,11 +15,12 @@ from pledges.rules import pledge as pledge_rules
 from publicity.models import Notice
 from publicity.rules import notice as publicity_rules
 from publicity.rules import opinion as opinion_rules
-from reviews.models import DutyReport, InspectionNotice, SelectionRound, SuggestionLetter
+from reviews.models import DutyReport, Filing, InspectionNotice, SelectionRound, SuggestionLetter
 from reviews.rules import (
     assessment,
     dashboard,
     duty_report,
+    filing,
     inspection,
     letter,
     mass_evaluation,
@@ -76,6 +77,7 @@ class Scene:
         self.member_pledge = PledgeFactory(owner_org=w.branch, owner_member=w.member)
         self.branch_pledge = PledgeFactory(owner_org=w.branch, owner_member=None)
         self.review = signed_review(leader, org_subject(w.branch), mode="random")
+        self.filing = Filing(organization=w.branch, year=2026, half=1)
         self.item = self.review.items.order_by("id").first()
         self.letter = SuggestionLetter(
             member=w.member, organization=w.branch, issued_by=w.secretary
@@ -123,6 +125,9 @@ def _checks(s: Scene):
         "confirm_rectification_item": lambda u: rectification.can_confirm_rectification_item(
             u, s.item
         ),
+        "file_filing": lambda u: filing.can_file(u, w.branch),
+        "decide_filing": lambda u: filing.can_decide_filing(u, s.filing),
+        "view_filing_status": lambda u: filing.can_view_filing_status(u, w.branch),
         "raise_rectification_item": lambda u: rectification.can_raise_rectification_item(
             u, w.branch
         ),

@@ -11,6 +11,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from .registry import file_type_of
+
 # A job whose heartbeat is older than this lost its worker (builders report at least once a
 # minute); a queued job never picked up in an hour has no worker at all.
 STALE_AFTER = datetime.timedelta(minutes=3)
@@ -20,7 +22,8 @@ KEEP_FOR = datetime.timedelta(days=7)
 
 def export_upload_to(instance: ExportJob, filename: str) -> str:
     # Random names: a stored name tells nothing and cannot be guessed.
-    return f"exports/{timezone.now():%Y/%m}/{uuid.uuid4().hex}.xlsx"
+    suffix = file_type_of(instance.kind)[0]
+    return f"exports/{timezone.now():%Y/%m}/{uuid.uuid4().hex}.{suffix}"
 
 
 class ExportJobQuerySet(models.QuerySet):
@@ -96,7 +99,11 @@ class ExportJob(models.Model):
 
     @property
     def filename(self) -> str:
-        return f"{self.title}.xlsx"
+        return f"{self.title}.{file_type_of(self.kind)[0]}"
+
+    @property
+    def content_type(self) -> str:
+        return file_type_of(self.kind)[1]
 
     def is_stale(self, now: datetime.datetime | None = None) -> bool:
         """The worker died (no heartbeat) or never came (queued for an hour)."""

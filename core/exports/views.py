@@ -18,7 +18,6 @@ from core.access import get_visible_or_404
 from core.downloads import protected_file_response
 from core.errors import TransitionError
 from core.redirects import safe_next
-from core.xlsx import XLSX_CONTENT_TYPE
 
 from . import registry, selectors, services
 from .models import ExportJob
@@ -90,7 +89,7 @@ def download(request: HttpRequest, pk: int) -> HttpResponse:
     if job.status != ExportJob.Status.DONE or not job.file:
         raise Http404
     response = protected_file_response(
-        job.file, filename=job.filename, content_type=XLSX_CONTENT_TYPE
+        job.file, filename=job.filename, content_type=job.content_type
     )
     response["Cache-Control"] = "private, no-store"
     return response

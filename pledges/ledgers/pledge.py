@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime
 from collections import Counter
+from collections.abc import Iterator
 from typing import IO, Any
 
 from django.db.models import F, OuterRef, QuerySet, Subquery
@@ -75,12 +76,19 @@ def ledger_title(org: Organization, period: Period) -> str:
     return _("%(org)s %(period)s承诺践诺台账") % {"org": org.name, "period": period.label}
 
 
-def ledger_rows(user, org: Organization, year: int) -> QuerySet:
-    """The ledger's rows as tuples of FIELDS, in tree order."""
+def ledger_rows(user, org: Organization, year: int, half: int | None = None) -> QuerySet:
+    """The ledger's rows as tuples of FIELDS, in tree order.
+
+    With a `half` (a filing's ledger, 备案): the pledges of that half and of the whole year
+    that have been checked (审诺); drafts and pledges under review are not yet on record."""
     latest = ProgressRecord.objects.filter(pledge=OuterRef("pk")).order_by("-date", "-id")
+    pledges = subtree_pledges(user, org, year)
+    if half is not None:
+        pledges = pledges.filter(
+            half__in=(Pledge.Half.WHOLE_YEAR, half), status__in=Pledge.FILED_STATUSES
+        )
     return (
-        subtree_pledges(user, org, year)
-        .annotate(
+        pledges.annotate(
             latest_text=Subquery(latest.values("text")[:1]),
             latest_date=Subquery(latest.values("date")[:1]),
         )
@@ -153,7 +161,7 @@ def write_pledge_ledger(
 ) -> int:
     """Write the ledger workbook to `out`; return the number of pledge rows."""
     labels = _Labels(timezone.localdate())
-    rows = ledger_rows(user, org, period.year)
+    rows = ledger_rows(user, org, period.year, period.half)
     report = progress_of(progress, rows.count()) if progress else None
     return write_ledger(
         out,
@@ -175,3 +183,11 @@ def build(job: Any, out: IO[bytes], progress) -> int:
     org = Organization.objects.get(pk=job.params["org"])
     period = Period.parse(job.params["period"], ("year",))
     return write_pledge_ledger(out, user=job.requester, org=org, period=period, progress=progress)
+
+
+def ledger_cells(user, org: Organization, period: Period) -> Iterator[list]:
+    """The ledger's rows as the cells the workbook holds, for another format (a filing's PDF)."""
+    labels = _Labels(timezone.localdate())
+    rows = ledger_rows(user, org, period.year, period.half)
+    for n, row in enumerate(stream(rows, CHUNK), start=1):
+        yield ledger_row(n, row, labels)

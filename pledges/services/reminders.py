@@ -1,4 +1,5 @@
-"""The pledge book's reminder rules (一月一提醒, deadlines, the January and July filing).
+"""The pledge book's reminder rules (一月一提醒, deadlines). The January and July filing (备案)
+is reviews' (reviews.services.filing): it knows who filed.
 
 Each rule is a function of a day (Asia/Shanghai) returning notification items, registered in
 `PledgesConfig.ready()` and run by `core.notifications.reminders` (the beat's tasks and
@@ -25,7 +26,6 @@ from ..models import Organization, Pledge, Position, ProgressRecord
 MONTHLY_PROGRESS = "monthly_progress"
 PLEDGE_DEADLINE_SOON = "pledge_deadline_soon"
 PLEDGE_OVERDUE = "pledge_overdue"
-FILING = "filing"
 
 # 一月一提醒: from the 20th, ten days before the month ends, to the month's last day.
 MONTHLY_FROM_DAY = 20
@@ -33,10 +33,6 @@ MONTHLY_FROM_DAY = 20
 # still reminds (once: the period is the deadline itself, so a moved deadline reminds again).
 DEADLINE_NOTICE_DAYS = 7
 OVERDUE_CATCH_UP_DAYS = 7
-# Filing by mid-January and mid-July (备案): reminders in the week up to the 15th.
-FILING_MONTHS = (1, 7)
-FILING_DAY = 15
-FILING_NOTICE_DAYS = 7
 
 
 # --- recipients ---------------------------------------------------------------------------
@@ -221,65 +217,8 @@ def pledge_overdue(day: datetime.date) -> list[NotificationItem]:
     return _pledge_deadlines(day, late=True)
 
 
-# --- filing -------------------------------------------------------------------------------
-
-
-def filing_halves(day: datetime.date) -> tuple[int, ...] | None:
-    """The halves filed by the coming mid-month filing, or None outside its notice week.
-
-    Mid-January files the year's pledges (yearly or first half); mid-July the second half's,
-    which a branch on yearly pledges has already filed in January.
-    """
-    if day.month not in FILING_MONTHS:
-        return None
-    if not FILING_DAY - FILING_NOTICE_DAYS <= day.day <= FILING_DAY:
-        return None
-    if day.month == 1:
-        return (Pledge.Half.WHOLE_YEAR, Pledge.Half.FIRST)
-    return (Pledge.Half.WHOLE_YEAR, Pledge.Half.SECOND)
-
-
-def unfiled_branches(year: int, halves: tuple[int, ...]):
-    """Branches with no organization pledge of the period approved (filed) yet: "filed" is
-    the branch's own pledges checked and filed with the higher organization (备案)."""
-    filed = Pledge.objects.filter(
-        owner_org=OuterRef("pk"),
-        owner_member__isnull=True,
-        year=year,
-        half__in=halves,
-        status__in=Pledge.FILED_STATUSES,
-    )
-    return Organization.objects.filter(level=Organization.Level.BRANCH).filter(~Exists(filed))
-
-
-def filing(day: datetime.date) -> list[NotificationItem]:
-    halves = filing_halves(day)
-    if halves is None:
-        return []
-    secretaries = secretaries_by_org()
-    period = f"{day:%Y-%m}"
-    deadline = day.replace(day=FILING_DAY)
-    items = []
-    for org_id, name in unfiled_branches(day.year, halves).values_list("pk", "name").iterator():
-        for user_id in secretaries.get(org_id, ()):
-            items.append(
-                NotificationItem(
-                    recipient_id=user_id,
-                    kind=FILING,
-                    subject_key=f"o:{org_id}",
-                    period=period,
-                    title=_("%(org)s：请在 %(deadline)s 前完成承诺备案")
-                    % {"org": name, "deadline": deadline.isoformat()},
-                    body=_("本期党组织承诺尚未审核备案。请完成定诺、审诺，报上级党组织备案。"),
-                    link=f"{reverse('pledges:organization', args=[org_id])}?year={day.year}",
-                )
-            )
-    return items
-
-
 RULES = {
     MONTHLY_PROGRESS: monthly_progress,
     PLEDGE_DEADLINE_SOON: pledge_deadline_soon,
     PLEDGE_OVERDUE: pledge_overdue,
-    FILING: filing,
 }

@@ -5,11 +5,13 @@ mass_evaluation: mass evaluations and annual assessments (bulk rows, as a city's
 inspection: the office's half-yearly check and a spot check, with 整改通知书 and 复验.
 monthly_rating: two months of 每月评比 and a 述职 with its 测评 (county).
 selection: 组织评选 rounds and nominations (through the services).
+filing: filed, received, returned and missing 备案.
 """
 
 from pledges.demo import CITY_NAME, COUNTY_NAME
 from pledges.models import Organization
 
+from .filing import reset_filings, seed_filings
 from .inspection import reset_inspections, seed_inspections
 from .mass_evaluation import reset_mass_evaluations, seed_mass_evaluations
 from .monthly_rating import reset_monthly_ratings, seed_monthly_ratings
@@ -23,6 +25,7 @@ def seed(*, scale: str, stdout) -> None:
     seed_inspections(scale=scale, stdout=stdout)
     seed_monthly_ratings(scale=scale, stdout=stdout)
     seed_selection(scale=scale, stdout=stdout)
+    seed_filings(scale=scale, stdout=stdout)
 
 
 def reset(*, stdout) -> None:
@@ -32,5 +35,6 @@ def reset(*, stdout) -> None:
     reset_inspections(org_paths=paths)
     reset_monthly_ratings(org_paths=paths)
     reset_selection(org_paths=paths)
+    reset_filings(org_paths=paths)
     reset_mass_evaluations(org_paths=paths)
     reset_reviews(org_paths=paths)

@@ -5,6 +5,7 @@ period (one row per evaluation, built in the background: reviews/exports.py)."""
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterator
 from typing import IO, Any
 
 from django.db.models import Count, Q, QuerySet
@@ -188,3 +189,10 @@ def build(job: Any, out: IO[bytes], progress) -> int:
     org = Organization.objects.get(pk=job.params["org"])
     period = Period.parse(job.params["period"], ("year", "half"))
     return write_survey(out, user=job.requester, org=org, period=period, progress=progress)
+
+
+def survey_cells(user, org: Organization, period: Period) -> Iterator[list]:
+    """The 统计表's rows as the workbook's cells (for a filing's PDF)."""
+    survey = _Survey(timezone.localdate())
+    for n, row in enumerate(survey_rows(user, org, period).iterator(CHUNK), start=1):
+        yield survey.row(n, row)

@@ -6,6 +6,7 @@ instance per row."""
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterator
 from typing import IO, Any
 
 from django.db.models import QuerySet
@@ -128,3 +129,10 @@ def build(job: Any, out: IO[bytes], progress) -> int:
     org = Organization.objects.get(pk=job.params["org"])
     period = Period.parse(job.params["period"])
     return write_items(out, user=job.requester, org=org, period=period, progress=progress)
+
+
+def item_cells(user, org: Organization, period: Period) -> Iterator[list]:
+    """The 整改台账's rows as the workbook's cells (for a filing's PDF)."""
+    labels, seen = Labels(), Counter()
+    for n, row in enumerate(stream(ledger_items(user, org, period), CHUNK), start=1):
+        yield item_row(n, row, labels, seen)

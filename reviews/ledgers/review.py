@@ -213,3 +213,16 @@ def build(job: Any, out: IO[bytes], progress) -> int:
     org = Organization.objects.get(pk=job.params["org"])
     period = Period.parse(job.params["period"])
     return write_register(out, user=job.requester, org=org, period=period, progress=progress)
+
+
+def register_cells(
+    user, org: Organization, period: Period, kinds: tuple[str, ...] | None = None
+) -> Iterator[list]:
+    """The register's rows as the workbook's cells (for a filing's PDF); `kinds` keeps the
+    subjects of those kinds (附件四: organizations and secretaries; 附件五: members)."""
+    labels = Labels()
+    reviews = register_reviews(user, org, period)
+    if kinds is not None:
+        reviews = reviews.filter(subject_kind__in=kinds)
+    for n, (row, items) in enumerate(with_items(stream(reviews, BATCH)), start=1):
+        yield register_row(n, row, items, labels)

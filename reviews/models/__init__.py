@@ -2,7 +2,7 @@
 
 subject: Quarter, Subject and the grading scale the sub-areas share; then self_evaluation,
 review, rectification, letter, mass_evaluation, monthly_rating, duty_report, assessment,
-inspection, selection.
+inspection, selection, filing.
 """
 
 from .assessment import AnnualAssessment
@@ -13,6 +13,7 @@ from .duty_report import (
     DutyReportCode,
     DutyReportTally,
 )
+from .filing import Filing, FilingEvent
 from .inspection import (
     DEFAULT_CHECKLIST,
     InspectionEvidence,
@@ -79,6 +80,8 @@ __all__ = [
     "DUE_SOON_DAYS",
     "EvaluationCode",
     "EvaluationResponse",
+    "Filing",
+    "FilingEvent",
     "Grade",
     "InspectionEvidence",
     "InspectionNotice",

@@ -1,5 +1,6 @@
 """The reviews' reminder rules: the quarterly review and self-evaluation (一季一点评, 先报后评)
-and the deadlines of rectification items and suggestion letters.
+and the deadlines of rectification items and suggestion letters; the filing's (备案) is in
+services.filing.
 
 Registered in `ReviewsConfig.ready()`, run by `core.notifications.reminders`. Who reviews whom
 is "谁联系、谁分管、谁点评" as `selectors.review.owed_subjects` and `rules.review.can_review` decide
@@ -42,6 +43,7 @@ from ..models import (
 from ..rules.calendar import is_review_quarter
 from ..selectors.review import LIVE_REVIEW_STATUSES
 from .duty_report import DUTY_REPORT_DUE, duty_report_due
+from .filing import FILING, filing_reminders
 from .monthly_rating import MONTHLY_RATING_DUE, monthly_rating_due
 
 REVIEW_OWED = "review_owed"
@@ -445,4 +447,5 @@ RULES = {
     INSPECTION_NOTICE_OVERDUE: inspection_notice_overdue,
     MONTHLY_RATING_DUE: monthly_rating_due,
     DUTY_REPORT_DUE: duty_report_due,
+    FILING: filing_reminders,
 }

@@ -8,9 +8,9 @@ from django.core.cache import cache
 from core.notifications import digest
 from core.notifications import reminders as registry
 from core.notifications.models import Delivery, Notification
-from pledges.models import Pledge, Position, ProgressRecord
+from pledges.models import Pledge, ProgressRecord
 from pledges.services import reminders
-from tests.factories import MemberFactory, PledgeFactory, UserFactory, make_position
+from tests.factories import MemberFactory, PledgeFactory, UserFactory
 
 D = datetime.date
 Status = Pledge.Status
@@ -129,34 +129,6 @@ def test_it_does_not_remind_of_a_closed_pledge(world):
     running(world.member, deadline=D(2026, 5, 10), status=Status.CLOSED, closed_on=D(2026, 5, 1))
     assert reminders.pledge_overdue(D(2026, 5, 11)) == []
     assert reminders.pledge_deadline_soon(D(2026, 5, 4)) == []
-
-
-# --- filing -------------------------------------------------------------------------------
-
-
-def test_it_reminds_unfiled_branches_in_the_week_before_mid_january(world):
-    running(owner_org=world.other_branch, status=Status.APPROVED)  # filed
-    assert reminders.filing(D(2026, 1, 7)) == []
-    items = reminders.filing(D(2026, 1, 8))
-    assert keys(items) == {(world.secretary.pk, "filing", f"o:{world.branch.pk}", "2026-01")}
-    assert len(reminders.filing(D(2026, 1, 15))) == 1
-    assert reminders.filing(D(2026, 1, 16)) == []
-    assert reminders.filing(D(2026, 3, 10)) == []
-
-
-def test_it_counts_a_yearly_filing_for_july_but_not_a_first_half_one(world):
-    running(owner_org=world.branch, half=Pledge.Half.WHOLE_YEAR)
-    running(owner_org=world.other_branch, half=Pledge.Half.FIRST)
-    items = reminders.filing(D(2026, 7, 10))
-    assert {i.recipient_id for i in items} == {world.other_secretary.pk}
-
-
-def test_it_does_not_count_a_member_pledge_or_a_draft_as_filed(world):
-    running(world.member)
-    running(owner_org=world.branch, status=Status.SUBMITTED)
-    make_position(UserFactory(), world.town, Position.Kind.SECRETARY)  # a committee: not asked
-    recipients = {i.recipient_id for i in reminders.filing(D(2026, 1, 10))}
-    assert recipients == {world.secretary.pk, world.other_secretary.pk}
 
 
 # --- through the registry -----------------------------------------------------------------

@@ -5,6 +5,7 @@ import datetime
 import pytest
 from django.utils import timezone
 
+from core.periods import Period
 from pledges.models import Organization, Pledge, Position
 from reviews.models import (
     Quarter,
@@ -14,6 +15,8 @@ from reviews.models import (
     SelfEvaluation,
     SuggestionLetter,
 )
+from reviews.rules import filing as filing_rules
+from reviews.services import filing as filing_services
 from reviews.services import letter as letter_services
 from tests.factories import (
     MemberFactory,
@@ -162,6 +165,34 @@ def assert_page_queries(world, client, fill_reviews, django_assert_num_queries):
         assert response.status_code == 200
 
     return check
+
+
+@pytest.fixture
+def this_half(monkeypatch):
+    """The half-year of today, open for filing whatever today is (a half opens in its last
+    month: a test run in August would otherwise find nothing to file)."""
+    monkeypatch.setattr(filing_services, "is_open_for_filing", lambda period, today=None: True)
+    monkeypatch.setattr(filing_rules, "is_open_for_filing", lambda period, today=None: True)
+    today = timezone.localdate()
+    return Period(today.year, half=1 if today.month <= 6 else 2)
+
+
+@pytest.fixture
+def filing_world(rworld, this_half):
+    """`rworld` with a half-year to file: the branch's own pledge and 张三's (checked), a draft
+    that is not filed, a signed review of 张三 with two items, an ended mass evaluation."""
+    w = rworld
+    w.period = this_half
+    w.own_pledge = PledgeFactory(
+        owner_org=w.branch, status=Status.APPROVED, title="修缮社区活动室", half=this_half.half
+    )
+    w.member_pledge = PledgeFactory(
+        owner_member=w.member, status=Status.PUBLISHED, title="每月走访孤寡老人"
+    )
+    PledgeFactory(owner_member=w.member, status=Status.DRAFT, title="草稿不报送")
+    w.review = signed_review(w.secretary, member_subject(w.member), mode="random")
+    w.evaluation = make_ended_evaluation(w.branch, by=w.secretary)
+    return w
 
 
 @pytest.fixture

@@ -4,6 +4,7 @@ like a formula reaches the sheets as text, never as a formula."""
 import pytest
 
 from core.exports import registry
+from core.exports.models import ExportJob
 from pledges.models import Pledge
 from reviews.models import AnnualAssessment, Quarter
 from reviews.services import rectification as rectification_services
@@ -67,3 +68,15 @@ def test_it_writes_no_formula_in_any_cell(export_ledger, planted, kind):
         assert {text.strip() for text in PLANTED} <= values  # the form strips replies
     if kind == "grades":
         assert PLANTED[0] in values
+
+
+@pytest.mark.parametrize("filing", ["abc", "²", "", None, "1" * 20])
+def test_it_refuses_a_hand_made_package_export_with_odd_params(filing_world, client, filing):
+    w = filing_world
+    client.force_login(w.secretary)
+    post = {"kind": "filing_package", "round": "1"}
+    if filing is not None:
+        post["filing"] = filing
+    response = client.post("/exports/start/", post, follow=True)
+    assert response.status_code == 200 and "没有这份备案" in response.content.decode()
+    assert not ExportJob.objects.exists()
