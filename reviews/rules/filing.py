@@ -10,6 +10,7 @@ from django.utils import timezone
 from core.periods import Period
 from pledges.models import Organization
 from pledges.models.position import roles_of
+from pledges.selectors.calendar import filing_due_dates
 
 from ..models import Filing
 from .subject import holds
@@ -24,7 +25,10 @@ LAST_MONTH = {1: 6, 2: 12}
 def filing_due(committee: Organization | None, year: int, half: int) -> datetime.date:
     """The day a half-year's filing is due with `committee` (None: the default dates).
 
-    The one lookup of a due date: a committee's own calendar replaces it here."""
+    The one lookup of a due date: the committee's calendar (its own, or the nearest
+    ancestor's) sets it; the sources' mid-July / mid-January when none did."""
+    if committee is not None:
+        return filing_due_dates(committee, year)[half - 1]
     years_after, month, day = DEFAULT_DUE[half]
     return datetime.date(year + years_after, month, day)
 
