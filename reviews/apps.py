@@ -9,20 +9,14 @@ class ReviewsConfig(AppConfig):
     def ready(self) -> None:
         # The rules import models, which can only be imported once the registry is ready.
         from core.notifications import reminders
-        from pledges import counts
         from pledges import demo as pledges_demo
 
-        from . import demo, exports, notifications  # noqa: F401  (exports registers its export kinds)
-        from .models import MassEvaluation, RectificationItem, Review, SelfEvaluation
-        from .selectors.tags import row_tags
+        from . import demo, exports, notifications, tallies  # noqa: F401  (exports registers its kinds)
         from .services.reminders import RULES
 
         for kind, rule in RULES.items():
             reminders.register(kind, rule)
         pledges_demo.register(self, demo)
-        # The coverage dashboard's figures are cached until one of these changes under its
-        # root. A response counts only once its evaluation has ended, which saves the
-        # evaluation.
-        for model in (Review, SelfEvaluation, RectificationItem, MassEvaluation):
-            counts.watch(model, "organization", row_tags)
+        # The dashboard's and the office's figures: counter rows kept by every write.
+        tallies.connect()
         notifications.connect()

@@ -2,13 +2,14 @@
 
 position: Position and Member, the rows a user's roles come from, and `roles_of`;
 organization: the organization tree; pledge: Pledge and PledgeEvent; progress: ProgressRecord
-and Evidence.
+and Evidence; tally: the counter rows pledges.tallies keeps.
 """
 
 from .organization import Organization
 from .pledge import Pledge, PledgeEvent
 from .position import Member, Position
 from .progress import Evidence, ProgressRecord
+from .tally import Tally
 
 __all__ = [
     "Evidence",
@@ -18,4 +19,5 @@ __all__ = [
     "PledgeEvent",
     "Position",
     "ProgressRecord",
+    "Tally",
 ]

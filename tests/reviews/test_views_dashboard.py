@@ -106,7 +106,7 @@ def test_it_gives_each_trend_figure_out_of_its_whole(client, town_data):  # noqa
 
 
 PAGES = [
-    ("office", "/reviews/dashboard/{town}/", 30),
+    ("office", "/reviews/dashboard/{town}/", 16),
 ]
 
 
