@@ -25,7 +25,7 @@ from tests.factories import (
     make_review,
     member_subject,
     org_subject,
-    submit_report,
+    submit_self_evaluation,
 )
 
 S = Pledge.Status
@@ -101,7 +101,7 @@ class Moves:
         subject, by = self.rng.choice(
             [(org_subject(w.branch), w.secretary), (member_subject(w.member), w.member_user)]
         )
-        submit_report(subject, by)
+        submit_self_evaluation(subject, by)
 
     def review(self):
         w = self.w
@@ -138,7 +138,9 @@ class Moves:
         elif step == 1:
             rect_services.rectification_item_confirm(item=item, by=item.review.reviewer)
         else:
-            rect_services.rectification_item_reopen(item=item, by=item.review.reviewer, reason="不彻底")
+            rect_services.rectification_item_reopen(
+                item=item, by=item.review.reviewer, reason="不彻底"
+            )
 
     def evaluation(self):
         w, today = self.w, timezone.localdate()
