@@ -62,6 +62,11 @@ PLEDGES_DUE = "pledges_due"
 MEMBERS = "members"
 MEMBERS_PLEDGED = "members_pledged"
 ORGS_PLEDGED = "orgs_pledged"
+# The public page's figures (publicity): pledges running in public by deadline (overdue is a
+# sum of the keys before today), re-pledges (再承诺) by their own year, 销号 by month.
+PUBLIC_DUE = "public_due"
+CARRIED = "carried"
+CLOSED_MONTH = "closed_month"
 _MEMBER_PLEDGES = "member_pledges"
 _OWN_PLEDGES = "own_pledges"
 DISTINCT[_MEMBER_PLEDGES] = (MEMBERS_PLEDGED, "")
@@ -353,9 +358,23 @@ def _pledge_figures(s: dict) -> Iterable[Figure]:
             yield (org, year, 0, _OWN_PLEDGES, "")
     if status in Pledge.RUNNING_STATUSES:
         yield (org, 0, 0, PLEDGES_DUE, s["deadline"].isoformat())
+    if status in (Pledge.Status.PUBLISHED, Pledge.Status.IN_PROGRESS):
+        yield (org, year, 0, PUBLIC_DUE, s["deadline"].isoformat())
+    if s["carried_from_id"] is not None:
+        yield (org, year, 0, CARRIED, "")
+    if status == Pledge.Status.CLOSED and s["closed_on"] is not None:
+        yield (org, 0, 0, CLOSED_MONTH, s["closed_on"].isoformat()[:7])
 
 
-_PLEDGE_FIELDS = ("owner_org_id", "owner_member_id", "year", "status", "deadline")
+_PLEDGE_FIELDS = (
+    "owner_org_id",
+    "owner_member_id",
+    "year",
+    "status",
+    "deadline",
+    "carried_from_id",
+    "closed_on",
+)
 
 
 def _pledge_rows(org_ids: list[int] | None) -> Iterable[dict]:
@@ -379,7 +398,15 @@ def connect() -> None:
             fields=_PLEDGE_FIELDS,
             figures=_pledge_figures,
             rows=_pledge_rows,
-            kinds=(PLEDGES, _MEMBER_PLEDGES, _OWN_PLEDGES, PLEDGES_DUE),
+            kinds=(
+                PLEDGES,
+                _MEMBER_PLEDGES,
+                _OWN_PLEDGES,
+                PLEDGES_DUE,
+                PUBLIC_DUE,
+                CARRIED,
+                CLOSED_MONTH,
+            ),
         )
     )
     register(

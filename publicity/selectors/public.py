@@ -4,16 +4,18 @@ a fixed number of queries whatever the number of rows."""
 from __future__ import annotations
 
 import datetime
+from collections import Counter
 from dataclasses import dataclass
 
-from django.db.models import Case, Count, Exists, F, OuterRef, Q, QuerySet, When
-from django.db.models.functions import Substr, TruncMonth
+from django.db.models import Count, F, Q, QuerySet
+from django.db.models.functions import Substr
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.links import site_url
+from pledges import tallies
 from pledges.models import Evidence, Organization, Pledge, PledgeEvent, ProgressRecord
 from reviews.models import (
     MIN_RESPONSES,
@@ -94,7 +96,7 @@ class Figures:
     fulfilled: int = 0  # 已销号
     overdue: int = 0  # still running past its deadline
     unfulfilled: int = 0
-    carried: int = 0  # unfulfilled pledges a 再承诺 carries on (whatever its own state)
+    carried: int = 0  # 再承诺 of the year: pledges that carry on an unfulfilled one
     due: int = 0  # ended, or running past the deadline
     satisfaction: EvaluationResult | None = None
     items_open: int = 0
@@ -132,28 +134,40 @@ STEP = Organization.steplen
 
 
 def _pledge_figures(org: Organization, year: int, today: datetime.date) -> dict[str, dict]:
-    running = Q(status__in=(S.PUBLISHED, S.IN_PROGRESS))
-    late = running & Q(deadline__lt=today)
-    carried_on = Exists(Pledge.objects.filter(carried_from=OuterRef("pk")))
-    rows = (
-        Pledge.objects.filter(
-            owner_org__path__startswith=org.path, status__in=Pledge.PUBLIC_STATUSES, year=year
-        )
-        .annotate(prefix=Substr("owner_org__path", 1, len(org.path) + STEP))
-        .values("prefix")
-        .annotate(
-            published=Count("id"),
-            running=Count("id", filter=running),
-            fulfilled=Count("id", filter=Q(status=S.CLOSED)),
-            overdue=Count("id", filter=late),
-            unfulfilled=Count("id", filter=Q(status=S.UNFULFILLED)),
-            # CASE, not FILTER: the EXISTS probe runs for the unfulfilled rows only.
-            carried=Count(Case(When(status=S.UNFULFILLED, then=Case(When(carried_on, then=1))))),
-            due=Count("id", filter=late | Q(status__in=Pledge.ENDED_STATUSES)),
-        )
-        .order_by()
+    """The year's public pledges per child, summed from the counter rows (pledges.tallies):
+    one indexed query over the subtree's counters, never a scan of its pledges."""
+    public = {str(status) for status in Pledge.PUBLIC_STATUSES}
+    running = {str(S.PUBLISHED), str(S.IN_PROGRESS)}
+    today_key = today.isoformat()
+    rows = tallies.sums(
+        org,
+        [tallies.PLEDGES, tallies.PUBLIC_DUE, tallies.CARRIED],
+        q=Q(year=year),
+        by_child=True,
     )
-    return {row.pop("prefix"): row for row in rows}
+    figures: dict[str, dict] = {}
+    for bucket, _year, _period, kind, key, n in rows:
+        f = figures.setdefault(bucket, dict.fromkeys(_PLEDGE_FIGURES, 0))
+        if kind == tallies.PLEDGES:
+            status = key.split(":")[0]
+            if status in public:
+                f["published"] += n
+            if status in running:
+                f["running"] += n
+            elif status == S.CLOSED:
+                f["fulfilled"] += n
+            elif status == S.UNFULFILLED:
+                f["unfulfilled"] += n
+        elif kind == tallies.PUBLIC_DUE and key < today_key:
+            f["overdue"] += n
+        elif kind == tallies.CARRIED:
+            f["carried"] += n
+    for f in figures.values():
+        f["due"] = f["overdue"] + f["fulfilled"] + f["unfulfilled"]
+    return figures
+
+
+_PLEDGE_FIGURES = ("published", "running", "fulfilled", "overdue", "unfulfilled", "carried")
 
 
 def _item_figures(org: Organization) -> dict[str, dict]:
@@ -183,20 +197,17 @@ def _item_figures(org: Organization) -> dict[str, dict]:
 
 
 def _monthly_fulfilled(org: Organization, today: datetime.date) -> list[tuple[datetime.date, int]]:
-    """销号 per month over the last twelve months, the months without any included."""
+    """销号 per month over the last twelve months, the months without any included: from the
+    counter rows (pledges.tallies), one query."""
     first = (today.replace(day=1) - datetime.timedelta(days=31 * (MONTHS - 1))).replace(day=1)
-    counts = dict(
-        Pledge.objects.filter(
-            owner_org__path__startswith=org.path, status=S.CLOSED, closed_on__gte=first
-        )
-        .annotate(month=TruncMonth("closed_on"))
-        .values_list("month")
-        .annotate(n=Count("id"))
-        .order_by()
-    )
+    counts = Counter()
+    for _bucket, _year, _period, _kind, key, n in tallies.sums(
+        org, [tallies.CLOSED_MONTH], q=Q(key__gte=first.isoformat()[:7])
+    ):
+        counts[key] += n
     months, month = [], first
     while month <= today:
-        months.append((month, counts.get(month, 0)))
+        months.append((month, counts[month.isoformat()[:7]]))
         month = (month + datetime.timedelta(days=32)).replace(day=1)
     return months
 
