@@ -47,6 +47,8 @@ from django.db.models import Model, OuterRef, Q, QuerySet, Sum
 from django.db.models.functions import Substr
 from django.db.models.signals import post_delete, post_save, pre_save
 
+from core.db import analyse
+
 from .models import Member, Organization, Pledge, Tally
 
 # (organization id, year, period, kind, key): one counter row.
@@ -296,6 +298,8 @@ def rebuild(
         ),
         batch_size=2000,
     )
+    # A large recount leaves the table's statistics behind it (issue 17 §5).
+    analyse(Tally, rows=len(diff))
     return len(diff)
 
 
@@ -343,6 +347,24 @@ def due_before(root: Organization, kind: str, today: datetime.date) -> int:
         kind=kind, year=0, path__startswith=root.path, key__lt=today.isoformat()
     ).aggregate(n=Sum("n"))["n"]
     return found or 0
+
+
+def due_before_by_child(
+    root: Organization, kind: str, today: datetime.date, year: int = 0
+) -> dict[str, int]:
+    """The same sum per child of `root` (its own level under its own path): one query, summed
+    in the database, however many deadlines the subtree has."""
+    length = len(root.path) + Organization.steplen
+    rows = (
+        Tally.objects.filter(
+            kind=kind, year=year, path__startswith=root.path, key__lt=today.isoformat()
+        )
+        .annotate(bucket=Substr("path", 1, length))
+        .values_list("bucket")
+        .annotate(total=Sum("n"))
+        .order_by()
+    )
+    return dict(rows)
 
 
 # --- the pledge book's own figures -------------------------------------------------------

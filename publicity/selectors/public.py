@@ -135,33 +135,31 @@ STEP = Organization.steplen
 
 def _pledge_figures(org: Organization, year: int, today: datetime.date) -> dict[str, dict]:
     """The year's public pledges per child, summed from the counter rows (pledges.tallies):
-    one indexed query over the subtree's counters, never a scan of its pledges."""
+    two indexed queries over the subtree's counters, never a scan of its pledges."""
     public = {str(status) for status in Pledge.PUBLIC_STATUSES}
     running = {str(S.PUBLISHED), str(S.IN_PROGRESS)}
-    today_key = today.isoformat()
-    rows = tallies.sums(
-        org,
-        [tallies.PLEDGES, tallies.PUBLIC_DUE, tallies.CARRIED],
-        q=Q(year=year),
-        by_child=True,
-    )
+    rows = tallies.sums(org, [tallies.PLEDGES, tallies.CARRIED], q=Q(year=year), by_child=True)
     figures: dict[str, dict] = {}
+
+    def of(bucket: str) -> dict:
+        return figures.setdefault(bucket, dict.fromkeys(_PLEDGE_FIGURES, 0))
+
     for bucket, _year, _period, kind, key, n in rows:
-        f = figures.setdefault(bucket, dict.fromkeys(_PLEDGE_FIGURES, 0))
-        if kind == tallies.PLEDGES:
-            status = key.split(":")[0]
-            if status in public:
-                f["published"] += n
-            if status in running:
-                f["running"] += n
-            elif status == S.CLOSED:
-                f["fulfilled"] += n
-            elif status == S.UNFULFILLED:
-                f["unfulfilled"] += n
-        elif kind == tallies.PUBLIC_DUE and key < today_key:
-            f["overdue"] += n
-        elif kind == tallies.CARRIED:
+        f = of(bucket)
+        if kind == tallies.CARRIED:
             f["carried"] += n
+            continue
+        status = key.split(":")[0]
+        if status in public:
+            f["published"] += n
+        if status in running:
+            f["running"] += n
+        elif status == S.CLOSED:
+            f["fulfilled"] += n
+        elif status == S.UNFULFILLED:
+            f["unfulfilled"] += n
+    for bucket, n in tallies.due_before_by_child(org, tallies.PUBLIC_DUE, today, year).items():
+        of(bucket)["overdue"] += n
     for f in figures.values():
         f["due"] = f["overdue"] + f["fulfilled"] + f["unfulfilled"]
     return figures

@@ -218,7 +218,7 @@ def _count(client, url, django_assert_num_queries, n):
 
 
 # 12 for the lists; 3 for the figures at a glance (pledges, rectification items, 销号 per month).
-ORG_PAGE_QUERIES = 15
+ORG_PAGE_QUERIES = 16
 
 
 def test_it_reads_the_org_page_in_a_fixed_number_of_queries(client, pub, django_assert_num_queries):
