@@ -163,7 +163,9 @@ def _rating_context(response: Model) -> dict:
         return {"org": evaluation.organization_id, "year": evaluation.year, "half": evaluation.half}
     # Deleted with its evaluation, after it: the counter row still knows where it counted.
     org, year, half = (
-        Tally.objects.filter(kind=RATINGS, key=f"{response.evaluation_id}:{response.rating}")
+        Tally.objects.filter(
+            scope=Tally.OWN, kind=RATINGS, key=f"{response.evaluation_id}:{response.rating}"
+        )
         .values_list("organization_id", "year", "period")
         .first()
     )

@@ -26,8 +26,11 @@ def test_it_finds_the_seeded_demo_counters_equal_to_a_recount(db):
 
 def test_it_reports_a_wrong_counter_and_rebuilds_it(world):
     PledgeFactory(owner_member=world.member, status="approved")
-    Tally.objects.filter(kind="pledges").update(n=5)
-    with pytest.raises(CommandError, match="1 counter rows differ"):
+    # The branch's own row, and the subtree rows of the branch and its ancestors.
+    rows = Tally.objects.filter(kind="pledges")
+    assert rows.count() == 1 + world.branch.depth
+    rows.update(n=5)
+    with pytest.raises(CommandError, match=f"{1 + world.branch.depth} counter rows differ"):
         run("--check")
     assert "stored 5, counted 1" in run("--rebuild")
     assert "counters match a recount" in run("--check")

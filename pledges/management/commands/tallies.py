@@ -5,12 +5,16 @@ from __future__ import annotations
 from django.core.management.base import BaseCommand, CommandError
 
 from pledges import tallies
+from pledges.models import Tally
 
 SHOWN = 20
 
 
 class Command(BaseCommand):
-    help = "Recount the counter rows (pledges.tallies) from the rows and report any difference."
+    help = (
+        "Recount the counter rows (pledges.tallies, own and subtree) from the rows and report "
+        "any difference."
+    )
 
     def add_arguments(self, parser):
         action = parser.add_mutually_exclusive_group(required=True)
@@ -21,9 +25,11 @@ class Command(BaseCommand):
 
     def handle(self, *args, check: bool, rebuild: bool, **options):
         diff = tallies.differences()
-        for (org_id, year, period, kind, key), (have, want) in sorted(diff.items())[:SHOWN]:
+        for (scope, org_id, year, period, kind, key), (have, want) in sorted(diff.items())[:SHOWN]:
+            where = "subtree" if scope == Tally.SUBTREE else "own"
             self.stdout.write(
-                f"organization {org_id} {year}/{period} {kind}:{key} stored {have}, counted {want}"
+                f"organization {org_id} ({where}) {year}/{period} {kind}:{key} "
+                f"stored {have}, counted {want}"
             )
         if len(diff) > SHOWN:
             self.stdout.write(f"… and {len(diff) - SHOWN} more")
