@@ -1,6 +1,7 @@
 """The reviews' counter rows (pledges.tallies): reports and reviews by quarter, rectification
 items by the quarter of their deadline and by deadline date while pending, and the people's
-answers per evaluation.
+answers per evaluation; the items of reviews published to the people (the public page's
+open / closed / closed on time).
 
 A draft review counts nowhere, and its own items are not issued (`NOT_ISSUED_Q`): a review
 leaving the draft (or going back to one) moves its items' figures in the same write.
@@ -12,6 +13,7 @@ from collections import Counter
 from collections.abc import Iterable
 
 from django.db.models import Case, F, Model, Value, When
+from django.utils import timezone
 
 from pledges import tallies
 from pledges.models import Tally
@@ -32,6 +34,7 @@ REVIEWED = "reviewed"  # key: subject kind; distinct organizations and members
 ITEMS = "items"  # year and quarter of the deadline; key: status
 ITEMS_DUE = "items_due"  # pending items; key: deadline
 RATINGS = "ratings"  # period: half; key: evaluation:rating
+PUBLIC_ITEMS = "public_items"  # under the review's organization; key: open, closed, on_time
 _REVIEWED_ORG = "reviewed_org"
 _REVIEWED_MEMBER = "reviewed_member"
 tallies.DISTINCT[_REVIEWED_ORG] = (REVIEWED, "organization")
@@ -59,6 +62,7 @@ _REVIEW_FIELDS = (
     "status",
     "mode",
     "grade",
+    "scope",
 )
 
 
@@ -74,18 +78,29 @@ def _review_figures(s: dict) -> Iterable[Figure]:
             yield (org, year, quarter, _REVIEWED_MEMBER, str(s["member_id"]))
 
 
+def _public(state: dict) -> bool:
+    return state.get("status") == Review.Status.PUBLISHED and state.get("scope") == (
+        Review.Scope.PUBLIC
+    )
+
+
 def _review_cascade(review: Model, old: dict, new: dict) -> Counter:
-    """A review leaving the draft issues the items written with it; back to a draft, not."""
+    """A review leaving the draft issues the items written with it (back to a draft, not);
+    published to the people (or no longer), its items count on the public page."""
     was = old.get("status", Review.Status.DRAFT) == Review.Status.DRAFT
     now = new["status"] == Review.Status.DRAFT
     moved: Counter = Counter()
-    if was == now:
+    if was == now and _public(old) == _public(new):
         return moved
-    sign = 1 if was else -1
-    own = RectificationItem.objects.filter(review=review, created_at__gte=review.created_at)
-    for state in own.values(*_ITEM_FIELDS):
-        for figure in _item_figures({**state, "live": True}):
-            moved[figure] += sign
+    org = old.get("organization_id", new["organization_id"])
+    for state in RectificationItem.objects.filter(review=review).values(
+        *_ITEM_FIELDS, "created_at"
+    ):
+        own = state.pop("created_at") >= review.created_at
+        before = {"live": not (was and own), "public": _public(old), "review_org": org}
+        after = {"live": not (now and own), "public": _public(new)}
+        moved.subtract(_item_figures({**state, **before}))
+        moved.update(_item_figures({**state, **after, "review_org": new["organization_id"]}))
     return moved
 
 
@@ -115,10 +130,15 @@ def _report_rows(org_ids: list[int] | None) -> Iterable[dict]:
 
 # --- rectification items -----------------------------------------------------------------
 
-_ITEM_FIELDS = ("organization_id", "status", "deadline")
+_ITEM_FIELDS = ("organization_id", "status", "deadline", "confirmed_at")
 
 
 def _item_figures(s: dict) -> Iterable[Figure]:
+    if s["public"]:
+        closed = s["status"] == RectificationItem.Status.CONFIRMED
+        yield (s["review_org"], 0, 0, PUBLIC_ITEMS, "closed" if closed else "open")
+        if closed and timezone.localtime(s["confirmed_at"]).date() <= s["deadline"]:
+            yield (s["review_org"], 0, 0, PUBLIC_ITEMS, "on_time")
     if not s["live"]:
         return
     org, deadline = s["organization_id"], s["deadline"]
@@ -129,11 +149,17 @@ def _item_figures(s: dict) -> Iterable[Figure]:
 
 def _item_context(item: Model) -> dict:
     # Read, not taken from a loaded review: the review's write may not be saved yet.
-    status, created_at = (
-        Review.objects.filter(pk=item.review_id).values_list("status", "created_at").first()
-    ) or (None, None)
-    draft = status == Review.Status.DRAFT and created_at <= item.created_at
-    return {"live": not draft}
+    review = (
+        Review.objects.filter(pk=item.review_id)
+        .values("status", "scope", "created_at", "organization_id")
+        .first()
+    ) or {}
+    draft = review.get("status") == Review.Status.DRAFT and review["created_at"] <= item.created_at
+    return {
+        "live": not draft,
+        "public": _public(review),
+        "review_org": review.get("organization_id"),
+    }
 
 
 def _item_rows(org_ids: list[int] | None) -> Iterable[dict]:
@@ -141,7 +167,17 @@ def _item_rows(org_ids: list[int] | None) -> Iterable[dict]:
     if org_ids is not None:
         rows = rows.filter(organization_id__in=org_ids)
     live = Case(When(NOT_ISSUED_Q, then=Value(False)), default=Value(True))
-    return rows.values(*_ITEM_FIELDS, live=live).iterator(chunk_size=5000)
+    public = Case(
+        When(
+            review__status=Review.Status.PUBLISHED,
+            review__scope=Review.Scope.PUBLIC,
+            then=Value(True),
+        ),
+        default=Value(False),
+    )
+    return rows.values(
+        *_ITEM_FIELDS, live=live, public=public, review_org=F("review__organization_id")
+    ).iterator(chunk_size=5000)
 
 
 # --- the people's answers ----------------------------------------------------------------
@@ -211,7 +247,7 @@ def connect() -> None:
             fields=_ITEM_FIELDS,
             figures=_item_figures,
             rows=_item_rows,
-            kinds=(ITEMS, ITEMS_DUE),
+            kinds=(ITEMS, ITEMS_DUE, PUBLIC_ITEMS),
             context=_item_context,
         )
     )

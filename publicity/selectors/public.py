@@ -7,8 +7,7 @@ import datetime
 from collections import Counter
 from dataclasses import dataclass
 
-from django.db.models import Count, F, Q, QuerySet
-from django.db.models.functions import Substr
+from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
@@ -25,6 +24,7 @@ from reviews.models import (
     Review,
 )
 from reviews.selectors.review import public_reviews
+from reviews.tallies import PUBLIC_ITEMS
 
 from ..models import Notice, NoticeItem, Opinion
 from .notice import MassEvaluationFigures, mass_evaluation_figures
@@ -169,29 +169,15 @@ _PLEDGE_FIGURES = ("published", "running", "fulfilled", "overdue", "unfulfilled"
 
 
 def _item_figures(org: Organization) -> dict[str, dict]:
-    """Rectification items of the reviews published to the people, per child."""
-    rows = (
-        RectificationItem.objects.filter(
-            review__organization__path__startswith=org.path,
-            review__status=Review.Status.PUBLISHED,
-            review__scope=Review.Scope.PUBLIC,
-        )
-        .annotate(prefix=Substr("review__organization__path", 1, len(org.path) + STEP))
-        .values("prefix")
-        .annotate(
-            items_open=Count("id", filter=~Q(status=RectificationItem.Status.CONFIRMED)),
-            items_closed=Count("id", filter=Q(status=RectificationItem.Status.CONFIRMED)),
-            items_on_time=Count(
-                "id",
-                filter=Q(
-                    status=RectificationItem.Status.CONFIRMED,
-                    confirmed_at__date__lte=F("deadline"),
-                ),
-            ),
-        )
-        .order_by()
-    )
-    return {row.pop("prefix"): row for row in rows}
+    """Rectification items of the reviews published to the people, per child: from the
+    counter rows (reviews.tallies), one query."""
+    names = {"open": "items_open", "closed": "items_closed", "on_time": "items_on_time"}
+    figures: dict[str, dict] = {}
+    for bucket, _year, _period, _kind, key, n in tallies.sums(
+        org, [PUBLIC_ITEMS], q=Q(year=0, period=0), by_child=True
+    ):
+        figures.setdefault(bucket, dict.fromkeys(names.values(), 0))[names[key]] += n
+    return figures
 
 
 def _monthly_fulfilled(org: Organization, today: datetime.date) -> list[tuple[datetime.date, int]]:

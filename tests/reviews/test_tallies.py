@@ -11,6 +11,7 @@ from core.errors import TransitionError
 from pledges import tallies
 from pledges.models import Pledge, Tally
 from pledges.services import pledge as pledge_services
+from reviews import tallies as reviews_tallies
 from reviews.models import Quarter, RectificationItem, Review
 from reviews.selectors import dashboard as dashboard_selectors
 from reviews.selectors import rectification as rect_selectors
@@ -120,7 +121,8 @@ class Moves:
         if step == 0:
             review_services.review_sign(review=review, by=review.reviewer)
         elif step == 1:
-            review_services.review_publish(review=review, by=review.reviewer)
+            scope = self.rng.choice(Review.Scope.values)  # public: its items on the public page
+            review_services.review_publish(review=review, by=review.reviewer, scope=scope)
         elif step == 2:
             reasons = [Review.ReturnReason.values[0]]
             review_services.review_return(review=review, by=self.w.office, reasons=reasons)
@@ -221,3 +223,18 @@ def test_it_counts_a_review_twice_given_to_one_member_once(rworld):
     d = dashboard_selectors.dashboard(w.branch, q)
     assert d.total.members.reviewed == 1
     assert d.total.graded == 2
+
+
+def test_it_counts_the_items_of_a_review_published_to_the_people(rworld):
+    w = rworld
+    review = draft_review(w.branch_leader, org_subject(w.branch), n_items=2, mode="random")
+    review_services.review_sign(review=review, by=review.reviewer)
+    review_services.review_publish(review=review, by=review.reviewer, scope=Review.Scope.PUBLIC)
+    item = review.items.first()
+    rect_services.rectification_item_done(item=item, by=w.secretary, measures_taken="已整改")
+    rect_services.rectification_item_confirm(item=item, by=review.reviewer)
+    figures = {
+        key: n for _b, _y, _p, _k, key, n in tallies.sums(w.town, [reviews_tallies.PUBLIC_ITEMS])
+    }
+    assert figures == {"open": 1, "closed": 1, "on_time": 1}
+    assert tallies.differences() == {}
