@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from django.db import connection, transaction
 from django.db.models import Model, OuterRef, Q
@@ -146,17 +146,22 @@ def _replace(diff: dict[Row, tuple[int, int]]) -> None:
 
 @transaction.atomic(savepoint=False)  # inside the bulk writer's transaction: no savepoint
 def rebuild(
-    org_ids: Iterable[int] | None = None, models: Iterable[type[Model]] | None = None
+    org_ids: Iterable[int] | None = None,
+    models: Iterable[type[Model]] | None = None,
+    report: Callable[[dict], None] | None = None,
 ) -> int:
     """Recount the counters of these organizations (all when None), of these models' rows
     (all when None), in the caller's transaction: for every write that sends no signal.
     Some organizations: their own rows are recounted and each difference is added like a
     write (to their ancestors' subtree rows too). All: every row of both scopes is recounted
-    and replaced. Returns the number of counter rows changed (own rows when some)."""
+    and replaced. `report` is shown the differences first. Returns the number of counter rows
+    changed (own rows when some)."""
     ids = None if org_ids is None else sorted(set(org_ids))
     models = None if models is None else list(models)
     _lock()
     diff = differences(ids, models)
+    if report is not None:
+        report(diff)
     if not diff:
         return 0
     if ids is not None:

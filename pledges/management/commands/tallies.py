@@ -24,7 +24,17 @@ class Command(BaseCommand):
         action.add_argument("--rebuild", action="store_true", help="replace the wrong counters")
 
     def handle(self, *args, check: bool, rebuild: bool, **options):
+        if rebuild:
+            changed = tallies.rebuild(report=self.show)
+            self.stdout.write(f"rebuilt: {changed} counter rows changed")
+            return
         diff = tallies.differences()
+        self.show(diff)
+        if diff:
+            raise CommandError(f"{len(diff)} counter rows differ from a recount")
+        self.stdout.write("counters match a recount")
+
+    def show(self, diff: dict) -> None:
         for (scope, org_id, year, period, kind, key), (have, want) in sorted(diff.items())[:SHOWN]:
             where = "subtree" if scope == Tally.SUBTREE else "own"
             self.stdout.write(
@@ -33,10 +43,3 @@ class Command(BaseCommand):
             )
         if len(diff) > SHOWN:
             self.stdout.write(f"… and {len(diff) - SHOWN} more")
-        if rebuild:
-            changed = tallies.rebuild()
-            self.stdout.write(f"rebuilt: {changed} counter rows changed")
-        elif diff:
-            raise CommandError(f"{len(diff)} counter rows differ from a recount")
-        else:
-            self.stdout.write("counters match a recount")
