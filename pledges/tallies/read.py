@@ -11,15 +11,24 @@ from django.db.models import Q, QuerySet, Sum
 from ..models import Organization, Tally
 
 
-def _rows(root: Organization, by_child: bool) -> QuerySet:
+def _parts(root: Organization, by_child: bool) -> list[QuerySet]:
+    """The rows a read takes: the root's subtree rows, or its own rows and its children's
+    subtree rows (two parts of a UNION ALL: each an index range of the unique key; joined by
+    OR, PostgreSQL would scan the table)."""
     if not by_child:
-        return Tally.objects.filter(organization=root, scope=Tally.SUBTREE)
+        return [Tally.objects.filter(organization=root, scope=Tally.SUBTREE)]
     children = Organization.objects.filter(path__startswith=root.path, depth=root.depth + 1).values(
         "pk"
     )
-    return Tally.objects.filter(
-        Q(organization=root, scope=Tally.OWN) | Q(organization__in=children, scope=Tally.SUBTREE)
-    )
+    return [
+        Tally.objects.filter(organization=root, scope=Tally.OWN),
+        Tally.objects.filter(organization__in=children, scope=Tally.SUBTREE),
+    ]
+
+
+def _union(parts: list[QuerySet]) -> QuerySet:
+    first, *rest = parts
+    return first.union(*rest, all=True) if rest else first
 
 
 def sums(
@@ -32,19 +41,19 @@ def sums(
     (the bucket is the root's path), or, `by_child`, of each child's subtree (the bucket is the
     child's path) and of the root's own level (the root's path). One query that reads one row
     per (child,) period, kind and key: never the organizations below."""
-    rows = _rows(root, by_child).filter(kind__in=list(kinds))
-    if q is not None:
-        rows = rows.filter(q)
-    return rows.values_list("path", "year", "period", "kind", "key", "n").order_by()
+    parts = []
+    for rows in _parts(root, by_child):
+        rows = rows.filter(kind__in=list(kinds))
+        if q is not None:
+            rows = rows.filter(q)
+        parts.append(rows.values_list("path", "year", "period", "kind", "key", "n").order_by())
+    return _union(parts)
 
 
 def due_before(root: Organization, kind: str, today: datetime.date) -> int:
     """The counters of deadline buckets (keyed by ISO date) before `today` under `root`."""
-    found = (
-        _rows(root, by_child=False)
-        .filter(kind=kind, year=0, key__lt=today.isoformat())
-        .aggregate(n=Sum("n"))["n"]
-    )
+    (rows,) = _parts(root, by_child=False)
+    found = rows.filter(kind=kind, year=0, key__lt=today.isoformat()).aggregate(n=Sum("n"))["n"]
     return found or 0
 
 
@@ -52,11 +61,11 @@ def due_before_by_child(
     root: Organization, kind: str, today: datetime.date, year: int = 0
 ) -> dict[str, int]:
     """The same sum per child of `root` (its own level under its own path): one query."""
-    rows = (
-        _rows(root, by_child=True)
-        .filter(kind=kind, year=year, key__lt=today.isoformat())
+    parts = [
+        rows.filter(kind=kind, year=year, key__lt=today.isoformat())
         .values_list("path")
         .annotate(total=Sum("n"))
         .order_by()
-    )
-    return dict(rows)
+        for rows in _parts(root, by_child=True)
+    ]
+    return dict(_union(parts))

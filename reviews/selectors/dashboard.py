@@ -250,7 +250,9 @@ def _counted(root: Organization, quarter: Quarter) -> Dashboard:
         ITEMS,
         RATINGS,
     ]
-    rows = tallies.sums(root, kinds, Q(year=year) | Q(kind=tallies.MEMBERS), by_child=True)
+    # The year's rows (the answers of its half only), and the members (not by year).
+    this_year = Q(year=year) & (~Q(kind=RATINGS) | Q(period=half))
+    rows = tallies.sums(root, kinds, this_year | Q(kind=tallies.MEMBERS), by_child=True)
     for bucket, _year, period, kind, key, n in rows:
         row = rows_by_path.get(bucket)
         if row is None or not n:
