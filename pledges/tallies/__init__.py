@@ -71,6 +71,7 @@ from .pledge import (
     PLEDGES_DUE,
     PUBLIC_DUE,
     connect,
+    orgs_pledged,
     pledge_key,
 )
 from .read import due_before, due_before_by_child, sums
@@ -96,6 +97,7 @@ __all__ = [
     "due_before",
     "due_before_by_child",
     "expected",
+    "orgs_pledged",
     "pledge_key",
     "rebuild",
     "register",

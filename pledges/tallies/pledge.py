@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from ..models import Member, Pledge
+from django.db.models import QuerySet
+
+from ..models import Member, Pledge, Tally
 from .base import DISTINCT, Figure, Source
 from .write import register
 
@@ -26,6 +28,12 @@ DISTINCT[_OWN_PLEDGES] = (ORGS_PLEDGED, "")
 
 # An organization or member "has pledged" once a pledge has left the draft stage.
 PLEDGED_STATUSES = (Pledge.Status.SUBMITTED, *Pledge.FILED_STATUSES)
+
+
+def orgs_pledged(year: int) -> QuerySet:
+    """Own holder rows of the organizations with a pledge of their own in `year` (an
+    organization's own row: one index lookup per organization asked about)."""
+    return Tally.objects.filter(scope=Tally.OWN, kind=_OWN_PLEDGES, year=year, n__gt=0)
 
 
 def pledge_key(status: str, by_member: bool) -> str:

@@ -364,11 +364,6 @@ def missing(
         .only("id", "name", "organization__id", "organization__name")
         .order_by("id")
     )
-    # Organizations' own pledges as a set: a correlated anti-join here leads SQLite to look
-    # them up through the owner_member index (IS NULL matches every one of them).
-    own_pledges = pledges_of_year(year).filter(
-        owner_org__path__startswith=under, owner_member__isnull=True
-    )
     member_pledge = pledges_of_year(year).filter(owner_member=OuterRef("pk"))
 
     def subject(qs: QuerySet, kind: str) -> QuerySet:
@@ -380,7 +375,10 @@ def missing(
     lists = {
         "orgs_pledged": (
             total.orgs.not_pledged,
-            lambda: orgs.exclude(id__in=own_pledges.values("owner_org_id")),
+            # The organization's own holder row (pledges.tallies), not a scan of pledges.
+            lambda: orgs.filter(
+                ~Exists(tallies.orgs_pledged(year).filter(organization=OuterRef("pk")))
+            ),
         ),
         "orgs_reported": (
             total.orgs.not_reported,
