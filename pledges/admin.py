@@ -6,7 +6,7 @@ from treebeard.forms import movenodeform_factory
 
 from core.security.services import password_change_require
 
-from . import counts
+from . import tallies
 from .models import Member, Organization, Pledge, PledgeEvent, Position
 from .personal import mask_id_card
 from .selectors.office import office_orgs, office_users
@@ -54,9 +54,9 @@ class OrganizationAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
-        # A move rewrites the paths of a whole subtree without a signal per row: every cached
-        # count of the trees is stale.
-        counts.bump_everything()
+        # A move rewrites the paths of a whole subtree without a signal per row: the counters
+        # keep a copy of each path.
+        tallies.sync_paths()
 
 
 @admin.register(Position)

@@ -12,7 +12,7 @@ class PledgesConfig(AppConfig):
         from core.notifications import reminders
         from core.security import scopes
 
-        from . import counts, exports, notifications  # noqa: F401  (exports registers its kinds)
+        from . import exports, notifications, tallies  # noqa: F401  (exports registers its kinds)
         from .rules import calendar as calendar_rules
         from .selectors import security_log
         from .services.office import office_group_ensure
@@ -22,6 +22,6 @@ class PledgesConfig(AppConfig):
         scopes.register(scopes=security_log.office_paths, user_path=security_log.user_path)
         for kind, rule in RULES.items():
             reminders.register(kind, rule)
-        counts.connect()
+        tallies.connect()
         notifications.connect()
         calendar_rules.register_usage(calendar_rules.pledges_under_way)

@@ -8,6 +8,7 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 from PIL import ExifTags, Image
 
+from pledges import tallies
 from pledges.models import Member, Organization, Pledge, Position
 from pledges.services.calendar import CalendarContent
 from publicity.selectors.notice import candidates as notice_candidates
@@ -241,6 +242,7 @@ def make_evaluation(org, quarter, ratings, by):
     EvaluationResponse.objects.bulk_create(
         [EvaluationResponse(evaluation=evaluation, rating=r) for r in ratings]
     )
+    tallies.rebuild([org.pk], [EvaluationResponse])  # bulk_create sends no signal
     return evaluation
 
 

@@ -2,7 +2,8 @@
 
 position: Position and Member, the rows a user's roles come from, and `roles_of`;
 organization: the organization tree; pledge: Pledge and PledgeEvent; progress: ProgressRecord
-and Evidence; calendar: a committee's own calendar and scales for a year.
+and Evidence; calendar: a committee's own calendar and scales for a year; tally: the counter
+rows pledges.tallies keeps.
 """
 
 from .calendar import Calendar
@@ -10,6 +11,7 @@ from .organization import Organization
 from .pledge import Pledge, PledgeEvent
 from .position import Member, Position
 from .progress import Evidence, ProgressRecord
+from .tally import Tally
 
 __all__ = [
     "Calendar",
@@ -20,4 +22,5 @@ __all__ = [
     "PledgeEvent",
     "Position",
     "ProgressRecord",
+    "Tally",
 ]

@@ -17,7 +17,7 @@ from core.security.models import SecurityEvent
 from core.security.services import passwords_change_require, security_log
 from core.xlsx_import import FileRefused, RowError
 
-from .. import counts
+from .. import tallies
 from ..models import Member, Organization
 from ..rules.organization import can_import_roster
 from ..uploads.roster.checking import OrgLookup, check_cells, check_duplicates
@@ -122,8 +122,8 @@ def _write(rows: list[Row], by, result: ImportResult, *, org: Organization) -> N
                 for row in rows
             ]
         )
-        # bulk_create sends no signal: the cached member counts above these branches go stale.
-        counts.bump_after_write({row.org.path for row in rows})
+        # bulk_create sends no signal: recount these branches' counters.
+        tallies.rebuild({row.org.pk for row in rows}, [Member])
         # Who imported whom: the admin history, one insert for the whole file.
         LogEntry.objects.log_actions(
             user_id=by.pk,

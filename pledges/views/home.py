@@ -23,11 +23,13 @@ from ..selectors.organization import (
     members_with_pledges,
     members_without_pledges,
     organization_pledges,
+    overdue_count,
     subtree_counts,
 )
 from ..selectors.pledge import awaiting_approval_below, member_pledges, overdue_pledges
 
 PAGE_SIZE = 20
+OVERDUE_SHOWN = 20
 
 
 @login_required
@@ -67,6 +69,7 @@ def organization(request: HttpRequest, pk: int) -> HttpResponse:
     org_pledges = list(organization_pledges(user, org, year))
     awaiting = list(awaiting_approval_below(user, org)[:50])
     missing = members_without_pledges(org, year)
+    overdue = list(overdue_pledges(user, org)[:OVERDUE_SHOWN])
     context = {
         "org": org,
         "year": year,
@@ -88,7 +91,8 @@ def organization(request: HttpRequest, pk: int) -> HttpResponse:
         else [],
         "missing_count": missing.count(),
         "missing": missing[:50],
-        "overdue": overdue_pledges(user, org)[:20],
+        "overdue": overdue,
+        "overdue_count": overdue_count(user, org, shown=len(overdue), limit=OVERDUE_SHOWN),
         "bulk_form": BulkForm(),
         "statuses": Pledge.Status.choices,
     }

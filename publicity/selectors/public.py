@@ -4,16 +4,17 @@ a fixed number of queries whatever the number of rows."""
 from __future__ import annotations
 
 import datetime
+from collections import Counter
 from dataclasses import dataclass
 
-from django.db.models import Case, Count, Exists, F, OuterRef, Q, QuerySet, When
-from django.db.models.functions import Substr, TruncMonth
+from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.links import site_url
+from pledges import tallies
 from pledges.models import Evidence, Organization, Pledge, PledgeEvent, ProgressRecord
 from pledges.selectors.calendar import calendar_for
 from reviews.models import (
@@ -25,6 +26,7 @@ from reviews.models import (
 )
 from reviews.selectors.monthly_rating import published_standings
 from reviews.selectors.review import public_reviews
+from reviews.tallies import PUBLIC_ITEMS
 
 from ..models import Notice, NoticeItem, Opinion
 from .notice import MassEvaluationFigures, mass_evaluation_figures
@@ -96,7 +98,7 @@ class Figures:
     fulfilled: int = 0  # 已销号
     overdue: int = 0  # still running past its deadline
     unfulfilled: int = 0
-    carried: int = 0  # unfulfilled pledges a 再承诺 carries on (whatever its own state)
+    carried: int = 0  # 再承诺 of the year: pledges that carry on an unfulfilled one
     due: int = 0  # ended, or running past the deadline
     satisfaction: EvaluationResult | None = None
     items_open: int = 0
@@ -134,71 +136,64 @@ STEP = Organization.steplen
 
 
 def _pledge_figures(org: Organization, year: int, today: datetime.date) -> dict[str, dict]:
-    running = Q(status__in=(S.PUBLISHED, S.IN_PROGRESS))
-    late = running & Q(deadline__lt=today)
-    carried_on = Exists(Pledge.objects.filter(carried_from=OuterRef("pk")))
-    rows = (
-        Pledge.objects.filter(
-            owner_org__path__startswith=org.path, status__in=Pledge.PUBLIC_STATUSES, year=year
-        )
-        .annotate(prefix=Substr("owner_org__path", 1, len(org.path) + STEP))
-        .values("prefix")
-        .annotate(
-            published=Count("id"),
-            running=Count("id", filter=running),
-            fulfilled=Count("id", filter=Q(status=S.CLOSED)),
-            overdue=Count("id", filter=late),
-            unfulfilled=Count("id", filter=Q(status=S.UNFULFILLED)),
-            # CASE, not FILTER: the EXISTS probe runs for the unfulfilled rows only.
-            carried=Count(Case(When(status=S.UNFULFILLED, then=Case(When(carried_on, then=1))))),
-            due=Count("id", filter=late | Q(status__in=Pledge.ENDED_STATUSES)),
-        )
-        .order_by()
-    )
-    return {row.pop("prefix"): row for row in rows}
+    """The year's public pledges per child, summed from the counter rows (pledges.tallies):
+    two indexed queries over the subtree's counters, never a scan of its pledges."""
+    public = {str(status) for status in Pledge.PUBLIC_STATUSES}
+    running = {str(S.PUBLISHED), str(S.IN_PROGRESS)}
+    rows = tallies.sums(org, [tallies.PLEDGES, tallies.CARRIED], q=Q(year=year), by_child=True)
+    figures: dict[str, dict] = {}
+
+    def of(bucket: str) -> dict:
+        return figures.setdefault(bucket, dict.fromkeys(_PLEDGE_FIGURES, 0))
+
+    for bucket, _year, _period, kind, key, n in rows:
+        f = of(bucket)
+        if kind == tallies.CARRIED:
+            f["carried"] += n
+            continue
+        status = key.split(":")[0]
+        if status in public:
+            f["published"] += n
+        if status in running:
+            f["running"] += n
+        elif status == S.CLOSED:
+            f["fulfilled"] += n
+        elif status == S.UNFULFILLED:
+            f["unfulfilled"] += n
+    for bucket, n in tallies.due_before_by_child(org, tallies.PUBLIC_DUE, today, year).items():
+        of(bucket)["overdue"] += n
+    for f in figures.values():
+        f["due"] = f["overdue"] + f["fulfilled"] + f["unfulfilled"]
+    return figures
+
+
+_PLEDGE_FIGURES = ("published", "running", "fulfilled", "overdue", "unfulfilled", "carried")
 
 
 def _item_figures(org: Organization) -> dict[str, dict]:
-    """Rectification items of the reviews published to the people, per child."""
-    rows = (
-        RectificationItem.objects.filter(
-            review__organization__path__startswith=org.path,
-            review__status=Review.Status.PUBLISHED,
-            review__scope=Review.Scope.PUBLIC,
-        )
-        .annotate(prefix=Substr("review__organization__path", 1, len(org.path) + STEP))
-        .values("prefix")
-        .annotate(
-            items_open=Count("id", filter=~Q(status=RectificationItem.Status.CONFIRMED)),
-            items_closed=Count("id", filter=Q(status=RectificationItem.Status.CONFIRMED)),
-            items_on_time=Count(
-                "id",
-                filter=Q(
-                    status=RectificationItem.Status.CONFIRMED,
-                    confirmed_at__date__lte=F("deadline"),
-                ),
-            ),
-        )
-        .order_by()
-    )
-    return {row.pop("prefix"): row for row in rows}
+    """Rectification items of the reviews published to the people, per child: from the
+    counter rows (reviews.tallies), one query."""
+    names = {"open": "items_open", "closed": "items_closed", "on_time": "items_on_time"}
+    figures: dict[str, dict] = {}
+    for bucket, _year, _period, _kind, key, n in tallies.sums(
+        org, [PUBLIC_ITEMS], q=Q(year=0, period=0), by_child=True
+    ):
+        figures.setdefault(bucket, dict.fromkeys(names.values(), 0))[names[key]] += n
+    return figures
 
 
 def _monthly_fulfilled(org: Organization, today: datetime.date) -> list[tuple[datetime.date, int]]:
-    """销号 per month over the last twelve months, the months without any included."""
+    """销号 per month over the last twelve months, the months without any included: from the
+    counter rows (pledges.tallies), one query."""
     first = (today.replace(day=1) - datetime.timedelta(days=31 * (MONTHS - 1))).replace(day=1)
-    counts = dict(
-        Pledge.objects.filter(
-            owner_org__path__startswith=org.path, status=S.CLOSED, closed_on__gte=first
-        )
-        .annotate(month=TruncMonth("closed_on"))
-        .values_list("month")
-        .annotate(n=Count("id"))
-        .order_by()
-    )
+    counts = Counter()
+    for _bucket, _year, _period, _kind, key, n in tallies.sums(
+        org, [tallies.CLOSED_MONTH], q=Q(key__gte=first.isoformat()[:7])
+    ):
+        counts[key] += n
     months, month = [], first
     while month <= today:
-        months.append((month, counts.get(month, 0)))
+        months.append((month, counts[month.isoformat()[:7]]))
         month = (month + datetime.timedelta(days=32)).replace(day=1)
     return months
 

@@ -1,28 +1,27 @@
 """Reads for the coverage dashboard (全覆盖).
 
-Everything is aggregated in the database: per-child rollups group on the first characters of
-the organization path (the child's path), membership in a set ("has pledged") is an uncorrelated
-`IN (subquery)` the database hashes once. The number of queries is fixed whatever the tree.
+Every figure is a sum of the subtree's counter rows (reviews.tallies, pledges.tallies), grouped
+on the first characters of the organization path (the child's path) in one query; only the
+names of those not yet covered read rows, at most MISSING_LIMIT each, and only where the
+counters say some are missing. The number of queries is fixed whatever the tree.
 """
 
 from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
-from django.db.models.functions import ExtractQuarter
-from django.utils import timezone
-from django.utils.translation import get_language
+from django.db.models.functions import Substr
 from django.utils.translation import gettext_lazy as _
 
-from pledges import counts
+from pledges import tallies
 from pledges.models import Member, Organization, Pledge
+from pledges.tallies import PLEDGED_STATUSES
 
 from ..models import (
     MIN_RESPONSES,
-    EvaluationResponse,
     MassEvaluation,
     Quarter,
     RectificationItem,
@@ -30,15 +29,7 @@ from ..models import (
     SelfEvaluation,
     SubjectKind,
 )
-from ..selectors.rectification import items_due_in, rate_counts
-from .tags import MASS_EVALUATIONS, RECTIFICATION_ITEMS, reviews_tag, self_evaluations_tag
-
-# An organization or member "has pledged" once a pledge has left the draft stage.
-PLEDGED_STATUSES = (Pledge.Status.SUBMITTED, *Pledge.FILED_STATUSES)
-
-
-REVIEWED_STATUSES = (Review.Status.SIGNED, Review.Status.PUBLISHED)
-
+from ..tallies import ITEMS, RATINGS, REPORTED, REVIEWED, REVIEWED_STATUSES, REVIEWS
 
 GRADES = list(Review.Grade.choices)
 
@@ -219,92 +210,128 @@ class Dashboard:
     extras: list[ExtraFigure] = field(default_factory=list)
 
 
-class _Scope:
-    """One subtree: its organizations' ids mapped to the row (bucket) they roll up into.
+def dashboard(root: Organization, quarter: Quarter) -> Dashboard:
+    """Coverage of the subtree under `root` for a quarter, per child and in total: sums of the
+    subtree's counter rows (reviews.tallies), never a count of the rows themselves. The other
+    apps' figures are added after."""
+    counted = _counted(root, quarter)
+    counted.extras = [figure for fn in EXTRA_FIGURES for figure in fn(root, quarter)]
+    return counted
 
-    Figures are counted per organization in the database, over narrow indexed columns and
-    without joins, each query cached under the tags of the rows it reads; the few thousand
-    per-organization rows are then added up per child here. The number of queries never
-    depends on the tree."""
 
-    def __init__(self, root: Organization):
-        self.root = root
-        self.child_len = len(root.path) + Organization.steplen
-        rows = (
-            Organization.objects.filter(path__startswith=root.path)
-            .order_by()
-            .values_list("id", "path")
-        )
-        # A child's whole subtree shares the child's path as prefix; the root's own path is
-        # shorter and stands for the root's own level.
-        self.bucket_of: dict[int, str] = {
-            pk: path[: self.child_len] for pk, path in self.cached(rows, [])
-        }
-        # The root's own level, then each child's subtree.
-        self.buckets = sorted(set(self.bucket_of.values()))
-        self.whole_tree = (
-            root.depth == 1
-            and not Organization.objects.exclude(path__startswith=root.path).exists()
-        )
+def _counted(root: Organization, quarter: Quarter) -> Dashboard:
+    year, half = quarter.year, half_of(quarter.quarter)
+    children = children_of(root)
+    own = Row(org=root, label=root.name)
+    rows_by_path: dict[str, Row] = {root.path: own}
+    for child in children:
+        rows_by_path[child.path] = Row(org=child, label=child.name)
+    child_len = len(root.path) + Organization.steplen
+    # The root's own path is shorter than a child's: its bucket is the root's own level.
+    for bucket, n in (
+        Organization.objects.filter(path__startswith=root.path)
+        .annotate(bucket=Substr("path", 1, child_len))
+        .values_list("bucket")
+        .annotate(n=Count("id"))
+        .order_by()
+    ):
+        if bucket in rows_by_path:
+            rows_by_path[bucket].orgs.total += n
 
-    def cached(self, rows: QuerySet, tags: list[str]) -> list:
-        """The rows of a query over the subtree, kept until a row of `tags` (or an
-        organization) under the root changes."""
-        return counts.cached_rows(self.root, rows, list, tags=tags)
+    points = {q: TrendPoint(quarter=Quarter(year, q)) for q in range(1, 5)}
+    answers: dict[int, list[tuple[Row, str, int]]] = defaultdict(list)
+    kinds = [
+        tallies.MEMBERS,
+        tallies.MEMBERS_PLEDGED,
+        tallies.ORGS_PLEDGED,
+        REPORTED,
+        REVIEWED,
+        REVIEWS,
+        ITEMS,
+        RATINGS,
+    ]
+    # The year's rows (the answers of its half only), and the members (not by year).
+    this_year = Q(year=year) & (~Q(kind=RATINGS) | Q(period=half))
+    rows = tallies.sums(root, kinds, this_year | Q(kind=tallies.MEMBERS), by_child=True)
+    for bucket, _year, period, kind, key, n in rows:
+        row = rows_by_path.get(bucket)
+        if row is None or not n:
+            continue
+        if kind == tallies.MEMBERS:
+            row.members.total += n
+        elif kind == tallies.MEMBERS_PLEDGED:
+            row.members.pledged += n
+        elif kind == tallies.ORGS_PLEDGED:
+            row.orgs.pledged += n
+        elif kind == RATINGS:
+            if period == half:
+                evaluation, rating = key.split(":")
+                answers[int(evaluation)].append((row, rating, n))
+        elif period in points:
+            _add(row if period == quarter.quarter else None, points[period], kind, key, n)
 
-    def ids(self) -> QuerySet:
-        """The subtree's organization ids, as an IN (subquery) the database hashes once."""
-        return Organization.objects.filter(path__startswith=self.root.path).order_by().values("id")
+    # Only ended evaluations with valid results count: at least MIN_RESPONSES answers.
+    ended = MassEvaluation.objects.filter(
+        MassEvaluation.ended_q(), year=year, half=half, pk__in=list(answers)
+    ).values_list("pk", flat=True)
+    for evaluation in ended if answers else []:
+        answered = answers[evaluation]
+        if sum(n for _row, _rating, n in answered) >= MIN_RESPONSES:
+            for row, rating, n in answered:
+                row.satisfaction[rating] += n
 
-    def within(self, qs: QuerySet, lookup: str = "organization_id") -> QuerySet:
-        """Rows of the subtree. Under a tree's root that is every row: no filter at all, so
-        the database can answer from an index alone."""
-        if self.whole_tree:
-            return qs
-        return qs.filter(**{f"{lookup}__in": self.ids()})
+    total = Row(org=root, label=root.name)
+    for row in rows_by_path.values():
+        total.add(row)
+    lines = [rows_by_path[c.path] for c in children]
+    # The root's own level is shown as a line of its own when it has children.
+    if children:
+        own.label = _("%(name)s（本级）") % {"name": root.name}
+        lines.insert(0, own)
+    return Dashboard(
+        root=root,
+        quarter=quarter,
+        total=total,
+        rows=lines,
+        trend=[points[q] for q in range(1, 5)],
+        missing=missing(root, quarter, total),
+    )
 
-    def per_org(
-        self,
-        qs: QuerySet,
-        keys: list[str],
-        tags: list[str],
-        org_field: str = "organization",
-        **aggregates,
-    ) -> list:
-        """`aggregates` per organization of the subtree (and `keys`), kept per child of the
-        root under `tags`: a write under one child counts that child's organizations again,
-        not the whole subtree (pledges.counts.cached_per_child)."""
 
-        def grouped(rows: QuerySet) -> QuerySet:
-            return rows.values_list(f"{org_field}_id", *keys).annotate(**aggregates).order_by()
-
-        def count(paths: list[str] | None) -> dict[str, list]:
-            if paths is None:
-                rows = grouped(self.within(qs, f"{org_field}_id"))
-            else:
-                q = Q()
-                for path in paths:
-                    # The root's own level is the root alone, not its subtree.
-                    if path == self.root.path:
-                        q |= Q(**{f"{org_field}_id": self.root.pk})
-                    else:
-                        q |= Q(**{f"{org_field}__path__startswith": path})
-                rows = grouped(qs.filter(q))
-            per_child: dict[str, list] = defaultdict(list)
-            for row in rows:
-                bucket = self.bucket_of.get(row[0])
-                if bucket is not None:
-                    per_child[bucket].append(row)
-            return per_child
-
-        sql, params = grouped(self.within(qs, f"{org_field}_id")).query.sql_with_params()
-        per_child = counts.cached_per_child(
-            self.root, self.buckets, repr((sql, params)), count, tags
-        )
-        return [row for rows in per_child.values() for row in rows]
-
-    def q(self, path_lookup: str) -> Q:
-        return Q(**{f"{path_lookup}__startswith": self.root.path})
+def _add(row: Row | None, point: TrendPoint, kind: str, key: str, n: int) -> None:
+    """One counter of the year's quarters: into the quarter's trend point, and into the
+    dashboard's row when it is the quarter shown."""
+    if kind == REPORTED:
+        if key == SubjectKind.ORGANIZATION:
+            point.orgs_reported += n
+        elif key == SubjectKind.MEMBER:
+            point.members_reported += n
+        else:
+            return
+        if row is not None:
+            (row.orgs if key == SubjectKind.ORGANIZATION else row.members).reported += n
+    elif kind == REVIEWED:
+        if key == SubjectKind.ORGANIZATION:
+            point.orgs_reviewed += n
+        else:
+            point.members_reviewed += n
+        if row is not None:
+            (row.orgs if key == SubjectKind.ORGANIZATION else row.members).reviewed += n
+    elif kind == REVIEWS:
+        status, _mode, grade = key.split(":")
+        if status not in REVIEWED_STATUSES:
+            return
+        point.graded += n
+        point.good += n if grade == Review.Grade.GOOD else 0
+        if row is not None:
+            row.grades[grade] += n
+    elif kind == ITEMS:
+        confirmed = n if key == RectificationItem.Status.CONFIRMED else 0
+        point.rect_total += n
+        point.rect_done += confirmed
+        if row is not None:
+            row.rect_total += n
+            row.rect_done += confirmed
 
 
 def pledges_of_year(year: int) -> QuerySet:
@@ -323,225 +350,19 @@ def reviews_of(quarter: Quarter) -> QuerySet:
     )
 
 
-def dashboard(root: Organization, quarter: Quarter) -> Dashboard:
-    """Coverage of the subtree under `root` for a quarter, per child and in total.
-
-    Kept whole until anything under `root` changes (pledges.counts), per day and language: an
-    evaluation whose last day has passed counts from the next, and the labels are translated.
-    When something has changed, only the figures over its kind of rows are counted again (see
-    the tags above). The other apps' figures are read fresh."""
-    name = f"reviews:dashboard:{quarter.code}:{timezone.localdate()}:{get_language()}"
-    counted = counts.cached_value(root, name, lambda: _counted(root, quarter))
-    return replace(counted, extras=[figure for fn in EXTRA_FIGURES for figure in fn(root, quarter)])
-
-
-def _counted(root: Organization, quarter: Quarter) -> Dashboard:
-    scope = _Scope(root)
-    year = quarter.year
-    children = children_of(root)
-    own = Row(org=root, label=root.name)
-    rows_by_path: dict[str, Row] = {root.path: own}
-    for child in children:
-        rows_by_path[child.path] = Row(org=child, label=child.name)
-
-    # Per organization: which row it adds into (a dict lookup per counted row).
-    row_of_org = {
-        org_id: rows_by_path[bucket]
-        for org_id, bucket in scope.bucket_of.items()
-        if bucket in rows_by_path
-    }
-    for row in row_of_org.values():
-        row.orgs.total += 1
-
-    # Counting indexed columns rather than "id": the index answers alone.
-    for org_id, n in scope.per_org(
-        Member.objects.all(), [], [counts.MEMBERS], n=Count("organization_id")
-    ):
-        row = row_of_org.get(org_id)
-        if row is not None:
-            row.members.total += n
-    for org_id, members, own_pledges in scope.per_org(
-        pledges_of_year(year),
-        [],
-        [counts.PLEDGES],
-        org_field="owner_org",
-        members=Count("owner_member_id", distinct=True),
-        own=Count("owner_org_id", filter=Q(owner_member__isnull=True)),
-    ):
-        row = row_of_org.get(org_id)
-        if row is not None:
-            row.members.pledged += members
-            row.orgs.pledged += 1 if own_pledges else 0
-
-    kinds = [SubjectKind.ORGANIZATION, SubjectKind.MEMBER]
-    reviewed_tag = reviews_tag(year, quarter.quarter)
-    # The trend's point for this quarter is the sum of these figures: not counted twice.
-    point = TrendPoint(quarter=quarter)
-    for org_id, kind, n in scope.per_org(
-        self_evaluations_of(quarter).filter(subject_kind__in=kinds),
-        ["subject_kind"],
-        [self_evaluations_tag(year, quarter.quarter)],
-        n=Count("subject_key", distinct=True),
-    ):
-        org_kind = kind == SubjectKind.ORGANIZATION
-        if org_kind:
-            point.orgs_reported += n
-        else:
-            point.members_reported += n
-        row = row_of_org.get(org_id)
-        if row is not None:
-            (row.orgs if org_kind else row.members).reported += n
-    # Integer columns the (year, quarter, status) index carries: read from the index alone.
-    # An organization-kind row is one reviewed organization; a member-kind row counts its
-    # organization's reviewed members.
-    for org_id, kind, members in scope.per_org(
-        reviews_of(quarter).filter(subject_kind__in=kinds),
-        ["subject_kind"],
-        [reviewed_tag],
-        members=Count("member_id", distinct=True),
-    ):
-        org_kind = kind == SubjectKind.ORGANIZATION
-        n = 1 if org_kind else members
-        if org_kind:
-            point.orgs_reviewed += n
-        else:
-            point.members_reviewed += n
-        row = row_of_org.get(org_id)
-        if row is not None:
-            (row.orgs if org_kind else row.members).reviewed += n
-    for org_id, grade, n in scope.per_org(
-        reviews_of(quarter), ["grade"], [reviewed_tag], n=Count("organization_id")
-    ):
-        point.graded += n
-        point.good += n if grade == Review.Grade.GOOD else 0
-        row = row_of_org.get(org_id)
-        if row is not None:
-            row.grades[grade] += n
-    for org_id, n, done in scope.per_org(
-        items_due_in(quarter), [], [RECTIFICATION_ITEMS], **rate_counts()
-    ):
-        row = row_of_org.get(org_id)
-        if row is not None:
-            row.rect_total += n
-            row.rect_done += done
-
-    half = half_of(quarter.quarter)
-    evaluations = scope.within(
-        MassEvaluation.objects.filter(MassEvaluation.ended_q(), year=year, half=half)
-    )
-    org_of_evaluation = dict(
-        scope.cached(evaluations.values_list("id", "organization_id"), [MASS_EVALUATIONS])
-    )
-    per_evaluation: dict[int, list[tuple[str, int]]] = defaultdict(list)
-    # Grouped on the (evaluation, rating) index alone; the organization comes from the map.
-    answers = (
-        EvaluationResponse.objects.filter(evaluation__in=evaluations.values("id"))
-        .values_list("evaluation_id", "rating")
-        .annotate(n=Count("evaluation_id"))
-        .order_by()
-    )
-    for evaluation_id, rating, n in scope.cached(answers, [MASS_EVALUATIONS]):
-        per_evaluation[evaluation_id].append((rating, n))
-    for evaluation_id, answered in per_evaluation.items():
-        # Only valid results count: at least MIN_RESPONSES answers.
-        if sum(n for _r, n in answered) < MIN_RESPONSES:
-            continue
-        row = row_of_org.get(org_of_evaluation.get(evaluation_id, 0))
-        if row is not None:
-            for rating, n in answered:
-                row.satisfaction[rating] += n
-
-    total = Row(org=root, label=root.name)
-    for row in rows_by_path.values():
-        total.add(row)
-    rows = [rows_by_path[c.path] for c in children]
-    # The root's own level is shown as a line of its own when it has children.
-    if children:
-        own.label = _("%(name)s（本级）") % {"name": root.name}
-        rows.insert(0, own)
-    return Dashboard(
-        root=root,
-        quarter=quarter,
-        total=total,
-        rows=rows,
-        trend=trend(scope, year, known=point),
-        missing=missing(scope, quarter),
-    )
-
-
-def trend(scope: _Scope, year: int, known: TrendPoint) -> list[TrendPoint]:
-    """The year's four quarters, for the trend chart: two grouped queries for each quarter but
-    the one `known` (each kept until that quarter's reports or reviews change) and one for the
-    items."""
-    points = {q: TrendPoint(quarter=Quarter(year, q)) for q in range(1, 5)}
-    if known.quarter.year == year:
-        points[known.quarter.quarter] = known
-    org_kind = Q(subject_kind=SubjectKind.ORGANIZATION)
-    member_kind = Q(subject_kind=SubjectKind.MEMBER)
-    for q, point in points.items():
-        if point is known:
-            continue
-        self_evaluations = (
-            scope.within(
-                SelfEvaluation.objects.filter(
-                    year=year, quarter=q, status=SelfEvaluation.Status.SUBMITTED
-                )
-            )
-            .values_list("subject_kind")
-            .annotate(n=Count("id"))
-            .order_by()
-        )
-        for kind, n in scope.cached(self_evaluations, [self_evaluations_tag(year, q)]):
-            if kind == SubjectKind.ORGANIZATION:
-                point.orgs_reported += n
-            elif kind == SubjectKind.MEMBER:
-                point.members_reported += n
-        figures = (
-            scope.within(Review.objects.filter(year=year, quarter=q, status__in=REVIEWED_STATUSES))
-            .values_list("quarter")
-            .annotate(
-                orgs=Count("organization_id", distinct=True, filter=org_kind),
-                members=Count("member_id", distinct=True, filter=member_kind),
-                good=Count("id", filter=Q(grade=Review.Grade.GOOD)),
-                graded=Count("id"),
-            )
-            .order_by()
-        )
-        for _q, orgs, members, good, graded in scope.cached(figures, [reviews_tag(year, q)]):
-            point.orgs_reviewed += orgs
-            point.members_reviewed += members
-            point.good += good
-            point.graded += graded
-    items = (
-        scope.within(RectificationItem.objects.live().filter(deadline__year=year))
-        .annotate(due_quarter=ExtractQuarter("deadline"))
-        .values_list("due_quarter")
-        .annotate(**rate_counts())
-        .order_by()
-    )
-    for q, n, done in scope.cached(items, [RECTIFICATION_ITEMS]):
-        point = points.get(q)
-        if point is not None:
-            point.rect_total += n
-            point.rect_done += done
-    return [points[q] for q in range(1, 5)]
-
-
-def missing(scope: _Scope, quarter: Quarter, limit: int = MISSING_LIMIT) -> dict[str, list]:
+def missing(
+    root: Organization, quarter: Quarter, total: Row, limit: int = MISSING_LIMIT
+) -> dict[str, list]:
     """The first names of those not yet covered (anti-joins that stop at `limit`); the
-    counts come from the aggregates."""
+    counts come from the counters, and a list they say is empty is not read."""
     year = quarter.year
-    orgs = Organization.objects.filter(scope.q("path")).order_by("path")
+    under = root.path
+    orgs = Organization.objects.filter(path__startswith=under).order_by("path")
     members = (
-        Member.objects.filter(scope.q("organization__path"))
+        Member.objects.filter(organization__path__startswith=under)
         .select_related("organization")
         .only("id", "name", "organization__id", "organization__name")
         .order_by("id")
-    )
-    # Organizations' own pledges as a set: a correlated anti-join here leads SQLite to look
-    # them up through the owner_member index (IS NULL matches every one of them).
-    own_pledges = pledges_of_year(year).filter(
-        scope.q("owner_org__path"), owner_member__isnull=True
     )
     member_pledge = pledges_of_year(year).filter(owner_member=OuterRef("pk"))
 
@@ -551,29 +372,35 @@ def missing(scope: _Scope, quarter: Quarter, limit: int = MISSING_LIMIT) -> dict
         return qs.filter(subject_kind=kind, organization=OuterRef("pk"))
 
     org_kind, member_kind = SubjectKind.ORGANIZATION, SubjectKind.MEMBER
-    reported = self_evaluations_tag(year, quarter.quarter)
-    reviewed = reviews_tag(year, quarter.quarter)
     lists = {
         "orgs_pledged": (
-            orgs.exclude(id__in=own_pledges.values("owner_org_id")),
-            [counts.PLEDGES],
+            total.orgs.not_pledged,
+            # The organization's own holder row (pledges.tallies), not a scan of pledges.
+            lambda: orgs.filter(
+                ~Exists(tallies.orgs_pledged(year).filter(organization=OuterRef("pk")))
+            ),
         ),
         "orgs_reported": (
-            orgs.filter(~Exists(subject(self_evaluations_of(quarter), org_kind))),
-            [reported],
+            total.orgs.not_reported,
+            lambda: orgs.filter(~Exists(subject(self_evaluations_of(quarter), org_kind))),
         ),
-        "orgs_reviewed": (orgs.filter(~Exists(subject(reviews_of(quarter), org_kind))), [reviewed]),
+        "orgs_reviewed": (
+            total.orgs.not_reviewed,
+            lambda: orgs.filter(~Exists(subject(reviews_of(quarter), org_kind))),
+        ),
         "members_pledged": (
-            members.filter(~Exists(member_pledge)),
-            [counts.MEMBERS, counts.PLEDGES],
+            total.members.not_pledged,
+            lambda: members.filter(~Exists(member_pledge)),
         ),
         "members_reported": (
-            members.filter(~Exists(subject(self_evaluations_of(quarter), member_kind))),
-            [counts.MEMBERS, reported],
+            total.members.not_reported,
+            lambda: members.filter(~Exists(subject(self_evaluations_of(quarter), member_kind))),
         ),
         "members_reviewed": (
-            members.filter(~Exists(subject(reviews_of(quarter), member_kind))),
-            [counts.MEMBERS, reviewed],
+            total.members.not_reviewed,
+            lambda: members.filter(~Exists(subject(reviews_of(quarter), member_kind))),
         ),
     }
-    return {name: scope.cached(qs[:limit], tags) for name, (qs, tags) in lists.items()}
+    return {
+        name: list(rows()[:limit]) if count > 0 else [] for name, (count, rows) in lists.items()
+    }

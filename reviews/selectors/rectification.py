@@ -3,6 +3,8 @@ and the 整改率 (confirmed / due in the quarter), computed here once for every
 
 from __future__ import annotations
 
+import datetime
+
 from django.db.models import (
     Case,
     Count,
@@ -12,10 +14,10 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Substr
+from django.utils import timezone
 
 from core.access import NOTHING
-from pledges import counts
+from pledges import tallies
 from pledges.models import Member, Organization, Position
 from pledges.models.position import roles_of
 
@@ -25,7 +27,7 @@ from ..models import (
     Subject,
     SubjectKind,
 )
-from .tags import RECTIFICATION_ITEMS
+from ..tallies import ITEMS, ITEMS_DUE
 
 
 def items_for_subject_side(user) -> QuerySet[RectificationItem]:
@@ -84,43 +86,41 @@ def rate(confirmed: int, due: int) -> float | None:
     return confirmed / due if due else None
 
 
+def _item_sums(org: Organization, year: int, quarter: int) -> dict[str, tuple[int, int]]:
+    """{bucket: (confirmed, due)} of the items due in the quarter, per child of `org` (the
+    bucket is the child's path, or `org`'s own for its own level): one sum of the counters."""
+    per: dict[str, list[int]] = {}
+    for bucket, _y, _p, _kind, status, n in tallies.sums(
+        org, [ITEMS], Q(year=year, period=quarter), by_child=True
+    ):
+        found = per.setdefault(bucket, [0, 0])
+        found[1] += n
+        if status == RectificationItem.Status.CONFIRMED:
+            found[0] += n
+    return {bucket: (confirmed, due) for bucket, (confirmed, due) in per.items()}
+
+
 def rectification_rate(
     *, org: Organization, year: int, quarter: int
 ) -> tuple[int, int, float | None]:
     """整改率 for the subtree: items confirmed (销号) / items due, where "due" means the item's
-    deadline falls in the quarter. One aggregate query; rate is None when nothing is due."""
-    rows = (
-        items_due_in(Quarter(year, quarter))
-        .filter(organization__path__startswith=org.path)
-        .values_list("subject_kind")
-        .annotate(**rate_counts())
-        .order_by()
-    )
-    counted = counts.cached_rows(org, rows, list, tags=[RECTIFICATION_ITEMS])
-    due = sum(n for _kind, n, _confirmed in counted)
-    confirmed = sum(c for _kind, _n, c in counted)
+    deadline falls in the quarter. One sum of the counter rows; rate is None when nothing is
+    due."""
+    sums = _item_sums(org, year, quarter).values()
+    confirmed = sum(c for c, _due in sums)
+    due = sum(d for _c, d in sums)
     return confirmed, due, rate(confirmed, due)
 
 
 def rectification_rates_by_child(
-    *, org: Organization, year: int, quarter: int
+    *, org: Organization, year: int, quarter: int, sums: dict | None = None
 ) -> list[tuple[Organization, int, int, float | None]]:
-    """The same rate for each direct child's subtree: two queries."""
+    """The same rate for each direct child's subtree: two queries (one when the `sums` of
+    `_item_sums` are given)."""
     children = list(Organization.objects.filter(path__startswith=org.path, depth=org.depth + 1))
     if not children:
         return []
-    prefix_len = len(org.path) + Organization.steplen
-    rows = (
-        items_due_in(Quarter(year, quarter))
-        .filter(organization__path__startswith=org.path)
-        .annotate(prefix=Substr("organization__path", 1, prefix_len))
-        .values("prefix")
-        .annotate(**rate_counts())
-    )
-    per = {
-        r["prefix"]: (r["confirmed"], r["due"])
-        for r in counts.cached_rows(org, rows, list, tags=[RECTIFICATION_ITEMS])
-    }
+    per = _item_sums(org, year, quarter) if sums is None else sums
     result = []
     for child in children:
         confirmed, due = per.get(child.path, (0, 0))
@@ -151,3 +151,18 @@ def responsible_choices(subject: Subject) -> tuple[list[tuple[int, str]], int | 
         .first()
     )
     return members, secretary
+
+
+def rectification_rates(*, org: Organization, year: int, quarter: int) -> tuple[tuple, list]:
+    """(confirmed, due, rate) of the subtree and the same per child, from one sum."""
+    sums = _item_sums(org, year, quarter)
+    confirmed = sum(c for c, _due in sums.values())
+    due = sum(d for _c, d in sums.values())
+    by_child = rectification_rates_by_child(org=org, year=year, quarter=quarter, sums=sums)
+    return (confirmed, due, rate(confirmed, due)), by_child
+
+
+def overdue_count(org: Organization, today: datetime.date | None = None) -> int:
+    """Issued items still open past their deadline under `org`: the counters' deadline
+    buckets before today, not a scan of the items."""
+    return tallies.due_before(org, ITEMS_DUE, today or timezone.localdate())

@@ -18,7 +18,7 @@ from django.db.models import (
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from pledges import counts
+from pledges import tallies
 from pledges.models import Member, Organization, Position
 from pledges.models.position import roles_of
 from pledges.selectors.calendar import calendar_for, calendars_for
@@ -33,8 +33,8 @@ from ..models import (
     SubjectKind,
 )
 from ..rules.calendar import grade_choices, review_period
+from ..tallies import REVIEWS
 from . import rectification
-from .tags import reviews_tag
 
 # Lazy: these are read per request, in the language of that request.
 FIVE_GOODS = (
@@ -359,7 +359,7 @@ def spot_check_candidates(*, org: Organization, quarter: Quarter) -> QuerySet[Re
 
 
 class _CountedPaginator(Paginator):
-    """A paginator told its count (read from the cache) instead of counting."""
+    """A paginator told its count (summed from the counter rows) instead of counting."""
 
     def __init__(self, object_list, per_page, *, count: int):
         super().__init__(object_list, per_page)
@@ -372,15 +372,14 @@ class _CountedPaginator(Paginator):
 
 def spot_checks_page(*, org: Organization, quarter: Quarter, page: str | None, per_page: int):
     """A page of spot-check candidates with the facts the "三不过关" check looks at (how many
-    items each raised). The count and the page's ids are kept until a review of the quarter
-    under `org` changes (pledges.counts); the rows are read after, by id: sorting a city's
-    quarter of whole review rows (their texts and joins) to show twenty spilled to disk."""
-    tags = [reviews_tag(quarter.year, quarter.quarter)]
+    items each raised). The count comes from the counter rows; the page's ids are read in the
+    tree's order and the rows after, by id: sorting a city's quarter of whole review rows
+    (their texts and joins) to show twenty spilled to disk."""
     candidates = spot_check_candidates(org=org, quarter=quarter)
     ids_in_order = candidates.values_list("pk", flat=True)
     total = sum(n for *_key, n in _quarter_review_rows(org, quarter.year, quarter.quarter))
     checks = _CountedPaginator(ids_in_order, per_page, count=total).get_page(page)
-    ids = counts.cached_rows(org, checks.object_list, list, tags)
+    ids = list(checks.object_list)
     rows = candidates.order_by().in_bulk(ids)
     item_counts = dict(
         RectificationItem.objects.filter(review__in=ids)
@@ -395,17 +394,19 @@ def spot_checks_page(*, org: Organization, quarter: Quarter, page: str | None, p
     return checks
 
 
+CANDIDATE_STATUSES = (*LIVE_REVIEW_STATUSES, Review.Status.RETURNED)
+
+
 def _quarter_review_rows(org: Organization, year: int, quarter: int) -> list[tuple]:
     """(status, mode, grade, n) of the spot-check candidates of the quarter under `org`: one
-    grouped query, kept until a review of the quarter there changes; the candidates' count
-    and the office's counts by mode and grade both come from it."""
-    rows = (
-        spot_check_candidates(org=org, quarter=Quarter(year, quarter))
-        .order_by()
-        .values_list("status", "mode", "grade")
-        .annotate(n=Count("id"))
-    )
-    return counts.cached_rows(org, rows, list, tags=[reviews_tag(year, quarter)])
+    sum of the counter rows (reviews.tallies); the candidates' count and the office's counts
+    by mode and grade both come from it."""
+    rows = []
+    for _b, _y, _p, _kind, key, n in tallies.sums(org, [REVIEWS], Q(year=year, period=quarter)):
+        status, mode, grade = key.split(":")
+        if status in CANDIDATE_STATUSES and n:
+            rows.append((status, mode, grade, n))
+    return rows
 
 
 def review_counts(*, org: Organization, year: int, quarter: int) -> dict:
@@ -414,8 +415,8 @@ def review_counts(*, org: Organization, year: int, quarter: int) -> dict:
     by_grade = dict.fromkeys(Review.Grade.values, 0)
     for status, mode, grade, n in _quarter_review_rows(org, year, quarter):
         if status in LIVE_REVIEW_STATUSES:
-            by_mode[mode] += n
-            by_grade[grade] += n
+            by_mode[mode] = by_mode.get(mode, 0) + n
+            by_grade[grade] = by_grade.get(grade, 0) + n
     return {"total": sum(by_mode.values()), "by_mode": by_mode, "by_grade": by_grade}
 
 
@@ -452,12 +453,17 @@ def office_page(
             "organization"
         )
         objects = objects.order_by("organization__path", "id")
+        members = sum(n for *_key, n in tallies.sums(org, [tallies.MEMBERS], Q(year=0)))
+        subjects = _CountedPaginator(objects, page_size, count=members).get_page(page)
     else:
         kind = SubjectKind.ORGANIZATION
         objects = Organization.objects.filter(path__startswith=org.path)
-    subjects = Paginator(objects, page_size).get_page(page)
+        subjects = Paginator(objects, page_size).get_page(page)
     overdue = rectification.items_in_subtree(org).overdue().order_by("deadline", "id")
-    confirmed, due, rate = rectification.rectification_rate(
+    overdue_page = _CountedPaginator(overdue, 20, count=rectification.overdue_count(org)).get_page(
+        opage
+    )
+    (confirmed, due, rate), child_rates = rectification.rectification_rates(
         org=org, year=quarter.year, quarter=quarter.quarter
     )
     return {
@@ -468,11 +474,9 @@ def office_page(
             org=org, quarter=quarter, kind=kind, page_objects=list(subjects.object_list)
         ),
         "checks": spot_checks_page(org=org, quarter=quarter, page=cpage, per_page=20),
-        "overdue_items": Paginator(overdue, 20).get_page(opage),
+        "overdue_items": overdue_page,
         "rate": {"confirmed": confirmed, "due": due, "rate": rate},
-        "child_rates": rectification.rectification_rates_by_child(
-            org=org, year=quarter.year, quarter=quarter.quarter
-        ),
+        "child_rates": child_rates,
         "counts": review_counts(org=org, year=quarter.year, quarter=quarter.quarter),
         "modes": Review.Mode.choices,
         # The office's own committee's words (好/中/差 counts "average" as 中).

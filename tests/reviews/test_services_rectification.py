@@ -10,6 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from core.errors import TransitionError
+from pledges import tallies
 from reviews.models import Quarter, RectificationItem
 from reviews.selectors import rectification as rectification_selectors
 from reviews.selectors import review as review_selectors
@@ -158,6 +159,7 @@ def test_it_computes_the_rectification_rate_per_subtree_and_quarter(rworld):
     a, b = review.items.order_by("id")
     RectificationItem.objects.filter(pk__in=[a.pk, b.pk]).update(deadline=q.end)
     RectificationItem.objects.filter(review=other).update(deadline=q.end)
+    tallies.rebuild([rworld.branch.pk, rworld.other_branch.pk])  # update() sends no signal
     rectification_services.rectification_item_done(item=a, by=rworld.secretary, measures_taken="x")
     rectification_services.rectification_item_confirm(item=a, by=rworld.branch_leader)
     assert rectification_selectors.rectification_rate(

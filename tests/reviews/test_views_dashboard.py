@@ -106,8 +106,8 @@ def test_it_gives_each_trend_figure_out_of_its_whole(client, town_data):  # noqa
 
 
 PAGES = [
-    # 30, and one for the overdue 整改通知书 (reviews.selectors.inspection)
-    ("office", "/reviews/dashboard/{town}/", 31),
+    # 16, and one for the overdue 整改通知书 (reviews.selectors.inspection)
+    ("office", "/reviews/dashboard/{town}/", 17),
 ]
 
 

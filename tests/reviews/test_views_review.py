@@ -6,6 +6,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from pledges import tallies
 from pledges.models import Pledge, Position
 from pledges.services.calendar import calendar_set
 from reviews.models import Quarter, RectificationItem, Review, SelfEvaluation
@@ -186,6 +187,7 @@ def test_it_rejects_a_malformed_subject_or_quarter_gently(rworld, client):
 def test_it_lists_overdue_rectification_items_of_the_subtree_for_the_office(rworld, client):
     review = signed_review(rworld.branch_leader, org_subject(rworld.branch), mode="random")
     review.items.update(deadline=today() - datetime.timedelta(days=2))
+    tallies.rebuild([rworld.branch.pk])  # update() sends no signal
     client.force_login(rworld.office)
     page = client.get(reverse("reviews:office", args=[rworld.town.pk])).content.decode()
     assert "逾期未整改事项" in page and "问题1" in page

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from core.notifications import digest, reminders
-from pledges import counts, demo
+from pledges import demo, tallies
 
 
 class Command(BaseCommand):
@@ -69,8 +69,8 @@ class Command(BaseCommand):
                 _("“%(name)s”已存在，未重复生成（如需重建请加 --reset）") % {"name": root.name}
             )
         self._run_app_hooks(scale)
-        # Bulk inserts send no signal: a running server's cached counts are stale now.
-        counts.bump_everything()
+        # Bulk inserts send no signal: recount the counters from the rows.
+        tallies.rebuild()
         if scale == "county":
             self._remind()
         self.stdout.write(_("演示数据就绪：共 %(s).1f 秒") % {"s": time.monotonic() - started})
