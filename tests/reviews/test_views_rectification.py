@@ -7,6 +7,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from pledges import tallies
 from reviews.models import RectificationItem
 from reviews.services import rectification as services
 
@@ -70,6 +71,7 @@ def test_it_lists_an_overdue_rectification_item_the_people_raised_on_the_office_
     RectificationItem.objects.filter(pk=item.pk).update(
         deadline=timezone.localdate() - datetime.timedelta(days=3)
     )
+    tallies.rebuild([item.organization_id])  # update() sends no signal
     client.force_login(world.office)
     response = client.get(reverse("reviews:office", args=[world.town.pk]))
     assert response.status_code == 200 and "路灯损坏" in response.content.decode()
