@@ -17,7 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from pledges.demo import CITY_NAME, COUNTY_NAME
+from pledges.demo import COUNTY_NAME, DEMO_ROOTS
 from pledges.models import Organization, Position
 
 from .models import Notice, Opinion
@@ -195,7 +195,7 @@ def seed(*, scale: str, stdout) -> None:
 def reset(*, stdout) -> None:
     """`seed_demo --reset`: remove what points at the demo organizations (opinions first: they
     point at notices and rectification items)."""
-    roots = Organization.objects.get_root_nodes().filter(name__in=[COUNTY_NAME, CITY_NAME])
+    roots = Organization.objects.get_root_nodes().filter(name__in=DEMO_ROOTS)
     for root in roots:
         Opinion.objects.filter(organization__path__startswith=root.path).delete()
         notices = Notice.objects.filter(organization__path__startswith=root.path)

@@ -4,7 +4,7 @@ review: self-evaluations, leader reviews, rectification and letters (through the
 mass_evaluation: mass evaluations and annual assessments (bulk rows, as a city's worth).
 """
 
-from pledges.demo import CITY_NAME, COUNTY_NAME
+from pledges.demo import DEMO_ROOTS
 from pledges.models import Organization
 
 from .mass_evaluation import reset_mass_evaluations, seed_mass_evaluations
@@ -18,7 +18,7 @@ def seed(*, scale: str, stdout) -> None:
 
 def reset(*, stdout) -> None:
     """`seed_demo --reset` calls this first: remove rows that protect the demo organizations."""
-    roots = Organization.objects.get_root_nodes().filter(name__in=[COUNTY_NAME, CITY_NAME])
+    roots = Organization.objects.get_root_nodes().filter(name__in=DEMO_ROOTS)
     paths = list(roots.values_list("path", flat=True))
     reset_mass_evaluations(org_paths=paths)
     reset_reviews(org_paths=paths)
