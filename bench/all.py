@@ -271,26 +271,34 @@ def sizes_table() -> list[str]:
     if not measured:
         return ["No size measured yet."]
     lines = [
-        "| | " + " | ".join(measured) + " | province ÷ city (p95) |",
-        "| --- |" + " --- |" * (len(measured) + 1),
+        "| | "
+        + " | ".join(measured)
+        + " | province ÷ city (p95) | province ÷ city (median as × /me/) |",
+        "| --- |" + " --- |" * (len(measured) + 2),
     ]
+    # Each size's member page, the yardstick: runs under different loads compare through it.
+    me = {
+        size: next((r["median"] for r in pages[size] if r["page"] == YARDSTICK), None)
+        for size in SIZES
+    }
     names = list(dict.fromkeys(r["page"] for size in SIZES for r in pages[size]))
     for name in names:
         by = {size: next((r for r in pages[size] if r["page"] == name), None) for size in SIZES}
         cells = [f"{_ms(by[s]['median'])} / {_ms(by[s]['p95'])}" if by[s] else "" for s in measured]
-        ratio = (
-            f"{by['province']['p95'] / by['city']['p95']:.2f}×"
-            if by["province"] and by["city"]
-            else ""
-        )
-        lines.append(f"| {name} (ms) | " + " | ".join(cells) + f" | {ratio} |")
+        ratio = normal = ""
+        if by["province"] and by["city"]:
+            ratio = f"{by['province']['p95'] / by['city']['p95']:.2f}×"
+            if me["province"] and me["city"]:
+                times = by["province"]["median"] / me["province"]
+                normal = f"{times / (by['city']['median'] / me['city']):.2f}×"
+        lines.append(f"| {name} (ms) | " + " | ".join(cells) + f" | {ratio} | {normal} |")
     seeds = {size: _json(seed_file(size).name) for size in SIZES}
     cells = []
     for size in measured:
         got = seeds[size] or {}
         seconds = got.get("seconds", got.get("city_seconds"))
         cells.append(f"{seconds} s (load {got.get('load_after', '?')})" if seconds else "")
-    lines.append("| seed, wall | " + " | ".join(cells) + " | |")
+    lines.append("| seed, wall | " + " | ".join(cells) + " | | |")
     for script, what in (
         ("ledger_export.py", "ledger export"),
         ("reminders.py", "reminder runs (the bench script, all rules)"),
@@ -306,7 +314,7 @@ def sizes_table() -> list[str]:
             if script == "ledger_export.py":
                 cell += f", {got['seconds'] * 1000 / PLEDGES[size]:.2f} ms a row"
             cells.append(cell)
-        lines.append(f"| {what} | " + " | ".join(cells) + " | |")
+        lines.append(f"| {what} | " + " | ".join(cells) + " | | |")
     return lines
 
 
