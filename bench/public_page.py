@@ -90,8 +90,8 @@ def parse_wrk(output: str) -> dict:
         "requests": int(number(r"(\d+) requests in")),
         "non_2xx_3xx": int(number(r"Non-2xx or 3xx responses: (\d+)")),
         "socket_errors": sum(int(g) for g in socket.groups()) if socket else 0,
-        "latency_p50": (re.search(r"50%\s+(\S+)", output) or [None, ""])[1],
-        "latency_p99": (re.search(r"99%\s+(\S+)", output) or [None, ""])[1],
+        "latency_p50": (re.search(r"^\s*50%\s+(\S+)", output, re.M) or [None, ""])[1],
+        "latency_p99": (re.search(r"^\s*99%\s+(\S+)", output, re.M) or [None, ""])[1],
     }
 
 
