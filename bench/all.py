@@ -11,6 +11,14 @@ load says how much of a figure is waiting for a core.
 
     make bench
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/pb_city .venv/bin/python bench/all.py --runs 50
+
+`--size` picks the data set, each in its own database: `county` (a county-sized city,
+`seed_demo --branches 472`: 1/15 of the city, with the city's logins), `city` (the default,
+`seed_demo --scale city`) and `province` (`seed_demo --scale province`: three cities under a
+province, ~1 million pledges). Each size's figures are kept in bench/results/*-<size>.json, and
+RESULTS.md has a column per size measured so far (page p95s, the ledger, the reminder runs).
+When the seed is made in this run, the reminders run straight after it, before anything else
+analyses the tables (issue 17 §5: the seed must leave fresh statistics itself).
 """
 
 from __future__ import annotations
@@ -29,7 +37,20 @@ ROOT = Path(__file__).resolve().parent.parent
 BENCH = ROOT / "bench"
 RESULTS = BENCH / "results"
 PY = str(ROOT / ".venv" / "bin" / "python")
-SEED_FILE = RESULTS / "seed.json"
+SIZES = ("county", "city", "province")
+# What `seed_demo` builds for each size (after the demo county, for the notice page), the
+# pledges it holds (the ledger's rows) and the seed's wall-clock target in seconds.
+SEED_ARGS = {
+    "county": ["--branches", "472"],
+    "city": ["--scale", "city"],
+    "province": ["--scale", "province"],
+}
+PLEDGES = {"county": 21_000, "city": 320_000, "province": 960_000}
+SEED_TARGET = {"county": 60, "city": 300, "province": 900}
+
+
+def seed_file(size: str) -> Path:
+    return RESULTS / ("seed.json" if size == "city" else f"seed-{size}.json")
 
 
 def load() -> str:
@@ -61,44 +82,69 @@ def git(*args: str) -> str:
     return subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True).stdout.strip()
 
 
-def city_exists() -> bool:
+def seeded_exists(size: str) -> bool:
+    check = "province_root" if size == "province" else "city_root"
     out, _s, _l = run(
         [
             PY,
             "manage.py",
             "shell",
             "-c",
-            "from pledges.demo import city_root; print('CITY' if city_root() else 'NONE')",
+            f"from pledges.demo import {check}; print('SEEDED' if {check}() else 'NONE')",
         ]
     )
-    return "CITY" in out
+    return "SEEDED" in out
 
 
-def seed() -> dict:
-    if city_exists():
-        stored = json.loads(SEED_FILE.read_text()) if SEED_FILE.exists() else {}
-        return {**stored, "reused": True}
+def root_pk(size: str) -> str:
+    """The organization the size is about (the ledger is built for it)."""
+    name = "PROVINCE_NAME" if size == "province" else "CITY_NAME"
+    out, _s, _l = run(
+        [
+            PY,
+            "manage.py",
+            "shell",
+            "-c",
+            f"from pledges import demo; from pledges.models import Organization; "
+            f"print(Organization.objects.get_root_nodes().get(name=demo.{name}).pk)",
+        ]
+    )
+    return out.strip().splitlines()[-1]
+
+
+def seed(size: str = "city") -> dict:
+    path = seed_file(size)
+    if seeded_exists(size):
+        stored = json.loads(path.read_text()) if path.exists() else {}
+        # Files written before the sizes said "city_seconds".
+        stored.setdefault("seconds", stored.get("city_seconds"))
+        stored.setdefault("cpu_seconds", stored.get("city_cpu_seconds"))
+        return {**stored, "size": size, "reused": True}
     county_out, county_s, _l = run([PY, "manage.py", "seed_demo"])
     before = load()
     cpu_before = os.times()
-    city_out, city_s, after = run([PY, "manage.py", "seed_demo", "--scale", "city"])
+    out, seconds, after = run([PY, "manage.py", "seed_demo", *SEED_ARGS[size]])
     cpu = os.times()
     result = {
         "when": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
+        "size": size,
+        "command": " ".join(["seed_demo", *SEED_ARGS[size]]),
         "county_seconds": round(county_s, 1),
-        "city_seconds": round(city_s, 1),
+        "seconds": round(seconds, 1),
         # CPU of the seeding process (the database server's own CPU is not in it).
-        "city_cpu_seconds": round(
+        "cpu_seconds": round(
             (cpu.children_user - cpu_before.children_user)
             + (cpu.children_system - cpu_before.children_system),
             1,
         ),
         "load_before": before,
         "load_after": after,
-        "log": [line for line in city_out.splitlines() if not line.startswith(("jc", "…"))][:40],
+        "log": [line for line in out.splitlines() if not line.startswith(("jc", "yz", "lh", "…"))][
+            :60
+        ],
     }
     RESULTS.mkdir(exist_ok=True)
-    SEED_FILE.write_text(json.dumps(result, ensure_ascii=False, indent=1))
+    path.write_text(json.dumps(result, ensure_ascii=False, indent=1))
     return {**result, "reused": False}
 
 
@@ -149,13 +195,11 @@ def ratios(rows: list[dict]) -> list[str]:
     by = {r["page"]: r for r in rows}
     lines = [
         "",
-        "Interleaved variants (same rounds, so the same load) of the pages whose counts are "
-        "cached (pledges.counts): answered from the cache; the first request after a write "
-        "somewhere in the city (a review signed in the current quarter, a pledge saved: the "
-        "write's bump of the count versions is made before each request, untimed), which "
-        "counts again only what that write changed; and recounted, everything counted afresh "
-        "(a dummy count cache: a cold cache, after a Redis restart or when a count expires "
-        "after 6 hours):",
+        "Interleaved variants (same rounds, so the same load) of the pages whose figures are "
+        "counter rows (pledges.tallies): warm; the first request after a write somewhere in the "
+        "city (a review signed in the current quarter, a pledge saved, made before each request, "
+        "untimed); and with a dummy cache (cold: after a Redis restart). The counters are read "
+        "the same way in all three, so the columns should agree:",
         "",
     ]
     for name in CACHED_PAGES:
@@ -185,12 +229,13 @@ def _ms(x: float) -> str:
 def readme_table(seeded: dict, pages: list[dict], extras: list[dict]) -> list[str]:
     """The compact table the README's benchmark section copies (medians / p95, ms)."""
     lines = ["| what | target | median / p95 | queries | |", "| --- | --- | --- | --- | --- |"]
-    if seeded.get("city_seconds"):
-        seconds = seeded["city_seconds"]
+    if seeded.get("seconds"):
+        seconds, size = seeded["seconds"], seeded.get("size", "city")
+        target = SEED_TARGET[size]
         lines.append(
-            f"| `seed_demo --scale city` (load {seeded['load_after']}) | < 5 min | {seconds} s "
-            f"wall, {seeded['city_cpu_seconds']} s CPU | | "
-            f"{'met' if seconds < 300 else 'missed'} |"
+            f"| `{seeded.get('command', 'seed_demo --scale city')}` (load "
+            f"{seeded['load_after']}) | < {target // 60} min | {seconds} s wall, "
+            f"{seeded['cpu_seconds']} s CPU | | {'met' if seconds < target else 'missed'} |"
         )
     for r in pages:
         verdict = _verdict(r, "missed")
@@ -200,12 +245,74 @@ def readme_table(seeded: dict, pages: list[dict], extras: list[dict]) -> list[st
         )
     for extra in extras:
         if extra.get("script") == "public_page.py" and "tail" in extra:
-            said = [line for line in extra["tail"].splitlines() if "requests/s," in line]
+            said = [line for line in extra["tail"].splitlines() if "requests/s" in line]
             last = said[-1] if said else "see below"
             lines.append(
-                f"| public organization page, gunicorn 2 workers, 50 conn. | ≥ 1,000 "
+                f"| public organization page, Redis, gunicorn 2 workers, 50 conn. | ≥ 3,000 "
                 f"req/s, 0 errors | {last} | | |"
             )
+    return lines
+
+
+def _json(name: str):
+    path = RESULTS / name
+    return json.loads(path.read_text()) if path.exists() else None
+
+
+def sizes_table() -> list[str]:
+    """Each size measured so far (bench/results/*-<size>.json, from this run or earlier ones):
+    median / p95 ms per page, the seed, the ledger and the reminder runs; the last column is
+    the province's p95 over the city's (the goal: within 1.3×)."""
+    pages = {size: _json(f"pages-{size}.json") or [] for size in SIZES}
+    extras = {size: _json(f"extras-{size}.json") or [] for size in SIZES}
+    measured = [size for size in SIZES if pages[size] or extras[size]]
+    if not measured:
+        return ["No size measured yet."]
+    lines = [
+        "| | "
+        + " | ".join(measured)
+        + " | province ÷ city (p95) | province ÷ city (median as × /me/) |",
+        "| --- |" + " --- |" * (len(measured) + 2),
+    ]
+    # Each size's member page, the yardstick: runs under different loads compare through it.
+    me = {
+        size: next((r["median"] for r in pages[size] if r["page"] == YARDSTICK), None)
+        for size in SIZES
+    }
+    names = list(dict.fromkeys(r["page"] for size in SIZES for r in pages[size]))
+    for name in names:
+        by = {size: next((r for r in pages[size] if r["page"] == name), None) for size in SIZES}
+        cells = [f"{_ms(by[s]['median'])} / {_ms(by[s]['p95'])}" if by[s] else "" for s in measured]
+        ratio = normal = ""
+        if by["province"] and by["city"]:
+            ratio = f"{by['province']['p95'] / by['city']['p95']:.2f}×"
+            if me["province"] and me["city"]:
+                times = by["province"]["median"] / me["province"]
+                normal = f"{times / (by['city']['median'] / me['city']):.2f}×"
+        lines.append(f"| {name} (ms) | " + " | ".join(cells) + f" | {ratio} | {normal} |")
+    seeds = {size: _json(seed_file(size).name) for size in SIZES}
+    cells = []
+    for size in measured:
+        got = seeds[size] or {}
+        seconds = got.get("seconds", got.get("city_seconds"))
+        cells.append(f"{seconds} s (load {got.get('load_after', '?')})" if seconds else "")
+    lines.append("| seed, wall | " + " | ".join(cells) + " | | |")
+    for script, what in (
+        ("ledger_export.py", "ledger export"),
+        ("reminders.py", "reminder runs (the bench script, all rules)"),
+        ("reminders.py (fresh seed)", "reminders straight after a fresh seed"),
+    ):
+        cells = []
+        for size in measured:
+            got = next((e for e in extras[size] if e.get("label", e["script"]) == script), None)
+            if got is None or "seconds" not in got:
+                cells.append("")
+                continue
+            cell = f"{got['seconds']} s (load {got['load_after']})"
+            if script == "ledger_export.py":
+                cell += f", {got['seconds'] * 1000 / PLEDGES[size]:.2f} ms a row"
+            cells.append(cell)
+        lines.append(f"| {what} | " + " | ".join(cells) + " | | |")
     return lines
 
 
@@ -225,18 +332,23 @@ def write(meta: dict, seeded: dict, pages: list[dict], extras: list[dict]) -> st
         "",
         *readme_table(seeded, pages, extras),
         "",
-        "## Seed (`seed_demo --scale city`)",
+        "## Sizes (county, city, province)",
+        "",
+        *sizes_table(),
+        "",
+        f"## Seed (`{seeded.get('command', 'seed_demo --scale city')}`)",
         "",
     ]
-    if seeded.get("city_seconds"):
+    if seeded.get("seconds"):
+        target = SEED_TARGET[seeded.get("size", "city")]
         lines.append(
-            f"{'Reused the city seeded' if seeded['reused'] else 'Seeded'} on {seeded['when']}: "
-            f"city {seeded['city_seconds']} s wall, {seeded['city_cpu_seconds']} s CPU in the "
-            f"seeding process (target < 5 min); demo county {seeded['county_seconds']} s; load "
+            f"{'Reused the data seeded' if seeded['reused'] else 'Seeded'} on {seeded['when']}: "
+            f"{seeded['seconds']} s wall, {seeded['cpu_seconds']} s CPU in the seeding process "
+            f"(target < {target // 60} min); demo county {seeded['county_seconds']} s; load "
             f"{seeded['load_before']} before, {seeded['load_after']} after."
         )
     else:
-        lines.append("Reused an existing city (its seed time was not recorded by this script).")
+        lines.append("Reused existing data (its seed time was not recorded by this script).")
     lines += [
         "",
         f"## Pages, server time in-process ({pages[0]['runs']} requests each, in turn)",
@@ -246,7 +358,7 @@ def write(meta: dict, seeded: dict, pages: list[dict], extras: list[dict]) -> st
         "",
     ]
     for extra in extras:
-        lines += [f"## `bench/{extra['script']}`", ""]
+        lines += [f"## `bench/{extra.get('label', extra['script'])}`", ""]
         if "missing" in extra:
             lines += [f"Not measured: {extra['missing']}", ""]
             continue
@@ -266,8 +378,9 @@ def write(meta: dict, seeded: dict, pages: list[dict], extras: list[dict]) -> st
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--size", choices=SIZES, default="city", help="the data set")
     parser.add_argument("--runs", type=int, default=60, help="requests per page (≥ 50)")
-    parser.add_argument("--seconds", type=int, default=30, help="the gunicorn run's length")
+    parser.add_argument("--seconds", type=int, default=15, help="each gunicorn run's length")
     parser.add_argument("--skip-extras", action="store_true", help="pages only")
     args = parser.parse_args()
     database = os.environ.get("DATABASE_URL", "sqlite (./db.sqlite3)").split("@")[-1]
@@ -278,23 +391,34 @@ def main() -> None:
         "dirty": bool(
             git("status", "--porcelain", "--untracked-files=no", "--", ".", ":!bench/RESULTS.md")
         ),
-        "database": database,
+        "database": f"{database} ({args.size})",
         "load_start": load(),
     }
     print(f"bench: {meta['database']} at {meta['commit']}, load {meta['load_start']}")
     run([PY, "manage.py", "migrate", "--noinput", "-v0"])
-    seeded = seed()
+    seeded = seed(args.size)
     print(f"seed: {'reused' if seeded['reused'] else 'seeded'}")
-    # Fresh planner statistics: the seed analyses, but a reused city may have changed since.
+    extras = []
+    if not seeded["reused"] and not args.skip_extras:
+        # Straight after the seed, before this script analyses anything (issue 17 §5).
+        fresh = optional("reminders.py", ["--fresh"], "no bench/reminders.py")
+        extras.append({**fresh, "label": "reminders.py (fresh seed)"})
+    # Fresh planner statistics: the seed analyses, but reused data may have changed since.
     analyze = "from django.db import connection; connection.cursor().execute('ANALYZE')"
     run([PY, "manage.py", "shell", "-c", analyze])
-    out, _s, _l = run([PY, str(BENCH / "pages.py"), "--runs", str(args.runs)])
+    out, _s, _l = run([PY, str(BENCH / "pages.py"), "--runs", str(args.runs), "--size", args.size])
     print(out)
     pages = json.loads((RESULTS / "pages.json").read_text())
-    extras = []
     if not args.skip_extras:
-        extras = [
-            optional("ledger_export.py", [], "no bench/ledger_export.py"),
+        rows = PLEDGES[args.size]
+        extras += [
+            # The real ledger of the size's root (its rows from the database), one round:
+            # seconds per row across the sizes says whether it stays linear.
+            optional(
+                "ledger_export.py",
+                ["--db", "--rounds", "1", "--org", root_pk(args.size), "--rows", str(rows)],
+                "no bench/ledger_export.py",
+            ),
             optional("ledger_roundtrip.py", [], "no bench/ledger_roundtrip.py"),
             # A first run must find nothing stored: --fresh deletes the reminders of the
             # periods it runs (on the bench database only).
@@ -305,6 +429,9 @@ def main() -> None:
                 "no bench/public_page.py",
             ),
         ]
+        (RESULTS / f"extras-{args.size}.json").write_text(
+            json.dumps(extras, ensure_ascii=False, indent=1)
+        )
     meta["load_end"] = load()
     print(write(meta, seeded, pages, extras))
 

@@ -15,6 +15,13 @@ local-memory cache otherwise. Figures are counter rows (pledges.tallies), never 
 With DATABASE_REPLICA_URL set, the queries of both connections are counted.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/pb_city .venv/bin/python bench/pages.py
+
+`--size` names the data set (bench/all.py passes it): `county` (a county-sized city,
+`seed_demo --branches 472`) and `city` time these pages on the city; `province` times the same
+pages on the province's first city (the city of the sources, logins and all, now one of three)
+and adds the province's own: its dashboard, `/org/` and `/reviews/office/` as
+`province_office`, from the cache and recounted. Rows go to bench/results/pages-<size>.json
+(and pages.json, which all.py reads).
 """
 
 from __future__ import annotations
@@ -48,7 +55,7 @@ from django.test.utils import CaptureQueriesContext, override_settings  # noqa: 
 from django.urls import reverse  # noqa: E402
 
 from pledges import tallies  # noqa: E402
-from pledges.demo import CITY_NAME, COUNTY_NAME  # noqa: E402
+from pledges.demo import CITY_NAME, COUNTY_NAME, PROVINCE_NAME  # noqa: E402
 from pledges.models import Member, Organization, Position  # noqa: E402
 from publicity.models import Notice  # noqa: E402
 from reviews.models import InspectionRound, Quarter, SelectionRound  # noqa: E402
@@ -80,8 +87,9 @@ def _one(queryset, what: str):
     return obj
 
 
-def pages() -> list[Page]:
-    city = _one(Organization.objects.get_root_nodes().filter(name=CITY_NAME), "city")
+def pages(size: str = "city") -> list[Page]:
+    # A root in the city's database; in the province's, its first city (one level down).
+    city = _one(Organization.objects.filter(name=CITY_NAME).order_by("depth", "path"), "city")
     under = Organization.objects.filter(path__startswith=city.path)
     branch = _one(
         under.filter(level=Organization.Level.BRANCH)
@@ -217,12 +225,34 @@ def pages() -> list[Page]:
         )
     else:
         print("no selection round: seed the city again (reviews demo) for the nominations page")
+    if size == "province":
+        result += province_pages()
     if notice is not None:
         url = reverse("publicity:notice", args=[notice.organization_id, notice.pk])
         result.insert(5, Page(f"notice page ({COUNTY_NAME} demo)", url, None, 100))
     else:
         print("no public notice: seed the county too (manage.py seed_demo) for the notice page")
     return result
+
+
+def province_pages() -> list[Page]:
+    """The province's office on the province's own pages (three cities' counts)."""
+    province = _one(Organization.objects.get_root_nodes().filter(name=PROVINCE_NAME), "province")
+    office = User.objects.get(username="province_office")
+    dashboard = reverse("reviews:dashboard", args=[province.pk])
+    return [
+        Page("province dashboard", dashboard, office, 300),
+        Page("province dashboard, recounted", dashboard, office, 300, uncached=True),
+        Page("office: /org/<province>/", f"/org/{province.pk}/", office, 100),
+        Page(
+            "office: /org/<province>/, recounted",
+            f"/org/{province.pk}/",
+            office,
+            100,
+            uncached=True,
+        ),
+        Page("office: /reviews/office/<province>/", f"/reviews/office/{province.pk}/", office, 100),
+    ]
 
 
 def _public_ok(notice) -> bool:
@@ -286,8 +316,8 @@ def queries_label(counts: list[int]) -> str:
     return f"{low}–{high} ({', '.join(f'{n}×{c}' for c, n in sorted(more.items()))})"
 
 
-def measure(runs: int, warmup: int = 3, only: str = "") -> list[dict]:
-    todo = [p for p in pages() if only in p.name]
+def measure(runs: int, warmup: int = 3, size: str = "city", only: str = "") -> list[dict]:
+    todo = [p for p in pages(size) if only in p.name]
     for page in todo:
         page.client = Client()
         if page.user is not None:
@@ -350,11 +380,14 @@ def main() -> list[dict]:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=60)
     parser.add_argument("--only", default="", help="time only the pages whose name has this")
+    parser.add_argument("--size", choices=["county", "city", "province"], default="city")
     args = parser.parse_args()
-    rows = measure(args.runs, only=args.only)
+    rows = measure(args.runs, size=args.size, only=args.only)
     print_rows(rows)
     RESULTS.mkdir(exist_ok=True)
-    (RESULTS / "pages.json").write_text(json.dumps(rows, ensure_ascii=False, indent=1))
+    text = json.dumps(rows, ensure_ascii=False, indent=1)
+    (RESULTS / "pages.json").write_text(text)
+    (RESULTS / f"pages-{args.size}.json").write_text(text)
     return rows
 
 

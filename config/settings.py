@@ -294,6 +294,10 @@ CACHES = {
     if REDIS_URL
     else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
 }
+# Public pages: each process keeps copies in front of Redis and reads their versions from Redis
+# at most every this many seconds (publicity/cache.py says what that bounds); 0 turns it off.
+# Without Redis the cache is already the process's own: off.
+PUBLIC_PAGE_LOCAL_SECONDS = env_int("PUBLIC_PAGE_LOCAL_MS", 500) / 1000 if REDIS_URL else 0.0
 if REDIS_URL:
     # Production: the broker's own Redis, never evicted; the cache's evicts (deploy/README.md).
     CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", REDIS_URL)

@@ -19,7 +19,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from pledges.demo import CITY_NAME, COUNTY_NAME, PASSWORD
+from pledges.demo import COUNTY_NAME, DEMO_ROOTS, PASSWORD
 from pledges.models import Organization, Position
 from reviews.models import Nomination, SelectionRound
 from reviews.services import selection as selection_services
@@ -277,7 +277,7 @@ def seed(*, scale: str, stdout) -> None:
 def reset(*, stdout) -> None:
     """`seed_demo --reset`: remove what points at the demo organizations (opinions first: they
     point at notices and rectification items)."""
-    roots = Organization.objects.get_root_nodes().filter(name__in=[COUNTY_NAME, CITY_NAME])
+    roots = Organization.objects.get_root_nodes().filter(name__in=DEMO_ROOTS)
     for root in roots:
         Opinion.objects.filter(organization__path__startswith=root.path).delete()
         notices = Notice.objects.filter(organization__path__startswith=root.path)

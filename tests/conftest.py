@@ -24,6 +24,10 @@ def _test_settings(settings, tmp_path):
     # Ids repeat from one test to the next; a form claimed (core.once) or an address counted
     # (core.ratelimit) in one test must not refuse the next test's post.
     cache.clear()
+    # The public pages' per-process copies (publicity.cache.LocalPages) read their versions
+    # every half second, so a test that clears the cache mid-way would still be served the
+    # copy: off here (as without Redis); tests/publicity/test_cache_local.py turns it on.
+    settings.PUBLIC_PAGE_LOCAL_SECONDS = 0
     # Each test starts on a fresh database (cache epoch 0), taken as read for the whole test:
     # a page's query count must not depend on how long the test took (core.cache_versions).
     cache_versions.remember_epoch(0, seconds=math.inf)

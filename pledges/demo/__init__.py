@@ -3,6 +3,8 @@
 Two builders:
 - `build_county` (county.py) — a small, believable county whose every pledge goes through the
   services, so history, permissions and states are exactly what real use produces.
+- `build_province` (province.py) — three such cities under a province root (~1 million pledges):
+  the bench's largest size.
 - `build_city` (city.py) — the city of the sources (456 committees, 7,079 branches, 167,000
   members, 320,000 pledges) written with bulk inserts. It is a benchmark data set: going through
   the services would cost millions of queries (hours), and the services' checks add nothing to
@@ -26,7 +28,15 @@ from .names import (
     PASSWORD,
     SMALL_CITY_BRANCHES,
 )
-from .reset import DemoError, reset_demo
+from .province import (
+    PROVINCE_CITIES,
+    PROVINCE_NAME,
+    build_province,
+    bulk_roots,
+    province_cities,
+    province_root,
+)
+from .reset import DEMO_ROOTS, DemoError, reset_demo
 
 # Other apps' demo modules, each with `seed(scale=..., stdout=...)` and optionally
 # `reset(stdout=...)`, handed over in their AppConfig.ready() (so in INSTALLED_APPS order).
@@ -45,16 +55,23 @@ __all__ = [
     "COUNTY_NAME",
     "PASSWORD",
     "SMALL_CITY_BRANCHES",
+    "DEMO_ROOTS",
+    "PROVINCE_CITIES",
+    "PROVINCE_NAME",
     "CityPlan",
     "DemoError",
     "Login",
     "build_city",
     "build_county",
+    "build_province",
+    "bulk_roots",
     "city_root",
     "county_usernames",
     "demo_logins",
     "encode_step",
     "format_logins",
+    "province_cities",
+    "province_root",
     "register",
     "reset_demo",
 ]

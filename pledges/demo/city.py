@@ -127,13 +127,37 @@ EMAIL_DOMAIN = "jiangcheng.example"
 PROGRESS_STATUSES = (Status.IN_PROGRESS, Status.CLOSED, Status.UNFULFILLED)
 
 
+@dataclass(frozen=True)
+class CitySpec:
+    """What tells one bulk city from another: its name and its logins' names. The defaults are
+    the city of the sources; a province's other cities prefix their staff logins
+    (`yz_city_office`) and number their members' logins with their own letters (`yz000001`)."""
+
+    name: str = CITY_NAME
+    staff_prefix: str = ""
+    login_prefix: str = "jc"
+    email_domain: str = EMAIL_DOMAIN
+
+
 class CityBuilder:
     """Bulk rows with paths computed here: treebeard's add_child costs queries per node."""
 
     BATCH = 2000
 
-    def __init__(self, *, plan: CityPlan, seed: int, today: datetime.date | None = None, log=None):
+    def __init__(
+        self,
+        *,
+        plan: CityPlan,
+        seed: int,
+        today: datetime.date | None = None,
+        log=None,
+        city: CitySpec | None = None,
+        parent: Organization | None = None,
+    ):
         self.plan = plan
+        # A city of a province sits under it and has logins of its own (distinct usernames).
+        self.city = city or CitySpec()
+        self.parent = parent
         self.rng = random.Random(seed)
         self.today = today or timezone.localdate()
         self.log = log or (lambda msg: None)
@@ -175,7 +199,9 @@ class CityBuilder:
             rows.append(org)
             return org
 
-        root = node(None, next_root_step(), CITY_NAME, Level.COMMITTEE, OrgField.GOVERNMENT)
+        above = self.parent
+        step = above.numchild + 1 if above is not None else next_root_step()
+        root = node(above, step, self.city.name, Level.COMMITTEE, OrgField.GOVERNMENT)
         lower = p.committees - 1  # committees under the root: counties then their committees
         n_counties = min(len(CITY_COUNTIES), max(1, lower // 20))
         counties = []
@@ -230,6 +256,8 @@ class CityBuilder:
                 name = self._branch_name(field_, place, k, r)
                 self.branches.append(node(parent, parent.numchild + 1, name, Level.BRANCH, field_))
         Organization.objects.bulk_create(rows, batch_size=self.BATCH)
+        if above is not None:
+            Organization.objects.filter(pk=above.pk).update(numchild=above.numchild)
         return rows
 
     @staticmethod
@@ -262,8 +290,10 @@ class CityBuilder:
     def _users(self, root: Organization, orgs: list[Organization]) -> dict[str, User]:
         # One hash for every demo login: hashing 140,000 passwords one by one would take hours.
         self.password = password = make_password(PASSWORD)
-        names = ["city_office", "city_leader"] + [f"county_office{i:02d}" for i in range(1, 16)]
-        names += [f"city_secretary{i:02d}" for i in range(1, 21)]
+        pre = self.city.staff_prefix
+        names = [pre + "city_office", pre + "city_leader"]
+        names += [f"{pre}county_office{i:02d}" for i in range(1, 16)]
+        names += [f"{pre}city_secretary{i:02d}" for i in range(1, 21)]
         existing = set(User.objects.filter(username__in=names).values_list("username", flat=True))
         User.objects.bulk_create(
             [
@@ -271,7 +301,7 @@ class CityBuilder:
                     username=n,
                     first_name=person_name(self.rng)[0],
                     password=password,
-                    email=f"{n}@{EMAIL_DOMAIN}",
+                    email=f"{n}@{self.city.email_domain}",
                 )
                 for n in names
                 if n not in existing
@@ -281,22 +311,22 @@ class CityBuilder:
         users = {u.username: u for u in User.objects.filter(username__in=names)}
         ensure_admin(password)
         positions = [
-            Position(user=users["city_office"], organization=root, kind=Position.Kind.OFFICE)
+            Position(user=users[pre + "city_office"], organization=root, kind=Position.Kind.OFFICE)
         ]
         counties = [o for o in orgs if o.depth == root.depth + 1]
         for i, county in enumerate(counties):
-            office = users[f"county_office{i % 15 + 1:02d}"]
+            office = users[f"{pre}county_office{i % 15 + 1:02d}"]
             positions.append(Position(user=office, organization=county, kind=Position.Kind.OFFICE))
             positions.append(
                 Position(
-                    user=users["city_leader"],
+                    user=users[pre + "city_leader"],
                     organization=county,
                     kind=Position.Kind.LEADER_CONTACT,
                 )
             )
         committees = [o for o in orgs if o.depth == root.depth + 2]
         for i, committee in enumerate(committees):
-            secretary = users[f"city_secretary{i % 20 + 1:02d}"]
+            secretary = users[f"{pre}city_secretary{i % 20 + 1:02d}"]
             positions.append(
                 Position(user=secretary, organization=committee, kind=Position.Kind.SECRETARY)
             )
@@ -312,8 +342,9 @@ class CityBuilder:
         member_target = max(0, p.pledges - sum(org_counts))
         # 0–3 pledges per member (0 = a 全覆盖 gap), adjusted to hit the total exactly.
         member_counts = exact_sizes(r, member_target, sum(sizes), 0, 3)
-        creator = users["city_office"]
-        secretaries = [users[f"city_secretary{i:02d}"] for i in range(1, 21)]
+        pre = self.city.staff_prefix
+        creator = users[pre + "city_office"]
+        secretaries = [users[f"{pre}city_secretary{i:02d}"] for i in range(1, 21)]
         cursor = 0
         chunk = 400
         for start in range(0, len(self.branches), chunk):
@@ -339,13 +370,13 @@ class CityBuilder:
                         first_of[branch.pk] = member
                     if i == 0 or r.random() < MEMBER_LOGIN_SHARE:
                         self.logins += 1
-                        username = f"jc{self.logins:06d}"
+                        username = f"{self.city.login_prefix}{self.logins:06d}"
                         logins.append(
                             User(
                                 username=username,
                                 first_name=name,
                                 password=self.password,
-                                email=f"{username}@{EMAIL_DOMAIN}",
+                                email=f"{username}@{self.city.email_domain}",
                             )
                         )
                         member.user = logins[-1]

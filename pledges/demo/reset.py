@@ -8,6 +8,10 @@ from django.utils.translation import gettext as _
 
 from ..models import Member, Organization, Pledge, Position
 from .names import CITY_NAME, COUNTY_NAME, User
+from .province import PROVINCE_NAME
+
+# The roots `seed_demo` makes: what `--reset` removes (other apps' resets use the same list).
+DEMO_ROOTS = (COUNTY_NAME, CITY_NAME, PROVINCE_NAME)
 
 
 class DemoError(Exception):
@@ -16,9 +20,10 @@ class DemoError(Exception):
 
 @transaction.atomic
 def reset_demo() -> None:
-    """Remove the county and the city with their people and pledges. Rows elsewhere that
-    protect them stop the reset with a message rather than being deleted behind the user."""
-    for root in Organization.objects.get_root_nodes().filter(name__in=[COUNTY_NAME, CITY_NAME]):
+    """Remove the county, the city and the province with their people and pledges. Rows
+    elsewhere that protect them stop the reset with a message rather than being deleted
+    behind the user."""
+    for root in Organization.objects.get_root_nodes().filter(name__in=DEMO_ROOTS):
         subtree = Organization.objects.filter(path__startswith=root.path)
         positions = Position.objects.filter(organization__in=subtree)
         members = Member.objects.filter(organization__in=subtree)

@@ -8,7 +8,7 @@ selection: 组织评选 rounds and nominations (through the services).
 filing: filed, received, returned and missing 备案.
 """
 
-from pledges.demo import CITY_NAME, COUNTY_NAME
+from pledges.demo import DEMO_ROOTS
 from pledges.models import Organization
 
 from .filing import reset_filings, seed_filings
@@ -30,7 +30,7 @@ def seed(*, scale: str, stdout) -> None:
 
 def reset(*, stdout) -> None:
     """`seed_demo --reset` calls this first: remove rows that protect the demo organizations."""
-    roots = Organization.objects.get_root_nodes().filter(name__in=[COUNTY_NAME, CITY_NAME])
+    roots = Organization.objects.get_root_nodes().filter(name__in=DEMO_ROOTS)
     paths = list(roots.values_list("path", flat=True))
     reset_inspections(org_paths=paths)
     reset_monthly_ratings(org_paths=paths)

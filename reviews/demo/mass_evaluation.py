@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from core.access import NOTHING
 from core.db import analyse
+from pledges.demo import bulk_roots
 from pledges.models import Member, Organization, Position
 
 from ..models import (
@@ -34,7 +35,6 @@ from ..services.mass_evaluation import half_end
 
 S = Satisfaction
 COUNTY_NAME = "青溪县委"
-CITY_NAME = "江城市委"
 OPINIONS = [
     "希望多组织便民服务活动",
     "承诺的事项基本都办到了，点个赞",
@@ -50,7 +50,8 @@ def seed_mass_evaluations(*, scale: str, stdout) -> None:
     if scale == "county":
         _seed_county(stdout)
     else:
-        _seed_city(stdout)
+        for root in bulk_roots(scale):
+            _seed_city(root, stdout)
     analyse(MassEvaluation, EvaluationCode, EvaluationResponse, MemberRating, AnnualAssessment)
 
 
@@ -252,10 +253,7 @@ def _seed_county(stdout) -> None:
         )
 
 
-def _seed_city(stdout) -> None:
-    root = Organization.objects.get_root_nodes().filter(name=CITY_NAME).first()
-    if root is None:
-        return
+def _seed_city(root: Organization, stdout) -> None:
     if MassEvaluation.objects.filter(organization__path__startswith=root.path).exists():
         return
     by = _user_of(root, Position.Kind.OFFICE, Position.Kind.SECRETARY)

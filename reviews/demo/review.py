@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from core.access import NOTHING
 from core.db import analyse
 from core.notifications.models import Delivery, Notification
-from pledges.demo import CITY_NAME, COUNTY_NAME
+from pledges.demo import COUNTY_NAME, bulk_roots
 from pledges.models import Member, Organization, Position
 
 from ..models import (
@@ -78,27 +78,32 @@ ITEMS = [
 
 def seed_reviews(*, scale: str, stdout) -> None:
     """Self-evaluations, reviews of every mode and grade, rectification items, letters, under
-    the county (scale "county") or the city (any other scale)."""
-    name = COUNTY_NAME if scale == "county" else CITY_NAME
-    root = Organization.objects.get_root_nodes().filter(name=name).first()
-    if root is None:
-        return
-    if Review.objects.filter(organization__path__startswith=root.path).exists():
-        stdout.write(_("领导点评演示数据已存在，未重复生成"))
-        return
-    started = time.monotonic()
+    the county (scale "county"), the city or each of the province's cities (bulk)."""
     if scale == "county":
-        counts = CountyReviews(random.Random(SEED), root).run()
+        roots = list(Organization.objects.get_root_nodes().filter(name=COUNTY_NAME))
     else:
-        counts = bulk_reviews(random.Random(SEED), root)
+        roots = bulk_roots(scale)
+    filled = False
+    for i, root in enumerate(roots):
+        if Review.objects.filter(organization__path__startswith=root.path).exists():
+            stdout.write(_("领导点评演示数据已存在，未重复生成"))
+            continue
+        started = time.monotonic()
+        if scale == "county":
+            counts = CountyReviews(random.Random(SEED), root).run()
+        else:
+            # The city of the sources keeps its seed; a province's other cities get their own.
+            counts = bulk_reviews(random.Random(SEED + i), root)
+        filled = True
+        seconds = time.monotonic() - started
+        done = _(
+            "领导点评：%(reviews)d 次，自查自评 %(reports)d 份，整改事项 %(items)d 项（%(s).1f 秒）"
+        )
+        stdout.write(done % {**counts, "s": seconds})
     # Fresh statistics for what was just filled: with an empty table's, the first reminder run
     # after the seed anti-joins millions of rows in nested loops (issue 17 §5).
-    analyse(Review, SelfEvaluation, RectificationItem, SuggestionLetter, Notification, Delivery)
-    seconds = time.monotonic() - started
-    stdout.write(
-        _("领导点评：%(reviews)d 次，自查自评 %(reports)d 份，整改事项 %(items)d 项（%(s).1f 秒）")
-        % {**counts, "s": seconds}
-    )
+    if filled:
+        analyse(Review, SelfEvaluation, RectificationItem, SuggestionLetter, Notification, Delivery)
 
 
 def _quarters(today: datetime.date) -> list[Quarter]:

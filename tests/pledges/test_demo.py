@@ -216,3 +216,42 @@ def test_it_encodes_path_steps_like_treebeard():
     assert demo.encode_step(1) == "0001"
     assert demo.encode_step(36) == "0010"
     assert demo.encode_step(36**4 - 1) == "ZZZZ"
+
+
+def test_it_builds_a_province_of_three_cities_below_its_root(db, pledges_only):
+    root, created = demo.build_province(branches=12)
+    assert created
+    assert root.is_root() and root.name == demo.PROVINCE_NAME
+    cities = demo.province_cities(root)
+    assert [c.name for c in cities] == [spec.name for spec in demo.PROVINCE_CITIES]
+    assert {c.depth for c in cities} == {root.depth + 1}
+    assert all(c.path.startswith(root.path) for c in cities)
+    assert Organization.objects.find_problems() == ([], [], [], [], [])
+    plan = demo.CityPlan.scaled(12)
+    for city in cities:
+        subtree = Organization.objects.subtree_of(city)
+        assert subtree.filter(level=Organization.Level.BRANCH).count() == 12
+        assert Pledge.objects.filter(owner_org__in=subtree).count() == plan.pledges
+    # Each city its own logins: distinct usernames, every one a single row.
+    offices = Position.objects.filter(kind=Position.Kind.OFFICE, organization__in=cities)
+    assert sorted(offices.values_list("user__username", flat=True)) == [
+        "city_office",
+        "lh_city_office",
+        "yz_city_office",
+    ]
+    assert User.objects.filter(username__startswith="yz0").exists()
+    assert User.objects.filter(username__startswith="lh0").exists()
+    assert Position.objects.filter(
+        organization=root, kind=Position.Kind.OFFICE, user__username="province_office"
+    ).exists()
+    assert demo.build_province(branches=12) == (root, False)
+
+
+def test_it_seeds_the_reviews_of_every_city_of_the_province(db, pledges_only):
+    from reviews.demo import seed as seed_reviews  # noqa: PLC0415 - the hook under test
+    from reviews.models import Review  # noqa: PLC0415
+
+    root, _created = demo.build_province(branches=6)
+    seed_reviews(scale="province", stdout=StringIO())
+    for city in demo.province_cities(root):
+        assert Review.objects.filter(organization__path__startswith=city.path).exists()

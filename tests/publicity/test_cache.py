@@ -8,7 +8,9 @@ import socket
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
 from django.http import HttpResponse
+from django.test.utils import CaptureQueriesContext
 from django.urls import get_resolver, resolve, reverse
 from django.utils import timezone
 
@@ -277,3 +279,105 @@ def test_it_keeps_a_page_with_a_query_briefly(client, pub, monkeypatch):
     client.get(index)
     client.get(f"{index}?q=东街")
     assert sorted(kept.values()) == [page_cache.QUERY_PAGE_SECONDS, page_cache.PAGE_SECONDS]
+
+
+# The per-process copies in front of Redis (LocalPages): off in the other tests (conftest).
+
+
+@pytest.fixture
+def local_pages(settings):
+    settings.PUBLIC_PAGE_LOCAL_SECONDS = 0.5
+    page_cache.LOCAL.clear()
+    yield page_cache.LOCAL
+    page_cache.LOCAL.clear()
+
+
+class _CacheSpy:
+    """The cache, counting the reads that reach it."""
+
+    def __init__(self, real):
+        self.real, self.reads = real, 0
+
+    def __getattr__(self, name):
+        if name in ("get", "get_many"):
+            self.reads += 1
+        return getattr(self.real, name)
+
+
+def test_it_serves_a_page_from_the_process_copy_without_reading_the_cache(
+    client, pub, local_pages, monkeypatch, django_assert_num_queries
+):
+    monkeypatch.setattr(local_pages, "clock", lambda: 1000.0)  # within the version window
+    url = reverse("publicity:organization", args=[pub.branch.pk])
+    first = client.get(url).content
+    spy = _CacheSpy(page_cache.cache)
+    monkeypatch.setattr(page_cache, "cache", spy)
+    monkeypatch.setattr(page_cache.cache_versions, "cache", spy)
+    with django_assert_num_queries(0):
+        for _ in range(5):
+            assert client.get(f"{url}?utm=x").content == first
+    assert spy.reads == 0
+
+
+def test_it_serves_a_withdrawn_notice_as_withdrawn_at_once_in_the_writing_process(
+    client, pub, local_pages
+):
+    notice = publish_notice(pub, compose_notice(pub, title="将被撤回的亮诺公示"))
+    assert "公示中" in client.get(notice.public_url()).content.decode()
+    feed = reverse("publicity:org_feed", args=[pub.branch.pk])
+    assert "将被撤回的亮诺公示" in client.get(feed).content.decode()
+    notice_services.notice_withdraw(notice=notice, by=pub.secretary, reason="事项名称有误")
+    page = client.get(notice.public_url()).content.decode()
+    assert "撤回原因" in page and "公示中" not in page
+    assert "将被撤回的亮诺公示" not in client.get(feed).content.decode()
+
+
+def test_it_sees_another_process_bump_within_the_version_window(
+    client, pub, local_pages, monkeypatch, django_assert_num_queries
+):
+    now = [1000.0]
+    monkeypatch.setattr(local_pages, "clock", lambda: now[0])
+    url = reverse("publicity:organization", args=[pub.branch.pk])
+    client.get(url)
+    # Another process's write: the version in the cache goes up, this process is not told.
+    page_cache.cache_versions.bump([page_cache._org_key(pub.branch.pk)])
+    now[0] += 0.4
+    with django_assert_num_queries(0):
+        client.get(url)  # the versions were read less than 0.5 s ago: the copy
+    now[0] += 0.2
+    with CaptureQueriesContext(connection) as queries:
+        client.get(url)  # read again: a new key, the page comes from the database
+    assert len(queries) > 0
+
+
+def test_it_serves_no_copy_once_the_cache_cannot_say_the_versions(
+    client, pub, local_pages, monkeypatch
+):
+    now = [1000.0]
+    monkeypatch.setattr(local_pages, "clock", lambda: now[0])
+    url = reverse("publicity:organization", args=[pub.branch.pk])
+    client.get(url)
+    now[0] += 0.6
+    monkeypatch.setattr(page_cache.cache_versions, "versions", lambda keys: None)
+    asked = []
+    monkeypatch.setattr(local_pages, "get", lambda key: asked.append(key))
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    assert asked == [] and len(queries) > 0  # no key: from the database, no copy asked
+
+
+def test_it_keeps_the_copies_within_their_bytes_and_without_queries(
+    client, pub, local_pages, monkeypatch
+):
+    monkeypatch.setattr(page_cache, "LOCAL_PAGES_BYTES", 100)
+    local_pages.put("a", (b"x" * 10, "text/html"), 60)
+    local_pages.put("b", (b"y" * 10, "text/html"), 60)
+    local_pages.get("a")  # used: "b" is the oldest now
+    for n in range(9):
+        local_pages.put(f"c{n}", (b"z" * 10, "text/html"), 60)
+    assert local_pages.get("a") is not None and local_pages.get("b") is None
+    local_pages.put("big", (b"w" * 90, "text/html"), 60)  # more than an eighth: not copied
+    assert local_pages.get("big") is None
+    index = reverse("publicity:index")
+    client.get(f"{index}?q=东街")  # a query page stays in Redis only (kept briefly there)
+    assert all(not key.startswith("pub:page") for key in list(local_pages._pages))

@@ -23,9 +23,12 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument(
             "--scale",
-            choices=["county", "small", "city"],
+            choices=["county", "small", "city", "province"],
             default="county",
-            help="county: 示范县（经由业务服务生成）；small: 缩小版城市；city: 全市规模",
+            help=(
+                "county: 示范县（经由业务服务生成）；small: 缩小版城市；city: 全市规模；"
+                "province: 全省规模（3 个城市）"
+            ),
         )
         parser.add_argument(
             "--branches", type=int, help="缩小版城市的党支部数量（隐含 --scale small）"
@@ -46,6 +49,10 @@ class Command(BaseCommand):
                 root, created = demo.build_county(seed=seed)
             except demo.DemoError as e:
                 raise CommandError(str(e)) from e
+        elif scale == "province":
+            if demo.province_root() is None:
+                self.stdout.write(_("生成全省数据：3 个城市，每市规模同全市"))
+            root, created = demo.build_province(seed=seed, log=self.stdout.write)
         else:
             plan = demo.CityPlan.scaled(
                 demo.CITY_BRANCHES if scale == "city" else branches or demo.SMALL_CITY_BRANCHES
@@ -69,7 +76,8 @@ class Command(BaseCommand):
                 _("“%(name)s”已存在，未重复生成（如需重建请加 --reset）") % {"name": root.name}
             )
         self._run_app_hooks(scale)
-        # Bulk inserts send no signal: recount the counters from the rows.
+        # Bulk inserts send no signal: recount the counters from the rows (every scale, after
+        # every app's hook has filled its rows).
         tallies.rebuild()
         if scale == "county":
             self._remind()
