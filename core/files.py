@@ -3,6 +3,7 @@
 import uuid
 
 import filetype
+from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import models
 from django.http import HttpResponse
@@ -92,3 +93,18 @@ class EvidenceFile(models.Model):
             filename=download_name(self.original_name, self.content_type),
             content_type=self.content_type,
         )
+
+
+class UploadedEvidence(EvidenceFile):
+    """An evidence file that records who uploaded it and when."""
+
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=gettext_lazy("上传人"),
+    )
+    uploaded_at = models.DateTimeField(gettext_lazy("上传时间"), auto_now_add=True)
+
+    class Meta:
+        abstract = True

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.dates import validate_sane
+from core.history import HistoryEntry
 from core.text import REASON_MAX, bounded_text
 from core.versions import Versioned
 
@@ -211,7 +212,7 @@ class Pledge(Versioned):
         return self.status in self.EDITABLE_STATUSES
 
 
-class PledgeEvent(models.Model):
+class PledgeEvent(HistoryEntry):
     """History: who did what to a pledge and when; amendments carry the old and new values."""
 
     class Action(models.TextChoices):
@@ -239,12 +240,4 @@ class PledgeEvent(models.Model):
         verbose_name=_("操作人"),
     )
     action = models.CharField(_("操作"), max_length=20, choices=Action.choices)
-    remark = bounded_text(_("备注"), blank=True)
     changes = models.JSONField(_("变更内容"), default=dict, blank=True)
-    at = models.DateTimeField(_("时间"), default=timezone.now)
-
-    class Meta:
-        ordering = ["at", "id"]
-
-    def __str__(self) -> str:
-        return f"{self.get_action_display()} {self.at:%Y-%m-%d}"

@@ -11,7 +11,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.dates import validate_sane
-from core.files import EvidenceFile
+from core.files import UploadedEvidence
+from core.history import HistoryEntry
 from core.text import REASON_MAX, TITLE_MAX, bounded_text
 from core.versions import Versioned
 from pledges.models import Organization
@@ -259,7 +260,7 @@ class InspectionNotice(Versioned):
         return self.status in self.PENDING_STATUSES and self.deadline < timezone.localdate()
 
 
-class InspectionNoticeEvent(models.Model):
+class InspectionNoticeEvent(HistoryEntry):
     """Each dated step of a notice: issued, answered, passed, returned."""
 
     class Action(models.TextChoices):
@@ -274,21 +275,7 @@ class InspectionNoticeEvent(models.Model):
         related_name="events",
         verbose_name=_("整改通知书"),
     )
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name=_("操作人"),
-    )
     action = models.CharField(_("操作"), max_length=20, choices=Action.choices)
-    remark = bounded_text(_("备注"), blank=True)
-    at = models.DateTimeField(_("时间"), default=timezone.now)
-
-    class Meta:
-        ordering = ["at", "id"]
-
-    def __str__(self) -> str:
-        return f"{self.get_action_display()} {self.at:%Y-%m-%d}"
 
 
 class InspectionEvidenceQuerySet(models.QuerySet):
@@ -296,7 +283,7 @@ class InspectionEvidenceQuerySet(models.QuerySet):
         return self.filter(notice__in=InspectionNotice.objects.visible_to(user))
 
 
-class InspectionEvidence(EvidenceFile):
+class InspectionEvidence(UploadedEvidence):
     UPLOAD_DIR = "inspection"
 
     notice = models.ForeignKey(
@@ -305,13 +292,6 @@ class InspectionEvidence(EvidenceFile):
         related_name="evidence",
         verbose_name=_("整改通知书"),
     )
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name=_("上传人"),
-    )
-    uploaded_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
 
     objects = InspectionEvidenceQuerySet.as_manager()
 

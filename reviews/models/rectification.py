@@ -12,7 +12,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.dates import validate_sane
-from core.files import EvidenceFile
+from core.files import UploadedEvidence
+from core.history import HistoryEntry
 from core.text import REASON_MAX, bounded_text
 from core.versions import Versioned
 from pledges.models.position import Member, visible_q
@@ -176,7 +177,7 @@ class RectificationItem(Versioned, SubjectFields):
         return self.review.status != Review.Status.DRAFT or self.created_at < self.review.created_at
 
 
-class RectificationEvent(models.Model):
+class RectificationEvent(HistoryEntry):
     """History of an item: every move with who, when and the words given."""
 
     class Action(models.TextChoices):
@@ -192,21 +193,7 @@ class RectificationEvent(models.Model):
         related_name="events",
         verbose_name=_("整改事项"),
     )
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name=_("操作人"),
-    )
     action = models.CharField(_("操作"), max_length=20, choices=Action.choices)
-    remark = bounded_text(_("备注"), blank=True)
-    at = models.DateTimeField(_("时间"), default=timezone.now)
-
-    class Meta:
-        ordering = ["at", "id"]
-
-    def __str__(self) -> str:
-        return f"{self.get_action_display()} {self.at:%Y-%m-%d}"
 
 
 class RectificationEvidenceQuerySet(models.QuerySet):
@@ -214,7 +201,7 @@ class RectificationEvidenceQuerySet(models.QuerySet):
         return self.filter(item__in=RectificationItem.objects.visible_to(user))
 
 
-class RectificationEvidence(EvidenceFile):
+class RectificationEvidence(UploadedEvidence):
     UPLOAD_DIR = "rectification"
 
     item = models.ForeignKey(
@@ -223,13 +210,6 @@ class RectificationEvidence(EvidenceFile):
         related_name="evidence",
         verbose_name=_("整改事项"),
     )
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name=_("上传人"),
-    )
-    uploaded_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
 
     objects = RectificationEvidenceQuerySet.as_manager()
 
