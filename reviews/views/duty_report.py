@@ -37,11 +37,15 @@ from .common import top_position
 
 @login_required
 def duty_report_home(request: HttpRequest) -> HttpResponse:
-    """A secretary's own report; a member's his."""
+    """A secretary's own report; an office's or leader's subtree on the assessment page, where
+    every subject's 述职 and 测评 stand beside the rest; a member's his."""
     roles = roles_of(request.user)
     org_id = top_position(request, roles.SECRETARY_KINDS)
     if org_id is not None:
         return redirect("reviews:duty_report", org_pk=org_id)
+    org_id = top_position(request, roles.OVERSIGHT_KINDS)
+    if org_id is not None:
+        return redirect("reviews:assessment", org_pk=org_id)
     require(roles.member is not None)
     url = reverse("reviews:duty_report", args=[roles.member.organization_id])
     return redirect(f"{url}?member={roles.member.pk}")

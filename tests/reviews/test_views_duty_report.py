@@ -142,6 +142,13 @@ def test_it_takes_a_member_to_his_own_report_and_lists_the_members_for_the_secre
     assert 'data-testid="member-reports"' in text and "张三" in text and "未撰写" in text
 
 
+def test_it_takes_an_office_to_the_assessment_page_where_every_report_stands(world, client):
+    client.force_login(world.office)
+    home = client.get(reverse("reviews:duty_report_home"))
+    assert home.status_code == 302
+    assert home.url == reverse("reviews:assessment", args=[world.town.pk])
+
+
 def _codes(world, client, report, count=3, audience="members"):
     client.force_login(world.secretary)
     url = reverse("reviews:duty_report_codes_issue", args=[report.pk])
