@@ -128,6 +128,7 @@ def _checks(s: Scene):
         "file_filing": lambda u: filing.can_file(u, w.branch),
         "decide_filing": lambda u: filing.can_decide_filing(u, s.filing),
         "view_filing_status": lambda u: filing.can_view_filing_status(u, w.branch),
+        "view_filing_status_committee": lambda u: filing.can_view_filing_status(u, w.town),
         "raise_rectification_item": lambda u: rectification.can_raise_rectification_item(
             u, w.branch
         ),

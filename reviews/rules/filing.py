@@ -68,6 +68,9 @@ def can_decide_filing(user, filing: Filing) -> bool:
 
 
 def can_view_filing_status(user, org: Organization) -> bool:
-    """Who filed under an organization: its office and its leaders."""
+    """Who filed under an organization: its office and its leaders, and for a committee (not
+    a branch) the secretaries at or above it, who answer for its 党建."""
     roles = roles_of(user)
-    return roles.covers(org, roles.OVERSIGHT_KINDS)
+    if roles.covers(org, roles.OVERSIGHT_KINDS):
+        return True
+    return org.level != Organization.Level.BRANCH and roles.covers(org, roles.SECRETARY_KINDS)

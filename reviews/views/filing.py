@@ -44,7 +44,8 @@ def _recent_periods(period: Period, count: int = 6) -> list[Period]:
 
 @login_required
 def filing_home(request: HttpRequest) -> HttpResponse:
-    """The office and leaders to their subtree's status page, a secretary to his branch's."""
+    """The office and leaders to their subtree's status page, a branch secretary to his
+    branch's, a committee's secretary to his committee's status page."""
     roles = roles_of(request.user)
     org_id = top_position(request, roles.OVERSIGHT_KINDS)
     if org_id is not None:
@@ -53,8 +54,11 @@ def filing_home(request: HttpRequest) -> HttpResponse:
         pk__in=roles.org_ids(roles.SECRETARY_KINDS), level=Organization.Level.BRANCH
     )
     branch = branches.order_by("path").first()
-    require(branch is not None)
-    return redirect("reviews:filing", org_pk=branch.pk)
+    if branch is not None:
+        return redirect("reviews:filing", org_pk=branch.pk)
+    org_id = top_position(request, roles.SECRETARY_KINDS)
+    require(org_id is not None)
+    return redirect("reviews:filing_status", org_pk=org_id)
 
 
 @login_required

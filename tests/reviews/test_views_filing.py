@@ -5,6 +5,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from pledges.models import Position
 from reviews.models import Filing
 from reviews.services import filing as services
 from tests.factories import UserFactory, make_org, make_position
@@ -184,6 +185,16 @@ def test_it_takes_each_role_home(filing_world, client):
     assert client.get(home)["Location"] == reverse("reviews:filing", args=[w.branch.pk])
     client.force_login(w.member_user)
     assert client.get(home).status_code == 403
+
+
+def test_it_shows_a_committee_s_secretary_his_committee_s_filings(filing_world, client):
+    w = filing_world
+    town_secretary = UserFactory(username="town_secretary_f")
+    make_position(town_secretary, w.town, Position.Kind.SECRETARY)
+    client.force_login(town_secretary)
+    home = client.get(reverse("reviews:filing_home"))
+    assert home["Location"] == reverse("reviews:filing_status", args=[w.town.pk])
+    assert client.get(home["Location"]).status_code == 200
 
 
 def test_it_returns_with_a_reason_and_shows_it_to_the_branch(filing_world, filed, client):
