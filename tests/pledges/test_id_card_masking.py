@@ -2,13 +2,18 @@
 are only read, in full only where the office edits the roster, and then logged; never in a
 ledger."""
 
+import io
+import zipfile
+
 import pytest
 from django.contrib.auth.models import Permission
 from django.core.exceptions import PermissionDenied
 from django.template import Context, Template
 from django.utils import timezone
+from openpyxl import load_workbook
 
 from core.exports import registry
+from core.periods import Period
 from core.security.models import SecurityEvent
 from pledges.models import Pledge, Position
 from pledges.personal import mask_id_card
@@ -16,6 +21,7 @@ from pledges.services.office import office_staff_grant
 from pledges.services.personal import member_id_card_read
 from reviews.models import AnnualAssessment
 from reviews.services import assessment as assessments
+from reviews.services import filing as filing_services
 from tests.factories import (
     MemberFactory,
     PledgeFactory,
@@ -159,20 +165,69 @@ def _kinds() -> list[str]:
     return sorted(registry._kinds)
 
 
+# Ledgers of an organization and a period; the filing package (a zip of them) is checked below.
+LEDGERS = [
+    "evaluation",
+    "grades",
+    "inspection_notices",
+    "inspection_results",
+    "pledges",
+    "rectification",
+    "reviews",
+]
+# These count or list organizations, not members.
+BY_ORGANIZATION = ("evaluation", "grades", "inspection_notices", "inspection_results")
+
+
 def test_it_knows_every_ledger_kind():
-    # A new ledger is added to the parametrization below, so it is checked too.
-    assert _kinds() == ["evaluation", "grades", "pledges", "rectification", "reviews"]
+    # A new ledger is added to LEDGERS (or to the package test), so it is checked too.
+    assert _kinds() == sorted([*LEDGERS, filing_services.PACKAGE_KIND])
 
 
-@pytest.mark.parametrize("kind", ["evaluation", "grades", "pledges", "rectification", "reviews"])
+def _no_number(cells: list[str]) -> bool:
+    return not [c for c in cells if ID in c or MASKED in c or "110105" in c]
+
+
+@pytest.mark.parametrize("kind", LEDGERS)
 def test_it_never_writes_the_number_into_a_ledger(
     world, everything_of_the_holder, export_ledger, kind
 ):
-    exported = export_ledger(world.office, kind, world.town, everything_of_the_holder)
+    period = everything_of_the_holder
+    if kind.startswith("inspection"):
+        period = f"{period}H{1 if timezone.localdate().month <= 6 else 2}"
+    exported = export_ledger(world.office, kind, world.town, period)
     cells = [str(c) for row in exported.rows for c in row if c is not None]
-    # The member's own rows are there (the evaluation and grade ledgers count by organization).
-    assert kind in ("evaluation", "grades") or any("王五" in c for c in cells)
-    assert not [c for c in cells if ID in c or MASKED in c or "110105" in c]
+    assert kind in BY_ORGANIZATION or any("王五" in c for c in cells)
+    assert _no_number(cells)
+
+
+def test_it_never_writes_the_number_into_a_filing_package(
+    world, everything_of_the_holder, monkeypatch, django_capture_on_commit_callbacks
+):
+    monkeypatch.setattr(filing_services, "is_open_for_filing", lambda period, today=None: True)
+    today = timezone.localdate()
+    with django_capture_on_commit_callbacks(execute=True):
+        filing = filing_services.filing_submit(
+            organization=world.branch,
+            period=Period(today.year, half=1 if today.month <= 6 else 2),
+            by=world.secretary,
+        )
+    filing.refresh_from_db()
+    with filing.package.open("rb") as f:
+        package = zipfile.ZipFile(io.BytesIO(f.read()))
+    cells = []
+    for name in package.namelist():
+        if name.endswith(".xlsx"):
+            book = load_workbook(io.BytesIO(package.read(name)), read_only=True)
+            cells += [
+                str(v)
+                for s in book.worksheets
+                for r in s.iter_rows(values_only=True)
+                for v in r
+                if v is not None
+            ]
+    assert any("王五" in c for c in cells)
+    assert _no_number(cells)
 
 
 def test_it_refuses_the_full_number_to_the_secretary_and_a_stranger(world, holder):

@@ -186,7 +186,9 @@ def test_it_counts_opinions_and_replies_on_the_dashboard(pub):
     opinion_services.opinion_answer(opinion=_opinion(pub), by=pub.secretary, answer="电话答复")
     _rectify(pub, _opinion(pub))
     figures = {str(f.label): f.value for f in dash.dashboard(pub.town, Quarter.current()).extras}
-    assert figures == {"群众意见": 3, "已公开意见": 1, "已答复意见": 2, "纳入整改": 1}
+    opinions = {"群众意见": 3, "已公开意见": 1, "已答复意见": 2, "纳入整改": 1}
+    # Other apps add their own figures beside these (reviews: overdue 整改通知书).
+    assert {k: v for k, v in figures.items() if k in opinions} == opinions
 
 
 def test_it_shows_the_counts_on_the_dashboard_page(client, pub):
