@@ -77,22 +77,32 @@ def _nominate_members(selection, unit, by, places: int, start: int = 0) -> int:
     return made
 
 
-def _seed_county(stdout) -> None:
-    root = Organization.objects.get_root_nodes().filter(name=COUNTY_NAME).first()
+def _demo_round_owner(name: str):
+    """The demo root named `name` and its office, unless it has none or already has a round."""
+    root = Organization.objects.get_root_nodes().filter(name=name).first()
     office = _position_user(root, Position.Kind.OFFICE) if root else None
     if office is None or SelectionRound.objects.filter(organization=root).exists():
-        return
+        return None, None
+    return root, office
+
+
+def _open_round(root, office, units, honour: str, title: str, places: int) -> SelectionRound:
+    """A round of this year over the root's children, `places` for each; `title` takes %(year)d."""
     year = timezone.localdate().year
-    units = selectors.child_units(root)
-    selection = services.selection_round_open(
+    return services.selection_round_open(
         by=office,
         organization=root,
-        content=_content(
-            Honour.EXCELLENT_MEMBER,
-            _("%(year)d年“七一”优秀共产党员评选") % {"year": year},
-            year,
-            {u.pk: 1 for u in units},
-        ),
+        content=_content(honour, title % {"year": year}, year, {u.pk: places for u in units}),
+    )
+
+
+def _seed_county(stdout) -> None:
+    root, office = _demo_round_owner(COUNTY_NAME)
+    if root is None:
+        return
+    units = selectors.child_units(root)
+    selection = _open_round(
+        root, office, units, Honour.EXCELLENT_MEMBER, _("%(year)d年“七一”优秀共产党员评选"), 1
     )
     made = 0
     for n, unit in enumerate(units):
@@ -106,15 +116,8 @@ def _seed_county(stdout) -> None:
         nomination_ids=ids[:-1] if len(ids) > 1 else ids,
         version=selection.edit_version,
     )
-    services.selection_round_open(
-        by=office,
-        organization=root,
-        content=_content(
-            Honour.ADVANCED_ORG,
-            _("%(year)d年“七一”先进基层党组织评选") % {"year": year},
-            year,
-            {u.pk: 1 for u in units},
-        ),
+    _open_round(
+        root, office, units, Honour.ADVANCED_ORG, _("%(year)d年“七一”先进基层党组织评选"), 1
     )
     stdout.write(
         _("组织评选：%(title)s，推荐 %(n)d 名（公示、表彰见公示演示数据）")
@@ -123,21 +126,12 @@ def _seed_county(stdout) -> None:
 
 
 def _seed_city(stdout) -> None:
-    root = Organization.objects.get_root_nodes().filter(name=CITY_NAME).first()
-    office = _position_user(root, Position.Kind.OFFICE) if root else None
-    if office is None or SelectionRound.objects.filter(organization=root).exists():
+    root, office = _demo_round_owner(CITY_NAME)
+    if root is None:
         return
-    year = timezone.localdate().year
     units = selectors.child_units(root)
-    selection = services.selection_round_open(
-        by=office,
-        organization=root,
-        content=_content(
-            Honour.EXCELLENT_MEMBER,
-            _("%(year)d年“七一”优秀共产党员评选") % {"year": year},
-            year,
-            {u.pk: 10 for u in units},
-        ),
+    selection = _open_round(
+        root, office, units, Honour.EXCELLENT_MEMBER, _("%(year)d年“七一”优秀共产党员评选"), 10
     )
     made = sum(
         _nominate_members(selection, unit, office, 10, start=n) for n, unit in enumerate(units)
