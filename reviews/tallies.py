@@ -1,7 +1,7 @@
 """The reviews' counter rows (pledges.tallies): reports and reviews by quarter, rectification
-items by the quarter of their deadline and by deadline date while pending, and the people's
-answers per evaluation; the items of reviews published to the people (the public page's
-open / closed / closed on time).
+items by the quarter of their deadline and by deadline date while pending, the people's
+answers of valid evaluations by their end, and the items of reviews published to the people
+(the public page's open / closed / closed on time).
 
 A draft review counts nowhere, and its own items are not issued (`NOT_ISSUED_Q`): a review
 leaving the draft (or going back to one) moves its items' figures in the same write.
@@ -12,19 +12,22 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable
 
-from django.db.models import Case, F, Model, Value, When
+from django.db import connection
+from django.db.models import Case, Count, F, Model, Q, Value, When
+from django.db.models.signals import post_delete, post_save, pre_delete, pre_save
 from django.utils import timezone
 
 from pledges import tallies
-from pledges.models import Tally
 from pledges.tallies import Figure, Source
 
 from .models import (
+    MIN_RESPONSES,
     NOT_ISSUED_Q,
     EvaluationResponse,
     MassEvaluation,
     RectificationItem,
     Review,
+    Satisfaction,
     SelfEvaluation,
 )
 
@@ -33,7 +36,7 @@ REVIEWS = "reviews"  # key: status:mode:grade
 REVIEWED = "reviewed"  # key: subject kind; distinct organizations and members
 ITEMS = "items"  # year and quarter of the deadline; key: status
 ITEMS_DUE = "items_due"  # pending items; key: deadline
-RATINGS = "ratings"  # period: half; key: evaluation:rating
+SATISFACTION = "satisfaction"  # valid evaluations; period: half; key: end:rating
 PUBLIC_ITEMS = "public_items"  # under the review's organization; key: open, closed, on_time
 _REVIEWED_ORG = "reviewed_org"
 _REVIEWED_MEMBER = "reviewed_member"
@@ -181,44 +184,114 @@ def _item_rows(org_ids: list[int] | None) -> Iterable[dict]:
 
 
 # --- the people's answers ----------------------------------------------------------------
+# Counted per evaluation's end, not per evaluation: a subtree's satisfaction is then a few
+# rows per child whatever the number of evaluations under it. Only a valid evaluation (at
+# least MIN_RESPONSES answers) counts, so the answer that makes it valid moves all of its
+# answers in, and the figures are computed from the evaluation's answers as stored (under
+# the evaluation's row lock), not added one answer at a time.
+
+_EVALUATION_FIELDS = ("organization_id", "year", "half", "ends_on", "closed_at")
+# Evaluations being deleted: their answers go with them and are taken off once, by the
+# evaluation (a delete removes the answers first, then the evaluation).
+_DROPPING: set[int] = set()
 
 
-def _rating_figures(s: dict) -> Iterable[Figure]:
-    yield (s["org"], s["year"], s["half"], RATINGS, f"{s['evaluation_id']}:{s['rating']}")
+def satisfaction_end(ends_on, closed_at) -> str:
+    """The key's first part: "c" once closed early, else the end date (ISO). An evaluation has
+    ended when its key starts with "c:" or sorts before today's date ("c" sorts after digits)."""
+    return "c" if closed_at is not None else ends_on.isoformat()
 
 
-def _rating_context(response: Model) -> dict:
-    evaluation = response._state.fields_cache.get("evaluation")
-    if evaluation is None:
-        evaluation = (
-            MassEvaluation.objects.only("organization_id", "year", "half")
-            .filter(pk=response.evaluation_id)
-            .first()
-        )
-    if evaluation is not None:
-        return {"org": evaluation.organization_id, "year": evaluation.year, "half": evaluation.half}
-    # Deleted with its evaluation, after it: the counter row still knows where it counted.
-    org, year, half = (
-        Tally.objects.filter(
-            scope=Tally.OWN, kind=RATINGS, key=f"{response.evaluation_id}:{response.rating}"
-        )
-        .values_list("organization_id", "year", "period")
-        .first()
+def _satisfaction_figures(s: dict) -> Counter:
+    answers: Counter = s["answers"]
+    if sum(answers.values()) < MIN_RESPONSES:
+        return Counter()
+    end = satisfaction_end(s["ends_on"], s["closed_at"])
+    org, year, half = s["organization_id"], s["year"], s["half"]
+    return Counter(
+        {(org, year, half, SATISFACTION, f"{end}:{r}"): n for r, n in answers.items() if n > 0}
     )
-    return {"org": org, "year": year, "half": half}
 
 
-def _rating_rows(org_ids: list[int] | None) -> Iterable[dict]:
-    rows = EvaluationResponse.objects.order_by()
+def _answers(evaluation_id: int) -> Counter:
+    return Counter(
+        dict(
+            EvaluationResponse.objects.filter(evaluation_id=evaluation_id)
+            .values_list("rating")
+            .annotate(n=Count("id"))
+            .order_by()
+        )
+    )
+
+
+def _evaluation_context(evaluation: Model) -> dict:
+    return {"answers": _answers(evaluation.pk)}
+
+
+def _evaluation_rows(org_ids: list[int] | None) -> Iterable[dict]:
+    rows = MassEvaluation.objects.order_by()
     if org_ids is not None:
-        rows = rows.filter(evaluation__organization_id__in=org_ids)
-    return rows.values(
-        "evaluation_id",
-        "rating",
-        org=F("evaluation__organization_id"),
-        year=F("evaluation__year"),
-        half=F("evaluation__half"),
-    ).iterator(chunk_size=5000)
+        rows = rows.filter(organization_id__in=org_ids)
+    counts = {r: Count("responses", filter=Q(responses__rating=r)) for r in Satisfaction.values}
+    for state in rows.values(*_EVALUATION_FIELDS, **{f"n_{r}": c for r, c in counts.items()}):
+        state["answers"] = Counter({r: state.pop(f"n_{r}") for r in counts})
+        yield state
+
+
+def _answers_moved(evaluation_id: int, change: Counter) -> None:
+    """An evaluation's answers changed by `change` (already stored): move its figures."""
+    if evaluation_id in _DROPPING:
+        return
+    rows = MassEvaluation.objects.filter(pk=evaluation_id)
+    if connection.in_atomic_block:
+        # Two answers at once could both see the 30th answer as theirs: one at a time.
+        rows = rows.select_for_update()
+    state = rows.values(*_EVALUATION_FIELDS).first()
+    if state is None:
+        return
+    after = _answers(evaluation_id)
+    before = after.copy()
+    before.subtract(change)
+    deltas = _satisfaction_figures({**state, "answers": after})
+    deltas.subtract(_satisfaction_figures({**state, "answers": before}))
+    tallies.apply(deltas)
+
+
+def _response_saving(sender, instance, **kwargs) -> None:
+    stored = None
+    if not instance._state.adding and instance.pk is not None:
+        stored = (
+            sender._base_manager.filter(pk=instance.pk).values("evaluation_id", "rating").first()
+        )
+    instance._tally_old = stored
+
+
+def _response_saved(sender, instance, created=False, **kwargs) -> None:
+    old = None if created else getattr(instance, "_tally_old", None)
+    instance._tally_old = None
+    if old is not None and old["evaluation_id"] != instance.evaluation_id:
+        _answers_moved(old["evaluation_id"], Counter({old["rating"]: -1}))
+        old = None
+    change = Counter({instance.rating: 1})
+    if old is not None:
+        change[old["rating"]] -= 1
+    _answers_moved(instance.evaluation_id, change)
+
+
+def _response_deleted(sender, instance, **kwargs) -> None:
+    _answers_moved(instance.evaluation_id, Counter({instance.rating: -1}))
+
+
+def _evaluation_deleting(sender, instance, **kwargs) -> None:
+    state = {f: getattr(instance, f) for f in _EVALUATION_FIELDS}
+    deltas: Counter = Counter()
+    deltas.subtract(_satisfaction_figures({**state, "answers": _answers(instance.pk)}))
+    tallies.apply(deltas)
+    _DROPPING.add(instance.pk)
+
+
+def _evaluation_deleted(sender, instance, **kwargs) -> None:
+    _DROPPING.discard(instance.pk)
 
 
 def connect() -> None:
@@ -253,11 +326,18 @@ def connect() -> None:
     )
     tallies.register(
         Source(
-            model=EvaluationResponse,
-            fields=("evaluation_id", "rating"),
-            figures=_rating_figures,
-            rows=_rating_rows,
-            kinds=(RATINGS,),
-            context=_rating_context,
+            model=MassEvaluation,
+            fields=_EVALUATION_FIELDS,
+            figures=_satisfaction_figures,
+            rows=_evaluation_rows,
+            kinds=(SATISFACTION,),
+            context=_evaluation_context,
         )
     )
+    # The answers move their evaluation's figures (above), not figures of their own.
+    uid = "tallies-satisfaction"
+    pre_save.connect(_response_saving, sender=EvaluationResponse, dispatch_uid=f"{uid}-pre")
+    post_save.connect(_response_saved, sender=EvaluationResponse, dispatch_uid=f"{uid}-save")
+    post_delete.connect(_response_deleted, sender=EvaluationResponse, dispatch_uid=f"{uid}-del")
+    pre_delete.connect(_evaluation_deleting, sender=MassEvaluation, dispatch_uid=f"{uid}-drop")
+    post_delete.connect(_evaluation_deleted, sender=MassEvaluation, dispatch_uid=f"{uid}-gone")

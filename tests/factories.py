@@ -242,7 +242,7 @@ def make_evaluation(org, quarter, ratings, by):
     EvaluationResponse.objects.bulk_create(
         [EvaluationResponse(evaluation=evaluation, rating=r) for r in ratings]
     )
-    tallies.rebuild([org.pk], [EvaluationResponse])  # bulk_create sends no signal
+    tallies.rebuild([org.pk], [MassEvaluation])  # bulk_create sends no signal
     return evaluation
 
 

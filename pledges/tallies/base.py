@@ -22,7 +22,8 @@ DISTINCT: dict[str, tuple[str, str]] = {}
 @dataclass
 class Source:
     """A watched model: `fields` are the attnames `figures` reads from a row's state (a dict,
-    plus `context(instance)` at the time of a write); `rows(org_ids)` yields the same states for
+    plus `context(instance)` at the time of a write) to name the figures it counts in (each
+    once, or a Counter of figures with their weights); `rows(org_ids)` yields the same states for
     every row (of those organizations) for a rebuild; `kinds` are the counters it keeps;
     `cascade(instance, old, new)` returns changes to other rows' figures that this write
     causes."""

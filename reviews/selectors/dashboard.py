@@ -8,12 +8,13 @@ counters say some are missing. The number of queries is fixed whatever the tree.
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.db.models.functions import Substr
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from pledges import tallies
@@ -21,15 +22,13 @@ from pledges.models import Member, Organization, Pledge
 from pledges.tallies import PLEDGED_STATUSES
 
 from ..models import (
-    MIN_RESPONSES,
-    MassEvaluation,
     Quarter,
     RectificationItem,
     Review,
     SelfEvaluation,
     SubjectKind,
 )
-from ..tallies import ITEMS, RATINGS, REPORTED, REVIEWED, REVIEWED_STATUSES, REVIEWS
+from ..tallies import ITEMS, REPORTED, REVIEWED, REVIEWED_STATUSES, REVIEWS, SATISFACTION
 
 GRADES = list(Review.Grade.choices)
 
@@ -239,7 +238,6 @@ def _counted(root: Organization, quarter: Quarter) -> Dashboard:
             rows_by_path[bucket].orgs.total += n
 
     points = {q: TrendPoint(quarter=Quarter(year, q)) for q in range(1, 5)}
-    answers: dict[int, list[tuple[Row, str, int]]] = defaultdict(list)
     kinds = [
         tallies.MEMBERS,
         tallies.MEMBERS_PLEDGED,
@@ -248,10 +246,13 @@ def _counted(root: Organization, quarter: Quarter) -> Dashboard:
         REVIEWED,
         REVIEWS,
         ITEMS,
-        RATINGS,
+        SATISFACTION,
     ]
-    # The year's rows (the answers of its half only), and the members (not by year).
-    this_year = Q(year=year) & (~Q(kind=RATINGS) | Q(period=half))
+    # The year's rows, the members (not by year), and the answers of the half's valid
+    # evaluations that have ended (closed early, or their end date before today).
+    ended = Q(key__startswith="c:") | Q(key__lt=timezone.localdate().isoformat())
+    answers = Q(kind=SATISFACTION, period=half) & ended
+    this_year = Q(year=year) & (~Q(kind=SATISFACTION) | answers)
     rows = tallies.sums(root, kinds, this_year | Q(kind=tallies.MEMBERS), by_child=True)
     for bucket, _year, period, kind, key, n in rows:
         row = rows_by_path.get(bucket)
@@ -263,22 +264,10 @@ def _counted(root: Organization, quarter: Quarter) -> Dashboard:
             row.members.pledged += n
         elif kind == tallies.ORGS_PLEDGED:
             row.orgs.pledged += n
-        elif kind == RATINGS:
-            if period == half:
-                evaluation, rating = key.split(":")
-                answers[int(evaluation)].append((row, rating, n))
+        elif kind == SATISFACTION:
+            row.satisfaction[key.rsplit(":", 1)[1]] += n
         elif period in points:
             _add(row if period == quarter.quarter else None, points[period], kind, key, n)
-
-    # Only ended evaluations with valid results count: at least MIN_RESPONSES answers.
-    ended = MassEvaluation.objects.filter(
-        MassEvaluation.ended_q(), year=year, half=half, pk__in=list(answers)
-    ).values_list("pk", flat=True)
-    for evaluation in ended if answers else []:
-        answered = answers[evaluation]
-        if sum(n for _row, _rating, n in answered) >= MIN_RESPONSES:
-            for row, rating, n in answered:
-                row.satisfaction[rating] += n
 
     total = Row(org=root, label=root.name)
     for row in rows_by_path.values():

@@ -12,7 +12,14 @@ from pledges import tallies
 from pledges.models import Pledge, Tally
 from pledges.services import pledge as pledge_services
 from reviews import tallies as reviews_tallies
-from reviews.models import Quarter, RectificationItem, Review
+from reviews.models import (
+    MIN_RESPONSES,
+    EvaluationResponse,
+    MassEvaluation,
+    Quarter,
+    RectificationItem,
+    Review,
+)
 from reviews.selectors import dashboard as dashboard_selectors
 from reviews.selectors import rectification as rect_selectors
 from reviews.services import mass_evaluation as mass_services
@@ -22,9 +29,11 @@ from tests.factories import (
     answer,
     codes_of,
     draft_review,
+    make_evaluation,
     make_item,
     make_review,
     member_subject,
+    open_evaluation,
     org_subject,
     submit_self_evaluation,
 )
@@ -237,4 +246,53 @@ def test_it_counts_the_items_of_a_review_published_to_the_people(rworld):
         key: n for _b, _y, _p, _k, key, n in tallies.sums(w.town, [reviews_tallies.PUBLIC_ITEMS])
     }
     assert figures == {"open": 1, "closed": 1, "on_time": 1}
+    assert tallies.differences() == {}
+
+
+def _satisfaction(w) -> dict[str, int]:
+    rows = tallies.sums(w.town, [reviews_tallies.SATISFACTION])
+    return {key: n for _b, _y, _p, _k, key, n in rows if n}
+
+
+def test_it_counts_an_evaluations_answers_once_it_has_enough(rworld):
+    w = rworld
+    evaluation = open_evaluation(w, codes=MIN_RESPONSES + 1)
+    end = evaluation.ends_on.isoformat()
+    codes = codes_of(evaluation)
+    for code in codes[: MIN_RESPONSES - 2]:
+        answer(evaluation, code)
+    answer(evaluation, codes[MIN_RESPONSES - 2], rating="unsatisfied")
+    assert _satisfaction(w) == {}  # one short of valid
+    answer(evaluation, codes[MIN_RESPONSES - 1])
+    assert _satisfaction(w) == {f"{end}:satisfied": MIN_RESPONSES - 1, f"{end}:unsatisfied": 1}
+    mass_services.mass_evaluation_close(by=w.secretary, evaluation=evaluation)
+    assert _satisfaction(w) == {"c:satisfied": MIN_RESPONSES - 1, "c:unsatisfied": 1}
+    assert tallies.differences() == {}
+    EvaluationResponse.objects.filter(rating="unsatisfied").get().delete()
+    assert _satisfaction(w) == {}  # one short again
+    assert tallies.differences() == {}
+
+
+def test_it_takes_a_deleted_evaluations_answers_off(rworld):
+    w = rworld
+    make_evaluation(w.branch, Quarter.current(), ["satisfied"] * MIN_RESPONSES, w.secretary)
+    assert _satisfaction(w) == {"c:satisfied": MIN_RESPONSES}
+    MassEvaluation.objects.get().delete()
+    assert _satisfaction(w) == {}
+    assert tallies.differences() == {}
+
+
+def test_it_counts_an_evaluation_from_the_day_after_its_end_date(rworld):
+    w = rworld
+    evaluation = make_evaluation(
+        w.branch, Quarter.current(), ["satisfied"] * MIN_RESPONSES, w.secretary
+    )
+    evaluation.closed_at = None
+    evaluation.ends_on = timezone.localdate()
+    evaluation.save()
+    quarter = Quarter.current()
+    assert dashboard_selectors.dashboard(w.town, quarter).total.responses == 0
+    evaluation.ends_on -= datetime.timedelta(days=1)
+    evaluation.save()
+    assert dashboard_selectors.dashboard(w.town, quarter).total.responses == MIN_RESPONSES
     assert tallies.differences() == {}
