@@ -19,7 +19,7 @@ from core.versions import check_version, differing_labels, stamp
 
 from ..models import Calendar, Organization
 from ..rules.calendar import can_set_calendar, under_way
-from ..selectors.calendar import MEMO_KEY, YearCalendar, calendar_by_path, calendar_for
+from ..selectors.calendar import MEMO_KEY, YearCalendar, calendar_for, inherited_calendar
 
 
 @dataclass(frozen=True)
@@ -48,7 +48,10 @@ def _check(content: CalendarContent, year: int) -> None:
 
 
 def _refuse_if_under_way(
-    organization: Organization, year: int, before: YearCalendar, after: YearCalendar
+    organization: Organization,
+    year: int,
+    before: YearCalendar,
+    after: YearCalendar | CalendarContent,
 ) -> None:
     """A year under way keeps its rhythm: refuse a change of it (the filing dates may move)."""
     changed = [n for n in Calendar.RHYTHM_FIELDS if getattr(after, n) != getattr(before, n)]
@@ -110,12 +113,6 @@ def calendar_set(
         raise TransitionError(_("该年度的工作日历刚被他人设置，请刷新后重试")) from e
     forget(MEMO_KEY)
     return row
-
-
-def inherited_calendar(organization: Organization, year: int) -> YearCalendar:
-    """What the organization would follow without a row of its own: its nearest ancestor's
-    calendar, else the defaults (the parent's path; the root's is empty)."""
-    return calendar_by_path(organization.path[: -Organization.steplen], year)
 
 
 @transaction.atomic

@@ -21,7 +21,6 @@ from ..rules.calendar import can_set_calendar
 from ..selectors import calendar as selectors
 from ..services.calendar import calendar_drop as drop_calendar
 from ..services.calendar import calendar_set as set_calendar
-from ..services.calendar import inherited_calendar
 
 
 def _year(raw: str | None) -> int:
@@ -47,7 +46,7 @@ def calendar(request: HttpRequest, pk: int) -> HttpResponse:
             "years": [year - 1, year, year + 1],
             "current": current,
             "own": own,
-            "inherited": inherited_calendar(org, year) if own else None,
+            "inherited": selectors.inherited_calendar(org, year) if own else None,
             "form": form,
             "below": selectors.own_calendars_below(org, year),
             "breadcrumbs": org.breadcrumbs(),
