@@ -15,6 +15,7 @@ urlpatterns = [
     path("org/<int:pk>/roster/", roster.roster_import, name="roster_import"),
     path("org/<int:pk>/calendar/", calendar.calendar, name="calendar"),
     path("org/<int:pk>/calendar/set/", calendar.calendar_set, name="calendar_set"),
+    path("org/<int:pk>/calendar/drop/", calendar.calendar_drop, name="calendar_drop"),
     path("org/<int:pk>/roster/template.xlsx", roster.roster_template, name="roster_template"),
     path("org/<int:pk>/import/", pledge_import.pledge_import, name="pledge_import"),
     path(

@@ -159,6 +159,7 @@ urlpatterns = [
     path("inspections/", inspection.inspections, name="inspections"),
     path("inspections/new/<int:org_pk>/", inspection.inspection_new, name="inspection_new"),
     path("inspections/<int:pk>/", inspection.inspection_detail, name="inspection"),
+    path("inspections/<int:pk>/close/", inspection.inspection_close, name="inspection_close"),
     path(
         "inspections/<int:pk>/checklist/",
         inspection.inspection_checklist,

@@ -98,6 +98,12 @@ def calendar_by_path(path: str, year: int) -> YearCalendar:
     return _resolve(path, _year_rows(year), year)
 
 
+def inherited_calendar(organization: Organization, year: int) -> YearCalendar:
+    """What the organization would follow without a row of its own: its nearest ancestor's
+    calendar, else the defaults (resolved from its parent's path; the root's is empty)."""
+    return calendar_by_path(organization.path[: -Organization.steplen], year)
+
+
 def filing_due_dates(organization: Organization, year: int) -> tuple[datetime.date, datetime.date]:
     """备案 due dates of `year`: (first half's, second half's), e.g. (7月15日, 次年1月15日)."""
     calendar = calendar_for(organization, year)

@@ -1,5 +1,6 @@
-"""Setting a committee's calendar for a year (see pledges.models.calendar and
-pledges.rules.calendar for what is frozen once the year is under way)."""
+"""Setting a committee's calendar for a year, or dropping it to follow the one above again (see
+pledges.models.calendar and pledges.rules.calendar for what is frozen once the year is under
+way)."""
 
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ from core.versions import check_version, differing_labels, stamp
 
 from ..models import Calendar, Organization
 from ..rules.calendar import can_set_calendar, under_way
-from ..selectors.calendar import MEMO_KEY, calendar_for
+from ..selectors.calendar import MEMO_KEY, YearCalendar, calendar_for, inherited_calendar
 
 
 @dataclass(frozen=True)
@@ -44,6 +45,32 @@ def _check(content: CalendarContent, year: int) -> None:
         raise TransitionError(_("下半年备案截止日期应在本年7月1日至次年年底之间"))
     if second <= first:
         raise TransitionError(_("下半年备案截止日期应晚于上半年"))
+
+
+def _refuse_if_under_way(
+    organization: Organization,
+    year: int,
+    before: YearCalendar,
+    after: YearCalendar | CalendarContent,
+) -> None:
+    """A year under way keeps its rhythm: refuse a change of it (the filing dates may move)."""
+    changed = [n for n in Calendar.RHYTHM_FIELDS if getattr(after, n) != getattr(before, n)]
+    if not changed:
+        return
+    own = list(
+        Calendar.objects.filter(year=year, organization__path__startswith=organization.path)
+        .exclude(organization=organization)
+        .values_list("organization__path", flat=True)
+    )
+    started = under_way(organization.path, own, year)
+    if started:
+        raise TransitionError(
+            _(
+                "%(year)d年度已经开始（已有%(what)s），承诺周期、点评和评议周期、点评等次"
+                "不能再改：年度中途保持年初的设置。可以设置下一年度，或只修改备案日期。"
+            )
+            % {"year": year, "what": "、".join(started)}
+        )
 
 
 @transaction.atomic
@@ -73,23 +100,7 @@ def calendar_set(
         who=row.edited_by if row else None,
         when=row.edited_at if row else None,
     )
-    before = calendar_for(organization, year)
-    changed = [n for n in Calendar.RHYTHM_FIELDS if getattr(content, n) != getattr(before, n)]
-    if changed:
-        own = list(
-            Calendar.objects.filter(year=year, organization__path__startswith=organization.path)
-            .exclude(organization=organization)
-            .values_list("organization__path", flat=True)
-        )
-        started = under_way(organization.path, own, year)
-        if started:
-            raise TransitionError(
-                _(
-                    "%(year)d年度已经开始（已有%(what)s），承诺周期、点评和评议周期、点评等次"
-                    "不能再改：年度中途保持年初的设置。可以设置下一年度，或只修改备案日期。"
-                )
-                % {"year": year, "what": "、".join(started)}
-            )
+    _refuse_if_under_way(organization, year, calendar_for(organization, year), content)
     if row is None:
         row = Calendar(organization=organization, year=year)
     for name, value in asdict(content).items():
@@ -102,3 +113,33 @@ def calendar_set(
         raise TransitionError(_("该年度的工作日历刚被他人设置，请刷新后重试")) from e
     forget(MEMO_KEY)
     return row
+
+
+@transaction.atomic
+def calendar_drop(*, organization: Organization, year: int, version: int | None, by) -> None:
+    """The office drops its own calendar for `year`: the organization and the parts of its
+    subtree without a row of their own follow the nearest ancestor's again (or the defaults).
+    Refused as `calendar_set` refuses a change: once the year is under way the rhythm it
+    started with stays, so a drop that would change it is refused; one that changes only the
+    filing dates goes through. `version` is the row's edit_version the page showed."""
+    lock_row(organization)  # as calendar_set: a setting and a drop of one year take turns
+    if not can_set_calendar(by, organization):
+        raise PermissionDenied
+    row = lock_first(Calendar.objects.filter(organization=organization, year=year))
+    if row is None:
+        raise TransitionError(_("本党委本年度没有自行设置工作日历，已在沿用上级设置"))
+    check_version(
+        current=row.edit_version,
+        sent=version,
+        label=_("工作日历"),
+        who=row.edited_by,
+        when=row.edited_at,
+    )
+    _refuse_if_under_way(
+        organization,
+        year,
+        YearCalendar.of_row(row, organization.name),
+        inherited_calendar(organization, year),
+    )
+    row.delete()
+    forget(MEMO_KEY)

@@ -1,4 +1,5 @@
-"""The office's page for its committee's calendar of a year, and the one move that sets it."""
+"""The office's page for its committee's calendar of a year, and its two moves: set it, or drop
+it to follow the one above again."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from ..forms.calendar import CalendarForm
 from ..models import Calendar, Organization
 from ..rules.calendar import can_set_calendar
 from ..selectors import calendar as selectors
+from ..services.calendar import calendar_drop as drop_calendar
 from ..services.calendar import calendar_set as set_calendar
 
 
@@ -44,6 +46,7 @@ def calendar(request: HttpRequest, pk: int) -> HttpResponse:
             "years": [year - 1, year, year + 1],
             "current": current,
             "own": own,
+            "inherited": selectors.inherited_calendar(org, year) if own else None,
             "form": form,
             "below": selectors.own_calendars_below(org, year),
             "breadcrumbs": org.breadcrumbs(),
@@ -64,5 +67,15 @@ def calendar_set(request: HttpRequest, org: Organization) -> HttpResponse:
             content=form.content(),
             version=posted_version(request.POST),
             by=request.user,
+        )
+    return redirect(reverse("pledges:calendar", args=[org.pk]) + f"?year={year}")
+
+
+@post_only_on_visible(Organization)
+def calendar_drop(request: HttpRequest, org: Organization) -> HttpResponse:
+    year = _year(request.POST.get("year"))
+    with flash_outcome(request, _("已恢复沿用上级设置：本党委及未自行设置的下级党组织随之执行")):
+        drop_calendar(
+            organization=org, year=year, version=posted_version(request.POST), by=request.user
         )
     return redirect(reverse("pledges:calendar", args=[org.pk]) + f"?year={year}")

@@ -78,6 +78,15 @@ class InspectionRound(Versioned):
         verbose_name=_("发起人"),
     )
     opened_at = models.DateTimeField(_("发起时间"), default=timezone.now)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("结束人"),
+    )
+    closed_at = models.DateTimeField(_("结束时间"), null=True, blank=True)
 
     objects = InspectionRoundQuerySet.as_manager()
 

@@ -1,6 +1,6 @@
 """Changes to inspections (半年一检查): open a round (定期检查 or a drawn 不定期抽查), edit its
 checklist, record a branch's result, issue a 整改通知书, answer it with evidence, re-check it
-(复验: passed, or back to the branch).
+(复验: passed, or back to the branch), close the round.
 
 Each function is keyword-only, atomic, checks the permission and the state, locks the row it
 changes, writes, and records who did it (and, for notices, a dated event)."""
@@ -24,7 +24,7 @@ from core.errors import TransitionError
 from core.locks import lock_row, lock_rows
 from core.notifications.events import notify
 from core.text import LONG_TEXT_MAX, REASON_MAX, TITLE_MAX, checked_text
-from core.versions import check_edit, stamp
+from core.versions import check_edit, check_version, stamp
 from pledges.models import Organization
 
 from ..models import (
@@ -175,10 +175,11 @@ def inspection_target_check(
     """The inspector confirms each item for the branch: all met → 合格, else 发现问题."""
     lock_row(target)
     inspection = target.round
+    inspection.refresh_from_db(fields=["status"])  # closed after the caller loaded it?
     if not can_run_inspection(by, inspection.organization):
         raise PermissionDenied
     if inspection.status != InspectionRound.Status.OPEN:
-        raise TransitionError(_("检查已结束"))
+        raise TransitionError(_("检查已结束，不能再确认检查结果"))
     remark = checked_text(remark, REASON_MAX, _("检查意见"))
     result = {item["key"]: bool(answers.get(item["key"])) for item in inspection.checklist}
     check_edit(target, version, label=_("检查结果"), values={"answers": result, "remark": remark})
@@ -198,6 +199,57 @@ def inspection_target_check(
         ]
     )
     return target
+
+
+# How many unchecked branches a refusal to close names before "等".
+UNCHECKED_NAMED = 5
+
+
+@transaction.atomic
+def inspection_round_close(
+    *, inspection: InspectionRound, by, version: int | None
+) -> InspectionRound:
+    """The office ends the round (已结束): no more results, checklist edits or new notices;
+    the notices already issued go on to their 复验 (answer and re-check are not refused).
+
+    A round closes only when every branch has a result. We refuse rather than close with the
+    unchecked branches left as 待检查: once closed nobody can record them any more, and the
+    results ledger would carry a 待检查 row for good that reads as "not inspected" in the
+    half-year's record. The refusal names them, so the office checks them (a branch it could
+    not visit gets a result with the reason in the remark) and then closes. `version` is the
+    round's edit_version the page showed: a close made on an older page is refused."""
+    lock_row(inspection)
+    if not can_run_inspection(by, inspection.organization):
+        raise PermissionDenied
+    if inspection.status != InspectionRound.Status.OPEN:
+        raise TransitionError(_("检查已结束"))
+    check_version(
+        current=inspection.edit_version,
+        sent=version,
+        label=_("检查"),
+        who=inspection.edited_by,
+        when=inspection.edited_at,
+    )
+    # A result or a notice locks its target, then reads the round's state: locking every
+    # target here waits for those under way and makes those after read 已结束.
+    lock_rows(InspectionTarget.objects.filter(round=inspection))
+    pending = InspectionTarget.objects.filter(
+        round=inspection, status=InspectionTarget.Status.PENDING
+    )
+    names = list(
+        pending.order_by("id").values_list("organization__name", flat=True)[: UNCHECKED_NAMED + 1]
+    )
+    if names:
+        n = pending.count()
+        listed = "、".join(names[:UNCHECKED_NAMED]) + (_("等") if n > UNCHECKED_NAMED else "")
+        raise TransitionError(
+            _("还有 %(n)d 个党支部未检查（%(names)s），全部确认检查结果后才能结束检查")
+            % {"n": n, "names": listed}
+        )
+    inspection.status = InspectionRound.Status.CLOSED
+    inspection.closed_by, inspection.closed_at = by, timezone.now()
+    inspection.save(update_fields=["status", "closed_by", "closed_at", *stamp(inspection, by)])
+    return inspection
 
 
 def _next_number(committee: Organization, year: int) -> str:
@@ -227,8 +279,11 @@ def inspection_notice_issue(
     """整改通知书 to the branch for what the inspection found."""
     lock_row(target)
     inspection = target.round
+    inspection.refresh_from_db(fields=["status"])  # closed after the caller loaded it?
     if not can_run_inspection(by, inspection.organization):
         raise PermissionDenied
+    if inspection.status != InspectionRound.Status.OPEN:
+        raise TransitionError(_("检查已结束，不能再下达整改通知书"))
     if not (problems.strip() and requirements.strip()):
         raise TransitionError(_("请写明存在问题和整改要求"))
     today = timezone.localdate()

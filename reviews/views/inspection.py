@@ -75,7 +75,7 @@ def inspection_new(request: HttpRequest, org_pk: int) -> HttpResponse:
     return render(request, "reviews/inspection/round_form.html", {"form": form, "org": org})
 
 
-_rounds = InspectionRound.objects.select_related("organization")
+_rounds = InspectionRound.objects.select_related("organization", "closed_by")
 # Branches per page of a round: each is a card of its whole checklist, read on a phone too.
 ROUND_PAGE_SIZE = 20
 
@@ -126,6 +126,15 @@ def inspection_checklist(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request, "reviews/inspection/checklist.html", {"form": form, "inspection": inspection}
     )
+
+
+@post_only_on_visible(_rounds)
+def inspection_close(request: HttpRequest, inspection: InspectionRound) -> HttpResponse:
+    with flash_outcome(request, _("检查已结束：已下达的整改通知书继续整改、复验")):
+        services.inspection_round_close(
+            inspection=inspection, by=request.user, version=posted_version(request.POST)
+        )
+    return redirect(inspection)
 
 
 _targets = InspectionTarget.objects.select_related("round", "round__organization", "organization")

@@ -202,3 +202,111 @@ def test_it_refuses_a_recheck_before_the_answer_and_by_another_office(inspected)
     services.inspection_notice_answer(notice=w.inspection_notice, by=w.secretary, answer="已整改")
     with pytest.raises(PermissionDenied):
         services.inspection_notice_recheck(notice=w.inspection_notice, by=w.far_office, passed=True)
+
+
+def _check_all(inspection, office):
+    for target in inspection.targets.filter(status=InspectionTarget.Status.PENDING):
+        services.inspection_target_check(
+            target=target, by=office, answers={}, version=target.edit_version
+        )
+
+
+def test_it_closes_a_round_once_every_branch_is_checked_and_records_who(inspected):
+    w = inspected
+    _check_all(w.inspection, w.office)
+    services.inspection_round_close(
+        inspection=w.inspection, by=w.office, version=w.inspection.edit_version
+    )
+    w.inspection.refresh_from_db()
+    assert w.inspection.status == InspectionRound.Status.CLOSED
+    assert w.inspection.closed_by == w.office and w.inspection.closed_at is not None
+
+
+def test_it_refuses_to_close_while_a_branch_is_unchecked_and_names_it(inspected):
+    w = inspected  # 东街 has a notice (发现问题); 西街 is still 待检查
+    with pytest.raises(TransitionError, match="还有 1 个党支部未检查（西街社区党支部）"):
+        services.inspection_round_close(
+            inspection=w.inspection, by=w.office, version=w.inspection.edit_version
+        )
+    w.inspection.refresh_from_db()
+    assert w.inspection.status == InspectionRound.Status.OPEN and w.inspection.closed_by is None
+
+
+def test_it_names_the_first_unchecked_branches_and_counts_the_rest(world):
+    for i in range(6):
+        make_org(f"未检支部{i}", world.town)
+    inspection = open_inspection(world.office, world.town)
+    with pytest.raises(TransitionError, match="还有 8 个党支部未检查（.*等）") as refused:
+        services.inspection_round_close(
+            inspection=inspection, by=world.office, version=inspection.edit_version
+        )
+    assert str(refused.value).count("、") == services.UNCHECKED_NAMED - 1
+
+
+@pytest.mark.parametrize("who", ["secretary", "leader", "far_office", "stranger"])
+def test_it_lets_only_the_office_of_the_subtree_close_a_round(inspected, who):
+    _check_all(inspected.inspection, inspected.office)
+    with pytest.raises(PermissionDenied):
+        services.inspection_round_close(
+            inspection=inspected.inspection, by=getattr(inspected, who), version=1
+        )
+    inspected.inspection.refresh_from_db()
+    assert inspected.inspection.status == InspectionRound.Status.OPEN
+
+
+def test_it_refuses_a_close_from_a_stale_page_and_a_second_close(inspected):
+    w = inspected
+    _check_all(w.inspection, w.office)
+    seen = w.inspection.edit_version
+    services.inspection_checklist_edit(
+        inspection=w.inspection, by=w.office, keys=["ledger_kept"], extra=[], version=seen
+    )
+    with pytest.raises(StaleEdit, match="已被修改"):
+        services.inspection_round_close(inspection=w.inspection, by=w.office, version=seen)
+    with pytest.raises(StaleEdit):
+        services.inspection_round_close(inspection=w.inspection, by=w.office, version=None)
+    services.inspection_round_close(
+        inspection=w.inspection, by=w.office, version=w.inspection.edit_version
+    )
+    with pytest.raises(TransitionError, match="检查已结束"):
+        services.inspection_round_close(
+            inspection=w.inspection, by=w.office, version=w.inspection.edit_version
+        )
+
+
+def test_it_refuses_results_checklists_and_new_notices_on_a_closed_round(inspected):
+    w = inspected
+    _check_all(w.inspection, w.office)
+    target = w.inspection.targets.get(organization=w.other_branch)
+    loaded = InspectionTarget.objects.select_related("round").get(pk=target.pk)  # a page's copy
+    services.inspection_round_close(
+        inspection=w.inspection, by=w.office, version=w.inspection.edit_version
+    )
+    with pytest.raises(TransitionError, match="检查已结束，不能再确认检查结果"):
+        services.inspection_target_check(
+            target=loaded, by=w.office, answers={}, version=loaded.edit_version
+        )
+    with pytest.raises(TransitionError, match="检查已结束，不能再下达整改通知书"):
+        issue_inspection_notice(w.office, loaded, problems="台账不规范")
+    with pytest.raises(TransitionError, match="检查已结束"):
+        services.inspection_checklist_edit(
+            inspection=w.inspection,
+            by=w.office,
+            keys=["ledger_kept"],
+            extra=[],
+            version=w.inspection.edit_version,
+        )
+    assert InspectionNotice.objects.count() == 1
+
+
+def test_it_follows_a_pending_notice_to_its_recheck_after_the_round_closed(inspected):
+    w = inspected
+    _check_all(w.inspection, w.office)
+    services.inspection_round_close(
+        inspection=w.inspection, by=w.office, version=w.inspection.edit_version
+    )
+    notice = w.inspection_notice
+    services.inspection_notice_answer(notice=notice, by=w.secretary, answer="已补充公开")
+    services.inspection_notice_recheck(notice=notice, by=w.office, passed=True)
+    notice.refresh_from_db()
+    assert notice.status == Status.PASSED

@@ -72,6 +72,25 @@ def test_it_reads_each_page_in_a_fixed_number_of_queries(
     assert response.status_code == 200
 
 
+@pytest.mark.parametrize("rows", [1, 5])
+@pytest.mark.parametrize(
+    ("url", "queries"),
+    [("/reviews/inspections/", 9), ("/reviews/inspections/{round}/", 15)],
+)
+def test_it_reads_a_closed_round_s_pages_in_the_same_number_of_queries(
+    world, client, many, django_assert_num_queries, url, queries, rows
+):
+    ids = many(rows)  # every branch has a notice, so every one is checked
+    inspection = InspectionRound.objects.get(pk=ids["round"])
+    services.inspection_round_close(
+        inspection=inspection, by=world.office, version=inspection.edit_version
+    )
+    client.force_login(world.office)
+    with django_assert_num_queries(queries):
+        response = client.get(url.format(**ids))
+    assert "已结束" in response.content.decode()
+
+
 def test_it_shows_the_pre_filled_checklist_of_each_branch(inspected, client):
     client.force_login(inspected.office)
     page = client.get(reverse("reviews:inspection", args=[inspected.inspection.pk]))
@@ -240,3 +259,81 @@ def test_it_refuses_nul_bytes_and_overlong_text_with_a_message(inspected, client
     assert response.status_code == 200 and "alert-danger" in response.content.decode()
     w.inspection_notice.refresh_from_db()
     assert w.inspection_notice.status == InspectionNotice.Status.ISSUED
+
+
+def _check_all(inspection, office):
+    for target in inspection.targets.filter(status=InspectionTarget.Status.PENDING):
+        services.inspection_target_check(
+            target=target, by=office, answers={}, version=target.edit_version
+        )
+
+
+def test_it_closes_a_round_from_its_page(inspected, client):
+    w = inspected
+    _check_all(w.inspection, w.office)
+    client.force_login(w.office)
+    url = reverse("reviews:inspection", args=[w.inspection.pk])
+    assert 'data-testid="inspection-close"' in client.get(url).content.decode()
+    response = client.post(
+        reverse("reviews:inspection_close", args=[w.inspection.pk]),
+        {"version": str(w.inspection.edit_version)},
+    )
+    assert response.status_code == 302 and response["Location"] == url
+    page = client.get(url).content.decode()
+    assert "检查已结束：" in page and "已下达的整改通知书继续整改、复验" in page
+    assert 'data-testid="inspection-close"' not in page and "确认检查结果" not in page
+    listing = client.get(reverse("reviews:inspections")).content.decode()
+    assert '<span class="badge bg-secondary">已结束</span>' in listing
+    w.inspection.refresh_from_db()
+    assert w.inspection.status == InspectionRound.Status.CLOSED
+
+
+def test_it_says_which_branches_keep_a_round_open(inspected, client):
+    client.force_login(inspected.office)
+    response = client.post(
+        reverse("reviews:inspection_close", args=[inspected.inspection.pk]),
+        {"version": str(inspected.inspection.edit_version)},
+        follow=True,
+    )
+    assert "还有 1 个党支部未检查（西街社区党支部）" in response.content.decode()
+    inspected.inspection.refresh_from_db()
+    assert inspected.inspection.status == InspectionRound.Status.OPEN
+
+
+@pytest.mark.parametrize(
+    ("who", "code"),
+    [("stranger", 404), ("far_office", 404), ("other_secretary", 404), ("leader", 403)],
+)
+def test_it_refuses_a_stranger_the_close(inspected, client, who, code):
+    _check_all(inspected.inspection, inspected.office)
+    client.force_login(getattr(inspected, who))
+    response = client.post(
+        reverse("reviews:inspection_close", args=[inspected.inspection.pk]),
+        {"version": str(inspected.inspection.edit_version)},
+    )
+    assert response.status_code == code
+    inspected.inspection.refresh_from_db()
+    assert inspected.inspection.status == InspectionRound.Status.OPEN
+
+
+def test_it_answers_a_get_of_the_close_with_405(inspected, client):
+    client.force_login(inspected.office)
+    url = reverse("reviews:inspection_close", args=[inspected.inspection.pk])
+    assert client.get(url).status_code == 405
+
+
+def test_it_refuses_the_second_of_two_sessions_closing_the_round(inspected):
+    w = inspected
+    _check_all(w.inspection, w.office)
+    a, b = Client(), Client()
+    a.force_login(w.office)
+    b.force_login(w.office)
+    url = reverse("reviews:inspection_close", args=[w.inspection.pk])
+    form = {"version": str(w.inspection.edit_version)}
+    assert a.post(url, form).status_code == 302
+    w.inspection.refresh_from_db()
+    closed = (w.inspection.closed_by_id, w.inspection.closed_at, w.inspection.edit_version)
+    second = b.post(url, form, follow=True)
+    assert "检查已结束" in second.content.decode() and "alert-danger" in second.content.decode()
+    w.inspection.refresh_from_db()
+    assert (w.inspection.closed_by_id, w.inspection.closed_at, w.inspection.edit_version) == closed
