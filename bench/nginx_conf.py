@@ -36,30 +36,48 @@ def _block(text: str, start: int) -> str:
 
 
 def deploy_cache_parts(text: str) -> dict[str, list[str]]:
-    """What the bench copies from the deploy file: the cache zone, the maps (top level) and the
-    `location ^~ /public/` block and the gzip directives of the https server."""
+    """What the bench copies from the deploy file: the cache zone, the maps, the loopback server
+    that compresses the public pages and its upstream (top level), and the https server's
+    `location ^~ /public/` block and gzip directives."""
     text = re.sub(r"(?m)^[ \t]*#[^\n]*\n", "", text)  # comment lines
     text = re.sub(r"#[^\n]*", "", text)  # comments after a directive
+
+    def top(name: str) -> list[str]:
+        return [_block(text, m.start()) for m in re.finditer(rf"^{name}\b", text, re.M)]
+
+    servers = top("server")
+    https = "".join(s for s in servers if re.search(r"listen 443\b", s))
+    inner_upstream = [u for u in top("upstream") if u.startswith("upstream pledgebook_public ")]
+    inner_address = re.search(r"server (127\.0\.0\.1:\d+)", "".join(inner_upstream))
+    inner = [
+        s
+        for s in servers
+        if inner_address and re.search(rf"listen {re.escape(inner_address[1])};", s)
+    ]
+    https_head = https.split("location", 1)[0]  # the server's own directives
     parts = {
-        "cache_path": [
-            _block(text, m.start()) for m in re.finditer(r"^proxy_cache_path\b", text, re.M)
-        ],
-        "maps": [_block(text, m.start()) for m in re.finditer(r"^map\b", text, re.M)],
+        "cache_path": top("proxy_cache_path"),
+        "maps": top("map"),
+        "inner_upstream": inner_upstream,
+        "inner_server": inner,
         "public": [
-            _block(text, m.start(1))
-            for m in re.finditer(r"^\s*(location \^~ /public/ )\{", text, re.M)
+            _block(https, m.start(1))
+            for m in re.finditer(r"^\s*(location \^~ /public/ )\{", https, re.M)
         ],
-        "gzip": [m.group(0).strip() for m in re.finditer(r"^\s*gzip\w* [^;]*;", text, re.M)],
+        "gzip": [m[0].strip() for m in re.finditer(r"(?m)^\s*gzip\w* [^;]*;", https_head)],
     }
     missing = [name for name, found in parts.items() if not found]
     if missing:
         sys.exit(f"{DEPLOY_NGINX}: no {', '.join(missing)} found to copy")
+    parts["inner_address"] = [inner_address[1]]
     return parts
 
 
 def nginx_config(workdir: Path, *, port: int, upstream_port: int) -> str:
-    """A whole nginx.conf: the deploy file's cache parts on plain http on the loopback."""
+    """A whole nginx.conf: the deploy file's cache parts on plain http on the loopback; the
+    loopback compressing server moved to a free port too."""
     parts = deploy_cache_parts(DEPLOY_NGINX.read_text())
+    inner = f"127.0.0.1:{free_port()}"
     cache_dir = workdir / "cache"
     cache_path = re.sub(
         r"proxy_cache_path\s+\S+", f"proxy_cache_path {cache_dir}", parts["cache_path"][0]
@@ -69,7 +87,10 @@ def nginx_config(workdir: Path, *, port: int, upstream_port: int) -> str:
         for name in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
     )
     maps = "\n".join(parts["maps"])
-    gzip = "\n".join(f"        {line}" for line in parts["gzip"])
+    inner_parts = "\n".join(parts["inner_upstream"] + parts["inner_server"]).replace(
+        parts["inner_address"][0], inner
+    )
+    gzip = "\n".join(f"    {line}" for line in parts["gzip"])
     public = "\n".join(parts["public"])
     user = "user root;" if os.geteuid() == 0 else ""
     return f"""# Written by bench/public_page.py from {DEPLOY_NGINX.name}; removed after the run.
@@ -91,11 +112,12 @@ upstream pledgebook {{
     server 127.0.0.1:{upstream_port};
     keepalive 32;
 }}
+{inner_parts}
 server {{
     listen 127.0.0.1:{port};
     server_name 127.0.0.1;
 {gzip}
-{public}
+    {public}
     location / {{
         proxy_pass http://pledgebook;
         proxy_http_version 1.1;

@@ -7,6 +7,7 @@ language, nothing the application did not mark public."""
 
 from __future__ import annotations
 
+import gzip
 import re
 import shutil
 import subprocess
@@ -82,13 +83,16 @@ class _Stub(BaseHTTPRequestHandler):
         with self.lock:
             self.counts[path] = self.counts.get(path, 0) + 1
             body = f"{self.counts[path]}".encode()
+        if "/big/" in path:
+            body += b" " + "承诺践诺".encode() * 1000
         self.send_response(200)
+        self.send_header("X-Seen-Forwarded-For", self.headers.get("X-Forwarded-For", ""))
         if "/private/" in path:
             self.send_header("Cache-Control", "private, no-store")
         elif "/plain/" not in path:
             self.send_header("Cache-Control", page_cache.CACHE_CONTROL)
         self.send_header("Vary", "Cookie")
-        self.send_header("Content-Type", "text/plain")
+        self.send_header("Content-Type", "text/html; charset=utf-8")
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
         self.wfile.write(body)
@@ -129,10 +133,16 @@ def nginx():
         shutil.rmtree(workdir, ignore_errors=True)
 
 
-def _get(url: str, cookie: str = "", method: str = "GET") -> tuple[str, str]:
-    headers = {"Cookie": cookie} if cookie else {}
+def _open(url: str, cookie: str = "", method: str = "GET", **headers: str):
+    headers = {k.replace("_", "-"): v for k, v in headers.items()}
+    if cookie:
+        headers["Cookie"] = cookie
     request = urllib.request.Request(url, headers=headers, method=method)
-    with urllib.request.urlopen(request, timeout=5) as response:
+    return urllib.request.urlopen(request, timeout=5)
+
+
+def _get(url: str, cookie: str = "", method: str = "GET") -> tuple[str, str]:
+    with _open(url, cookie, method) as response:
         return response.read().decode(), response.headers.get("X-Cache-Status", "")
 
 
@@ -170,3 +180,18 @@ def test_it_keeps_nothing_the_application_did_not_mark_public(nginx):
         assert _get(f"{nginx}{path}")[0] == "2", path
     _get(f"{nginx}/public/org/4/", method="POST")
     assert _get(f"{nginx}/public/org/4/", method="POST")[0] == "2"
+
+
+def test_it_keeps_a_page_compressed_and_unpacks_it_for_a_client_without_gzip(nginx):
+    with _open(f"{nginx}/public/big/", Accept_Encoding="gzip") as zipped:
+        assert zipped.headers["Content-Encoding"] == "gzip"
+        body = gzip.decompress(zipped.read()).decode()
+    with _open(f"{nginx}/public/big/") as plain:
+        assert plain.headers.get("Content-Encoding") is None
+        assert plain.headers["X-Cache-Status"] == "HIT"
+        assert plain.read().decode() == body and body.startswith("1 承诺践诺")
+
+
+def test_it_passes_the_visitors_address_never_a_forged_one(nginx):
+    with _open(f"{nginx}/public/org/5/", X_Forwarded_For="6.6.6.6") as response:
+        assert response.headers["X-Seen-Forwarded-For"] == "127.0.0.1"
