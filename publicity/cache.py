@@ -25,7 +25,8 @@ version keys and process, so:
   versions read (that process serves the new page at once: its own writes are never stale);
 - any other process sees the bump within PUBLIC_PAGE_LOCAL_SECONDS — a withdrawn or corrected
   notice is served at most half a second longer than with no local layer (the time a page takes
-  to reach a reader anyway), never after; a browser or nginx's cache may keep it 10 s (CACHE_CONTROL);
+  to reach a reader anyway), never after; a browser or nginx's cache may keep it 10 s
+  (CACHE_CONTROL);
 - with Redis down the versions are unknown after that half second and nothing is served from
   any copy (as before: the page comes from the database); the epoch (core.cache_versions)
   still changes every stamp after an outage, so no copy made before it matches again;
