@@ -13,8 +13,17 @@ before the key: the same page, a hit) and a new `?q=<random>` on the finder on e
 requests/s, latency and errors; the figures go to bench/results/public_page.json. Loopback
 only. See bench/README.md.
 
+`--via nginx`: the same page through nginx's micro-cache, as deployed (deploy/nginx-pledgebook.conf:
+its cache directives, maps and `location ^~ /public/` block are copied into a temporary
+configuration listening on a free loopback port, proxying to the gunicorn the bench starts),
+interleaved round after round with the same gunicorn answered directly (copies on, 500 ms), then
+a `?utm=<random>` storm through nginx. Needs nginx (`apt-get install nginx`); the figures go to
+bench/results/public_page_nginx.json.
+
     DATABASE_URL=postgres://postgres@127.0.0.1/pb_province .venv/bin/python bench/public_page.py
     DATABASE_URL=sqlite:////tmp/pub-bench.sqlite3 .venv/bin/python bench/public_page.py --seed
+    DATABASE_URL=postgres://postgres@127.0.0.1/pb_nginx .venv/bin/python bench/public_page.py \
+        --via nginx
 """
 
 from __future__ import annotations
@@ -24,9 +33,12 @@ import datetime
 import json
 import os
 import re
+import shutil
 import signal
+import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from pathlib import Path
@@ -51,6 +63,7 @@ django.setup()
 from django.core.management import call_command  # noqa: E402
 from django.urls import reverse  # noqa: E402
 
+from bench.nginx_conf import free_port, nginx_binary, nginx_config  # noqa: E402
 from pledges.models import Organization  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results"
@@ -126,33 +139,166 @@ def gunicorn(args, env: dict) -> subprocess.Popen:
     )
 
 
+def wrk(args, url: str, storm: str | None = None, headers: tuple[str, ...] = ()) -> dict:
+    """One wrk run against a server already warm; the figures, and the load after it."""
+    command = [WRK, f"-t{args.threads}", f"-c{args.connections}", f"-d{args.seconds}s"]
+    for header in headers:
+        command += ["-H", header]
+    if storm:
+        script = RESULTS / f"wrk-{storm}.lua"
+        RESULTS.mkdir(exist_ok=True)
+        script.write_text(LUA[storm] + "\n")
+        command += ["-s", str(script)]
+    run = subprocess.run([*command, "--latency", url], capture_output=True, text=True, check=True)
+    return {
+        "storm": storm or "",
+        "load": " / ".join(f"{x:.1f}" for x in os.getloadavg()),
+        **parse_wrk(run.stdout),
+    }
+
+
 def one_run(args, url: str, *, local_ms: int, storm: str | None = None) -> dict:
     env = {**os.environ, "PUBLIC_PAGE_LOCAL_MS": str(local_ms)}
     server = gunicorn(args, env)
-    script = None
     try:
         wait_until_up(url)
         # A few hits first, so every worker serves from the cache.
         for _ in range(args.workers * 4):
             urllib.request.urlopen(url, timeout=5).read()
-        command = [WRK, f"-t{args.threads}", f"-c{args.connections}", f"-d{args.seconds}s"]
-        if storm:
-            script = RESULTS / f"wrk-{storm}.lua"
-            RESULTS.mkdir(exist_ok=True)
-            script.write_text(LUA[storm] + "\n")
-            command += ["-s", str(script)]
-        run = subprocess.run(
-            [*command, "--latency", url], capture_output=True, text=True, check=True
-        )
+        found = wrk(args, url, storm)
     finally:
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=30)
+    return {"local_ms": local_ms, **found}
+
+
+# --- Through nginx's micro-cache (`--via nginx`, the configuration: bench/nginx_conf.py) ---
+
+
+def cache_status(url: str, cookie: str = "") -> str:
+    request = urllib.request.Request(url, headers={"Cookie": cookie} if cookie else {})
+    with urllib.request.urlopen(request, timeout=5) as response:
+        response.read()
+        return response.headers.get("X-Cache-Status", "(none)")
+
+
+GZIP = "Accept-Encoding: gzip"
+
+
+def wait_until_listening(port: int, seconds: float = 10) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return
+        except OSError:
+            time.sleep(0.1)
+    sys.exit(f"nginx did not listen on port {port} within {seconds} s")
+
+
+def content_encoding(url: str) -> str:
+    request = urllib.request.Request(url, headers={"Accept-Encoding": "gzip"})
+    with urllib.request.urlopen(request, timeout=5) as response:
+        response.read()
+        return response.headers.get("Content-Encoding", "identity")
+
+
+def via_nginx(args, path: str) -> dict:
+    binary = nginx_binary()
+    direct = f"http://127.0.0.1:{args.port}{path}"
+    port = free_port()
+    through = f"http://127.0.0.1:{port}{path}"
+    workdir = Path(tempfile.mkdtemp(prefix="pb-nginx-"))
+    conf = workdir / "nginx.conf"
+    conf.write_text(nginx_config(workdir, port=port, upstream_port=args.port))
+    check = subprocess.run([binary, "-t", "-c", str(conf)], capture_output=True, text=True)
+    if check.returncode:
+        sys.exit(f"nginx refused the derived configuration {conf}:\n{check.stderr}")
+    # Production's gunicorn: the per-process copies on (the default 500 ms), Redis behind them.
+    server = gunicorn(args, {**os.environ, "PUBLIC_PAGE_LOCAL_MS": "500"})
+    proxy = None
+    try:
+        wait_until_up(direct)
+        proxy = subprocess.Popen([binary, "-c", str(conf), "-g", "daemon off;"])
+        wait_until_listening(port)
+        for _ in range(args.workers * 4):
+            urllib.request.urlopen(direct, timeout=5).read()
+        # What the cache does with the page: a miss, then hits; a stray query string changes
+        # nothing; a session cookie goes past it; the English page is its own entry.
+        checks = {"first_request": cache_status(through)}
+        checks["second_request"] = cache_status(through)
+        checks["utm"] = cache_status(f"{through}?utm=bench-{time.time()}")
+        checks["session_cookie"] = cache_status(through, "sessionid=bench")
+        checks["language_en"] = cache_status(through, "django_language=en")
+        checks["gzip"] = content_encoding(through)
+        print("nginx cache status: " + ", ".join(f"{k} {v}" for k, v in checks.items()), flush=True)
+        # Phones ask for gzip: nginx then compresses every hit (it keeps the page as sent).
+        ways = (
+            ("gunicorn", direct, (), "direct gunicorn (copies)"),
+            ("nginx", through, (), "through nginx's cache"),
+            ("nginx-gzip", through, (GZIP,), "through nginx's cache, gzip"),
+        )
+        runs = []
+        for n in range(args.rounds):
+            for via, url, headers, label in ways:
+                r = {"via": via, **wrk(args, url, headers=headers)}
+                runs.append(r)
+                print(show(f"round {n + 1} {label}", r), flush=True)
+        storms = []
+        if not args.no_storms:
+            r = {"via": "nginx", **wrk(args, through, "utm")}
+            storms.append(r)
+            print(show("storm ?utm=<random> through nginx", r), flush=True)
+    finally:
+        if proxy is not None:
+            proxy.send_signal(signal.SIGQUIT)
+            proxy.wait(timeout=30)
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=30)
+        shutil.rmtree(workdir, ignore_errors=True)
+
+    def median(via: str) -> float:
+        rates = sorted(r["requests_per_second"] for r in runs if r["via"] == via)
+        return rates[len(rates) // 2]
+
     return {
-        "local_ms": local_ms,
-        "storm": storm or "",
-        "load": " / ".join(f"{x:.1f}" for x in os.getloadavg()),
-        **parse_wrk(run.stdout),
+        "checks": checks,
+        "runs": runs,
+        "storms": storms,
+        "gunicorn_rps": median("gunicorn"),
+        "nginx_rps": median("nginx"),
+        "nginx_gzip_rps": median("nginx-gzip"),
     }
+
+
+def main_via_nginx(args, org: Organization, path: str) -> None:
+    found = via_nginx(args, path)
+    errors = sum(r["non_2xx_3xx"] + r["socket_errors"] for r in found["runs"] + found["storms"])
+    direct, nginx, gzip = found["gunicorn_rps"], found["nginx_rps"], found["nginx_gzip_rps"]
+    result = {
+        "when": datetime.datetime.now().isoformat(timespec="seconds"),
+        "url": path,
+        "organization": org.name,
+        "database": os.environ["DATABASE_URL"].split("://")[0],
+        "cache": "redis" if os.environ.get("REDIS_URL") else "locmem",
+        "workers": args.workers,
+        "connections": args.connections,
+        "seconds": args.seconds,
+        **found,
+        "requests_per_second": nginx,
+        "target_rps": TARGET_RPS,
+    }
+    print(json.dumps(result, ensure_ascii=False, indent=1))
+    verdict = "OK" if min(nginx, gzip) >= TARGET_RPS and not errors else "BELOW TARGET"
+    print(
+        f"median {nginx:.0f} requests/s through nginx's cache ({gzip:.0f} with gzip), "
+        f"{direct:.0f} from gunicorn directly: {nginx / direct:.1f}× ({gzip / direct:.1f}×); "
+        f"{errors} errors: {verdict}"
+    )
+    RESULTS.mkdir(exist_ok=True)
+    (RESULTS / "public_page_nginx.json").write_text(
+        json.dumps(result, ensure_ascii=False, indent=1)
+    )
 
 
 def show(label: str, r: dict) -> str:
@@ -202,7 +348,15 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--no-storms", action="store_true", help="skip the ?utm= and ?q= runs")
+    parser.add_argument(
+        "--via",
+        choices=("gunicorn", "nginx"),
+        default="gunicorn",
+        help="nginx: through the deploy file's micro-cache, against gunicorn directly",
+    )
     args = parser.parse_args()
+    if args.via == "nginx":
+        nginx_binary()  # says so at once when nginx is absent
     if not Path(WRK).exists():
         sys.exit(f"{WRK} not found: install wrk from Debian's packages (apt-get install wrk)")
 
@@ -212,6 +366,9 @@ def main() -> None:
     org = organization(args.org)
     path = reverse("publicity:organization", args=[org.pk])
     url = f"http://127.0.0.1:{args.port}{path}"
+    if args.via == "nginx":
+        main_via_nginx(args, org, path)
+        return
 
     cpu = cpu_per_hit(path)
     print(

@@ -25,7 +25,8 @@ version keys and process, so:
   versions read (that process serves the new page at once: its own writes are never stale);
 - any other process sees the bump within PUBLIC_PAGE_LOCAL_SECONDS — a withdrawn or corrected
   notice is served at most half a second longer than with no local layer (the time a page takes
-  to reach a reader anyway), never after; a browser or proxy may keep it 60 s (CACHE_CONTROL);
+  to reach a reader anyway), never after; a browser or nginx's cache may keep it 10 s
+  (CACHE_CONTROL);
 - with Redis down the versions are unknown after that half second and nothing is served from
   any copy (as before: the page comes from the database); the epoch (core.cache_versions)
   still changes every stamp after an outage, so no copy made before it matches again;
@@ -276,8 +277,11 @@ def cached_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
     return wrapper
 
 
-# Browsers and proxies may keep a public page for a minute.
-CACHE_CONTROL = "public, max-age=60"
+# Browsers and proxies may keep a public page 10 seconds: nginx's micro-cache in front of the
+# application (deploy/nginx-pledgebook.conf) keeps it exactly as long as this says, so a
+# published change or a withdrawn notice reaches every reader within 10 s (plus as long again
+# in a browser that kept its copy). Signed in, NoStoreMiddleware makes it `private, no-store`.
+CACHE_CONTROL = "public, max-age=10"
 _ORG_IN_PATH = re.compile(r"^/public/org/(\d{1,12})/")
 _NOT_CACHED = ("/public/manage/", "/public/print/")
 

@@ -21,6 +21,7 @@ from publicity.services import notice as notice_services
 from publicity.services import opinion as opinion_services
 from tests.factories import (
     PledgeFactory,
+    UserFactory,
     branch_pledge,
     compose_notice,
     gps_jpeg,
@@ -327,6 +328,24 @@ def test_it_answers_a_hit_before_the_session_with_the_same_headers(client, pub):
     assert again.content == first.content
     assert again["X-Frame-Options"] == "DENY" and again["Cache-Control"] == first["Cache-Control"]
     assert "sessionid" not in again.cookies and "csrftoken" not in again.cookies
+
+
+def test_it_lets_nginx_keep_an_anonymous_page_ten_seconds(client, pub):
+    # deploy/nginx-pledgebook.conf keeps a public page exactly as long as this header says.
+    url = reverse("publicity:organization", args=[pub.branch.pk])
+    miss, hit = client.get(url), client.get(url)
+    assert miss["Cache-Control"] == hit["Cache-Control"] == "public, max-age=10"
+    assert client.get(f"{url}?utm=qr")["Cache-Control"] == "public, max-age=10"
+
+
+def test_it_lets_nobody_keep_a_public_page_seen_signed_in(client, pub):
+    url = reverse("publicity:organization", args=[pub.branch.pk])
+    client.get(url)  # in the cache: the signed-in visitor gets the hit
+    client.force_login(UserFactory())
+    for response in (client.get(url), client.get(reverse("publicity:index") + "?q=东街")):
+        cache_control = response["Cache-Control"]
+        assert "private" in cache_control and "no-store" in cache_control
+        assert "public" not in cache_control
 
 
 # --- Progress at a glance, the pledge timeline, sharing (issue 16 §1–§3) ---
