@@ -220,7 +220,9 @@ def bulk_monthly_ratings(rng: random.Random, root: Organization) -> tuple[int, i
         ratings = []
         for sheet in sheets:
             by = sheet.created_by_id
-            pool = pools.setdefault(len(sheet.criteria), _grade_pool(rng, len(sheet.criteria)))
+            if len(sheet.criteria) not in pools:
+                pools[len(sheet.criteria)] = _grade_pool(rng, len(sheet.criteria))
+            pool = pools[len(sheet.criteria)]
             for member_id in members_of[sheet.organization_id]:
                 grades, grade = rng.choice(pool)
                 ratings.append(
