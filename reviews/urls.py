@@ -149,6 +149,7 @@ urlpatterns = [
         duty_report.duty_report_codes_issue,
         name="duty_report_codes_issue",
     ),
+    path("duty-report/<int:pk>/slips/", duty_report.duty_report_slips, name="duty_report_slips"),
     # Under e/ with the mass evaluation's: anonymous pages, scrubbed like every public one.
     path("e/duty/done/", duty_report.duty_report_vote_done, name="duty_report_vote_done"),
     path("e/duty/<str:code>/", duty_report.duty_report_vote, name="duty_report_vote"),

@@ -5,13 +5,15 @@ from __future__ import annotations
 
 from collections import Counter
 
-from django.db.models import Count, Q
+from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from pledges.models import Member, Organization, Pledge, ProgressRecord
 
 from ..models import (
     DutyReport,
+    DutyReportCode,
+    DutyReportTally,
     EvaluationResponse,
     Grade,
     MassEvaluation,
@@ -30,6 +32,14 @@ def report_of(org: Organization, member: Member | None, year: int) -> DutyReport
         .prefetch_related("tallies")
         .first()
     )
+
+
+def unused_codes(report: DutyReport, audience: str = "") -> QuerySet[DutyReportCode]:
+    """The report's codes not yet voted with, of one audience when a known one is named."""
+    codes = DutyReportCode.objects.filter(report=report, used_on__isnull=True)
+    if audience in DutyReportTally.Audience.values:
+        codes = codes.filter(audience=audience)
+    return codes.order_by("audience", "id")
 
 
 def _pledge_lines(pledges) -> list[str]:

@@ -1,10 +1,16 @@
-"""What the pages of reviews/ share: the quarter asked for, the subject of a key."""
+"""What the pages of reviews/ share: the quarter asked for, the subject of a key, the QR slips
+of single-use codes."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import Protocol
+
+import segno
 from django.http import Http404, HttpRequest
 
 from core.access import get_visible_or_404
+from core.links import absolute
 from pledges.models import Member, Organization
 from pledges.models.position import roles_of
 
@@ -57,3 +63,24 @@ def top_orgs(request: HttpRequest, kinds: tuple[str, ...]) -> list[Organization]
     if len(tops) < 2:
         return []
     return list(Organization.objects.filter(path__in=tops).order_by("path"))
+
+
+class _Code(Protocol):
+    code: str
+
+    def get_absolute_url(self) -> str: ...
+
+
+def code_slips(codes: Iterable[_Code]) -> list[dict]:
+    """Printable slips of single-use codes (群众评议, 述职测评): the code and a QR of its page's
+    full address. The address comes from SITE_URL (core.links), not from the Host of the
+    request that printed it: a slip printed on an intranet address must still open on a phone."""
+    slips = []
+    for code in codes:
+        url = absolute(code.get_absolute_url())
+        qr = segno.make(url, error="m")
+        # A viewBox and no fixed size, so the stylesheet sets the printed size; the quiet zone
+        # of four modules the standard asks for keeps it scannable next to the cut line.
+        svg = qr.svg_inline(border=4, omitsize=True, title=code.code)
+        slips.append({"code": code.code, "url": url, "svg": svg, "item": code})
+    return slips

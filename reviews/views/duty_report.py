@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -32,7 +33,9 @@ from ..rules import duty_report as rules
 from ..selectors import duty_report as selectors
 from ..services import duty_report as services
 from ..services.mass_evaluation import CodeRefused
-from .common import top_position
+from .common import code_slips, top_position
+
+SLIPS_PER_PAGE = 48
 
 
 @login_required
@@ -88,7 +91,7 @@ def duty_report(request: HttpRequest, org_pk: int) -> HttpResponse:
         existing = {t.audience: t for t in report.tallies.all()}
         editable = rules.can_tally_duty_report(user, report)
         if editable:
-            codes = list(report.codes.filter(used_on__isnull=True))
+            codes = list(selectors.unused_codes(report))
         for audience, label in DutyReportTally.Audience.choices:
             t = existing.get(audience)
             initial = {"audience": audience, "held_on": timezone.localdate(), "version": 0}
@@ -187,6 +190,30 @@ def duty_report_codes_issue(request: HttpRequest, report: DutyReport) -> HttpRes
             by=request.user, report=report, audience=data["audience"], count=data["count"]
         )
     return redirect(report)
+
+
+@login_required
+@require_GET
+def duty_report_slips(request: HttpRequest, pk: int) -> HttpResponse:
+    """A4 sheets of 测评 slips for those present, one audience or both (?audience=): the same
+    slips as the 群众评议's, for whoever may issue the codes."""
+    report = get_visible_or_404(REPORTS, request.user, pk)
+    require(rules.can_tally_duty_report(request.user, report))
+    audience = request.GET.get("audience") or ""
+    page = Paginator(selectors.unused_codes(report, audience), SLIPS_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    return render(
+        request,
+        "reviews/duty_report_slips.html",
+        {
+            "report": report,
+            "slips": code_slips(page),
+            "page": page,
+            "audience": audience,
+            "audiences": DutyReportTally.Audience.choices,
+        },
+    )
 
 
 def _refused(request: HttpRequest, error: CodeRefused) -> HttpResponse:

@@ -5,7 +5,6 @@ nothing that could name the evaluator."""
 
 from __future__ import annotations
 
-import segno
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -19,6 +18,7 @@ from django.views.decorators.cache import never_cache
 from core.access import get_visible_or_404, require
 from core.downloads import attachment_header
 from core.errors import TransitionError
+from core.links import absolute
 from core.moves import flash_outcome, post_only_on_visible
 from core.security.addresses import client_address
 from core.xlsx import xlsx_download
@@ -37,6 +37,7 @@ from ..rules import mass_evaluation as rules
 from ..selectors import mass_evaluation as selectors
 from ..services import mass_evaluation as services
 from ..services.mass_evaluation import CodeRefused
+from .common import code_slips
 
 PAGE_SIZE = 20
 
@@ -157,15 +158,8 @@ def mass_evaluation_slips(request: HttpRequest, pk: int) -> HttpResponse:
     page = Paginator(selectors.unused_codes(evaluation), SLIPS_PER_PAGE).get_page(
         request.GET.get("page")
     )
-    entry_url = request.build_absolute_uri(reverse("reviews:mass_evaluation_entry"))
-    slips = []
-    for code in page:
-        url = request.build_absolute_uri(code.get_absolute_url())
-        qr = segno.make(url, error="m")
-        # A viewBox and no fixed size, so the stylesheet sets the printed size; the quiet zone
-        # of four modules the standard asks for keeps it scannable next to the cut line.
-        svg = qr.svg_inline(border=4, omitsize=True, title=code.code)
-        slips.append({"code": code.code, "url": url, "svg": svg})
+    entry_url = absolute(reverse("reviews:mass_evaluation_entry"))
+    slips = code_slips(page)
     return render(
         request,
         "reviews/mass_evaluation_slips.html",
@@ -179,8 +173,7 @@ def mass_evaluation_links(request: HttpRequest, pk: int) -> HttpResponse:
     evaluation = _evaluation(request, pk)
     require(rules.can_run_mass_evaluation(request.user, evaluation.organization))
     lines = [
-        f"{c.code}\t{request.build_absolute_uri(c.get_absolute_url())}"
-        for c in selectors.unused_codes(evaluation)
+        f"{c.code}\t{absolute(c.get_absolute_url())}" for c in selectors.unused_codes(evaluation)
     ]
     response = HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")
     response["Content-Disposition"] = attachment_header(f"evaluation-{evaluation.pk}-links.txt")

@@ -1,6 +1,9 @@
 """The 述职 page: a pre-filled report, its submission and each audience's 测评."""
 
+import re
+
 import pytest
+import segno
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -202,3 +205,94 @@ def test_it_refuses_an_unknown_code_and_codes_to_a_stranger(world, client):
     url = reverse("reviews:duty_report_codes_issue", args=[report.pk])
     assert client.post(url, {"audience": "members", "count": 3}).status_code == 403
     assert not report.codes.exists()
+
+
+# --- the printable slips of the codes ------------------------------------------------------
+
+
+def _slips(report, **query) -> str:
+    url = reverse("reviews:duty_report_slips", args=[report.pk])
+    return url + ("?" + "&".join(f"{k}={v}" for k, v in query.items()) if query else "")
+
+
+def test_it_prints_a_slip_with_the_qr_of_each_unused_code_s_voting_address(world, client, settings):
+    settings.SITE_URL = "https://pledges.example.cn/"
+    report = submitted_duty_report(world)
+    services.duty_report_codes_issue(by=world.secretary, report=report, audience="members", count=3)
+    used = report.codes.first()
+    services.duty_report_vote(code=used.code, grade="good", address="10.0.0.1")
+    client.force_login(world.secretary)
+    html = client.get(_slips(report)).content.decode()  # asked on "testserver"
+    unused = list(report.codes.filter(used_on__isnull=True).order_by("id"))
+    svgs = re.findall(r"<svg[^>]*>.*?</svg>", html, flags=re.S)
+    assert html.count('data-testid="slip"') == len(svgs) == 2
+    assert used.code not in html
+    year = timezone.localdate().year
+    assert "东街社区党支部书记" in html and f"{year}年度述职测评（向党员群众述职）" in html
+    for code, svg in zip(unused, svgs, strict=True):
+        assert f'<div class="slip-code">{code.code}</div>' in html
+        # Scaled by the stylesheet, and exactly the voting address on SITE_URL, whatever Host
+        # the page was printed from.
+        assert "viewBox=" in svg and "width=" not in svg.split(">", 1)[0]
+        url = "https://pledges.example.cn" + reverse("reviews:duty_report_vote", args=[code.code])
+        assert url in html
+        expected = segno.make(url, error="m").svg_inline(border=4, omitsize=True)
+        path = re.compile(r' d="([^"]+)"')
+        assert path.search(svg).group(1) == path.search(expected).group(1)
+
+
+def test_it_prints_the_slips_of_one_audience(world, client):
+    report = submitted_duty_report(world)
+    services.duty_report_codes_issue(by=world.secretary, report=report, audience="members", count=2)
+    services.duty_report_codes_issue(
+        by=world.secretary, report=report, audience="committee", count=1
+    )
+    client.force_login(world.office)
+    assert client.get(_slips(report)).content.decode().count('data-testid="slip"') == 3
+    html = client.get(_slips(report, audience="committee")).content.decode()
+    assert html.count('data-testid="slip"') == 1 and "向上级党组织述职）" in html
+
+
+def test_it_links_the_slips_from_the_report_for_whoever_issues_codes(world, client):
+    report = submitted_duty_report(world)
+    services.duty_report_codes_issue(by=world.secretary, report=report, audience="members", count=1)
+    link = reverse("reviews:duty_report_slips", args=[report.pk])
+    client.force_login(world.secretary)
+    assert link in client.get(_page(world)).content.decode()
+    client.force_login(world.leader)
+    page = client.get(_page(world))
+    assert page.status_code == 200 and link not in page.content.decode()
+
+
+@pytest.mark.parametrize("count", [1, 7])
+def test_it_reads_the_slips_in_a_fixed_number_of_queries(
+    world, client, django_assert_num_queries, count
+):
+    report = submitted_duty_report(world)
+    services.duty_report_codes_issue(
+        by=world.office, report=report, audience="members", count=count
+    )
+    client.force_login(world.office)
+    # Session, user, positions, member, report, count, codes.
+    with django_assert_num_queries(7):
+        page = client.get(_slips(report))
+    assert page.content.decode().count('data-testid="slip"') == count
+
+
+@pytest.mark.parametrize("who", ["stranger", "far_office", "other_secretary", "other_member_user"])
+def test_it_hides_the_slips_from_a_stranger(world, client, who):
+    report = submitted_duty_report(world)
+    services.duty_report_codes_issue(by=world.secretary, report=report, audience="members", count=1)
+    client.force_login(getattr(world, who))
+    assert client.get(_slips(report)).status_code == 404
+
+
+def test_it_refuses_the_slips_to_whoever_sees_the_report_but_may_not_issue_codes(world, client):
+    report = submitted_duty_report(world)
+    services.duty_report_codes_issue(by=world.secretary, report=report, audience="members", count=1)
+    client.force_login(world.leader)
+    assert client.get(_slips(report)).status_code == 403
+    client.force_login(world.secretary)
+    assert client.post(_slips(report)).status_code == 405
+    client.logout()
+    assert client.get(_slips(report)).status_code == 302

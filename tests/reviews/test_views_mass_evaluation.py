@@ -52,7 +52,8 @@ def test_it_hides_a_rating_error_once_a_choice_is_made(client):
     assert ".eval-item:has(input:checked) .rating-error { display: none; }" in text
 
 
-def test_it_prints_each_slip_qr_as_a_scalable_code_of_its_own_link(client, world):
+def test_it_prints_each_slip_qr_as_a_scalable_code_of_its_own_link(client, world, settings):
+    settings.SITE_URL = "https://pledges.example.cn/"
     evaluation = open_evaluation(world, codes=2)
     client.force_login(world.secretary)
     html = client.get(
@@ -63,8 +64,9 @@ def test_it_prints_each_slip_qr_as_a_scalable_code_of_its_own_link(client, world
     for code, svg in zip(codes_of(evaluation), svgs, strict=True):
         # Sized by the stylesheet (34 mm), not by a fixed pixel width that would not scale.
         assert "viewBox=" in svg and "width=" not in svg.split(">", 1)[0]
-        # It encodes exactly the form's address for this code: regenerate and compare modules.
-        url = "http://testserver" + reverse("reviews:mass_evaluation_form", args=[code])
+        # It encodes exactly the form's address for this code, on SITE_URL whatever Host the
+        # page was asked on: regenerate and compare modules.
+        url = "https://pledges.example.cn" + reverse("reviews:mass_evaluation_form", args=[code])
         expected = segno.make(url, error="m").svg_inline(border=4, omitsize=True)
         path = re.compile(r' d="([^"]+)"')
         assert path.search(svg).group(1) == path.search(expected).group(1)
