@@ -217,7 +217,7 @@ def pages(size: str = "city") -> list[Page]:
     if selection is not None:
         result.append(
             Page(
-                "office: nominations page (七一 round of the city)",
+                "office: nominations page, first page (七一 round of the city)",
                 reverse("reviews:selection_round", args=[selection.pk]),
                 office,
                 150,

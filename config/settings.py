@@ -344,6 +344,8 @@ _REMINDER_SCHEDULES = {
     "letter_overdue": crontab(minute=40, hour=8),
     "inspection_notice_deadline_soon": crontab(minute=45, hour=8),
     "inspection_notice_overdue": crontab(minute=45, hour=8),
+    # 组织评选: the last three days before a round's nomination deadline.
+    "nomination_deadline_soon": crontab(minute=50, hour=8),
     # 每月评比: the first ten days of a month, for the month before.
     "monthly_rating_due": crontab(minute=15, hour=9, day_of_month="1-10"),
     # 述职 in late November (to 10 December): the rule decides the days.

@@ -235,8 +235,17 @@ def quota_rows(selection: SelectionRound, user, can) -> list[QuotaRow]:
     return [QuotaRow(q, used.get(q.organization_id, 0), can(user, q.organization)) for q in quotas]
 
 
-def round_nominations(selection: SelectionRound, user) -> list[Nomination]:
-    return list(Nomination.objects.visible_to(user).filter(round=selection).for_list())
+def round_nominations(
+    selection: SelectionRound, user, unit_id: int | None = None, status: str = ""
+) -> QuerySet[Nomination]:
+    """The round's nominations the user may see, of one unit and one status if asked: the
+    nominations page pages them and reads the year of the rows on a page only."""
+    qs = Nomination.objects.visible_to(user).filter(round=selection)
+    if unit_id is not None:
+        qs = qs.filter(unit_id=unit_id)
+    if status:
+        qs = qs.filter(status=status)
+    return qs.for_list()
 
 
 @dataclass

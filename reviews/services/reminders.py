@@ -1,6 +1,6 @@
 """The reviews' reminder rules: the quarterly review and self-evaluation (一季一点评, 先报后评)
-and the deadlines of rectification items and suggestion letters; the filing's (备案) is in
-services.filing.
+the deadlines of rectification items, suggestion letters and 整改通知书, and the nomination
+deadline of a selection round (组织评选); the filing's (备案) is in services.filing.
 
 Registered in `ReviewsConfig.ready()`, run by `core.notifications.reminders`. Who reviews whom
 is "谁联系、谁分管、谁点评" as `selectors.review.owed_subjects` and `rules.review.can_review` decide
@@ -18,6 +18,7 @@ import datetime
 from collections import defaultdict
 from collections.abc import Callable
 
+from django.db.models import Count
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
@@ -32,9 +33,12 @@ from pledges.services.reminders import (
 
 from ..models import (
     InspectionNotice,
+    Nomination,
     Quarter,
     RectificationItem,
     Review,
+    SelectionQuota,
+    SelectionRound,
     SelfEvaluation,
     SubjectKey,
     SubjectKind,
@@ -56,9 +60,12 @@ LETTER_DEADLINE_SOON = "letter_deadline_soon"
 LETTER_OVERDUE = "letter_overdue"
 INSPECTION_NOTICE_DEADLINE_SOON = "inspection_notice_deadline_soon"
 INSPECTION_NOTICE_OVERDUE = "inspection_notice_overdue"
+NOMINATION_DEADLINE_SOON = "nomination_deadline_soon"
 
 # The second reminder goes out a week before the quarter ends, to those still missing.
 LAST_CALL_DAYS = 7
+# 组织评选: the units short of their places hear of the deadline in its last three days.
+NOMINATION_NOTICE_DAYS = 3
 # Names listed in a reminder's body; the linked page lists them all.
 NAMES_SHOWN = 5
 
@@ -434,6 +441,62 @@ def inspection_notice_overdue(day: datetime.date) -> list[NotificationItem]:
     return _inspection_notices(day, late=True)
 
 
+# --- 组织评选: the nomination deadline ---------------------------------------------------------
+
+
+def nomination_deadline_soon(day: datetime.date) -> list[NotificationItem]:
+    """Each organization given places in an open round whose nominations close within three
+    days (the last day included, so a missed beat catches up) and that has nominated fewer
+    than its places: one notification to each who nominates for it (its secretaries and its
+    own office, as `rules.selection.can_nominate`), linking to its nominate page. A round
+    closed early by the short list, or a unit that filled its places, is told nothing.
+    Three queries for any number of rounds and units."""
+    quotas = list(
+        SelectionQuota.objects.filter(
+            round__status=SelectionRound.Status.OPEN,
+            round__nominations_due__gte=day,
+            round__nominations_due__lte=day + datetime.timedelta(days=NOMINATION_NOTICE_DAYS),
+        )
+        .values_list(
+            "round_id", "round__title", "round__nominations_due", "organization_id", "places"
+        )
+        .order_by("round_id", "organization_id")
+    )
+    if not quotas:
+        return []
+    used = {
+        (round_id, unit_id): n
+        for round_id, unit_id, n in Nomination.objects.filter(round_id__in={q[0] for q in quotas})
+        .values_list("round_id", "unit_id")
+        .annotate(n=Count("id"))
+        .order_by()
+    }
+    short = [q for q in quotas if used.get((q[0], q[3]), 0) < q[4]]
+    nominators: dict[int, list[int]] = defaultdict(list)
+    for org_id, user_id in Position.objects.filter(
+        organization_id__in={q[3] for q in short},
+        kind__in=(Position.Kind.SECRETARY, Position.Kind.OFFICE),
+        user__is_active=True,
+    ).values_list("organization_id", "user_id"):
+        nominators[org_id].append(user_id)
+    items = []
+    for round_id, title, due, org_id, places in short:
+        for recipient in dict.fromkeys(nominators.get(org_id, ())):
+            items.append(
+                NotificationItem(
+                    recipient_id=recipient,
+                    kind=NOMINATION_DEADLINE_SOON,
+                    subject_key=f"sel:{round_id}:{org_id}",
+                    period=due.isoformat(),
+                    title=_("%(title)s推荐将于 %(due)s 截止") % {"title": title, "due": due.isoformat()},
+                    body=_("本单位推荐名额 %(places)d 名，已推荐 %(used)d 名。")
+                    % {"places": places, "used": used.get((round_id, org_id), 0)},
+                    link=reverse("reviews:nomination_new", args=[round_id, org_id]),
+                )
+            )
+    return items
+
+
 RULES = {
     REVIEW_OWED: review_owed,
     REVIEW_OWED_LAST: review_owed_last,
@@ -445,6 +508,7 @@ RULES = {
     LETTER_OVERDUE: letter_overdue,
     INSPECTION_NOTICE_DEADLINE_SOON: inspection_notice_deadline_soon,
     INSPECTION_NOTICE_OVERDUE: inspection_notice_overdue,
+    NOMINATION_DEADLINE_SOON: nomination_deadline_soon,
     MONTHLY_RATING_DUE: monthly_rating_due,
     DUTY_REPORT_DUE: duty_report_due,
     FILING: filing_reminders,

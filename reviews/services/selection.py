@@ -179,10 +179,19 @@ def nomination_withdraw(*, by, nomination: Nomination) -> None:
 
 @transaction.atomic
 def selection_round_shortlist(
-    *, by, selection: SelectionRound, nomination_ids: Iterable[int], version: int | None
+    *,
+    by,
+    selection: SelectionRound,
+    nomination_ids: Iterable[int],
+    version: int | None,
+    shown_ids: Iterable[int] | None = None,
 ) -> SelectionRound:
     """The office closes the nominations and chooses whom to put on the 公示 (again, until the
-    公示 is approved). The office then composes the 公示 in the publicity app."""
+    公示 is approved). The office then composes the 公示 in the publicity app.
+
+    `shown_ids` are the nominations of the page the choice was made on (None: the whole
+    round): those chosen are short-listed, the others shown are not, and the nominations of
+    other pages keep their place. The short list may not end up empty."""
     lock_row(selection)
     if not rules.can_run_selection(by, selection):
         raise PermissionDenied
@@ -191,10 +200,15 @@ def selection_round_shortlist(
     _check_round_version(selection, version)
     chosen = set(nomination_ids)
     nominations = Nomination.objects.filter(round=selection)
-    if not chosen or not chosen <= set(nominations.values_list("pk", flat=True)):
+    statuses = dict(nominations.values_list("pk", "status"))
+    shown = set(statuses) if shown_ids is None else set(shown_ids)
+    listed_elsewhere = {
+        pk for pk, s in statuses.items() if s == Nomination.Status.SHORTLISTED and pk not in shown
+    }
+    if not chosen <= shown or not shown <= set(statuses) or not (chosen or listed_elsewhere):
         raise TransitionError(_("请从本次推荐中勾选拟表彰对象"))
     nominations.filter(pk__in=chosen).update(status=Nomination.Status.SHORTLISTED)
-    nominations.exclude(pk__in=chosen).update(status=Nomination.Status.NOMINATED)
+    nominations.filter(pk__in=shown - chosen).update(status=Nomination.Status.NOMINATED)
     selection.status = Status.SHORTLISTED
     selection.shortlisted_by, selection.shortlisted_at = by, timezone.now()
     selection.save(
@@ -257,12 +271,20 @@ def selection_unpublicise(*, by, nomination_ids: Iterable[int]) -> int:
 
 @transaction.atomic
 def selection_round_decide(
-    *, by, selection: SelectionRound, awarded_ids: Iterable[int], version: int | None
+    *,
+    by,
+    selection: SelectionRound,
+    awarded_ids: Iterable[int],
+    version: int | None,
+    shown_ids: Iterable[int] | None = None,
 ) -> SelectionRound:
     """After the 公示 window the office decides: the chosen short-listed nominees are awarded,
     the rest not, and the 表彰名单 is public from now on. The 评先评优 ★ of an awarded
     subject's annual grade of the year is set where the grade is not yet published, so the
-    year page and the honour agree."""
+    year page and the honour agree.
+
+    `shown_ids` are the nominations of the page the decision was made on (None: the whole
+    round): the short-listed ones on other pages, ticked by default there, are awarded too."""
     lock_row(selection)
     if not rules.can_run_selection(by, selection):
         raise PermissionDenied
@@ -276,8 +298,11 @@ def selection_round_decide(
     _check_round_version(selection, version)
     shortlisted = Nomination.objects.filter(round=selection, status=Nomination.Status.SHORTLISTED)
     chosen = set(awarded_ids)
-    if not chosen <= set(shortlisted.values_list("pk", flat=True)):
+    listed = set(shortlisted.values_list("pk", flat=True))
+    if not chosen <= listed:
         raise TransitionError(_("只能表彰经过公示的对象"))
+    if shown_ids is not None:
+        chosen |= listed - set(shown_ids)
     awarded = list(shortlisted.filter(pk__in=chosen).values_list("member_id", "organization_id"))
     shortlisted.filter(pk__in=chosen).update(status=Nomination.Status.AWARDED)
     Nomination.objects.filter(round=selection).exclude(pk__in=chosen).update(

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
 from core.access import get_visible_or_404, require
@@ -22,13 +24,33 @@ from ..rules import selection as rules
 from ..selectors import selection as selectors
 from ..services import selection as services
 
+# The nominations page: a city round has ~150 nominations; the year is read for a page only.
+NOMINATIONS_PAGE_SIZE = 50
 
-def _posted_ids(request: HttpRequest) -> list[int]:
+
+def _posted_ids(request: HttpRequest, name: str = "nomination") -> list[int]:
     return [
-        int(v)
-        for v in request.POST.getlist("nomination")
-        if v.isascii() and v.isdigit() and len(v) <= 12
+        int(v) for v in request.POST.getlist(name) if v.isascii() and v.isdigit() and len(v) <= 12
     ]
+
+
+def _page_query(data) -> dict[str, str]:
+    """The nominations page's filters (unit, status) and page number, valid ones only: read
+    from the page's address, and from a move's form to come back to the same page."""
+    out = {}
+    for key in ("unit", "page"):
+        v = data.get(key, "")
+        if v.isascii() and v.isdigit() and len(v) <= 12:
+            out[key] = v
+    if data.get("status") in Nomination.Status.values:
+        out["status"] = data["status"]
+    return out
+
+
+def _back(request: HttpRequest, selection: SelectionRound) -> str:
+    query = _page_query(request.POST)
+    url = selection.get_absolute_url()
+    return f"{url}?{urlencode(query)}" if query else url
 
 
 @login_required
@@ -72,13 +94,20 @@ def selection_open(request: HttpRequest, org_pk: int) -> HttpResponse:
 
 @login_required
 def selection_round(request: HttpRequest, pk: int) -> HttpResponse:
-    """The nominations page: the quotas, every nomination the user may see with the nominee's
-    year, and the office's short list and decision."""
+    """The nominations page: the quotas, a page of the nominations the user may see (of one
+    unit, of one status) with the nominee's year, and the office's short list and decision
+    made on that page."""
     selection = get_visible_or_404(
         SelectionRound.objects.select_related("organization"), request.user, pk
     )
     user = request.user
-    nominations = selectors.round_nominations(selection, user)
+    query = _page_query(request.GET)
+    unit_id = int(query["unit"]) if "unit" in query else None
+    page = Paginator(
+        selectors.round_nominations(selection, user, unit_id, query.get("status", "")),
+        NOMINATIONS_PAGE_SIZE,
+    ).get_page(query.get("page"))
+    nominations = list(page.object_list)
     years = selectors.years_of(selection.year, nominations)
     can_run = rules.can_run_selection(user, selection)
     today = timezone.localdate()
@@ -98,6 +127,10 @@ def selection_round(request: HttpRequest, pk: int) -> HttpResponse:
             "selection": selection,
             "quotas": selectors.quota_rows(selection, user, rules.can_nominate),
             "rows": [(n, years[n.nominee_key]) for n in nominations],
+            "page": page,
+            "unit_id": unit_id,
+            "status": query.get("status", ""),
+            "statuses": Nomination.Status.choices,
             "can_run": can_run,
             "is_open": selection.status == SelectionRound.Status.OPEN
             and selection.nominations_due >= today,
@@ -148,7 +181,7 @@ def nomination_new(request: HttpRequest, pk: int, unit_pk: int) -> HttpResponse:
 def nomination_withdraw(request: HttpRequest, nomination: Nomination) -> HttpResponse:
     with flash_outcome(request, _("推荐已撤回")):
         services.nomination_withdraw(by=request.user, nomination=nomination)
-    return redirect(nomination.round)
+    return redirect(_back(request, nomination.round))
 
 
 @post_only_on_visible(SelectionRound.objects.select_related("organization"))
@@ -159,8 +192,9 @@ def selection_round_shortlist(request: HttpRequest, selection: SelectionRound) -
             selection=selection,
             nomination_ids=_posted_ids(request),
             version=posted_version(request.POST),
+            shown_ids=_posted_ids(request, "shown"),
         )
-    return redirect(selection)
+    return redirect(_back(request, selection))
 
 
 @post_only_on_visible(SelectionRound.objects.select_related("organization"))
@@ -171,5 +205,6 @@ def selection_round_decide(request: HttpRequest, selection: SelectionRound) -> H
             selection=selection,
             awarded_ids=_posted_ids(request),
             version=posted_version(request.POST),
+            shown_ids=_posted_ids(request, "shown"),
         )
-    return redirect(selection)
+    return redirect(_back(request, selection))

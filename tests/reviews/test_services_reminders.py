@@ -3,16 +3,24 @@
 import datetime
 
 import pytest
+from django.urls import reverse
 
+from core.notifications import reminders as registry
 from pledges.services.calendar import calendar_set
 from reviews.models import Quarter, RectificationItem, Review, SuggestionLetter
 from reviews.services import reminders
+from reviews.services import selection as services
 from tests.factories import (
     MemberFactory,
+    UserFactory,
     calendar_content,
     make_item,
+    make_org,
+    make_position,
     make_review,
     make_self_evaluation,
+    nominate,
+    open_selection,
 )
 
 D = datetime.date
@@ -198,3 +206,77 @@ def test_it_reminds_the_branch_of_a_notice_deadline_and_the_office_once_overdue(
     assert {i.recipient_id for i in late} == {w.secretary.pk, w.office.pk}
     type(notice).objects.filter(pk=notice.pk).update(status="answered", answer="已整改")
     assert reminders.inspection_notice_overdue(D(2026, 7, 1)) == []
+
+
+# --- 组织评选: the nomination deadline ---------------------------------------------------------
+
+
+def test_it_reminds_the_units_short_of_their_places_before_the_nomination_deadline(world):
+    w = world
+    selection = open_selection(w)  # places: the branch 2, the other branch 1
+    nominate(selection, w.other_branch, w.other_member, w.other_secretary)
+    nominate(selection, w.branch, w.member, w.secretary)
+    branch_office = UserFactory(username="branch_office")
+    make_position(branch_office, w.branch, "office")
+    due = selection.nominations_due
+    rule = reminders.nomination_deadline_soon
+    assert rule(due - datetime.timedelta(days=4)) == []
+    soon = rule(due - datetime.timedelta(days=3))
+    assert sorted(i.recipient_id for i in soon) == sorted([w.secretary.pk, branch_office.pk])
+    assert {i.subject_key for i in soon} == {f"sel:{selection.pk}:{w.branch.pk}"}
+    assert {i.period for i in soon} == {due.isoformat()}
+    assert {i.link for i in soon} == {
+        reverse("reviews:nomination_new", args=[selection.pk, w.branch.pk])
+    }
+    assert "推荐名额 2 名，已推荐 1 名" in soon[0].body
+    assert due.isoformat() in soon[0].title
+    assert len(rule(due)) == 2  # the last day still catches up a missed beat
+    assert rule(due + datetime.timedelta(days=1)) == []
+
+
+def test_it_tells_a_unit_that_filled_its_places_or_a_closed_round_nothing(world):
+    w = world
+    selection = open_selection(w, quotas={w.branch.pk: 1})
+    day = selection.nominations_due - datetime.timedelta(days=1)
+    assert len(reminders.nomination_deadline_soon(day)) == 1
+    n = nominate(selection, w.branch, w.member, w.secretary)
+    assert reminders.nomination_deadline_soon(day) == []
+    services.nomination_withdraw(by=w.secretary, nomination=n)
+    assert len(reminders.nomination_deadline_soon(day)) == 1
+    selection_round = open_selection(w, quotas={w.other_branch.pk: 2})
+    nominate(selection_round, w.other_branch, w.other_member, w.other_secretary)
+    services.selection_round_shortlist(
+        by=w.office,
+        selection=selection_round,
+        nomination_ids=list(selection_round.nominations.values_list("pk", flat=True)),
+        version=selection_round.edit_version,
+    )
+    assert {i.recipient_id for i in reminders.nomination_deadline_soon(day)} == {w.secretary.pk}
+
+
+def test_it_sends_the_nomination_reminder_once(world):
+    w = world
+    selection = open_selection(w, quotas={w.branch.pk: 1})
+    due = selection.nominations_due
+    first = registry.reminders_send(
+        kind=reminders.NOMINATION_DEADLINE_SOON, day=due - datetime.timedelta(days=3)
+    )
+    again = registry.reminders_send(
+        kind=reminders.NOMINATION_DEADLINE_SOON, day=due - datetime.timedelta(days=2)
+    )
+    assert (first.created, again.created) == (1, 0)
+    assert reminders.NOMINATION_DEADLINE_SOON in registry.kinds()
+
+
+@pytest.mark.parametrize("n", [1, 3])
+def test_it_keeps_the_nomination_reminder_query_count_flat(world, django_assert_num_queries, n):
+    w = world
+    for i in range(n):
+        unit = make_org(f"评选党支部{i}", w.town)
+        make_position(UserFactory(username=f"unit_secretary{i}"), unit, "secretary")
+        selection = open_selection(w, quotas={w.branch.pk: 2, unit.pk: 1})
+    nominate(selection, w.branch, w.member, w.secretary)
+    day = selection.nominations_due
+    with django_assert_num_queries(3):
+        items = reminders.nomination_deadline_soon(day)
+    assert len(items) == 2 * n

@@ -140,6 +140,42 @@ def test_it_closes_nominations_with_the_short_list(world):
         nominate(selection, world.branch, MemberFactory(organization=world.branch), world.secretary)
 
 
+def test_it_changes_the_short_list_of_the_page_shown_only(world):
+    selection = open_selection(world)
+    a = nominate(selection, world.branch, world.member, world.secretary)
+    b = nominate(selection, world.other_branch, world.other_member, world.other_secretary)
+    services.selection_round_shortlist(
+        by=world.office, selection=selection, nomination_ids=[a.pk], version=selection.edit_version
+    )
+    services.selection_round_shortlist(
+        by=world.office,
+        selection=selection,
+        nomination_ids=[],
+        version=selection.edit_version,
+        shown_ids=[b.pk],
+    )
+    assert dict(Nomination.objects.values_list("pk", "status")) == {
+        a.pk: "shortlisted",
+        b.pk: "nominated",
+    }
+
+
+@pytest.mark.parametrize("chosen, shown", [([], ["a"]), (["b"], ["a"]), (["a"], ["a", 0])])
+def test_it_refuses_an_empty_short_list_or_a_choice_off_the_page(world, chosen, shown):
+    selection = open_selection(world)
+    ids = {"a": nominate(selection, world.branch, world.member, world.secretary).pk, 0: 0}
+    ids["b"] = nominate(selection, world.other_branch, world.other_member, world.other_secretary).pk
+    with pytest.raises(TransitionError):
+        services.selection_round_shortlist(
+            by=world.office,
+            selection=selection,
+            nomination_ids=[ids[k] for k in chosen],
+            version=selection.edit_version,
+            shown_ids=[ids[k] for k in shown],
+        )
+    assert set(Nomination.objects.values_list("status", flat=True)) == {"nominated"}
+
+
 def test_it_refuses_the_short_list_to_a_secretary(world):
     selection = open_selection(world)
     n = nominate(selection, world.branch, world.member, world.secretary)

@@ -8,6 +8,7 @@ from django.urls import reverse
 
 from pledges.models import Pledge
 from reviews.models import Nomination, Quarter, Review, SelectionRound
+from reviews.selectors import selection as selection_selectors
 from reviews.services import selection as services
 from tests.factories import (
     MemberFactory,
@@ -32,7 +33,7 @@ def filled(world):
     review with an open item and an annual grade (everything the nominee's year reads)."""
 
     def fill(n: int) -> SelectionRound:
-        selection = open_selection(world, quotas={world.branch.pk: 50, world.other_branch.pk: 1})
+        selection = open_selection(world, quotas={world.branch.pk: 99, world.other_branch.pk: 1})
         q = Quarter.current()
         for i in range(n):
             m = MemberFactory(organization=world.branch, name=f"党员{i}")
@@ -50,16 +51,95 @@ def filled(world):
     return fill
 
 
-@pytest.mark.parametrize("n", [1, 5])
+@pytest.mark.parametrize("n", [1, 60])
 def test_it_reads_the_nominations_page_in_a_fixed_number_of_queries(
     world, client, filled, django_assert_num_queries, n
 ):
     selection = filled(n)
     client.force_login(world.office)
-    with django_assert_num_queries(13):
-        response = client.get(reverse("reviews:selection_round", args=[selection.pk]))
+    url = reverse("reviews:selection_round", args=[selection.pk])
+    with django_assert_num_queries(14):
+        response = client.get(url)
     assert response.status_code == 200
-    assert response.content.decode().count('data-testid="nomination-row"') == n
+    assert response.content.decode().count('data-testid="nomination-row"') == min(n, 50)
+    with django_assert_num_queries(14):
+        response = client.get(url, {"page": 2})
+    assert response.content.decode().count('data-testid="nomination-row"') == (10 if n > 50 else 1)
+
+
+def test_it_reads_the_year_of_the_rows_on_the_page_only(world, client, filled, monkeypatch):
+    selection = filled(60)
+    read = []
+    real = selection_selectors.nominee_years
+    monkeypatch.setattr(
+        selection_selectors,
+        "nominee_years",
+        lambda year, members, orgs: (
+            read.append(len(members) + len(orgs)) or real(year, members, orgs)
+        ),
+    )
+    client.force_login(world.office)
+    client.get(reverse("reviews:selection_round", args=[selection.pk]), {"page": 2})
+    assert read == [10]
+
+
+def test_it_filters_by_unit_and_status_and_carries_them_through_the_pager(world, client, filled):
+    selection = filled(55)
+    nominate(selection, world.other_branch, world.other_member, world.other_secretary)
+    client.force_login(world.office)
+    url = reverse("reviews:selection_round", args=[selection.pk])
+    page = client.get(url, {"unit": world.other_branch.pk}).content.decode()
+    assert page.count('data-testid="nomination-row"') == 1 and "李四" in page
+    page = client.get(url, {"unit": world.branch.pk, "status": "nominated"}).content.decode()
+    assert page.count('data-testid="nomination-row"') == 50
+    assert f"unit={world.branch.pk}&amp;status=nominated&amp;page=2" in page
+    assert (
+        client.get(url, {"status": "shortlisted"})
+        .content.decode()
+        .count('data-testid="nomination-row"')
+        == 0
+    )
+    assert client.get(url, {"unit": "x", "status": "nope", "page": "9"}).status_code == 200
+
+
+def test_it_shortlists_on_one_page_and_keeps_the_other_page_s_choice(world, client, filled):
+    selection = filled(60)
+    ids = list(selection.nominations.order_by("unit__path", "id").values_list("pk", flat=True))
+    client.force_login(world.office)
+    url = reverse("reviews:selection_round_shortlist", args=[selection.pk])
+    first, second = ids[:50], ids[50:]
+    response = client.post(
+        url, {"nomination": first[:2], "shown": first, "version": selection.edit_version}
+    )
+    assert response.url == reverse("reviews:selection_round", args=[selection.pk])
+    selection.refresh_from_db()
+    response = client.post(
+        url,
+        {"nomination": [second[0]], "shown": second, "page": 2, "version": selection.edit_version},
+    )
+    assert response.url.endswith("?page=2")
+    shortlisted = set(
+        selection.nominations.filter(status="shortlisted").values_list("pk", flat=True)
+    )
+    assert shortlisted == {first[0], first[1], second[0]}
+    page = client.get(response.url).content.decode()
+    assert page.count(" checked ") == 1 and 'data-testid="page-choice"' in page
+
+
+def test_it_decides_on_one_page_and_awards_the_short_list_of_the_others(world, client, filled):
+    selection = filled(60)
+    publicise_selection(world, selection)
+    end_publicity(selection)
+    ids = list(selection.nominations.order_by("unit__path", "id").values_list("pk", flat=True))
+    client.force_login(world.office)
+    url = reverse("reviews:selection_round_decide", args=[selection.pk])
+    client.post(
+        url,
+        {"nomination": ids[51:], "shown": ids[50:], "page": 2, "version": selection.edit_version},
+    )
+    statuses = dict(selection.nominations.values_list("pk", "status"))
+    assert statuses[ids[50]] == "not_awarded"
+    assert all(statuses[pk] == "awarded" for pk in ids[:50] + ids[51:])
 
 
 @pytest.mark.parametrize("n", [1, 5])
@@ -191,8 +271,9 @@ def test_it_refuses_the_second_of_two_sessions_changing_the_short_list(world):
     a.get(page), b.get(page)
     url = reverse("reviews:selection_round_shortlist", args=[selection.pk])
     version = selection.edit_version
-    a.post(url, {"nomination": [first.pk], "version": version})
-    text = b.post(url, {"nomination": [second.pk], "version": version}, follow=True)
+    shown = [first.pk, second.pk]
+    a.post(url, {"nomination": [first.pk], "shown": shown, "version": version})
+    text = b.post(url, {"nomination": [second.pk], "shown": shown, "version": version}, follow=True)
     assert "已被修改" in text.content.decode()
     assert dict(Nomination.objects.values_list("pk", "status")) == {
         first.pk: "shortlisted",
