@@ -11,10 +11,11 @@ from django.db.models import Q
 
 from pledges import tallies
 from pledges.models import Member, Organization, Position
-from pledges.selectors.calendar import calendar_for
+from pledges.selectors.calendar import calendar_for, calendars_for
 
 from ...models import Quarter, Review, SelfEvaluation, Subject, SubjectKind
-from ...rules.calendar import grade_choices
+from ...models.subject import Grade
+from ...rules.calendar import grade_choices, is_review_quarter
 from .. import rectification
 from .common import LIVE_REVIEW_STATUSES, CountedPaginator, current_version
 from .counts import review_counts
@@ -28,11 +29,13 @@ class OfficeRow:
     # (reviewer user, his current review or None) for each reviewer the subject is owed by.
     reviewers: list[tuple] = field(default_factory=list)
     quarter: Quarter | None = None
+    # False where the subject's calendar owes no review this quarter (half-yearly: Q1, Q3).
+    is_due: bool = True
 
     @property
     def is_overdue(self) -> bool:
         missing = any(r is None or r.status not in LIVE_REVIEW_STATUSES for _, r in self.reviewers)
-        return missing and self.quarter.is_ended()
+        return self.is_due and missing and self.quarter.is_ended()
 
 
 def office_subjects(
@@ -93,10 +96,14 @@ def office_subjects(
         .select_related("organization")
     ):
         reviews[(r.subject_key, r.reviewer_id)].append(r)
+    # Each subject's calendar (from the year's rows the page reads once per request).
+    calendars = calendars_for({s.organization.pk: s.organization for s in subjects}.values(),
+                              quarter.year)  # fmt: skip
     rows = []
     for s in subjects:
         pairs = [(u, current_version(reviews.get((s.key, u.pk), []))) for u in reviewers_of[s.key]]
-        rows.append(OfficeRow(s, self_evaluations.get(s.key), pairs, quarter))
+        is_due = is_review_quarter(quarter, calendars[s.organization.pk])
+        rows.append(OfficeRow(s, self_evaluations.get(s.key), pairs, quarter, is_due))
     return rows
 
 
@@ -130,6 +137,7 @@ def office_page(
     (confirmed, due, rate), child_rates = rectification.rectification_rates(
         org=org, year=quarter.year, quarter=quarter.quarter
     )
+    counts = review_counts(org=org, year=quarter.year, quarter=quarter.quarter)
     return {
         "org": org,
         "kind": kind,
@@ -141,8 +149,17 @@ def office_page(
         "overdue_items": overdue_page,
         "rate": {"confirmed": confirmed, "due": due, "rate": rate},
         "child_rates": child_rates,
-        "counts": review_counts(org=org, year=quarter.year, quarter=quarter.quarter),
+        "counts": counts,
         "modes": Review.Mode.choices,
-        # The office's own committee's words (好/中/差 counts "average" as 中).
-        "grades": grade_choices(calendar_for(org, quarter.year).grade_scale),
+        "grades": _grade_words(org, quarter, counts["by_grade"]),
     }
+
+
+def _grade_words(org: Organization, quarter: Quarter, by_grade: dict) -> list[tuple[str, str]]:
+    """The office's own committee's words (好/中/差 counts "average" as 中), and a grade off
+    that scale that a committee below graded with, in its own word, where there are some."""
+    words = grade_choices(calendar_for(org, quarter.year).grade_scale)
+    on_scale = {value for value, _label in words}
+    order = [value for value, _label in Grade.choices]
+    words += [(v, label) for v, label in Grade.choices if v not in on_scale and by_grade.get(v)]
+    return sorted(words, key=lambda pair: order.index(pair[0]))
