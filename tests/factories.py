@@ -9,7 +9,7 @@ from django.utils import timezone
 from PIL import ExifTags, Image
 
 from pledges import tallies
-from pledges.models import Member, Organization, Pledge, Position
+from pledges.models import Calendar, Member, Organization, Pledge, Position
 from pledges.services.calendar import CalendarContent
 from publicity.selectors.notice import candidates as notice_candidates
 from publicity.services import notice as notice_services
@@ -526,6 +526,19 @@ def submitted_duty_report(w, *, org=None, member=None, by=None, text="一年来�
 
 
 # --- a committee's calendar ------------------------------------------------------------------
+
+
+def make_calendar(org, year, cadence="half", scale="three"):
+    """A committee's own calendar row for the year, as stored (the service refuses one once
+    the year is under way)."""
+    return Calendar.objects.create(
+        organization=org,
+        year=year,
+        review_cadence=cadence,
+        grade_scale=scale,
+        filing_first_half=datetime.date(year, 7, 15),
+        filing_second_half=datetime.date(year + 1, 1, 15),
+    )
 
 
 def calendar_content(**kwargs):

@@ -104,6 +104,17 @@ def inherited_calendar(organization: Organization, year: int) -> YearCalendar:
     return calendar_by_path(organization.path[: -Organization.steplen], year)
 
 
+def calendars_in_subtree(
+    organization: Organization, year: int
+) -> tuple[YearCalendar, dict[str, YearCalendar]]:
+    """The calendar `organization` follows in `year`, and path → calendar of each organization
+    under it that set its own: from the rows `calendar_for` reads (one query per request)."""
+    rows = _year_rows(year)
+    prefix = organization.path
+    below = {path: c for path, c in rows.items() if path.startswith(prefix) and path != prefix}
+    return _resolve(prefix, rows, year), below
+
+
 def filing_due_dates(organization: Organization, year: int) -> tuple[datetime.date, datetime.date]:
     """备案 due dates of `year`: (first half's, second half's), e.g. (7月15日, 次年1月15日)."""
     calendar = calendar_for(organization, year)

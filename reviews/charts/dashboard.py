@@ -33,9 +33,15 @@ def trend_chart(data: Dashboard) -> dict:
             return None
         return part / whole
 
+    def whole(due: int | None, total: int) -> int:
+        # Those owing a review in the quarter (a half-yearly calendar owes none in Q1 and Q3).
+        return total if due is None else due
+
     series = {
-        "orgs_reviewed": [share(p.orgs_reviewed, orgs, p) for p in data.trend],
-        "members_reviewed": [share(p.members_reviewed, members, p) for p in data.trend],
+        "orgs_reviewed": [share(p.orgs_reviewed, whole(p.orgs_due, orgs), p) for p in data.trend],
+        "members_reviewed": [
+            share(p.members_reviewed, whole(p.members_due, members), p) for p in data.trend
+        ],
         "rect_rate": [share(p.rect_done, p.rect_total, p) for p in data.trend],
     }
     step = (width - left - 10) / 3

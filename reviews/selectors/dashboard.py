@@ -18,7 +18,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from pledges import tallies
-from pledges.models import Member, Organization, Pledge
+from pledges.models import Calendar, Member, Organization, Pledge
+from pledges.selectors.calendar import calendars_for
 from pledges.tallies import PLEDGED_STATUSES
 
 from ..models import (
@@ -28,7 +29,9 @@ from ..models import (
     SelfEvaluation,
     SubjectKind,
 )
+from ..rules.calendar import grade_choices
 from ..tallies import ITEMS, REPORTED, REVIEWED, REVIEWED_STATUSES, REVIEWS, SATISFACTION
+from . import due as due_selectors
 
 GRADES = list(Review.Grade.choices)
 
@@ -62,12 +65,21 @@ class Coverage:
     pledged: int = 0
     reported: int = 0
     reviewed: int = 0
+    # Those that owe no report or review this quarter (a half-yearly calendar's first and
+    # third quarters, reviews.selectors.due): left out of the reports' and reviews' whole.
+    not_due: int = 0
 
     def add(self, other: Coverage) -> None:
         self.total += other.total
         self.pledged += other.pledged
         self.reported += other.reported
         self.reviewed += other.reviewed
+        self.not_due += other.not_due
+
+    @property
+    def due(self) -> int:
+        """How many owe a report and a review this quarter."""
+        return self.total - self.not_due
 
     @property
     def not_pledged(self) -> int:
@@ -75,20 +87,28 @@ class Coverage:
 
     @property
     def not_reported(self) -> int:
-        return self.total - self.reported
+        return max(self.due - self.reported, 0)
 
     @property
     def not_reviewed(self) -> int:
-        return self.total - self.reviewed
+        return max(self.due - self.reviewed, 0)
 
     def bars(self) -> list[dict]:
-        """The three coverage figures with their share of the total, for bars."""
+        """The three coverage figures with their share of their whole, for bars: pledges of
+        everyone, reports and reviews of those that owe one this quarter."""
         return [
-            {"key": key, "label": label, "n": n, "pct": pct100(n, self.total)}
-            for key, label, n in (
-                ("pledged", _("已承诺"), self.pledged),
-                ("reported", _("已自评"), self.reported),
-                ("reviewed", _("已点评"), self.reviewed),
+            {
+                "key": key,
+                "label": label,
+                "n": n,
+                "whole": whole,
+                "pct": pct100(n, whole),
+                "not_due": not_due,
+            }
+            for key, label, n, whole, not_due in (
+                ("pledged", _("已承诺"), self.pledged, self.total, 0),
+                ("reported", _("已自评"), self.reported, self.due, self.not_due),
+                ("reviewed", _("已点评"), self.reviewed, self.due, self.not_due),
             )
         ]
 
@@ -105,6 +125,8 @@ class Row:
     rect_total: int = 0
     rect_done: int = 0
     satisfaction: Counter = field(default_factory=Counter)
+    # The words of the row's committee's scale (好/较好/一般/差 or 好/中/差).
+    grade_scale: str = Calendar.GradeScale.FOUR
 
     def add(self, other: Row) -> None:
         self.orgs.add(other.orgs)
@@ -141,16 +163,21 @@ class Row:
         return sum(self.grades.values())
 
     def grade_bars(self) -> list[dict]:
-        """Each grade's count and share of the graded reviews, for a stacked bar."""
+        """Each grade's count and share of the graded reviews, for a stacked bar, in the words
+        of the row's scale (a grade off the scale, from a region below grading otherwise, is
+        still shown, in its own word)."""
         total = self.graded
+        words = dict(grade_choices(self.grade_scale))
+        words.update((v, label) for v, label in GRADES if v not in words and self.grades[v])
         return [
             {
                 "key": value,
-                "label": label,
+                "label": words[value],
                 "n": self.grades[value],
                 "pct": pct100(self.grades[value], total) or 0,
             }
-            for value, label in GRADES
+            for value, _label in GRADES
+            if value in words
         ]
 
 
@@ -165,6 +192,9 @@ class TrendPoint:
     graded: int = 0
     rect_total: int = 0
     rect_done: int = 0
+    # How many owe a review in the quarter (None: everyone; reviews.selectors.due).
+    orgs_due: int | None = None
+    members_due: int | None = None
 
     @property
     def rect_rate(self) -> float | None:
@@ -214,6 +244,7 @@ def dashboard(root: Organization, quarter: Quarter) -> Dashboard:
     subtree's counter rows (reviews.tallies), never a count of the rows themselves. The other
     apps' figures are added after."""
     counted = _counted(root, quarter)
+    _follow_calendars(counted)
     counted.extras = [figure for fn in EXTRA_FIGURES for figure in fn(root, quarter)]
     return counted
 
@@ -354,6 +385,11 @@ def missing(
         .order_by("id")
     )
     member_pledge = pledges_of_year(year).filter(owner_member=OuterRef("pk"))
+    # Reports and reviews: those owing none this quarter are not missing (reviews.selectors.due).
+    off = due_selectors.off_regions(root, quarter)
+    due_orgs = orgs.exclude(due_selectors.not_due_q(off)) if off else orgs
+    off_members = due_selectors.not_due_q(off, "organization__path")
+    due_members = members.exclude(off_members) if off else members
 
     def subject(qs: QuerySet, kind: str) -> QuerySet:
         if kind == SubjectKind.MEMBER:
@@ -371,11 +407,11 @@ def missing(
         ),
         "orgs_reported": (
             total.orgs.not_reported,
-            lambda: orgs.filter(~Exists(subject(self_evaluations_of(quarter), org_kind))),
+            lambda: due_orgs.filter(~Exists(subject(self_evaluations_of(quarter), org_kind))),
         ),
         "orgs_reviewed": (
             total.orgs.not_reviewed,
-            lambda: orgs.filter(~Exists(subject(reviews_of(quarter), org_kind))),
+            lambda: due_orgs.filter(~Exists(subject(reviews_of(quarter), org_kind))),
         ),
         "members_pledged": (
             total.members.not_pledged,
@@ -383,13 +419,42 @@ def missing(
         ),
         "members_reported": (
             total.members.not_reported,
-            lambda: members.filter(~Exists(subject(self_evaluations_of(quarter), member_kind))),
+            lambda: due_members.filter(~Exists(subject(self_evaluations_of(quarter), member_kind))),
         ),
         "members_reviewed": (
             total.members.not_reviewed,
-            lambda: members.filter(~Exists(subject(reviews_of(quarter), member_kind))),
+            lambda: due_members.filter(~Exists(subject(reviews_of(quarter), member_kind))),
         ),
     }
     return {
         name: list(rows()[:limit]) if count > 0 else [] for name, (count, rows) in lists.items()
     }
+
+
+def _follow_calendars(data: Dashboard) -> None:
+    """The rows in the words and rhythm of their calendars: each row's grades on its
+    committee's scale, and those owing no report or review in the quarter (a half-yearly
+    calendar's first and third) out of the reports' and reviews' whole, in the rows, the total
+    and the trend's points. The year's calendars are read once per request; the counts of the
+    half-yearly regions in two queries where there are any (reviews.selectors.due)."""
+    root, quarter = data.root, data.quarter
+    year = quarter.year
+    calendars = calendars_for([root, *(row.org for row in data.rows)], year)
+    data.total.grade_scale = calendars[root.pk].grade_scale
+    by_bucket = {row.org.path: row for row in data.rows} or {root.path: data.total}
+    for row in data.rows:
+        row.grade_scale = calendars[row.org.pk].grade_scale
+    totals = {b: (row.orgs.total, row.members.total) for b, row in by_bucket.items()}
+    off = due_selectors.off_quarter_counts(root, year, totals)
+    not_due = (sum(o for o, _m in off.values()), sum(m for _o, m in off.values()))
+    for point in data.trend:
+        skipped = not_due if point.quarter.quarter in (1, 3) else (0, 0)
+        point.orgs_due = data.total.orgs.total - skipped[0]
+        point.members_due = data.total.members.total - skipped[1]
+    if quarter.quarter in (2, 4) or not off:
+        return
+    for bucket, (orgs, members) in off.items():
+        row = by_bucket.get(bucket)
+        if row is not None and row is not data.total:
+            row.orgs.not_due, row.members.not_due = orgs, members
+    data.total.orgs.not_due, data.total.members.not_due = not_due

@@ -20,6 +20,7 @@ from tests.factories import (
     MemberFactory,
     PledgeFactory,
     UserFactory,
+    make_calendar,
     make_org,
     make_position,
     make_review,
@@ -285,3 +286,70 @@ def test_it_keeps_every_figure_while_a_leader_saves_a_draft(town_data):
     make_review(w.q, Review.Grade.GOOD, status=Review.Status.DRAFT, member=w.wang)
     after = dashboard_selectors.dashboard(w.town, w.q)
     assert after.total == before.total and after.trend == before.trend
+
+
+# --- the calendars: a half-yearly branch owes nothing in Q1; a 好/中/差 one says 中 ----------
+
+
+def _half_yearly_branch(w):
+    """The branch reviews half-yearly on 好/中/差; the other branch was reviewed in Q1."""
+    year = timezone.localdate().year
+    make_calendar(w.branch, year)
+    make_review(Quarter(year, 1), Review.Grade.AVERAGE, org=w.other_branch)
+    make_review(Quarter(year, 2), Review.Grade.AVERAGE, org=w.branch)
+    return year
+
+
+def test_it_leaves_a_half_yearly_subtree_out_of_the_first_quarter_s_coverage(world):
+    w = world
+    year = _half_yearly_branch(w)
+    d = dashboard_selectors.dashboard(w.town, Quarter(year, 1))
+    rows = {row.org.pk: row for row in d.rows}
+    branch = rows[w.branch.pk]
+    assert (branch.orgs.total, branch.orgs.not_due, branch.orgs.due) == (1, 1, 0)
+    assert (branch.members.total, branch.members.not_due) == (1, 1)
+    reviewed = next(b for b in branch.orgs.bars() if b["key"] == "reviewed")
+    assert (reviewed["whole"], reviewed["pct"]) == (0, None)
+    assert rows[w.other_branch.pk].orgs.not_due == 0
+    # The town, the branch and the other branch: two owe a review, one has it.
+    assert (d.total.orgs.due, d.total.orgs.reviewed, d.total.orgs.not_reviewed) == (2, 1, 1)
+    assert (d.total.members.due, d.total.members.not_reviewed) == (1, 1)
+    assert [o.name for o in d.missing["orgs_reviewed"]] == ["城关镇党委"]
+    assert [m.name for m in d.missing["members_reviewed"]] == ["李四"]
+    assert [o.name for o in d.missing["orgs_reported"]] == ["城关镇党委", "西街社区党支部"]
+    # The trend: out of two in the first and third quarters, of three in the others.
+    assert [p.orgs_due for p in d.trend] == [2, 3, 2, 3]
+    assert [p.members_due for p in d.trend] == [1, 2, 1, 2]
+    # In the second quarter everyone owes one.
+    q2 = dashboard_selectors.dashboard(w.town, Quarter(year, 2))
+    assert (q2.total.orgs.not_due, q2.total.orgs.due) == (0, 3)
+
+
+def test_it_names_the_grades_of_a_three_step_subtree_on_its_own_scale(world):
+    w = world
+    year = _half_yearly_branch(w)
+    d = dashboard_selectors.dashboard(w.town, Quarter(year, 2))
+    rows = {row.org.pk: row for row in d.rows}
+    with translation.override("zh-hans"):
+        branch = [(str(g["label"]), g["n"]) for g in rows[w.branch.pk].grade_bars()]
+        other = [str(g["label"]) for g in rows[w.other_branch.pk].grade_bars()]
+        total = [str(g["label"]) for g in d.total.grade_bars()]
+    assert branch == [("好", 0), ("中", 1), ("差", 0)]
+    assert other == total == ["好", "较好", "一般", "差"]
+
+
+def test_it_keeps_the_dashboard_flat_with_a_half_yearly_branch(client, world):
+    w = world
+    year = _half_yearly_branch(w)
+    url = reverse("reviews:dashboard", args=[w.town.pk]) + f"?quarter={year}Q1"
+    client.force_login(w.office)
+    counts = []
+    for n in (1, 5):
+        for i in range(n):
+            branch = make_org(f"支部C{n}-{i}", w.branch)
+            MemberFactory(name=f"党员C{n}-{i}", organization=branch)
+        with CaptureQueriesContext(connection) as ctx:
+            html = client.get(url).content.decode()
+        counts.append(len(ctx.captured_queries))
+    assert counts[0] == counts[1]
+    assert 'data-testid="not-due"' in html and "本季度无需自评、点评" in html

@@ -8,9 +8,9 @@ from django.utils import timezone
 
 from pledges.models import Position
 from reviews.charts.dashboard import trend_chart
-from reviews.models import Quarter
+from reviews.models import Quarter, Review
 from reviews.selectors import dashboard as dashboard_selectors
-from tests.factories import make_position
+from tests.factories import make_calendar, make_position, make_review
 
 
 def _page(client, w) -> str:
@@ -106,8 +106,9 @@ def test_it_gives_each_trend_figure_out_of_its_whole(client, town_data):  # noqa
 
 
 PAGES = [
-    # 16, and one for the overdue 整改通知书 (reviews.selectors.inspection)
-    ("office", "/reviews/dashboard/{town}/", 17),
+    # 16, one for the overdue 整改通知书 (reviews.selectors.inspection) and one for the year's
+    # calendars (grade words, who owes a review), once per request.
+    ("office", "/reviews/dashboard/{town}/", 18),
 ]
 
 
@@ -117,3 +118,16 @@ def test_it_reads_each_page_in_a_fixed_number_of_queries(
     assert_page_queries, who, url, queries, rows
 ):
     assert_page_queries(who, url, queries, rows)
+
+
+def test_it_writes_a_three_step_branch_s_grades_with_zhong(client, world):
+    w = world
+    year = timezone.localdate().year
+    make_calendar(w.branch, year)
+    make_review(Quarter(year, 2), Review.Grade.AVERAGE, org=w.branch)
+    make_review(Quarter(year, 2), Review.Grade.AVERAGE, org=w.other_branch)
+    client.force_login(w.office)
+    url = reverse("reviews:dashboard", args=[w.town.pk]) + f"?quarter={year}Q2"
+    html = client.get(url).content.decode()
+    texts = re.findall(r'data-testid="grade-text">(.*?)</div>', html, flags=re.S)
+    assert any("中 1" in t for t in texts) and any("一般 1" in t for t in texts)

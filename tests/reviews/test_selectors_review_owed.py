@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from pledges.models import Position
 from pledges.services.calendar import calendar_set
-from reviews.models import Quarter, Review
+from reviews.models import Quarter
 from reviews.selectors import review as review_selectors
 from reviews.services import review as review_services
 from tests.factories import (
@@ -17,7 +17,6 @@ from tests.factories import (
     content,
     make_org,
     make_position,
-    make_review,
     member_subject,
     org_subject,
     signed_review,
@@ -109,41 +108,6 @@ def test_it_keeps_the_my_reviews_page_flat_for_5_and_30_subjects(client):
     url = reverse("reviews:my_reviews")
     few, many = _branch_with(5), _branch_with(30)
     assert _count(client, few, url) == _count(client, many, url)
-
-
-@pytest.mark.django_db
-def test_it_keeps_the_office_page_flat(client):
-    counts = []
-    for n in (5, 30):
-        county = make_org(f"县委O{n}", level="committee")
-        office = UserFactory()
-        make_position(office, county, Position.Kind.OFFICE)
-        for i in range(n):
-            branch = make_org(f"支部O{n}-{i}", county)
-            leader = UserFactory()
-            make_position(leader, branch, Position.Kind.LEADER_CONTACT)
-            make_position(UserFactory(), branch, Position.Kind.SECRETARY)
-            MemberFactory(name=f"党员O{n}-{i}", organization=branch)
-            signed_review(leader, org_subject(branch), mode="random")
-        for kind in ("organization", "member"):
-            url = reverse("reviews:office", args=[county.pk]) + f"?kind={kind}"
-            counts.append((kind, _count(client, office, url)))
-    assert counts[0] == counts[2] and counts[1] == counts[3]
-
-
-def test_it_counts_the_spot_check_page_from_the_counters(town_data):
-    w = town_data
-    first = review_selectors.spot_checks_page(org=w.town, quarter=w.q, page=None, per_page=20)
-    with CaptureQueriesContext(connection) as ctx:
-        again = review_selectors.spot_checks_page(org=w.town, quarter=w.q, page=None, per_page=20)
-    assert [r.pk for r in again] == [r.pk for r in first]
-    # The count (a sum of the counters), the page's ids, its rows and their items.
-    assert len(ctx) == 4
-    assert '"pledges_tally"' in ctx.captured_queries[0]["sql"]
-    make_review(w.q, Review.Grade.GOOD, member=w.wang)
-    after = review_selectors.spot_checks_page(org=w.town, quarter=w.q, page=None, per_page=20)
-    assert after.paginator.count == first.paginator.count + 1
-    assert {r.item_count for r in after} >= {0}
 
 
 def test_it_shows_a_half_yearly_subject_its_half_s_review_in_either_quarter(rworld):
