@@ -105,6 +105,10 @@ def inspection_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def inspection_checklist(request: HttpRequest, pk: int) -> HttpResponse:
     inspection = get_visible_or_404(_rounds, request.user, pk)
     require(rules.can_run_inspection(request.user, inspection.organization))
+    if inspection.status != InspectionRound.Status.OPEN:
+        # The move would be refused: say so before the form is filled in, not after.
+        messages.error(request, _("检查已结束，检查清单不能再修改"))
+        return redirect(inspection)
     keys = [item["key"] for item in inspection.checklist]
     initial = {
         "keys": keys,
@@ -158,6 +162,9 @@ def inspection_target_check(request: HttpRequest, target: InspectionTarget) -> H
 def inspection_notice_new(request: HttpRequest, target_pk: int) -> HttpResponse:
     target = get_visible_or_404(_targets, request.user, target_pk)
     require(rules.can_run_inspection(request.user, target.round.organization))
+    if target.round.status != InspectionRound.Status.OPEN:
+        messages.error(request, _("检查已结束，不能再下达整改通知书"))
+        return redirect(target.round)
     # Pre-filled with the items the inspector did not tick (or the system found unmet).
     (row,) = selectors.prefill(target.round, [target])
     unmet = [

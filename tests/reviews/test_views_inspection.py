@@ -337,3 +337,24 @@ def test_it_refuses_the_second_of_two_sessions_closing_the_round(inspected):
     assert "检查已结束" in second.content.decode() and "alert-danger" in second.content.decode()
     w.inspection.refresh_from_db()
     assert (w.inspection.closed_by_id, w.inspection.closed_at, w.inspection.edit_version) == closed
+
+
+def test_it_sends_a_closed_rounds_forms_back_to_the_round(inspected, client):
+    """The notice and checklist forms of a closed round would be refused on save: say so first."""
+    w = inspected
+    _check_all(w.inspection, w.office)
+    services.inspection_round_close(
+        inspection=w.inspection, by=w.office, version=w.inspection.edit_version
+    )
+    client.force_login(w.office)
+    round_url = reverse("reviews:inspection", args=[w.inspection.pk])
+    for url, said in (
+        (
+            reverse("reviews:inspection_notice_new", args=[w.other_target.pk]),
+            "不能再下达整改通知书",
+        ),
+        (reverse("reviews:inspection_checklist", args=[w.inspection.pk]), "检查清单不能再修改"),
+    ):
+        response = client.get(url, follow=True)
+        assert response.redirect_chain == [(round_url, 302)]
+        assert said in response.content.decode()
