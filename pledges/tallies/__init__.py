@@ -45,7 +45,10 @@ How the rows are kept (signals, so the services stay as they are):
   rows from the OWN rows. `manage.py tallies --check` recounts everything (both scopes) and
   reports any difference, `--rebuild` also fixes it.
 - Figures that change with the date and not with a write (overdue) are counted against rows
-  keyed by the deadline: the page sums its rows whose deadline is before today.
+  keyed by the deadline: the page sums its rows whose deadline is before today. The people's
+  satisfaction is the same: kept by the evaluation's end date ("c" once closed early), summed
+  for those that have ended; an evaluation counts only with enough answers, so its answers
+  move in (or out) together, by the evaluation's figures (reviews.tallies), not one by one.
 
 Modules: `base` (a figure, a watched model), `write` (the signals and the upsert), `read`
 (what pages call), `rebuild` (recounts), `pledge` (the pledge book's own figures; the reviews'
