@@ -2,9 +2,12 @@
 
 import datetime
 import random
+import threading
+import time
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection, transaction
 from django.utils import timezone
 
 from core.errors import TransitionError
@@ -26,11 +29,13 @@ from reviews.services import mass_evaluation as mass_services
 from reviews.services import rectification as rect_services
 from reviews.services import review as review_services
 from tests.factories import (
+    UserFactory,
     answer,
     codes_of,
     draft_review,
     make_evaluation,
     make_item,
+    make_org,
     make_review,
     member_subject,
     open_evaluation,
@@ -296,3 +301,46 @@ def test_it_counts_an_evaluation_from_the_day_after_its_end_date(rworld):
     evaluation.save()
     assert dashboard_selectors.dashboard(w.town, quarter).total.responses == MIN_RESPONSES
     assert tallies.differences() == {}
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="SQLite serialises writers on the database"
+)
+def test_it_counts_two_answers_completing_an_evaluation_at_once(transactional_db):
+    """28 answers, then two at once, each in a transaction still open while the other writes:
+    without the evaluation's row lock each would count 29 and neither bring the evaluation in."""
+    branch = make_org("支部", make_org("县委"))
+    evaluation = MassEvaluation.objects.create(
+        organization=branch,
+        year=timezone.localdate().year,
+        half=1,
+        ends_on=timezone.localdate(),
+        created_by=UserFactory(),
+    )
+    EvaluationResponse.objects.bulk_create(
+        EvaluationResponse(evaluation=evaluation, rating="satisfied")
+        for _ in range(MIN_RESPONSES - 2)
+    )
+    tallies.rebuild()
+    errors = []
+
+    def answer_slowly(delay: float) -> None:
+        try:
+            time.sleep(delay)
+            with transaction.atomic():
+                EvaluationResponse.objects.create(evaluation=evaluation, rating="basic")
+                time.sleep(0.3)  # the other answer arrives meanwhile
+        except Exception as error:  # noqa: BLE001 - reported to the test's thread
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=answer_slowly, args=(d,)) for d in (0, 0.1)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    assert tallies.differences() == {}
+    rows = tallies.sums(branch, [reviews_tallies.SATISFACTION])
+    assert sum(n for *_rest, n in rows) == MIN_RESPONSES
