@@ -271,11 +271,9 @@ def via_nginx(args, path: str) -> dict:
     }
 
 
-def main_via_nginx(args, org: Organization, path: str) -> None:
-    found = via_nginx(args, path)
-    errors = sum(r["non_2xx_3xx"] + r["socket_errors"] for r in found["runs"] + found["storms"])
-    direct, nginx, gzip = found["gunicorn_rps"], found["nginx_rps"], found["nginx_gzip_rps"]
-    result = {
+def _setting(args, org: Organization, path: str) -> dict:
+    """What a result was measured on (both modes)."""
+    return {
         "when": datetime.datetime.now().isoformat(timespec="seconds"),
         "url": path,
         "organization": org.name,
@@ -284,6 +282,15 @@ def main_via_nginx(args, org: Organization, path: str) -> None:
         "workers": args.workers,
         "connections": args.connections,
         "seconds": args.seconds,
+    }
+
+
+def main_via_nginx(args, org: Organization, path: str) -> None:
+    found = via_nginx(args, path)
+    errors = sum(r["non_2xx_3xx"] + r["socket_errors"] for r in found["runs"] + found["storms"])
+    direct, nginx, gzip = found["gunicorn_rps"], found["nginx_rps"], found["nginx_gzip_rps"]
+    result = {
+        **_setting(args, org, path),
         **found,
         "requests_per_second": nginx,
         "target_rps": TARGET_RPS,
@@ -397,14 +404,7 @@ def main() -> None:
     before, after = median(0), median(500)
     errors = sum(r["non_2xx_3xx"] + r["socket_errors"] for r in runs)
     result = {
-        "when": datetime.datetime.now().isoformat(timespec="seconds"),
-        "url": path,
-        "organization": org.name,
-        "database": os.environ["DATABASE_URL"].split("://")[0],
-        "cache": "redis" if os.environ.get("REDIS_URL") else "locmem",
-        "workers": args.workers,
-        "connections": args.connections,
-        "seconds": args.seconds,
+        **_setting(args, org, path),
         "cpu_ms_per_hit": cpu,
         "runs": runs,
         "storms": storms,
