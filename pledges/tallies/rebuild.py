@@ -174,6 +174,8 @@ def _load(cursor, table: str, rows: list[tuple]) -> None:
     if connection.vendor == "postgresql":
 
         def text(v) -> str:
+            if v is None:
+                return "\\N"
             return str(v).replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n")
 
         buffer = io.StringIO()
