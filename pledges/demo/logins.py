@@ -80,7 +80,16 @@ def demo_logins(root: Organization) -> list[Login]:
         .select_related("user", "organization")
         .order_by("organization__path", "id")
     )
-    for member in members:
+    # Only the first logins of each member role are shown: those and a count per role, not
+    # every member of a province (hundreds of thousands of rows).
+    counted: dict[str, int] = {}
+    first: list[Member] = []
+    for probationary in (False, True):
+        role = _("预备党员") if probationary else _("党员")
+        of_role = members.filter(probationary=probationary)
+        first += of_role[:LOGINS_PER_ROLE]
+        counted[role] = of_role.count()
+    for member in sorted(first, key=lambda m: (m.organization.path, m.pk)):
         role = _("预备党员") if member.probationary else _("党员")
         rows.append(
             (
@@ -93,6 +102,7 @@ def demo_logins(root: Organization) -> list[Login]:
         shown[login.role] = shown.get(login.role, 0) + 1
         if shown[login.role] <= LOGINS_PER_ROLE:
             logins.append(login)
+    shown.update({role: n for role, n in counted.items() if n})
     for role, n in shown.items():
         # The city has 140,000 logins: a sample of each role, and how many more there are.
         if n > LOGINS_PER_ROLE:

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import io
 from collections import Counter
 from collections.abc import Callable, Iterable
 
@@ -151,6 +152,169 @@ def _replace(diff: dict[Row, tuple[int, int]]) -> None:
     )
 
 
+# Scratch tables of the full rebuild (temporary: this connection's, dropped at its end).
+_OWN, _WANT, _UP, _DIFF = (f"tally_rebuild_{n}" for n in ("own", "want", "up", "diff"))
+_KEY = ("scope", "organization_id", "year", "period", "kind", '"key"')
+_COLUMNS = ", ".join(_KEY)
+
+
+def _same(a: str, b: str) -> str:
+    return " AND ".join(f"{a}.{c} = {b}.{c}" for c in _KEY)
+
+
+def _scratch(cursor, *names: str) -> None:
+    for name in names:
+        cursor.execute(f"DROP TABLE IF EXISTS {name}")
+
+
+def _load(cursor, table: str, rows: list[tuple]) -> None:
+    """Rows into a scratch table: COPY on PostgreSQL, a multi-row insert elsewhere."""
+    if not rows:
+        return
+    if connection.vendor == "postgresql":
+
+        def text(v) -> str:
+            if v is None:
+                return "\\N"
+            return str(v).replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n")
+
+        buffer = io.StringIO()
+        buffer.writelines("\t".join(map(text, row)) + "\n" for row in rows)
+        buffer.seek(0)
+        cursor.copy_expert(f"COPY {table} FROM STDIN", buffer)
+        return
+    marks = ", ".join(["%s"] * len(rows[0]))
+    cursor.executemany(f"INSERT INTO {table} VALUES ({marks})", rows)
+
+
+def _own_figures(cursor, models: Iterable[type[Model]] | None) -> None:
+    """Each source's own figures counted in Python (its `figures`, the one definition of
+    them), one source at a time, into the scratch table; the sums and everything derived
+    from them are made in SQL."""
+    cursor.execute(
+        f"CREATE TEMP TABLE {_OWN} (organization_id integer, year integer, period integer, "
+        'kind varchar(32), "key" varchar(64), n bigint)'
+    )
+    for source in _sources(models):
+        counts: Counter = Counter()
+        for state in source.rows(None):
+            counts.update(source.figures(state))
+        rows = [(*figure, n) for figure, n in counts.items() if n]
+        del counts
+        for start in range(0, len(rows), 100_000):
+            _load(cursor, _OWN, rows[start : start + 100_000])
+
+
+def _wanted(cursor, models: Iterable[type[Model]] | None) -> None:
+    """The scratch table of every counter row as recounted: the own rows summed, the distinct
+    figures of their holder rows, and the subtree rows (each rolling own row added to its
+    organization and its ancestors)."""
+    cursor.execute(
+        f"CREATE TEMP TABLE {_WANT} (scope varchar(1), organization_id integer, year integer, "
+        'period integer, kind varchar(32), "key" varchar(64), n bigint)'
+    )
+    cursor.execute(
+        f'INSERT INTO {_WANT} SELECT %s, organization_id, year, period, kind, "key", SUM(n) '
+        f'FROM {_OWN} GROUP BY organization_id, year, period, kind, "key" HAVING SUM(n) > 0',
+        [Tally.OWN],
+    )
+    kinds = _kinds(models)
+    holders = [h for h in DISTINCT if kinds is None or h in kinds]
+    for holder in holders:
+        kind, key = DISTINCT[holder]
+        cursor.execute(
+            f"INSERT INTO {_WANT} SELECT %s, organization_id, year, period, %s, %s, COUNT(*) "
+            f"FROM {_WANT} WHERE scope = %s AND kind = %s AND n > 0 "
+            "GROUP BY organization_id, year, period",
+            [Tally.OWN, kind, key, Tally.OWN, holder],
+        )
+    # (organization, itself or an ancestor) for every organization with own rows.
+    cursor.execute(f"CREATE TEMP TABLE {_UP} (organization_id integer, ancestor_id integer)")
+    cursor.execute(f"SELECT DISTINCT organization_id FROM {_WANT}")
+    having = {row[0] for row in cursor.fetchall()}
+    ids = dict(Organization.objects.values_list("path", "pk"))
+    step = Organization.steplen
+    pairs = [
+        (pk, ids[path[:end]])
+        for path, pk in ids.items()
+        if pk in having
+        for end in range(step, len(path) + 1, step)
+    ]
+    _load(cursor, _UP, pairs)
+    rolling = "".join(" AND w.kind <> %s" for _h in holders)
+    cursor.execute(
+        f'INSERT INTO {_WANT} SELECT %s, u.ancestor_id, w.year, w.period, w.kind, w."key", '
+        f"SUM(w.n) FROM {_WANT} w JOIN {_UP} u ON u.organization_id = w.organization_id "
+        f"WHERE w.scope = %s{rolling} "
+        'GROUP BY u.ancestor_id, w.year, w.period, w.kind, w."key"',
+        [Tally.SUBTREE, Tally.OWN, *holders],
+    )
+    cursor.execute(f"CREATE INDEX {_WANT}_key ON {_WANT} (organization_id, scope, kind, year)")
+    if connection.vendor == "postgresql":
+        cursor.execute(f"ANALYZE {_WANT}")  # autovacuum never analyses a temporary table
+
+
+def _differing(cursor, models: Iterable[type[Model]] | None) -> int:
+    """The scratch table of the rows whose stored n (0 when none or not positive) differs
+    from the recount, with both; returns how many."""
+    table = connection.ops.quote_name(Tally._meta.db_table)
+    kinds = _kinds(models)
+    of_kinds, params = "", []
+    if kinds is not None:
+        of_kinds = f" AND t.kind IN ({', '.join(['%s'] * len(kinds))})"
+        params = sorted(kinds)
+    stored = "CASE WHEN t.n > 0 THEN t.n ELSE 0 END"
+    w_cols = ", ".join(f"w.{c}" for c in _KEY)
+    t_cols = ", ".join(f"t.{c}" for c in _KEY)
+    cursor.execute(
+        f"CREATE TEMP TABLE {_DIFF} AS "
+        f"SELECT {w_cols}, COALESCE({stored}, 0) AS have, w.n AS want "
+        f"FROM {_WANT} w LEFT JOIN {table} t ON {_same('t', 'w')} "
+        f"WHERE w.n <> COALESCE({stored}, 0) "
+        f"UNION ALL SELECT {t_cols}, t.n AS have, 0 AS want FROM {table} t "
+        f"WHERE t.n > 0{of_kinds} AND NOT EXISTS (SELECT 1 FROM {_WANT} w WHERE {_same('w', 't')})",
+        params,
+    )
+    cursor.execute(f"SELECT COUNT(*) FROM {_DIFF}")
+    return cursor.fetchone()[0]
+
+
+def _rebuild_all(
+    models: Iterable[type[Model]] | None, report: Callable[[dict], None] | None
+) -> int:
+    """Every counter row of these sources recounted and replaced, set-based: the own figures
+    from Python into a scratch table, the rest (sums, distinct figures, subtree rows, the
+    comparison with the stored rows, the replacement) in a few statements. Same rows as
+    `differences()` (which `manage.py tallies --check` recounts in Python, independently)."""
+    table = connection.ops.quote_name(Tally._meta.db_table)
+    org = connection.ops.quote_name(Organization._meta.db_table)
+    with connection.cursor() as cursor:
+        _scratch(cursor, _DIFF, _UP, _WANT, _OWN)
+        _own_figures(cursor, models)
+        _wanted(cursor, models)
+        changed = _differing(cursor, models)
+        if report is not None:
+            cursor.execute(f"SELECT {_COLUMNS}, have, want FROM {_DIFF}")
+            report({tuple(r[:6]): (r[6], r[7]) for r in cursor.fetchall()})
+        if changed:
+            cursor.execute(
+                f"DELETE FROM {table} WHERE EXISTS "
+                f"(SELECT 1 FROM {_DIFF} d WHERE {_same('d', table)})"
+            )
+            # In the unique key's order: an organization's rows fill neighbouring pages, so a
+            # page's read of them touches a few pages, not one per row.
+            cursor.execute(
+                f'INSERT INTO {table} ("organization_id", "path", "scope", "year", "period", '
+                '"kind", "key", "n") '
+                f'SELECT d.organization_id, o.path, d.scope, d.year, d.period, d.kind, d."key", '
+                f"d.want FROM {_DIFF} d JOIN {org} o ON o.id = d.organization_id "
+                "WHERE d.want > 0 ORDER BY d.organization_id, d.scope, d.kind, d.year, d.period, "
+                'd."key"'
+            )
+        _scratch(cursor, _DIFF, _UP, _WANT, _OWN)
+    return changed
+
+
 @transaction.atomic(savepoint=False)  # inside the bulk writer's transaction: no savepoint
 def rebuild(
     org_ids: Iterable[int] | None = None,
@@ -161,22 +325,23 @@ def rebuild(
     (all when None), in the caller's transaction: for every write that sends no signal.
     Some organizations: their own rows are recounted and each difference is added like a
     write (to their ancestors' subtree rows too). All: every row of both scopes is recounted
-    and replaced. `report` is shown the differences first. Returns the number of counter rows
-    changed (own rows when some)."""
+    and replaced, set-based (`_rebuild_all`: a province's millions of rows in minutes, not
+    Python objects). `report` is shown the differences first. Returns the number of counter
+    rows changed (own rows when some)."""
     ids = None if org_ids is None else sorted(set(org_ids))
     models = None if models is None else list(models)
     _lock()
+    if ids is None:
+        changed = _rebuild_all(models, report)
+        # A large recount leaves the table's statistics behind it (issue 17 §5).
+        analyse(Tally, rows=changed)
+        return changed
     diff = differences(ids, models)
     if report is not None:
         report(diff)
     if not diff:
         return 0
-    if ids is not None:
-        upsert({row[1:]: want - have for row, (have, want) in diff.items()})
-        return len(diff)
-    _replace(diff)
-    # A large recount leaves the table's statistics behind it (issue 17 §5).
-    analyse(Tally, rows=len(diff))
+    upsert({row[1:]: want - have for row, (have, want) in diff.items()})
     return len(diff)
 
 

@@ -100,6 +100,9 @@ def seed_reviews(*, scale: str, stdout) -> None:
             "领导点评：%(reviews)d 次，自查自评 %(reports)d 份，整改事项 %(items)d 项（%(s).1f 秒）"
         )
         stdout.write(done % {**counts, "s": seconds})
+        if scale == "province":
+            # The next city's reads of these tables are planned with this one's rows counted.
+            analyse(Review, SelfEvaluation, RectificationItem)
     # Fresh statistics for what was just filled: with an empty table's, the first reminder run
     # after the seed anti-joins millions of rows in nested loops (issue 17 §5).
     if filled:

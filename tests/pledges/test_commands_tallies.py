@@ -34,3 +34,12 @@ def test_it_reports_a_wrong_counter_and_rebuilds_it(world):
         run("--check")
     assert "stored 5, counted 1" in run("--rebuild")
     assert "counters match a recount" in run("--check")
+
+
+def test_it_finds_the_counters_of_a_small_province_equal_to_a_recount(db):
+    # Bulk rows of three cities (no signal), every counter made by the set-based rebuild.
+    out = StringIO()
+    call_command("seed_demo", "--scale", "province", "--branches", "6", stdout=out)
+    assert "tallies:" in out.getvalue()
+    assert Tally.objects.filter(scope=Tally.SUBTREE).exists()
+    assert "counters match a recount" in run("--check")
