@@ -287,7 +287,12 @@ def _setting(args, org: Organization, path: str) -> dict:
 
 def main_via_nginx(args, org: Organization, path: str) -> None:
     found = via_nginx(args, path)
-    errors = sum(r["non_2xx_3xx"] + r["socket_errors"] for r in found["runs"] + found["storms"])
+    # The target is the configuration shipped (through nginx); the direct runs are the yardstick.
+    measured = [r for r in found["runs"] + found["storms"] if r["via"] != "gunicorn"]
+    errors = sum(r["non_2xx_3xx"] + r["socket_errors"] for r in measured)
+    direct_errors = sum(
+        r["non_2xx_3xx"] + r["socket_errors"] for r in found["runs"] if r["via"] == "gunicorn"
+    )
     direct, nginx, gzip = found["gunicorn_rps"], found["nginx_rps"], found["nginx_gzip_rps"]
     result = {
         **_setting(args, org, path),
@@ -299,8 +304,8 @@ def main_via_nginx(args, org: Organization, path: str) -> None:
     verdict = "OK" if min(nginx, gzip) >= TARGET_RPS and not errors else "BELOW TARGET"
     print(
         f"median {nginx:.0f} requests/s through nginx's cache ({gzip:.0f} with gzip), "
-        f"{direct:.0f} from gunicorn directly: {nginx / direct:.1f}× ({gzip / direct:.1f}×); "
-        f"{errors} errors: {verdict}"
+        f"{direct:.0f} from gunicorn directly ({direct_errors} errors there): "
+        f"{nginx / direct:.1f}× ({gzip / direct:.1f}×); {errors} errors through nginx: {verdict}"
     )
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / "public_page_nginx.json").write_text(
