@@ -488,7 +488,8 @@ def nomination_deadline_soon(day: datetime.date) -> list[NotificationItem]:
                     kind=NOMINATION_DEADLINE_SOON,
                     subject_key=f"sel:{round_id}:{org_id}",
                     period=due.isoformat(),
-                    title=_("%(title)s推荐将于 %(due)s 截止") % {"title": title, "due": due.isoformat()},
+                    title=_("%(title)s推荐将于 %(due)s 截止")
+                    % {"title": title, "due": due.isoformat()},
                     body=_("本单位推荐名额 %(places)d 名，已推荐 %(used)d 名。")
                     % {"places": places, "used": used.get((round_id, org_id), 0)},
                     link=reverse("reviews:nomination_new", args=[round_id, org_id]),
