@@ -12,6 +12,8 @@ from django.contrib.auth.hashers import make_password
 from django.db import connection, transaction
 from django.utils import timezone
 
+from core.db import allocate_ids, copy_insert
+
 from ..models import Member, Organization, Pledge, PledgeEvent, Position, ProgressRecord
 from .logins import ensure_admin
 from .names import (
@@ -380,19 +382,21 @@ class CityBuilder:
                             )
                         )
                         member.user = logins[-1]
-            User.objects.bulk_create(logins, batch_size=self.BATCH)
+            # COPY (core.db.copy_insert) with ids taken first: members point at their logins,
+            # pledges at members, records at pledges (bulk_create's Python cost was most of it).
+            for login, pk in zip(logins, allocate_ids(User, len(logins)), strict=True):
+                login.pk = pk
+            copy_insert(User, logins)
             for member in members:
                 if member.user is not None:
                     member.user_id = member.user.pk
-            Member.objects.bulk_create(members, batch_size=self.BATCH)
-            Position.objects.bulk_create(
-                [
-                    Position(
-                        user_id=m.user_id, organization_id=org_id, kind=Position.Kind.SECRETARY
-                    )
-                    for org_id, m in first_of.items()
-                ],
-                batch_size=self.BATCH,
+            for member, pk in zip(members, allocate_ids(Member, len(members)), strict=True):
+                member.pk = pk
+            copy_insert(Member, members)
+            copy_insert(
+                Position,
+                ((m.user_id, org_id, Position.Kind.SECRETARY) for org_id, m in first_of.items()),
+                fields=("user_id", "organization_id", "kind"),
             )
             pledges: list[Pledge] = []
             for branch, count in zip(branches, org_counts[start : start + chunk], strict=True):
@@ -408,16 +412,21 @@ class CityBuilder:
                     pledges.append(
                         self._pledge(None, member, title, creator, secretaries, fault=k == 2)
                     )
-            Pledge.objects.bulk_create(pledges, batch_size=self.BATCH)
+            for pledge, pk in zip(pledges, allocate_ids(Pledge, len(pledges)), strict=True):
+                pledge.pk = pk
+            copy_insert(Pledge, pledges)
             secretary_of = {org_id: m.user_id for org_id, m in first_of.items()}
-            ProgressRecord.objects.bulk_create(
-                self._progress(pledges, secretary_of), batch_size=self.BATCH
+            copy_insert(
+                ProgressRecord,
+                self._progress(pledges, secretary_of),
+                fields=("pledge_id", "date", "text", "author_id"),
             )
             self.log(f"  {start + len(branches)}/{len(self.branches)} branches")
 
     def _progress(self, pledges: list[Pledge], secretary_of: dict[int, int]):
         """记实: a record each month on a running pledge, from the month after it was published
-        to today (or its deadline); an ended pledge has one, on the day it ended."""
+        to today (or its deadline); an ended pledge has one, on the day it ended. Rows of
+        (pledge_id, date, text, author_id), for copy_insert: no model instance each."""
         r, today = self.rng, self.today
         for pledge in pledges:
             if pledge.status not in PROGRESS_STATUSES:
@@ -444,7 +453,7 @@ class CityBuilder:
                 text = r.choice(PROGRESS_TEXTS).format(
                     a=r.randint(2, 60), b=r.randint(1, 20), p=r.choice((30, 50, 60, 80))
                 )
-                yield ProgressRecord(pledge_id=pledge.pk, date=day, text=text, author_id=author)
+                yield pledge.pk, day, text, author
 
     def _pledge(self, branch, member, title, creator, secretaries, fault=False) -> Pledge:
         r, today, now = self.rng, self.today, self.now

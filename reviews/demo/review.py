@@ -22,7 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.access import NOTHING
-from core.db import analyse
+from core.db import allocate_ids, analyse, copy_insert
 from core.notifications.models import Delivery, Notification
 from pledges.demo import COUNTY_NAME, bulk_roots
 from pledges.models import Member, Organization, Position
@@ -435,14 +435,17 @@ class _Writer:
 
     def flush(self) -> None:
         self_evaluations = [r for r, _review in self.pairs if r is not None]
-        # The database returns the new ids (PostgreSQL, SQLite 3.35+): each review then
+        # COPY (core.db.copy_insert) with the reports' ids taken first: each review then
         # points at its self-evaluation.
-        SelfEvaluation.objects.bulk_create(self_evaluations, batch_size=BATCH)
+        ids = allocate_ids(SelfEvaluation, len(self_evaluations))
+        for self_evaluation, pk in zip(self_evaluations, ids, strict=True):
+            self_evaluation.pk = pk
+        copy_insert(SelfEvaluation, self_evaluations)
         reviews = []
         for self_evaluation, review in self.pairs:
             review.self_evaluation = self_evaluation
             reviews.append(review)
-        Review.objects.bulk_create(reviews, batch_size=BATCH)
+        copy_insert(Review, reviews)
         self.counts["reports"] += len(self_evaluations)
         self.counts["reviews"] += len(reviews)
         self.pairs = []
@@ -522,6 +525,26 @@ def bulk_reviews(rng: random.Random, root: Organization) -> dict:
     return counts
 
 
+# A rectification item's row as _bulk_items builds it (for copy_insert: no model instance each).
+ITEM_FIELDS = (
+    "review_id",
+    "subject_kind",
+    "organization_id",
+    "member_id",
+    "subject_key",
+    "problem",
+    "target",
+    "measures",
+    "responsible",
+    "deadline",
+    "status",
+    "measures_taken",
+    "done_at",
+    "confirmed_by_id",
+    "confirmed_at",
+)
+
+
 def _bulk_items(rng: random.Random, root: Organization, today, now) -> int:
     rows = Review.objects.filter(
         organization__path__startswith=root.path, status__in=Review.LOCKED_STATUSES
@@ -552,27 +575,25 @@ def _bulk_items(rng: random.Random, root: Organization, today, now) -> int:
             done = status in (RectificationItem.Status.DONE, RectificationItem.Status.CONFIRMED)
             confirmed = status == RectificationItem.Status.CONFIRMED
             items.append(
-                RectificationItem(
-                    review_id=review_id,
-                    subject_kind=kind,
-                    organization_id=org_id,
-                    member_id=member_id,
-                    subject_key=key,
-                    problem=problem,
-                    target=DEMO_TARGET,
-                    measures=measures,
-                    responsible="支部书记" if kind == SubjectKind.ORGANIZATION else "本人",
-                    deadline=deadline,
-                    status=status,
-                    measures_taken="已按措施落实" if done else "",
-                    done_at=now if done else None,
-                    confirmed_by_id=reviewer_id if confirmed else None,
-                    confirmed_at=now if confirmed else None,
+                (
+                    review_id,
+                    kind,
+                    org_id,
+                    member_id,
+                    key,
+                    problem,
+                    DEMO_TARGET,
+                    measures,
+                    "支部书记" if kind == SubjectKind.ORGANIZATION else "本人",
+                    deadline,
+                    status,
+                    "已按措施落实" if done else "",
+                    now if done else None,
+                    reviewer_id if confirmed else None,
+                    now if confirmed else None,
                 )
             )
         if len(items) >= BATCH:
-            RectificationItem.objects.bulk_create(items, batch_size=BATCH)
-            count += len(items)
+            count += copy_insert(RectificationItem, items, fields=ITEM_FIELDS)
             items = []
-    RectificationItem.objects.bulk_create(items, batch_size=BATCH)
-    return count + len(items)
+    return count + copy_insert(RectificationItem, items, fields=ITEM_FIELDS)
