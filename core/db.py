@@ -36,7 +36,7 @@ from itertools import islice
 
 from django.conf import settings
 from django.db import connections
-from django.db.models import Model, QuerySet
+from django.db.models import NOT_PROVIDED, Model, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 
@@ -241,6 +241,12 @@ def _copy_text(field, connection) -> Callable:
     return text
 
 
+def _database_fills(field) -> bool:
+    """A column the database computes when COPY leaves it out (a generated column, a
+    `db_default`)."""
+    return getattr(field, "generated", False) or field.db_default is not NOT_PROVIDED
+
+
 def allocate_ids(model: type[Model], n: int, *, using: str = PRIMARY) -> list[int]:
     """`n` new primary keys for the model's table, for rows written with `copy_insert` that
     other rows point at. PostgreSQL: from the table's sequence (any writer's later inserts get
@@ -292,7 +298,7 @@ def copy_insert(
     now = timezone.now()
     rest, rest_text = [], []
     for field in meta.concrete_fields:
-        if field.attname in names or field.primary_key:
+        if field.attname in names or field.primary_key or _database_fills(field):
             continue
         if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
             value = now
@@ -317,7 +323,11 @@ def _copy_instances(model, objs, connection, batch_size) -> int:
         return 0
     meta = model._meta
     with_pk = objs[0].pk is not None
-    fields = [f for f in meta.concrete_fields if with_pk or not f.primary_key]
+    fields = [
+        f
+        for f in meta.concrete_fields
+        if (with_pk or not f.primary_key) and not getattr(f, "generated", False)
+    ]
     texts = [_copy_text(f, connection) for f in fields]
 
     def lines() -> Iterator[str]:
