@@ -26,6 +26,7 @@ Imports no domain app (core).
 from __future__ import annotations
 
 import contextlib
+import datetime
 import io
 import json
 from array import array
@@ -35,7 +36,7 @@ from dataclasses import dataclass
 from itertools import islice
 
 from django.conf import settings
-from django.db import connections
+from django.db import connections, models
 from django.db.models import NOT_PROVIDED, Model, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
@@ -216,6 +217,37 @@ def _escaped(text: str) -> str:
     return text
 
 
+# Django's own field classes (not subclasses, which may prepare values their own way) whose
+# preparation returns a value of this exact type unchanged (an aware datetime for DateTimeField).
+_PLAIN_TYPES = {
+    models.CharField: str,
+    models.TextField: str,
+    models.BooleanField: bool,
+    models.DateField: datetime.date,
+    models.DateTimeField: datetime.datetime,
+    **dict.fromkeys(
+        (
+            models.IntegerField,
+            models.SmallIntegerField,
+            models.BigIntegerField,
+            models.PositiveIntegerField,
+            models.PositiveSmallIntegerField,
+            models.PositiveBigIntegerField,
+            models.AutoField,
+            models.BigAutoField,
+            models.SmallAutoField,
+        ),
+        int,
+    ),
+}
+
+
+def _plain_type(field) -> type | None:
+    if type(field) in (models.ForeignKey, models.OneToOneField):
+        field = field.target_field
+    return _PLAIN_TYPES.get(type(field))
+
+
 def _copy_text(field, connection) -> Callable:
     """A column's value as COPY text: the field's own preparation for the database
     (`get_db_prep_save`, as a save would), then the text format (NULL as \\N)."""
@@ -227,9 +259,16 @@ def _copy_text(field, connection) -> Callable:
 
         return json_text
     prep = field.get_db_prep_save
+    plain = _plain_type(field)
 
     def text(value) -> str:
-        value = prep(value, connection)
+        # A value already of the column's plain type is what the preparation would return
+        # (most of a bulk load's values): spare it the field's chain of calls.
+        kind = type(value)
+        if value is None and plain is not None:
+            return _NULL
+        if kind is not plain or (kind is datetime.datetime and value.tzinfo is None):
+            value = prep(value, connection)
         if value is None:
             return _NULL
         if isinstance(value, str):

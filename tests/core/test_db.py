@@ -37,6 +37,29 @@ def test_it_writes_tuples_with_the_other_fields_defaults():
     assert written == [(*row, "", None) for row in rows]
 
 
+@pytest.mark.filterwarnings("ignore:DateTimeField .* received a naive datetime")
+def test_it_prepares_a_value_not_of_the_columns_own_type_as_a_save_would():
+    org = make_org()
+    when = datetime.datetime(2026, 3, 1, 9, 30)  # naive: taken in the current time zone
+    copy_insert(
+        Member,
+        [(str(org.pk), "赵六", "male", "on_duty", 1, 13800000000)],
+        fields=MEMBER_FIELDS,
+    )
+    assert Member.objects.values_list("organization_id", "probationary", "phone").get() == (
+        org.pk,
+        True,
+        "13800000000",
+    )
+    pledge = PledgeFactory(owner_org=org)
+    copy_insert(
+        PledgeEvent,
+        [(pledge.pk, "create", "", when)],
+        fields=("pledge_id", "action", "remark", "at"),
+    )
+    assert PledgeEvent.objects.get().at == timezone.make_aware(when)
+
+
 def test_it_writes_instances_with_the_ids_allocated_first():
     org = make_org()
     user = UserFactory()
