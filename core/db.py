@@ -17,6 +17,8 @@ streaming without server-side cursors, and statistics after bulk writes.
 - Behind PgBouncer in transaction mode server-side cursors are off (DATABASE_POOLER=transaction),
   and psycopg2 then reads a whole result at once: `stream()` pages a large query by primary key.
 - `analyse()` refreshes PostgreSQL's statistics of tables a bulk job has just filled.
+- `copy_insert()` writes many rows with PostgreSQL's COPY (bulk_create elsewhere), and
+  `allocate_ids()` hands out primary keys first, for rows that other rows will point at.
 
 Imports no domain app (core).
 """
@@ -24,15 +26,20 @@ Imports no domain app (core).
 from __future__ import annotations
 
 import contextlib
+import datetime
+import io
+import json
 from array import array
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass
+from itertools import islice
 
 from django.conf import settings
-from django.db import connections
-from django.db.models import Model, QuerySet
+from django.db import connections, models
+from django.db.models import NOT_PROVIDED, Model, QuerySet
 from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
 
 PRIMARY = "default"
 REPLICA = "replica"
@@ -194,3 +201,202 @@ def analyse(*models: type[Model], rows: int | None = None, using: str = PRIMARY)
     with connection.cursor() as cursor:
         for table in tables:
             cursor.execute(f"ANALYZE {connection.ops.quote_name(table)}")
+
+
+# Rows a COPY statement sends at a time (one text buffer each).
+COPY_BATCH = 10000
+_NULL = "\\N"
+
+
+def _escaped(text: str) -> str:
+    """A value in COPY's text format: backslash, tab and line breaks escaped."""
+    if "\\" in text:
+        text = text.replace("\\", "\\\\")
+    if "\t" in text or "\n" in text or "\r" in text:
+        text = text.replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
+    return text
+
+
+# Django's own field classes (not subclasses, which may prepare values their own way) whose
+# preparation returns a value of this exact type unchanged (an aware datetime for DateTimeField).
+_PLAIN_TYPES = {
+    models.CharField: str,
+    models.TextField: str,
+    models.BooleanField: bool,
+    models.DateField: datetime.date,
+    models.DateTimeField: datetime.datetime,
+    **dict.fromkeys(
+        (
+            models.IntegerField,
+            models.SmallIntegerField,
+            models.BigIntegerField,
+            models.PositiveIntegerField,
+            models.PositiveSmallIntegerField,
+            models.PositiveBigIntegerField,
+            models.AutoField,
+            models.BigAutoField,
+            models.SmallAutoField,
+        ),
+        int,
+    ),
+}
+
+
+def _plain_type(field) -> type | None:
+    if type(field) in (models.ForeignKey, models.OneToOneField):
+        field = field.target_field
+    return _PLAIN_TYPES.get(type(field))
+
+
+def _copy_text(field, connection) -> Callable:
+    """A column's value as COPY text: the field's own preparation for the database
+    (`get_db_prep_save`, as a save would), then the text format (NULL as \\N)."""
+    if field.get_internal_type() == "JSONField":
+        encoder = field.encoder
+
+        def json_text(value) -> str:
+            return _NULL if value is None else _escaped(json.dumps(value, cls=encoder))
+
+        return json_text
+    prep = field.get_db_prep_save
+    plain = _plain_type(field)
+
+    def text(value) -> str:
+        # A value already of the column's plain type is what the preparation would return
+        # (most of a bulk load's values): spare it the field's chain of calls.
+        kind = type(value)
+        if value is None and plain is not None:
+            return _NULL
+        if kind is not plain or (kind is datetime.datetime and value.tzinfo is None):
+            value = prep(value, connection)
+        if value is None:
+            return _NULL
+        if isinstance(value, str):
+            return _escaped(value)
+        if isinstance(value, bool):
+            return "t" if value else "f"
+        return _escaped(str(value))
+
+    return text
+
+
+def _database_fills(field) -> bool:
+    """A column the database computes when COPY leaves it out (a generated column, a
+    `db_default`)."""
+    return getattr(field, "generated", False) or field.db_default is not NOT_PROVIDED
+
+
+def allocate_ids(model: type[Model], n: int, *, using: str = PRIMARY) -> list[int]:
+    """`n` new primary keys for the model's table, for rows written with `copy_insert` that
+    other rows point at. PostgreSQL: from the table's sequence (any writer's later inserts get
+    others). Elsewhere (SQLite, the tests: one writer at a time) the ids after the table's
+    largest; call it inside the transaction that writes the rows."""
+    if n <= 0:
+        return []
+    connection = connections[using]
+    table = model._meta.db_table
+    column = model._meta.pk.column
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+                [connection.ops.quote_name(table), column, n],
+            )
+            return [row[0] for row in cursor.fetchall()]
+        qn = connection.ops.quote_name
+        cursor.execute(f"SELECT MAX({qn(column)}) FROM {qn(table)}")
+        start = (cursor.fetchone()[0] or 0) + 1
+    return list(range(start, start + n))
+
+
+def copy_insert(
+    model: type[Model],
+    rows: Iterable,
+    *,
+    fields: Sequence[str] | None = None,
+    using: str = PRIMARY,
+    batch_size: int = COPY_BATCH,
+) -> int:
+    """Insert many rows into the model's table; returns how many. Rows are either model
+    instances (`fields` None: every concrete field, as `bulk_create` would write them, the
+    primary key included when the instances have one) or tuples of the values of `fields`
+    (names or attnames, e.g. "owner_org_id"; "id" to give the primary keys, see
+    `allocate_ids`): no model instance is made for them. A field missing from `fields` gets
+    its default, computed once per call (`auto_now(_add)`: the time of the call), so a default
+    that must differ from row to row has to be given. PostgreSQL: `COPY … FROM STDIN`, a batch
+    of rows at a time; elsewhere `bulk_create`. No signals, no `save()`, like `bulk_create`.
+    Ids are not returned: allocate them first where other rows need them."""
+    connection = connections[using]
+    meta = model._meta
+    if connection.vendor != "postgresql":
+        return _bulk_create(model, rows, fields, using, batch_size)
+    if fields is None:
+        return _copy_instances(model, rows, connection, batch_size)
+    given = [meta.get_field(name) for name in fields]
+    names = {f.attname for f in given}
+    now = timezone.now()
+    rest, rest_text = [], []
+    for field in meta.concrete_fields:
+        if field.attname in names or field.primary_key or _database_fills(field):
+            continue
+        if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
+            value = now
+        else:
+            value = field.get_default()
+        rest.append(field)
+        rest_text.append(_copy_text(field, connection)(value))
+    texts = [_copy_text(f, connection) for f in given]
+    tail = "".join("\t" + t for t in rest_text) + "\n"
+    columns = [f.column for f in given] + [f.column for f in rest]
+
+    def lines() -> Iterator[str]:
+        for row in rows:
+            yield "\t".join([text(v) for text, v in zip(texts, row, strict=True)]) + tail
+
+    return _copy(connection, meta.db_table, columns, lines(), batch_size)
+
+
+def _copy_instances(model, objs, connection, batch_size) -> int:
+    objs = list(objs)
+    if not objs:
+        return 0
+    meta = model._meta
+    with_pk = objs[0].pk is not None
+    fields = [
+        f
+        for f in meta.concrete_fields
+        if (with_pk or not f.primary_key) and not getattr(f, "generated", False)
+    ]
+    texts = [_copy_text(f, connection) for f in fields]
+
+    def lines() -> Iterator[str]:
+        for obj in objs:
+            # As bulk_create: a related object saved meanwhile lends its id to the column.
+            obj._prepare_related_fields_for_save(operation_name="copy_insert")
+            values = [text(f.pre_save(obj, True)) for f, text in zip(fields, texts, strict=True)]
+            obj._state.adding, obj._state.db = False, connection.alias
+            yield "\t".join(values) + "\n"
+
+    return _copy(connection, meta.db_table, [f.column for f in fields], lines(), batch_size)
+
+
+def _copy(connection, table: str, columns: list[str], lines: Iterator[str], batch_size) -> int:
+    qn = connection.ops.quote_name
+    sql = f"COPY {qn(table)} ({', '.join(qn(c) for c in columns)}) FROM STDIN"
+    count = 0
+    with connection.cursor() as cursor:
+        while True:
+            batch = list(islice(lines, batch_size))
+            if not batch:
+                return count
+            cursor.copy_expert(sql, io.StringIO("".join(batch)))
+            count += len(batch)
+
+
+def _bulk_create(model, rows, fields, using, batch_size) -> int:
+    if fields is None:
+        objs = list(rows)
+    else:
+        objs = [model(**dict(zip(fields, row, strict=True))) for row in rows]
+    model._default_manager.using(using).bulk_create(objs, batch_size=min(batch_size, 2000))
+    return len(objs)

@@ -5,12 +5,15 @@ from __future__ import annotations
 import datetime
 import random
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from django.contrib.auth.hashers import make_password
 from django.db import connection, transaction
 from django.utils import timezone
+
+from core.db import allocate_ids, copy_insert
 
 from ..models import Member, Organization, Pledge, PledgeEvent, Position, ProgressRecord
 from .logins import ensure_admin
@@ -125,6 +128,31 @@ def exact_sizes(rng: random.Random, total: int, n: int, low: int, high: int) -> 
 MEMBER_LOGIN_SHARE = 0.85
 EMAIL_DOMAIN = "jiangcheng.example"
 PROGRESS_STATUSES = (Status.IN_PROGRESS, Status.CLOSED, Status.UNFULFILLED)
+
+
+class PledgeRow(NamedTuple):
+    """A bulk pledge's values, written by copy_insert (the other fields take their defaults):
+    no model instance for each of a province's million pledges."""
+
+    owner_org_id: int
+    owner_member_id: int | None
+    kind: str
+    title: str
+    measures: str
+    deadline: datetime.date
+    expected_result: str
+    year: int
+    status: str
+    return_reason: str
+    close_result: str
+    closed_on: datetime.date | None
+    created_by_id: int
+    submitted_by_id: int | None
+    submitted_at: datetime.datetime | None
+    approved_by_id: int | None
+    approved_at: datetime.datetime | None
+    published_at: datetime.datetime | None
+    closed_by_id: int | None
 
 
 @dataclass(frozen=True)
@@ -380,21 +408,23 @@ class CityBuilder:
                             )
                         )
                         member.user = logins[-1]
-            User.objects.bulk_create(logins, batch_size=self.BATCH)
+            # COPY (core.db.copy_insert) with ids taken first: members point at their logins,
+            # pledges at members, records at pledges (bulk_create's Python cost was most of it).
+            for login, pk in zip(logins, allocate_ids(User, len(logins)), strict=True):
+                login.pk = pk
+            copy_insert(User, logins)
             for member in members:
                 if member.user is not None:
                     member.user_id = member.user.pk
-            Member.objects.bulk_create(members, batch_size=self.BATCH)
-            Position.objects.bulk_create(
-                [
-                    Position(
-                        user_id=m.user_id, organization_id=org_id, kind=Position.Kind.SECRETARY
-                    )
-                    for org_id, m in first_of.items()
-                ],
-                batch_size=self.BATCH,
+            for member, pk in zip(members, allocate_ids(Member, len(members)), strict=True):
+                member.pk = pk
+            copy_insert(Member, members)
+            copy_insert(
+                Position,
+                ((m.user_id, org_id, Position.Kind.SECRETARY) for org_id, m in first_of.items()),
+                fields=("user_id", "organization_id", "kind"),
             )
-            pledges: list[Pledge] = []
+            pledges: list[PledgeRow] = []
             for branch, count in zip(branches, org_counts[start : start + chunk], strict=True):
                 for title in r.sample(ORG_TITLES[branch.field], k=count):
                     pledges.append(self._pledge(branch, None, title, creator, secretaries))
@@ -408,24 +438,36 @@ class CityBuilder:
                     pledges.append(
                         self._pledge(None, member, title, creator, secretaries, fault=k == 2)
                     )
-            Pledge.objects.bulk_create(pledges, batch_size=self.BATCH)
+            ids = allocate_ids(Pledge, len(pledges))
+            copy_insert(
+                Pledge,
+                ((pk, *pledge) for pk, pledge in zip(ids, pledges, strict=True)),
+                fields=("id", *PledgeRow._fields),
+            )
+            # Who records a pledge's progress: its member if he signs in, else the secretary.
+            user_of = {m.pk: m.user_id for m in members if m.user_id}
             secretary_of = {org_id: m.user_id for org_id, m in first_of.items()}
-            ProgressRecord.objects.bulk_create(
-                self._progress(pledges, secretary_of), batch_size=self.BATCH
+            copy_insert(
+                ProgressRecord,
+                self._progress(zip(ids, pledges, strict=True), user_of, secretary_of),
+                fields=("pledge_id", "date", "text", "author_id"),
             )
             self.log(f"  {start + len(branches)}/{len(self.branches)} branches")
 
-    def _progress(self, pledges: list[Pledge], secretary_of: dict[int, int]):
+    def _progress(
+        self,
+        pledges: Iterable[tuple[int, PledgeRow]],
+        user_of: dict[int, int],
+        secretary_of: dict[int, int],
+    ):
         """记实: a record each month on a running pledge, from the month after it was published
-        to today (or its deadline); an ended pledge has one, on the day it ended."""
+        to today (or its deadline); an ended pledge has one, on the day it ended. Rows of
+        (pledge_id, date, text, author_id), for copy_insert: no model instance each."""
         r, today = self.rng, self.today
-        for pledge in pledges:
+        for pk, pledge in pledges:
             if pledge.status not in PROGRESS_STATUSES:
                 continue
-            member = pledge.owner_member
-            author = (
-                member.user_id if member and member.user_id else secretary_of[pledge.owner_org_id]
-            )
+            author = user_of.get(pledge.owner_member_id) or secretary_of[pledge.owner_org_id]
             if pledge.status == Status.IN_PROGRESS:
                 start = timezone.localdate(pledge.published_at)
                 days = []
@@ -444,9 +486,9 @@ class CityBuilder:
                 text = r.choice(PROGRESS_TEXTS).format(
                     a=r.randint(2, 60), b=r.randint(1, 20), p=r.choice((30, 50, 60, 80))
                 )
-                yield ProgressRecord(pledge_id=pledge.pk, date=day, text=text, author_id=author)
+                yield pk, day, text, author
 
-    def _pledge(self, branch, member, title, creator, secretaries, fault=False) -> Pledge:
+    def _pledge(self, branch, member, title, creator, secretaries, fault=False) -> PledgeRow:
         r, today, now = self.rng, self.today, self.now
         year = today.year
         deadline = datetime.date(year, 1, 1) + datetime.timedelta(days=r.randrange(365))
@@ -490,9 +532,9 @@ class CityBuilder:
         submitted_at, approved_at, published_at = (
             min(t, now) for t in (submitted_at, approved_at, published_at)
         )
-        return Pledge(
+        return PledgeRow(
             owner_org_id=branch.pk if branch else member.organization_id,
-            owner_member=member,
+            owner_member_id=member.pk if member else None,
             kind=Pledge.Kind.FAULT
             if fault
             else r.choice((Pledge.Kind.PRACTICAL, Pledge.Kind.SERVICE)),
@@ -511,13 +553,13 @@ class CityBuilder:
                 else ""
             ),
             closed_on=closed_on,
-            created_by=creator,
-            submitted_by=creator if status != Status.DRAFT else None,
+            created_by_id=creator.pk,
+            submitted_by_id=creator.pk if status != Status.DRAFT else None,
             submitted_at=submitted_at if status != Status.DRAFT else None,
-            approved_by=secretary if filed else None,
+            approved_by_id=secretary.pk if filed else None,
             approved_at=approved_at if filed else None,
             published_at=published_at if published else None,
-            closed_by=secretary if status in Pledge.ENDED_STATUSES else None,
+            closed_by_id=secretary.pk if status in Pledge.ENDED_STATUSES else None,
         )
 
 

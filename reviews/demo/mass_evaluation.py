@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.access import NOTHING
-from core.db import analyse
+from core.db import analyse, copy_insert
 from pledges.demo import bulk_roots
 from pledges.models import Member, Organization, Position
 
@@ -297,10 +297,11 @@ def _seed_city(root: Organization, stdout) -> None:
             for code, rating in zip(
                 _codes(rng, n, taken), _ratings(rng, n, satisfied, 0.9 - satisfied), strict=True
             ):
-                codes.append(EvaluationCode(evaluation=evaluation, code=code, used_at=now))
-                responses.append(EvaluationResponse(evaluation=evaluation, rating=rating))
-        EvaluationCode.objects.bulk_create(codes, batch_size=5000)
-        EvaluationResponse.objects.bulk_create(responses, batch_size=5000)
+                codes.append((evaluation.pk, code, now))
+                responses.append((evaluation.pk, rating))
+        # Rows, not model instances, written with COPY (core.db.copy_insert).
+        copy_insert(EvaluationCode, codes, fields=("evaluation_id", "code", "used_at"))
+        copy_insert(EvaluationResponse, responses, fields=("evaluation_id", "rating"))
     stdout.write(
         _("群众评议：%(e)d 个党支部，%(r)d 人次（仅对党组织的评价）")
         % {"e": len(evaluations), "r": len(responses)}

@@ -22,7 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.access import NOTHING
-from core.db import analyse
+from core.db import allocate_ids, analyse, copy_insert
 from core.notifications.models import Delivery, Notification
 from pledges.demo import COUNTY_NAME, bulk_roots
 from pledges.models import Member, Organization, Position
@@ -380,70 +380,112 @@ def _reviewer_by_branch(branches: list[dict]) -> dict[int, int]:
     return result
 
 
-def _self_evaluation(rng, subject: dict, q: Quarter, author_id: int, now) -> SelfEvaluation:
-    return SelfEvaluation(
-        **subject,
-        year=q.year,
-        quarter=q.quarter,
-        status=SelfEvaluation.Status.SUBMITTED,
-        pledges_total=rng.randint(1, 5),
-        pledges_closed=rng.randint(0, 3),
-        pledges_in_progress=rng.randint(0, 2),
-        pledges_behind=rng.choice([0, 0, 0, 1]),
-        highlights=rng.choice(ACHIEVEMENTS),
-        shortcomings=rng.choice(PROBLEMS),
-        next_steps=rng.choice(DIRECTIONS),
-        author_id=author_id,
-        submitted_at=now,
+SUBJECT_FIELDS = ("subject_kind", "organization_id", "member_id", "subject_key")
+# A report's and a review's rows as the bulk path builds them, for copy_insert (no model
+# instance each: a province has 1.5 million reviews); the other fields take their defaults.
+SELF_EVALUATION_FIELDS = (
+    *SUBJECT_FIELDS,
+    "year",
+    "quarter",
+    "status",
+    "pledges_total",
+    "pledges_closed",
+    "pledges_in_progress",
+    "pledges_behind",
+    "highlights",
+    "shortcomings",
+    "next_steps",
+    "author_id",
+    "submitted_at",
+)
+REVIEW_FIELDS = (
+    *SUBJECT_FIELDS,
+    "year",
+    "quarter",
+    "reviewer_id",
+    "date",
+    "mode",
+    "achievements",
+    "problems",
+    "direction",
+    "grade",
+    "status",
+    "without_self_evaluation",
+    "signed_at",
+    "published_at",
+)
+
+
+def _self_evaluation(rng, subject: dict, q: Quarter, author_id: int, now) -> tuple:
+    """A submitted report's row (SELF_EVALUATION_FIELDS)."""
+    return (
+        *subject.values(),
+        q.year,
+        q.quarter,
+        SelfEvaluation.Status.SUBMITTED,
+        rng.randint(1, 5),
+        rng.randint(0, 3),
+        rng.randint(0, 2),
+        rng.choice([0, 0, 0, 1]),
+        rng.choice(ACHIEVEMENTS),
+        rng.choice(PROBLEMS),
+        rng.choice(DIRECTIONS),
+        author_id,
+        now,
     )
 
 
 def _review(rng, subject: dict, q: Quarter, reviewer_id: int, self_evaluation, current: bool, now):
+    """A signed or published review's row (REVIEW_FIELDS; its report's id is added when
+    written)."""
     published = not current and rng.random() < 0.7
     mode = rng.choice(MODES if self_evaluation else list(Review.MODES_WITHOUT_SELF_EVALUATION))
-    return Review(
-        **subject,
-        year=q.year,
-        quarter=q.quarter,
-        reviewer_id=reviewer_id,
-        date=_review_date(rng, q, timezone.localdate()),
-        mode=mode,
-        achievements=rng.choice(ACHIEVEMENTS),
-        problems=rng.choice(PROBLEMS),
-        direction=rng.choice(DIRECTIONS),
-        grade=rng.choices(GRADES, GRADE_WEIGHTS)[0],
-        status=Review.Status.PUBLISHED if published else Review.Status.SIGNED,
-        self_evaluation=self_evaluation,
-        without_self_evaluation=self_evaluation is None,
-        signed_at=now,
-        published_at=now if published else None,
+    return (
+        *subject.values(),
+        q.year,
+        q.quarter,
+        reviewer_id,
+        _review_date(rng, q, timezone.localdate()),
+        mode,
+        rng.choice(ACHIEVEMENTS),
+        rng.choice(PROBLEMS),
+        rng.choice(DIRECTIONS),
+        rng.choices(GRADES, GRADE_WEIGHTS)[0],
+        Review.Status.PUBLISHED if published else Review.Status.SIGNED,
+        self_evaluation is None,
+        now,
+        now if published else None,
     )
 
 
 class _Writer:
     """Reports and their reviews written a batch at a time: a city's year is about a million
-    rows, which a list of model instances would hold in memory at once."""
+    rows, which a list of them would hold in memory at once."""
 
     def __init__(self):
-        self.pairs: list[tuple[SelfEvaluation | None, Review]] = []
+        self.pairs: list[tuple[tuple | None, tuple]] = []
         self.counts = {"reviews": 0, "reports": 0, "items": 0}
 
-    def add(self, self_evaluation: SelfEvaluation | None, review: Review) -> None:
+    def add(self, self_evaluation: tuple | None, review: tuple) -> None:
         self.pairs.append((self_evaluation, review))
         if len(self.pairs) >= BATCH:
             self.flush()
 
     def flush(self) -> None:
         self_evaluations = [r for r, _review in self.pairs if r is not None]
-        # The database returns the new ids (PostgreSQL, SQLite 3.35+): each review then
+        # COPY (core.db.copy_insert) with the reports' ids taken first: each review then
         # points at its self-evaluation.
-        SelfEvaluation.objects.bulk_create(self_evaluations, batch_size=BATCH)
-        reviews = []
+        ids = iter(allocate_ids(SelfEvaluation, len(self_evaluations)))
+        rows, reviews = [], []
         for self_evaluation, review in self.pairs:
-            review.self_evaluation = self_evaluation
-            reviews.append(review)
-        Review.objects.bulk_create(reviews, batch_size=BATCH)
-        self.counts["reports"] += len(self_evaluations)
+            pk = None
+            if self_evaluation is not None:
+                pk = next(ids)
+                rows.append((pk, *self_evaluation))
+            reviews.append((*review, pk))
+        copy_insert(SelfEvaluation, rows, fields=("id", *SELF_EVALUATION_FIELDS))
+        copy_insert(Review, reviews, fields=(*REVIEW_FIELDS, "self_evaluation_id"))
+        self.counts["reports"] += len(rows)
         self.counts["reviews"] += len(reviews)
         self.pairs = []
 
@@ -522,6 +564,26 @@ def bulk_reviews(rng: random.Random, root: Organization) -> dict:
     return counts
 
 
+# A rectification item's row as _bulk_items builds it (for copy_insert: no model instance each).
+ITEM_FIELDS = (
+    "review_id",
+    "subject_kind",
+    "organization_id",
+    "member_id",
+    "subject_key",
+    "problem",
+    "target",
+    "measures",
+    "responsible",
+    "deadline",
+    "status",
+    "measures_taken",
+    "done_at",
+    "confirmed_by_id",
+    "confirmed_at",
+)
+
+
 def _bulk_items(rng: random.Random, root: Organization, today, now) -> int:
     rows = Review.objects.filter(
         organization__path__startswith=root.path, status__in=Review.LOCKED_STATUSES
@@ -552,27 +614,25 @@ def _bulk_items(rng: random.Random, root: Organization, today, now) -> int:
             done = status in (RectificationItem.Status.DONE, RectificationItem.Status.CONFIRMED)
             confirmed = status == RectificationItem.Status.CONFIRMED
             items.append(
-                RectificationItem(
-                    review_id=review_id,
-                    subject_kind=kind,
-                    organization_id=org_id,
-                    member_id=member_id,
-                    subject_key=key,
-                    problem=problem,
-                    target=DEMO_TARGET,
-                    measures=measures,
-                    responsible="支部书记" if kind == SubjectKind.ORGANIZATION else "本人",
-                    deadline=deadline,
-                    status=status,
-                    measures_taken="已按措施落实" if done else "",
-                    done_at=now if done else None,
-                    confirmed_by_id=reviewer_id if confirmed else None,
-                    confirmed_at=now if confirmed else None,
+                (
+                    review_id,
+                    kind,
+                    org_id,
+                    member_id,
+                    key,
+                    problem,
+                    DEMO_TARGET,
+                    measures,
+                    "支部书记" if kind == SubjectKind.ORGANIZATION else "本人",
+                    deadline,
+                    status,
+                    "已按措施落实" if done else "",
+                    now if done else None,
+                    reviewer_id if confirmed else None,
+                    now if confirmed else None,
                 )
             )
         if len(items) >= BATCH:
-            RectificationItem.objects.bulk_create(items, batch_size=BATCH)
-            count += len(items)
+            count += copy_insert(RectificationItem, items, fields=ITEM_FIELDS)
             items = []
-    RectificationItem.objects.bulk_create(items, batch_size=BATCH)
-    return count + len(items)
+    return count + copy_insert(RectificationItem, items, fields=ITEM_FIELDS)
