@@ -99,12 +99,14 @@ def check_version(
     raise StaleEdit("".join(parts))
 
 
-def check_edit(obj: Versioned, sent: int | None, *, label: str, values: dict) -> None:
+def check_edit(obj: Versioned, sent: int | None, *, label: str, values: dict | None = None) -> None:
+    """`check_version` against the row's own version and last editor; `values` (the posted
+    content) names the fields that differ from the stored ones."""
     check_version(
         current=obj.edit_version,
         sent=sent,
         label=label,
-        differing=differing_labels(obj, values),
+        differing=differing_labels(obj, values or {}),
         who=obj.edited_by,
         when=obj.edited_at,
     )

@@ -15,7 +15,7 @@ from core.dates import FIRST_YEAR, LAST_YEAR
 from core.errors import TransitionError
 from core.locks import lock_first, lock_row
 from core.request_memo import forget
-from core.versions import check_version, differing_labels, stamp
+from core.versions import check_edit, check_version, differing_labels, stamp
 
 from ..models import Calendar, Organization
 from ..rules.calendar import can_set_calendar, under_way
@@ -128,13 +128,7 @@ def calendar_drop(*, organization: Organization, year: int, version: int | None,
     row = lock_first(Calendar.objects.filter(organization=organization, year=year))
     if row is None:
         raise TransitionError(_("本党委本年度没有自行设置工作日历，已在沿用上级设置"))
-    check_version(
-        current=row.edit_version,
-        sent=version,
-        label=_("工作日历"),
-        who=row.edited_by,
-        when=row.edited_at,
-    )
+    check_edit(row, version, label=_("工作日历"))
     _refuse_if_under_way(
         organization,
         year,

@@ -24,7 +24,7 @@ from core.errors import TransitionError
 from core.locks import lock_row, lock_rows
 from core.notifications.events import notify
 from core.text import LONG_TEXT_MAX, REASON_MAX, TITLE_MAX, checked_text
-from core.versions import check_edit, check_version, stamp
+from core.versions import check_edit, stamp
 from pledges.models import Organization
 
 from ..models import (
@@ -223,13 +223,7 @@ def inspection_round_close(
         raise PermissionDenied
     if inspection.status != InspectionRound.Status.OPEN:
         raise TransitionError(_("检查已结束"))
-    check_version(
-        current=inspection.edit_version,
-        sent=version,
-        label=_("检查"),
-        who=inspection.edited_by,
-        when=inspection.edited_at,
-    )
+    check_edit(inspection, version, label=_("检查"))
     # A result or a notice locks its target, then reads the round's state: locking every
     # target here waits for those under way and makes those after read 已结束.
     lock_rows(InspectionTarget.objects.filter(round=inspection))

@@ -21,7 +21,7 @@ from core.errors import TransitionError
 from core.locks import lock_row
 from core.notifications.events import notify
 from core.text import REASON_MAX, TITLE_MAX, checked_text
-from core.versions import check_version, stamp
+from core.versions import check_edit, stamp
 from pledges.models import Member, Organization
 
 from ..models import AnnualAssessment, Honour, Nomination, SelectionQuota, SelectionRound
@@ -218,13 +218,7 @@ def selection_round_shortlist(
 
 
 def _check_round_version(selection: SelectionRound, version: int | None) -> None:
-    check_version(
-        current=selection.edit_version,
-        sent=version,
-        label=_("评选"),
-        who=selection.edited_by,
-        when=selection.edited_at,
-    )
+    check_edit(selection, version, label=_("评选"))
 
 
 def _rounds_of(nomination_ids: Iterable[int]) -> list[SelectionRound]:
