@@ -39,6 +39,12 @@ def forget(prefix: Hashable) -> None:
         del memo[key]
 
 
+def reset() -> None:
+    """Outside any request again. For tests: a request whose exception reached the test
+    client never finished, and its memo would answer the next test's selectors."""
+    _memo.set(None)
+
+
 def _start(**_kwargs) -> None:
     _memo.set({})
 

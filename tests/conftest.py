@@ -5,7 +5,7 @@ from django.core.cache import cache
 from django.utils import translation
 from openpyxl import load_workbook
 
-from core import cache_versions
+from core import cache_versions, request_memo
 from core.exports.models import ExportJob
 from pledges.models import Organization, Position
 from tests.factories import MemberFactory, UserFactory, make_org, make_position
@@ -24,6 +24,9 @@ def _test_settings(settings, tmp_path):
     # Ids repeat from one test to the next; a form claimed (core.once) or an address counted
     # (core.ratelimit) in one test must not refuse the next test's post.
     cache.clear()
+    # A calendar remembered by a request that raised into the test client (it never
+    # finished) would answer this test's selectors with another test's rows.
+    request_memo.reset()
     # The public pages' per-process copies (publicity.cache.LocalPages) read their versions
     # every half second, so a test that clears the cache mid-way would still be served the
     # copy: off here (as without Redis); tests/publicity/test_cache_local.py turns it on.
